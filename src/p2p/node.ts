@@ -1,0 +1,356 @@
+// ChatNode: one peer of the chat, a TCP server and a client at once. It accepts connections (the seed's listener
+// thread is the server's 'connection' event), dials others, floods chat messages and reports everything through
+// typed events. A library: no terminal, no files, no process handling.
+
+import {generateKeyPairSync, randomBytes} from 'node:crypto'
+import {EventEmitter} from 'node:events'
+import {createConnection, createServer, type Server, type Socket} from 'node:net'
+
+import {type ConnectionLimits, describeSocketError, PeerConnection} from './connection.js'
+import {relayTargets, SeenCache, type SeenCacheOptions} from './flood.js'
+import {type ChatFrame, encodeFrame, type Frame, type HelloFrame, MAX_NAME_CHARS, MAX_TEXT_CHARS, PROTOCOL_VERSION} from './protocol.js'
+import {DEFAULT_MAX_PEERS, PeerRegistry} from './registry.js'
+import {Sender} from './sender.js'
+import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from './types.js'
+
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_PORT = 5000
+/** Connections that have not finished their hello yet; more are refused at once. */
+export const MAX_PENDING_CONNECTIONS = 10
+export const STOP_TIMEOUT_MS = 2000
+
+export interface ChatNodeOptions {
+  name: string
+  host?: string
+  /** 0 picks a free port (tests). */
+  port?: number
+  /** The node id; by default the base64url Ed25519 public key of a fresh key pair. */
+  id?: string
+  maxPeers?: number
+  maxPendingConnections?: number
+  connection?: Partial<ConnectionLimits>
+  seenCache?: SeenCacheOptions
+}
+
+/** A failure the caller can act on: `code` is stable, `message` says what failed and what to do. */
+export class ChatNodeError extends Error {
+  readonly code: string
+  constructor(code: string, message: string) {
+    super(message)
+    this.name = 'ChatNodeError'
+    this.code = code
+  }
+}
+
+export class ChatNode extends EventEmitter<ChatNodeEvents> {
+  readonly name: string
+  readonly id: string
+  readonly #host: string
+  #port: number
+  readonly #options: ChatNodeOptions
+  readonly #registry: PeerRegistry<PeerConnection>
+  readonly #seen: SeenCache
+  readonly #sender: Sender
+  readonly #pending = new Set<PeerConnection>()
+  #server: Server | undefined
+  #state: 'idle' | 'running' | 'starting' | 'stopped' | 'stopping' = 'idle'
+
+  constructor(options: ChatNodeOptions) {
+    super()
+    const name = options.name.trim()
+    if (name.length === 0 || name.length > MAX_NAME_CHARS || /[\u0000-\u001F\u007F-\u009F]/.test(name)) {
+      throw new ChatNodeError('BAD_NAME', `a name must be 1 to ${MAX_NAME_CHARS} printable characters`)
+    }
+
+    this.name = name
+    this.id = options.id ?? newNodeId()
+    this.#host = options.host ?? DEFAULT_HOST
+    this.#port = options.port ?? DEFAULT_PORT
+    this.#options = options
+    this.#registry = new PeerRegistry(options.maxPeers ?? DEFAULT_MAX_PEERS)
+    this.#seen = new SeenCache(options.seenCache)
+    this.#sender = new Sender((error) => this.#warn('send_failed', `could not send: ${String(error)}`))
+  }
+
+  /** This node as peers see it. The port is the real one once started (also when 0 was asked for). */
+  get info(): NodeInfo {
+    return {id: this.id, name: this.name, host: this.#host, port: this.#port}
+  }
+
+  get running(): boolean {
+    return this.#state === 'running'
+  }
+
+  /** Starts listening; resolves once connections are accepted, after emitting `ready`. */
+  async start(): Promise<NodeInfo> {
+    if (this.#state !== 'idle') throw new ChatNodeError('ALREADY_STARTED', 'this node was already started')
+    this.#state = 'starting'
+    const server = createServer((socket) => this.#onInbound(socket))
+    this.#server = server
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen({host: this.#host, port: this.#port}, () => {
+          server.off('error', reject)
+          resolve()
+        })
+      })
+    } catch (error) {
+      this.#state = 'stopped'
+      throw listenError(error as NodeJS.ErrnoException, this.#host, this.#port)
+    }
+
+    server.on('error', (error) => this.#warn('server_error', `listening socket failed: ${error.message}`))
+    const address = server.address()
+    if (address && typeof address === 'object') this.#port = address.port
+    this.#state = 'running'
+    this.emit('ready', this.info)
+    return this.info
+  }
+
+  /** Connected peers, by their listening addresses. */
+  peers(): PeerSummary[] {
+    return this.#registry.list().map((conn) => conn.summary())
+  }
+
+  /**
+   * Connects to the node listening at host:port. Resolves with the peer once both hellos are exchanged (or with
+   * the existing peer if already connected to it); rejects with a ChatNodeError saying what failed.
+   */
+  async connect(host: string, port: number): Promise<PeerSummary> {
+    if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+      throw new ChatNodeError('BAD_ADDRESS', `port must be a whole number from 1 to 65535, not "${port}"`)
+    }
+
+    if (host.length === 0) throw new ChatNodeError('BAD_ADDRESS', 'host must not be empty')
+    if (host === this.#host && port === this.#port) {
+      throw new ChatNodeError('SELF', `${host}:${port} is this node's own address`)
+    }
+
+    const known = this.#findByAddress(host, port)
+    if (known) return known.summary()
+
+    const key = `${host}:${port}`
+    if (!(await this.#registry.beginDial(key))) {
+      throw new ChatNodeError('DIAL_IN_PROGRESS', `already connecting to ${key}`)
+    }
+
+    try {
+      return await this.#dial(host, port)
+    } finally {
+      await this.#registry.endDial(key)
+    }
+  }
+
+  /** Sends a chat message to every peer. Returns it as it was sent (for showing and logging). */
+  send(text: string): ChatMessage {
+    if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
+    if (text.trim().length === 0) throw new ChatNodeError('EMPTY', 'an empty message is not sent')
+    if (text.length > MAX_TEXT_CHARS) {
+      throw new ChatNodeError(
+        'TOO_LONG',
+        `message too long: ${text.length.toLocaleString('en')} characters (the limit is ${MAX_TEXT_CHARS.toLocaleString('en')})`,
+      )
+    }
+
+    const message: ChatMessage = {id: randomBytes(16).toString('hex'), from: this.info, text, ts: Date.now()}
+    this.#seen.add(message.id)
+    this.#broadcast({type: 'chat', ...message}, undefined)
+    return message
+  }
+
+  /** Resolves when every message sent so far has been handed to the sockets. */
+  flush(): Promise<void> {
+    return this.#sender.drain()
+  }
+
+  /** Leaves gracefully: tells every peer `bye`, waits for the sockets (2 s at most), closes the server. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'stopping' || this.#state === 'idle') {
+      this.#state = 'stopped'
+      return
+    }
+
+    this.#state = 'stopping'
+    const server = this.#server
+    const serverClosed = new Promise<void>((resolve) => {
+      if (server?.listening) server.close(() => resolve())
+      else resolve()
+    })
+    await this.#sender.stop()
+    const connections = [...(await this.#registry.clear()), ...this.#pending]
+    this.#pending.clear()
+    for (const conn of connections) conn.close('this node is leaving')
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STOP_TIMEOUT_MS)
+    })
+    await Promise.race([Promise.all(connections.map((conn) => conn.closed)), deadline])
+    clearTimeout(timer)
+    for (const conn of connections) conn.destroy('this node is leaving')
+    await Promise.all(connections.map((conn) => conn.closed))
+    await serverClosed
+    this.#seen.clear()
+    this.#state = 'stopped'
+  }
+
+  // --- connections ---
+
+  #hello(): HelloFrame {
+    return {type: 'hello', v: PROTOCOL_VERSION, id: this.id, name: this.name, listen: {host: this.#host, port: this.#port}}
+  }
+
+  #onInbound(socket: Socket): void {
+    if (this.#state !== 'running' || this.#pending.size >= (this.#options.maxPendingConnections ?? MAX_PENDING_CONNECTIONS)) {
+      socket.on('error', () => {})
+      socket.destroy()
+      return
+    }
+
+    const conn = new PeerConnection(socket, 'inbound', this.#hello(), this.#options.connection)
+    this.#track(conn)
+  }
+
+  #dial(host: string, port: number): Promise<PeerSummary> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({host, port})
+      const conn = new PeerConnection(socket, 'outbound', this.#hello(), this.#options.connection)
+      let settled = false
+      const fail = (reason: string): void => {
+        if (settled) return
+        settled = true
+        reject(new ChatNodeError('UNREACHABLE', `could not reach ${host}:${port}: ${reason}`))
+      }
+
+      socket.once('error', (error: NodeJS.ErrnoException) => fail(describeSocketError(error)))
+      conn.once('close', (reason) => fail(reason))
+      this.#track(conn, (result) => {
+        if (settled) return
+        settled = true
+        if (result instanceof ChatNodeError) reject(result)
+        else resolve(result)
+      })
+    })
+  }
+
+  /** Follows a connection from hello to close; `onSettled` learns how its registration ended. */
+  #track(conn: PeerConnection, onSettled?: (result: ChatNodeError | PeerSummary) => void): void {
+    this.#pending.add(conn)
+    conn.once('hello', (remote) => {
+      this.#pending.delete(conn)
+      if (remote.id === this.id) {
+        conn.close('connected to itself', {type: 'error', code: 'self', message: 'you connected to yourself'})
+        onSettled?.(new ChatNodeError('SELF', `${remote.host}:${remote.port} is this node itself`))
+        return
+      }
+
+      void this.#register(conn, onSettled)
+    })
+    conn.on('frame', (frame) => this.#onFrame(conn, frame))
+    conn.once('close', (reason, protocolError) => {
+      this.#pending.delete(conn)
+      if (protocolError) this.#warn('peer_misbehaved', `disconnected ${conn.label}: ${reason}`)
+      void this.#unregister(conn, reason)
+    })
+  }
+
+  async #register(conn: PeerConnection, onSettled?: (result: ChatNodeError | PeerSummary) => void): Promise<void> {
+    const result = await this.#registry.add(conn)
+    if (!conn.isOpen) {
+      // It closed while we waited for the lock: its close handler may have run before it was added.
+      await this.#registry.remove(conn)
+      onSettled?.(new ChatNodeError('UNREACHABLE', `${conn.label} closed the connection`))
+      return
+    }
+
+    switch (result.status) {
+      case 'added': {
+        this.emit('peer_joined', conn.summary())
+        onSettled?.(conn.summary())
+        return
+      }
+
+      case 'replaced': {
+        // The same peer, now on the socket both ends agreed to keep; no second 'joined'.
+        result.previous.close('duplicate connection', undefined)
+        onSettled?.(conn.summary())
+        return
+      }
+
+      case 'duplicate': {
+        conn.close('duplicate connection', undefined)
+        onSettled?.(result.existing.summary())
+        return
+      }
+
+      case 'full': {
+        conn.close('too many peers', {type: 'error', code: 'full', message: 'this node has no room for more peers'})
+        onSettled?.(new ChatNodeError('FULL', `this node already has ${this.#registry.maxPeers} peers`))
+      }
+    }
+  }
+
+  async #unregister(conn: PeerConnection, reason: string): Promise<void> {
+    if (!conn.remote) return
+    const removed = await this.#registry.remove(conn)
+    if (removed && this.#state === 'running') this.emit('peer_left', {...conn.remote, reason})
+  }
+
+  #findByAddress(host: string, port: number): PeerConnection | undefined {
+    return this.#registry.list().find((conn) => conn.remote?.host === host && conn.remote.port === port)
+  }
+
+  // --- flooding ---
+
+  #onFrame(conn: PeerConnection, frame: Frame): void {
+    // Frames from a connection still settling (or a duplicate being closed) count too: the seen-cache dedups.
+    if (frame.type === 'chat') this.#onChat(conn, frame)
+  }
+
+  #onChat(conn: PeerConnection, frame: ChatFrame): void {
+    if (!this.#seen.add(frame.id)) return
+    if (frame.from.id === this.id) return // a message claiming to be ours that we never sent
+    const message: ChatMessage = {id: frame.id, from: {...frame.from}, text: frame.text, ts: frame.ts}
+    this.emit('message', message)
+    this.#broadcast(frame, conn)
+  }
+
+  #broadcast(frame: ChatFrame, cameFrom: PeerConnection | undefined): void {
+    const queued = this.#sender.broadcast(encodeFrame(frame), () => relayTargets(this.#registry.list(), cameFrom))
+    if (!queued && this.#state === 'running') {
+      this.#warn('send_queue_full', 'outgoing queue is full: a message was dropped')
+    }
+  }
+
+  #warn(code: string, message: string): void {
+    this.emit('warning', {code, message})
+  }
+}
+
+function newNodeId(): string {
+  const {publicKey} = generateKeyPairSync('ed25519')
+  const jwk = publicKey.export({format: 'jwk'})
+  return jwk.x ?? randomBytes(32).toString('base64url')
+}
+
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): ChatNodeError {
+  switch (error.code) {
+    case 'EADDRINUSE': {
+      return new ChatNodeError('EADDRINUSE', `port ${port} on ${host} is already in use: choose another with --port`)
+    }
+
+    case 'EACCES': {
+      return new ChatNodeError('EACCES', `not allowed to listen on ${host}:${port}: choose a port above 1023`)
+    }
+
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND': {
+      return new ChatNodeError('EADDRNOTAVAIL', `cannot listen on ${host}: no such local address`)
+    }
+
+    default: {
+      return new ChatNodeError(error.code ?? 'LISTEN_FAILED', `cannot listen on ${host}:${port}: ${error.message}`)
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// Public shapes of the P2P engine: what a ChatNode emits and returns. No behaviour here.
+
+/** Where a node accepts connections. Peers are always shown by this, never by an outgoing socket's port. */
+export interface Address {
+  host: string
+  port: number
+}
+
+/** A node as others see it: its id (Ed25519 public key, base64url), display name and listening address. */
+export interface NodeInfo extends Address {
+  id: string
+  name: string
+}
+
+/** A chat message as shown and logged. `ts` is the author's clock in ms since the epoch. */
+export interface ChatMessage {
+  id: string
+  from: NodeInfo
+  text: string
+  ts: number
+}
+
+export type PeerDirection = 'inbound' | 'outbound'
+
+/** A connected peer. */
+export interface PeerSummary extends NodeInfo {
+  direction: PeerDirection
+  /** ms since the epoch when the connection was established */
+  since: number
+}
+
+/** Why a peer went away, in words a user can read ("quit", "connection reset", "heartbeat timeout", ...). */
+export interface PeerLeft extends NodeInfo {
+  reason: string
+}
+
+/** Something went wrong that the node survived: a misbehaving peer, an unreachable address. */
+export interface NodeWarning {
+  code: string
+  message: string
+}
+
+/** Typed events of a ChatNode, for `node.on(name, listener)`. */
+export interface ChatNodeEvents {
+  ready: [NodeInfo]
+  message: [ChatMessage]
+  peer_joined: [PeerSummary]
+  peer_left: [PeerLeft]
+  warning: [NodeWarning]
+}

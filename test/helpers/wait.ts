@@ -1,0 +1,56 @@
+// Waiting on events in tests: every wait has a deadline that fails the test with a message, never a fixed sleep.
+import type {EventEmitter} from 'node:events'
+
+export const DEFAULT_WAIT_MS = 10_000
+
+/** Resolves when `check()` is true, re-checking whenever `emitter` emits `event`. */
+export function waitFor<T>(
+  what: string,
+  subscribe: (recheck: () => void) => () => void,
+  check: () => T | undefined,
+  timeoutMs = DEFAULT_WAIT_MS,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = (): void => {}
+    const timer = setTimeout(() => {
+      unsubscribe()
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))
+    }, timeoutMs)
+    const recheck = (): void => {
+      const value = check()
+      if (value === undefined || value === false) return
+      clearTimeout(timer)
+      unsubscribe()
+      resolve(value)
+    }
+
+    unsubscribe = subscribe(recheck)
+    recheck()
+  })
+}
+
+/** Resolves with the arguments of the next `event` for which `filter` holds. */
+export function nextEvent<A extends unknown[]>(
+  emitter: EventEmitter,
+  event: string,
+  filter: (...args: A) => boolean = () => true,
+  timeoutMs = DEFAULT_WAIT_MS,
+): Promise<A> {
+  let hit: A | undefined
+  return waitFor(
+    `"${event}"`,
+    (recheck) => {
+      const listener = (...args: unknown[]): void => {
+        if (hit === undefined && filter(...(args as A))) {
+          hit = args as A
+          recheck()
+        }
+      }
+
+      emitter.on(event, listener)
+      return () => emitter.off(event, listener)
+    },
+    () => hit,
+    timeoutMs,
+  )
+}

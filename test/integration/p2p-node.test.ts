@@ -1,0 +1,213 @@
+// The engine as a library: real ChatNodes in this process over real loopback sockets.
+import {expect} from 'chai'
+import {connect as netConnect, type Socket} from 'node:net'
+
+import {ChatNode} from '../../src/p2p/node.js'
+import type {ChatMessage} from '../../src/p2p/types.js'
+import {nextEvent, waitFor} from '../helpers/wait.js'
+
+describe('ChatNode over loopback', function () {
+  this.timeout(20_000)
+  let nodes: ChatNode[] = []
+  const sockets: Socket[] = []
+
+  async function startNode(name: string, options: Partial<ConstructorParameters<typeof ChatNode>[0]> = {}): Promise<ChatNode> {
+    const node = new ChatNode({name, host: '127.0.0.1', port: 0, ...options})
+    nodes.push(node)
+    await node.start()
+    return node
+  }
+
+  function received(node: ChatNode): ChatMessage[] {
+    const got: ChatMessage[] = []
+    node.on('message', (m) => got.push(m))
+    return got
+  }
+
+  async function until(node: ChatNode, what: string, check: () => boolean): Promise<void> {
+    await waitFor(
+      what,
+      (recheck) => {
+        node.on('message', recheck)
+        node.on('peer_joined', recheck)
+        node.on('peer_left', recheck)
+        return () => {
+          node.off('message', recheck)
+          node.off('peer_joined', recheck)
+          node.off('peer_left', recheck)
+        }
+      },
+      () => check() || undefined,
+    )
+  }
+
+  afterEach(async () => {
+    for (const s of sockets) s.destroy()
+    await Promise.all(nodes.map((n) => n.stop()))
+    nodes = []
+  })
+
+  it('floods a message along a chain, once per node, with the author and its listening address', async () => {
+    const julia = await startNode('Julia')
+    const pedro = await startNode('Pedro')
+    const ana = await startNode('Ana')
+    await pedro.connect('127.0.0.1', julia.info.port)
+    await ana.connect('127.0.0.1', pedro.info.port)
+    const atJulia = received(julia)
+    const atPedro = received(pedro)
+    ana.send('oi')
+    await until(julia, 'Ana\'s message at Julia', () => atJulia.length === 1)
+    expect(atJulia[0].text).to.equal('oi')
+    expect(atJulia[0].from).to.deep.equal({id: ana.id, name: 'Ana', host: '127.0.0.1', port: ana.info.port})
+    expect(atPedro).to.have.length(1)
+  })
+
+  it('shows every message exactly once in a cycle A–B–C–A', async () => {
+    const [a, b, c] = await Promise.all([startNode('A'), startNode('B'), startNode('C')])
+    await b.connect('127.0.0.1', a.info.port)
+    await c.connect('127.0.0.1', b.info.port)
+    await a.connect('127.0.0.1', c.info.port)
+    const got = new Map([a, b, c].map((n) => [n, received(n)]))
+    const texts = ['one', 'two', 'three']
+    a.send(texts[0])
+    b.send(texts[1])
+    c.send(texts[2])
+    // A fence: a last message from each node proves the earlier ones had every chance to arrive twice.
+    for (const n of [a, b, c]) n.send(`fence-${n.name}`)
+    for (const n of [a, b, c]) {
+      await until(n, `fences at ${n.name}`, () => got.get(n)!.filter((m) => m.text.startsWith('fence')).length === 2)
+    }
+
+    for (const n of [a, b, c]) {
+      const mine = got.get(n)!
+      const ids = mine.map((m) => m.id)
+      expect(new Set(ids).size, `duplicates at ${n.name}`).to.equal(ids.length)
+      expect(mine.filter((m) => !m.text.startsWith('fence'))).to.have.length(2)
+    }
+  })
+
+  it('collapses a simultaneous dial to one connection on both ends', async () => {
+    const a = await startNode('A')
+    const b = await startNode('B')
+    await Promise.all([a.connect('127.0.0.1', b.info.port), b.connect('127.0.0.1', a.info.port)])
+    await until(a, 'one peer at A', () => a.peers().length === 1)
+    // Give the losing socket's close a chance to be (wrongly) counted: wait for a message round trip.
+    const atB = received(b)
+    a.send('after-dial')
+    await until(b, 'message at B', () => atB.length === 1)
+    expect(a.peers()).to.have.length(1)
+    expect(b.peers()).to.have.length(1)
+    expect(a.peers()[0].direction).to.not.equal(b.peers()[0].direction)
+  })
+
+  it('tells peers when a node leaves with bye, reason "quit"', async () => {
+    const a = await startNode('A')
+    const b = await startNode('B')
+    await b.connect('127.0.0.1', a.info.port)
+    await until(a, 'B at A', () => a.peers().length === 1)
+    const left = nextEvent(a, 'peer_left')
+    await b.stop()
+    const [peer] = (await left) as [{name: string; reason: string; port: number}]
+    expect(peer.name).to.equal('B')
+    expect(peer.reason).to.equal('quit')
+    expect(peer.port).to.equal(b.info.port)
+    expect(a.peers()).to.have.length(0)
+  })
+
+  it('lists peers by their listening address, not the socket port', async () => {
+    const a = await startNode('A')
+    const b = await startNode('B')
+    await b.connect('127.0.0.1', a.info.port)
+    await until(a, 'B at A', () => a.peers().length === 1)
+    expect(a.peers()[0]).to.include({name: 'B', host: '127.0.0.1', port: b.info.port, direction: 'inbound'})
+  })
+
+  it('rejects an unreachable address with a clear error and keeps running', async () => {
+    const a = await startNode('A')
+    const spare = await startNode('spare')
+    const port = spare.info.port
+    await spare.stop()
+    try {
+      await a.connect('127.0.0.1', port)
+      expect.fail('connect should have failed')
+    } catch (error) {
+      expect((error as Error).message).to.equal(`could not reach 127.0.0.1:${port}: connection refused`)
+    }
+
+    expect(a.running).to.equal(true)
+  })
+
+  it('refuses to connect to itself', async () => {
+    const a = await startNode('A')
+    try {
+      await a.connect('127.0.0.1', a.info.port)
+      expect.fail('connect should have failed')
+    } catch (error) {
+      expect((error as Error).message).to.match(/own address/)
+    }
+  })
+
+  it('says which port is in use', async () => {
+    const a = await startNode('A')
+    const b = new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port})
+    try {
+      await b.start()
+      expect.fail('start should have failed')
+    } catch (error) {
+      expect((error as Error).message).to.equal(`port ${a.info.port} on 127.0.0.1 is already in use: choose another with --port`)
+    }
+  })
+
+  it('disconnects a peer that sends garbage and keeps serving the others', async () => {
+    const a = await startNode('A')
+    const b = await startNode('B')
+    await b.connect('127.0.0.1', a.info.port)
+    const warned = nextEvent(a, 'warning')
+    const bad = netConnect(a.info.port, '127.0.0.1')
+    sockets.push(bad)
+    bad.on('error', () => {})
+    bad.resume()
+    const closed = new Promise((resolve) => bad.on('close', resolve))
+    bad.write(Buffer.from([0, 0, 0, 5, 0x7b, 0x7b, 0x7b, 0x7b, 0x7b]))
+    await closed
+    const [warning] = (await warned) as [{code: string; message: string}]
+    expect(warning.code).to.equal('peer_misbehaved')
+    expect(warning.message).to.match(/bad_json/)
+    const atA = received(a)
+    b.send('still here')
+    await until(a, 'message after the attack', () => atA.length === 1)
+  })
+
+  it('closes a socket that never says hello within the deadline', async () => {
+    const a = await startNode('A', {connection: {helloTimeoutMs: 200}})
+    const silent = netConnect(a.info.port, '127.0.0.1')
+    sockets.push(silent)
+    silent.on('error', () => {})
+    silent.on('data', () => {})
+    const warned = nextEvent(a, 'warning')
+    await new Promise((resolve) => silent.on('close', resolve))
+    const [warning] = (await warned) as [{message: string}]
+    expect(warning.message).to.match(/hello_timeout/)
+  })
+
+  it('drops a peer whose heartbeat stops', async () => {
+    const limits = {heartbeatIntervalMs: 50, deadAfterMs: 300}
+    const a = await startNode('A', {connection: limits})
+    const b = await startNode('B', {connection: limits})
+    await b.connect('127.0.0.1', a.info.port)
+    await until(a, 'B at A', () => a.peers().length === 1)
+    const left = nextEvent(b, 'peer_left')
+    // Freeze B's socket to A: it stays open, but B hears nothing more from A, whose pings pile up unread.
+    const frozen = socketsTo(a.info.port)
+    expect(frozen).to.have.length(1)
+    for (const s of frozen) s.pause()
+    const [peer] = (await left) as [{reason: string}]
+    expect(peer.reason).to.match(/heartbeat timeout/)
+  })
+})
+
+/** The engine keeps its sockets private; the heartbeat test finds B's socket to A among the process's handles. */
+function socketsTo(port: number): Socket[] {
+  const handles = (process as unknown as {_getActiveHandles(): unknown[]})._getActiveHandles()
+  return handles.filter((h): h is Socket => typeof h === 'object' && h !== null && (h as Socket).remotePort === port)
+}
