@@ -1,0 +1,328 @@
+// The REPL: reads lines (an enquirer prompt on a terminal, plain lines from a pipe), runs slash commands against a
+// chat node, and shows the node's events. It owns no networking and no process lifecycle: the start command
+// builds it, awaits `done` and calls `close()`.
+
+import {createInterface, type Interface} from 'node:readline'
+
+import type {ChatMessage, NodeInfo} from '../p2p/types.js'
+import {parseLine} from './commands.js'
+import {type Catalog, catalogs, type Lang} from './i18n.js'
+import {HumanSink, JsonSink, type LinePrinter, type OutputSink} from './output.js'
+import {ChatPrompt} from './prompt.js'
+import {sanitize} from './sanitize.js'
+import type {ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
+
+/** Lines read ahead of the one being handled before a piped input is paused (a long /connect holds the queue). */
+const MAX_QUEUED_LINES = 64
+
+export interface ReplOptions {
+  node: ReplNode
+  lang: Lang
+  /** NDJSON events on stdout instead of sentences; never shows a prompt. */
+  json?: boolean
+  /** Shown in the prompt (`Julia> `); defaults to the node's name. */
+  name?: string
+  input?: ReplInput
+  output?: ReplOutput
+  errorOutput?: ReplOutput
+}
+
+/** Streams that already have the REPL's error listener (process.stdout outlives any one Repl). */
+const guarded = new WeakSet<ReplOutput>()
+/** Streams that failed (EPIPE: the reader went away); nothing more is written to them. */
+const broken = new WeakSet<ReplOutput>()
+
+/**
+ * A closed pipe on stdout (`chat start | head`) is reported as an 'error' event, which crashes the process when
+ * nobody listens. The node must keep relaying, so the stream is marked broken and output to it stops.
+ */
+function guard(stream: ReplOutput): void {
+  if (guarded.has(stream)) return
+  guarded.add(stream)
+  stream.on('error', () => broken.add(stream))
+}
+
+function write(stream: ReplOutput, line: string): void {
+  if (broken.has(stream) || !stream.writable) return
+  try {
+    stream.write(`${line}\n`)
+  } catch {
+    broken.add(stream)
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined
+  return typeof error.code === 'string' ? error.code : undefined
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return typeof error === 'string' ? error : String(error)
+}
+
+export class Repl {
+  /** Resolves when the user quits (/quit, Ctrl+C, Ctrl+D on an empty prompt) or `close()` is called. Never rejects. */
+  readonly done: Promise<void>
+  readonly lang: Lang
+  readonly json: boolean
+  /** True when input and output are terminals (and not --json): the enquirer prompt is used. */
+  readonly interactive: boolean
+
+  readonly #node: ReplNode
+  readonly #catalog: Catalog
+  readonly #sink: OutputSink
+  readonly #input: ReplInput
+  readonly #output: ReplOutput
+  readonly #errorOutput: ReplOutput
+  readonly #name: string | undefined
+  readonly #unsubscribe: Array<() => void> = []
+  #resolveDone!: () => void
+  #prompt: ChatPrompt | undefined
+  #lines: Interface | undefined
+  /** Piped lines are handled strictly in order: each waits for the previous one (a /connect included). */
+  #queue: Promise<void> = Promise.resolve()
+  #queued = 0
+  #started = false
+  #quitting = false
+  #closed = false
+
+  constructor(options: ReplOptions) {
+    this.#node = options.node
+    this.lang = options.lang
+    this.json = options.json ?? false
+    this.#name = options.name
+    this.#input = options.input ?? process.stdin
+    this.#output = options.output ?? process.stdout
+    this.#errorOutput = options.errorOutput ?? process.stderr
+    this.interactive = !this.json && Boolean(this.#input.isTTY) && Boolean(this.#output.isTTY)
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve
+    })
+
+    guard(this.#output)
+    guard(this.#errorOutput)
+    this.#catalog = catalogs[this.lang]
+    const printer: LinePrinter = {
+      out: (line) => this.#print(this.#output, line),
+      err: (line) => this.#print(this.#errorOutput, line),
+    }
+    this.#sink = this.json ? new JsonSink(this.#catalog, printer) : new HumanSink(this.#catalog, printer)
+
+    // Subscribed now, not in start(), so the `ready` the node emits while starting is shown.
+    this.#listen('ready', (info) => this.#onReady(info))
+    this.#listen('message', (message) => this.#onMessage(message))
+    this.#listen('peer_joined', (peer) => this.#sink.peerJoined(peer))
+    this.#listen('peer_left', (peer) => this.#sink.peerLeft(peer))
+    this.#listen('warning', (warning) => this.#sink.warning(warning))
+  }
+
+  /** Starts reading input. Idempotent; does nothing after close(). */
+  start(): void {
+    if (this.#started || this.#closed) return
+    this.#started = true
+    if (this.interactive) this.#startPrompt()
+    else this.#startLines()
+  }
+
+  /**
+   * Connects to a node and says how it went (used for --join and /connect). Resolves true when connected, false
+   * when not; never rejects.
+   */
+  async connect(host: string, port: number): Promise<boolean> {
+    try {
+      const peer = await this.#node.connect(host, port)
+      this.#sink.connected(peer)
+      return true
+    } catch (error) {
+      this.#sink.error('connect_failed', this.#catalog.connectFailed(errorMessage(error)))
+      return false
+    }
+  }
+
+  /** Prints an informational line (stdout; a `notice` event in JSON mode), above the prompt on a terminal. */
+  notice(text: string): void {
+    this.#safely(() => this.#sink.notice(text))
+  }
+
+  /** Prints a problem (stderr; an `error` event in JSON mode), above the prompt on a terminal. */
+  error(code: string, message: string): void {
+    this.#safely(() => this.#sink.problem(code, message))
+  }
+
+  /** Stops reading, gives the terminal back, stops listening to the node and resolves `done`. Idempotent. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#quitting = true
+    this.#stopInput()
+    for (const off of this.#unsubscribe.splice(0)) off()
+    this.#resolveDone()
+  }
+
+  #listen<E extends ReplEventName>(event: E, listener: ReplListener<E>): void {
+    // A listener that throws would throw inside the node's emit(); print the error instead.
+    const safe: ReplListener<E> = (...args) => this.#safely(() => listener(...args))
+    this.#node.on(event, safe)
+    this.#unsubscribe.push(() => this.#node.off(event, safe))
+  }
+
+  #onReady(info: NodeInfo): void {
+    this.#sink.ready(info)
+    if (this.#name === undefined) this.#prompt?.setLabel(this.#label())
+  }
+
+  #onMessage(message: ChatMessage): void {
+    // Our own messages are shown as "You: ..." when sent; never show one twice if it comes back.
+    if (message.from.id === this.#ownId()) return
+    this.#sink.message(message)
+  }
+
+  #ownId(): string | undefined {
+    try {
+      return this.#node.info.id
+    } catch {
+      return undefined
+    }
+  }
+
+  #label(): string {
+    let name = this.#name
+    if (name === undefined) {
+      try {
+        name = this.#node.info.name
+      } catch {
+        name = ''
+      }
+    }
+
+    return sanitize(this.#catalog.prompt(name)).trimEnd()
+  }
+
+  #print(stream: ReplOutput, line: string): void {
+    const prompt = this.#prompt
+    if (prompt && !prompt.disposed) prompt.printAbove(() => write(stream, line))
+    else write(stream, line)
+  }
+
+  #safely(fn: () => void): void {
+    try {
+      fn()
+    } catch (error) {
+      try {
+        this.#sink.problem('internal', errorMessage(error))
+      } catch {
+        // the sink itself failed: there is nowhere left to report it
+      }
+    }
+  }
+
+  #startLines(): void {
+    const lines = createInterface({input: this.#input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false})
+    this.#lines = lines
+    // A read error (EIO from a vanished terminal) ends input like EOF does; it must not crash the node.
+    this.#input.on('error', () => lines.close())
+    lines.on('line', (line) => {
+      this.#queued += 1
+      if (this.#queued >= MAX_QUEUED_LINES) lines.pause()
+      this.#queue = this.#queue.then(async () => {
+        await this.#handleLine(line)
+        this.#queued -= 1
+        if (this.#queued === 0 && !this.#quitting) lines.resume()
+      })
+    })
+    // End of input is not a quit: the node keeps relaying until /quit or a signal.
+  }
+
+  #startPrompt(): void {
+    const prompt = new ChatPrompt({
+      label: this.#label(),
+      stdin: this.#input,
+      stdout: this.#output,
+      // Lines typed at a terminal are handled at once: a slow /connect must not hold back the next message.
+      onLine: (line) => void this.#handleLine(line),
+      onQuit: () => this.#quit(),
+    })
+    this.#prompt = prompt
+    prompt.open().catch((error: unknown) => {
+      // No raw mode (an odd terminal): read plain lines rather than not at all.
+      prompt.dispose()
+      this.#prompt = undefined
+      this.#sink.problem('internal', errorMessage(error))
+      if (!this.#quitting) this.#startLines()
+    })
+  }
+
+  #stopInput(): void {
+    this.#lines?.close()
+    this.#prompt?.dispose()
+  }
+
+  #quit(): void {
+    if (this.#quitting) return
+    this.#quitting = true
+    this.#stopInput()
+    this.#resolveDone()
+  }
+
+  /** Handles one line. Never rejects: every failure becomes a printed, translated error. */
+  async #handleLine(line: string): Promise<void> {
+    if (this.#quitting) return
+    try {
+      const command = parseLine(line)
+      switch (command.kind) {
+        case 'empty': {
+          return
+        }
+
+        case 'message': {
+          this.#send(command.text)
+          return
+        }
+
+        case 'help': {
+          this.#sink.help()
+          return
+        }
+
+        case 'peers': {
+          this.#sink.peers(this.#node.peers())
+          return
+        }
+
+        case 'quit': {
+          this.#quit()
+          return
+        }
+
+        case 'connect': {
+          await this.connect(command.host, command.port)
+          return
+        }
+
+        case 'usage': {
+          this.#sink.error('usage', this.#catalog.connectUsage)
+          return
+        }
+
+        case 'unknown': {
+          this.#sink.error('unknown_command', this.#catalog.unknownCommand(command.name))
+        }
+      }
+    } catch (error) {
+      this.#safely(() => this.#sink.problem('internal', errorMessage(error)))
+    }
+  }
+
+  #send(text: string): void {
+    let message: ChatMessage
+    try {
+      message = this.#node.send(text)
+    } catch (error) {
+      this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), text))
+      return
+    }
+
+    this.#sink.sent(message)
+  }
+}

@@ -1,0 +1,32 @@
+// What the REPL needs from a chat node and from its streams, structurally, so it depends on no engine module:
+// the real ChatNode satisfies ReplNode, and tests pass an EventEmitter-based fake.
+
+import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from '../p2p/types.js'
+
+export type ReplEventName = keyof ChatNodeEvents
+export type ReplListener<E extends ReplEventName> = (...args: ChatNodeEvents[E]) => void
+
+/** The subset of ChatNode the REPL uses. */
+export interface ReplNode {
+  readonly info: NodeInfo
+  on<E extends ReplEventName>(event: E, listener: ReplListener<E>): unknown
+  off<E extends ReplEventName>(event: E, listener: ReplListener<E>): unknown
+  /** Throws an Error with a `code` (EMPTY, TOO_LONG, ...) when the text is refused. */
+  send(text: string): ChatMessage
+  /** Rejects with an Error whose message says what failed. */
+  connect(host: string, port: number): Promise<PeerSummary>
+  peers(): PeerSummary[]
+}
+
+/** Where lines come from: process.stdin, or any readable stream (a pipe, a PassThrough in tests). */
+export type ReplInput = NodeJS.ReadableStream & {
+  isTTY?: boolean
+  isRaw?: boolean
+  setRawMode?(mode: boolean): unknown
+}
+
+/** Where lines go: process.stdout / process.stderr, or any writable stream. */
+export type ReplOutput = NodeJS.WritableStream & {
+  isTTY?: boolean
+  columns?: number
+}

@@ -1,0 +1,576 @@
+import {expect} from 'chai'
+import {EventEmitter} from 'node:events'
+import {PassThrough} from 'node:stream'
+
+import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
+import type {Lang} from '../../src/repl/i18n.js'
+import {Repl} from '../../src/repl/repl.js'
+import type {ReplNode} from '../../src/repl/types.js'
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/
+
+const JULIA: NodeInfo = {id: 'julia-id', name: 'Julia', host: '127.0.0.1', port: 5000}
+const PEDRO: NodeInfo = {id: 'pedro-id', name: 'Pedro', host: '127.0.0.1', port: 5001}
+const ANA: NodeInfo = {id: 'ana-id', name: 'Ana', host: '127.0.0.1', port: 5002}
+
+const summary = (info: NodeInfo, direction: 'inbound' | 'outbound' = 'outbound'): PeerSummary => ({
+  ...info,
+  direction,
+  since: 1_764_000_000_000,
+})
+
+function codedError(code: string, message: string): Error {
+  return Object.assign(new Error(message), {code})
+}
+
+/** A node that records what the REPL asks of it; events are emitted by the test. */
+class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
+  readonly info = JULIA
+  readonly sent: string[] = []
+  readonly connects: Array<{host: string; port: number}> = []
+  peerList: PeerSummary[] = []
+  connectImpl: (host: string, port: number) => Promise<PeerSummary> = async () => summary(PEDRO)
+  #n = 0
+
+  send(text: string): ChatMessage {
+    if (text.length > 4000) {
+      throw codedError('TOO_LONG', `message too long: ${text.length.toLocaleString('en')} characters (the limit is 4,000)`)
+    }
+
+    this.sent.push(text)
+    this.#n += 1
+    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n}
+  }
+
+  connect(host: string, port: number): Promise<PeerSummary> {
+    this.connects.push({host, port})
+    return this.connectImpl(host, port)
+  }
+
+  peers(): PeerSummary[] {
+    return this.peerList
+  }
+
+  subscriptions(): number {
+    return (['ready', 'message', 'peer_joined', 'peer_left', 'warning'] as const).reduce(
+      (sum, event) => sum + this.listenerCount(event),
+      0,
+    )
+  }
+}
+
+/** A PassThrough whose text can be awaited line by line. */
+class Capture {
+  readonly stream = new PassThrough()
+  text = ''
+  readonly #waiters = new Set<() => void>()
+
+  constructor() {
+    this.stream.setEncoding('utf8')
+    this.stream.on('data', (chunk: string) => {
+      this.text += chunk
+      for (const check of this.#waiters) check()
+    })
+  }
+
+  /** Complete lines written so far. */
+  get lines(): string[] {
+    return this.text.split('\n').slice(0, -1)
+  }
+
+  until(predicate: (capture: Capture) => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!predicate(this)) return
+        this.#waiters.delete(check)
+        resolve()
+      }
+
+      this.#waiters.add(check)
+      check()
+    })
+  }
+
+  line(expected: string): Promise<void> {
+    return this.until((capture) => capture.lines.includes(expected))
+  }
+}
+
+/** Resolves true if the promise settled by the time the event loop has gone round once more. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false
+  void promise.then(() => {
+    done = true
+  })
+  await new Promise((resolve) => {
+    setImmediate(resolve)
+  })
+  return done
+}
+
+function deferred<T>(): {promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void} {
+  let resolve!: (value: T) => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return {promise, resolve, reject}
+}
+
+interface Harness {
+  node: FakeNode
+  repl: Repl
+  input: PassThrough
+  out: Capture
+  err: Capture
+  type(...lines: string[]): void
+}
+
+const open: Repl[] = []
+
+function harness(options: {lang?: Lang; json?: boolean; start?: boolean} = {}): Harness {
+  const node = new FakeNode()
+  const input = new PassThrough()
+  const out = new Capture()
+  const err = new Capture()
+  const repl = new Repl({
+    node,
+    lang: options.lang ?? 'en',
+    json: options.json ?? false,
+    name: 'Julia',
+    input,
+    output: out.stream,
+    errorOutput: err.stream,
+  })
+  open.push(repl)
+  if (options.start ?? true) repl.start()
+  return {node, repl, input, out, err, type: (...lines) => input.write(lines.map((line) => `${line}\n`).join(''))}
+}
+
+afterEach(() => {
+  for (const repl of open.splice(0)) repl.close()
+})
+
+describe('Repl over piped input (not a TTY)', function () {
+  this.timeout(2000)
+
+  it('does not use the prompt', () => {
+    const {repl} = harness()
+    expect(repl.interactive).to.equal(false)
+  })
+
+  it('shows the ready hint when the node is ready, even before start()', async () => {
+    const {node, out} = harness({lang: 'pt', start: false})
+    node.emit('ready', JULIA)
+    await out.line('Interface pronta. Digite /help para ver os comandos disponíveis.')
+  })
+
+  it('sends a typed line and shows it as your own', async () => {
+    const {node, out, type} = harness()
+    type('hi there')
+    await out.line('You: hi there')
+    expect(node.sent).to.deep.equal(['hi there'])
+  })
+
+  it('shows own lines in Portuguese', async () => {
+    const {node, out, type} = harness({lang: 'pt'})
+    type('ola')
+    await out.line('Você: ola')
+    expect(node.sent).to.deep.equal(['ola'])
+  })
+
+  it('keeps CRLF input clean', async () => {
+    const {node, out, input} = harness()
+    input.write('hi\r\n/peers\r\n')
+    await out.line('No peers connected.')
+    expect(node.sent).to.deep.equal(['hi'])
+  })
+
+  it('shows a received message exactly', async () => {
+    const {node, out} = harness()
+    node.emit('message', {id: 'x1', from: PEDRO, text: 'hi', ts: 1})
+    await out.line('[Pedro (127.0.0.1:5001) said]: hi')
+    expect(out.lines).to.deep.equal(['[Pedro (127.0.0.1:5001) said]: hi'])
+  })
+
+  it('shows a received message in Portuguese', async () => {
+    const {node, out} = harness({lang: 'pt'})
+    node.emit('message', {id: 'x1', from: PEDRO, text: 'ola', ts: 1})
+    await out.line('[Pedro (127.0.0.1:5001) disse]: ola')
+  })
+
+  it('does not show its own message twice if the node reports it', async () => {
+    const {node, out} = harness()
+    node.emit('message', {id: 'own', from: JULIA, text: 'echo', ts: 1})
+    node.emit('message', {id: 'x2', from: ANA, text: 'next', ts: 2})
+    await out.line('[Ana (127.0.0.1:5002) said]: next')
+    expect(out.text).not.to.include('echo')
+  })
+
+  it('shows peers joining and leaving', async () => {
+    const {node, out} = harness({lang: 'pt'})
+    node.emit('peer_joined', summary(PEDRO, 'inbound'))
+    node.emit('peer_left', {...PEDRO, reason: 'quit'})
+    await out.line('* Pedro (127.0.0.1:5001) saiu (quit).')
+    expect(out.lines).to.deep.equal(['* Pedro (127.0.0.1:5001) entrou.', '* Pedro (127.0.0.1:5001) saiu (quit).'])
+  })
+
+  it('lists peers by their listening addresses', async () => {
+    const {node, out, type} = harness()
+    node.peerList = [summary(PEDRO, 'inbound'), summary(ANA)]
+    type('/peers')
+    await out.line('  Ana (127.0.0.1:5002)')
+    expect(out.lines).to.deep.equal(['Connected peers (2):', '  Pedro (127.0.0.1:5001)', '  Ana (127.0.0.1:5002)'])
+  })
+
+  it('says when no peer is connected', async () => {
+    const {out, type} = harness({lang: 'pt'})
+    type('/PEERS')
+    await out.line('Nenhum peer conectado.')
+  })
+
+  it('prints /help, one line per command', async () => {
+    const {out, type} = harness()
+    type('/help')
+    await out.until((capture) => capture.lines.length === 4)
+    expect(out.lines.map((line) => line.split(/\s{2,}/)[0])).to.deep.equal([
+      '/help',
+      '/connect HOST PORT',
+      '/peers',
+      '/quit',
+    ])
+  })
+
+  it('reports an unknown command and never sends it', async () => {
+    const {node, out, err, type} = harness()
+    type('/foo bar', 'after')
+    await out.line('You: after')
+    expect(out.lines).to.deep.equal(['Unknown command: /foo. Type /help to see the available commands.', 'You: after'])
+    expect(err.text).to.equal('')
+    expect(node.sent).to.deep.equal(['after'])
+  })
+
+  it('reports an unknown command in Portuguese', async () => {
+    const {node, out, type} = harness({lang: 'pt'})
+    type('/foo')
+    await out.line('Comando desconhecido: /foo. Digite /help para ver os comandos disponíveis.')
+    expect(node.sent).to.deep.equal([])
+  })
+
+  it('connects with /connect and says so', async () => {
+    const {node, out, type} = harness()
+    type('/connect 127.0.0.1:5001')
+    await out.line('Connected to Pedro (127.0.0.1:5001).')
+    expect(node.connects).to.deep.equal([{host: '127.0.0.1', port: 5001}])
+  })
+
+  it('reports a failed /connect with the engine reason', async () => {
+    const {node, out, type} = harness({lang: 'pt'})
+    node.connectImpl = async () => {
+      throw new Error('could not reach 127.0.0.1:5009: connection refused')
+    }
+
+    type('/connect 127.0.0.1 5009')
+    await out.line('Não foi possível conectar: could not reach 127.0.0.1:5009: connection refused')
+  })
+
+  it('answers bad /connect arguments with the usage and does not connect', async () => {
+    const {node, out, type} = harness()
+    type('/connect 127.0.0.1 70000', '/connect 127.0.0.1 abc', '/connect a b c', 'done')
+    await out.line('You: done')
+    expect(out.lines).to.deep.equal([
+      ...Array.from({length: 3}, () => 'Usage: /connect HOST PORT (port 1-65535)'),
+      'You: done',
+    ])
+    expect(node.connects).to.deep.equal([])
+  })
+
+  it('handles lines in order: a message waits for the /connect before it', async () => {
+    const {node, out, type} = harness()
+    const pending = deferred<PeerSummary>()
+    node.connectImpl = () => pending.promise
+    type('/connect 127.0.0.1 5001', 'hi')
+    await new Promise<void>((resolve) => {
+      const poll = (): void => {
+        if (node.connects.length > 0) resolve()
+        else setImmediate(poll)
+      }
+
+      poll()
+    })
+    expect(await settled(out.line('You: hi'))).to.equal(false)
+    expect(node.sent).to.deep.equal([])
+    pending.resolve(summary(PEDRO))
+    await out.line('You: hi')
+    expect(out.lines).to.deep.equal(['Connected to Pedro (127.0.0.1:5001).', 'You: hi'])
+  })
+
+  it('translates a refused send', async () => {
+    const {node, out, type} = harness({lang: 'pt'})
+    type('x'.repeat(4500))
+    await out.line('Mensagem longa demais: 4.500 caracteres (o limite é 4.000).')
+    expect(node.sent).to.deep.equal([])
+  })
+
+  it('prints engine warnings on stderr', async () => {
+    const {node, out, err} = harness()
+    node.emit('warning', {code: 'protocol_error', message: 'peer 127.0.0.1:5003 sent a bad frame; disconnected'})
+    await err.line('warning: peer 127.0.0.1:5003 sent a bad frame; disconnected')
+    expect(out.text).to.equal('')
+  })
+
+  it('resolves done on /quit and handles nothing after it', async () => {
+    const {node, repl, type} = harness()
+    type('/quit', 'too late')
+    await repl.done
+    expect(await settled(Promise.resolve())).to.equal(true)
+    expect(node.sent).to.deep.equal([])
+  })
+
+  it('does not resolve done at the end of input, and keeps showing the node', async () => {
+    const {node, repl, input, out, type} = harness()
+    const ended = new Promise((resolve) => {
+      input.once('end', resolve)
+    })
+    type('bye')
+    input.end()
+    await ended
+    await out.line('You: bye')
+    expect(await settled(repl.done)).to.equal(false)
+    node.emit('message', {id: 'x3', from: PEDRO, text: 'still here', ts: 3})
+    await out.line('[Pedro (127.0.0.1:5001) said]: still here')
+    expect(await settled(repl.done)).to.equal(false)
+  })
+
+  it('neutralises control characters and escape sequences from peers', async () => {
+    const {node, out} = harness()
+    const evil: NodeInfo = {...PEDRO, name: '\u001B[2J\u001B]0;owned\u0007Ev\u0000il\nX'}
+    node.emit('message', {id: 'x4', from: evil, text: 'a\u001B[31mb\rc\u009Bd', ts: 4})
+    node.emit('peer_left', {...evil, reason: 'bye\u001B[1A'})
+    await out.until((capture) => capture.lines.length === 2)
+    for (const line of out.lines) expect(line).not.to.match(CONTROL)
+    // `\u009Bd` is a whole (8-bit CSI) sequence, so it goes entirely
+    expect(out.lines[0]).to.equal('[Ev\uFFFDil\uFFFDX (127.0.0.1:5001) said]: ab\uFFFDc')
+    expect(out.lines[1]).to.equal('* Ev\uFFFDil\uFFFDX (127.0.0.1:5001) left (bye).')
+  })
+
+  it('connect() reports success and failure and resolves to a boolean', async () => {
+    const {node, repl, out} = harness()
+    expect(await repl.connect('127.0.0.1', 5001)).to.equal(true)
+    node.connectImpl = async () => {
+      throw new Error('could not reach 127.0.0.1:5009: connection refused')
+    }
+
+    expect(await repl.connect('127.0.0.1', 5009)).to.equal(false)
+    await out.line('Connected to Pedro (127.0.0.1:5001).')
+    await out.line('Could not connect: could not reach 127.0.0.1:5009: connection refused')
+  })
+
+  it('prints notices (stdout) and problems (stderr) for the command', async () => {
+    const {repl, out, err} = harness()
+    repl.notice('history at /tmp/x.log')
+    repl.error('history', 'history writer restarted')
+    await out.line('history at /tmp/x.log')
+    await err.line('history writer restarted')
+    expect(out.lines).to.deep.equal(['history at /tmp/x.log'])
+  })
+
+  it('turns a failing node call into a printed error', async () => {
+    const {node, err, out, type} = harness()
+    node.peers = () => {
+      throw new Error('registry exploded')
+    }
+
+    type('/peers', 'still alive')
+    await out.line('You: still alive')
+    expect(err.lines).to.deep.equal(['registry exploded'])
+  })
+
+  it('survives EPIPE on its output', async () => {
+    const {node, out, err} = harness()
+    expect(() => out.stream.emit('error', codedError('EPIPE', 'write EPIPE'))).not.to.throw()
+    node.emit('message', {id: 'x5', from: PEDRO, text: 'into the void', ts: 5})
+    node.emit('warning', {code: 'w', message: 'still reported'})
+    await err.line('warning: still reported')
+    expect(out.text).to.equal('')
+  })
+
+  it('close() stops listening, stops reading, resolves done, and can be called twice', async () => {
+    const {node, repl, out, type} = harness()
+    expect(node.subscriptions()).to.equal(5)
+    repl.close()
+    repl.close()
+    await repl.done
+    expect(node.subscriptions()).to.equal(0)
+    type('ignored')
+    node.emit('message', {id: 'x6', from: PEDRO, text: 'unseen', ts: 6})
+    expect(await settled(Promise.resolve())).to.equal(true)
+    expect(node.sent).to.deep.equal([])
+    expect(out.text).to.equal('')
+  })
+})
+
+describe('Repl --json', function () {
+  this.timeout(2000)
+
+  it('writes only NDJSON events with the documented fields', async () => {
+    const {node, out, err, type} = harness({json: true})
+    node.peerList = [summary(PEDRO, 'inbound')]
+    node.emit('ready', JULIA)
+    node.emit('message', {id: 'x1', from: PEDRO, text: 'ola\u001B[31m', ts: 42})
+    node.emit('peer_joined', summary(ANA, 'outbound'))
+    node.emit('peer_left', {...ANA, reason: 'quit'})
+    node.emit('warning', {code: 'protocol_error', message: 'bad frame'})
+    type('hi', '/peers', '/help', '/foo', '/connect x', 'last')
+    await out.until((capture) => capture.lines.some((line) => line.includes('"text":"last"')))
+    expect(err.text).to.equal('')
+
+    const events = out.lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(events.map((event) => event.event)).to.deep.equal([
+      'ready',
+      'message',
+      'peer_joined',
+      'peer_left',
+      'error',
+      'sent',
+      'peers',
+      'help',
+      'error',
+      'error',
+      'sent',
+    ])
+    expect(events[0]).to.deep.equal({event: 'ready', ...JULIA})
+    expect(events[1]).to.deep.equal({event: 'message', id: 'x1', from: PEDRO, text: 'ola\u001B[31m', ts: 42})
+    expect(events[2]).to.deep.equal({event: 'peer_joined', ...ANA, direction: 'outbound'})
+    expect(events[3]).to.deep.equal({event: 'peer_left', ...ANA, reason: 'quit'})
+    expect(events[4]).to.deep.equal({event: 'error', code: 'protocol_error', message: 'bad frame'})
+    expect(events[5]).to.deep.equal({event: 'sent', id: 'm1', text: 'hi', ts: 1_764_000_000_001})
+    expect(events[6]).to.deep.equal({event: 'peers', peers: [summary(PEDRO, 'inbound')]})
+    expect(events[7].commands).to.have.length(4)
+    expect(events[8]).to.deep.equal({
+      event: 'error',
+      code: 'unknown_command',
+      message: 'Unknown command: /foo. Type /help to see the available commands.',
+    })
+    expect(events[9]).to.include({event: 'error', code: 'usage'})
+    // control characters stay data, escaped: nothing raw reaches a terminal
+    expect(out.text).not.to.match(CONTROL)
+  })
+
+  it('reports /connect outcomes as events', async () => {
+    const {node, out, type} = harness({json: true})
+    type('/connect 127.0.0.1 5001')
+    await out.until((capture) => capture.lines.length === 1)
+    node.connectImpl = async () => {
+      throw new Error('could not reach 127.0.0.1:5009: connection refused')
+    }
+
+    type('/connect 127.0.0.1 5009')
+    await out.until((capture) => capture.lines.length === 2)
+    expect(out.lines.map((line) => JSON.parse(line) as unknown)).to.deep.equal([
+      {event: 'connected', ...PEDRO, direction: 'outbound'},
+      {
+        event: 'error',
+        code: 'connect_failed',
+        message: 'Could not connect: could not reach 127.0.0.1:5009: connection refused',
+      },
+    ])
+  })
+
+  it('never shows a prompt, even on a terminal', () => {
+    const node = new FakeNode()
+    const input = Object.assign(new PassThrough(), {isTTY: true, setRawMode: () => input})
+    const output = Object.assign(new PassThrough(), {isTTY: true, columns: 80})
+    const repl = new Repl({node, lang: 'en', json: true, input, output, errorOutput: new PassThrough()})
+    open.push(repl)
+    expect(repl.interactive).to.equal(false)
+  })
+})
+
+/** A fake terminal: enquirer only needs isTTY and setRawMode on stdin, and columns on stdout. */
+function fakeTty(): {input: PassThrough & {isTTY: true; isRaw: boolean; setRawMode(mode: boolean): unknown}; out: Capture} {
+  const input = Object.assign(new PassThrough(), {
+    isTTY: true as const,
+    isRaw: false,
+    setRawMode(mode: boolean) {
+      input.isRaw = mode
+      return input
+    },
+  })
+  const out = new Capture()
+  Object.assign(out.stream, {isTTY: true, columns: 80})
+  return {input, out}
+}
+
+const CLEAR_LINE = '\u001B[2K\u001B[1G'
+
+describe('Repl on a terminal (enquirer prompt)', function () {
+  this.timeout(3000)
+
+  function tty(): Harness & {input: ReturnType<typeof fakeTty>['input']} {
+    const node = new FakeNode()
+    const {input, out} = fakeTty()
+    const err = new Capture()
+    const repl = new Repl({node, lang: 'en', name: 'Julia', input, output: out.stream, errorOutput: err.stream})
+    open.push(repl)
+    repl.start()
+    return {node, repl, input, out, err, type: (...lines) => input.write(lines.map((line) => `${line}\r`).join(''))}
+  }
+
+  it('shows `Julia> ` in raw mode and sends what is typed', async () => {
+    const {node, repl, input, out, type} = tty()
+    expect(repl.interactive).to.equal(true)
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+    expect(input.isRaw).to.equal(true)
+    type('hi')
+    await out.line('You: hi')
+    expect(node.sent).to.deep.equal(['hi'])
+    // the submitted line stays in the scrollback, then a fresh prompt
+    expect(out.lines.map((line) => line.split(CLEAR_LINE).at(-1))).to.include('Julia> hi')
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+  })
+
+  it('prints incoming lines above the prompt and redraws what was being typed', async () => {
+    const {node, input, out, type} = tty()
+    input.write('hel')
+    await out.until((capture) => capture.text.endsWith('Julia> hel'))
+    const before = out.text.length
+    node.emit('message', {id: 'x1', from: PEDRO, text: 'hi', ts: 1})
+    await out.until((capture) => capture.text.endsWith('Julia> hel') && capture.text.length > before)
+    const drawn = out.text.slice(before)
+    // erase the prompt line, write the message on its own line, draw the prompt again with the typed text
+    expect(drawn.startsWith(`${CLEAR_LINE}[Pedro (127.0.0.1:5001) said]: hi\n`)).to.equal(true, JSON.stringify(drawn))
+    expect(drawn.endsWith('Julia> hel')).to.equal(true)
+    type('lo')
+    await out.line('You: hello')
+    expect(node.sent).to.deep.equal(['hello'])
+  })
+
+  it('treats Ctrl+C as /quit and gives the terminal back', async () => {
+    const {repl, input, out} = tty()
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+    input.write('\u0003')
+    await repl.done
+    expect(input.isRaw).to.equal(false)
+  })
+
+  it('treats Ctrl+D on an empty line as /quit', async () => {
+    const {repl, out, input} = tty()
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+    input.write('\u0004')
+    await repl.done
+  })
+
+  it('resolves done on /quit and erases the empty prompt', async () => {
+    const {repl, input, out, type} = tty()
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+    type('/quit')
+    await repl.done
+    expect(input.isRaw).to.equal(false)
+    // nothing is drawn after the prompt is gone
+    expect(await settled(Promise.resolve())).to.equal(true)
+    expect(out.text.endsWith('Julia> ')).to.equal(false)
+  })
+})
