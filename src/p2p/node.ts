@@ -157,6 +157,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const message: ChatMessage = {id: randomBytes(16).toString('hex'), from: this.info, text, ts: Date.now()}
     this.#seen.add(message.id)
     this.#broadcast({type: 'chat', ...message}, undefined)
+    this.emit('sent', message)
     return message
   }
 

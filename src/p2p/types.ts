@@ -43,7 +43,10 @@ export interface NodeWarning {
 /** Typed events of a ChatNode, for `node.on(name, listener)`. */
 export interface ChatNodeEvents {
   ready: [NodeInfo]
+  /** A message from another node, shown for the first time. */
   message: [ChatMessage]
+  /** A message this node sent (through `send`). */
+  sent: [ChatMessage]
   peer_joined: [PeerSummary]
   peer_left: [PeerLeft]
   warning: [NodeWarning]

@@ -1,0 +1,76 @@
+import {Command, Flags} from '@oclif/core'
+
+import {DEFAULT_TAIL_LINES, HistoryNotFoundError, HistoryReadError, tailHistory} from '../../history/tail.js'
+
+// `| head -1` closes stdout under us: the write fails with EPIPE, emitted as an 'error' that would crash the process
+// if nobody listened. This listener stays for the life of the process (output written after run() can fail too).
+let stdoutGuarded = false
+function guardStdout(): void {
+  if (stdoutGuarded) return
+  stdoutGuarded = true
+  process.stdout.on('error', () => {})
+}
+
+export default class LogTail extends Command {
+  static override summary = "Print the latest events of a node's chat history"
+
+  // One paragraph per line: oclif wraps help text to the terminal's width.
+  static override description = [
+    "Reads <log-dir>/chat_history_<port>.log, the history kept by the node listening on that port, and prints its last events one per line. Works whether or not the node is running.",
+    'With --follow, keeps printing new events as they are written, until Ctrl+C. With --json, prints the raw JSON lines instead, for scripts.',
+  ].join('\n\n')
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --port 5000',
+    '<%= config.bin %> <%= command.id %> --port 5000 -n 100 --log-dir ./logs',
+    '<%= config.bin %> <%= command.id %> --port 5000 --follow',
+    '<%= config.bin %> <%= command.id %> --port 5000 --json -n 0 -f',
+  ]
+
+  static override flags = {
+    port: Flags.integer({
+      char: 'p',
+      description: 'port of the node whose history to read (1-65535)',
+      max: 65_535,
+      min: 1,
+      required: true,
+    }),
+    'log-dir': Flags.directory({
+      description: 'directory of the history file [default: the working directory]',
+      env: 'CHAT_LOG_DIR',
+    }),
+    lines: Flags.integer({char: 'n', default: DEFAULT_TAIL_LINES, description: 'how many of the last events to print', min: 0}),
+    follow: Flags.boolean({char: 'f', default: false, description: 'keep printing new events until interrupted'}),
+    json: Flags.boolean({default: false, description: 'print the raw JSON lines instead of readable ones'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(LogTail)
+    guardStdout()
+    const controller = new AbortController()
+    const stop = (): void => controller.abort()
+    // SIGINT/SIGTERM end a --follow normally (exit 0); any stdout error (EPIPE) stops us quietly.
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    process.stdout.once('error', stop)
+    try {
+      await tailHistory({
+        dir: flags['log-dir'] ?? process.cwd(),
+        port: flags.port,
+        lines: flags.lines,
+        follow: flags.follow,
+        json: flags.json,
+        out: process.stdout,
+        signal: controller.signal,
+      })
+    } catch (error) {
+      if (error instanceof HistoryNotFoundError) this.error(error.message, {exit: 2})
+      if (error instanceof HistoryReadError) this.error(error.message, {exit: 1})
+      throw error
+    } finally {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      process.stdout.off('error', stop)
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import {Command, Flags} from '@oclif/core'
+import {userInfo} from 'node:os'
+
+import {HistoryLog} from '../history/history-log.js'
+import {explainBadAddress, parseAddress} from '../p2p/address.js'
+import {ChatNode, DEFAULT_HOST, DEFAULT_PORT} from '../p2p/node.js'
+import type {Address} from '../p2p/types.js'
+import {resolveLang} from '../repl/i18n.js'
+import {Repl} from '../repl/repl.js'
+
+export default class Start extends Command {
+  static override description = `Start a chat node: listen for peers, join others and chat from this terminal.
+
+Every line you type is sent to every node of the network; lines starting with / are commands (/help lists them).
+With --json, stdout carries one JSON event per line instead, for bots and scripts. The node keeps a history in
+<log-dir>/chat_history_<port>.log (see "chat log tail"). /quit, Ctrl+C or SIGTERM leave gracefully.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --port 5000 --name Julia',
+    '<%= config.bin %> <%= command.id %> --port 5001 --name Pedro --join 127.0.0.1:5000',
+    '<%= config.bin %> <%= command.id %> --port 5002 --name Ana --join 127.0.0.1:5000 --join 127.0.0.1:5001 --lang pt',
+    'echo "hello from a script" | <%= config.bin %> <%= command.id %> --port 5003 --name bot --join 127.0.0.1:5000 --json',
+  ]
+
+  static override flags = {
+    host: Flags.string({default: DEFAULT_HOST, description: 'address to listen on (and to announce to peers)', env: 'CHAT_HOST'}),
+    port: Flags.integer({
+      char: 'p',
+      default: DEFAULT_PORT,
+      description: 'TCP port to listen on (1-65535)',
+      env: 'CHAT_PORT',
+      max: 65_535,
+      min: 1,
+    }),
+    name: Flags.string({char: 'n', description: 'your name as others see it [default: your OS user name]', env: 'CHAT_NAME'}),
+    join: Flags.custom<Address>({
+      char: 'j',
+      description: 'HOST:PORT of a node to connect to at start (repeatable)',
+      multiple: true,
+      async parse(input) {
+        const address = parseAddress(input.trim())
+        if (!address) throw new Error(explainBadAddress(input))
+        return address
+      },
+    })(),
+    'log-dir': Flags.directory({description: 'directory of the history file [default: the working directory]', env: 'CHAT_LOG_DIR'}),
+    lang: Flags.string({description: 'language of the interface [default: from LANG]', options: ['pt', 'en']}),
+    json: Flags.boolean({description: 'print one JSON event per line (NDJSON) instead of the human interface', default: false}),
+  }
+
+  #shutdown: (() => Promise<void>) | undefined
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Start)
+    const name = flags.name ?? defaultName()
+    let node: ChatNode
+    try {
+      node = new ChatNode({name, host: flags.host, port: flags.port})
+    } catch (error) {
+      this.error((error as Error).message, {exit: 2})
+    }
+
+    const repl = new Repl({node, lang: resolveLang(flags.lang), json: flags.json, name})
+    try {
+      await node.start()
+    } catch (error) {
+      repl.close()
+      this.error((error as Error).message, {exit: 2})
+    }
+
+    const history = new HistoryLog({dir: flags['log-dir'] ?? process.cwd(), port: node.info.port})
+    history.on('problem', (message) => repl.error('history', message))
+    wireHistory(node, history)
+    await history.open()
+    history.append({event: 'session_start', node: node.info})
+
+    let closing: Promise<void> | undefined
+    this.#shutdown = () => {
+      closing ??= (async () => {
+        repl.close()
+        await node.stop()
+        history.append({event: 'session_end'})
+        await history.close()
+      })()
+      return closing
+    }
+
+    const signalled = new Promise<void>((resolve) => {
+      const onSignal = (): void => {
+        // A second Ctrl+C while shutting down leaves at once.
+        process.once('SIGINT', () => process.exit(130))
+        resolve()
+      }
+
+      process.once('SIGINT', onSignal)
+      process.once('SIGTERM', onSignal)
+    })
+
+    await Promise.all((flags.join ?? []).map((peer) => repl.connect(peer.host, peer.port)))
+    repl.start()
+    await Promise.race([repl.done, signalled])
+    await this.#shutdown()
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    await this.#shutdown?.()
+    return super.finally(error)
+  }
+}
+
+function wireHistory(node: ChatNode, history: HistoryLog): void {
+  node.on('sent', (m) => history.append({event: 'message_sent', id: m.id, text: m.text}))
+  node.on('message', (m) => history.append({event: 'message_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts}))
+  node.on('peer_joined', (p) => history.append({event: 'peer_connected', peer: {id: p.id, name: p.name, host: p.host, port: p.port}}))
+  node.on('peer_left', (p) => {
+    history.append({event: 'peer_disconnected', peer: {id: p.id, name: p.name, host: p.host, port: p.port}, reason: p.reason})
+  })
+}
+
+function defaultName(): string {
+  try {
+    return userInfo().username || 'anonymous'
+  } catch {
+    return process.env.USER ?? 'anonymous'
+  }
+}

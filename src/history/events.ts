@@ -1,0 +1,176 @@
+// The history file format: one JSON object per line, `{"ts":"<ISO-8601>","event":"…","session":"…","seq":N,…}`.
+// This module is the only place that knows how a line is built and how a line read back is checked.
+
+import {join} from 'node:path'
+
+/** A node as the history records it: its id, display name and listening address. `NodeInfo` from p2p fits. */
+export interface HistoryNode {
+  id: string
+  name: string
+  host: string
+  port: number
+}
+
+/** What `HistoryLog.append` accepts: an event without the fields the log adds itself (`ts`, `session`, `seq`). */
+export type HistoryEventInput =
+  | {event: 'session_start'; node: HistoryNode}
+  | {event: 'session_end'}
+  | {event: 'peer_connected'; peer: HistoryNode}
+  | {event: 'peer_disconnected'; peer: HistoryNode; reason: string}
+  | {event: 'message_sent'; id: string; text: string}
+  | {
+      event: 'message_received'
+      id: string
+      from: HistoryNode
+      text: string
+      /** the author's clock, ms since the epoch */
+      sent_ts?: number
+      /** true when the message was replayed from a peer's history rather than received live */
+      history?: boolean
+    }
+
+export type HistoryEventType = HistoryEventInput['event']
+
+/** Fields every written line carries besides the event's own. */
+export interface HistoryStamp {
+  /** when this node logged the event, ISO-8601 (UTC) */
+  ts: string
+  /** random id of the HistoryLog instance that wrote the line */
+  session: string
+  /** 1, 2, 3… within a session: lets a restarted writer write each event exactly once */
+  seq: number
+}
+
+/** One line of a history file, as written and as read back. */
+export type HistoryEvent = HistoryEventInput & HistoryStamp
+
+export const HISTORY_EVENT_TYPES: readonly HistoryEventType[] = [
+  'session_start',
+  'session_end',
+  'peer_connected',
+  'peer_disconnected',
+  'message_sent',
+  'message_received',
+]
+
+/** Where a node listening on `port` keeps its history. */
+export function historyPath(dir: string, port: number): string {
+  return join(dir, `chat_history_${port}.log`)
+}
+
+function node(n: HistoryNode): HistoryNode {
+  // Copy the whitelisted fields only: callers may pass a richer object (a PeerSummary with `direction`, `since`).
+  return {id: n.id, name: n.name, host: n.host, port: n.port}
+}
+
+/** The event's own fields in a fixed order, whitelisted. */
+function body(e: HistoryEventInput): Record<string, unknown> {
+  switch (e.event) {
+    case 'session_start':
+      return {node: node(e.node)}
+    case 'session_end':
+      return {}
+    case 'peer_connected':
+      return {peer: node(e.peer)}
+    case 'peer_disconnected':
+      return {peer: node(e.peer), reason: e.reason}
+    case 'message_sent':
+      return {id: e.id, text: e.text}
+    case 'message_received': {
+      const out: Record<string, unknown> = {id: e.id, from: node(e.from), text: e.text}
+      if (e.sent_ts !== undefined) out.sent_ts = e.sent_ts
+      if (e.history !== undefined) out.history = e.history
+      return out
+    }
+  }
+}
+
+// JSON.stringify leaves DEL, C1 controls (U+0080–U+009F, e.g. U+009B, a one-byte CSI), line/paragraph separators and
+// bidi overrides raw. Escaping them keeps `cat`/`tail` of the file, and `log tail --json`, safe on a terminal.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+/** Escapes characters that JSON allows raw but terminals may interpret. The result is equivalent JSON. */
+export function escapeJsonLine(line: string): string {
+  return line.replace(UNSAFE_IN_JSON, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
+}
+
+/** One line, without the trailing newline. JSON.stringify escapes `\n`, so a line never contains one. */
+export function serializeEvent(e: HistoryEventInput, stamp: HistoryStamp): string {
+  return escapeJsonLine(JSON.stringify({ts: stamp.ts, event: e.event, session: stamp.session, seq: stamp.seq, ...body(e)}))
+}
+
+type Obj = Record<string, unknown>
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function isPort(v: unknown): v is number {
+  return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65_535
+}
+
+function parseNode(v: unknown): HistoryNode | undefined {
+  if (!isObj(v)) return undefined
+  const {id, name, host, port} = v
+  if (typeof id !== 'string' || typeof name !== 'string' || typeof host !== 'string' || !isPort(port)) return undefined
+  return {id, name, host, port}
+}
+
+/**
+ * Parses one line read back from a history file into a fresh, checked object, or `undefined` if it is not a valid
+ * event (garbage, a cut line, an unknown event type, a field of the wrong type). Never throws.
+ */
+export function parseHistoryLine(line: string): HistoryEvent | undefined {
+  let raw: unknown
+  try {
+    raw = JSON.parse(line)
+  } catch {
+    return undefined
+  }
+
+  if (!isObj(raw)) return undefined
+  const {ts, session, seq} = raw
+  if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) return undefined
+  if (typeof session !== 'string' || !Number.isSafeInteger(seq) || (seq as number) < 1) return undefined
+  const stamp: HistoryStamp = {ts, session, seq: seq as number}
+
+  switch (raw.event) {
+    case 'session_start': {
+      const n = parseNode(raw.node)
+      return n ? {...stamp, event: 'session_start', node: n} : undefined
+    }
+
+    case 'session_end':
+      return {...stamp, event: 'session_end'}
+    case 'peer_connected': {
+      const peer = parseNode(raw.peer)
+      return peer ? {...stamp, event: 'peer_connected', peer} : undefined
+    }
+
+    case 'peer_disconnected': {
+      const peer = parseNode(raw.peer)
+      const {reason} = raw
+      return peer && typeof reason === 'string' ? {...stamp, event: 'peer_disconnected', peer, reason} : undefined
+    }
+
+    case 'message_sent': {
+      const {id, text} = raw
+      return typeof id === 'string' && typeof text === 'string' ? {...stamp, event: 'message_sent', id, text} : undefined
+    }
+
+    case 'message_received': {
+      const {id, text, sent_ts: sentTs, history} = raw
+      const from = parseNode(raw.from)
+      if (!from || typeof id !== 'string' || typeof text !== 'string') return undefined
+      if (sentTs !== undefined && !Number.isFinite(sentTs)) return undefined
+      if (history !== undefined && typeof history !== 'boolean') return undefined
+      const e: HistoryEvent = {...stamp, event: 'message_received', id, from, text}
+      if (sentTs !== undefined) e.sent_ts = sentTs as number
+      if (history !== undefined) e.history = history
+      return e
+    }
+
+    default:
+      return undefined
+  }
+}

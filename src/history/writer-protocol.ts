@@ -1,0 +1,73 @@
+// The IPC messages between HistoryLog (parent) and the forked writer (child). Both sides check what they receive:
+// a message is `unknown` until one of these parsers accepts it.
+
+/** Parent → writer. */
+export type ToWriter =
+  /** Open (creating the directory if needed) and repair `path`; answer `ready` with the last seq of `session` in it. */
+  | {type: 'init'; path: string; session: string}
+  /** One line (no `\n`) to append. Lines arrive in increasing `seq`; a seq already in the file is skipped. */
+  | {type: 'append'; seq: number; line: string}
+  /** Write what is pending now and acknowledge it. */
+  | {type: 'flush'}
+  /** Write what is pending, fsync, close the file, disconnect and exit 0. */
+  | {type: 'shutdown'}
+
+/** Writer → parent. */
+export type FromWriter =
+  | {type: 'ready'; lastSeq: number}
+  /** Every line with seq ≤ upTo is in the file (handed to the OS: survives a crash of either process). */
+  | {type: 'ack'; upTo: number}
+  /** The writer cannot go on writing (EACCES, ENOSPC, EROFS…) or received a message it does not understand. */
+  | {type: 'error'; code: string; message: string}
+
+type Obj = Record<string, unknown>
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function isSeq(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0
+}
+
+export function parseToWriter(v: unknown): ToWriter | undefined {
+  if (!isObj(v)) return undefined
+  switch (v.type) {
+    case 'init':
+      return typeof v.path === 'string' && typeof v.session === 'string' && v.session !== ''
+        ? {type: 'init', path: v.path, session: v.session}
+        : undefined
+    case 'append':
+      return isSeq(v.seq) && v.seq > 0 && typeof v.line === 'string' && !v.line.includes('\n')
+        ? {type: 'append', seq: v.seq, line: v.line}
+        : undefined
+    case 'flush':
+      return {type: 'flush'}
+    case 'shutdown':
+      return {type: 'shutdown'}
+    default:
+      return undefined
+  }
+}
+
+export function parseFromWriter(v: unknown): FromWriter | undefined {
+  if (!isObj(v)) return undefined
+  switch (v.type) {
+    case 'ready':
+      return isSeq(v.lastSeq) ? {type: 'ready', lastSeq: v.lastSeq} : undefined
+    case 'ack':
+      return isSeq(v.upTo) ? {type: 'ack', upTo: v.upTo} : undefined
+    case 'error':
+      return typeof v.code === 'string' && typeof v.message === 'string'
+        ? {type: 'error', code: v.code, message: v.message}
+        : undefined
+    default:
+      return undefined
+  }
+}
+
+/** A short, safe description of a rejected message for an error report. */
+export function describeMessage(v: unknown): string {
+  if (isObj(v) && typeof v.type === 'string') return `message of type ${JSON.stringify(v.type.slice(0, 40))}`
+  return `message ${JSON.stringify(v)?.slice(0, 60) ?? String(v)}`
+}

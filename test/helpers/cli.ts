@@ -1,0 +1,128 @@
+// Real `chat` processes for integration tests: spawn the built CLI, read its stdout line by line, type into its
+// stdin, and wait on lines (never on sleeps).
+import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {createServer} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {createInterface} from 'node:readline'
+import {fileURLToPath} from 'node:url'
+
+import {DEFAULT_WAIT_MS} from './wait.js'
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const CHAT_BIN = join(PROJECT_ROOT, 'bin', 'run.js')
+
+/** A port nobody listens on right now (the OS picks it), for tests that run side by side. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (!address || typeof address !== 'object') throw new Error('no port')
+  return address.port
+}
+
+export function tempDir(prefix = 'chat-test-'): {path: string; remove(): void} {
+  const path = mkdtempSync(join(tmpdir(), prefix))
+  return {path, remove: () => rmSync(path, {force: true, recursive: true})}
+}
+
+export interface ExitResult {
+  code: null | number
+  signal: NodeJS.Signals | null
+}
+
+/** One running CLI process with its output collected as lines. */
+export class ChatProcess {
+  readonly child: ChildProcessWithoutNullStreams
+  readonly lines: string[] = []
+  readonly errLines: string[] = []
+  readonly exited: Promise<ExitResult>
+  readonly #waiters = new Set<() => void>()
+
+  constructor(args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv} = {}) {
+    this.child = spawn(process.execPath, [CHAT_BIN, ...args], {
+      cwd: options.cwd ?? PROJECT_ROOT,
+      env: {...process.env, LANG: 'C', NO_COLOR: '1', ...options.env},
+      stdio: 'pipe',
+    })
+    this.child.stdin.on('error', () => {})
+    createInterface({input: this.child.stdout, crlfDelay: Infinity}).on('line', (line) => this.#push(this.lines, line))
+    createInterface({input: this.child.stderr, crlfDelay: Infinity}).on('line', (line) => this.#push(this.errLines, line))
+    this.exited = new Promise((resolve) => {
+      this.child.on('close', (code, signal) => {
+        resolve({code, signal})
+        this.#wake()
+      })
+    })
+  }
+
+  get output(): string {
+    return this.lines.join('\n')
+  }
+
+  /** Types a line into the process's stdin. */
+  type(line: string): void {
+    this.child.stdin.write(line + '\n')
+  }
+
+  /** Waits until stdout (or stderr with `stream: 'err'`) has a line matching, and returns it. */
+  waitForLine(match: RegExp | string, {stream = 'out', timeoutMs = DEFAULT_WAIT_MS}: {stream?: 'err' | 'out'; timeoutMs?: number} = {}): Promise<string> {
+    const lines = stream === 'out' ? this.lines : this.errLines
+    const test = (line: string): boolean => (typeof match === 'string' ? line === match : match.test(line))
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const hit = lines.find((line) => test(line))
+        if (hit !== undefined) {
+          done()
+          resolve(hit)
+        } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
+          done()
+          reject(new Error(`process exited before printing ${match}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.errLines.join('\n')}`))
+        }
+      }
+
+      const timer = setTimeout(() => {
+        done()
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${match}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.errLines.join('\n')}`))
+      }, timeoutMs)
+      const done = (): void => {
+        clearTimeout(timer)
+        this.#waiters.delete(check)
+      }
+
+      this.#waiters.add(check)
+      check()
+    })
+  }
+
+  /** Counts lines equal to `line`. */
+  count(line: string): number {
+    return this.lines.filter((l) => l === line).length
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<ExitResult> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal)
+    return this.exited
+  }
+
+  #push(lines: string[], line: string): void {
+    lines.push(line)
+    this.#wake()
+  }
+
+  #wake(): void {
+    for (const waiter of [...this.#waiters]) waiter()
+  }
+}
+
+/** Runs the CLI to completion and returns its exit code and output. */
+export async function runChat(args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<ExitResult & {stderr: string; stdout: string}> {
+  const proc = new ChatProcess(args, options)
+  proc.child.stdin.end()
+  const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? DEFAULT_WAIT_MS)
+  const result = await proc.exited
+  clearTimeout(timer)
+  return {...result, stdout: proc.lines.join('\n'), stderr: proc.errLines.join('\n')}
+}

@@ -1,0 +1,244 @@
+// `chat start` end to end: real processes over 127.0.0.1, driven through stdin, read through stdout.
+import {expect} from 'chai'
+import {readFileSync} from 'node:fs'
+import {connect as netConnect, createServer, type Server} from 'node:net'
+import {join} from 'node:path'
+
+import {ChatProcess, freePort, runChat, tempDir} from '../helpers/cli.js'
+
+const READY_PT = 'Interface pronta. Digite /help para ver os comandos disponíveis.'
+const READY_EN = 'Interface ready. Type /help to see the available commands.'
+
+interface HistoryLine {
+  event: string
+  [key: string]: unknown
+}
+
+function historyOf(dir: string, port: number): HistoryLine[] {
+  return readFileSync(join(dir, `chat_history_${port}.log`), 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as HistoryLine)
+}
+
+describe('chat start (integration)', function () {
+  this.timeout(60_000)
+  let procs: ChatProcess[] = []
+  let logs: ReturnType<typeof tempDir>
+
+  beforeEach(() => {
+    logs = tempDir()
+  })
+
+  afterEach(async () => {
+    await Promise.all(procs.map((p) => p.kill('SIGKILL')))
+    procs = []
+    logs.remove()
+  })
+
+  async function startNode(name: string, port: number, extra: string[] = [], lang = 'en'): Promise<ChatProcess> {
+    const proc = new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', logs.path, '--lang', lang, ...extra])
+    procs.push(proc)
+    await proc.waitForLine(lang === 'pt' ? READY_PT : READY_EN)
+    return proc
+  }
+
+  it('runs the three-node example: Ana reaches Julia through Pedro, in Portuguese', async () => {
+    const [pj, pp, pa] = await Promise.all([freePort(), freePort(), freePort()])
+    const julia = await startNode('Julia', pj, [], 'pt')
+    const pedro = await startNode('Pedro', pp, ['--join', `127.0.0.1:${pj}`], 'pt')
+    await julia.waitForLine(`* Pedro (127.0.0.1:${pp}) entrou.`)
+    const ana = await startNode('Ana', pa, ['--join', `127.0.0.1:${pp}`], 'pt')
+    await pedro.waitForLine(`* Ana (127.0.0.1:${pa}) entrou.`)
+
+    pedro.type('ola')
+    await pedro.waitForLine('Você: ola')
+    await julia.waitForLine(`[Pedro (127.0.0.1:${pp}) disse]: ola`)
+    ana.type('oi')
+    await julia.waitForLine(`[Ana (127.0.0.1:${pa}) disse]: oi`)
+    await ana.waitForLine('Você: oi')
+    await pedro.waitForLine(`[Ana (127.0.0.1:${pa}) disse]: oi`)
+    await ana.waitForLine(`[Pedro (127.0.0.1:${pp}) disse]: ola`)
+
+    pedro.type('/peers')
+    await pedro.waitForLine(`  Julia (127.0.0.1:${pj})`)
+    await pedro.waitForLine(`  Ana (127.0.0.1:${pa})`)
+    expect(pedro.lines).to.include('Peers conectados (2):')
+
+    // Quitting: exit 0, peers are told, the history is flushed and closed.
+    ana.type('/quit')
+    expect(await ana.exited).to.deep.equal({code: 0, signal: null})
+    await pedro.waitForLine(`* Ana (127.0.0.1:${pa}) saiu (quit).`)
+    const anaLog = historyOf(logs.path, pa)
+    expect(anaLog[0].event).to.equal('session_start')
+    expect(anaLog.at(-1)?.event).to.equal('session_end')
+    expect(anaLog.filter((e) => e.event === 'message_sent').map((e) => e.text)).to.deep.equal(['oi'])
+
+    pedro.type('/quit')
+    await pedro.exited
+    const juliaLog = historyOf(logs.path, pj)
+    const received = juliaLog.filter((e) => e.event === 'message_received')
+    expect(received.map((e) => [(e.from as {name: string}).name, e.text])).to.deep.equal([
+      ['Pedro', 'ola'],
+      ['Ana', 'oi'],
+    ])
+    expect(juliaLog.map((e) => e.event)).to.include.members(['peer_connected', 'peer_disconnected'])
+
+    for (const line of [`[Pedro (127.0.0.1:${pp}) disse]: ola`, `[Ana (127.0.0.1:${pa}) disse]: oi`]) {
+      expect(julia.count(line), line).to.equal(1)
+    }
+
+    expect(ana.count(`[Pedro (127.0.0.1:${pp}) disse]: ola`)).to.equal(1)
+  })
+
+  it('shows every message exactly once in a cycle A–B–C–A', async () => {
+    const [pa, pb, pc] = await Promise.all([freePort(), freePort(), freePort()])
+    const a = await startNode('A', pa)
+    const b = await startNode('B', pb, ['--join', `127.0.0.1:${pa}`])
+    const c = await startNode('C', pc, ['--join', `127.0.0.1:${pb}`, '--join', `127.0.0.1:${pa}`])
+    await a.waitForLine(`* C (127.0.0.1:${pc}) joined.`)
+    await b.waitForLine(`* C (127.0.0.1:${pc}) joined.`)
+    const nodes = [
+      {proc: a, name: 'A', port: pa},
+      {proc: b, name: 'B', port: pb},
+      {proc: c, name: 'C', port: pc},
+    ]
+    for (const n of nodes) n.proc.type(`hello from ${n.name}`)
+    // Then a fence from each: by the time both fences arrive, any duplicate of the first round would have too.
+    for (const n of nodes) n.proc.type(`fence ${n.name}`)
+    for (const n of nodes) {
+      for (const other of nodes.filter((o) => o !== n)) {
+        await n.proc.waitForLine(`[${other.name} (127.0.0.1:${other.port}) said]: fence ${other.name}`)
+      }
+    }
+
+    for (const n of nodes) {
+      for (const other of nodes.filter((o) => o !== n)) {
+        expect(n.proc.count(`[${other.name} (127.0.0.1:${other.port}) said]: hello from ${other.name}`), `${other.name} at ${n.name}`).to.equal(1)
+      }
+
+      expect(n.proc.lines.filter((l) => l.startsWith('['))).to.have.length(4)
+    }
+  })
+
+  it('joins at runtime with /connect and rejects bad commands without sending them', async () => {
+    const [pa, pb] = await Promise.all([freePort(), freePort()])
+    const a = await startNode('A', pa)
+    const b = await startNode('B', pb)
+    b.type('/connect 127.0.0.1')
+    await b.waitForLine(/^Usage: \/connect HOST PORT/)
+    b.type('/nope')
+    await b.waitForLine('Unknown command: /nope. Type /help to see the available commands.')
+    b.type('')
+    b.type('/help')
+    await b.waitForLine(/\/connect HOST PORT/)
+    b.type(`/connect 127.0.0.1 ${pa}`)
+    await b.waitForLine(`Connected to A (127.0.0.1:${pa}).`)
+    b.type('after connect')
+    await a.waitForLine(`[B (127.0.0.1:${pb}) said]: after connect`)
+    // Nothing but that one message reached A: not the bad commands, not the empty line.
+    expect(a.lines.filter((l) => l.startsWith('['))).to.deep.equal([`[B (127.0.0.1:${pb}) said]: after connect`])
+  })
+
+  it('starts anyway when a --join peer is unreachable, says so, and keeps running', async () => {
+    const [pa, dead] = await Promise.all([freePort(), freePort()])
+    const a = await startNode('A', pa, ['--join', `127.0.0.1:${dead}`])
+    await a.waitForLine(`Could not connect: could not reach 127.0.0.1:${dead}: connection refused`)
+    a.type('/peers')
+    await a.waitForLine('No peers connected.')
+    a.type('/quit')
+    expect((await a.exited).code).to.equal(0)
+  })
+
+  it('leaves gracefully on SIGTERM and SIGINT with exit code 0 and a flushed history', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const port = await freePort()
+      const node = await startNode('S', port)
+      node.type('before the signal')
+      await node.waitForLine('You: before the signal')
+      expect(await node.kill(signal)).to.deep.equal({code: 0, signal: null})
+      const events = historyOf(logs.path, port).map((e) => e.event)
+      expect(events, signal).to.deep.equal(['session_start', 'message_sent', 'session_end'])
+    }
+  })
+
+  it('keeps running when stdin ends (a script that only listens)', async () => {
+    const [pa, pb] = await Promise.all([freePort(), freePort()])
+    const a = await startNode('A', pa)
+    a.child.stdin.end()
+    const b = await startNode('B', pb, ['--join', `127.0.0.1:${pa}`])
+    b.type('still listening?')
+    await a.waitForLine(`[B (127.0.0.1:${pb}) said]: still listening?`)
+    expect(a.child.exitCode).to.equal(null)
+  })
+
+  it('prints NDJSON events with --json', async () => {
+    const [pa, pb] = await Promise.all([freePort(), freePort()])
+    const a = new ChatProcess(['start', '--port', String(pa), '--name', 'A', '--log-dir', logs.path, '--json'])
+    procs.push(a)
+    const ready = JSON.parse(await a.waitForLine(/"event":"ready"/)) as Record<string, unknown>
+    expect(ready).to.include({event: 'ready', name: 'A', host: '127.0.0.1', port: pa})
+    expect(ready.id).to.be.a('string')
+    const b = await startNode('B', pb, ['--join', `127.0.0.1:${pa}`])
+    const joined = JSON.parse(await a.waitForLine(/"event":"peer_joined"/)) as Record<string, unknown>
+    expect(joined).to.include({name: 'B', port: pb})
+    b.type('json please')
+    const message = JSON.parse(await a.waitForLine(/"event":"message"/)) as Record<string, unknown>
+    expect(message).to.include({event: 'message', text: 'json please'})
+    expect(message.from).to.include({name: 'B', host: '127.0.0.1', port: pb})
+    expect(message.id).to.match(/^[0-9a-f]{32}$/)
+    expect(message.ts).to.be.a('number')
+    for (const line of a.lines) expect(() => JSON.parse(line), line).to.not.throw()
+  })
+
+  it('disconnects a peer that sends garbage, with a logged reason, and keeps serving the others', async () => {
+    const [pa, pb] = await Promise.all([freePort(), freePort()])
+    const a = await startNode('A', pa)
+    const b = await startNode('B', pb, ['--join', `127.0.0.1:${pa}`])
+    const attacker = netConnect(pa, '127.0.0.1')
+    attacker.on('error', () => {})
+    attacker.resume()
+    const huge = Buffer.alloc(4)
+    huge.writeUInt32BE(0xff_ff_ff_ff)
+    attacker.write(huge)
+    await new Promise((resolve) => attacker.on('close', resolve))
+    await a.waitForLine(/^warning: disconnected .*bad_length/, {stream: 'err'})
+    b.type('after the garbage')
+    await a.waitForLine(`[B (127.0.0.1:${pb}) said]: after the garbage`)
+  })
+})
+
+describe('chat start: bad input (integration)', function () {
+  this.timeout(30_000)
+  let blocker: Server | undefined
+
+  afterEach(() => {
+    blocker?.close()
+    blocker = undefined
+  })
+
+  const cases: Array<[string, string[], RegExp]> = [
+    ['a port out of range', ['--port', '70000'], /70000/],
+    ['a port that is not a number', ['--port', 'abc'], /abc/],
+    ['a malformed --join', ['--join', 'nohost'], /expected HOST:PORT/],
+    ['a --join with a bad port', ['--join', '127.0.0.1:0'], /valid port/],
+    ['an unknown --lang', ['--lang', 'fr'], /fr/],
+  ]
+  for (const [what, args, message] of cases) {
+    it(`refuses ${what} with a clear message and a non-zero exit`, async () => {
+      const result = await runChat(['start', '--name', 'X', ...args])
+      expect(result.code).to.not.equal(0)
+      expect(result.stderr).to.match(message)
+      expect(result.stderr).to.not.match(/\n\s+at /) // a sentence, not a stack trace
+    })
+  }
+
+  it('says which port is already in use', async () => {
+    blocker = createServer()
+    const port = await freePort()
+    await new Promise<void>((resolve) => blocker!.listen(port, '127.0.0.1', resolve))
+    const result = await runChat(['start', '--name', 'X', '--port', String(port)])
+    expect(result.code).to.equal(2)
+    expect(result.stderr).to.include(`port ${port} on 127.0.0.1 is already in use`)
+  })
+})

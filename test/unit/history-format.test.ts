@@ -1,0 +1,84 @@
+import {expect} from 'chai'
+
+import type {HistoryEvent} from '../../src/history/events.js'
+import {formatEvent, formatTimestamp, stripControls} from '../../src/history/format.js'
+
+const stamp = {ts: '2026-11-25T20:20:01.000Z', session: 's', seq: 1}
+const pedro = {id: 'p', name: 'Pedro', host: '127.0.0.1', port: 5001}
+
+describe('history formatter', () => {
+  // Local time, checked in a fixed zone: São Paulo is UTC-3 all year (no DST since 2019).
+  let savedTz: string | undefined
+  before(() => {
+    savedTz = process.env.TZ
+    process.env.TZ = 'America/Sao_Paulo'
+  })
+  after(() => {
+    if (savedTz === undefined) delete process.env.TZ
+    else process.env.TZ = savedTz
+  })
+
+  const cases: Array<[string, HistoryEvent, string]> = [
+    [
+      'message_received',
+      {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'ola', sent_ts: 1},
+      '2026-11-25 17:20:01  Pedro (127.0.0.1:5001): ola',
+    ],
+    ['message_sent', {...stamp, event: 'message_sent', id: 'y', text: 'ola'}, '2026-11-25 17:20:01  You: ola'],
+    ['peer_connected', {...stamp, event: 'peer_connected', peer: pedro}, '2026-11-25 17:20:01  * Pedro (127.0.0.1:5001) connected'],
+    [
+      'peer_disconnected',
+      {...stamp, event: 'peer_disconnected', peer: pedro, reason: 'quit'},
+      '2026-11-25 17:20:01  * Pedro (127.0.0.1:5001) disconnected (quit)',
+    ],
+    [
+      'session_start',
+      {...stamp, event: 'session_start', node: {id: 'j', name: 'Julia', host: '127.0.0.1', port: 5000}},
+      '2026-11-25 17:20:01  -- session started: Julia on 127.0.0.1:5000',
+    ],
+    ['session_end', {...stamp, event: 'session_end'}, '2026-11-25 17:20:01  -- session ended'],
+  ]
+
+  for (const [name, event, expected] of cases) {
+    it(`formats ${name}`, () => {
+      expect(formatEvent(event)).to.equal(expected)
+    })
+  }
+
+  it('uses local time', () => {
+    process.env.TZ = 'Asia/Kolkata'
+    try {
+      expect(formatTimestamp('2026-11-25T20:20:01.000Z')).to.equal('2026-11-26 01:50:01')
+    } finally {
+      process.env.TZ = 'America/Sao_Paulo'
+    }
+  })
+
+  it('leaves out empty disconnect reasons and brackets IPv6 hosts', () => {
+    const v6 = {...pedro, host: '::1'}
+    expect(formatEvent({...stamp, event: 'peer_disconnected', peer: v6, reason: ''})).to.equal(
+      '2026-11-25 17:20:01  * Pedro ([::1]:5001) disconnected',
+    )
+  })
+
+  it('strips control characters from remote names and texts', () => {
+    const evil = {
+      ...pedro,
+      name: 'Pe\u001B]0;pwned\u0007dro\u009B2J',
+      host: '127.0.0.1\u001B[2K',
+    }
+    const line = formatEvent({
+      ...stamp,
+      event: 'message_received',
+      id: 'x',
+      from: evil,
+      text: 'red \u001B[31malert\u001B[0m\r\nfake line\u202Eevil\u0000!',
+    })
+    expect(line).to.equal('2026-11-25 17:20:01  Pe]0;pwneddro2J (127.0.0.1[2K:5001): red [31malert[0m  fake lineevil!')
+    expect(line).to.not.match(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E]/)
+  })
+
+  it('stripControls keeps ordinary Unicode', () => {
+    expect(stripControls('olá 👋 日本 — ção')).to.equal('olá 👋 日本 — ção')
+  })
+})
