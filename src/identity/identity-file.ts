@@ -7,12 +7,9 @@ import {link, mkdir, open, rename, unlink, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {setTimeout} from 'node:timers/promises'
 
-export interface Identity {
-  /** Node id: base64url of the raw 32-byte Ed25519 public key. */
-  id: string
-  publicKey: KeyObject
-  privateKey: KeyObject
-}
+import {generateIdentity, type Identity, identityFromPrivateKey} from '../p2p/identity.js'
+
+export {generateIdentity, type Identity, identityFromPrivateKey} from '../p2p/identity.js'
 
 export interface LoadedIdentity {
   identity: Identity
@@ -41,22 +38,6 @@ const MAX_IDENTITY_FILE_BYTES = 64 * 1024
 export function defaultIdentityPath(configDir: string, port: number): string {
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new RangeError(`invalid port: ${port}`)
   return join(configDir, 'identities', `node-${port}.pem`)
-}
-
-/** A new in-memory identity (tests, or a node told not to keep one). */
-export function generateIdentity(): Identity {
-  return identityFromPrivateKey(crypto.generateKeyPairSync('ed25519').privateKey)
-}
-
-/** The identity of an Ed25519 private key; throws a TypeError for any other key type. */
-export function identityFromPrivateKey(privateKey: KeyObject): Identity {
-  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new TypeError(`expected an Ed25519 private key, got ${privateKey.asymmetricKeyType ?? privateKey.type}`)
-  }
-  const publicKey = crypto.createPublicKey(privateKey)
-  const {x} = publicKey.export({format: 'jwk'})
-  if (typeof x !== 'string') throw new TypeError('Ed25519 public key without a raw value')
-  return {id: x, publicKey, privateKey}
 }
 
 /**

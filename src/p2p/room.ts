@@ -110,18 +110,6 @@ function weakness(text: string): string | undefined {
   return undefined
 }
 
-/**
- * A short human fingerprint of a node id (base64url of a raw 32-byte Ed25519 public key): the first 8 hex digits of
- * its SHA-256, as `ab12:cd34`. For people comparing ids by eye, not for authentication. Throws on a malformed id.
- */
-export function fingerprint(nodeId: string): string {
-  if (!BASE64URL_43.test(nodeId)) throw new Error(`not a node id: ${JSON.stringify(nodeId.slice(0, 64))}`)
-  const raw = Buffer.from(nodeId, 'base64url')
-  if (raw.toString('base64url') !== nodeId) throw new Error(`not a node id: ${JSON.stringify(nodeId)}`)
-  const hex = sha256(raw).toString('hex')
-  return `${hex.slice(0, 4)}:${hex.slice(4, 8)}`
-}
-
 function roomKey(key: Buffer, isPublic: boolean): RoomKey {
   // Knowing the room id lets nobody compute the key; but for a passphrase room it is as good a guessing oracle as a
   // recorded handshake (hence passphraseWarning).

@@ -1,7 +1,8 @@
 import {expect} from 'chai'
 import crypto from 'node:crypto'
 
-import {deriveRoomKey, fingerprint, newInviteCode, parseInviteCode, passphraseWarning} from '../../src/p2p/room.js'
+import {fingerprint} from '../../src/p2p/identity.js'
+import {deriveRoomKey, newInviteCode, parseInviteCode, passphraseWarning} from '../../src/p2p/room.js'
 
 const PROTOCOL = 'Noise_XXpsk0_25519_ChaChaPoly_SHA256'
 
