@@ -2,8 +2,10 @@ import {Command, Flags} from '@oclif/core'
 import {userInfo} from 'node:os'
 
 import {HistoryLog} from '../history/history-log.js'
+import {defaultIdentityPath, loadOrCreateIdentity} from '../identity/identity-file.js'
 import {explainBadAddress, parseAddress} from '../p2p/address.js'
 import {ChatNode, DEFAULT_HOST, DEFAULT_PORT} from '../p2p/node.js'
+import {deriveRoomKey, passphraseWarning} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
 import {resolveLang} from '../repl/i18n.js'
 import {Repl} from '../repl/repl.js'
@@ -13,12 +15,17 @@ export default class Start extends Command {
 
 Every line you type is sent to every node of the network; lines starting with / are commands (/help lists them).
 With --json, stdout carries one JSON event per line instead, for bots and scripts. The node keeps a history in
-<log-dir>/chat_history_<port>.log (see "chat log tail"). /quit, Ctrl+C or SIGTERM leave gracefully.`
+<log-dir>/chat_history_<port>.log (see "chat log tail"). /quit, Ctrl+C or SIGTERM leave gracefully.
+
+Every connection is encrypted and authenticated (Noise XXpsk0). Nodes started with the same --secret form a private
+room; nodes without one share the public room. Each node signs its messages with its identity key, kept in
+<config-dir>/identities/node-<port>.pem unless --identity says otherwise.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --port 5000 --name Julia',
     '<%= config.bin %> <%= command.id %> --port 5001 --name Pedro --join 127.0.0.1:5000',
     '<%= config.bin %> <%= command.id %> --port 5002 --name Ana --join 127.0.0.1:5000 --join 127.0.0.1:5001 --lang pt',
+    'CHAT_SECRET="$(<%= config.bin %> room invite)" <%= config.bin %> <%= command.id %> --port 5004 --name Julia',
     'echo "hello from a script" | <%= config.bin %> <%= command.id %> --port 5003 --name bot --join 127.0.0.1:5000 --json',
   ]
 
@@ -46,6 +53,11 @@ With --json, stdout carries one JSON event per line instead, for bots and script
     'log-dir': Flags.directory({description: 'directory of the history file [default: the working directory]', env: 'CHAT_LOG_DIR'}),
     lang: Flags.string({description: 'language of the interface [default: from LANG]', options: ['pt', 'en']}),
     json: Flags.boolean({description: 'print one JSON event per line (NDJSON) instead of the human interface', default: false}),
+    secret: Flags.string({
+      description: 'room secret: a passphrase or an invite code from "chat room invite"; only nodes with the same secret can connect (prefer the env var: flags show in the process list)',
+      env: 'CHAT_SECRET',
+    }),
+    identity: Flags.file({description: 'file holding this node\'s Ed25519 identity key (created if missing) [default: <config-dir>/identities/node-<port>.pem]', env: 'CHAT_IDENTITY'}),
   }
 
   #shutdown: (() => Promise<void>) | undefined
@@ -54,8 +66,14 @@ With --json, stdout carries one JSON event per line instead, for bots and script
     const {flags} = await this.parse(Start)
     const name = flags.name ?? defaultName()
     let node: ChatNode
+    const warnings: string[] = []
     try {
-      node = new ChatNode({name, host: flags.host, port: flags.port})
+      const room = await deriveRoomKey(flags.secret)
+      const weak = flags.secret === undefined ? undefined : passphraseWarning(flags.secret)
+      if (weak) warnings.push(weak)
+      const loaded = await loadOrCreateIdentity(flags.identity ?? defaultIdentityPath(this.config.configDir, flags.port))
+      if (loaded.warning) warnings.push(loaded.warning)
+      node = new ChatNode({name, host: flags.host, port: flags.port, identity: loaded.identity, room})
     } catch (error) {
       this.error((error as Error).message, {exit: 2})
     }
@@ -68,6 +86,7 @@ With --json, stdout carries one JSON event per line instead, for bots and script
       this.error((error as Error).message, {exit: 2})
     }
 
+    for (const warning of warnings) repl.error('warning', `warning: ${warning}`)
     const history = new HistoryLog({dir: flags['log-dir'] ?? process.cwd(), port: node.info.port})
     history.on('problem', (message) => repl.error('history', message))
     wireHistory(node, history)

@@ -1,23 +1,18 @@
-// One socket to one peer (the seed's "thread per peer"): the frame loop, the hello handshake, the heartbeat and a
-// bounded outbox. Every failure — a socket error, a bad frame, a missed deadline — goes through one idempotent
-// destroy path, so a misbehaving peer closes its own connection and never throws into the event loop.
+// One socket to one peer (the seed's "thread per peer"): the encrypted session (handshake, then sealed frames), the
+// heartbeat and a bounded outbox. Every failure — a socket error, a bad frame, a failed handshake, a missed
+// deadline — goes through one idempotent destroy path, so a misbehaving peer closes its own connection and never
+// throws into the event loop.
 
 import {EventEmitter} from 'node:events'
 import type {Socket} from 'node:net'
 
-import {
-  type DecodedFrame,
-  decodeFrame,
-  encodeFrame,
-  type Frame,
-  FrameDecoder,
-  type HelloFrame,
-  PROTOCOL_VERSION,
-  ProtocolError,
-} from './protocol.js'
+import type {Identity} from './identity.js'
+import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
+import {type RoomKeyMaterial, SecureSession, SessionError} from './secure-session.js'
 import type {NodeInfo, PeerDirection, PeerSummary} from './types.js'
 
-export const HELLO_TIMEOUT_MS = 5000
+/** The whole handshake must finish within this (a deadline, not an idle timer). */
+export const HANDSHAKE_TIMEOUT_MS = 5000
 export const HEARTBEAT_INTERVAL_MS = 5000
 export const PEER_DEAD_AFTER_MS = 15_000
 export const CLOSE_GRACE_MS = 2000
@@ -26,23 +21,31 @@ export const TCP_KEEPALIVE_MS = 30_000
 export const MAX_OUTBOX_BYTES = 1024 * 1024
 
 export interface ConnectionLimits {
-  helloTimeoutMs: number
+  handshakeTimeoutMs: number
   heartbeatIntervalMs: number
   deadAfterMs: number
   maxOutboxBytes: number
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  helloTimeoutMs: HELLO_TIMEOUT_MS,
+  handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
   heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
   deadAfterMs: PEER_DEAD_AFTER_MS,
   maxOutboxBytes: MAX_OUTBOX_BYTES,
 }
 
+/** What this node says about itself in every handshake. */
+export interface LocalEnd {
+  identity: Identity
+  name: string
+  listen: WireAddress
+  room: RoomKeyMaterial
+}
+
 export interface ConnectionEvents {
-  /** The peer's hello arrived and was valid: `remote` is set from now on. */
+  /** The handshake completed and the peer's signed hello was valid: `remote` is set from now on. */
   hello: [NodeInfo]
-  /** A frame after the hello (ping/pong are answered here and not emitted). */
+  /** A frame after the handshake (ping/pong are answered here and not emitted). */
   frame: [Frame]
   /** The connection is gone; emitted exactly once. `protocolError` is set when the peer misbehaved. */
   close: [reason: string, protocolError: boolean]
@@ -58,6 +61,11 @@ const SOCKET_ERROR_REASONS: Record<string, string> = {
   ETIMEDOUT: 'connection timed out',
 }
 
+function socketAddress(socket: Socket): string {
+  const host = socket.remoteAddress ?? 'unknown'
+  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? '?'}`
+}
+
 /** A socket error in words a user can read. */
 export function describeSocketError(error: NodeJS.ErrnoException): string {
   return (error.code && SOCKET_ERROR_REASONS[error.code]) ?? error.message
@@ -69,7 +77,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   /** ms since the epoch when the hello exchange completed (0 before). */
   since = 0
   #remote: NodeInfo | undefined
-  readonly #decoder = new FrameDecoder()
+  readonly #session: SecureSession
   readonly #limits: ConnectionLimits
   readonly #localId: string
   #helloTimer: NodeJS.Timeout | undefined
@@ -81,14 +89,22 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #closed = false
   #closeReason = 'connection closed'
   #protocolError = false
+  #errorCode: string | undefined
+  /** Kept from the start: a destroyed socket forgets its remote address, and the label is needed after that. */
+  #socketAddress: string
   readonly #closedPromise: Promise<void>
 
-  constructor(socket: Socket, direction: PeerDirection, localHello: HelloFrame, limits: Partial<ConnectionLimits> = {}) {
+  constructor(socket: Socket, direction: PeerDirection, local: LocalEnd, limits: Partial<ConnectionLimits> = {}) {
     super()
     this.socket = socket
     this.direction = direction
     this.#limits = {...DEFAULT_CONNECTION_LIMITS, ...limits}
-    this.#localId = localHello.id
+    this.#localId = local.identity.id
+    this.#socketAddress = socketAddress(socket)
+    socket.once('connect', () => {
+      this.#socketAddress = socketAddress(socket)
+    })
+    this.#session = new SecureSession({initiator: direction === 'outbound', ...local})
     this.#closedPromise = new Promise((resolve) => {
       socket.once('close', () => {
         this.#finish()
@@ -101,15 +117,18 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     socket.on('error', (error: NodeJS.ErrnoException) => this.destroy(describeSocketError(error)))
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
     socket.on('end', () => {
-      if (this.#decoder.midFrame) this.#fail(new ProtocolError('truncated', 'connection ended in the middle of a frame'))
-      else this.destroy(this.#closing ? this.#closeReason : 'connection closed')
+      if (this.#session.awaitingFirstReply) {
+        this.destroy('the peer closed the handshake: the room secret does not match, or it accepts no more connections')
+      } else {
+        this.destroy(this.#closing ? this.#closeReason : 'connection closed')
+      }
     })
 
-    // A deadline for the whole hello, not an idle timer: dribbling bytes cannot extend it.
+    // A deadline for the whole handshake, not an idle timer: dribbling bytes cannot extend it.
     this.#helloTimer = setTimeout(() => {
-      this.#fail(new ProtocolError('hello_timeout', `no hello within ${this.#limits.helloTimeoutMs} ms`))
-    }, this.#limits.helloTimeoutMs)
-    this.sendFrame(localHello)
+      this.#fail(new SessionError('handshake_timeout', `the handshake did not finish within ${this.#limits.handshakeTimeoutMs} ms`))
+    }, this.#limits.handshakeTimeoutMs)
+    for (const bytes of this.#session.start()) socket.write(bytes)
   }
 
   /** The peer as it introduced itself; undefined until its hello arrived. */
@@ -129,7 +148,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   /** A readable label for logs: the peer's listening address once known, else the socket's remote end. */
   get label(): string {
     if (this.#remote) return `${this.#remote.name} (${this.#remote.host}:${this.#remote.port})`
-    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`
+    return this.#socketAddress
   }
 
   /** The remote node's id ('' before its hello). */
@@ -148,19 +167,32 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   }
 
   sendFrame(frame: Frame): boolean {
-    return this.write(encodeFrame(frame))
+    return this.sendBody(encodeBody(frame))
   }
 
-  /** Writes an already encoded frame (a relay encodes once for all peers). False if the connection is closing. */
-  write(bytes: Buffer): boolean {
-    if (!this.isOpen || this.socket.destroyed) return false
-    if (this.socket.writableLength + bytes.length > this.#limits.maxOutboxBytes) {
+  /** Seals and writes an encoded frame body (a relay encodes once for all peers). False if it cannot be sent. */
+  sendBody(body: Buffer): boolean {
+    if (!this.isOpen || this.socket.destroyed || !this.#session.established) return false
+    if (this.socket.writableLength + body.length > this.#limits.maxOutboxBytes) {
       this.destroy(`peer is not reading (more than ${this.#limits.maxOutboxBytes} bytes waiting)`)
       return false
     }
 
-    this.socket.write(bytes)
+    let sealed: Buffer
+    try {
+      sealed = this.#session.seal(body)
+    } catch (error) {
+      this.destroy((error as Error).message)
+      return false
+    }
+
+    this.socket.write(sealed)
     return true
+  }
+
+  /** Closes the connection because the peer broke the rules (a forged message, say); reported as misbehaviour. */
+  reject(error: ProtocolError): void {
+    this.#fail(error)
   }
 
   /** Leaves politely: optionally an error frame or a bye, then FIN; forced closed after a grace period. */
@@ -183,22 +215,41 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.socket.destroy()
   }
 
+  /** The code of the protocol error that closed this connection, if one did. */
+  get errorCode(): string | undefined {
+    return this.#errorCode
+  }
+
   #fail(error: unknown): void {
     if (this.#closed || this.#protocolError) return
     const perr = error instanceof ProtocolError ? error : new ProtocolError('internal', String(error))
     this.#protocolError = true
-    const reason = `protocol error (${perr.code}): ${perr.message}`
+    this.#errorCode = perr.code
     // Nothing the peer sends from now on is looked at.
     this.socket.removeAllListeners('data')
     this.socket.resume()
-    if (this.#closing) this.destroy(reason)
-    else this.close(reason, {type: 'error', code: perr.code, message: perr.message})
+    if (!this.#session.established) {
+      // Before the handshake completes nothing is said in clear, except the answer a version-1 node can read.
+      if (perr instanceof SessionError && perr.reply) this.socket.write(perr.reply)
+      this.#closing = true
+      this.#closeReason = perr.message
+      this.#stopTimers()
+      this.socket.end()
+      this.#graceTimer = setTimeout(() => this.destroy(perr.message), CLOSE_GRACE_MS)
+      return
+    }
+
+    if (this.#closing) this.destroy(perr.message)
+    else this.close(perr.message, {type: 'error', code: perr.code, message: perr.message})
   }
 
   #onData(chunk: Buffer): void {
     this.#lastHeard = Date.now()
     try {
-      for (const body of this.#decoder.push(chunk)) {
+      const out = this.#session.receive(chunk)
+      for (const bytes of out.write) this.socket.write(bytes)
+      if (out.established) this.#onHello(out.established)
+      for (const body of out.bodies) {
         if (this.#closed || this.#protocolError) return
         this.#onFrame(decodeFrame(body))
       }
@@ -208,22 +259,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #onFrame(frame: DecodedFrame): void {
-    if (!this.#remote) {
-      if (frame.type === 'error') {
-        this.destroy(`peer refused the connection: ${frame.message}`)
-        return
-      }
-
-      if (frame.type !== 'hello') throw new ProtocolError('expected_hello', `expected hello, got "${frame.type}"`)
-      this.#onHello(frame)
-      return
-    }
-
     switch (frame.type) {
-      case 'hello': {
-        throw new ProtocolError('repeated_hello', 'hello sent twice')
-      }
-
       case 'ping': {
         this.sendFrame({type: 'pong', n: frame.n})
         return
@@ -253,20 +289,13 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  #onHello(hello: HelloFrame): void {
-    if (hello.v !== PROTOCOL_VERSION) {
-      throw new ProtocolError(
-        'version',
-        `protocol version ${hello.v} is not supported (this node speaks version ${PROTOCOL_VERSION})`,
-      )
-    }
-
+  #onHello(hello: NodeInfo): void {
     clearTimeout(this.#helloTimer)
     this.#helloTimer = undefined
     // A node listening on a wildcard address is reachable where its socket came from.
-    const wildcard = hello.listen.host === '0.0.0.0' || hello.listen.host === '::'
-    const host = wildcard ? (this.socket.remoteAddress ?? hello.listen.host) : hello.listen.host
-    this.#remote = {id: hello.id, name: hello.name, host, port: hello.listen.port}
+    const wildcard = hello.host === '0.0.0.0' || hello.host === '::'
+    const host = wildcard ? (this.socket.remoteAddress ?? hello.host) : hello.host
+    this.#remote = {id: hello.id, name: hello.name, host, port: hello.port}
     this.since = Date.now()
     this.#lastHeard = Date.now()
     this.#heartbeat = setInterval(() => this.#beat(), this.#limits.heartbeatIntervalMs)

@@ -2,14 +2,16 @@
 // thread is the server's 'connection' event), dials others, floods chat messages and reports everything through
 // typed events. A library: no terminal, no files, no process handling.
 
-import {generateKeyPairSync, randomBytes} from 'node:crypto'
 import {EventEmitter} from 'node:events'
 import {createConnection, createServer, type Server, type Socket} from 'node:net'
 
-import {type ConnectionLimits, describeSocketError, PeerConnection} from './connection.js'
+import {type ConnectionLimits, describeSocketError, type LocalEnd, PeerConnection} from './connection.js'
 import {relayTargets, SeenCache, type SeenCacheOptions} from './flood.js'
-import {type ChatFrame, encodeFrame, type Frame, type HelloFrame, MAX_NAME_CHARS, MAX_TEXT_CHARS, PROTOCOL_VERSION} from './protocol.js'
+import {generateIdentity, type Identity} from './identity.js'
+import {authorMessage, checkMessage} from './message-auth.js'
+import {type ChatFrame, encodeBody, type Frame, MAX_NAME_CHARS, MAX_TEXT_CHARS} from './protocol.js'
 import {DEFAULT_MAX_PEERS, PeerRegistry} from './registry.js'
+import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import {Sender} from './sender.js'
 import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from './types.js'
 
@@ -24,8 +26,10 @@ export interface ChatNodeOptions {
   host?: string
   /** 0 picks a free port (tests). */
   port?: number
-  /** The node id; by default the base64url Ed25519 public key of a fresh key pair. */
-  id?: string
+  /** The long-term Ed25519 key pair; the node id is its public key. By default a fresh one (not kept). */
+  identity?: Identity
+  /** The room's pre-shared key; peers with another key cannot connect. By default the public room. */
+  room?: RoomKey
   maxPeers?: number
   maxPendingConnections?: number
   connection?: Partial<ConnectionLimits>
@@ -45,6 +49,9 @@ export class ChatNodeError extends Error {
 export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly name: string
   readonly id: string
+  readonly #identity: Identity
+  readonly #room: RoomKey
+  #seq = 0
   readonly #host: string
   #port: number
   readonly #options: ChatNodeOptions
@@ -63,7 +70,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
 
     this.name = name
-    this.id = options.id ?? newNodeId()
+    this.#identity = options.identity ?? generateIdentity()
+    this.#room = options.room ?? PUBLIC_ROOM
+    this.id = this.#identity.id
     this.#host = options.host ?? DEFAULT_HOST
     this.#port = options.port ?? DEFAULT_PORT
     this.#options = options
@@ -154,9 +163,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       )
     }
 
-    const message: ChatMessage = {id: randomBytes(16).toString('hex'), from: this.info, text, ts: Date.now()}
+    const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq})
     this.#seen.add(message.id)
-    this.#broadcast({type: 'chat', ...message}, undefined)
+    this.#broadcast(frame, undefined)
     this.emit('sent', message)
     return message
   }
@@ -198,8 +207,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
   // --- connections ---
 
-  #hello(): HelloFrame {
-    return {type: 'hello', v: PROTOCOL_VERSION, id: this.id, name: this.name, listen: {host: this.#host, port: this.#port}}
+  #local(): LocalEnd {
+    return {identity: this.#identity, name: this.name, listen: {host: this.#host, port: this.#port}, room: this.#room}
   }
 
   #onInbound(socket: Socket): void {
@@ -209,14 +218,14 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       return
     }
 
-    const conn = new PeerConnection(socket, 'inbound', this.#hello(), this.#options.connection)
+    const conn = new PeerConnection(socket, 'inbound', this.#local(), this.#options.connection)
     this.#track(conn)
   }
 
   #dial(host: string, port: number): Promise<PeerSummary> {
     return new Promise((resolve, reject) => {
       const socket = createConnection({host, port})
-      const conn = new PeerConnection(socket, 'outbound', this.#hello(), this.#options.connection)
+      const conn = new PeerConnection(socket, 'outbound', this.#local(), this.#options.connection)
       let settled = false
       const fail = (reason: string): void => {
         if (settled) return
@@ -241,7 +250,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     conn.once('hello', (remote) => {
       this.#pending.delete(conn)
       if (remote.id === this.id) {
-        conn.close('connected to itself', {type: 'error', code: 'self', message: 'you connected to yourself'})
+        conn.close('connected to itself', {type: 'error', code: 'self', message: 'you connected to yourself (same identity)'})
         onSettled?.(new ChatNodeError('SELF', `${remote.host}:${remote.port} is this node itself`))
         return
       }
@@ -251,7 +260,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     conn.on('frame', (frame) => this.#onFrame(conn, frame))
     conn.once('close', (reason, protocolError) => {
       this.#pending.delete(conn)
-      if (protocolError) this.#warn('peer_misbehaved', `disconnected ${conn.label}: ${reason}`)
+      if (protocolError) {
+        const code = conn.errorCode ?? 'peer_misbehaved'
+        this.#warn(code, `disconnected ${conn.label}: ${reason} (${code})`)
+      }
       void this.#unregister(conn, reason)
     })
   }
@@ -310,15 +322,29 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   #onChat(conn: PeerConnection, frame: ChatFrame): void {
-    if (!this.#seen.add(frame.id)) return
-    if (frame.from.id === this.id) return // a message claiming to be ours that we never sent
-    const message: ChatMessage = {id: frame.id, from: {...frame.from}, text: frame.text, ts: frame.ts}
-    this.emit('message', message)
-    this.#broadcast(frame, conn)
+    // Cheap to expensive: the frame's schema was checked when decoded; then seen-cache, payload, age, signature.
+    const verdict = checkMessage(frame, {seen: this.#seen, now: Date.now()})
+    switch (verdict.outcome) {
+      case 'ignore': {
+        return
+      }
+
+      case 'reject': {
+        conn.reject(verdict.error)
+        return
+      }
+
+      case 'accept': {
+        this.#seen.add(verdict.message.id)
+        if (verdict.message.from.id === this.id) return // ours, from an earlier run of this identity
+        this.emit('message', verdict.message)
+        this.#broadcast(frame, conn)
+      }
+    }
   }
 
   #broadcast(frame: ChatFrame, cameFrom: PeerConnection | undefined): void {
-    const queued = this.#sender.broadcast(encodeFrame(frame), () => relayTargets(this.#registry.list(), cameFrom))
+    const queued = this.#sender.broadcast(encodeBody(frame), () => relayTargets(this.#registry.list(), cameFrom))
     if (!queued && this.#state === 'running') {
       this.#warn('send_queue_full', 'outgoing queue is full: a message was dropped')
     }
@@ -327,12 +353,6 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #warn(code: string, message: string): void {
     this.emit('warning', {code, message})
   }
-}
-
-function newNodeId(): string {
-  const {publicKey} = generateKeyPairSync('ed25519')
-  const jwk = publicKey.export({format: 'jwk'})
-  return jwk.x ?? randomBytes(32).toString('base64url')
 }
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): ChatNodeError {

@@ -1,18 +1,29 @@
-// Wire protocol version 1: the only module that knows bytes.
+// Wire protocol version 2: the only module that knows how frames and payloads look as bytes.
 //
-// A frame is a 4-byte big-endian length N (1 ≤ N ≤ MAX_FRAME_BYTES) followed by N bytes of a UTF-8 JSON object
-// with a string `type`. Every decoded frame is validated and copied field by field into a fresh object, so nothing
-// a peer sends (extra fields, `__proto__`) survives into the engine.
+// Every frame on the socket is `uint16 BE length ‖ bytes`. The first three are the Noise XXpsk0 handshake messages
+// (the hello travels inside messages 2 and 3, signed); every later frame is a ChaCha20-Poly1305 ciphertext whose
+// plaintext is one UTF-8 JSON object with a string `type`. Everything decoded is validated and copied field by field
+// into a fresh object, so nothing a peer sends (extra fields, `__proto__`) survives into the engine.
 
-export const PROTOCOL_VERSION = 1
-export const FRAME_HEADER_BYTES = 4
-export const MAX_FRAME_BYTES = 65_536
+export const PROTOCOL_VERSION = 2
+export const FRAME_HEADER_BYTES = 2
+/** The largest frame a uint16 length can carry: ciphertext including its 16-byte tag. */
+export const MAX_FRAME_BYTES = 65_535
+/** A transport frame is at least an authentication tag. */
+export const MIN_TRANSPORT_FRAME_BYTES = 16
+export const MAX_PLAINTEXT_BYTES = MAX_FRAME_BYTES - 16
+/** Handshake messages are small (48, ~400, ~300 bytes); anything larger closes the socket (SECURITY.md). */
+export const MAX_HANDSHAKE_MESSAGE_BYTES = 1024
 export const MAX_TEXT_CHARS = 4000
 export const MAX_NAME_CHARS = 64
 export const MAX_ID_CHARS = 128
 export const MAX_HOST_CHARS = 255
 export const MAX_PEERS_PER_FRAME = 64
 export const MAX_ERROR_MESSAGE_CHARS = 500
+/** A signed chat payload: the text (≤ 4,000 UTF-16 units, ≤ 6 JSON characters each) plus the author. */
+export const MAX_CHAT_PAYLOAD_CHARS = 30_000
+/** An Ed25519 signature in base64url. */
+export const SIGNATURE_CHARS = 86
 
 /** Why a frame was refused. `code` is stable and machine-readable; `message` says what was wrong. */
 export class ProtocolError extends Error {
@@ -34,20 +45,29 @@ export interface WireNode extends WireAddress {
   name: string
 }
 
-export interface HelloFrame {
-  type: 'hello'
+/** What each side tells the other inside the handshake (messages 2 and 3), encrypted. */
+export interface HelloPayload {
   v: number
   id: string
   name: string
   listen: WireAddress
+  /** Ed25519 signature by `id` over the sender's Noise static key: binds the session to the identity. */
+  sig: string
 }
 
+/** A chat message: the exact payload string the author signed, and the signature. */
 export interface ChatFrame {
   type: 'chat'
-  id: string
+  payload: string
+  sig: string
+}
+
+/** What the author signs. `seq` counts the author's messages, so equal texts still get distinct ids. */
+export interface ChatPayload {
   from: WireNode
   text: string
   ts: number
+  seq: number
 }
 
 export interface PeersFrame {
@@ -81,67 +101,93 @@ export interface UnknownFrame {
   originalType: string
 }
 
-export type Frame = ByeFrame | ChatFrame | ErrorFrame | HelloFrame | PeersFrame | PingFrame | PongFrame
+export type Frame = ByeFrame | ChatFrame | ErrorFrame | PeersFrame | PingFrame | PongFrame
 export type DecodedFrame = Frame | UnknownFrame
 
 const utf8 = new TextDecoder('utf-8', {fatal: true})
 
-/** Encodes one frame: length prefix and JSON body. Throws if the body would exceed the frame limit. */
-export function encodeFrame(frame: Frame): Buffer {
-  const body = Buffer.from(JSON.stringify(frame), 'utf8')
-  if (body.length > MAX_FRAME_BYTES) {
-    throw new ProtocolError('frame_too_large', `frame of ${body.length} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`)
+/** `uint16 BE length ‖ bytes`: one frame on the socket. */
+export function lengthPrefixed(bytes: Uint8Array): Buffer {
+  if (bytes.length > MAX_FRAME_BYTES) {
+    throw new ProtocolError('frame_too_large', `frame of ${bytes.length} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`)
   }
 
-  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length)
-  out.writeUInt32BE(body.length, 0)
-  body.copy(out, FRAME_HEADER_BYTES)
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bytes.length)
+  out.writeUInt16BE(bytes.length, 0)
+  out.set(bytes, FRAME_HEADER_BYTES)
   return out
 }
 
+/** The plaintext of a transport frame. Throws if it would not fit in one frame once sealed. */
+export function encodeBody(frame: Frame): Buffer {
+  const body = Buffer.from(JSON.stringify(frame), 'utf8')
+  if (body.length > MAX_PLAINTEXT_BYTES) {
+    throw new ProtocolError('frame_too_large', `frame of ${body.length} bytes exceeds the ${MAX_PLAINTEXT_BYTES}-byte limit`)
+  }
+
+  return body
+}
+
+export interface FrameLimits {
+  minBytes: number
+  maxBytes: number
+}
+
 /**
- * Splits a TCP byte stream into frame bodies. Never holds more than one frame's worth of bytes plus a header:
- * a length over the limit is refused as soon as its 4 header bytes arrive.
+ * Splits a TCP byte stream into length-prefixed frames, one at a time, so the limits can change between two frames
+ * of the same chunk (the handshake's are tighter). A length outside the limits is refused as soon as its header
+ * arrives; the decoder never holds more than one frame plus the chunk that completed it.
  */
 export class FrameDecoder {
+  limits: FrameLimits
   #chunks: Buffer[] = []
   #buffered = 0
   #expected = -1
+
+  constructor(limits: FrameLimits = {minBytes: MIN_TRANSPORT_FRAME_BYTES, maxBytes: MAX_FRAME_BYTES}) {
+    this.limits = limits
+  }
 
   get bufferedBytes(): number {
     return this.#buffered
   }
 
-  /** Feeds bytes; returns the complete frame bodies they finish. Throws ProtocolError on a bad length. */
-  push(chunk: Buffer): Buffer[] {
-    if (chunk.length > 0) {
-      this.#chunks.push(chunk)
-      this.#buffered += chunk.length
-    }
-
-    const bodies: Buffer[] = []
-    for (;;) {
-      if (this.#expected < 0) {
-        if (this.#buffered < FRAME_HEADER_BYTES) break
-        const length = this.#take(FRAME_HEADER_BYTES).readUInt32BE(0)
-        if (length === 0 || length > MAX_FRAME_BYTES) {
-          throw new ProtocolError('bad_length', `frame length ${length} is outside 1..${MAX_FRAME_BYTES}`)
-        }
-
-        this.#expected = length
-      }
-
-      if (this.#buffered < this.#expected) break
-      bodies.push(this.#take(this.#expected))
-      this.#expected = -1
-    }
-
-    return bodies
-  }
-
   /** True when the stream stopped in the middle of a frame (a truncated frame if the socket ends now). */
   get midFrame(): boolean {
     return this.#buffered > 0 || this.#expected >= 0
+  }
+
+  /** The first two bytes of the stream, once they are here, without consuming them. */
+  peekHeader(): number | undefined {
+    if (this.#expected >= 0 || this.#buffered < FRAME_HEADER_BYTES) return undefined
+    return this.#chunks.length === 1 || this.#chunks[0].length >= 2
+      ? this.#chunks[0].readUInt16BE(0)
+      : Buffer.concat(this.#chunks.slice(0, 2)).readUInt16BE(0)
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return
+    this.#chunks.push(chunk)
+    this.#buffered += chunk.length
+  }
+
+  /** The next complete frame, or undefined until more bytes arrive. Throws ProtocolError on a bad length. */
+  next(): Buffer | undefined {
+    if (this.#expected < 0) {
+      if (this.#buffered < FRAME_HEADER_BYTES) return undefined
+      const length = this.#take(FRAME_HEADER_BYTES).readUInt16BE(0)
+      const {maxBytes, minBytes} = this.limits
+      if (length < minBytes || length > maxBytes) {
+        throw new ProtocolError('bad_length', `frame length ${length} is outside ${minBytes}..${maxBytes}`)
+      }
+
+      this.#expected = length
+    }
+
+    if (this.#buffered < this.#expected) return undefined
+    const frame = this.#take(this.#expected)
+    this.#expected = -1
+    return frame
   }
 
   #take(n: number): Buffer {
@@ -171,45 +217,17 @@ export class FrameDecoder {
   }
 }
 
-/** Decodes and validates one frame body. Throws ProtocolError on anything malformed. */
+/** Decodes and validates one transport plaintext. Throws ProtocolError on anything malformed. */
 export function decodeFrame(body: Uint8Array): DecodedFrame {
-  let text: string
-  try {
-    text = utf8.decode(body)
-  } catch {
-    throw new ProtocolError('bad_utf8', 'frame is not valid UTF-8')
-  }
-
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    throw new ProtocolError('bad_json', 'frame is not valid JSON')
-  }
-
-  const obj = asObject(value, 'frame')
+  const obj = parseObject(body, 'frame')
   const type = field(obj, 'type')
   if (typeof type !== 'string') throw new ProtocolError('bad_frame', 'frame has no string "type"')
 
   switch (type) {
-    case 'hello': {
-      return {
-        type,
-        v: integer(obj, 'v', 0, Number.MAX_SAFE_INTEGER),
-        id: str(obj, 'id', 1, MAX_ID_CHARS),
-        name: name(obj, 'name'),
-        listen: address(asObject(field(obj, 'listen'), 'hello.listen'), 'hello.listen'),
-      }
-    }
-
     case 'chat': {
-      return {
-        type,
-        id: str(obj, 'id', 1, MAX_ID_CHARS),
-        from: wireNode(asObject(field(obj, 'from'), 'chat.from'), 'chat.from'),
-        text: str(obj, 'text', 1, MAX_TEXT_CHARS),
-        ts: integer(obj, 'ts', 0, Number.MAX_SAFE_INTEGER),
-      }
+      const sig = str(obj, 'sig', SIGNATURE_CHARS, SIGNATURE_CHARS)
+      if (!/^[A-Za-z0-9_-]+$/.test(sig)) throw new ProtocolError('bad_field', '"sig" must be base64url')
+      return {type, payload: str(obj, 'payload', 1, MAX_CHAT_PAYLOAD_CHARS), sig}
     }
 
     case 'peers': {
@@ -238,11 +256,7 @@ export function decodeFrame(body: Uint8Array): DecodedFrame {
     }
 
     case 'error': {
-      return {
-        type,
-        code: str(obj, 'code', 1, 64),
-        message: str(obj, 'message', 0, MAX_ERROR_MESSAGE_CHARS),
-      }
+      return {type, code: str(obj, 'code', 1, 64), message: str(obj, 'message', 0, MAX_ERROR_MESSAGE_CHARS)}
     }
 
     default: {
@@ -251,9 +265,75 @@ export function decodeFrame(body: Uint8Array): DecodedFrame {
   }
 }
 
+export function encodeHelloPayload(hello: HelloPayload): Buffer {
+  return Buffer.from(JSON.stringify(hello), 'utf8')
+}
+
+export function decodeHelloPayload(bytes: Uint8Array): HelloPayload {
+  const obj = parseObject(bytes, 'hello')
+  const sig = str(obj, 'sig', SIGNATURE_CHARS, SIGNATURE_CHARS)
+  return {
+    v: integer(obj, 'v', 0, Number.MAX_SAFE_INTEGER),
+    id: str(obj, 'id', 1, MAX_ID_CHARS),
+    name: name(obj, 'name'),
+    listen: address(asObject(field(obj, 'listen'), 'hello.listen'), 'hello.listen'),
+    sig,
+  }
+}
+
+/** The payload string an author signs; `decodeChatPayload` reads it back. */
+export function encodeChatPayload(payload: ChatPayload): string {
+  const {from, seq, text, ts} = payload
+  return JSON.stringify({from: {id: from.id, name: from.name, host: from.host, port: from.port}, text, ts, seq})
+}
+
+export function decodeChatPayload(payload: string): ChatPayload {
+  const obj = parseObject(Buffer.from(payload, 'utf8'), 'chat payload')
+  return {
+    from: wireNode(asObject(field(obj, 'from'), 'chat.from'), 'chat.from'),
+    text: str(obj, 'text', 1, MAX_TEXT_CHARS),
+    ts: integer(obj, 'ts', 0, Number.MAX_SAFE_INTEGER),
+    seq: integer(obj, 'seq', 0, Number.MAX_SAFE_INTEGER),
+  }
+}
+
+/**
+ * A version-1 peer frames with a 4-byte length, so the first two bytes it sends are zero: a length no version-2
+ * frame can have. Seeing it, we answer in version 1's own framing so the old node can tell its user why.
+ */
+export function isVersion1Header(header: number): boolean {
+  return header === 0
+}
+
+export function encodeVersion1Error(message: string): Buffer {
+  const body = Buffer.from(JSON.stringify({type: 'error', code: 'version', message}), 'utf8')
+  const out = Buffer.allocUnsafe(4 + body.length)
+  out.writeUInt32BE(body.length, 0)
+  body.copy(out, 4)
+  return out
+}
+
 // --- validation helpers: each returns a fresh primitive or throws ProtocolError naming the field ---
 
 type Obj = Record<string, unknown>
+
+function parseObject(bytes: Uint8Array, what: string): Obj {
+  let text: string
+  try {
+    text = utf8.decode(bytes)
+  } catch {
+    throw new ProtocolError('bad_utf8', `${what} is not valid UTF-8`)
+  }
+
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new ProtocolError('bad_json', `${what} is not valid JSON`)
+  }
+
+  return asObject(value, what)
+}
 
 function asObject(value: unknown, what: string): Obj {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

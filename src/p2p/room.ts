@@ -46,7 +46,7 @@ const SCRYPT_MAXMEM = 2 * 128 * SCRYPT_N * SCRYPT_R
  * that starts like an invite code but is not one (a truncated paste would otherwise land in a room of its own).
  */
 export async function deriveRoomKey(secret?: string): Promise<RoomKey> {
-  if (secret === undefined) return roomKey(sha256(Buffer.from(PUBLIC_ROOM_LABEL, 'utf8')), true)
+  if (secret === undefined) return PUBLIC_ROOM
 
   const text = secret.trim().normalize('NFC')
   if (text === '') throw new Error('the room secret is empty: pass a passphrase or an invite code (see "chat room invite"), or no secret for the public room')
@@ -132,3 +132,6 @@ function scrypt(passphrase: Buffer): Promise<Buffer> {
     )
   })
 }
+
+/** The room of every node started without a secret: separation from other protocols, not secrecy. */
+export const PUBLIC_ROOM: RoomKey = roomKey(sha256(Buffer.from(PUBLIC_ROOM_LABEL, 'utf8')), true)

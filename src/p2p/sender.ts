@@ -6,9 +6,9 @@ import PQueue from 'p-queue'
 
 export const MAX_PENDING_BROADCASTS = 10_000
 
-/** Anything bytes can be written to; a connection refuses (returns false) once it is closing. */
+/** Anything a frame body can be sent to; a connection refuses (returns false) once it is closing. */
 export interface FrameSink {
-  write(bytes: Buffer): boolean
+  sendBody(body: Buffer): boolean
 }
 
 export class Sender {
@@ -27,13 +27,13 @@ export class Sender {
     return this.#queue.size + this.#queue.pending
   }
 
-  /** Queues one encoded frame for every target; false if the sender is stopped or full (the frame is dropped). */
-  broadcast(bytes: Buffer, targets: () => Iterable<FrameSink>): boolean {
+  /** Queues one encoded frame body for every target (each connection seals it with its own keys); false if the sender is stopped or full (the frame is dropped). */
+  broadcast(body: Buffer, targets: () => Iterable<FrameSink>): boolean {
     if (this.#stopped || this.pending >= this.maxPending) return false
     // Fire-and-forget by design: failures are reported through onError, never as an unhandled rejection.
     this.#queue
       .add(() => {
-        for (const sink of targets()) sink.write(bytes)
+        for (const sink of targets()) sink.sendBody(body)
       })
       .catch(this.#onError)
     return true

@@ -28,6 +28,10 @@ export function tempDir(prefix = 'chat-test-'): {path: string; remove(): void} {
   return {path, remove: () => rmSync(path, {force: true, recursive: true})}
 }
 
+/** One config directory (identity keys) for every CLI process of this test run, removed when the run ends. */
+const CONFIG_DIR = mkdtempSync(join(tmpdir(), 'chat-test-config-'))
+process.once('exit', () => rmSync(CONFIG_DIR, {force: true, recursive: true}))
+
 export interface ExitResult {
   code: null | number
   signal: NodeJS.Signals | null
@@ -44,7 +48,7 @@ export class ChatProcess {
   constructor(args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv} = {}) {
     this.child = spawn(process.execPath, [CHAT_BIN, ...args], {
       cwd: options.cwd ?? PROJECT_ROOT,
-      env: {...process.env, LANG: 'C', NO_COLOR: '1', ...options.env},
+      env: {...process.env, CHAT_CONFIG_DIR: CONFIG_DIR, LANG: 'C', NO_COLOR: '1', ...options.env},
       stdio: 'pipe',
     })
     this.child.stdin.on('error', () => {})
@@ -68,24 +72,30 @@ export class ChatProcess {
   }
 
   /** Waits until stdout (or stderr with `stream: 'err'`) has a line matching, and returns it. */
-  waitForLine(match: RegExp | string, {stream = 'out', timeoutMs = DEFAULT_WAIT_MS}: {stream?: 'err' | 'out'; timeoutMs?: number} = {}): Promise<string> {
+  async waitForLine(match: RegExp | string, options: {stream?: 'err' | 'out'; timeoutMs?: number} = {}): Promise<string> {
+    const [line] = await this.waitForLines(match, 1, options)
+    return line
+  }
+
+  /** Waits until `count` lines match, and returns them. */
+  waitForLines(match: RegExp | string, count: number, {stream = 'out', timeoutMs = DEFAULT_WAIT_MS}: {stream?: 'err' | 'out'; timeoutMs?: number} = {}): Promise<string[]> {
     const lines = stream === 'out' ? this.lines : this.errLines
     const test = (line: string): boolean => (typeof match === 'string' ? line === match : match.test(line))
     return new Promise((resolve, reject) => {
       const check = (): void => {
-        const hit = lines.find((line) => test(line))
-        if (hit !== undefined) {
+        const hits = lines.filter((line) => test(line))
+        if (hits.length >= count) {
           done()
-          resolve(hit)
+          resolve(hits)
         } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
           done()
-          reject(new Error(`process exited before printing ${match}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.errLines.join('\n')}`))
+          reject(new Error(`process exited before printing ${count} × ${match}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.errLines.join('\n')}`))
         }
       }
 
       const timer = setTimeout(() => {
         done()
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${match}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.errLines.join('\n')}`))
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} × ${match}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.errLines.join('\n')}`))
       }, timeoutMs)
       const done = (): void => {
         clearTimeout(timer)

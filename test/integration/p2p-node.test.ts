@@ -168,18 +168,19 @@ describe('ChatNode over loopback', function () {
     bad.on('error', () => {})
     bad.resume()
     const closed = new Promise((resolve) => bad.on('close', resolve))
-    bad.write(Buffer.from([0, 0, 0, 5, 0x7b, 0x7b, 0x7b, 0x7b, 0x7b]))
+    // A handshake message far over the 1 KiB cap.
+    bad.write(Buffer.from([0xff, 0xff, 0x7b, 0x7b, 0x7b]))
     await closed
     const [warning] = (await warned) as [{code: string; message: string}]
-    expect(warning.code).to.equal('peer_misbehaved')
-    expect(warning.message).to.match(/bad_json/)
+    expect(warning.code).to.equal('bad_length')
+    expect(warning.message).to.match(/frame length 65535 is outside 1\.\.1024/)
     const atA = received(a)
     b.send('still here')
     await until(a, 'message after the attack', () => atA.length === 1)
   })
 
   it('closes a socket that never says hello within the deadline', async () => {
-    const a = await startNode('A', {connection: {helloTimeoutMs: 200}})
+    const a = await startNode('A', {connection: {handshakeTimeoutMs: 200}})
     const silent = netConnect(a.info.port, '127.0.0.1')
     sockets.push(silent)
     silent.on('error', () => {})
@@ -187,7 +188,7 @@ describe('ChatNode over loopback', function () {
     const warned = nextEvent(a, 'warning')
     await new Promise((resolve) => silent.on('close', resolve))
     const [warning] = (await warned) as [{message: string}]
-    expect(warning.message).to.match(/hello_timeout/)
+    expect(warning.message).to.match(/handshake did not finish/)
   })
 
   it('drops a peer whose heartbeat stops', async () => {

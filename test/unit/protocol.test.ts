@@ -1,22 +1,24 @@
 import {expect} from 'chai'
 
 import {
+  decodeChatPayload,
   decodeFrame,
-  encodeFrame,
+  decodeHelloPayload,
+  encodeBody,
+  encodeChatPayload,
+  encodeHelloPayload,
   FrameDecoder,
+  lengthPrefixed,
   MAX_FRAME_BYTES,
   MAX_PEERS_PER_FRAME,
+  MAX_PLAINTEXT_BYTES,
   MAX_TEXT_CHARS,
   ProtocolError,
 } from '../../src/p2p/protocol.js'
 
-const chat = {
-  type: 'chat' as const,
-  id: 'a'.repeat(32),
-  from: {id: 'node-1', name: 'Pedro', host: '127.0.0.1', port: 5001},
-  text: 'ola',
-  ts: 1_764_000_000_000,
-}
+const SIG = 'A'.repeat(86)
+const from = {id: 'node-1', name: 'Pedro', host: '127.0.0.1', port: 5001}
+const chat = {type: 'chat' as const, payload: encodeChatPayload({from, text: 'ola', ts: 1_764_000_000_000, seq: 1}), sig: SIG}
 
 function body(value: unknown): Buffer {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
@@ -34,19 +36,30 @@ function rejects(fn: () => unknown, code: string): void {
   expect.fail(`expected a ProtocolError ${code}`)
 }
 
+function drain(decoder: FrameDecoder): Buffer[] {
+  const out: Buffer[] = []
+  for (let frame = decoder.next(); frame; frame = decoder.next()) out.push(frame)
+  return out
+}
+
 describe('protocol: framing', () => {
-  it('round-trips a frame', () => {
-    const decoder = new FrameDecoder()
-    const [one] = decoder.push(encodeFrame(chat))
+  const limits = {minBytes: 1, maxBytes: MAX_FRAME_BYTES}
+
+  it('round-trips a length-prefixed frame', () => {
+    const decoder = new FrameDecoder(limits)
+    decoder.push(lengthPrefixed(encodeBody(chat)))
+    const [one] = drain(decoder)
     expect(decodeFrame(one)).to.deep.equal(chat)
   })
 
   it('reassembles a frame split at every byte boundary', () => {
-    const bytes = encodeFrame(chat)
+    const bytes = lengthPrefixed(encodeBody(chat))
     for (let cut = 1; cut < bytes.length; cut++) {
-      const decoder = new FrameDecoder()
-      expect(decoder.push(bytes.subarray(0, cut))).to.have.length(0)
-      const out = decoder.push(bytes.subarray(cut))
+      const decoder = new FrameDecoder(limits)
+      decoder.push(bytes.subarray(0, cut))
+      expect(drain(decoder)).to.have.length(0)
+      decoder.push(bytes.subarray(cut))
+      const out = drain(decoder)
       expect(out, `cut at ${cut}`).to.have.length(1)
       expect(decodeFrame(out[0])).to.deep.equal(chat)
       expect(decoder.midFrame).to.equal(false)
@@ -54,38 +67,42 @@ describe('protocol: framing', () => {
   })
 
   it('splits coalesced frames and keeps a trailing partial one', () => {
-    const a = encodeFrame({type: 'ping', n: 1})
-    const b = encodeFrame({type: 'pong', n: 2})
-    const c = encodeFrame(chat)
-    const decoder = new FrameDecoder()
-    const out = decoder.push(Buffer.concat([a, b, c.subarray(0, 7)]))
-    expect(out.map((f) => decodeFrame(f))).to.deep.equal([{type: 'ping', n: 1}, {type: 'pong', n: 2}])
+    const a = lengthPrefixed(encodeBody({type: 'ping', n: 1}))
+    const b = lengthPrefixed(encodeBody({type: 'pong', n: 2}))
+    const c = lengthPrefixed(encodeBody(chat))
+    const decoder = new FrameDecoder(limits)
+    decoder.push(Buffer.concat([a, b, c.subarray(0, 7)]))
+    expect(drain(decoder).map((f) => decodeFrame(f))).to.deep.equal([{type: 'ping', n: 1}, {type: 'pong', n: 2}])
     expect(decoder.midFrame).to.equal(true)
-    expect(decoder.push(c.subarray(7)).map((f) => decodeFrame(f))).to.deep.equal([chat])
+    decoder.push(c.subarray(7))
+    expect(drain(decoder).map((f) => decodeFrame(f))).to.deep.equal([chat])
   })
 
-  it('refuses a zero length and a length over the limit as soon as the header arrives', () => {
-    const zero = Buffer.alloc(4)
-    rejects(() => new FrameDecoder().push(zero), 'bad_length')
-    const huge = Buffer.alloc(4)
-    huge.writeUInt32BE(0xff_ff_ff_ff)
-    rejects(() => new FrameDecoder().push(huge), 'bad_length')
-    const over = Buffer.alloc(4)
-    over.writeUInt32BE(MAX_FRAME_BYTES + 1)
-    rejects(() => new FrameDecoder().push(over), 'bad_length')
+  it('refuses a length outside its limits as soon as the header arrives, and limits can change between frames', () => {
+    const decoder = new FrameDecoder({minBytes: 16, maxBytes: 1024})
+    decoder.push(Buffer.from([0x04, 0x01]))
+    rejects(() => decoder.next(), 'bad_length')
+    const short = new FrameDecoder({minBytes: 16, maxBytes: 1024})
+    short.push(Buffer.from([0x00, 0x0f]))
+    rejects(() => short.next(), 'bad_length')
+    const changing = new FrameDecoder({minBytes: 1, maxBytes: 4})
+    changing.push(Buffer.concat([lengthPrefixed(Buffer.from('abcd')), lengthPrefixed(Buffer.alloc(2000))]))
+    expect(changing.next()?.toString()).to.equal('abcd')
+    changing.limits = {minBytes: 1, maxBytes: MAX_FRAME_BYTES}
+    expect(changing.next()?.length).to.equal(2000)
   })
 
-  it('accepts a frame of exactly the maximum length', () => {
-    const bytes = Buffer.alloc(4 + MAX_FRAME_BYTES, 0x20)
-    bytes.writeUInt32BE(MAX_FRAME_BYTES)
-    const out = new FrameDecoder().push(bytes)
-    expect(out).to.have.length(1)
-    expect(out[0].length).to.equal(MAX_FRAME_BYTES)
+  it('peeks at the first header without consuming it', () => {
+    const decoder = new FrameDecoder(limits)
+    decoder.push(Buffer.from([0x00]))
+    expect(decoder.peekHeader()).to.equal(undefined)
+    decoder.push(Buffer.from([0x30]))
+    expect(decoder.peekHeader()).to.equal(0x30)
   })
 
-  it('refuses to encode a frame over the limit', () => {
-    const frame = {...chat, text: 'x'.repeat(MAX_FRAME_BYTES)}
-    rejects(() => encodeFrame(frame), 'frame_too_large')
+  it('refuses to build a frame over the limits', () => {
+    rejects(() => lengthPrefixed(Buffer.alloc(MAX_FRAME_BYTES + 1)), 'frame_too_large')
+    rejects(() => encodeBody({type: 'error', code: 'x', message: 'y'.repeat(MAX_PLAINTEXT_BYTES)}), 'frame_too_large')
   })
 })
 
@@ -97,21 +114,36 @@ describe('protocol: validation', () => {
     rejects(() => decodeFrame(body({kind: 'chat'})), 'bad_frame')
   })
 
-  it('rejects fields of the wrong type or size', () => {
-    rejects(() => decodeFrame(body({...chat, text: 5})), 'bad_field')
-    rejects(() => decodeFrame(body({...chat, text: ''})), 'bad_field')
-    rejects(() => decodeFrame(body({...chat, text: 'x'.repeat(MAX_TEXT_CHARS + 1)})), 'bad_field')
-    rejects(() => decodeFrame(body({...chat, ts: 1.5})), 'bad_field')
-    rejects(() => decodeFrame(body({...chat, from: {...chat.from, port: 70_000}})), 'bad_field')
-    rejects(() => decodeFrame(body({...chat, from: {...chat.from, name: 'a\u001B[2Jb'}})), 'bad_field')
-    rejects(() => decodeFrame(body({...chat, from: 'me'})), 'bad_frame')
-    rejects(() => decodeFrame(body({type: 'hello', v: '1', id: 'x', name: 'n', listen: {host: 'h', port: 1}})), 'bad_field')
+  it('rejects chat frames and payloads with fields of the wrong type or size', () => {
+    rejects(() => decodeFrame(body({...chat, sig: 'short'})), 'bad_field')
+    rejects(() => decodeFrame(body({...chat, sig: '!'.repeat(86)})), 'bad_field')
+    rejects(() => decodeFrame(body({...chat, payload: 5})), 'bad_field')
+    const payload = (p: object): string => JSON.stringify({from, text: 'x', ts: 1, seq: 1, ...p})
+    rejects(() => decodeChatPayload(payload({text: 5})), 'bad_field')
+    rejects(() => decodeChatPayload(payload({text: ''})), 'bad_field')
+    rejects(() => decodeChatPayload(payload({text: 'x'.repeat(MAX_TEXT_CHARS + 1)})), 'bad_field')
+    rejects(() => decodeChatPayload(payload({ts: 1.5})), 'bad_field')
+    rejects(() => decodeChatPayload(payload({from: {...from, port: 70_000}})), 'bad_field')
+    rejects(() => decodeChatPayload(payload({from: {...from, name: 'a\u001B[2Jb'}})), 'bad_field')
+    rejects(() => decodeChatPayload(payload({from: 'me'})), 'bad_frame')
+    rejects(() => decodeChatPayload('not json'), 'bad_json')
     rejects(() => decodeFrame(body({type: 'ping'})), 'bad_field')
   })
 
-  it('accepts text of exactly the maximum length', () => {
-    const frame = {...chat, text: 'x'.repeat(MAX_TEXT_CHARS)}
-    expect(decodeFrame(body(frame))).to.deep.equal(frame)
+  it('round-trips a chat payload of the maximum length', () => {
+    const content = {from, text: 'é'.repeat(MAX_TEXT_CHARS), ts: 5, seq: 9}
+    expect(decodeChatPayload(encodeChatPayload(content))).to.deep.equal(content)
+    // Even the worst case (control characters escaped as \\u00XX) fits in one frame.
+    const worst = {from, text: '\u0001'.repeat(MAX_TEXT_CHARS), ts: 5, seq: 9}
+    expect(() => encodeBody({type: 'chat', payload: encodeChatPayload(worst), sig: SIG})).to.not.throw()
+  })
+
+  it('validates the hello payload', () => {
+    const hello = {v: 2, id: 'n', name: 'Julia', listen: {host: '127.0.0.1', port: 5000}, sig: SIG}
+    expect(decodeHelloPayload(encodeHelloPayload(hello))).to.deep.equal(hello)
+    rejects(() => decodeHelloPayload(body({...hello, listen: {host: '127.0.0.1'}})), 'bad_field')
+    rejects(() => decodeHelloPayload(body({...hello, name: ''})), 'bad_field')
+    rejects(() => decodeHelloPayload(body({...hello, sig: undefined})), 'bad_field')
   })
 
   it('bounds the peers list', () => {
@@ -121,10 +153,11 @@ describe('protocol: validation', () => {
   })
 
   it('copies only known fields into fresh objects (no __proto__, no extras)', () => {
-    const raw = '{"type":"chat","id":"abc","from":{"id":"n","name":"P","host":"h","port":1,"__proto__":{"admin":true}},"text":"t","ts":1,"extra":1}'
-    const frame = decodeFrame(body(raw))
-    expect(frame).to.deep.equal({type: 'chat', id: 'abc', from: {id: 'n', name: 'P', host: 'h', port: 1}, text: 't', ts: 1})
-    expect(Object.getPrototypeOf((frame as typeof chat).from)).to.equal(Object.prototype)
+    const raw = '{"from":{"id":"n","name":"P","host":"h","port":1,"__proto__":{"admin":true}},"text":"t","ts":1,"seq":2,"extra":1}'
+    const payload = decodeChatPayload(raw)
+    expect(payload).to.deep.equal({from: {id: 'n', name: 'P', host: 'h', port: 1}, text: 't', ts: 1, seq: 2})
+    expect(Object.getPrototypeOf(payload.from)).to.equal(Object.prototype)
+    expect((payload.from as unknown as {admin?: boolean}).admin).to.equal(undefined)
   })
 
   it('passes unknown frame types through as ignorable', () => {

@@ -1,0 +1,114 @@
+// Private rooms and encryption, with real `chat start` processes and a recording TCP proxy between two of them.
+import {expect} from 'chai'
+import {connect as netConnect, createServer, type Server, type Socket} from 'node:net'
+
+import {ChatProcess, freePort, runChat, tempDir} from '../helpers/cli.js'
+
+const READY = 'Interface ready. Type /help to see the available commands.'
+
+/** Forwards every connection to `target` and keeps a copy of all the bytes, both ways. */
+async function recordingProxy(target: number): Promise<{port: number; recorded: Buffer[]; server: Server; sockets: Socket[]}> {
+  const recorded: Buffer[] = []
+  const sockets: Socket[] = []
+  const server = createServer((client) => {
+    const upstream = netConnect(target, '127.0.0.1')
+    sockets.push(client, upstream)
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      from.on('data', (chunk) => {
+        recorded.push(Buffer.from(chunk))
+        to.write(chunk)
+      })
+      from.on('error', () => to.destroy())
+      from.on('close', () => to.destroy())
+    }
+  })
+  const port = await freePort()
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  return {port, recorded, server, sockets}
+}
+
+describe('private rooms and encryption (integration)', function () {
+  this.timeout(60_000)
+  let procs: ChatProcess[] = []
+  let logs: ReturnType<typeof tempDir>
+  let proxy: Awaited<ReturnType<typeof recordingProxy>> | undefined
+
+  beforeEach(() => {
+    logs = tempDir()
+  })
+
+  afterEach(async () => {
+    await Promise.all(procs.map((p) => p.kill('SIGKILL')))
+    procs = []
+    for (const s of proxy?.sockets ?? []) s.destroy()
+    proxy?.server.close()
+    proxy = undefined
+    logs.remove()
+  })
+
+  async function startNode(name: string, port: number, secret: string | undefined, extra: string[] = []): Promise<ChatProcess> {
+    const env = secret === undefined ? {} : {CHAT_SECRET: secret}
+    const proc = new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', logs.path, '--lang', 'en', ...extra], {env})
+    procs.push(proc)
+    await proc.waitForLine(READY)
+    return proc
+  }
+
+  it('lets two nodes with the same secret chat through a proxy that sees no name and no text', async () => {
+    const {stdout, code} = await runChat(['room', 'invite'])
+    expect(code).to.equal(0)
+    const invite = stdout.trim()
+    expect(invite).to.match(/^chat-invite-[\w-]{43}$/)
+    const [pa, pb] = await Promise.all([freePort(), freePort()])
+    const a = await startNode('Bartholomew', pa, invite)
+    proxy = await recordingProxy(pa)
+    const b = await startNode('Philippa', pb, invite, ['--join', `127.0.0.1:${proxy.port}`])
+    await a.waitForLine(`* Philippa (127.0.0.1:${pb}) joined.`)
+    b.type('the eagle lands at midnight')
+    await a.waitForLine(`[Philippa (127.0.0.1:${pb}) said]: the eagle lands at midnight`)
+    a.type('understood, over')
+    await b.waitForLine(`[Bartholomew (127.0.0.1:${pa}) said]: understood, over`)
+    const wire = Buffer.concat(proxy.recorded)
+    expect(wire.length).to.be.greaterThan(200)
+    for (const secret of ['Bartholomew', 'Philippa', 'eagle', 'midnight', 'understood', invite, '"type"', String(pb)]) {
+      expect(wire.includes(Buffer.from(secret)), `"${secret}" crossed the wire in clear`).to.equal(false)
+    }
+  })
+
+  it('refuses a node with the wrong secret and one with none: both sides say why, and nothing crosses', async () => {
+    const [pa, pb, pc, pd] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+    const a = await startNode('A', pa, 'a long shared room passphrase')
+    const b = await startNode('B', pb, 'a long shared room passphrase', ['--join', `127.0.0.1:${pa}`])
+    const c = await startNode('C', pc, 'a wrong but long passphrase', ['--join', `127.0.0.1:${pa}`])
+    const d = await startNode('D', pd, undefined, ['--join', `127.0.0.1:${pa}`])
+    for (const outsider of [c, d]) {
+      await outsider.waitForLine(/^Could not connect: could not reach 127\.0\.0\.1:\d+: the peer closed the handshake: the room secret does not match/)
+    }
+
+    await a.waitForLines(/^warning: disconnected .*the room secret does not match/, 2, {stream: 'err'})
+    b.type('members only')
+    await a.waitForLine(`[B (127.0.0.1:${pb}) said]: members only`)
+    for (const outsider of [c, d]) {
+      outsider.type('/peers')
+      await outsider.waitForLine('No peers connected.')
+      expect(outsider.lines.filter((l) => l.startsWith('[') || l.startsWith('*'))).to.deep.equal([])
+    }
+
+    expect(a.lines.some((l) => l.includes('C (') || l.includes('D ('))).to.equal(false)
+  })
+
+  it('warns about a weak passphrase but still starts', async () => {
+    const port = await freePort()
+    const node = await startNode('W', port, 'secret')
+    await node.waitForLine(/^warning: .*chat room invite/, {stream: 'err'})
+  })
+
+  it('refuses an unusable identity file with a clear error', async () => {
+    const bad = `${logs.path}/not-a-key.pem`
+    await import('node:fs/promises').then((fs) => fs.writeFile(bad, 'garbage'))
+    const result = await runChat(['start', '--name', 'X', '--port', String(await freePort()), '--identity', bad])
+    expect(result.code).to.equal(2)
+    expect(result.stderr).to.include('not-a-key.pem')
+    expect(result.stderr).to.match(/not a chat identity/)
+  })
+})
