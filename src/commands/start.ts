@@ -57,6 +57,19 @@ room; nodes without one share the public room. Each node signs its messages with
       description: 'room secret: a passphrase or an invite code from "chat room invite"; only nodes with the same secret can connect (prefer the env var: flags show in the process list)',
       env: 'CHAT_SECRET',
     }),
+    degree: Flags.integer({
+      default: 4,
+      description: 'how many peers to keep connected: the node dials peers it learns of until it has this many (0: only --join and /connect)',
+      max: 64,
+      min: 0,
+    }),
+    history: Flags.integer({
+      default: 50,
+      description: 'recent messages to receive from the first peer when joining, and to keep for newcomers (0: off)',
+      max: 200,
+      min: 0,
+    }),
+    'max-peers': Flags.integer({default: 32, description: 'most connections this node accepts', max: 1024, min: 1}),
     identity: Flags.file({description: 'file holding this node\'s Ed25519 identity key (created if missing) [default: <config-dir>/identities/node-<port>.pem]', env: 'CHAT_IDENTITY'}),
   }
 
@@ -73,7 +86,16 @@ room; nodes without one share the public room. Each node signs its messages with
       if (weak) warnings.push(weak)
       const loaded = await loadOrCreateIdentity(flags.identity ?? defaultIdentityPath(this.config.configDir, flags.port))
       if (loaded.warning) warnings.push(loaded.warning)
-      node = new ChatNode({name, host: flags.host, port: flags.port, identity: loaded.identity, room})
+      node = new ChatNode({
+        name,
+        host: flags.host,
+        port: flags.port,
+        identity: loaded.identity,
+        room,
+        degree: flags.degree,
+        history: flags.history,
+        maxPeers: flags['max-peers'],
+      })
     } catch (error) {
       this.error((error as Error).message, {exit: 2})
     }
@@ -129,7 +151,9 @@ room; nodes without one share the public room. Each node signs its messages with
 
 function wireHistory(node: ChatNode, history: HistoryLog): void {
   node.on('sent', (m) => history.append({event: 'message_sent', id: m.id, text: m.text}))
-  node.on('message', (m) => history.append({event: 'message_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts}))
+  node.on('message', (m) => {
+    history.append({event: 'message_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts, ...(m.history ? {history: true} : {})})
+  })
   node.on('peer_joined', (p) => history.append({event: 'peer_connected', peer: {id: p.id, name: p.name, host: p.host, port: p.port}}))
   node.on('peer_left', (p) => {
     history.append({event: 'peer_disconnected', peer: {id: p.id, name: p.name, host: p.host, port: p.port}, reason: p.reason})

@@ -36,7 +36,10 @@ export type Verdict =
   | {outcome: 'reject'; error: ProtocolError}
 
 /** Checks a received chat frame, cheapest test first; the caller adds accepted ids to the seen-cache. */
-export function checkMessage(frame: ChatFrame, context: {now: number; seen: Pick<SeenCache, 'has'>}): Verdict {
+export function checkMessage(
+  frame: Pick<ChatFrame, 'payload' | 'sig'>,
+  context: {now: number; seen: Pick<SeenCache, 'has'>; history?: boolean},
+): Verdict {
   const id = messageId(frame.payload)
   if (context.seen.has(id)) return {outcome: 'ignore', why: 'duplicate'}
   let payload: ChatPayload
@@ -46,7 +49,8 @@ export function checkMessage(frame: ChatFrame, context: {now: number; seen: Pick
     return {outcome: 'reject', error: error as ProtocolError}
   }
 
-  if (payload.ts < context.now - MAX_MESSAGE_AGE_MS) return {outcome: 'ignore', why: 'too_old'}
+  // History is old by definition; it is shown as history, never relayed, so the age window does not apply.
+  if (!context.history && payload.ts < context.now - MAX_MESSAGE_AGE_MS) return {outcome: 'ignore', why: 'too_old'}
   if (payload.ts > context.now + MAX_CLOCK_SKEW_MS) return {outcome: 'ignore', why: 'too_new'}
   if (!verifyWithPrefix(payload.from.id, MESSAGE_SIGNATURE_PREFIX, Buffer.from(frame.payload, 'utf8'), Buffer.from(frame.sig, 'base64url'))) {
     return {outcome: 'reject', error: new ProtocolError('bad_signature', 'a message whose signature does not match its author (forged or altered)')}

@@ -8,8 +8,21 @@ import {createConnection, createServer, type Server, type Socket} from 'node:net
 import {type ConnectionLimits, describeSocketError, type LocalEnd, PeerConnection} from './connection.js'
 import {relayTargets, SeenCache, type SeenCacheOptions} from './flood.js'
 import {generateIdentity, type Identity} from './identity.js'
+import {Mesh, type MeshOptions} from './mesh.js'
 import {authorMessage, checkMessage} from './message-auth.js'
-import {type ChatFrame, encodeBody, type Frame, MAX_NAME_CHARS, MAX_TEXT_CHARS} from './protocol.js'
+import {
+  type ChatFrame,
+  encodeBody,
+  type Frame,
+  type HistoryFrame,
+  MAX_HISTORY_MESSAGES,
+  MAX_NAME_CHARS,
+  MAX_PEERS_PER_FRAME,
+  MAX_PLAINTEXT_BYTES,
+  MAX_TEXT_CHARS,
+  ProtocolError,
+} from './protocol.js'
+import {KeyedRateLimiter, TokenBucket} from './rate-limit.js'
 import {DEFAULT_MAX_PEERS, PeerRegistry} from './registry.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import {Sender} from './sender.js'
@@ -20,6 +33,19 @@ export const DEFAULT_PORT = 5000
 /** Connections that have not finished their hello yet; more are refused at once. */
 export const MAX_PENDING_CONNECTIONS = 10
 export const STOP_TIMEOUT_MS = 2000
+/** Recent messages kept to give a newcomer (and asked for when joining). */
+export const DEFAULT_HISTORY_MESSAGES = 50
+/** New inbound connections per remote IP: a steady rate and a burst. Loopback is exempt unless asked. */
+export const INBOUND_CONNECTIONS_PER_IP_PER_SECOND = 5
+export const INBOUND_CONNECTION_BURST = 10
+/** Messages per author (after the signature check): bots may burst, nobody may flood. */
+export const AUTHOR_MESSAGES_PER_SECOND = 100
+export const AUTHOR_MESSAGE_BURST = 500
+/** Chat frames per connection: a relay forwards everyone's traffic, so this sits far above the author limit. */
+export const HOP_FRAMES_PER_SECOND = 2000
+export const HOP_FRAME_BURST = 4000
+/** Messages sent while no peer is connected, kept for the next peer (a relay died and the mesh is healing). */
+export const MAX_HELD_MESSAGES = 256
 
 export interface ChatNodeOptions {
   name: string
@@ -34,6 +60,17 @@ export interface ChatNodeOptions {
   maxPendingConnections?: number
   connection?: Partial<ConnectionLimits>
   seenCache?: SeenCacheOptions
+  /** Target number of connections the node dials up to from the peers it learns of (0: never dial on its own). */
+  degree?: number
+  mesh?: Omit<MeshOptions, 'degree'>
+  /** Recent messages kept for newcomers and asked for when joining; 0 turns history off. */
+  history?: number
+  /** New inbound connections per IP per second (0: unlimited). */
+  inboundRatePerIp?: number
+  /** Apply the per-IP rate to 127.0.0.0/8 and ::1 too (off, so local meshes and tests are not throttled). */
+  limitLoopback?: boolean
+  authorRate?: {perSecond: number; burst: number}
+  hopRate?: {perSecond: number; burst: number}
 }
 
 /** A failure the caller can act on: `code` is stable, `message` says what failed and what to do. */
@@ -61,6 +98,17 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #pending = new Set<PeerConnection>()
   #server: Server | undefined
   #state: 'idle' | 'running' | 'starting' | 'stopped' | 'stopping' = 'idle'
+  readonly #mesh: Mesh
+  readonly #historySize: number
+  /** The signed frames of the last messages shown or sent, oldest first: what a newcomer is given. */
+  readonly #recent: Array<{payload: string; sig: string}> = []
+  #historyAsked = false
+  #historySource: PeerConnection | undefined
+  #historyBudget = 0
+  readonly #ipLimiter: KeyedRateLimiter | undefined
+  readonly #authorLimiter: KeyedRateLimiter
+  readonly #hopBuckets = new WeakMap<PeerConnection, TokenBucket>()
+  readonly #held: ChatFrame[] = []
 
   constructor(options: ChatNodeOptions) {
     super()
@@ -79,6 +127,24 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#registry = new PeerRegistry(options.maxPeers ?? DEFAULT_MAX_PEERS)
     this.#seen = new SeenCache(options.seenCache)
     this.#sender = new Sender((error) => this.#warn('send_failed', `could not send: ${String(error)}`))
+    this.#historySize = Math.min(options.history ?? DEFAULT_HISTORY_MESSAGES, MAX_HISTORY_MESSAGES)
+    const ipRate = options.inboundRatePerIp ?? INBOUND_CONNECTIONS_PER_IP_PER_SECOND
+    this.#ipLimiter = ipRate > 0 ? new KeyedRateLimiter(ipRate, Math.max(ipRate, INBOUND_CONNECTION_BURST)) : undefined
+    const author = options.authorRate ?? {perSecond: AUTHOR_MESSAGES_PER_SECOND, burst: AUTHOR_MESSAGE_BURST}
+    this.#authorLimiter = new KeyedRateLimiter(author.perSecond, author.burst)
+    this.#mesh = new Mesh(
+      {
+        selfId: this.id,
+        isRunning: () => this.#state === 'running',
+        connectedIds: () => new Set(this.#registry.list().map((conn) => conn.peerId)),
+        connectionCount: () => this.#registry.size,
+        dialOnce: async (host, port) => (await this.#connectOnce(host, port)).id,
+        exchangePeers: () => {
+          for (const conn of this.#registry.list()) this.#sendPeers(conn)
+        },
+      },
+      {...options.mesh, degree: options.degree ?? undefined},
+    )
   }
 
   /** This node as peers see it. The port is the real one once started (also when 0 was asked for). */
@@ -113,6 +179,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const address = server.address()
     if (address && typeof address === 'object') this.#port = address.port
     this.#state = 'running'
+    this.#mesh.start()
     this.emit('ready', this.info)
     return this.info
   }
@@ -122,11 +189,34 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     return this.#registry.list().map((conn) => conn.summary())
   }
 
+  /** Peers this node has heard of (from its peers' `peers` frames), connected or not. */
+  knownPeers(): Array<{host: string; id: string; port: number}> {
+    return this.#mesh.known().map(({host, id, port}) => ({host, id, port}))
+  }
+
   /**
-   * Connects to the node listening at host:port. Resolves with the peer once both hellos are exchanged (or with
-   * the existing peer if already connected to it); rejects with a ChatNodeError saying what failed.
+   * Connects to the node listening at host:port. Resolves with the peer once the handshake is done (or with the
+   * existing peer if already connected to it); rejects with a ChatNodeError saying what failed. Unless
+   * `persistent` is false, the address is kept: retried with backoff while unreachable or after it leaves.
    */
-  async connect(host: string, port: number): Promise<PeerSummary> {
+  async connect(host: string, port: number, {persistent = true}: {persistent?: boolean} = {}): Promise<PeerSummary> {
+    if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
+    try {
+      const peer = await this.#connectOnce(host, port)
+      if (persistent) this.#mesh.pin(host, port)
+      return peer
+    } catch (error) {
+      const code = (error as ChatNodeError).code
+      if (persistent && (code === 'UNREACHABLE' || code === 'DIAL_IN_PROGRESS')) {
+        this.#mesh.pin(host, port)
+        this.#mesh.scheduleRedial(host, port)
+      }
+
+      throw error
+    }
+  }
+
+  async #connectOnce(host: string, port: number): Promise<PeerSummary> {
     if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
     if (!Number.isInteger(port) || port < 1 || port > 65_535) {
       throw new ChatNodeError('BAD_ADDRESS', `port must be a whole number from 1 to 65535, not "${port}"`)
@@ -165,7 +255,15 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
     const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq})
     this.#seen.add(message.id)
-    this.#broadcast(frame, undefined)
+    this.#remember(frame)
+    if (this.#registry.size === 0) {
+      // Nobody to tell right now: keep it for the next peer rather than lose it (dropping the oldest if full).
+      this.#held.push(frame)
+      if (this.#held.length > MAX_HELD_MESSAGES) this.#held.shift()
+    } else {
+      this.#broadcast(frame, undefined)
+    }
+
     this.emit('sent', message)
     return message
   }
@@ -183,6 +281,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
 
     this.#state = 'stopping'
+    this.#mesh.stop()
     const server = this.#server
     const serverClosed = new Promise<void>((resolve) => {
       if (server?.listening) server.close(() => resolve())
@@ -212,7 +311,15 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   #onInbound(socket: Socket): void {
-    if (this.#state !== 'running' || this.#pending.size >= (this.#options.maxPendingConnections ?? MAX_PENDING_CONNECTIONS)) {
+    const ip = socket.remoteAddress ?? ''
+    const throttled = this.#ipLimiter && (this.#options.limitLoopback || !isLoopback(ip)) && !this.#ipLimiter.take(ip)
+    if (
+      this.#state !== 'running' ||
+      throttled ||
+      this.#pending.size >= (this.#options.maxPendingConnections ?? MAX_PENDING_CONNECTIONS) ||
+      this.#registry.size >= this.#registry.maxPeers
+    ) {
+      // Refused before a byte is read or written: nothing to learn for the other side, nothing held here.
       socket.on('error', () => {})
       socket.destroy()
       return
@@ -279,6 +386,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
     switch (result.status) {
       case 'added': {
+        this.#onPeerUp(conn)
         this.emit('peer_joined', conn.summary())
         onSettled?.(conn.summary())
         return
@@ -307,7 +415,82 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   async #unregister(conn: PeerConnection, reason: string): Promise<void> {
     if (!conn.remote) return
     const removed = await this.#registry.remove(conn)
-    if (removed && this.#state === 'running') this.emit('peer_left', {...conn.remote, reason})
+    if (conn === this.#historySource) this.#historySource = undefined
+    if (!removed || this.#state !== 'running') return
+    this.emit('peer_left', {...conn.remote, reason})
+    this.#mesh.scheduleRedial(conn.remote.host, conn.remote.port)
+    this.#mesh.maintain()
+  }
+
+  // --- the mesh: peer exchange and history for newcomers ---
+
+  #onPeerUp(conn: PeerConnection): void {
+    const remote = conn.summary()
+    this.#mesh.learn([remote])
+    this.#sendPeers(conn)
+    for (const frame of this.#held.splice(0)) this.#broadcast(frame, undefined)
+    // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
+    const announce = [{id: remote.id, host: remote.host, port: remote.port}]
+    for (const other of this.#registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
+    // History comes from the first peer we dial; the node that was already there has nothing to catch up on.
+    if (conn.direction === 'outbound' && !this.#historyAsked && this.#historySize > 0) {
+      this.#historyAsked = true
+      this.#historySource = conn
+      this.#historyBudget = this.#historySize
+      conn.sendFrame({type: 'history_request', n: this.#historySize})
+    }
+  }
+
+  #sendPeers(conn: PeerConnection): void {
+    const peers = this.#registry
+      .list()
+      .filter((other) => other !== conn && other.remote)
+      .slice(0, MAX_PEERS_PER_FRAME)
+      .map((other) => ({id: other.peerId, host: other.remote!.host, port: other.remote!.port}))
+    if (peers.length > 0) conn.sendFrame({type: 'peers', peers})
+  }
+
+  #sendHistory(conn: PeerConnection, n: number): void {
+    const messages = this.#recent.slice(-n)
+    let batch: HistoryFrame['messages'] = []
+    let bytes = 0
+    for (const message of messages) {
+      const size = message.payload.length * 2 + message.sig.length + 64 // JSON escaping at most doubles it
+      if (batch.length > 0 && bytes + size > MAX_PLAINTEXT_BYTES / 2) {
+        conn.sendFrame({type: 'history', messages: batch})
+        batch = []
+        bytes = 0
+      }
+
+      batch.push(message)
+      bytes += size
+    }
+
+    if (batch.length > 0) conn.sendFrame({type: 'history', messages: batch})
+  }
+
+  #onHistory(conn: PeerConnection, frame: HistoryFrame): void {
+    if (conn !== this.#historySource) return // unasked-for history is ignored
+    for (const item of frame.messages) {
+      if (this.#historyBudget <= 0) return
+      this.#historyBudget--
+      const verdict = checkMessage(item, {seen: this.#seen, now: Date.now(), history: true})
+      if (verdict.outcome === 'reject') {
+        conn.reject(verdict.error)
+        return
+      }
+
+      if (verdict.outcome !== 'accept') continue
+      this.#seen.add(verdict.message.id)
+      this.#remember(item)
+      if (verdict.message.from.id !== this.id) this.emit('message', {...verdict.message, history: true})
+    }
+  }
+
+  #remember(frame: {payload: string; sig: string}): void {
+    if (this.#historySize === 0) return
+    this.#recent.push({payload: frame.payload, sig: frame.sig})
+    if (this.#recent.length > this.#historySize) this.#recent.shift()
   }
 
   #findByAddress(host: string, port: number): PeerConnection | undefined {
@@ -318,10 +501,35 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
   #onFrame(conn: PeerConnection, frame: Frame): void {
     // Frames from a connection still settling (or a duplicate being closed) count too: the seen-cache dedups.
-    if (frame.type === 'chat') this.#onChat(conn, frame)
+    switch (frame.type) {
+      case 'chat': {
+        this.#onChat(conn, frame)
+        return
+      }
+
+      case 'peers': {
+        this.#mesh.learn(frame.peers)
+        this.#mesh.maintain()
+        return
+      }
+
+      case 'history_request': {
+        this.#sendHistory(conn, frame.n)
+        return
+      }
+
+      case 'history': {
+        this.#onHistory(conn, frame)
+      }
+    }
   }
 
   #onChat(conn: PeerConnection, frame: ChatFrame): void {
+    if (!this.#hopBucket(conn).take()) {
+      conn.reject(new ProtocolError('rate_limited', `more than ${this.#options.hopRate?.perSecond ?? HOP_FRAMES_PER_SECOND} chat frames per second`))
+      return
+    }
+
     // Cheap to expensive: the frame's schema was checked when decoded; then seen-cache, payload, age, signature.
     const verdict = checkMessage(frame, {seen: this.#seen, now: Date.now()})
     switch (verdict.outcome) {
@@ -337,6 +545,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       case 'accept': {
         this.#seen.add(verdict.message.id)
         if (verdict.message.from.id === this.id) return // ours, from an earlier run of this identity
+        // After the signature: a forger cannot spend someone else's allowance. Dropped, not punished: the hop
+        // relaying a noisy author is not at fault.
+        if (!this.#authorLimiter.take(verdict.message.from.id)) return
+        this.#remember(frame)
         this.emit('message', verdict.message)
         this.#broadcast(frame, conn)
       }
@@ -350,9 +562,24 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
   }
 
+  #hopBucket(conn: PeerConnection): TokenBucket {
+    let bucket = this.#hopBuckets.get(conn)
+    if (!bucket) {
+      const rate = this.#options.hopRate ?? {perSecond: HOP_FRAMES_PER_SECOND, burst: HOP_FRAME_BURST}
+      bucket = new TokenBucket(rate.perSecond, rate.burst)
+      this.#hopBuckets.set(conn, bucket)
+    }
+
+    return bucket
+  }
+
   #warn(code: string, message: string): void {
     this.emit('warning', {code, message})
   }
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.')
 }
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): ChatNodeError {

@@ -24,6 +24,8 @@ export const MAX_ERROR_MESSAGE_CHARS = 500
 export const MAX_CHAT_PAYLOAD_CHARS = 30_000
 /** An Ed25519 signature in base64url. */
 export const SIGNATURE_CHARS = 86
+/** The most recent messages one node serves to a newcomer. */
+export const MAX_HISTORY_MESSAGES = 200
 
 /** Why a frame was refused. `code` is stable and machine-readable; `message` says what was wrong. */
 export class ProtocolError extends Error {
@@ -95,13 +97,25 @@ export interface ErrorFrame {
   message: string
 }
 
+/** A node that just joined asks its first peer for the recent messages it missed. */
+export interface HistoryRequestFrame {
+  type: 'history_request'
+  n: number
+}
+
+/** Recent signed messages, oldest first, possibly over several frames; never relayed. */
+export interface HistoryFrame {
+  type: 'history'
+  messages: Array<{payload: string; sig: string}>
+}
+
 /** A frame whose type this version does not know: ignored, for forward compatibility. */
 export interface UnknownFrame {
   type: 'unknown'
   originalType: string
 }
 
-export type Frame = ByeFrame | ChatFrame | ErrorFrame | PeersFrame | PingFrame | PongFrame
+export type Frame = ByeFrame | ChatFrame | ErrorFrame | HistoryFrame | HistoryRequestFrame | PeersFrame | PingFrame | PongFrame
 export type DecodedFrame = Frame | UnknownFrame
 
 const utf8 = new TextDecoder('utf-8', {fatal: true})
@@ -225,9 +239,20 @@ export function decodeFrame(body: Uint8Array): DecodedFrame {
 
   switch (type) {
     case 'chat': {
-      const sig = str(obj, 'sig', SIGNATURE_CHARS, SIGNATURE_CHARS)
-      if (!/^[A-Za-z0-9_-]+$/.test(sig)) throw new ProtocolError('bad_field', '"sig" must be base64url')
-      return {type, payload: str(obj, 'payload', 1, MAX_CHAT_PAYLOAD_CHARS), sig}
+      return {type, ...signedPayload(obj)}
+    }
+
+    case 'history_request': {
+      return {type, n: integer(obj, 'n', 0, MAX_HISTORY_MESSAGES)}
+    }
+
+    case 'history': {
+      const list = field(obj, 'messages')
+      if (!Array.isArray(list) || list.length > MAX_HISTORY_MESSAGES) {
+        throw new ProtocolError('bad_field', `"messages" must be an array of at most ${MAX_HISTORY_MESSAGES}`)
+      }
+
+      return {type, messages: list.map((entry, i) => signedPayload(asObject(entry, `messages[${i}]`)))}
     }
 
     case 'peers': {
@@ -380,6 +405,12 @@ function address(obj: Obj, what: string): WireAddress {
   const host = str(obj, 'host', 1, MAX_HOST_CHARS)
   if (/[\s\u0000-\u001F\u007F-\u009F]/.test(host)) throw new ProtocolError('bad_field', `${what}.host is not a host name`)
   return {host, port: integer(obj, 'port', 1, 65_535)}
+}
+
+function signedPayload(obj: Obj): {payload: string; sig: string} {
+  const sig = str(obj, 'sig', SIGNATURE_CHARS, SIGNATURE_CHARS)
+  if (!/^[A-Za-z0-9_-]+$/.test(sig)) throw new ProtocolError('bad_field', '"sig" must be base64url')
+  return {payload: str(obj, 'payload', 1, MAX_CHAT_PAYLOAD_CHARS), sig}
 }
 
 function wireNode(obj: Obj, what: string): WireNode {

@@ -18,6 +18,8 @@ export interface ChatMessage {
   from: NodeInfo
   text: string
   ts: number
+  /** True for a message received from a peer's recent history when joining (sent before we were there). */
+  history?: boolean
 }
 
 export type PeerDirection = 'inbound' | 'outbound'

@@ -48,9 +48,10 @@ describe('ChatNode over loopback', function () {
   })
 
   it('floods a message along a chain, once per node, with the author and its listening address', async () => {
-    const julia = await startNode('Julia')
-    const pedro = await startNode('Pedro')
-    const ana = await startNode('Ana')
+    // Degree 0: nobody dials on their own, so the chain stays a chain and Pedro must relay.
+    const julia = await startNode('Julia', {degree: 0})
+    const pedro = await startNode('Pedro', {degree: 0})
+    const ana = await startNode('Ana', {degree: 0})
     await pedro.connect('127.0.0.1', julia.info.port)
     await ana.connect('127.0.0.1', pedro.info.port)
     const atJulia = received(julia)
@@ -63,7 +64,7 @@ describe('ChatNode over loopback', function () {
   })
 
   it('shows every message exactly once in a cycle A–B–C–A', async () => {
-    const [a, b, c] = await Promise.all([startNode('A'), startNode('B'), startNode('C')])
+    const [a, b, c] = await Promise.all([startNode('A', {degree: 0}), startNode('B', {degree: 0}), startNode('C', {degree: 0})])
     await b.connect('127.0.0.1', a.info.port)
     await c.connect('127.0.0.1', b.info.port)
     await a.connect('127.0.0.1', c.info.port)
