@@ -69,7 +69,32 @@ room; nodes without one share the public room. Each node signs its messages with
       max: 200,
       min: 0,
     }),
-    'max-peers': Flags.integer({default: 32, description: 'most connections this node accepts', max: 1024, min: 1}),
+    'max-peers': Flags.integer({default: 32, description: 'most connections this node accepts', max: 1024, min: 1, helpGroup: 'LIMITS'}),
+    'max-pending': Flags.integer({
+      default: 10,
+      description: 'most connections still in their handshake at once; more are refused at once',
+      helpGroup: 'LIMITS',
+      max: 1024,
+      min: 1,
+    }),
+    'conn-rate': Flags.integer({
+      default: 5,
+      description: 'new inbound connections per second from one IP address (0: unlimited; loopback is exempt)',
+      helpGroup: 'LIMITS',
+      min: 0,
+    }),
+    'author-rate': Flags.integer({
+      default: 100,
+      description: 'messages per second relayed from one author (bursts of 5x pass); more are dropped',
+      helpGroup: 'LIMITS',
+      min: 1,
+    }),
+    'hop-rate': Flags.integer({
+      default: 2000,
+      description: 'chat frames per second accepted from one connection (bursts of 2x pass); a peer above it is disconnected',
+      helpGroup: 'LIMITS',
+      min: 1,
+    }),
     identity: Flags.file({description: 'file holding this node\'s Ed25519 identity key (created if missing) [default: <config-dir>/identities/node-<port>.pem]', env: 'CHAT_IDENTITY'}),
   }
 
@@ -95,6 +120,10 @@ room; nodes without one share the public room. Each node signs its messages with
         degree: flags.degree,
         history: flags.history,
         maxPeers: flags['max-peers'],
+        maxPendingConnections: flags['max-pending'],
+        inboundRatePerIp: flags['conn-rate'],
+        authorRate: {perSecond: flags['author-rate'], burst: 5 * flags['author-rate']},
+        hopRate: {perSecond: flags['hop-rate'], burst: 2 * flags['hop-rate']},
       })
     } catch (error) {
       this.error((error as Error).message, {exit: 2})
