@@ -3,15 +3,44 @@
 import {parseAddress, parseHost, parsePort} from '../p2p/address.js'
 import type {Address} from '../p2p/types.js'
 
+/** What a command's argument is, for Tab completion. `text` completes nothing but `@names`. */
+export type ArgKind = 'command' | 'peer' | 'text'
+
+/**
+ * The REPL's commands, in the order /help lists them, with what each argument is. Completion is driven by this
+ * table, so a command taking a peer (a future `/msg NAME text`: `args: ['peer', 'text']`) completes names for free.
+ */
+export const COMMANDS = [
+  {name: 'help', args: ['command']},
+  {name: 'connect', args: []},
+  {name: 'peers', args: []},
+  {name: 'me', args: ['text']},
+  {name: 'history', args: []},
+  {name: 'quit', args: []},
+] as const satisfies ReadonlyArray<{name: string; args: readonly ArgKind[]}>
+
+export type CommandName = (typeof COMMANDS)[number]['name']
+
+/** /history without a count shows this many messages; more than MAX_HISTORY is refused with the usage. */
+export const DEFAULT_HISTORY = 20
+export const MAX_HISTORY = 1000
+
 export type Command =
   | {kind: 'empty'}
   | {kind: 'message'; text: string}
-  | {kind: 'help'}
+  /** `topic` is a lower-cased command name without the slash, when one was asked about. */
+  | {kind: 'help'; topic?: string}
   | {kind: 'peers'}
   | {kind: 'quit'}
   | ({kind: 'connect'} & Address)
-  | {kind: 'usage'; command: 'connect'}
+  | {kind: 'me'; action: string}
+  | {kind: 'history'; count: number}
+  | {kind: 'usage'; command: 'connect' | 'me' | 'history'}
   | {kind: 'unknown'; name: string}
+
+export function isCommandName(name: string): name is CommandName {
+  return COMMANDS.some((command) => command.name === name)
+}
 
 function parseConnect(args: string[]): Command {
   let address: Address | undefined
@@ -26,10 +55,16 @@ function parseConnect(args: string[]): Command {
   return address ? {kind: 'connect', ...address} : {kind: 'usage', command: 'connect'}
 }
 
+function parseHistory(args: string[]): Command {
+  if (args.length === 0) return {kind: 'history', count: DEFAULT_HISTORY}
+  const count = /^\d{1,7}$/.test(args[0]) ? Number(args[0]) : 0
+  return args.length === 1 && count >= 1 && count <= MAX_HISTORY ? {kind: 'history', count} : {kind: 'usage', command: 'history'}
+}
+
 /**
  * Parses one input line. A line not starting with `/` is a message, kept exactly as typed (only a trailing CR from
  * a CRLF stream is dropped). `//text` sends `/text`, so a message can start with a slash. Command names are
- * case-insensitive; /help, /peers and /quit ignore extra words.
+ * case-insensitive; /peers and /quit ignore extra words.
  */
 export function parseLine(line: string): Command {
   const text = line.endsWith('\r') ? line.slice(0, -1) : line
@@ -37,11 +72,13 @@ export function parseLine(line: string): Command {
   if (!text.startsWith('/')) return {kind: 'message', text}
   if (text.startsWith('//')) return {kind: 'message', text: text.slice(1)}
 
-  const [word, ...args] = text.slice(1).trimEnd().split(/\s+/)
+  const [word, ...rest] = text.slice(1).trimEnd().split(/\s+/)
+  const args = rest.filter((arg) => arg !== '')
   const name = word ?? ''
   switch (name.toLowerCase()) {
     case 'help': {
-      return {kind: 'help'}
+      const topic = args[0]?.replace(/^\//, '').toLowerCase()
+      return topic ? {kind: 'help', topic} : {kind: 'help'}
     }
 
     case 'peers': {
@@ -53,11 +90,26 @@ export function parseLine(line: string): Command {
     }
 
     case 'connect': {
-      return parseConnect(args.filter((arg) => arg !== ''))
+      return parseConnect(args)
+    }
+
+    case 'me': {
+      // The action keeps its inner spacing: everything after "/me ".
+      const action = text.replace(/^\/me\s*/i, '').trimEnd()
+      return action === '' ? {kind: 'usage', command: 'me'} : {kind: 'me', action}
+    }
+
+    case 'history': {
+      return parseHistory(args)
     }
 
     default: {
       return {kind: 'unknown', name}
     }
   }
+}
+
+/** True for a line that leaves the chat: not worth recalling with ↑, where Enter would leave again by accident. */
+export function isQuitLine(line: string): boolean {
+  return parseLine(line).kind === 'quit'
 }

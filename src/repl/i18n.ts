@@ -1,7 +1,8 @@
 // Every sentence the REPL shows, in Portuguese and English. Templates only: callers pass raw values and the human
 // renderer sanitises whole lines, so nothing here needs to know about terminals.
 
-import type {Address} from '../p2p/types.js'
+import type {Address, PeerDirection} from '../p2p/types.js'
+import {COMMANDS, type CommandName} from './commands.js'
 
 export const LANGS = ['pt', 'en'] as const
 export type Lang = (typeof LANGS)[number]
@@ -11,11 +12,23 @@ export interface Who extends Address {
   name: string
 }
 
-/** One REPL command for /help. `usage` is the same in every language; `description` is translated. */
+/** One REPL command for /help. `usage` is the same in every language; `description` and `details` are translated. */
 export interface HelpEntry {
-  command: string
+  command: CommandName
   usage: string
+  /** one short line, for the list */
   description: string
+  /** a sentence or two, for `/help COMMAND` */
+  details: string
+}
+
+/** Column titles of the /peers table. */
+export interface PeerColumns {
+  name: string
+  address: string
+  fingerprint: string
+  since: string
+  direction: string
 }
 
 export interface Catalog {
@@ -26,11 +39,29 @@ export interface Catalog {
   peerJoined(peer: Who): string
   peerLeft(peer: Who, reason: string): string
   peersHeader(count: number): string
-  peerLine(peer: Who): string
+  peerLine(peer: Who, fingerprint: string): string
   noPeers: string
+  /** Prefix of a message received from a peer's recent history when joining: sent before we were here. */
+  historyMark(time: string): string
+  /** The same display name seen with two different identity keys: someone may be impersonating someone. */
+  nameClash(name: string, fingerprints: string[]): string
   help: HelpEntry[]
+  /** After the /help list: how to get the details of one command. */
+  helpMore: string
   unknownCommand(name: string): string
   connectUsage: string
+  meUsage: string
+  historyUsage: string
+  peerColumns: PeerColumns
+  direction(direction: PeerDirection): string
+  /** A message from the history, where only the author's name is known. */
+  receivedFrom(name: string, text: string): string
+  historyHeader(count: number): string
+  historyEmpty: string
+  historyUnavailable: string
+  historyFailed(reason: string): string
+  /** The recall file of the input line could not be read or written. */
+  inputHistoryFailed(reason: string): string
   connected(peer: Who): string
   connectFailed(reason: string): string
   /** A rejected send, from the engine's error code (EMPTY, TOO_LONG, NOT_RUNNING) and English message. */
@@ -45,15 +76,23 @@ export function formatAddress({host, port}: Address): string {
 
 const who = (peer: Who): string => `${peer.name} (${formatAddress(peer)})`
 
-const USAGES = {help: '/help', connect: '/connect HOST PORT', peers: '/peers', quit: '/quit'} as const
+const USAGES: Readonly<Record<CommandName, string>> = {
+  help: '/help [COMMAND]',
+  connect: '/connect HOST PORT',
+  peers: '/peers',
+  me: '/me ACTION',
+  history: '/history [N]',
+  quit: '/quit',
+}
 
-/** The commands in the order /help lists them. */
-function helpEntries(descriptions: Record<keyof typeof USAGES, string>): HelpEntry[] {
-  return (Object.keys(USAGES) as Array<keyof typeof USAGES>).map((command) => ({
-    command,
-    usage: USAGES[command],
-    description: descriptions[command],
-  }))
+/** The commands in the order of COMMANDS, which /help follows. */
+function helpEntries(texts: Record<CommandName, [description: string, details: string]>): HelpEntry[] {
+  return COMMANDS.map(({name}) => ({command: name, usage: USAGES[name], description: texts[name][0], details: texts[name][1]}))
+}
+
+/** The text `/me ACTION` sends: a plain message every node shows as it is, in any language. */
+export function meText(name: string, action: string): string {
+  return `* ${name} ${action}`
 }
 
 /**
@@ -77,16 +116,34 @@ const pt: Catalog = {
   peerJoined: (peer) => `* ${who(peer)} entrou.`,
   peerLeft: (peer, reason) => `* ${who(peer)} saiu (${reason}).`,
   peersHeader: (count) => `Peers conectados (${count}):`,
-  peerLine: (peer) => `  ${who(peer)}`,
+  peerLine: (peer, fingerprint) => `  ${who(peer)} ${fingerprint}`,
   noPeers: 'Nenhum peer conectado.',
+  historyMark: (time) => `(histórico ${time}) `,
+  nameClash: (name, fingerprints) => `! O nome "${name}" é usado por chaves diferentes (${fingerprints.join(', ')}): confira com /peers quem é quem.`,
   help: helpEntries({
-    help: 'mostra esta ajuda',
-    connect: 'conecta a outro nó (também aceita HOST:PORT)',
-    peers: 'lista os peers conectados',
-    quit: 'sai do chat',
+    help: ['mostra esta ajuda', 'Sem argumento, lista os comandos; /help COMANDO explica um deles, por exemplo /help connect.'],
+    connect: [
+      'conecta a outro nó (também aceita HOST:PORT)',
+      'Conecta ao endereço em que outro nó escuta (o --host e a --port dele): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 ou, em IPv6, /connect [::1]:5001. As mensagens passam a chegar por ele e por todos os nós a que ele está ligado.',
+    ],
+    peers: ['lista os peers conectados', 'Mostra uma tabela dos peers diretos: nome, endereço, impressão digital da chave, hora da conexão e direção (entrada: ele conectou a você; saída: você a ele).'],
+    me: ['envia uma ação', '/me acena envia a mensagem "* Julia acena", com o seu nome, e todos a veem assim.'],
+    history: ['mostra as últimas mensagens', 'Reimprime as últimas N mensagens (20 se N faltar, até 1000) do arquivo de histórico deste nó, com data e hora.'],
+    quit: ['sai do chat', 'Avisa os peers, grava o histórico e sai. Ctrl+C numa linha vazia e Ctrl+D também saem.'],
   }),
+  helpMore: 'Digite /help COMANDO para os detalhes de um comando.',
   unknownCommand: (name) => `Comando desconhecido: /${name}. Digite /help para ver os comandos disponíveis.`,
   connectUsage: 'Uso: /connect HOST PORT (porta de 1 a 65535)',
+  meUsage: 'Uso: /me AÇÃO (por exemplo: /me acena)',
+  historyUsage: 'Uso: /history [N] (N de 1 a 1000)',
+  peerColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', since: 'desde', direction: 'direção'},
+  direction: (direction) => (direction === 'inbound' ? 'entrada' : 'saída'),
+  receivedFrom: (name, text) => `[${name} disse]: ${text}`,
+  historyHeader: (count) => (count === 1 ? 'Última mensagem:' : `Últimas ${count} mensagens:`),
+  historyEmpty: 'Nenhuma mensagem no histórico.',
+  historyUnavailable: 'O histórico não está disponível aqui.',
+  historyFailed: (reason) => `Não foi possível ler o histórico: ${reason}`,
+  inputHistoryFailed: (reason) => `aviso: as linhas digitadas não serão lembradas na próxima sessão: ${reason}`,
   connected: (peer) => `Conectado a ${who(peer)}.`,
   connectFailed: (reason) => `Não foi possível conectar: ${reason}`,
   sendFailed(code, message, text) {
@@ -108,16 +165,34 @@ const en: Catalog = {
   peerJoined: (peer) => `* ${who(peer)} joined.`,
   peerLeft: (peer, reason) => `* ${who(peer)} left (${reason}).`,
   peersHeader: (count) => `Connected peers (${count}):`,
-  peerLine: (peer) => `  ${who(peer)}`,
+  peerLine: (peer, fingerprint) => `  ${who(peer)} ${fingerprint}`,
   noPeers: 'No peers connected.',
+  historyMark: (time) => `(history ${time}) `,
+  nameClash: (name, fingerprints) => `! The name "${name}" is used by different keys (${fingerprints.join(', ')}): check with /peers who is who.`,
   help: helpEntries({
-    help: 'show this help',
-    connect: 'connect to another node (HOST:PORT works too)',
-    peers: 'list the connected peers',
-    quit: 'leave the chat',
+    help: ['show this help', 'Without an argument, lists the commands; /help COMMAND explains one, for example /help connect.'],
+    connect: [
+      'connect to another node (HOST:PORT works too)',
+      "Connects to the address another node listens on (its --host and --port): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 or, for IPv6, /connect [::1]:5001. Messages then arrive through it from every node it is connected to.",
+    ],
+    peers: ['list the connected peers', 'Shows a table of the direct peers: name, address, key fingerprint, time connected and direction (in: they connected to you; out: you to them).'],
+    me: ['send an action', '/me waves sends the message "* Julia waves", with your name, and everyone sees it like that.'],
+    history: ['show the latest messages', "Prints again the last N messages (20 if N is left out, up to 1000) from this node's history file, with date and time."],
+    quit: ['leave the chat', 'Tells the peers, writes the history and leaves. Ctrl+C on an empty line and Ctrl+D leave too.'],
   }),
+  helpMore: 'Type /help COMMAND for the details of one command.',
   unknownCommand: (name) => `Unknown command: /${name}. Type /help to see the available commands.`,
   connectUsage: 'Usage: /connect HOST PORT (port 1-65535)',
+  meUsage: 'Usage: /me ACTION (for example: /me waves)',
+  historyUsage: 'Usage: /history [N] (N from 1 to 1000)',
+  peerColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', since: 'since', direction: 'direction'},
+  direction: (direction) => (direction === 'inbound' ? 'in' : 'out'),
+  receivedFrom: (name, text) => `[${name} said]: ${text}`,
+  historyHeader: (count) => (count === 1 ? 'Last message:' : `Last ${count} messages:`),
+  historyEmpty: 'No messages in the history.',
+  historyUnavailable: 'The history is not available here.',
+  historyFailed: (reason) => `Could not read the history: ${reason}`,
+  inputHistoryFailed: (reason) => `warning: typed lines will not be remembered for the next session: ${reason}`,
   connected: (peer) => `Connected to ${who(peer)}.`,
   connectFailed: (reason) => `Could not connect: ${reason}`,
   sendFailed(code, message, text) {
@@ -133,10 +208,16 @@ const en: Catalog = {
 
 export const catalogs: Readonly<Record<Lang, Catalog>> = {pt, en}
 
-/** Lines of /help: usages padded to one column. */
+/** Lines of /help: usages padded to one column, one line per command, then how to ask about one. */
 export function helpLines(catalog: Catalog): string[] {
   const width = Math.max(...catalog.help.map((entry) => entry.usage.length))
-  return catalog.help.map((entry) => `${entry.usage.padEnd(width)}  ${entry.description}`)
+  return [...catalog.help.map((entry) => `${entry.usage.padEnd(width)}  ${entry.description}`), catalog.helpMore]
+}
+
+/** Lines of `/help COMMAND`: its usage line, then the details, indented. Undefined for an unknown command. */
+export function helpTopicLines(catalog: Catalog, command: string): string[] | undefined {
+  const entry = catalog.help.find((e) => e.command === command)
+  return entry && [`${entry.usage}  ${entry.description}`, `  ${entry.details}`]
 }
 
 export function isLang(value: string): value is Lang {

@@ -1,9 +1,14 @@
 // The two ways the REPL speaks: sentences for people, NDJSON for programs. Both write through a LinePrinter, which
 // the Repl makes prompt-safe on a TTY; neither knows about prompts or streams.
 
+import {fingerprint} from '../p2p/identity.js'
 import type {ChatMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
-import {type Catalog, helpLines} from './i18n.js'
+import {formatClock, formatStamp, formatTable} from './format.js'
+import {type Catalog, helpLines, helpTopicLines} from './i18n.js'
+import {markMentions, mentions} from './mention.js'
 import {sanitize, toJsonLine} from './sanitize.js'
+import {PLAIN, type Style} from './style.js'
+import type {HistoryEntry} from './types.js'
 
 /** Writes whole lines (no trailing newline) to the user's stdout (`out`) or stderr (`err`). */
 export interface LinePrinter {
@@ -14,21 +19,26 @@ export interface LinePrinter {
 /** Everything the REPL shows. One method per kind of output, so the two formats cannot drift apart. */
 export interface OutputSink {
   ready(info: NodeInfo): void
-  /** A message from a peer. */
-  message(message: ChatMessage): void
+  /** A message from a peer; `mention` when it names you with `@`. */
+  message(message: ChatMessage, mention: boolean): void
   /** Our own message, as the node sent it. */
   sent(message: ChatMessage): void
   peerJoined(peer: PeerSummary): void
   peerLeft(peer: PeerLeft): void
   /** The answer to /peers. */
   peers(peers: PeerSummary[]): void
-  /** The answer to /help. */
-  help(): void
+  /** The answer to /help, or to `/help COMMAND` (a known command name). */
+  help(topic?: string): void
+  /** The answer to /history: the messages, oldest first. */
+  history(entries: HistoryEntry[]): void
   /** A successful /connect or --join. */
   connected(peer: PeerSummary): void
   /** Something the start command wants the user to know. */
   notice(text: string): void
-  /** A command that failed (codes: unknown_command, usage, connect_failed, send_failed): the command's answer. */
+  /**
+   * A command that failed (codes: unknown_command, usage, connect_failed, send_failed, history_unavailable,
+   * history_failed): the command's answer.
+   */
   error(code: string, message: string): void
   /** A problem outside any command (the start command's, or an internal failure): a diagnostic. */
   problem(code: string, message: string): void
@@ -36,34 +46,81 @@ export interface OutputSink {
   warning(warning: NodeWarning): void
 }
 
-/** Human output. Every line is sanitised as a whole, so no field from the network can reach the terminal raw. */
+export interface HumanOptions {
+  /** Colours; PLAIN (the default) keeps every line exactly as DESIGN.md shows it. */
+  style?: Style
+  /** Prefix messages, joins and leaves with the local `HH:MM`. */
+  timestamps?: boolean
+  /** Ring the terminal bell with a message that mentions you. */
+  bell?: boolean
+  /** /peers as an aligned table with fingerprints (a terminal) instead of the plain `Name (host:port)` list. */
+  table?: boolean
+  /** The name whose `@mentions` are highlighted. */
+  ownName?: () => string
+  /** For tests: the clock behind timestamps and /history dates. */
+  now?: () => number
+}
+
+/** A node's fingerprint for display: ids from the network are checked, and a malformed one shows as `?`. */
+export function safeFingerprint(id: string): string {
+  try {
+    return fingerprint(id)
+  } catch {
+    return '?'
+  }
+}
+
+/**
+ * Human output. Every field is sanitised before it is put into a sentence (and coloured), so nothing from the
+ * network reaches the terminal raw and no field can eat the sentence's own characters.
+ */
 export class HumanSink implements OutputSink {
   readonly #catalog: Catalog
   readonly #printer: LinePrinter
+  readonly #style: Style
+  readonly #timestamps: boolean
+  readonly #bell: boolean
+  readonly #table: boolean
+  readonly #ownName: () => string
+  readonly #now: () => number
 
-  constructor(catalog: Catalog, printer: LinePrinter) {
+  constructor(catalog: Catalog, printer: LinePrinter, options: HumanOptions = {}) {
     this.#catalog = catalog
     this.#printer = printer
+    this.#style = options.style ?? PLAIN
+    this.#timestamps = options.timestamps ?? false
+    this.#bell = options.bell ?? false
+    this.#table = options.table ?? false
+    this.#ownName = options.ownName ?? (() => '')
+    this.#now = options.now ?? Date.now
   }
 
   ready(): void {
-    this.#out(this.#catalog.readyHint)
+    this.#out(this.#style.system(this.#catalog.readyHint))
   }
 
-  message(message: ChatMessage): void {
-    this.#out(this.#catalog.received(message.from, message.text))
+  message(message: ChatMessage, mention: boolean): void {
+    const from = {...message.from, name: this.#style.name(message.from.id, sanitize(message.from.name)), host: sanitize(message.from.host)}
+    const line = this.#catalog.received(from, this.#text(message.text, mention))
+    if (message.history) {
+      // Sent before we joined: marked with its own time, dimmed, and never a bell.
+      this.#out(this.#style.system(this.#catalog.historyMark(formatStamp(message.ts, this.#now()))) + line)
+      return
+    }
+
+    this.#out(this.#stamped(line) + (mention && this.#bell ? '\u0007' : ''))
   }
 
   sent(message: ChatMessage): void {
-    this.#out(this.#catalog.own(message.text))
+    this.#out(this.#stamped(this.#style.own(this.#catalog.own(sanitize(message.text)))))
   }
 
   peerJoined(peer: PeerSummary): void {
-    this.#out(this.#catalog.peerJoined(peer))
+    this.#out(this.#stamped(this.#style.system(this.#catalog.peerJoined(this.#who(peer)))))
   }
 
   peerLeft(peer: PeerLeft): void {
-    this.#out(this.#catalog.peerLeft(peer, peer.reason))
+    this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(peer.reason)))))
   }
 
   peers(peers: PeerSummary[]): void {
@@ -73,35 +130,95 @@ export class HumanSink implements OutputSink {
     }
 
     this.#out(this.#catalog.peersHeader(peers.length))
-    for (const peer of peers) this.#out(this.#catalog.peerLine(peer))
+    if (!this.#table) {
+      for (const peer of peers) this.#out(this.#catalog.peerLine(this.#who(peer), safeFingerprint(peer.id)))
+      return
+    }
+
+    const t = this.#catalog.peerColumns
+    const header = [t.name, t.address, t.fingerprint, t.since, t.direction].map((text) => ({text, paint: this.#style.header}))
+    const rows = peers.map((peer) => {
+      const who = this.#who(peer)
+      return [
+        {text: who.name, paint: (text: string) => this.#style.name(peer.id, text)},
+        `${who.host.includes(':') ? `[${who.host}]` : who.host}:${peer.port}`,
+        safeFingerprint(peer.id),
+        formatClock(peer.since),
+        this.#catalog.direction(peer.direction),
+      ]
+    })
+    for (const line of formatTable([header, ...rows])) this.#printer.out(line)
   }
 
-  help(): void {
-    for (const line of helpLines(this.#catalog)) this.#out(line)
+  help(topic?: string): void {
+    const lines = topic === undefined ? helpLines(this.#catalog) : (helpTopicLines(this.#catalog, topic) ?? [])
+    for (const line of lines) this.#out(line)
+  }
+
+  history(entries: HistoryEntry[]): void {
+    if (entries.length === 0) {
+      this.#out(this.#catalog.historyEmpty)
+      return
+    }
+
+    this.#out(this.#style.system(this.#catalog.historyHeader(entries.length)))
+    const now = this.#now()
+    for (const entry of entries) {
+      const stamp = `${this.#style.system(formatStamp(entry.ts, now))} `
+      const text = sanitize(entry.text)
+      if (entry.own) {
+        this.#out(stamp + this.#style.own(this.#catalog.own(text)))
+        continue
+      }
+
+      const name = sanitize(entry.from ?? '?')
+      const painted = this.#style.name(entry.fromId ?? name, name)
+      this.#out(stamp + this.#catalog.receivedFrom(painted, this.#text(entry.text, this.#mentions(entry.text))))
+    }
   }
 
   connected(peer: PeerSummary): void {
-    this.#out(this.#catalog.connected(peer))
+    this.#out(this.#style.system(this.#catalog.connected(this.#who(peer))))
   }
 
   notice(text: string): void {
-    this.#out(text)
+    this.#out(this.#style.system(sanitize(text)))
   }
 
   error(_code: string, message: string): void {
-    this.#out(message)
+    this.#out(this.#style.error(sanitize(message)))
   }
 
   problem(_code: string, message: string): void {
-    this.#printer.err(sanitize(message))
+    this.#printer.err(this.#style.error(sanitize(message)))
   }
 
   warning(warning: NodeWarning): void {
-    this.#printer.err(sanitize(this.#catalog.warning(warning.message)))
+    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(warning.message))))
   }
 
+  #mentions(text: string): boolean {
+    return mentions(text, this.#ownName())
+  }
+
+  /** A message's text, sanitised, highlighted when it mentions you (mentions marked again inside it). */
+  #text(raw: string, mention: boolean): string {
+    const text = sanitize(raw)
+    if (!mention || !this.#style.color) return text
+    return this.#style.mention(markMentions(text, this.#ownName(), this.#style.mentionMark))
+  }
+
+  #who<T extends NodeInfo>(peer: T): T {
+    return {...peer, name: sanitize(peer.name), host: sanitize(peer.host)}
+  }
+
+  #stamped(line: string): string {
+    return this.#timestamps ? `${this.#style.system(formatClock(this.#now()))} ${line}` : line
+  }
+
+  // Lines are built from sanitised fields (and the catalog's own text), so they are written as they are.
   #out(line: string): void {
-    this.#printer.out(sanitize(line))
+    this.#printer.out(line)
   }
 }
 
@@ -124,8 +241,10 @@ export class JsonSink implements OutputSink {
     this.#emit({event: 'ready', ...node(info)})
   }
 
-  message(message: ChatMessage): void {
-    this.#emit({event: 'message', id: message.id, from: node(message.from), text: message.text, ts: message.ts})
+  message(message: ChatMessage, mention: boolean): void {
+    const event = {event: 'message', id: message.id, from: node(message.from), text: message.text, ts: message.ts}
+    // `mention` and `history` only when true, so every other message event keeps its documented shape.
+    this.#emit({...event, ...(mention ? {mention: true} : {}), ...(message.history ? {history: true} : {})})
   }
 
   sent(message: ChatMessage): void {
@@ -144,8 +263,20 @@ export class JsonSink implements OutputSink {
     this.#emit({event: 'peers', peers: peers.map((summary) => peer(summary))})
   }
 
-  help(): void {
-    this.#emit({event: 'help', commands: this.#catalog.help})
+  help(topic?: string): void {
+    const commands = topic === undefined ? this.#catalog.help : this.#catalog.help.filter((entry) => entry.command === topic)
+    this.#emit({event: 'help', commands})
+  }
+
+  history(entries: HistoryEntry[]): void {
+    const messages = entries.map((e) => ({
+      ts: e.ts,
+      ...(e.from === undefined ? {} : {from: e.from}),
+      ...(e.fromId === undefined ? {} : {fromId: e.fromId}),
+      text: e.text,
+      own: e.own,
+    }))
+    this.#emit({event: 'history', messages})
   }
 
   connected(summary: PeerSummary): void {

@@ -1,16 +1,21 @@
 // The TTY prompt: one long-lived enquirer Input that never closes between lines.
 //
 // Stock enquirer prompts close after each answer (raw mode off, pending keys dropped), which loses whatever was
-// pasted after the first newline. Here `submit` hands the line to the REPL and empties the input instead, and
-// `printAbove` lets chat output appear above the prompt: erase the prompt line (enquirer's `clear()`, which knows
-// how many rows its last render took), write the text, `render()` the prompt again with what the user had typed.
+// pasted after the first newline. Here `submit` hands the line to the REPL and empties the input instead.
+// enquirer still decodes keys into editing actions (append, delete, cutLeft, ...), but drawing is done here,
+// synchronously and always on one terminal row: a long input scrolls sideways (`width.ts`). So a redraw is
+// "erase this row, write it again" in one write, which nothing can interleave with, and output printed above the
+// prompt is "erase the row, write the lines, draw the prompt again", in one write too, however fast it arrives.
 
 import Enquirer from 'enquirer'
 import {EventEmitter} from 'node:events'
 import {emitKeypressEvents} from 'node:readline'
 
+import {complete as defaultComplete, type Completion} from './complete.js'
+import {InputHistory} from './input-history.js'
 import {sanitize} from './sanitize.js'
 import type {ReplInput, ReplOutput} from './types.js'
+import {displayWidth, fitLine} from './width.js'
 
 /** A key as Node's keypress decoder reports it (enquirer's keypress() completes it). */
 interface Key {
@@ -22,10 +27,6 @@ interface Key {
 
 /** enquirer's prompt state, as far as this module reads or resets it (lib/state.js). */
 interface PromptState {
-  /** what the last render wrote; `clear()` erases exactly that many terminal rows */
-  buffer: string
-  /** rows below the prompt line (always 0 here: no header, footer or hint) */
-  size: number
   closed: boolean
 }
 
@@ -37,17 +38,10 @@ interface StringPrompt extends EventEmitter {
   readonly stdout: ReplOutput
   initialize(): Promise<void>
   render(): Promise<void>
-  clear(lines?: number): void
-  write(text: string): void
-  restore(): void
   alert(): void
   keypress(input: string, key?: Key): Promise<unknown>
-  cancel(error?: unknown): Promise<void>
   submit(): Promise<void>
-  prefix(): Promise<string> | string
-  separator(): Promise<string> | string
-  message(): Promise<string> | string
-  format(value?: string): Promise<string> | string
+  deleteForward(): void
   cursorHide(): void
   start(): void
 }
@@ -58,31 +52,55 @@ type StringPromptClass = new (options: {name: string; message: string; stdin: Re
 const Input = (Enquirer as unknown as {Input: StringPromptClass}).Input
 
 const CSI = '\u001B['
+/** Erase the whole row and go to its first column. */
+export const CLEAR_LINE = `${CSI}2K${CSI}1G`
+const CLEAR_SCREEN = `${CSI}H${CSI}2J`
 
-/** Terminal columns a string takes: one per code point (what enquirer's own clear() assumes too). */
-function columns(text: string): number {
-  return [...text].length
+/** Code points in the first `units` UTF-16 units of `text` (the prompt's cursor is in units, drawing in code points). */
+function codePoints(text: string, units: number): number {
+  return [...text.slice(0, units)].length
+}
+
+/** Length in UTF-16 units of the code point that ends at / starts at `index`, so the cursor never splits a pair. */
+function unitsBefore(text: string, index: number): number {
+  const low = text.charCodeAt(index - 1)
+  return index >= 2 && low >= 0xDC_00 && low <= 0xDF_FF ? 2 : 1
+}
+
+function unitsAt(text: string, index: number): number {
+  const high = text.charCodeAt(index)
+  return high >= 0xD8_00 && high <= 0xDB_FF && index + 1 < text.length ? 2 : 1
 }
 
 export interface ChatPromptOptions {
-  /** Shown before the input, e.g. `Julia>` (a space follows). */
+  /** Shown before the input, e.g. `Julia>` (a space follows). Already sanitised. */
   label: string
+  /** Colours the label; identity when colour is off. */
+  paintLabel?: (label: string) => string
   stdin: ReplInput
   stdout: ReplOutput
+  /** Lines for ↑/↓; an in-memory history by default. */
+  history?: InputHistory
+  /** Tab completion of the line at the cursor; commands only by default. */
+  complete?: (text: string, cursor: number) => Completion
   /** Called with each submitted line, exactly as typed. */
   onLine(line: string): void
-  /** Called once on Ctrl+C, or Ctrl+D on an empty line. */
+  /** Called once on Ctrl+C on an empty line, or Ctrl+D on an empty line. */
   onQuit(): void
 }
 
 export class ChatPrompt extends Input {
   #label: string
+  readonly #paintLabel: (label: string) => string
   readonly #onLine: (line: string) => void
-  readonly #history: string[] = []
-  /** index into #history while browsing with the arrows; #history.length means "the line being typed" */
-  #historyIndex = 0
+  readonly #onQuit: () => void
+  readonly #history: InputHistory
+  readonly #complete: (text: string, cursor: number) => Completion
+  /** index into the history while browsing with the arrows; its length means "the line being typed" */
+  #historyIndex: number
   #draft = ''
   #disposed = false
+  #quitted = false
   readonly #stdin: ReplInput
   #wasRaw = false
   #stopKeys: (() => void) | undefined
@@ -92,9 +110,12 @@ export class ChatPrompt extends Input {
     super({name: 'line', message: options.label, stdin: options.stdin, stdout: options.stdout})
     this.#stdin = options.stdin
     this.#label = options.label
+    this.#paintLabel = options.paintLabel ?? ((label) => label)
     this.#onLine = options.onLine
-    // enquirer's Ctrl+C path: cancel() renders, closes, then emits `cancel` (its promise would reject with '').
-    this.once('cancel', () => options.onQuit())
+    this.#onQuit = options.onQuit
+    this.#history = options.history ?? new InputHistory()
+    this.#historyIndex = this.#history.lines.length
+    this.#complete = options.complete ?? ((text, cursor) => defaultComplete(text, cursor))
   }
 
   /** Starts reading keys and draws the prompt. Rejects if the terminal cannot be put in raw mode. */
@@ -107,28 +128,41 @@ export class ChatPrompt extends Input {
     return this.#disposed
   }
 
-  /** Writes output above the prompt, keeping what the user is typing intact. */
-  printAbove(write: () => void): void {
-    if (this.#disposed || this.state.closed) {
-      write()
+  get #live(): boolean {
+    return !this.#disposed && !this.state.closed
+  }
+
+  /**
+   * Prints `text` (one or more lines, no final newline) above the prompt and redraws the prompt with what was being
+   * typed. For the prompt's own stream it is one write; for another stream (stderr on the same terminal) the
+   * prompt is erased first and drawn after. `write` does the actual writing and may drop it (a broken stream).
+   */
+  printAbove(stream: ReplOutput, text: string, write: (stream: ReplOutput, data: string) => void): void {
+    if (!this.#live) {
+      write(stream, `${text}\n`)
       return
     }
 
-    this.clear(this.state.size)
-    write()
-    this.render().catch(() => {})
+    if (stream === this.stdout) {
+      write(stream, `${CLEAR_LINE}${text}\n${this.#frame()}`)
+      return
+    }
+
+    this.stdout.write(CLEAR_LINE)
+    write(stream, `${text}\n`)
+    this.stdout.write(this.#frame())
   }
 
   setLabel(label: string): void {
     this.#label = label
-    if (!this.#disposed && !this.state.closed) this.render().catch(() => {})
+    void this.render()
   }
 
   /** Erases the prompt line and gives the terminal back (raw mode off, keypress listener removed). Idempotent. */
   dispose(): void {
     if (this.#disposed) return
     if (!this.state.closed) {
-      this.clear(this.state.size)
+      this.stdout.write(CLEAR_LINE)
       this.state.closed = true
       // start() registered the key reader's teardown as a one-time `close` listener, as enquirer does
       this.emit('close')
@@ -144,18 +178,22 @@ export class ChatPrompt extends Input {
   override start(): void {
     if (this.#stopKeys) return
     const stdin = this.#stdin
+    const stdout = this.stdout
     emitKeypressEvents(stdin)
     stdin.setRawMode?.(true)
     const onKeypress = (input: string | undefined, key: Key | undefined): void => {
       this.#keys = this.#keys.then(() => this.keypress(input ?? '', key ?? {})).catch(() => {
-        // a failed redraw must not stop the following keys; the next render repaints the line
+        // a failed key must not stop the following keys; the next render repaints the line
       })
     }
 
+    const onResize = (): void => void this.render()
     stdin.on('keypress', onKeypress)
+    stdout.on('resize', onResize)
     stdin.resume()
     this.#stopKeys = () => {
       stdin.off('keypress', onKeypress)
+      stdout.off('resize', onResize)
       try {
         if (stdin.isTTY) stdin.setRawMode?.(this.#wasRaw)
       } catch {
@@ -169,55 +207,52 @@ export class ChatPrompt extends Input {
     this.emit('start', this)
   }
 
-  // Plain `Julia> `: no "?" prefix, no "›" separator, no bold.
-  override prefix(): string {
-    return ''
+  /** Draws the prompt row: synchronous, one write. enquirer's editing actions call it after each change. */
+  override render(): Promise<void> {
+    if (this.#live) this.stdout.write(this.#frame())
+    return Promise.resolve()
   }
 
-  override separator(): string {
-    return ''
-  }
-
-  override message(): string {
-    return this.#label
-  }
-
-  // The input as typed, with the terminal's own cursor rather than enquirer's drawn one: the drawn cursor needs the
-  // real one hidden, and enquirer hides it through an exit hook that calls process.exit() on SIGINT/SIGTERM, which
-  // would bypass the start command's graceful shutdown.
-  override format(): string {
-    return sanitize(this.input)
-  }
-
+  // The terminal's own cursor is used, never hidden: enquirer hides it through an exit hook that calls
+  // process.exit() on SIGINT/SIGTERM, which would bypass the start command's graceful shutdown.
   override cursorHide(): void {}
-
-  // enquirer's restore() counts every non-ASCII character as two columns (for CJK), which puts the cursor in the
-  // wrong place after "não"; one column per code point is right for the scripts this chat is used in.
-  override restore(): void {
-    if (this.state.closed) return
-    this.state.size = 0
-    const back = columns(this.input.slice(this.cursor))
-    if (back > 0) this.stdout.write(`${CSI}${back}D`)
-  }
-
-  // Nothing may be drawn after dispose(), also by a render that was already under way.
-  override write(text: string): void {
-    if (!this.#disposed) super.write(text)
-  }
-
-  override clear(lines?: number): void {
-    if (this.#disposed) {
-      this.state.buffer = ''
-      return
-    }
-
-    super.clear(lines)
-  }
 
   override async keypress(input: string, key: Key = {}): Promise<unknown> {
     if (this.#disposed) return undefined
-    // Ctrl+D on an empty line means "end", as in a shell; on a non-empty line it keeps deleting forward.
-    if (key.ctrl && key.name === 'd' && this.input === '') return this.cancel()
+    if (key.ctrl && !key.meta) {
+      switch (key.name) {
+        // Ctrl+C clears a half-typed line; on an empty line it leaves, like Ctrl+D.
+        case 'c': {
+          return this.input === '' ? this.#quit() : this.#clearLine()
+        }
+
+        // Ctrl+D on an empty line means "end", as in a shell; on a non-empty line it keeps deleting forward.
+        case 'd': {
+          return this.input === '' ? this.#quit() : this.deleteForward()
+        }
+
+        case 'l': {
+          this.stdout.write(CLEAR_SCREEN)
+          return this.render()
+        }
+
+        case 'n': {
+          return this.down()
+        }
+
+        case 'p': {
+          return this.up()
+        }
+
+        case 'u': {
+          return this.#replace(this.input.slice(this.cursor), 0)
+        }
+      }
+    }
+
+    if (key.name === 'tab') return key.shift ? this.alert() : this.#tab()
+    if (key.name === 'home') return this.first()
+    if (key.name === 'end') return this.last()
     // enquirer maps Escape to cancel; leaving a chat by a stray Escape would be a nasty surprise.
     if (key.name === 'escape') return undefined
     return super.keypress(input, key)
@@ -226,35 +261,106 @@ export class ChatPrompt extends Input {
   // Keep the prompt open: leave `Julia> text` in the scrollback, empty the input, redraw, then hand the line over.
   override async submit(): Promise<void> {
     const line = this.input
-    this.clear(this.state.size)
-    this.stdout.write(`${this.#label} ${sanitize(line)}\n`)
+    this.stdout.write(`${CLEAR_LINE}${this.#paintLabel(this.#label)} ${sanitize(line)}\n`)
     this.input = ''
     this.cursor = 0
-    if (line.trim() !== '' && line !== this.#history.at(-1)) this.#history.push(line)
-    this.#historyIndex = this.#history.length
+    this.#history.add(line)
+    this.#historyIndex = this.#history.lines.length
     this.#draft = ''
-    const rendered = this.render()
+    await this.render()
     this.#onLine(line)
-    await rendered
   }
 
-  // Up/Down walk through the lines sent in this session, like a shell.
+  // Up/Down walk through the recalled lines, like a shell; what was being typed comes back below the newest.
   up(): Promise<void> | void {
+    const lines = this.#history.lines
+    this.#historyIndex = Math.min(this.#historyIndex, lines.length)
     if (this.#historyIndex === 0) return this.alert()
-    if (this.#historyIndex === this.#history.length) this.#draft = this.input
+    if (this.#historyIndex === lines.length) this.#draft = this.input
     this.#historyIndex -= 1
-    return this.#show(this.#history[this.#historyIndex])
+    return this.#replace(lines[this.#historyIndex])
   }
 
   down(): Promise<void> | void {
-    if (this.#historyIndex >= this.#history.length) return this.alert()
+    const lines = this.#history.lines
+    if (this.#historyIndex >= lines.length) return this.alert()
     this.#historyIndex += 1
-    return this.#show(this.#historyIndex === this.#history.length ? this.#draft : this.#history[this.#historyIndex])
+    return this.#replace(this.#historyIndex === lines.length ? this.#draft : lines[this.#historyIndex])
   }
 
-  #show(text: string): Promise<void> {
-    this.input = text
-    this.cursor = text.length
+  // enquirer's cursor moves count UTF-16 units; these move by code point, so an emoji is never cut in half.
+  left(): Promise<void> | void {
+    if (this.cursor <= 0) return this.alert()
+    this.cursor -= unitsBefore(this.input, this.cursor)
     return this.render()
+  }
+
+  right(): Promise<void> | void {
+    if (this.cursor >= this.input.length) return this.alert()
+    this.cursor += unitsAt(this.input, this.cursor)
+    return this.render()
+  }
+
+  first(): Promise<void> {
+    this.cursor = 0
+    return this.render()
+  }
+
+  // (enquirer's puts the cursor before the last character)
+  last(): Promise<void> {
+    this.cursor = this.input.length
+    return this.render()
+  }
+
+  delete(): Promise<void> | void {
+    if (this.cursor <= 0) return this.alert()
+    const n = unitsBefore(this.input, this.cursor)
+    return this.#replace(this.input.slice(0, this.cursor - n) + this.input.slice(this.cursor), this.cursor - n)
+  }
+
+  override deleteForward(): Promise<void> | void {
+    if (this.cursor >= this.input.length) return this.alert()
+    const n = unitsAt(this.input, this.cursor)
+    return this.#replace(this.input.slice(0, this.cursor) + this.input.slice(this.cursor + n), this.cursor)
+  }
+
+  /** `Julia> ` and the visible part of the input, the cursor placed, on a freshly erased row. */
+  #frame(): string {
+    const label = this.#paintLabel(this.#label)
+    const columns = this.stdout.columns && this.stdout.columns > 0 ? this.stdout.columns : 80
+    // One column is left free at the end of the row, so the terminal never wraps to a new one.
+    const room = columns - displayWidth(this.#label) - 1 - 1
+    const shown = [...this.input].map((char) => sanitize(char) || '\uFFFD').join('')
+    const view = fitLine(shown, codePoints(this.input, this.cursor), room)
+    const back = displayWidth(view.text) - view.cursor
+    return `${CLEAR_LINE}${label} ${view.text}${back > 0 ? `${CSI}${back}D` : ''}`
+  }
+
+  /** Empties the line and stops browsing the history, as Ctrl+C does in a shell. */
+  #clearLine(): Promise<void> {
+    this.#historyIndex = this.#history.lines.length
+    this.#draft = ''
+    return this.#replace('', 0)
+  }
+
+  #replace(text: string, cursor = text.length): Promise<void> {
+    this.input = text
+    this.cursor = cursor
+    return this.render()
+  }
+
+  #tab(): Promise<void> | void {
+    const result = this.#complete(this.input, this.cursor)
+    if (result.text !== this.input || result.cursor !== this.cursor) return this.#replace(result.text, result.cursor)
+    if (result.candidates.length < 2) return this.alert()
+    // Tab could not decide: show what it could become, above the prompt, as a shell does.
+    this.printAbove(this.stdout, result.candidates.map((c) => sanitize(c)).join('  '), (stream, data) => stream.write(data))
+  }
+
+  #quit(): void {
+    if (this.#quitted) return
+    this.#quitted = true
+    this.dispose()
+    this.#onQuit()
   }
 }

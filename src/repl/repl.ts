@@ -5,15 +5,21 @@
 import {createInterface, type Interface} from 'node:readline'
 
 import type {ChatMessage, NodeInfo} from '../p2p/types.js'
-import {parseLine} from './commands.js'
-import {type Catalog, catalogs, type Lang} from './i18n.js'
-import {HumanSink, JsonSink, type LinePrinter, type OutputSink} from './output.js'
+import {COMMANDS, isCommandName, parseLine} from './commands.js'
+import {complete, type Completion} from './complete.js'
+import {type Catalog, catalogs, type Lang, meText} from './i18n.js'
+import {InputHistory, inputHistoryPath} from './input-history.js'
+import {mentions} from './mention.js'
+import {HumanSink, JsonSink, type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
 import {ChatPrompt} from './prompt.js'
 import {sanitize} from './sanitize.js'
-import type {ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
+import {ansiStyle, PLAIN, resolveColor, type Style} from './style.js'
+import type {HistoryReader, ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
 
 /** Lines read ahead of the one being handled before a piped input is paused (a long /connect holds the queue). */
 const MAX_QUEUED_LINES = 64
+/** Names of message authors remembered for @completion (they may be several hops away, not direct peers). */
+const MAX_SEEN_NAMES = 256
 
 export interface ReplOptions {
   node: ReplNode
@@ -25,6 +31,24 @@ export interface ReplOptions {
   input?: ReplInput
   output?: ReplOutput
   errorOutput?: ReplOutput
+  /**
+   * Colours in the human output. Default: `resolveColor` over the environment and the output's TTY-ness (the start
+   * command passes its own decision, from --no-color). Never in JSON mode.
+   */
+  color?: boolean
+  /** Prefix messages, joins and leaves with the local time, `HH:MM `. */
+  timestamps?: boolean
+  /** No terminal bell when a message mentions you. */
+  quiet?: boolean
+  /**
+   * Where the lines typed at the prompt are kept for ↑/↓ across sessions (one file per node name, under
+   * `input-history/`). Without it they are remembered for this session only.
+   */
+  historyDir?: string
+  /** Reads the node's history log for /history; without it /history says it is unavailable. */
+  readHistory?: HistoryReader
+  /** For tests: the clock behind timestamps. */
+  now?: () => number
 }
 
 /** Streams that already have the REPL's error listener (process.stdout outlives any one Repl). */
@@ -42,10 +66,10 @@ function guard(stream: ReplOutput): void {
   stream.on('error', () => broken.add(stream))
 }
 
-function write(stream: ReplOutput, line: string): void {
+function write(stream: ReplOutput, data: string): void {
   if (broken.has(stream) || !stream.writable) return
   try {
-    stream.write(`${line}\n`)
+    stream.write(data)
   } catch {
     broken.add(stream)
   }
@@ -76,7 +100,14 @@ export class Repl {
   readonly #output: ReplOutput
   readonly #errorOutput: ReplOutput
   readonly #name: string | undefined
+  readonly #style: Style
+  readonly #historyDir: string | undefined
+  readonly #readHistory: HistoryReader | undefined
+  /** Names for @completion, most recent last. */
+  readonly #seenNames = new Set<string>()
   readonly #unsubscribe: Array<() => void> = []
+  /** Display name → the identity keys seen using it (bounded like #seenNames). */
+  readonly #keysByName = new Map<string, Set<string>>()
   #resolveDone!: () => void
   #prompt: ChatPrompt | undefined
   #lines: Interface | undefined
@@ -103,16 +134,34 @@ export class Repl {
     guard(this.#output)
     guard(this.#errorOutput)
     this.#catalog = catalogs[this.lang]
+    this.#historyDir = options.historyDir
+    this.#readHistory = options.readHistory
+    const color = !this.json && (options.color ?? resolveColor({isTTY: this.#output.isTTY}))
+    this.#style = color ? ansiStyle((this.#output.getColorDepth?.() ?? 4) >= 8 ? 256 : 16) : PLAIN
     const printer: LinePrinter = {
       out: (line) => this.#print(this.#output, line),
       err: (line) => this.#print(this.#errorOutput, line),
     }
-    this.#sink = this.json ? new JsonSink(this.#catalog, printer) : new HumanSink(this.#catalog, printer)
+    this.#sink = this.json
+      ? new JsonSink(this.#catalog, printer)
+      : new HumanSink(this.#catalog, printer, {
+          style: this.#style,
+          timestamps: options.timestamps ?? false,
+          // The bell is for a person at a terminal; in a piped transcript it would be a stray byte.
+          bell: !(options.quiet ?? false) && Boolean(this.#output.isTTY),
+          table: Boolean(this.#output.isTTY),
+          ownName: () => this.#ownName(),
+          now: options.now,
+        })
 
     // Subscribed now, not in start(), so the `ready` the node emits while starting is shown.
     this.#listen('ready', (info) => this.#onReady(info))
     this.#listen('message', (message) => this.#onMessage(message))
-    this.#listen('peer_joined', (peer) => this.#sink.peerJoined(peer))
+    this.#listen('peer_joined', (peer) => {
+      this.#seen(peer.name)
+      this.#sink.peerJoined(peer)
+      this.#checkName(peer.name, peer.id)
+    })
     this.#listen('peer_left', (peer) => this.#sink.peerLeft(peer))
     this.#listen('warning', (warning) => this.#sink.warning(warning))
   }
@@ -175,7 +224,54 @@ export class Repl {
   #onMessage(message: ChatMessage): void {
     // Our own messages are shown as "You: ..." when sent; never show one twice if it comes back.
     if (message.from.id === this.#ownId()) return
-    this.#sink.message(message)
+    this.#seen(message.from.name)
+    this.#sink.message(message, mentions(message.text, this.#ownName()))
+    this.#checkName(message.from.name, message.from.id)
+  }
+
+  /** Flags a display name seen with a second identity key (once per key): names are chosen, keys are not. */
+  #checkName(name: string, id: string): void {
+    const ids = this.#keysByName.get(name) ?? new Set<string>()
+    if (ids.has(id)) return
+    ids.add(id)
+    if (!this.#keysByName.has(name) && this.#keysByName.size >= MAX_SEEN_NAMES) {
+      this.#keysByName.delete(this.#keysByName.keys().next().value as string)
+    }
+
+    this.#keysByName.set(name, ids)
+    if (ids.size > 1) this.#sink.notice(this.#catalog.nameClash(name, [...ids].slice(-4).map((key) => safeFingerprint(key))))
+  }
+
+  #seen(name: string): void {
+    this.#seenNames.delete(name)
+    this.#seenNames.add(name)
+    if (this.#seenNames.size > MAX_SEEN_NAMES) this.#seenNames.delete(this.#seenNames.values().next().value as string)
+  }
+
+  /** Names Tab completes after `@` (and for peer arguments): connected peers first, then recent authors. */
+  #peerNames(): string[] {
+    let connected: string[] = []
+    try {
+      connected = this.#node.peers().map((peer) => peer.name)
+    } catch {
+      // completion without the peer list is still completion
+    }
+
+    return [...new Set([...connected, ...[...this.#seenNames].reverse()])].filter((name) => name !== this.#ownName())
+  }
+
+  #complete(text: string, cursor: number): Completion {
+    return complete(text, cursor, {commands: COMMANDS, peers: this.#peerNames()})
+  }
+
+  /** The name others know us by: the prompt's, else the node's. */
+  #ownName(): string {
+    if (this.#name !== undefined) return this.#name
+    try {
+      return this.#node.info.name
+    } catch {
+      return ''
+    }
   }
 
   #ownId(): string | undefined {
@@ -187,22 +283,13 @@ export class Repl {
   }
 
   #label(): string {
-    let name = this.#name
-    if (name === undefined) {
-      try {
-        name = this.#node.info.name
-      } catch {
-        name = ''
-      }
-    }
-
-    return sanitize(this.#catalog.prompt(name)).trimEnd()
+    return sanitize(this.#catalog.prompt(this.#ownName())).trimEnd()
   }
 
   #print(stream: ReplOutput, line: string): void {
     const prompt = this.#prompt
-    if (prompt && !prompt.disposed) prompt.printAbove(() => write(stream, line))
-    else write(stream, line)
+    if (prompt && !prompt.disposed) prompt.printAbove(stream, line, write)
+    else write(stream, `${line}\n`)
   }
 
   #safely(fn: () => void): void {
@@ -235,10 +322,17 @@ export class Repl {
   }
 
   #startPrompt(): void {
+    const history = new InputHistory({
+      path: this.#historyDir === undefined ? undefined : inputHistoryPath(this.#historyDir, this.#ownName()),
+      onProblem: (message) => this.#sink.problem('input_history', this.#catalog.inputHistoryFailed(message)),
+    })
     const prompt = new ChatPrompt({
       label: this.#label(),
+      paintLabel: (label) => this.#style.own(label),
       stdin: this.#input,
       stdout: this.#output,
+      history,
+      complete: (text, cursor) => this.#complete(text, cursor),
       // Lines typed at a terminal are handled at once: a slow /connect must not hold back the next message.
       onLine: (line) => void this.#handleLine(line),
       onQuit: () => this.#quit(),
@@ -281,7 +375,18 @@ export class Repl {
         }
 
         case 'help': {
-          this.#sink.help()
+          if (command.topic === undefined || isCommandName(command.topic)) this.#sink.help(command.topic)
+          else this.#sink.error('unknown_command', this.#catalog.unknownCommand(command.topic))
+          return
+        }
+
+        case 'me': {
+          this.#send(meText(this.#ownName(), command.action))
+          return
+        }
+
+        case 'history': {
+          await this.#history(command.count)
           return
         }
 
@@ -301,7 +406,8 @@ export class Repl {
         }
 
         case 'usage': {
-          this.#sink.error('usage', this.#catalog.connectUsage)
+          const usage = {connect: this.#catalog.connectUsage, me: this.#catalog.meUsage, history: this.#catalog.historyUsage}
+          this.#sink.error('usage', usage[command.command])
           return
         }
 
@@ -312,6 +418,23 @@ export class Repl {
     } catch (error) {
       this.#safely(() => this.#sink.problem('internal', errorMessage(error)))
     }
+  }
+
+  async #history(count: number): Promise<void> {
+    if (!this.#readHistory) {
+      this.#sink.error('history_unavailable', this.#catalog.historyUnavailable)
+      return
+    }
+
+    let entries
+    try {
+      entries = await this.#readHistory(count)
+    } catch (error) {
+      this.#sink.error('history_failed', this.#catalog.historyFailed(errorMessage(error)))
+      return
+    }
+
+    if (!this.#quitting) this.#sink.history(entries.slice(-count))
   }
 
   #send(text: string): void {

@@ -29,4 +29,20 @@ export type ReplInput = NodeJS.ReadableStream & {
 export type ReplOutput = NodeJS.WritableStream & {
   isTTY?: boolean
   columns?: number
+  /** tty.WriteStream's: 1, 4, 8 or 24 bits, from TERM, COLORTERM and FORCE_COLOR */
+  getColorDepth?(): number
 }
+
+/** One message of the node's history log, for /history. `ts` is ISO-8601 (when it was logged). */
+export interface HistoryEntry {
+  ts: string
+  /** the author's name; absent for own messages */
+  from?: string
+  /** the author's node id, when known: it picks the same name colour as live messages */
+  fromId?: string
+  text: string
+  own: boolean
+}
+
+/** Reads the last `count` messages of the history log, oldest first. */
+export type HistoryReader = (count: number) => Promise<HistoryEntry[]>

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
-import {catalogs, formatAddress, helpLines, resolveLang} from '../../src/repl/i18n.js'
+import {COMMANDS} from '../../src/repl/commands.js'
+import {catalogs, formatAddress, helpLines, helpTopicLines, meText, resolveLang} from '../../src/repl/i18n.js'
 
 const pedro = {name: 'Pedro', host: '127.0.0.1', port: 5001}
 
@@ -16,8 +17,10 @@ describe('i18n', () => {
       expect(t.peerJoined(pedro)).to.equal('* Pedro (127.0.0.1:5001) entrou.')
       expect(t.peerLeft(pedro, 'quit')).to.equal('* Pedro (127.0.0.1:5001) saiu (quit).')
       expect(t.peersHeader(2)).to.equal('Peers conectados (2):')
-      expect(t.peerLine(pedro)).to.equal('  Pedro (127.0.0.1:5001)')
+      expect(t.peerLine(pedro, 'ab12:cd34')).to.equal('  Pedro (127.0.0.1:5001) ab12:cd34')
       expect(t.noPeers).to.equal('Nenhum peer conectado.')
+      expect(t.historyMark('17:20')).to.equal('(histórico 17:20) ')
+      expect(t.nameClash('Pedro', ['ab12:cd34', 'ef56:7890'])).to.match(/^! O nome "Pedro" é usado por chaves diferentes \(ab12:cd34, ef56:7890\)/)
       expect(t.unknownCommand('foo')).to.equal(
         'Comando desconhecido: /foo. Digite /help para ver os comandos disponíveis.',
       )
@@ -50,8 +53,10 @@ describe('i18n', () => {
       expect(t.peerJoined(pedro)).to.equal('* Pedro (127.0.0.1:5001) joined.')
       expect(t.peerLeft(pedro, 'quit')).to.equal('* Pedro (127.0.0.1:5001) left (quit).')
       expect(t.peersHeader(2)).to.equal('Connected peers (2):')
-      expect(t.peerLine(pedro)).to.equal('  Pedro (127.0.0.1:5001)')
+      expect(t.peerLine(pedro, 'ab12:cd34')).to.equal('  Pedro (127.0.0.1:5001) ab12:cd34')
       expect(t.noPeers).to.equal('No peers connected.')
+      expect(t.historyMark('17:20')).to.equal('(history 17:20) ')
+      expect(t.nameClash('Pedro', ['ab12:cd34', 'ef56:7890'])).to.match(/^! The name "Pedro" is used by different keys \(ab12:cd34, ef56:7890\)/)
       expect(t.unknownCommand('foo')).to.equal('Unknown command: /foo. Type /help to see the available commands.')
       expect(t.connectUsage).to.equal('Usage: /connect HOST PORT (port 1-65535)')
       expect(t.connected(pedro)).to.equal('Connected to Pedro (127.0.0.1:5001).')
@@ -74,14 +79,68 @@ describe('i18n', () => {
   it('lists one line per command, with its usage, in both languages', () => {
     for (const t of [catalogs.pt, catalogs.en]) {
       const lines = helpLines(t)
-      expect(lines).to.have.length(4)
-      expect(lines[0]).to.match(/^\/help {2,}\S/)
+      expect(lines).to.have.length(7)
+      expect(lines[0]).to.match(/^\/help \[COMMAND\] {2,}\S/)
       expect(lines[1]).to.match(/^\/connect HOST PORT {2,}\S/)
       expect(lines[2]).to.match(/^\/peers {2,}\S/)
-      expect(lines[3]).to.match(/^\/quit {2,}\S/)
+      expect(lines[3]).to.match(/^\/me ACTION {2,}\S/)
+      expect(lines[4]).to.match(/^\/history \[N\] {2,}\S/)
+      expect(lines[5]).to.match(/^\/quit {2,}\S/)
+      expect(lines[6]).to.match(/\/help CO/)
       // the descriptions start in one column
-      expect(new Set(lines.map((line) => line.search(/(?<= {2})\S/))).size).to.equal(1)
+      expect(new Set(lines.slice(0, 6).map((line) => line.search(/(?<= {2})\S/))).size).to.equal(1)
     }
+  })
+
+  it('explains every command in both languages, with the same usages', () => {
+    for (const t of [catalogs.pt, catalogs.en]) {
+      expect(t.help.map((entry) => entry.command)).to.deep.equal(COMMANDS.map((c) => c.name))
+      for (const entry of t.help) {
+        expect(entry.description).to.match(/\S/)
+        expect(entry.details.length).to.be.above(entry.description.length)
+      }
+    }
+
+    expect(catalogs.pt.help.map((e) => e.usage)).to.deep.equal(catalogs.en.help.map((e) => e.usage))
+    expect(helpTopicLines(catalogs.en, 'connect')).to.deep.equal([
+      '/connect HOST PORT  connect to another node (HOST:PORT works too)',
+      `  ${catalogs.en.help[1].details}`,
+    ])
+    expect(helpTopicLines(catalogs.pt, 'connect')?.[1]).to.match(/^ {2}Conecta ao endereço/)
+    expect(helpTopicLines(catalogs.en, 'nope')).to.equal(undefined)
+  })
+
+  it('has the new sentences in both languages', () => {
+    const pt = catalogs.pt
+    const en = catalogs.en
+    expect(pt.meUsage).to.equal('Uso: /me AÇÃO (por exemplo: /me acena)')
+    expect(en.meUsage).to.equal('Usage: /me ACTION (for example: /me waves)')
+    expect(pt.historyUsage).to.equal('Uso: /history [N] (N de 1 a 1000)')
+    expect(en.historyUsage).to.equal('Usage: /history [N] (N from 1 to 1000)')
+    expect(pt.receivedFrom('Pedro', 'ola')).to.equal('[Pedro disse]: ola')
+    expect(en.receivedFrom('Pedro', 'hi')).to.equal('[Pedro said]: hi')
+    expect(pt.historyHeader(3)).to.equal('Últimas 3 mensagens:')
+    expect(pt.historyHeader(1)).to.equal('Última mensagem:')
+    expect(en.historyHeader(3)).to.equal('Last 3 messages:')
+    expect(en.historyHeader(1)).to.equal('Last message:')
+    expect(pt.direction('inbound')).to.equal('entrada')
+    expect(pt.direction('outbound')).to.equal('saída')
+    expect(en.direction('inbound')).to.equal('in')
+    expect(en.direction('outbound')).to.equal('out')
+    for (const t of [pt, en]) {
+      for (const text of [t.helpMore, t.historyEmpty, t.historyUnavailable, t.historyFailed('x'), t.inputHistoryFailed('x')]) {
+        expect(text).to.match(/\S/)
+      }
+
+      expect(Object.values(t.peerColumns)).to.have.length(5)
+    }
+
+    expect(pt.inputHistoryFailed('EACCES')).to.match(/^aviso: .*EACCES$/)
+    expect(en.inputHistoryFailed('EACCES')).to.match(/^warning: .*EACCES$/)
+  })
+
+  it('words /me the same in every language', () => {
+    expect(meText('Julia', 'waves')).to.equal('* Julia waves')
   })
 
   it('brackets IPv6 hosts so the port stays readable', () => {

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {explainBadAddress, parseAddress, parsePort} from '../../src/p2p/address.js'
-import {parseLine} from '../../src/repl/commands.js'
+import {COMMANDS, isCommandName, isQuitLine, parseLine} from '../../src/repl/commands.js'
 
 const usage = {kind: 'usage', command: 'connect'}
 
@@ -64,6 +64,39 @@ describe('repl parseLine', () => {
     expect(parseLine('/connect 127.0.0.1:')).to.deep.equal(usage)
     expect(parseLine('/connect :5000')).to.deep.equal(usage)
     expect(parseLine('/connect ::1')).to.deep.equal(usage)
+  })
+
+  it('parses /help with an optional command to explain', () => {
+    expect(parseLine('/help connect')).to.deep.equal({kind: 'help', topic: 'connect'})
+    expect(parseLine('/help /CONNECT')).to.deep.equal({kind: 'help', topic: 'connect'})
+    expect(parseLine('/help nope')).to.deep.equal({kind: 'help', topic: 'nope'})
+    expect(parseLine('/help   ')).to.deep.equal({kind: 'help'})
+  })
+
+  it('parses /me ACTION, keeping the action as typed', () => {
+    expect(parseLine('/me waves')).to.deep.equal({kind: 'me', action: 'waves'})
+    expect(parseLine('/ME waves  at   everyone  ')).to.deep.equal({kind: 'me', action: 'waves  at   everyone'})
+    expect(parseLine('/me')).to.deep.equal({kind: 'usage', command: 'me'})
+    expect(parseLine('/me    ')).to.deep.equal({kind: 'usage', command: 'me'})
+    expect(parseLine('/mewaves')).to.deep.equal({kind: 'unknown', name: 'mewaves'})
+  })
+
+  it('parses /history [N], N from 1 to 1000, 20 by default', () => {
+    expect(parseLine('/history')).to.deep.equal({kind: 'history', count: 20})
+    expect(parseLine('/history 5')).to.deep.equal({kind: 'history', count: 5})
+    expect(parseLine('/HISTORY 1000')).to.deep.equal({kind: 'history', count: 1000})
+    for (const bad of ['0', '1001', '-3', 'abc', '2.5', '5 6', '99999999999']) {
+      expect(parseLine(`/history ${bad}`)).to.deep.equal({kind: 'usage', command: 'history'})
+    }
+  })
+
+  it('knows its commands by name, in /help order', () => {
+    expect(COMMANDS.map((c) => c.name)).to.deep.equal(['help', 'connect', 'peers', 'me', 'history', 'quit'])
+    expect(isCommandName('peers')).to.equal(true)
+    expect(isCommandName('msg')).to.equal(false)
+    expect(isQuitLine('/quit')).to.equal(true)
+    expect(isQuitLine('/Quit bye')).to.equal(true)
+    expect(isQuitLine('quit')).to.equal(false)
   })
 
   it('reports anything else after a slash as unknown, with the name as typed', () => {

@@ -1,12 +1,18 @@
 import {expect} from 'chai'
 import {EventEmitter} from 'node:events'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
+import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
-import type {Lang} from '../../src/repl/i18n.js'
-import {Repl} from '../../src/repl/repl.js'
-import type {ReplNode} from '../../src/repl/types.js'
+import {catalogs, type Lang} from '../../src/repl/i18n.js'
+import {Repl, type ReplOptions} from '../../src/repl/repl.js'
+import {ansiStyle} from '../../src/repl/style.js'
+import type {HistoryEntry, ReplNode} from '../../src/repl/types.js'
 
+const CLEAR_LINE = '\u001B[2K\u001B[1G'
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/
 
@@ -95,6 +101,16 @@ class Capture {
   line(expected: string): Promise<void> {
     return this.until((capture) => capture.lines.includes(expected))
   }
+
+  /** Lines as a terminal would leave them: whatever came before the last "erase line" on each is gone. */
+  get screen(): string[] {
+    return this.lines.map((line) => line.split(CLEAR_LINE).at(-1) ?? '')
+  }
+
+  /** Resolves when a line, as the terminal shows it, equals `expected`. */
+  shown(expected: string): Promise<void> {
+    return this.until((capture) => capture.screen.includes(expected))
+  }
 }
 
 /** Resolves true if the promise settled by the time the event loop has gone round once more. */
@@ -130,7 +146,10 @@ interface Harness {
 
 const open: Repl[] = []
 
-function harness(options: {lang?: Lang; json?: boolean; start?: boolean} = {}): Harness {
+/** Extra Repl options a test may set. */
+type Extra = Partial<Pick<ReplOptions, 'color' | 'timestamps' | 'quiet' | 'historyDir' | 'readHistory' | 'now'>>
+
+function harness(options: {lang?: Lang; json?: boolean; start?: boolean} & Extra = {}): Harness {
   const node = new FakeNode()
   const input = new PassThrough()
   const out = new Capture()
@@ -143,6 +162,11 @@ function harness(options: {lang?: Lang; json?: boolean; start?: boolean} = {}): 
     input,
     output: out.stream,
     errorOutput: err.stream,
+    color: options.color,
+    timestamps: options.timestamps,
+    quiet: options.quiet,
+    readHistory: options.readHistory,
+    now: options.now,
   })
   open.push(repl)
   if (options.start ?? true) repl.start()
@@ -221,8 +245,23 @@ describe('Repl over piped input (not a TTY)', function () {
     const {node, out, type} = harness()
     node.peerList = [summary(PEDRO, 'inbound'), summary(ANA)]
     type('/peers')
-    await out.line('  Ana (127.0.0.1:5002)')
-    expect(out.lines).to.deep.equal(['Connected peers (2):', '  Pedro (127.0.0.1:5001)', '  Ana (127.0.0.1:5002)'])
+    await out.line('  Ana (127.0.0.1:5002) ?')
+    // The fake ids are not keys, so their fingerprints show as "?".
+    expect(out.lines).to.deep.equal(['Connected peers (2):', '  Pedro (127.0.0.1:5001) ?', '  Ana (127.0.0.1:5002) ?'])
+  })
+
+  it('flags a name used by a second identity key, once, and marks history messages', async () => {
+    const {node, out} = harness()
+    const real = generateIdentity()
+    const impostor = generateIdentity()
+    node.emit('message', {id: '1', from: {...PEDRO, id: real.id}, text: 'hi', ts: Date.now()})
+    node.emit('message', {id: '2', from: {...PEDRO, id: impostor.id}, text: 'hi again', ts: Date.now()})
+    node.emit('message', {id: '3', from: {...PEDRO, id: impostor.id}, text: 'and again', ts: Date.now()})
+    await out.line('[Pedro (127.0.0.1:5001) said]: and again')
+    const clashes = out.lines.filter((l) => l.startsWith('! The name "Pedro"'))
+    expect(clashes).to.deep.equal([`! The name "Pedro" is used by different keys (${fingerprint(real.id)}, ${fingerprint(impostor.id)}): check with /peers who is who.`])
+    node.emit('message', {id: '4', from: ANA, text: 'earlier', ts: new Date(2020, 0, 2, 9, 5).getTime(), history: true})
+    await out.line('(history 2020-01-02 09:05) [Ana (127.0.0.1:5002) said]: earlier')
   })
 
   it('says when no peer is connected', async () => {
@@ -231,15 +270,18 @@ describe('Repl over piped input (not a TTY)', function () {
     await out.line('Nenhum peer conectado.')
   })
 
-  it('prints /help, one line per command', async () => {
+  it('prints /help, one line per command, then how to ask about one', async () => {
     const {out, type} = harness()
     type('/help')
-    await out.until((capture) => capture.lines.length === 4)
+    await out.until((capture) => capture.lines.length === 7)
     expect(out.lines.map((line) => line.split(/\s{2,}/)[0])).to.deep.equal([
-      '/help',
+      '/help [COMMAND]',
       '/connect HOST PORT',
       '/peers',
+      '/me ACTION',
+      '/history [N]',
       '/quit',
+      'Type /help COMMAND for the details of one command.',
     ])
   })
 
@@ -448,7 +490,7 @@ describe('Repl --json', function () {
     expect(events[4]).to.deep.equal({event: 'error', code: 'protocol_error', message: 'bad frame'})
     expect(events[5]).to.deep.equal({event: 'sent', id: 'm1', text: 'hi', ts: 1_764_000_000_001})
     expect(events[6]).to.deep.equal({event: 'peers', peers: [summary(PEDRO, 'inbound')]})
-    expect(events[7].commands).to.have.length(4)
+    expect(events[7].commands).to.have.length(6)
     expect(events[8]).to.deep.equal({
       event: 'error',
       code: 'unknown_command',
@@ -489,6 +531,123 @@ describe('Repl --json', function () {
   })
 })
 
+describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function () {
+  this.timeout(2000)
+
+  it('/me sends "* Name action" and shows it as your own', async () => {
+    const {node, out, type} = harness()
+    type('/me waves  hello', '/me')
+    await out.line('Usage: /me ACTION (for example: /me waves)')
+    expect(node.sent).to.deep.equal(['* Julia waves  hello'])
+    expect(out.lines[0]).to.equal('You: * Julia waves  hello')
+  })
+
+  it('/help COMMAND explains one command; an unknown one is reported', async () => {
+    const {out, type} = harness({lang: 'pt'})
+    type('/help connect', '/help nope')
+    await out.line('Comando desconhecido: /nope. Digite /help para ver os comandos disponíveis.')
+    expect(out.lines[0]).to.equal('/connect HOST PORT  conecta a outro nó (também aceita HOST:PORT)')
+    expect(out.lines[1]).to.match(/^ {2}Conecta ao endereço em que outro nó escuta/)
+    expect(out.lines).to.have.length(3)
+  })
+
+  it('/history says when no history is available', async () => {
+    const {out, type} = harness()
+    type('/history')
+    await out.line('The history is not available here.')
+  })
+
+  it('/history prints the last N messages with their times, sanitised', async () => {
+    const asked: number[] = []
+    const now = new Date(2026, 10, 25, 18, 0).getTime()
+    const entries: HistoryEntry[] = [
+      {ts: new Date(2026, 10, 24, 9, 5).toISOString(), from: 'Pedro', fromId: 'pedro-id', text: 'ontem', own: false},
+      {ts: new Date(2026, 10, 25, 17, 1).toISOString(), text: 'oi', own: true},
+      {ts: new Date(2026, 10, 25, 17, 2).toISOString(), from: 'Ev\u001B[2Jil', text: 'a\nb', own: false},
+    ]
+    const readHistory = async (count: number): Promise<HistoryEntry[]> => {
+      asked.push(count)
+      return entries
+    }
+
+    const {out, type} = harness({lang: 'pt', readHistory, now: () => now})
+    type('/history 3', '/history')
+    await out.until((capture) => capture.lines.length === 8)
+    expect(asked).to.deep.equal([3, 20])
+    expect(out.lines.slice(0, 4)).to.deep.equal([
+      'Últimas 3 mensagens:',
+      '2026-11-24 09:05 [Pedro disse]: ontem',
+      '17:01 Você: oi',
+      '17:02 [Evil disse]: a\uFFFDb',
+    ])
+  })
+
+  it('/history reports an empty log, a failed read and a bad N', async () => {
+    let fail = false
+    const readHistory = async (): Promise<HistoryEntry[]> => {
+      if (fail) throw new Error('ENOENT: no such file')
+      return []
+    }
+
+    const {out, type} = harness({readHistory})
+    type('/history', '/history 0')
+    await out.line('Usage: /history [N] (N from 1 to 1000)')
+    fail = true
+    type('/history 2')
+    await out.line('Could not read the history: ENOENT: no such file')
+    expect(out.lines[0]).to.equal('No messages in the history.')
+  })
+
+  it('keeps a mention plain and silent when output is not a terminal', async () => {
+    const {node, out} = harness()
+    node.emit('message', {id: 'm', from: PEDRO, text: 'hi @Julia', ts: 1})
+    await out.line('[Pedro (127.0.0.1:5001) said]: hi @Julia')
+    expect(out.text).to.equal('[Pedro (127.0.0.1:5001) said]: hi @Julia\n')
+  })
+
+  it('prefixes messages, own lines, joins and leaves with HH:MM when asked', async () => {
+    const now = new Date(2026, 10, 25, 7, 5).getTime()
+    const {node, out, type} = harness({timestamps: true, now: () => now})
+    node.emit('message', {id: 't1', from: PEDRO, text: 'hi', ts: 1})
+    node.emit('peer_joined', summary(ANA))
+    node.emit('peer_left', {...ANA, reason: 'quit'})
+    type('yo', '/peers')
+    await out.line('No peers connected.')
+    expect(out.lines).to.deep.equal([
+      '07:05 [Pedro (127.0.0.1:5001) said]: hi',
+      '07:05 * Ana (127.0.0.1:5002) joined.',
+      '07:05 * Ana (127.0.0.1:5002) left (quit).',
+      '07:05 You: yo',
+      'No peers connected.',
+    ])
+  })
+
+  it('colours only when asked, even on a pipe (FORCE_COLOR)', async () => {
+    const {node, out} = harness({color: true})
+    node.emit('message', {id: 'k', from: PEDRO, text: 'hi', ts: 1})
+    await out.until((capture) => capture.lines.length === 1)
+    expect(out.lines[0]).to.equal(`[${ansiStyle(16).name(PEDRO.id, 'Pedro')} (127.0.0.1:5001) said]: hi`)
+  })
+
+  it('marks mentions in JSON, and only there', async () => {
+    const readHistory = async (): Promise<HistoryEntry[]> => [{ts: '2026-11-25T17:00:00.000Z', from: 'Pedro', text: 'x', own: false}]
+    const {node, out, type} = harness({json: true, readHistory})
+    node.emit('message', {id: 'j1', from: PEDRO, text: 'hi @JULIA', ts: 1})
+    node.emit('message', {id: 'j2', from: PEDRO, text: 'hi @Juliana', ts: 2})
+    type('/help me', '/history 1', '/me waves')
+    await out.until((capture) => capture.lines.length === 5)
+    const events = out.lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(events[0]).to.deep.equal({event: 'message', id: 'j1', from: PEDRO, text: 'hi @JULIA', ts: 1, mention: true})
+    expect(events[1]).not.to.have.property('mention')
+    expect(events[2]).to.deep.equal({event: 'help', commands: [catalogs.en.help[3]]})
+    expect(events[3]).to.deep.equal({
+      event: 'history',
+      messages: [{ts: '2026-11-25T17:00:00.000Z', from: 'Pedro', text: 'x', own: false}],
+    })
+    expect(events[4]).to.include({event: 'sent', text: '* Julia waves'})
+  })
+})
+
 /** A fake terminal: enquirer only needs isTTY and setRawMode on stdin, and columns on stdout. */
 function fakeTty(): {input: PassThrough & {isTTY: true; isRaw: boolean; setRawMode(mode: boolean): unknown}; out: Capture} {
   const input = Object.assign(new PassThrough(), {
@@ -504,16 +663,15 @@ function fakeTty(): {input: PassThrough & {isTTY: true; isRaw: boolean; setRawMo
   return {input, out}
 }
 
-const CLEAR_LINE = '\u001B[2K\u001B[1G'
 
 describe('Repl on a terminal (enquirer prompt)', function () {
   this.timeout(3000)
 
-  function tty(): Harness & {input: ReturnType<typeof fakeTty>['input']} {
+  function tty(extra: Extra = {}): Harness & {input: ReturnType<typeof fakeTty>['input']} {
     const node = new FakeNode()
     const {input, out} = fakeTty()
     const err = new Capture()
-    const repl = new Repl({node, lang: 'en', name: 'Julia', input, output: out.stream, errorOutput: err.stream})
+    const repl = new Repl({node, lang: 'en', name: 'Julia', input, output: out.stream, errorOutput: err.stream, color: false, ...extra})
     open.push(repl)
     repl.start()
     return {node, repl, input, out, err, type: (...lines) => input.write(lines.map((line) => `${line}\r`).join(''))}
@@ -525,10 +683,10 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     await out.until((capture) => capture.text.endsWith('Julia> '))
     expect(input.isRaw).to.equal(true)
     type('hi')
-    await out.line('You: hi')
+    await out.shown('You: hi')
     expect(node.sent).to.deep.equal(['hi'])
     // the submitted line stays in the scrollback, then a fresh prompt
-    expect(out.lines.map((line) => line.split(CLEAR_LINE).at(-1))).to.include('Julia> hi')
+    expect(out.screen).to.include('Julia> hi')
     await out.until((capture) => capture.text.endsWith('Julia> '))
   })
 
@@ -544,7 +702,7 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     expect(drawn.startsWith(`${CLEAR_LINE}[Pedro (127.0.0.1:5001) said]: hi\n`)).to.equal(true, JSON.stringify(drawn))
     expect(drawn.endsWith('Julia> hel')).to.equal(true)
     type('lo')
-    await out.line('You: hello')
+    await out.shown('You: hello')
     expect(node.sent).to.deep.equal(['hello'])
   })
 
@@ -572,5 +730,124 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     // nothing is drawn after the prompt is gone
     expect(await settled(Promise.resolve())).to.equal(true)
     expect(out.text.endsWith('Julia> ')).to.equal(false)
+  })
+
+  it('clears a half-typed line on Ctrl+C without leaving, and leaves on Ctrl+C at an empty line', async () => {
+    const {node, repl, input, out} = tty()
+    input.write('oops')
+    await out.until((capture) => capture.text.endsWith('Julia> oops'))
+    input.write('\u0003')
+    await out.until((capture) => capture.text.endsWith(`${CLEAR_LINE}Julia> `))
+    expect(await settled(repl.done)).to.equal(false)
+    input.write('\u0003')
+    await repl.done
+    expect(node.sent).to.deep.equal([])
+    expect(input.isRaw).to.equal(false)
+  })
+
+  it('recalls earlier lines with Up and Down, keeping the line being typed', async () => {
+    const {input, out, type} = tty()
+    type('one', 'two', '/quit-not', 'two')
+    await out.shown('You: two')
+    input.write('dra')
+    await out.until((capture) => capture.text.endsWith('Julia> dra'))
+    const up = '\u001B[A'
+    const down = '\u001B[B'
+    input.write(up)
+    await out.until((capture) => capture.text.endsWith('Julia> two'))
+    input.write(up)
+    // "two" was typed twice: it is remembered once, as the newest
+    await out.until((capture) => capture.text.endsWith('Julia> /quit-not'))
+    input.write(up)
+    await out.until((capture) => capture.text.endsWith('Julia> one'))
+    input.write(down + down + down)
+    await out.until((capture) => capture.text.endsWith('Julia> dra'))
+  })
+
+  it('keeps typed lines for the next session in historyDir, without /quit', async () => {
+    const historyDir = mkdtempSync(join(tmpdir(), 'chat-repl-history-'))
+    try {
+      const first = tty({historyDir})
+      first.type('remember me', '/quit')
+      await first.repl.done
+      const second = tty({historyDir})
+      await second.out.until((capture) => capture.text.endsWith('Julia> '))
+      second.input.write('\u001B[A')
+      await second.out.until((capture) => capture.text.endsWith('Julia> remember me'))
+    } finally {
+      rmSync(historyDir, {recursive: true, force: true})
+    }
+  })
+
+  it('completes with Tab, and lists the choices when it cannot decide', async () => {
+    const {node, input, out} = tty()
+    node.peerList = [summary(PEDRO), summary(ANA)]
+    input.write('/pe\t')
+    await out.until((capture) => capture.text.endsWith('Julia> /peers '))
+    input.write('\u0015@\t')
+    await out.until((capture) => capture.screen.includes('@Pedro  @Ana'))
+    input.write('a\t')
+    await out.until((capture) => capture.text.endsWith('Julia> @Ana '))
+  })
+
+  it('keeps the typed line whole under a burst of 50 messages, one write per message', async () => {
+    const {node, input, out} = tty()
+    input.write('half typ')
+    await out.until((capture) => capture.text.endsWith('Julia> half typ'))
+    const writes: string[] = []
+    out.stream.on('data', (chunk: string) => writes.push(chunk))
+    for (let i = 1; i <= 50; i++) node.emit('message', {id: `b${i}`, from: PEDRO, text: `burst ${i}`, ts: i})
+    input.write('ed')
+    await out.until((capture) => capture.text.endsWith('Julia> half typed'))
+    const burst = writes.filter((chunk) => chunk.includes('burst'))
+    expect(burst).to.have.length(50)
+    burst.forEach((chunk, i) => {
+      expect(chunk).to.equal(`${CLEAR_LINE}[Pedro (127.0.0.1:5001) said]: burst ${i + 1}\n${CLEAR_LINE}Julia> half typ`)
+    })
+  })
+
+  it('scrolls a line longer than the terminal sideways instead of wrapping it', async () => {
+    const {input, out} = tty()
+    input.write('x'.repeat(100))
+    await out.until((capture) => capture.text.endsWith(`Julia> …${'x'.repeat(70)}`))
+  })
+
+  it('rings the bell for a mention, unless quiet', async () => {
+    const loud = tty()
+    loud.node.emit('message', {id: 'm1', from: PEDRO, text: 'hey @julia!', ts: 1})
+    await loud.out.shown('[Pedro (127.0.0.1:5001) said]: hey @julia!\u0007')
+    const quiet = tty({quiet: true})
+    quiet.node.emit('message', {id: 'm2', from: PEDRO, text: 'hey @julia!', ts: 1})
+    await quiet.out.shown('[Pedro (127.0.0.1:5001) said]: hey @julia!')
+  })
+
+  it('shows /peers as an aligned table on a terminal', async () => {
+    const {node, out, type} = tty()
+    const id = 'A'.repeat(43)
+    const since = new Date(2026, 10, 25, 9, 7).getTime()
+    node.peerList = [{...PEDRO, id, direction: 'inbound', since}, {...ANA, name: 'Ana Maria', direction: 'outbound', since}]
+    type('/peers')
+    await out.shown('Connected peers (2):')
+    await out.until((capture) => capture.screen.some((line) => line.startsWith('  Ana Maria')))
+    const table = out.screen.slice(-3)
+    expect(table).to.deep.equal([
+      '  name       address         fingerprint  since  direction',
+      `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    09:07  in`,
+      '  Ana Maria  127.0.0.1:5002  ?            09:07  out',
+    ])
+  })
+
+  it('colours names by node id, own lines and notices, when colour is on', async () => {
+    const {node, out, type} = tty({color: true})
+    node.emit('message', {id: 'c1', from: PEDRO, text: 'hi @Julia', ts: 1})
+    node.emit('peer_joined', summary(ANA))
+    type('yo')
+    const style = ansiStyle(16)
+    await out.shown(style.own('You: yo'))
+    expect(out.screen).to.include(
+      `[${style.name(PEDRO.id, 'Pedro')} (127.0.0.1:5001) said]: ${style.mention(`hi ${style.mentionMark('@Julia')}`)}\u0007`,
+    )
+    expect(out.screen).to.include(style.system('* Ana (127.0.0.1:5002) joined.'))
+    expect(out.text).to.include(`${style.own('Julia>')} `)
   })
 })

@@ -1,0 +1,45 @@
+// Small pure formatters of the human output: clock times and aligned tables.
+
+import {displayWidth, padEnd} from './width.js'
+
+const two = (n: number): string => String(n).padStart(2, '0')
+
+/** `HH:MM` in local time. */
+export function formatClock(time: Date | number): string {
+  const date = typeof time === 'number' ? new Date(time) : time
+  return `${two(date.getHours())}:${two(date.getMinutes())}`
+}
+
+/** `HH:MM` for a time today, `YYYY-MM-DD HH:MM` for any other day (local time); `?` for an unreadable time. */
+export function formatStamp(time: Date | number | string, now: Date | number = Date.now()): string {
+  const date = new Date(time)
+  if (Number.isNaN(date.getTime())) return '?'
+  const today = new Date(now)
+  const sameDay =
+    date.getFullYear() === today.getFullYear() && date.getMonth() === today.getMonth() && date.getDate() === today.getDate()
+  const day = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`
+  return sameDay ? formatClock(date) : `${day} ${formatClock(date)}`
+}
+
+/** A table cell: sanitised text, and how to colour it once padded widths are known. */
+export interface Cell {
+  text: string
+  paint?: (text: string) => string
+}
+
+/**
+ * Rows aligned in columns two spaces apart, each line starting with `indent`. Widths are terminal columns, padding
+ * goes outside the colour codes, and the last column is not padded (no trailing spaces).
+ */
+export function formatTable(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, indent = '  '): string[] {
+  const cells = rows.map((row) => row.map((cell) => (typeof cell === 'string' ? {text: cell} : cell)))
+  const columns = Math.max(0, ...cells.map((row) => row.length))
+  const widths = Array.from({length: columns}, (_, i) => Math.max(0, ...cells.map((row) => displayWidth(row[i]?.text ?? ''))))
+  return cells.map((row) => {
+    const parts = row.map((cell, i) => {
+      const painted = cell.paint ? cell.paint(cell.text) : cell.text
+      return i === row.length - 1 ? painted : painted + padEnd('', widths[i] - displayWidth(cell.text))
+    })
+    return indent + parts.join('  ')
+  })
+}
