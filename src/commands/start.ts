@@ -2,6 +2,8 @@ import {Command, Flags} from '@oclif/core'
 import {userInfo} from 'node:os'
 
 import {HistoryLog} from '../history/history-log.js'
+import {historyPath} from '../history/events.js'
+import {readLastMessages} from '../history/reader.js'
 import {defaultIdentityPath, loadOrCreateIdentity} from '../identity/identity-file.js'
 import {explainBadAddress, parseAddress} from '../p2p/address.js'
 import {ChatNode, DEFAULT_HOST, DEFAULT_PORT} from '../p2p/node.js'
@@ -9,6 +11,7 @@ import {deriveRoomKey, passphraseWarning} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
 import {resolveLang} from '../repl/i18n.js'
 import {Repl} from '../repl/repl.js'
+import {resolveColor} from '../repl/style.js'
 
 export default class Start extends Command {
   static override description = `Start a chat node: listen for peers, join others and chat from this terminal.
@@ -53,6 +56,9 @@ room; nodes without one share the public room. Each node signs its messages with
     'log-dir': Flags.directory({description: 'directory of the history file [default: the working directory]', env: 'CHAT_LOG_DIR'}),
     lang: Flags.string({description: 'language of the interface [default: from LANG]', options: ['pt', 'en']}),
     json: Flags.boolean({description: 'print one JSON event per line (NDJSON) instead of the human interface', default: false}),
+    color: Flags.boolean({allowNo: true, description: 'colour the output [default: on for a terminal, off with NO_COLOR]'}),
+    timestamps: Flags.boolean({default: false, description: 'prefix messages, joins and leaves with the local time (HH:MM)'}),
+    quiet: Flags.boolean({char: 'q', default: false, description: 'no terminal bell when a message mentions you (@name)'}),
     secret: Flags.string({
       description: 'room secret: a passphrase or an invite code from "chat room invite"; only nodes with the same secret can connect (prefer the env var: flags show in the process list)',
       env: 'CHAT_SECRET',
@@ -91,7 +97,7 @@ room; nodes without one share the public room. Each node signs its messages with
     }),
     'hop-rate': Flags.integer({
       default: 2000,
-      description: 'chat frames per second accepted from one connection (bursts of 2x pass); a peer above it is disconnected',
+      description: 'frames per second accepted from one connection (bursts of 2x pass); a peer above it is disconnected',
       helpGroup: 'LIMITS',
       min: 1,
     }),
@@ -123,13 +129,24 @@ room; nodes without one share the public room. Each node signs its messages with
         maxPendingConnections: flags['max-pending'],
         inboundRatePerIp: flags['conn-rate'],
         authorRate: {perSecond: flags['author-rate'], burst: 5 * flags['author-rate']},
-        hopRate: {perSecond: flags['hop-rate'], burst: 2 * flags['hop-rate']},
+        connection: {framesPerSecond: flags['hop-rate'], frameBurst: 2 * flags['hop-rate']},
       })
     } catch (error) {
       this.error((error as Error).message, {exit: 2})
     }
 
-    const repl = new Repl({node, lang: resolveLang(flags.lang), json: flags.json, name})
+    const logDir = flags['log-dir'] ?? process.cwd()
+    const repl = new Repl({
+      node,
+      lang: resolveLang(flags.lang),
+      json: flags.json,
+      name,
+      color: resolveColor({flag: flags.color, isTTY: process.stdout.isTTY}),
+      timestamps: flags.timestamps,
+      quiet: flags.quiet,
+      historyDir: this.config.dataDir,
+      readHistory: (n) => readLastMessages(historyPath(logDir, node.info.port), n),
+    })
     try {
       await node.start()
     } catch (error) {
@@ -138,7 +155,7 @@ room; nodes without one share the public room. Each node signs its messages with
     }
 
     for (const warning of warnings) repl.error('warning', `warning: ${warning}`)
-    const history = new HistoryLog({dir: flags['log-dir'] ?? process.cwd(), port: node.info.port})
+    const history = new HistoryLog({dir: logDir, port: node.info.port})
     history.on('problem', (message) => repl.error('history', message))
     wireHistory(node, history)
     await history.open()

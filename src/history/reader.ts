@@ -164,3 +164,38 @@ export async function* followHistory(path: string, options: FollowOptions = {}):
     await file?.fh.close()
   }
 }
+
+/** A chat message from a history file, for /history. */
+export interface HistoryMessage {
+  ts: string
+  own: boolean
+  text: string
+  from?: string
+  fromId?: string
+}
+
+/** Reads no further back than this many events looking for messages (joins and leaves count as events). */
+const MAX_EVENTS_SCANNED = 20_000
+
+/** The last `count` messages (sent and received) of a history file, oldest first; [] when there is no file. */
+export async function readLastMessages(path: string, count: number): Promise<HistoryMessage[]> {
+  let scan = Math.max(count * 2, 64)
+  for (;;) {
+    let records: HistoryRecord[]
+    try {
+      ;({records} = await readLastEvents(path, scan))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw error
+    }
+
+    const messages: HistoryMessage[] = []
+    for (const {event} of records) {
+      if (event.event === 'message_sent') messages.push({ts: event.ts, own: true, text: event.text})
+      else if (event.event === 'message_received') messages.push({ts: event.ts, own: false, text: event.text, from: event.from.name, fromId: event.from.id})
+    }
+
+    if (messages.length >= count || records.length < scan || scan >= MAX_EVENTS_SCANNED) return messages.slice(-count)
+    scan = Math.min(scan * 4, MAX_EVENTS_SCANNED)
+  }
+}

@@ -7,6 +7,7 @@ import {EventEmitter} from 'node:events'
 import type {Socket} from 'node:net'
 
 import type {Identity} from './identity.js'
+import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
 import {type RoomKeyMaterial, SecureSession, SessionError} from './secure-session.js'
 import type {NodeInfo, PeerDirection, PeerSummary} from './types.js'
@@ -19,12 +20,20 @@ export const CLOSE_GRACE_MS = 2000
 export const TCP_KEEPALIVE_MS = 30_000
 /** A peer that leaves this much unread in our send buffer is not reading: it is dropped, not buffered for. */
 export const MAX_OUTBOX_BYTES = 1024 * 1024
+/**
+ * Frames per second from one connection, of every type: a relay forwards everyone's traffic, so this sits far above
+ * the per-author message limit. Above it the peer is disconnected.
+ */
+export const HOP_FRAMES_PER_SECOND = 2000
+export const HOP_FRAME_BURST = 4000
 
 export interface ConnectionLimits {
   handshakeTimeoutMs: number
   heartbeatIntervalMs: number
   deadAfterMs: number
   maxOutboxBytes: number
+  framesPerSecond: number
+  frameBurst: number
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
@@ -32,6 +41,8 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
   deadAfterMs: PEER_DEAD_AFTER_MS,
   maxOutboxBytes: MAX_OUTBOX_BYTES,
+  framesPerSecond: HOP_FRAMES_PER_SECOND,
+  frameBurst: HOP_FRAME_BURST,
 }
 
 /** What this node says about itself in every handshake. */
@@ -78,6 +89,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   since = 0
   #remote: NodeInfo | undefined
   readonly #session: SecureSession
+  readonly #frameBudget: TokenBucket
   readonly #limits: ConnectionLimits
   readonly #localId: string
   #helloTimer: NodeJS.Timeout | undefined
@@ -105,6 +117,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       this.#socketAddress = socketAddress(socket)
     })
     this.#session = new SecureSession({initiator: direction === 'outbound', ...local})
+    this.#frameBudget = new TokenBucket(this.#limits.framesPerSecond, this.#limits.frameBurst)
     this.#closedPromise = new Promise((resolve) => {
       socket.once('close', () => {
         this.#finish()
@@ -251,6 +264,10 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       if (out.established) this.#onHello(out.established)
       for (const body of out.bodies) {
         if (this.#closed || this.#protocolError) return
+        if (!this.#frameBudget.take()) {
+          throw new ProtocolError('rate_limited', `more than ${this.#limits.framesPerSecond} frames per second`)
+        }
+
         this.#onFrame(decodeFrame(body))
       }
     } catch (error) {

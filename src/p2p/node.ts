@@ -22,7 +22,7 @@ import {
   MAX_TEXT_CHARS,
   ProtocolError,
 } from './protocol.js'
-import {KeyedRateLimiter, TokenBucket} from './rate-limit.js'
+import {KeyedRateLimiter} from './rate-limit.js'
 import {DEFAULT_MAX_PEERS, PeerRegistry} from './registry.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import {Sender} from './sender.js'
@@ -33,6 +33,7 @@ export const DEFAULT_PORT = 5000
 /** Connections that have not finished their hello yet; more are refused at once. */
 export const MAX_PENDING_CONNECTIONS = 10
 export const STOP_TIMEOUT_MS = 2000
+export {HOP_FRAME_BURST, HOP_FRAMES_PER_SECOND} from './connection.js'
 /** Recent messages kept to give a newcomer (and asked for when joining). */
 export const DEFAULT_HISTORY_MESSAGES = 50
 /** New inbound connections per remote IP: a steady rate and a burst. Loopback is exempt unless asked. */
@@ -41,9 +42,6 @@ export const INBOUND_CONNECTION_BURST = 10
 /** Messages per author (after the signature check): bots may burst, nobody may flood. */
 export const AUTHOR_MESSAGES_PER_SECOND = 100
 export const AUTHOR_MESSAGE_BURST = 500
-/** Chat frames per connection: a relay forwards everyone's traffic, so this sits far above the author limit. */
-export const HOP_FRAMES_PER_SECOND = 2000
-export const HOP_FRAME_BURST = 4000
 /** Messages sent while no peer is connected, kept for the next peer (a relay died and the mesh is healing). */
 export const MAX_HELD_MESSAGES = 256
 
@@ -70,7 +68,6 @@ export interface ChatNodeOptions {
   /** Apply the per-IP rate to 127.0.0.0/8 and ::1 too (off, so local meshes and tests are not throttled). */
   limitLoopback?: boolean
   authorRate?: {perSecond: number; burst: number}
-  hopRate?: {perSecond: number; burst: number}
 }
 
 /** A failure the caller can act on: `code` is stable, `message` says what failed and what to do. */
@@ -107,8 +104,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #historyBudget = 0
   readonly #ipLimiter: KeyedRateLimiter | undefined
   readonly #authorLimiter: KeyedRateLimiter
-  readonly #hopBuckets = new WeakMap<PeerConnection, TokenBucket>()
+  /** Connections whose history request was answered: one answer each, however often they ask. */
+  readonly #historyServed = new WeakSet<PeerConnection>()
   readonly #held: ChatFrame[] = []
+  #everConnected = false
 
   constructor(options: ChatNodeOptions) {
     super()
@@ -256,8 +255,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq})
     this.#seen.add(message.id)
     this.#remember(frame)
-    if (this.#registry.size === 0) {
-      // Nobody to tell right now: keep it for the next peer rather than lose it (dropping the oldest if full).
+    if (this.#registry.size === 0 && this.#everConnected) {
+      // Cut off from a network we were part of (the mesh is healing): keep it for the next peer rather than lose
+      // it. A node that never had a peer is talking to an empty room; newcomers get --history instead.
       this.#held.push(frame)
       if (this.#held.length > MAX_HELD_MESSAGES) this.#held.shift()
     } else {
@@ -426,6 +426,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
   #onPeerUp(conn: PeerConnection): void {
     const remote = conn.summary()
+    this.#everConnected = true
     this.#mesh.learn([remote])
     this.#sendPeers(conn)
     for (const frame of this.#held.splice(0)) this.#broadcast(frame, undefined)
@@ -514,6 +515,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       }
 
       case 'history_request': {
+        if (this.#historyServed.has(conn)) return
+        this.#historyServed.add(conn)
         this.#sendHistory(conn, frame.n)
         return
       }
@@ -525,11 +528,6 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   #onChat(conn: PeerConnection, frame: ChatFrame): void {
-    if (!this.#hopBucket(conn).take()) {
-      conn.reject(new ProtocolError('rate_limited', `more than ${this.#options.hopRate?.perSecond ?? HOP_FRAMES_PER_SECOND} chat frames per second`))
-      return
-    }
-
     // Cheap to expensive: the frame's schema was checked when decoded; then seen-cache, payload, age, signature.
     const verdict = checkMessage(frame, {seen: this.#seen, now: Date.now()})
     switch (verdict.outcome) {
@@ -560,17 +558,6 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     if (!queued && this.#state === 'running') {
       this.#warn('send_queue_full', 'outgoing queue is full: a message was dropped')
     }
-  }
-
-  #hopBucket(conn: PeerConnection): TokenBucket {
-    let bucket = this.#hopBuckets.get(conn)
-    if (!bucket) {
-      const rate = this.#options.hopRate ?? {perSecond: HOP_FRAMES_PER_SECOND, burst: HOP_FRAME_BURST}
-      bucket = new TokenBucket(rate.perSecond, rate.burst)
-      this.#hopBuckets.set(conn, bucket)
-    }
-
-    return bucket
   }
 
   #warn(code: string, message: string): void {

@@ -205,6 +205,7 @@ export class FrameDecoder {
   }
 
   #take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0)
     const first = this.#chunks[0]
     if (first.length >= n) {
       // Zero-copy when the bytes sit in one chunk.

@@ -61,8 +61,9 @@ describe('chat start (integration)', function () {
     await ana.waitForLine(`[Pedro (127.0.0.1:${pp}) disse]: ola`)
 
     pedro.type('/peers')
-    await pedro.waitForLine(`  Julia (127.0.0.1:${pj})`)
-    await pedro.waitForLine(`  Ana (127.0.0.1:${pa})`)
+    // Each peer by its listening address, then its key's fingerprint.
+    await pedro.waitForLine(new RegExp(`^  Julia \\(127\\.0\\.0\\.1:${pj}\\) [0-9a-f]{4}:[0-9a-f]{4}$`))
+    await pedro.waitForLine(new RegExp(`^  Ana \\(127\\.0\\.0\\.1:${pa}\\) [0-9a-f]{4}:[0-9a-f]{4}$`))
     expect(pedro.lines).to.include('Peers conectados (2):')
 
     // Quitting: exit 0, peers are told, the history is flushed and closed.

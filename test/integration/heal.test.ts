@@ -2,6 +2,8 @@
 // messages still reach C and D, and theirs reach A. --degree 1 keeps the chain a chain until then, so the test
 // exercises the repair itself rather than a mesh that was already redundant.
 import {expect} from 'chai'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {ChatProcess, freePort, tempDir} from '../helpers/cli.js'
 
@@ -57,4 +59,78 @@ describe('healing (integration)', function () {
       for (const proc of [c, d]) expect(proc.count(`[A (127.0.0.1:${pa}) said]: after`)).to.equal(1)
     })
   }
+})
+
+describe('history for late joiners (integration)', function () {
+  this.timeout(60_000)
+  let procs: ChatProcess[] = []
+  let logs: ReturnType<typeof tempDir>
+
+  beforeEach(() => {
+    logs = tempDir()
+  })
+
+  afterEach(async () => {
+    await Promise.all(procs.map((p) => p.kill('SIGKILL')))
+    procs = []
+    logs.remove()
+  })
+
+  async function startNode(name: string, port: number, extra: string[] = []): Promise<ChatProcess> {
+    const proc = new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', logs.path, '--lang', 'en', ...extra])
+    procs.push(proc)
+    await proc.waitForLine(READY)
+    return proc
+  }
+
+  it('gives a newcomer the messages it missed, once, in order, marked as history, and never re-floods them', async () => {
+    const [pa, pb, pc] = await Promise.all([freePort(), freePort(), freePort()])
+    const a = await startNode('A', pa)
+    const b = await startNode('B', pb, ['--join', `127.0.0.1:${pa}`])
+    await a.waitForLine(`* B (127.0.0.1:${pb}) joined.`)
+    for (const text of ['one', 'two', 'three']) a.type(text)
+    await b.waitForLine(`[A (127.0.0.1:${pa}) said]: three`)
+    b.type('four')
+    await a.waitForLine(`[B (127.0.0.1:${pb}) said]: four`)
+
+    const c = await startNode('C', pc, ['--join', `127.0.0.1:${pb}`, '--history', '3'])
+    const shown = await c.waitForLines(/^\(history [^)]+\) \[/, 3)
+    expect(shown.map((l) => l.replace(/^\(history [^)]+\) /, ''))).to.deep.equal([
+      `[A (127.0.0.1:${pa}) said]: two`,
+      `[A (127.0.0.1:${pa}) said]: three`,
+      `[B (127.0.0.1:${pb}) said]: four`,
+    ])
+    // A fence: a live message after the history proves nothing more was coming.
+    b.type('five')
+    await c.waitForLine(`[B (127.0.0.1:${pb}) said]: five`)
+    expect(c.lines.filter((l) => l.includes('said]: '))).to.have.length(4)
+    for (const text of ['one', 'two', 'three']) expect(a.lines.filter((l) => l.endsWith(`]: ${text}`)), `re-flooded to A: ${text}`).to.deep.equal([])
+    expect(b.lines.filter((l) => l.endsWith(']: three'))).to.have.length(1)
+
+    c.type('/quit')
+    await c.exited
+    const logged = readFileSync(join(logs.path, `chat_history_${pc}.log`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as {event: string; history?: boolean; text?: string})
+      .filter((e) => e.event === 'message_received')
+    expect(logged.map((e) => [e.text, e.history ?? false])).to.deep.equal([
+      ['two', true],
+      ['three', true],
+      ['four', true],
+      ['five', false],
+    ])
+  })
+
+  it('asks for no history with --history 0', async () => {
+    const [pa, pb] = await Promise.all([freePort(), freePort()])
+    const a = await startNode('A', pa)
+    a.type('before')
+    await a.waitForLine('You: before')
+    const b = await startNode('B', pb, ['--join', `127.0.0.1:${pa}`, '--history', '0'])
+    await a.waitForLine(`* B (127.0.0.1:${pb}) joined.`)
+    a.type('after')
+    await b.waitForLine(`[A (127.0.0.1:${pa}) said]: after`)
+    expect(b.lines.some((l) => l.includes('before'))).to.equal(false)
+  })
 })
