@@ -200,6 +200,8 @@ function wireHistory(node: ChatNode, history: HistoryLog): void {
   node.on('message', (m) => {
     history.append({event: 'message_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts, ...(m.history ? {history: true} : {})})
   })
+  node.on('direct_sent', (m) => history.append({event: 'dm_sent', id: m.id, to: m.to, text: m.text}))
+  node.on('direct', (m) => history.append({event: 'dm_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts}))
   node.on('peer_joined', (p) => history.append({event: 'peer_connected', peer: {id: p.id, name: p.name, host: p.host, port: p.port}}))
   node.on('peer_left', (p) => {
     history.append({event: 'peer_disconnected', peer: {id: p.id, name: p.name, host: p.host, port: p.port}, reason: p.reason})

@@ -28,6 +28,8 @@ export type HistoryEventInput =
       /** true when the message was replayed from a peer's history rather than received live */
       history?: boolean
     }
+  | {event: 'dm_sent'; id: string; to: HistoryNode; text: string}
+  | {event: 'dm_received'; id: string; from: HistoryNode; text: string; sent_ts?: number}
 
 export type HistoryEventType = HistoryEventInput['event']
 
@@ -51,6 +53,8 @@ export const HISTORY_EVENT_TYPES: readonly HistoryEventType[] = [
   'peer_disconnected',
   'message_sent',
   'message_received',
+  'dm_sent',
+  'dm_received',
 ]
 
 /** Where a node listening on `port` keeps its history. */
@@ -80,6 +84,14 @@ function body(e: HistoryEventInput): Record<string, unknown> {
       const out: Record<string, unknown> = {id: e.id, from: node(e.from), text: e.text}
       if (e.sent_ts !== undefined) out.sent_ts = e.sent_ts
       if (e.history !== undefined) out.history = e.history
+      return out
+    }
+
+    case 'dm_sent':
+      return {id: e.id, to: node(e.to), text: e.text}
+    case 'dm_received': {
+      const out: Record<string, unknown> = {id: e.id, from: node(e.from), text: e.text}
+      if (e.sent_ts !== undefined) out.sent_ts = e.sent_ts
       return out
     }
   }
@@ -167,6 +179,22 @@ export function parseHistoryLine(line: string): HistoryEvent | undefined {
       const e: HistoryEvent = {...stamp, event: 'message_received', id, from, text}
       if (sentTs !== undefined) e.sent_ts = sentTs as number
       if (history !== undefined) e.history = history
+      return e
+    }
+
+    case 'dm_sent': {
+      const {id, text} = raw
+      const to = parseNode(raw.to)
+      return to && typeof id === 'string' && typeof text === 'string' ? {...stamp, event: 'dm_sent', id, to, text} : undefined
+    }
+
+    case 'dm_received': {
+      const {id, text, sent_ts: sentTs} = raw
+      const from = parseNode(raw.from)
+      if (!from || typeof id !== 'string' || typeof text !== 'string') return undefined
+      if (sentTs !== undefined && !Number.isFinite(sentTs)) return undefined
+      const e: HistoryEvent = {...stamp, event: 'dm_received', id, from, text}
+      if (sentTs !== undefined) e.sent_ts = sentTs as number
       return e
     }
 

@@ -56,7 +56,11 @@ function describe(e: HistoryEvent): string {
     case 'message_sent':
       return `You: ${stripControls(e.text)}`
     case 'message_received':
-      return `${formatNode(e.from)}: ${stripControls(e.text)}`
+      return `${e.history ? '(history) ' : ''}${formatNode(e.from)}: ${stripControls(e.text)}`
+    case 'dm_sent':
+      return `You → ${formatNode(e.to)} (private): ${stripControls(e.text)}`
+    case 'dm_received':
+      return `${formatNode(e.from)} → you (private): ${stripControls(e.text)}`
   }
 }
 

@@ -9,10 +9,18 @@ import {type ConnectionLimits, describeSocketError, type LocalEnd, PeerConnectio
 import {relayTargets, SeenCache, type SeenCacheOptions} from './flood.js'
 import {generateIdentity, type Identity} from './identity.js'
 import {Mesh, type MeshOptions} from './mesh.js'
-import {authorMessage, checkMessage} from './message-auth.js'
+import {openSealed, sealTo} from './direct-crypto.js'
+import {authorMessage, checkMessage, checkSigned, messageId, signPayload} from './message-auth.js'
+import {generateKeyPair, type X25519KeyPair} from './noise/index.js'
 import {
+  type AnnounceFrame,
   type ChatFrame,
+  decodeAnnouncePayload,
+  decodeDirectPayload,
+  type DirectFrame,
+  encodeAnnouncePayload,
   encodeBody,
+  encodeDirectPayload,
   type Frame,
   type HistoryFrame,
   MAX_HISTORY_MESSAGES,
@@ -20,13 +28,13 @@ import {
   MAX_PEERS_PER_FRAME,
   MAX_PLAINTEXT_BYTES,
   MAX_TEXT_CHARS,
-  ProtocolError,
+  type SignedFrame,
 } from './protocol.js'
 import {KeyedRateLimiter} from './rate-limit.js'
 import {DEFAULT_MAX_PEERS, PeerRegistry} from './registry.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import {Sender} from './sender.js'
-import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from './types.js'
+import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from './types.js'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 5000
@@ -42,6 +50,11 @@ export const INBOUND_CONNECTION_BURST = 10
 /** Messages per author (after the signature check): bots may burst, nobody may flood. */
 export const AUTHOR_MESSAGES_PER_SECOND = 100
 export const AUTHOR_MESSAGE_BURST = 500
+/** How often a node re-announces its direct-message key, and the least time between two announcements. */
+export const ANNOUNCE_INTERVAL_MS = 60_000
+export const MIN_ANNOUNCE_GAP_MS = 5000
+/** Nodes whose direct-message keys are remembered. */
+export const MAX_DIRECTORY_ENTRIES = 1000
 /** Messages sent while no peer is connected, kept for the next peer (a relay died and the mesh is healing). */
 export const MAX_HELD_MESSAGES = 256
 
@@ -108,6 +121,12 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #historyServed = new WeakSet<PeerConnection>()
   readonly #held: ChatFrame[] = []
   #everConnected = false
+  /** This process's key for direct messages, announced signed by the identity. */
+  readonly #dmKeys: X25519KeyPair = generateKeyPair()
+  /** Nodes that announced a direct-message key: id → who they are and their key. */
+  readonly #directory = new Map<string, {info: NodeInfo; key: Buffer}>()
+  #lastAnnounce = 0
+  #announceTimer: NodeJS.Timeout | undefined
 
   constructor(options: ChatNodeOptions) {
     super()
@@ -179,6 +198,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     if (address && typeof address === 'object') this.#port = address.port
     this.#state = 'running'
     this.#mesh.start()
+    this.#announceTimer = setInterval(() => this.#announce(), ANNOUNCE_INTERVAL_MS)
+    this.#announceTimer.unref()
     this.emit('ready', this.info)
     return this.info
   }
@@ -244,13 +265,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   /** Sends a chat message to every peer. Returns it as it was sent (for showing and logging). */
   send(text: string): ChatMessage {
     if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
-    if (text.trim().length === 0) throw new ChatNodeError('EMPTY', 'an empty message is not sent')
-    if (text.length > MAX_TEXT_CHARS) {
-      throw new ChatNodeError(
-        'TOO_LONG',
-        `message too long: ${text.length.toLocaleString('en')} characters (the limit is ${MAX_TEXT_CHARS.toLocaleString('en')})`,
-      )
-    }
+    this.#checkText(text)
 
     const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq})
     this.#seen.add(message.id)
@@ -268,6 +283,28 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     return message
   }
 
+  /** Nodes this one can write to with sendDirect (those that announced a key), most recently heard last. */
+  directory(): NodeInfo[] {
+    return [...this.#directory.values()].map(({info}) => ({...info}))
+  }
+
+  /** Sends a message only `to` can read, flooded through relays that cannot. Throws if its key is unknown. */
+  sendDirect(to: string, text: string): DirectMessage {
+    if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
+    this.#checkText(text)
+    const recipient = this.#directory.get(to)
+    if (!recipient) throw new ChatNodeError('UNKNOWN_RECIPIENT', 'no key is known for that node yet: it has not announced itself')
+    const from = this.info
+    const sealed = sealTo(recipient.key, text, `${from.id}>${to}`)
+    const payload = encodeDirectPayload({from, to, ...sealed, ts: Date.now(), seq: ++this.#seq})
+    const frame: DirectFrame = {type: 'dm', payload, sig: signPayload(this.#identity, 'dm', payload)}
+    const message: DirectMessage = {id: messageId(payload), from, to: {...recipient.info}, text, ts: Date.now()}
+    this.#seen.add(message.id)
+    this.#broadcast(frame, undefined)
+    this.emit('direct_sent', message)
+    return message
+  }
+
   /** Resolves when every message sent so far has been handed to the sockets. */
   flush(): Promise<void> {
     return this.#sender.drain()
@@ -282,6 +319,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
     this.#state = 'stopping'
     this.#mesh.stop()
+    clearInterval(this.#announceTimer)
     const server = this.#server
     const serverClosed = new Promise<void>((resolve) => {
       if (server?.listening) server.close(() => resolve())
@@ -302,6 +340,16 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     await serverClosed
     this.#seen.clear()
     this.#state = 'stopped'
+  }
+
+  #checkText(text: string): void {
+    if (text.trim().length === 0) throw new ChatNodeError('EMPTY', 'an empty message is not sent')
+    if (text.length > MAX_TEXT_CHARS) {
+      throw new ChatNodeError(
+        'TOO_LONG',
+        `message too long: ${text.length.toLocaleString('en')} characters (the limit is ${MAX_TEXT_CHARS.toLocaleString('en')})`,
+      )
+    }
   }
 
   // --- connections ---
@@ -430,6 +478,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#mesh.learn([remote])
     this.#sendPeers(conn)
     for (const frame of this.#held.splice(0)) this.#broadcast(frame, undefined)
+    this.#announce()
     // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
     const announce = [{id: remote.id, host: remote.host, port: remote.port}]
     for (const other of this.#registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
@@ -501,6 +550,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   // --- flooding ---
 
   #onFrame(conn: PeerConnection, frame: Frame): void {
+    // A node that is leaving delivers nothing more: what is shown and what is logged stay the same.
+    if (this.#state !== 'running') return
     // Frames from a connection still settling (or a duplicate being closed) count too: the seen-cache dedups.
     switch (frame.type) {
       case 'chat': {
@@ -523,6 +574,16 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
       case 'history': {
         this.#onHistory(conn, frame)
+        return
+      }
+
+      case 'announce': {
+        this.#onAnnounce(conn, frame)
+        return
+      }
+
+      case 'dm': {
+        this.#onDirect(conn, frame)
       }
     }
   }
@@ -553,7 +614,57 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
   }
 
-  #broadcast(frame: ChatFrame, cameFrom: PeerConnection | undefined): void {
+  // --- direct messages ---
+
+  /** Floods our direct-message key (at most every MIN_ANNOUNCE_GAP_MS): on a new peer and every minute. */
+  #announce(): void {
+    const now = Date.now()
+    if (this.#state !== 'running' || this.#registry.size === 0 || now - this.#lastAnnounce < MIN_ANNOUNCE_GAP_MS) return
+    this.#lastAnnounce = now
+    const payload = encodeAnnouncePayload({from: this.info, dmKey: this.#dmKeys.publicKey.toString('base64url'), ts: now, seq: ++this.#seq})
+    const frame: AnnounceFrame = {type: 'announce', payload, sig: signPayload(this.#identity, 'announce', payload)}
+    this.#seen.add(messageId(payload))
+    this.#broadcast(frame, undefined)
+  }
+
+  #onAnnounce(conn: PeerConnection, frame: AnnounceFrame): void {
+    const verdict = checkSigned('announce', frame, decodeAnnouncePayload, {seen: this.#seen, now: Date.now()})
+    if (verdict.outcome === 'reject') return conn.reject(verdict.error)
+    if (verdict.outcome !== 'accept') return
+    this.#seen.add(verdict.id)
+    const {dmKey, from} = verdict.payload
+    if (from.id === this.id || !this.#authorLimiter.take(from.id)) return
+    const isNew = !this.#directory.has(from.id)
+    this.#directory.delete(from.id)
+    if (this.#directory.size >= MAX_DIRECTORY_ENTRIES) this.#directory.delete(this.#directory.keys().next().value as string)
+    this.#directory.set(from.id, {info: {...from}, key: Buffer.from(dmKey, 'base64url')})
+    this.#broadcast(frame, conn)
+    // Someone new: answer with our own key, so a newcomer learns everyone's soon (rate-limited by #announce).
+    if (isNew) this.#announce()
+  }
+
+  #onDirect(conn: PeerConnection, frame: DirectFrame): void {
+    const verdict = checkSigned('dm', frame, decodeDirectPayload, {seen: this.#seen, now: Date.now()})
+    if (verdict.outcome === 'reject') return conn.reject(verdict.error)
+    if (verdict.outcome !== 'accept') return
+    this.#seen.add(verdict.id)
+    const {box, eph, from, to, ts} = verdict.payload
+    if (from.id === this.id || !this.#authorLimiter.take(from.id)) return
+    if (to !== this.id) {
+      this.#broadcast(frame, conn) // a relay: carries the box, cannot open it
+      return
+    }
+
+    const text = openSealed(this.#dmKeys, {box, eph}, `${from.id}>${to}`)
+    if (text === undefined) {
+      this.#warn('dm_unreadable', `a direct message from ${from.name} could not be opened (sealed to an older key of this node?)`)
+      return
+    }
+
+    this.emit('direct', {id: verdict.id, from: {...from}, to: this.info, text, ts})
+  }
+
+  #broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void {
     const queued = this.#sender.broadcast(encodeBody(frame), () => relayTargets(this.#registry.list(), cameFrom))
     if (!queued && this.#state === 'running') {
       this.#warn('send_queue_full', 'outgoing queue is full: a message was dropped')

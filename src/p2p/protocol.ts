@@ -97,6 +97,38 @@ export interface ErrorFrame {
   message: string
 }
 
+/** A node's key for direct messages, signed by its identity and flooded so that anyone can write to it. */
+export interface AnnounceFrame {
+  type: 'announce'
+  payload: string
+  sig: string
+}
+
+export interface AnnouncePayload {
+  from: WireNode
+  /** X25519 public key, base64url. */
+  dmKey: string
+  ts: number
+  seq: number
+}
+
+/** A direct message: flooded like a chat message, readable only by `to`. */
+export interface DirectFrame {
+  type: 'dm'
+  payload: string
+  sig: string
+}
+
+export interface DirectPayload {
+  from: WireNode
+  to: string
+  /** Sender's ephemeral X25519 key and the sealed text, base64url. */
+  eph: string
+  box: string
+  ts: number
+  seq: number
+}
+
 /** A node that just joined asks its first peer for the recent messages it missed. */
 export interface HistoryRequestFrame {
   type: 'history_request'
@@ -115,7 +147,19 @@ export interface UnknownFrame {
   originalType: string
 }
 
-export type Frame = ByeFrame | ChatFrame | ErrorFrame | HistoryFrame | HistoryRequestFrame | PeersFrame | PingFrame | PongFrame
+export type Frame =
+  | AnnounceFrame
+  | ByeFrame
+  | ChatFrame
+  | DirectFrame
+  | ErrorFrame
+  | HistoryFrame
+  | HistoryRequestFrame
+  | PeersFrame
+  | PingFrame
+  | PongFrame
+/** The frames whose payload an author signs and every hop floods. */
+export type SignedFrame = AnnounceFrame | ChatFrame | DirectFrame
 export type DecodedFrame = Frame | UnknownFrame
 
 const utf8 = new TextDecoder('utf-8', {fatal: true})
@@ -239,7 +283,9 @@ export function decodeFrame(body: Uint8Array): DecodedFrame {
   if (typeof type !== 'string') throw new ProtocolError('bad_frame', 'frame has no string "type"')
 
   switch (type) {
-    case 'chat': {
+    case 'announce':
+    case 'chat':
+    case 'dm': {
       return {type, ...signedPayload(obj)}
     }
 
@@ -318,6 +364,48 @@ export function decodeChatPayload(payload: string): ChatPayload {
   return {
     from: wireNode(asObject(field(obj, 'from'), 'chat.from'), 'chat.from'),
     text: str(obj, 'text', 1, MAX_TEXT_CHARS),
+    ts: integer(obj, 'ts', 0, Number.MAX_SAFE_INTEGER),
+    seq: integer(obj, 'seq', 0, Number.MAX_SAFE_INTEGER),
+  }
+}
+
+const KEY_B64 = /^[A-Za-z0-9_-]{43}$/
+
+function base64urlKey(obj: Obj, key: string): string {
+  const value = str(obj, key, 43, 43)
+  if (!KEY_B64.test(value)) throw new ProtocolError('bad_field', `"${key}" must be a base64url key`)
+  return value
+}
+
+export function encodeAnnouncePayload(payload: AnnouncePayload): string {
+  const {dmKey, from, seq, ts} = payload
+  return JSON.stringify({from: {id: from.id, name: from.name, host: from.host, port: from.port}, dmKey, ts, seq})
+}
+
+export function decodeAnnouncePayload(payload: string): AnnouncePayload {
+  const obj = parseObject(Buffer.from(payload, 'utf8'), 'announce payload')
+  return {
+    from: wireNode(asObject(field(obj, 'from'), 'announce.from'), 'announce.from'),
+    dmKey: base64urlKey(obj, 'dmKey'),
+    ts: integer(obj, 'ts', 0, Number.MAX_SAFE_INTEGER),
+    seq: integer(obj, 'seq', 0, Number.MAX_SAFE_INTEGER),
+  }
+}
+
+export function encodeDirectPayload(payload: DirectPayload): string {
+  const {box, eph, from, seq, to, ts} = payload
+  return JSON.stringify({from: {id: from.id, name: from.name, host: from.host, port: from.port}, to, eph, box, ts, seq})
+}
+
+export function decodeDirectPayload(payload: string): DirectPayload {
+  const obj = parseObject(Buffer.from(payload, 'utf8'), 'dm payload')
+  const box = str(obj, 'box', 22, MAX_CHAT_PAYLOAD_CHARS)
+  if (!/^[A-Za-z0-9_-]+$/.test(box)) throw new ProtocolError('bad_field', '"box" must be base64url')
+  return {
+    from: wireNode(asObject(field(obj, 'from'), 'dm.from'), 'dm.from'),
+    to: str(obj, 'to', 1, MAX_ID_CHARS),
+    eph: base64urlKey(obj, 'eph'),
+    box,
     ts: integer(obj, 'ts', 0, Number.MAX_SAFE_INTEGER),
     seq: integer(obj, 'seq', 0, Number.MAX_SAFE_INTEGER),
   }

@@ -42,6 +42,15 @@ export interface NodeWarning {
   message: string
 }
 
+/** A direct message: sealed to one recipient, carried by relays that cannot read it. */
+export interface DirectMessage {
+  id: string
+  from: NodeInfo
+  to: NodeInfo
+  text: string
+  ts: number
+}
+
 /** Typed events of a ChatNode, for `node.on(name, listener)`. */
 export interface ChatNodeEvents {
   ready: [NodeInfo]
@@ -49,6 +58,10 @@ export interface ChatNodeEvents {
   message: [ChatMessage]
   /** A message this node sent (through `send`). */
   sent: [ChatMessage]
+  /** A direct message to this node. */
+  direct: [DirectMessage]
+  /** A direct message this node sent (through `sendDirect`). */
+  direct_sent: [DirectMessage]
   peer_joined: [PeerSummary]
   peer_left: [PeerLeft]
   warning: [NodeWarning]

@@ -14,6 +14,7 @@ export const COMMANDS = [
   {name: 'help', args: ['command']},
   {name: 'connect', args: []},
   {name: 'peers', args: []},
+  {name: 'msg', args: ['peer', 'text']},
   {name: 'me', args: ['text']},
   {name: 'history', args: []},
   {name: 'quit', args: []},
@@ -34,8 +35,10 @@ export type Command =
   | {kind: 'quit'}
   | ({kind: 'connect'} & Address)
   | {kind: 'me'; action: string}
+  /** `to` is a name or a key fingerprint (ab12:cd34) as typed. */
+  | {kind: 'msg'; text: string; to: string}
   | {kind: 'history'; count: number}
-  | {kind: 'usage'; command: 'connect' | 'me' | 'history'}
+  | {kind: 'usage'; command: 'connect' | 'history' | 'me' | 'msg'}
   | {kind: 'unknown'; name: string}
 
 export function isCommandName(name: string): name is CommandName {
@@ -101,6 +104,12 @@ export function parseLine(line: string): Command {
 
     case 'history': {
       return parseHistory(args)
+    }
+
+    case 'msg': {
+      // The text keeps its inner spacing: everything after the name.
+      const match = /^\/msg\s+(\S+)\s+(\S.*)$/is.exec(text.trimEnd())
+      return match ? {kind: 'msg', to: match[1].replace(/^@/, ''), text: match[2]} : {kind: 'usage', command: 'msg'}
     }
 
     default: {

@@ -2,7 +2,7 @@
 // the Repl makes prompt-safe on a TTY; neither knows about prompts or streams.
 
 import {fingerprint} from '../p2p/identity.js'
-import type {ChatMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
+import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
 import {formatClock, formatStamp, formatTable} from './format.js'
 import {type Catalog, helpLines, helpTopicLines} from './i18n.js'
 import {markMentions, mentions} from './mention.js'
@@ -23,6 +23,9 @@ export interface OutputSink {
   message(message: ChatMessage, mention: boolean): void
   /** Our own message, as the node sent it. */
   sent(message: ChatMessage): void
+  /** A direct message to us, and one we sent. */
+  direct(message: DirectMessage): void
+  directSent(message: DirectMessage): void
   peerJoined(peer: PeerSummary): void
   peerLeft(peer: PeerLeft): void
   /** The answer to /peers. */
@@ -113,6 +116,17 @@ export class HumanSink implements OutputSink {
 
   sent(message: ChatMessage): void {
     this.#out(this.#stamped(this.#style.own(this.#catalog.own(sanitize(message.text)))))
+  }
+
+  direct(message: DirectMessage): void {
+    const from = {...message.from, name: this.#style.name(message.from.id, sanitize(message.from.name))}
+    const line = this.#catalog.directReceived(from, sanitize(message.text))
+    this.#out(this.#stamped(this.#style.mention(line)) + (this.#bell ? '\u0007' : ''))
+  }
+
+  directSent(message: DirectMessage): void {
+    const to = {...message.to, name: sanitize(message.to.name)}
+    this.#out(this.#stamped(this.#style.own(this.#catalog.directSent(to, sanitize(message.text)))))
   }
 
   peerJoined(peer: PeerSummary): void {
@@ -249,6 +263,14 @@ export class JsonSink implements OutputSink {
 
   sent(message: ChatMessage): void {
     this.#emit({event: 'sent', id: message.id, text: message.text, ts: message.ts})
+  }
+
+  direct(message: DirectMessage): void {
+    this.#emit({event: 'direct', id: message.id, from: node(message.from), text: message.text, ts: message.ts})
+  }
+
+  directSent(message: DirectMessage): void {
+    this.#emit({event: 'direct_sent', id: message.id, to: node(message.to), text: message.text, ts: message.ts})
   }
 
   peerJoined(summary: PeerSummary): void {

@@ -164,6 +164,10 @@ export class Repl {
     })
     this.#listen('peer_left', (peer) => this.#sink.peerLeft(peer))
     this.#listen('warning', (warning) => this.#sink.warning(warning))
+    this.#listen('direct', (message) => {
+      this.#seen(message.from.name)
+      this.#sink.direct(message)
+    })
   }
 
   /** Starts reading input. Idempotent; does nothing after close(). */
@@ -385,6 +389,11 @@ export class Repl {
           return
         }
 
+        case 'msg': {
+          this.#sendDirect(command.to, command.text)
+          return
+        }
+
         case 'history': {
           await this.#history(command.count)
           return
@@ -406,7 +415,12 @@ export class Repl {
         }
 
         case 'usage': {
-          const usage = {connect: this.#catalog.connectUsage, me: this.#catalog.meUsage, history: this.#catalog.historyUsage}
+          const usage = {
+            connect: this.#catalog.connectUsage,
+            me: this.#catalog.meUsage,
+            history: this.#catalog.historyUsage,
+            msg: this.#catalog.msgUsage,
+          }
           this.#sink.error('usage', usage[command.command])
           return
         }
@@ -435,6 +449,30 @@ export class Repl {
     }
 
     if (!this.#quitting) this.#sink.history(entries.slice(-count))
+  }
+
+  /** Resolves a name (or a key fingerprint) among the nodes that announced a key, then seals the text to it. */
+  #sendDirect(to: string, text: string): void {
+    const known = this.#node.directory()
+    const describe = (n: NodeInfo): string => `${sanitize(n.name)} (${n.host}:${n.port}) ${safeFingerprint(n.id)}`
+    const wanted = to.toLowerCase()
+    let matches = known.filter((n) => safeFingerprint(n.id) === wanted)
+    if (matches.length === 0) matches = known.filter((n) => n.name.toLowerCase() === wanted)
+    if (matches.length === 0) {
+      this.#sink.error('unknown_recipient', this.#catalog.msgUnknown(sanitize(to), known.map((n) => describe(n))))
+      return
+    }
+
+    if (matches.length > 1) {
+      this.#sink.error('ambiguous_recipient', this.#catalog.msgAmbiguous(sanitize(to), matches.map((n) => describe(n))))
+      return
+    }
+
+    try {
+      this.#sink.directSent(this.#node.sendDirect(matches[0].id, text))
+    } catch (error) {
+      this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), text))
+    }
   }
 
   #send(text: string): void {

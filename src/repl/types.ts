@@ -1,7 +1,7 @@
 // What the REPL needs from a chat node and from its streams, structurally, so it depends on no engine module:
 // the real ChatNode satisfies ReplNode, and tests pass an EventEmitter-based fake.
 
-import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from '../p2p/types.js'
+import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../p2p/types.js'
 
 export type ReplEventName = keyof ChatNodeEvents
 export type ReplListener<E extends ReplEventName> = (...args: ChatNodeEvents[E]) => void
@@ -16,6 +16,10 @@ export interface ReplNode {
   /** Rejects with an Error whose message says what failed. */
   connect(host: string, port: number): Promise<PeerSummary>
   peers(): PeerSummary[]
+  /** Nodes a direct message can be sealed to. */
+  directory(): NodeInfo[]
+  /** Throws an Error with a `code` when the text or recipient is refused. */
+  sendDirect(to: string, text: string): DirectMessage
 }
 
 /** Where lines come from: process.stdin, or any readable stream (a pipe, a PassThrough in tests). */

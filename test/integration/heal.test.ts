@@ -134,3 +134,61 @@ describe('history for late joiners (integration)', function () {
     expect(b.lines.some((l) => l.includes('before'))).to.equal(false)
   })
 })
+
+describe('direct messages with /msg (integration)', function () {
+  this.timeout(60_000)
+  let procs: ChatProcess[] = []
+  let logs: ReturnType<typeof tempDir>
+
+  beforeEach(() => {
+    logs = tempDir()
+  })
+
+  afterEach(async () => {
+    await Promise.all(procs.map((p) => p.kill('SIGKILL')))
+    procs = []
+    logs.remove()
+  })
+
+  it('reaches a node three hops away, marked private, and no relay shows it', async () => {
+    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+    const names = ['A', 'B', 'C', 'D']
+    const nodes: ChatProcess[] = []
+    for (const [i, name] of names.entries()) {
+      // --degree 0: the chain stays a chain, so the message must cross B and C.
+      const join = i === 0 ? [] : ['--join', `127.0.0.1:${ports[i - 1]}`]
+      const proc = new ChatProcess(['start', '--port', String(ports[i]), '--name', name, '--log-dir', logs.path, '--lang', i === 3 ? 'pt' : 'en', '--degree', '0', ...join])
+      procs.push(proc)
+      await proc.waitForLine(/^Interface (ready|pronta)/)
+      nodes.push(proc)
+    }
+
+    const [a, b, c, d] = nodes
+    // D announced its key when it joined, before anything it says: once A shows D's message, A has the key too
+    // (frames from one node travel the same ordered connections).
+    d.type('hi from D')
+    await a.waitForLine(`[D (127.0.0.1:${ports[3]}) said]: hi from D`)
+    a.type('/msg D the vault code is 1234')
+    await a.waitForLine('[you → D]: the vault code is 1234')
+    await d.waitForLine(`[A → você]: the vault code is 1234`)
+    a.type('fence')
+    for (const relay of [b, c]) await relay.waitForLine(`[A (127.0.0.1:${ports[0]}) said]: fence`)
+    for (const relay of [b, c]) expect(relay.output).to.not.include('vault')
+    d.type('/quit')
+    await d.exited
+    const logged = readFileSync(join(logs.path, `chat_history_${ports[3]}.log`), 'utf8')
+    expect(logged).to.match(/"event":"dm_received"[^\n]*"text":"the vault code is 1234"/)
+    for (const relayPort of [ports[1], ports[2]]) {
+      expect(readFileSync(join(logs.path, `chat_history_${relayPort}.log`), 'utf8')).to.not.include('vault')
+    }
+  })
+
+  it('explains an ambiguous or unknown name', async () => {
+    const port = await freePort()
+    const a = new ChatProcess(['start', '--port', String(port), '--name', 'A', '--log-dir', logs.path, '--lang', 'en'])
+    procs.push(a)
+    await a.waitForLine(READY)
+    a.type('/msg Zed hello')
+    await a.waitForLine(/^Nobody called Zed is known yet/)
+  })
+})

@@ -91,9 +91,10 @@ describe('repl parseLine', () => {
   })
 
   it('knows its commands by name, in /help order', () => {
-    expect(COMMANDS.map((c) => c.name)).to.deep.equal(['help', 'connect', 'peers', 'me', 'history', 'quit'])
+    expect(COMMANDS.map((c) => c.name)).to.deep.equal(['help', 'connect', 'peers', 'msg', 'me', 'history', 'quit'])
     expect(isCommandName('peers')).to.equal(true)
-    expect(isCommandName('msg')).to.equal(false)
+    expect(isCommandName('msg')).to.equal(true)
+    expect(isCommandName('nope')).to.equal(false)
     expect(isQuitLine('/quit')).to.equal(true)
     expect(isQuitLine('/Quit bye')).to.equal(true)
     expect(isQuitLine('quit')).to.equal(false)

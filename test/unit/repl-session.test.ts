@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
-import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
+import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
 import {catalogs, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
 import {ansiStyle} from '../../src/repl/style.js'
@@ -58,8 +58,21 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
     return this.peerList
   }
 
+  known: NodeInfo[] = []
+  readonly directs: Array<{text: string; to: string}> = []
+
+  directory(): NodeInfo[] {
+    return this.known
+  }
+
+  sendDirect(to: string, text: string): DirectMessage {
+    this.directs.push({to, text})
+    const recipient = this.known.find((n) => n.id === to)!
+    return {id: `d${this.directs.length}`, from: this.info, to: recipient, text, ts: 1_764_000_000_000}
+  }
+
   subscriptions(): number {
-    return (['ready', 'message', 'peer_joined', 'peer_left', 'warning'] as const).reduce(
+    return (['ready', 'message', 'peer_joined', 'peer_left', 'warning', 'direct'] as const).reduce(
       (sum, event) => sum + this.listenerCount(event),
       0,
     )
@@ -100,6 +113,12 @@ class Capture {
 
   line(expected: string): Promise<void> {
     return this.until((capture) => capture.lines.includes(expected))
+  }
+
+  /** Resolves with the first line matching `pattern`. */
+  async matching(pattern: RegExp): Promise<string> {
+    await this.until((capture) => capture.lines.some((l) => pattern.test(l)))
+    return this.lines.find((l) => pattern.test(l))!
   }
 
   /** Lines as a terminal would leave them: whatever came before the last "erase line" on each is gone. */
@@ -250,6 +269,30 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(out.lines).to.deep.equal(['Connected peers (2):', '  Pedro (127.0.0.1:5001) ?', '  Ana (127.0.0.1:5002) ?'])
   })
 
+  it('sends /msg to the one node of that name, and explains unknown and ambiguous names', async () => {
+    const {node, out, type} = harness()
+    const pedro = {...PEDRO, id: generateIdentity().id}
+    const otherPedro = {...PEDRO, port: 5009, id: generateIdentity().id}
+    type('/msg Pedro hi')
+    await out.matching(/^Nobody called Pedro is known yet/)
+    node.known = [pedro, ANA]
+    type('/msg pedro  hello   there ')
+    await out.line('[you → Pedro]: hello   there')
+    expect(node.directs).to.deep.equal([{to: pedro.id, text: 'hello   there'}])
+    node.known = [pedro, otherPedro, ANA]
+    type('/msg Pedro again')
+    const ambiguous = await out.matching(/^There is more than one Pedro: /)
+    expect(ambiguous).to.include(fingerprint(pedro.id)).and.to.include(fingerprint(otherPedro.id))
+    type(`/msg ${fingerprint(otherPedro.id)} by key`)
+    await out.line('[you → Pedro]: by key')
+    expect(node.directs.at(-1)).to.deep.equal({to: otherPedro.id, text: 'by key'})
+    type('/msg Pedro')
+    await out.matching(/^Usage: \/msg NAME TEXT/)
+    node.emit('direct', {id: 'x', from: pedro, to: JULIA, text: 'psst', ts: Date.now()})
+    await out.line('[Pedro → you]: psst')
+    expect(node.sent).to.deep.equal([])
+  })
+
   it('flags a name used by a second identity key, once, and marks history messages', async () => {
     const {node, out} = harness()
     const real = generateIdentity()
@@ -273,11 +316,12 @@ describe('Repl over piped input (not a TTY)', function () {
   it('prints /help, one line per command, then how to ask about one', async () => {
     const {out, type} = harness()
     type('/help')
-    await out.until((capture) => capture.lines.length === 7)
+    await out.until((capture) => capture.lines.length === 8)
     expect(out.lines.map((line) => line.split(/\s{2,}/)[0])).to.deep.equal([
       '/help [COMMAND]',
       '/connect HOST PORT',
       '/peers',
+      '/msg NAME TEXT',
       '/me ACTION',
       '/history [N]',
       '/quit',
@@ -441,7 +485,7 @@ describe('Repl over piped input (not a TTY)', function () {
 
   it('close() stops listening, stops reading, resolves done, and can be called twice', async () => {
     const {node, repl, out, type} = harness()
-    expect(node.subscriptions()).to.equal(5)
+    expect(node.subscriptions()).to.equal(6)
     repl.close()
     repl.close()
     await repl.done
@@ -490,7 +534,7 @@ describe('Repl --json', function () {
     expect(events[4]).to.deep.equal({event: 'error', code: 'protocol_error', message: 'bad frame'})
     expect(events[5]).to.deep.equal({event: 'sent', id: 'm1', text: 'hi', ts: 1_764_000_000_001})
     expect(events[6]).to.deep.equal({event: 'peers', peers: [summary(PEDRO, 'inbound')]})
-    expect(events[7].commands).to.have.length(6)
+    expect(events[7].commands).to.have.length(7)
     expect(events[8]).to.deep.equal({
       event: 'error',
       code: 'unknown_command',
@@ -639,7 +683,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
     const events = out.lines.map((line) => JSON.parse(line) as Record<string, unknown>)
     expect(events[0]).to.deep.equal({event: 'message', id: 'j1', from: PEDRO, text: 'hi @JULIA', ts: 1, mention: true})
     expect(events[1]).not.to.have.property('mention')
-    expect(events[2]).to.deep.equal({event: 'help', commands: [catalogs.en.help[3]]})
+    expect(events[2]).to.deep.equal({event: 'help', commands: [catalogs.en.help.find((e) => e.command === 'me')]})
     expect(events[3]).to.deep.equal({
       event: 'history',
       messages: [{ts: '2026-11-25T17:00:00.000Z', from: 'Pedro', text: 'x', own: false}],

@@ -1,0 +1,73 @@
+// Direct messages across relays that cannot read them: in-process nodes over loopback, chained with degree 0 so the
+// message must cross two relays.
+import {expect} from 'chai'
+
+import {openSealed, sealTo} from '../../src/p2p/direct-crypto.js'
+import {generateKeyPair} from '../../src/p2p/noise/index.js'
+import {ChatNode} from '../../src/p2p/node.js'
+import type {DirectMessage} from '../../src/p2p/types.js'
+import {nextEvent, waitFor} from '../helpers/wait.js'
+
+describe('direct messages', function () {
+  this.timeout(20_000)
+  let nodes: ChatNode[] = []
+
+  afterEach(async () => {
+    await Promise.all(nodes.map((n) => n.stop()))
+    nodes = []
+  })
+
+  async function chain(names: string[]): Promise<ChatNode[]> {
+    const out: ChatNode[] = []
+    for (const name of names) {
+      const node = new ChatNode({name, host: '127.0.0.1', port: 0, degree: 0})
+      nodes.push(node)
+      await node.start()
+      if (out.length > 0) await node.connect('127.0.0.1', out.at(-1)!.info.port, {persistent: false})
+      out.push(node)
+    }
+
+    return out
+  }
+
+  it('reaches its recipient three hops away, and no relay can read it', async () => {
+    const [a, b, c, d] = await chain(['A', 'B', 'C', 'D'])
+    await waitFor('D\'s key at A', (recheck) => {
+      const timer = setInterval(recheck, 20)
+      return () => clearInterval(timer)
+    }, () => a.directory().some((n) => n.id === d.id) || undefined)
+    const seenByRelays: unknown[] = []
+    for (const relay of [b, c]) {
+      relay.on('direct', (m) => seenByRelays.push(m))
+      relay.on('message', (m) => seenByRelays.push(m))
+    }
+
+    const received = nextEvent(d, 'direct')
+    const sent = a.sendDirect(d.id, 'only for D')
+    const [message] = (await received) as [DirectMessage]
+    expect(message).to.deep.include({id: sent.id, text: 'only for D'})
+    expect(message.from).to.deep.equal(a.info)
+    // A fence after it: a chat message from A that every node shows, so anything else would have arrived by now.
+    const fence = nextEvent(c, 'message')
+    a.send('fence')
+    await fence
+    expect(seenByRelays.filter((m) => (m as {text: string}).text !== 'fence')).to.deep.equal([])
+  })
+
+  it('refuses an unknown recipient with a clear error', async () => {
+    const [a] = await chain(['A'])
+    expect(() => a.sendDirect('nobody', 'hi')).to.throw(/no key is known/)
+  })
+
+  it('seals so that only the recipient key opens, and any change is detected', () => {
+    const bob = generateKeyPair()
+    const eve = generateKeyPair()
+    const sealed = sealTo(bob.publicKey, 'secret', 'a>b')
+    expect(openSealed(bob, sealed, 'a>b')).to.equal('secret')
+    expect(openSealed(eve, sealed, 'a>b')).to.equal(undefined)
+    expect(openSealed(bob, sealed, 'c>b')).to.equal(undefined)
+    const box = Buffer.from(sealed.box, 'base64url')
+    box[0] ^= 1
+    expect(openSealed(bob, {...sealed, box: box.toString('base64url')}, 'a>b')).to.equal(undefined)
+  })
+})
