@@ -136,3 +136,50 @@ export async function runChat(args: string[], options: {cwd?: string; env?: Node
   clearTimeout(timer)
   return {...result, stdout: proc.lines.join('\n'), stderr: proc.errLines.join('\n')}
 }
+
+export const READY_EN = 'Interface ready. Type /help to see the available commands.'
+export const READY_PT = 'Interface pronta. Digite /help para ver os comandos disponíveis.'
+
+export interface NodeFixture {
+  /** The log directory of the current test. */
+  readonly logDir: string
+  /** Starts `chat start --port P --name NAME --log-dir … --lang …` and waits for its ready line. */
+  start(name: string, port: number, extra?: string[], options?: {env?: NodeJS.ProcessEnv; lang?: 'en' | 'pt'}): Promise<ChatProcess>
+  /** Kills `proc` after the test like the others (for processes started another way). */
+  track(proc: ChatProcess): ChatProcess
+}
+
+/**
+ * For a mocha `describe`: a fresh log directory per test, and every process started through the fixture killed
+ * and its directory removed after each test.
+ */
+export function useChatNodes(defaults: {extra?: string[]; lang?: 'en' | 'pt'} = {}): NodeFixture {
+  let procs: ChatProcess[] = []
+  let logs: ReturnType<typeof tempDir> | undefined
+  beforeEach(() => {
+    logs = tempDir()
+  })
+  afterEach(async () => {
+    await Promise.all(procs.map((p) => p.kill('SIGKILL')))
+    procs = []
+    logs?.remove()
+  })
+  return {
+    get logDir(): string {
+      if (!logs) throw new Error('useChatNodes: no test is running')
+      return logs.path
+    },
+    async start(name, port, extra = [], options = {}) {
+      const lang = options.lang ?? defaults.lang ?? 'en'
+      const args = ['start', '--port', String(port), '--name', name, '--log-dir', this.logDir, '--lang', lang, ...(defaults.extra ?? []), ...extra]
+      const proc = new ChatProcess(args, {env: options.env})
+      procs.push(proc)
+      await proc.waitForLine(lang === 'pt' ? READY_PT : READY_EN)
+      return proc
+    },
+    track(proc) {
+      procs.push(proc)
+      return proc
+    },
+  }
+}

@@ -4,10 +4,7 @@ import {readFileSync} from 'node:fs'
 import {connect as netConnect, createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 
-import {ChatProcess, freePort, runChat, tempDir} from '../helpers/cli.js'
-
-const READY_PT = 'Interface pronta. Digite /help para ver os comandos disponíveis.'
-const READY_EN = 'Interface ready. Type /help to see the available commands.'
+import {ChatProcess, freePort, runChat, useChatNodes} from '../helpers/cli.js'
 
 interface HistoryLine {
   event: string
@@ -23,24 +20,13 @@ function historyOf(dir: string, port: number): HistoryLine[] {
 
 describe('chat start (integration)', function () {
   this.timeout(60_000)
-  let procs: ChatProcess[] = []
-  let logs: ReturnType<typeof tempDir>
-
-  beforeEach(() => {
-    logs = tempDir()
-  })
-
-  afterEach(async () => {
-    await Promise.all(procs.map((p) => p.kill('SIGKILL')))
-    procs = []
-    logs.remove()
-  })
-
-  async function startNode(name: string, port: number, extra: string[] = [], lang = 'en'): Promise<ChatProcess> {
-    const proc = new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', logs.path, '--lang', lang, ...extra])
-    procs.push(proc)
-    await proc.waitForLine(lang === 'pt' ? READY_PT : READY_EN)
-    return proc
+  const nodes = useChatNodes()
+  const startNode = (name: string, port: number, extra: string[] = [], lang: 'en' | 'pt' = 'en'): Promise<ChatProcess> =>
+    nodes.start(name, port, extra, {lang})
+  const logs = {
+    get path(): string {
+      return nodes.logDir
+    },
   }
 
   it('runs the three-node example: Ana reaches Julia through Pedro, in Portuguese', async () => {
@@ -175,8 +161,7 @@ describe('chat start (integration)', function () {
 
   it('prints NDJSON events with --json', async () => {
     const [pa, pb] = await Promise.all([freePort(), freePort()])
-    const a = new ChatProcess(['start', '--port', String(pa), '--name', 'A', '--log-dir', logs.path, '--json'])
-    procs.push(a)
+    const a = nodes.track(new ChatProcess(['start', '--port', String(pa), '--name', 'A', '--log-dir', logs.path, '--json']))
     const ready = JSON.parse(await a.waitForLine(/"event":"ready"/)) as Record<string, unknown>
     expect(ready).to.include({event: 'ready', name: 'A', host: '127.0.0.1', port: pa})
     expect(ready.id).to.be.a('string')

@@ -5,31 +5,12 @@ import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {ChatProcess, freePort, tempDir} from '../helpers/cli.js'
-
-const READY = 'Interface ready. Type /help to see the available commands.'
+import {freePort, useChatNodes} from '../helpers/cli.js'
 
 describe('healing (integration)', function () {
   this.timeout(60_000)
-  let procs: ChatProcess[] = []
-  let logs: ReturnType<typeof tempDir>
-
-  beforeEach(() => {
-    logs = tempDir()
-  })
-
-  afterEach(async () => {
-    await Promise.all(procs.map((p) => p.kill('SIGKILL')))
-    procs = []
-    logs.remove()
-  })
-
-  async function startNode(name: string, port: number, extra: string[] = []): Promise<ChatProcess> {
-    const proc = new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', logs.path, '--lang', 'en', '--degree', '1', ...extra])
-    procs.push(proc)
-    await proc.waitForLine(READY)
-    return proc
-  }
+  const nodes = useChatNodes({extra: ['--degree', '1']})
+  const startNode = nodes.start.bind(nodes)
 
   for (const how of ['/quit', 'SIGKILL'] as const) {
     it(`reconnects A with C and D when B leaves by ${how}`, async () => {
@@ -63,25 +44,8 @@ describe('healing (integration)', function () {
 
 describe('history for late joiners (integration)', function () {
   this.timeout(60_000)
-  let procs: ChatProcess[] = []
-  let logs: ReturnType<typeof tempDir>
-
-  beforeEach(() => {
-    logs = tempDir()
-  })
-
-  afterEach(async () => {
-    await Promise.all(procs.map((p) => p.kill('SIGKILL')))
-    procs = []
-    logs.remove()
-  })
-
-  async function startNode(name: string, port: number, extra: string[] = []): Promise<ChatProcess> {
-    const proc = new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', logs.path, '--lang', 'en', ...extra])
-    procs.push(proc)
-    await proc.waitForLine(READY)
-    return proc
-  }
+  const nodes = useChatNodes()
+  const startNode = nodes.start.bind(nodes)
 
   it('gives a newcomer the messages it missed, once, in order, marked as history, and never re-floods them', async () => {
     const [pa, pb, pc] = await Promise.all([freePort(), freePort(), freePort()])
@@ -109,7 +73,7 @@ describe('history for late joiners (integration)', function () {
 
     c.type('/quit')
     await c.exited
-    const logged = readFileSync(join(logs.path, `chat_history_${pc}.log`), 'utf8')
+    const logged = readFileSync(join(nodes.logDir, `chat_history_${pc}.log`), 'utf8')
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as {event: string; history?: boolean; text?: string})
@@ -137,30 +101,15 @@ describe('history for late joiners (integration)', function () {
 
 describe('direct messages with /msg (integration)', function () {
   this.timeout(60_000)
-  let procs: ChatProcess[] = []
-  let logs: ReturnType<typeof tempDir>
-
-  beforeEach(() => {
-    logs = tempDir()
-  })
-
-  afterEach(async () => {
-    await Promise.all(procs.map((p) => p.kill('SIGKILL')))
-    procs = []
-    logs.remove()
-  })
+  const fixture = useChatNodes({extra: ['--degree', '0']})
 
   it('reaches a node three hops away, marked private, and no relay shows it', async () => {
     const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()])
-    const names = ['A', 'B', 'C', 'D']
-    const nodes: ChatProcess[] = []
-    for (const [i, name] of names.entries()) {
+    const nodes = []
+    for (const [i, name] of ['A', 'B', 'C', 'D'].entries()) {
       // --degree 0: the chain stays a chain, so the message must cross B and C.
       const join = i === 0 ? [] : ['--join', `127.0.0.1:${ports[i - 1]}`]
-      const proc = new ChatProcess(['start', '--port', String(ports[i]), '--name', name, '--log-dir', logs.path, '--lang', i === 3 ? 'pt' : 'en', '--degree', '0', ...join])
-      procs.push(proc)
-      await proc.waitForLine(/^Interface (ready|pronta)/)
-      nodes.push(proc)
+      nodes.push(await fixture.start(name, ports[i], join, {lang: i === 3 ? 'pt' : 'en'}))
     }
 
     const [a, b, c, d] = nodes
@@ -176,18 +125,16 @@ describe('direct messages with /msg (integration)', function () {
     for (const relay of [b, c]) expect(relay.output).to.not.include('vault')
     d.type('/quit')
     await d.exited
-    const logged = readFileSync(join(logs.path, `chat_history_${ports[3]}.log`), 'utf8')
+    const logged = readFileSync(join(fixture.logDir, `chat_history_${ports[3]}.log`), 'utf8')
     expect(logged).to.match(/"event":"dm_received"[^\n]*"text":"the vault code is 1234"/)
     for (const relayPort of [ports[1], ports[2]]) {
-      expect(readFileSync(join(logs.path, `chat_history_${relayPort}.log`), 'utf8')).to.not.include('vault')
+      expect(readFileSync(join(fixture.logDir, `chat_history_${relayPort}.log`), 'utf8')).to.not.include('vault')
     }
   })
 
   it('explains an ambiguous or unknown name', async () => {
     const port = await freePort()
-    const a = new ChatProcess(['start', '--port', String(port), '--name', 'A', '--log-dir', logs.path, '--lang', 'en'])
-    procs.push(a)
-    await a.waitForLine(READY)
+    const a = await fixture.start('A', port)
     a.type('/msg Zed hello')
     await a.waitForLine(/^Nobody called Zed is known yet/)
   })

@@ -2,9 +2,7 @@
 import {expect} from 'chai'
 import {connect as netConnect, createServer, type Server, type Socket} from 'node:net'
 
-import {ChatProcess, freePort, runChat, tempDir} from '../helpers/cli.js'
-
-const READY = 'Interface ready. Type /help to see the available commands.'
+import {type ChatProcess, freePort, runChat, useChatNodes} from '../helpers/cli.js'
 
 /** Forwards every connection to `target` and keeps a copy of all the bytes, both ways. */
 async function recordingProxy(target: number): Promise<{port: number; recorded: Buffer[]; server: Server; sockets: Socket[]}> {
@@ -29,29 +27,17 @@ async function recordingProxy(target: number): Promise<{port: number; recorded: 
 
 describe('private rooms and encryption (integration)', function () {
   this.timeout(60_000)
-  let procs: ChatProcess[] = []
-  let logs: ReturnType<typeof tempDir>
+  const nodes = useChatNodes()
   let proxy: Awaited<ReturnType<typeof recordingProxy>> | undefined
 
-  beforeEach(() => {
-    logs = tempDir()
-  })
-
-  afterEach(async () => {
-    await Promise.all(procs.map((p) => p.kill('SIGKILL')))
-    procs = []
+  afterEach(() => {
     for (const s of proxy?.sockets ?? []) s.destroy()
     proxy?.server.close()
     proxy = undefined
-    logs.remove()
   })
 
-  async function startNode(name: string, port: number, secret: string | undefined, extra: string[] = []): Promise<ChatProcess> {
-    const env = secret === undefined ? {} : {CHAT_SECRET: secret}
-    const proc = new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', logs.path, '--lang', 'en', ...extra], {env})
-    procs.push(proc)
-    await proc.waitForLine(READY)
-    return proc
+  function startNode(name: string, port: number, secret: string | undefined, extra: string[] = []): Promise<ChatProcess> {
+    return nodes.start(name, port, extra, {env: secret === undefined ? {} : {CHAT_SECRET: secret}})
   }
 
   it('lets two nodes with the same secret chat through a proxy that sees no name and no text', async () => {
@@ -104,7 +90,7 @@ describe('private rooms and encryption (integration)', function () {
   })
 
   it('refuses an unusable identity file with a clear error', async () => {
-    const bad = `${logs.path}/not-a-key.pem`
+    const bad = `${nodes.logDir}/not-a-key.pem`
     await import('node:fs/promises').then((fs) => fs.writeFile(bad, 'garbage'))
     const result = await runChat(['start', '--name', 'X', '--port', String(await freePort()), '--identity', bad])
     expect(result.code).to.equal(2)
