@@ -1,14 +1,16 @@
 import {Command, Flags} from '@oclif/core'
 import {userInfo} from 'node:os'
 
+import {discoverPeers} from '../discovery/index.js'
 import {HistoryLog} from '../history/history-log.js'
 import {historyPath} from '../history/events.js'
 import {readLastMessages} from '../history/reader.js'
 import {defaultIdentityPath, loadOrCreateIdentity} from '../identity/identity-file.js'
 import {explainBadAddress, parseAddress} from '../p2p/address.js'
 import {ChatNode, DEFAULT_HOST, DEFAULT_PORT} from '../p2p/node.js'
-import {deriveRoomKey, passphraseWarning} from '../p2p/room.js'
+import {deriveRoomKey, passphraseWarning, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
+import {wirePluginHooks} from '../plugins/hooks.js'
 import {resolveLang} from '../repl/i18n.js'
 import {Repl} from '../repl/repl.js'
 import {resolveColor} from '../repl/style.js'
@@ -101,6 +103,12 @@ room; nodes without one share the public room. Each node signs its messages with
       helpGroup: 'LIMITS',
       min: 1,
     }),
+    discover: Flags.boolean({
+      default: false,
+      description: 'find nodes of the same room on the local network (mDNS) and join them; announces this node (listen on a LAN address or 0.0.0.0 to be found)',
+      env: 'CHAT_DISCOVER',
+    }),
+    plugins: Flags.boolean({allowNo: true, default: true, description: 'run the chat hooks of installed plugins (--no-plugins: none)', env: 'CHAT_PLUGINS'}),
     identity: Flags.file({description: 'file holding this node\'s Ed25519 identity key (created if missing) [default: <config-dir>/identities/node-<port>.pem]', env: 'CHAT_IDENTITY'}),
   }
 
@@ -110,9 +118,10 @@ room; nodes without one share the public room. Each node signs its messages with
     const {flags} = await this.parse(Start)
     const name = flags.name ?? defaultName()
     let node: ChatNode
+    let room: RoomKey
     const warnings: string[] = []
     try {
-      const room = await deriveRoomKey(flags.secret)
+      room = await deriveRoomKey(flags.secret)
       const weak = flags.secret === undefined ? undefined : passphraseWarning(flags.secret)
       if (weak) warnings.push(weak)
       const loaded = await loadOrCreateIdentity(flags.identity ?? defaultIdentityPath(this.config.configDir, flags.port))
@@ -161,9 +170,15 @@ room; nodes without one share the public room. Each node signs its messages with
     await history.open()
     history.append({event: 'session_start', node: node.info})
 
+    const unwirePlugins = flags.plugins ? wirePluginHooks(this.config, node, (message) => repl.error('plugin', `warning: ${message}`)) : undefined
+    const stopDiscovery = flags.discover
+      ? await discoverPeers(node, room.roomId, (message) => repl.error('discovery', `warning: ${message}`))
+      : undefined
     let closing: Promise<void> | undefined
     this.#shutdown = () => {
       closing ??= (async () => {
+        unwirePlugins?.()
+        await stopDiscovery?.()
         repl.close()
         await node.stop()
         history.append({event: 'session_end'})

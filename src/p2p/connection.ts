@@ -97,6 +97,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #graceTimer: NodeJS.Timeout | undefined
   #lastHeard = Date.now()
   #pingCounter = 0
+  /** Waiting roundTrip() calls, by the number of their ping. */
+  readonly #roundTrips = new Map<number, () => void>()
   #closing = false
   #closed = false
   #closeReason = 'connection closed'
@@ -181,6 +183,30 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
   sendFrame(frame: Frame): boolean {
     return this.sendBody(encodeBody(frame))
+  }
+
+  /**
+   * Resolves true once the peer answers a ping sent now. The stream is ordered and authenticated, so the peer has
+   * then read and handled every frame written to it before the call. False if the connection closes first or
+   * `timeoutMs` passes.
+   */
+  roundTrip(timeoutMs: number): Promise<boolean> {
+    if (!this.isOpen) return Promise.resolve(false)
+    const n = ++this.#pingCounter
+    return new Promise((resolve) => {
+      const finish = (ok: boolean): void => {
+        clearTimeout(timer)
+        this.off('close', onClose)
+        this.#roundTrips.delete(n)
+        resolve(ok)
+      }
+
+      const onClose = (): void => finish(false)
+      const timer = setTimeout(() => finish(false), timeoutMs)
+      this.#roundTrips.set(n, () => finish(true))
+      this.once('close', onClose)
+      if (!this.sendFrame({type: 'ping', n})) finish(false)
+    })
   }
 
   /** Seals and writes an encoded frame body (a relay encodes once for all peers). False if it cannot be sent. */
@@ -283,6 +309,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       }
 
       case 'pong': {
+        // Pongs come in the order of the pings: one answers every round trip up to its number.
+        for (const [n, done] of this.#roundTrips) if (n <= frame.n) done()
         return
       }
 

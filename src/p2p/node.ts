@@ -310,6 +310,18 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     return this.#sender.drain()
   }
 
+  /**
+   * Resolves with the peers that have read everything this node sent before the call: the outgoing queue is written
+   * out, then every connected peer answers a ping, and its pong comes after it handled each earlier frame of that
+   * ordered, authenticated stream. Peers that do not answer within `timeoutMs` are left out.
+   */
+  async confirmDelivery(timeoutMs = 5000): Promise<PeerSummary[]> {
+    await this.#sender.drain()
+    const connections = this.#registry.list()
+    const answered = await Promise.all(connections.map((conn) => conn.roundTrip(timeoutMs)))
+    return connections.filter((_, i) => answered[i]).map((conn) => conn.summary())
+  }
+
   /** Leaves gracefully: tells every peer `bye`, waits for the sockets (2 s at most), closes the server. */
   async stop(): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'stopping' || this.#state === 'idle') {

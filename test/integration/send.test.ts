@@ -1,0 +1,114 @@
+// `chat send`: one message into a running network, confirmed, then exit; and the failures a cron job must notice.
+import {expect} from 'chai'
+import {createServer, type Server} from 'node:net'
+
+import {ChatNode} from '../../src/p2p/node.js'
+import {deriveRoomKey} from '../../src/p2p/room.js'
+import type {ChatMessage, PeerLeft} from '../../src/p2p/types.js'
+import {freePort, runChat, tempDir} from '../helpers/cli.js'
+import {nextEvent} from '../helpers/wait.js'
+
+/** oclif wraps an error to the terminal's width, with ` ›` at the start of every line: one line again. */
+const unwrap = (stderr: string): string => stderr.replace(/\s*\n\s*(›\s*)?/g, ' ').replace(/^\s*›\s*/, '').trim()
+
+describe('chat send', function () {
+  this.timeout(30_000)
+  const nodes: ChatNode[] = []
+  const servers: Server[] = []
+
+
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((node) => node.stop()))
+    for (const server of servers.splice(0)) server.close()
+  })
+
+  async function node(name: string, options: {secret?: string} = {}): Promise<ChatNode> {
+    const room = await deriveRoomKey(options.secret)
+    const n = new ChatNode({name, host: '127.0.0.1', port: 0, room})
+    nodes.push(n)
+    await n.start()
+    return n
+  }
+
+  it('delivers one message through the node it joins to the whole network, then exits 0', async () => {
+    const julia = await node('Julia')
+    const pedro = await node('Pedro')
+    await pedro.connect('127.0.0.1', julia.info.port)
+    const atPedro = nextEvent<[ChatMessage]>(pedro, 'message', (m) => m.text === 'build 421 passed')
+    const left = nextEvent<[PeerLeft]>(julia, 'peer_left', (p) => p.name === 'ci')
+
+    const result = await runChat(['send', '--join', `127.0.0.1:${julia.info.port}`, '--name', 'ci', 'build 421 passed'])
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stdout).to.equal(`delivered to Julia (127.0.0.1:${julia.info.port})`)
+    const [message] = await atPedro // relayed by Julia
+    expect(message.from.name).to.equal('ci')
+    const [peer] = await left
+    expect(peer.reason).to.equal('quit') // it left politely
+  })
+
+  it('prints one JSON object with --json, and one confirming peer is enough', async () => {
+    const julia = await node('Julia')
+    const dead = await freePort()
+    const result = await runChat(['send', '-j', `127.0.0.1:${dead}`, '-j', `127.0.0.1:${julia.info.port}`, '-n', 'bot', '--json', 'hi'])
+    expect(result.code, result.stderr).to.equal(0)
+    const out = JSON.parse(result.stdout) as {event: string; text: string; peers: Array<{name: string; port: number}>}
+    expect(out).to.include({event: 'delivered', text: 'hi'})
+    expect(out.peers).to.have.length(1)
+    expect(out.peers[0]).to.include({name: 'Julia', port: julia.info.port})
+  })
+
+  it('joins a private room with --secret or CHAT_SECRET', async () => {
+    const secret = 'a private room for the send test'
+    const julia = await node('Julia', {secret})
+    const got = nextEvent<[ChatMessage]>(julia, 'message', (m) => m.text === 'psst')
+    const result = await runChat(['send', '-j', `127.0.0.1:${julia.info.port}`, 'psst'], {env: {CHAT_SECRET: secret}})
+    expect(result.code, result.stderr).to.equal(0)
+    await got
+    const wrong = await runChat(['send', '-j', `127.0.0.1:${julia.info.port}`, '--secret', 'another room entirely', 'psst'])
+    expect(wrong.code).to.equal(1)
+    expect(unwrap(wrong.stderr)).to.match(/^Error: could not reach any peer, the message was not sent: could not reach 127\.0\.0\.1:\d+: .*the room secret does not match/)
+  })
+
+  it('exits 1 with a clear error when no peer can be reached', async () => {
+    const port = await freePort()
+    const result = await runChat(['send', '--join', `127.0.0.1:${port}`, 'anyone?'])
+    expect(result.code).to.equal(1)
+    expect(unwrap(result.stderr)).to.equal(`Error: could not reach any peer, the message was not sent: could not reach 127.0.0.1:${port}: connection refused`)
+    expect(result.stderr).to.not.match(/\n\s+at /)
+  })
+
+  it('exits 1 when a peer accepts the connection but never completes the handshake, within --timeout', async () => {
+    const silent = createServer(() => {}) // accepts and says nothing
+    servers.push(silent)
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const {port} = silent.address() as {port: number}
+    const started = Date.now()
+    const result = await runChat(['send', '--join', `127.0.0.1:${port}`, '--timeout', '2', 'hello?'])
+    expect(result.code).to.equal(1)
+    expect(Date.now() - started).to.be.below(8000)
+    expect(unwrap(result.stderr)).to.equal(`Error: could not reach any peer, the message was not sent: 127.0.0.1:${port}: no answer within 2 s`)
+  })
+
+  it('refuses bad input with exit 2', async () => {
+    const tmp = tempDir()
+    try {
+      for (const args of [
+        ['send', 'no --join'],
+        ['send', '--join', 'nohost', 'x'],
+        ['send', '--join', '127.0.0.1:1'],
+        ['send', '--join', '127.0.0.1:1', '--timeout', '0', 'x'],
+      ]) {
+        const result = await runChat(args, {cwd: tmp.path})
+        expect(result.code, `${args.join(' ')}\n${result.stderr}`).to.equal(2)
+        expect(result.stderr).to.not.match(/\n\s+at /)
+      }
+
+      const julia = await node('Julia')
+      const empty = await runChat(['send', '--join', `127.0.0.1:${julia.info.port}`, '   '])
+      expect(empty.code).to.equal(2)
+      expect(empty.stderr).to.include('an empty message is not sent')
+    } finally {
+      tmp.remove()
+    }
+  })
+})
