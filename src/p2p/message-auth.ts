@@ -40,7 +40,7 @@ export function checkSigned<T extends {from: WireNode; ts: number}>(
   kind: SignedKind,
   frame: {payload: string; sig: string},
   decode: (payload: string) => T,
-  context: {now: number; seen: Pick<SeenCache, 'has'>},
+  context: {now: number; seen: Pick<SeenCache, 'has'>; anyAge?: boolean},
 ): SignedVerdict<T> {
   const id = messageId(frame.payload)
   if (context.seen.has(id)) return {outcome: 'ignore', why: 'duplicate'}
@@ -51,7 +51,7 @@ export function checkSigned<T extends {from: WireNode; ts: number}>(
     return {outcome: 'reject', error: error as ProtocolError}
   }
 
-  if (payload.ts < context.now - MAX_MESSAGE_AGE_MS) return {outcome: 'ignore', why: 'too_old'}
+  if (!context.anyAge && payload.ts < context.now - MAX_MESSAGE_AGE_MS) return {outcome: 'ignore', why: 'too_old'}
   if (payload.ts > context.now + MAX_CLOCK_SKEW_MS) return {outcome: 'ignore', why: 'too_new'}
   if (!verifyWithPrefix(payload.from.id, SIGNATURE_PREFIXES[kind], Buffer.from(frame.payload, 'utf8'), Buffer.from(frame.sig, 'base64url'))) {
     return {outcome: 'reject', error: new ProtocolError('bad_signature', `a ${kind} payload whose signature does not match its author (forged or altered)`)}

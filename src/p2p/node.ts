@@ -23,6 +23,7 @@ import {
   encodeDirectPayload,
   type Frame,
   type HistoryFrame,
+  type KeysFrame,
   MAX_HISTORY_MESSAGES,
   MAX_NAME_CHARS,
   MAX_PEERS_PER_FRAME,
@@ -50,9 +51,13 @@ export const INBOUND_CONNECTION_BURST = 10
 /** Messages per author (after the signature check): bots may burst, nobody may flood. */
 export const AUTHOR_MESSAGES_PER_SECOND = 100
 export const AUTHOR_MESSAGE_BURST = 500
-/** How often a node re-announces its direct-message key, and the least time between two announcements. */
-export const ANNOUNCE_INTERVAL_MS = 60_000
-export const MIN_ANNOUNCE_GAP_MS = 5000
+/**
+ * A node floods its direct-message key once, when it gets its first peer (again after losing them all), and every
+ * 10 minutes; a newcomer learns the others' keys from its direct peers (`keys`), so joining costs O(N), not O(N²).
+ */
+export const ANNOUNCE_INTERVAL_MS = 10 * 60_000
+/** Announcements given to a new direct peer, most recent first. */
+export const MAX_KEYS_SHARED = 200
 /** Nodes whose direct-message keys are remembered. */
 export const MAX_DIRECTORY_ENTRIES = 1000
 /** Messages sent while no peer is connected, kept for the next peer (a relay died and the mesh is healing). */
@@ -124,8 +129,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   /** This process's key for direct messages, announced signed by the identity. */
   readonly #dmKeys: X25519KeyPair = generateKeyPair()
   /** Nodes that announced a direct-message key: id → who they are and their key. */
-  readonly #directory = new Map<string, {info: NodeInfo; key: Buffer}>()
-  #lastAnnounce = 0
+  readonly #directory = new Map<string, {announce: {payload: string; sig: string}; info: NodeInfo; key: Buffer; ts: number}>()
+  #ownAnnounce: AnnounceFrame | undefined
   #announceTimer: NodeJS.Timeout | undefined
 
   constructor(options: ChatNodeOptions) {
@@ -490,7 +495,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#mesh.learn([remote])
     this.#sendPeers(conn)
     for (const frame of this.#held.splice(0)) this.#broadcast(frame, undefined)
-    this.#announce()
+    this.#shareKeys(conn)
+    if (this.#registry.size === 1) this.#announce() // our first peer, or the first after being cut off
     // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
     const announce = [{id: remote.id, host: remote.host, port: remote.port}]
     for (const other of this.#registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
@@ -594,6 +600,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         return
       }
 
+      case 'keys': {
+        this.#onKeys(conn, frame)
+        return
+      }
+
       case 'dm': {
         this.#onDirect(conn, frame)
       }
@@ -628,31 +639,49 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
   // --- direct messages ---
 
-  /** Floods our direct-message key (at most every MIN_ANNOUNCE_GAP_MS): on a new peer and every minute. */
+  /** Floods our direct-message key, signed by our identity. */
   #announce(): void {
+    if (this.#state !== 'running' || this.#registry.size === 0) return
     const now = Date.now()
-    if (this.#state !== 'running' || this.#registry.size === 0 || now - this.#lastAnnounce < MIN_ANNOUNCE_GAP_MS) return
-    this.#lastAnnounce = now
     const payload = encodeAnnouncePayload({from: this.info, dmKey: this.#dmKeys.publicKey.toString('base64url'), ts: now, seq: ++this.#seq})
-    const frame: AnnounceFrame = {type: 'announce', payload, sig: signPayload(this.#identity, 'announce', payload)}
+    this.#ownAnnounce = {type: 'announce', payload, sig: signPayload(this.#identity, 'announce', payload)}
     this.#seen.add(messageId(payload))
-    this.#broadcast(frame, undefined)
+    this.#broadcast(this.#ownAnnounce, undefined)
+  }
+
+  /** Gives a new direct peer the keys we know (ours included), so it can write to anyone at once. */
+  #shareKeys(conn: PeerConnection): void {
+    const announces = [...this.#directory.values()].slice(-MAX_KEYS_SHARED + 1).map((entry) => entry.announce)
+    if (this.#ownAnnounce) announces.push({payload: this.#ownAnnounce.payload, sig: this.#ownAnnounce.sig})
+    for (let i = 0; i < announces.length; i += 50) conn.sendFrame({type: 'keys', announces: announces.slice(i, i + 50)})
   }
 
   #onAnnounce(conn: PeerConnection, frame: AnnounceFrame): void {
-    const verdict = checkSigned('announce', frame, decodeAnnouncePayload, {seen: this.#seen, now: Date.now()})
-    if (verdict.outcome === 'reject') return conn.reject(verdict.error)
-    if (verdict.outcome !== 'accept') return
+    if (this.#learnKey(conn, frame, false)) this.#broadcast(frame, conn)
+  }
+
+  #onKeys(conn: PeerConnection, frame: KeysFrame): void {
+    for (const announce of frame.announces) if (!conn.isOpen || this.#learnKey(conn, announce, true) === undefined) return
+  }
+
+  /** Checks and records an announcement: true if it was new (to relay), false if not, undefined if it was rejected. */
+  #learnKey(conn: PeerConnection, announce: {payload: string; sig: string}, anyAge: boolean): boolean | undefined {
+    const verdict = checkSigned('announce', announce, decodeAnnouncePayload, {seen: this.#seen, now: Date.now(), anyAge})
+    if (verdict.outcome === 'reject') {
+      conn.reject(verdict.error)
+      return undefined
+    }
+
+    if (verdict.outcome !== 'accept') return false
     this.#seen.add(verdict.id)
-    const {dmKey, from} = verdict.payload
-    if (from.id === this.id || !this.#authorLimiter.take(from.id)) return
-    const isNew = !this.#directory.has(from.id)
+    const {dmKey, from, ts} = verdict.payload
+    if (from.id === this.id || !this.#authorLimiter.take(from.id)) return false
+    const known = this.#directory.get(from.id)
+    if (known && known.ts >= ts) return false // an older announcement than the one we hold
     this.#directory.delete(from.id)
     if (this.#directory.size >= MAX_DIRECTORY_ENTRIES) this.#directory.delete(this.#directory.keys().next().value as string)
-    this.#directory.set(from.id, {info: {...from}, key: Buffer.from(dmKey, 'base64url')})
-    this.#broadcast(frame, conn)
-    // Someone new: answer with our own key, so a newcomer learns everyone's soon (rate-limited by #announce).
-    if (isNew) this.#announce()
+    this.#directory.set(from.id, {announce: {payload: announce.payload, sig: announce.sig}, info: {...from}, key: Buffer.from(dmKey, 'base64url'), ts})
+    return true
   }
 
   #onDirect(conn: PeerConnection, frame: DirectFrame): void {

@@ -129,6 +129,12 @@ export interface DirectPayload {
   seq: number
 }
 
+/** The announcements a node holds, given to a new direct peer (not relayed): how a newcomer learns keys. */
+export interface KeysFrame {
+  type: 'keys'
+  announces: Array<{payload: string; sig: string}>
+}
+
 /** A node that just joined asks its first peer for the recent messages it missed. */
 export interface HistoryRequestFrame {
   type: 'history_request'
@@ -155,6 +161,7 @@ export type Frame =
   | ErrorFrame
   | HistoryFrame
   | HistoryRequestFrame
+  | KeysFrame
   | PeersFrame
   | PingFrame
   | PongFrame
@@ -291,6 +298,15 @@ export function decodeFrame(body: Uint8Array): DecodedFrame {
 
     case 'history_request': {
       return {type, n: integer(obj, 'n', 0, MAX_HISTORY_MESSAGES)}
+    }
+
+    case 'keys': {
+      const list = field(obj, 'announces')
+      if (!Array.isArray(list) || list.length > MAX_HISTORY_MESSAGES) {
+        throw new ProtocolError('bad_field', `"announces" must be an array of at most ${MAX_HISTORY_MESSAGES}`)
+      }
+
+      return {type, announces: list.map((entry, i) => signedPayload(asObject(entry, `announces[${i}]`)))}
     }
 
     case 'history': {

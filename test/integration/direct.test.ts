@@ -54,6 +54,27 @@ describe('direct messages', function () {
     expect(seenByRelays.filter((m) => (m as {text: string}).text !== 'fence')).to.deep.equal([])
   })
 
+  it('gives a newcomer the keys its peer knows, and floods the newcomer\'s own once', async () => {
+    const [a, , c] = await chain(['A', 'B', 'C'])
+    const poll = (what: string, check: () => boolean): Promise<true> =>
+      waitFor(what, (recheck) => {
+        const timer = setInterval(recheck, 20)
+        return () => clearInterval(timer)
+      }, () => check() || undefined)
+    await poll('A\'s key at C', () => c.directory().some((n) => n.id === a.id))
+    const d = new ChatNode({name: 'D', host: '127.0.0.1', port: 0, degree: 0})
+    nodes.push(d)
+    await d.start()
+    await d.connect('127.0.0.1', c.info.port, {persistent: false})
+    // A announced before D existed: D learns A's key from C's `keys`, not from a new flood by A.
+    await poll('A\'s key at D', () => d.directory().some((n) => n.id === a.id))
+    await poll('D\'s key at A', () => a.directory().some((n) => n.id === d.id))
+    const received = nextEvent(a, 'direct')
+    d.sendDirect(a.id, 'hello from the newcomer')
+    const [message] = (await received) as [DirectMessage]
+    expect(message.text).to.equal('hello from the newcomer')
+  })
+
   it('refuses an unknown recipient with a clear error', async () => {
     const [a] = await chain(['A'])
     expect(() => a.sendDirect('nobody', 'hi')).to.throw(/no key is known/)
