@@ -1,0 +1,267 @@
+// The readable report: aligned plain-text tables, built only from the figures of this run.
+
+import type {InProcessResult} from './inprocess.js'
+import type {LoadSummary} from './load.js'
+import type {Machine} from './machine.js'
+import type {ProfileRun} from './profile.js'
+import type {SoakResult} from './soak.js'
+import type {StartupResult} from './startup.js'
+import {ratio, type Summary} from './stats.js'
+import type {RampResult} from './throughput.js'
+import type {GraphStats} from './topology.js'
+
+type Cell = number | string
+
+/** Columns padded to their widest cell; numbers right-aligned. */
+function table(rows: Cell[][], indent = '  '): string {
+  const text = rows.map((row) => row.map((cell) => (typeof cell === 'number' ? fmt(cell) : cell)))
+  const widths: number[] = []
+  for (const row of text) for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, [...cell].length)
+  return text
+    .map((row, r) =>
+      indent +
+      row
+        .map((cell, i) => {
+          const pad = widths[i] - [...cell].length
+          const right = typeof rows[r][i] === 'number' && r > 0
+          return right ? ' '.repeat(pad) + cell : cell + ' '.repeat(pad)
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
+}
+
+function fmt(value: number, digits?: number): string {
+  if (!Number.isFinite(value)) return '–'
+  if (digits !== undefined) return value.toFixed(digits)
+  const abs = Math.abs(value)
+  if (abs >= 1000) return Math.round(value).toLocaleString('en')
+  if (abs >= 100) return value.toFixed(0)
+  if (abs >= 10) return value.toFixed(1)
+  if (abs >= 1) return value.toFixed(2)
+  return value.toFixed(3)
+}
+
+const mib = (kib: number): number => kib / 1024
+const mean = (list: number[]): number => (list.length === 0 ? Number.NaN : list.reduce((a, b) => a + b, 0) / list.length)
+const max = (list: number[]): number => (list.length === 0 ? Number.NaN : Math.max(...list))
+
+function graphLine(g: GraphStats): string {
+  return `${g.nodes} nodes, ${g.edges} links, degree ${g.degree.min}–${g.degree.max} (mean ${fmt(g.degree.mean)}), diameter ${g.diameter}, mean distance ${fmt(g.meanDistance)}${g.connected ? '' : ', NOT CONNECTED'}`
+}
+
+function summaryRow(label: string, s: Summary): Cell[] {
+  return [label, s.p50, s.p90, s.p99, s.max, s.n]
+}
+
+interface SideLike {
+  load: LoadSummary
+  memoryIdleKiB: number[]
+  memoryAfterKiB: number[]
+  childrenIdleKiB: number[]
+  childrenAfterKiB: number[]
+  cpuMsPerMessagePerNode: number
+  childrenCpuMsPerMessagePerNode: number
+  errors: string[]
+}
+
+function errorOf(value: unknown): string | undefined {
+  return value && typeof value === 'object' && 'error' in value ? String((value as {error: unknown}).error) : undefined
+}
+
+export function formatReport(report: Record<string, unknown>): string {
+  const out: string[] = []
+  const m = report.machine as Machine
+  const options = report.options as Record<string, unknown>
+  out.push(
+    `chat bench — ${report.mode} mode, ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}`,
+    `  load average ${m.loadAverage} at start, ${m.otherNodeProcesses} other node processes; seed ${String(options.seed)}; ${fmt(report.seconds as number)} s`,
+  )
+  const cpu = report.cpu as {machineBusyPercent: number; benchPercent: number; othersPercent: number} | undefined
+  if (cpu) out.push(`  machine busy ${fmt(cpu.machineBusyPercent)} % of all cores during the run: this bench ${fmt(cpu.benchPercent)} %, other processes ${fmt(cpu.othersPercent)} %`)
+  if (report.cli) out.push(`  CLI: ${String(report.cli)}`)
+  if (report.error) out.push(`\nERROR: ${String(report.error)}`)
+
+  const startup = report.startup as StartupResult | undefined
+  if (startup) {
+    out.push('', `Startup: spawn → ready (chat start --json) and spawn → exit (node -e 0), ${startup.samples ?? ''} samples, ms`)
+    const e = errorOf(startup)
+    if (e) out.push(`  error: ${e}`)
+    else {
+      out.push(
+        table([
+          ['', 'p50', 'p90', 'max'],
+          ['chat start → ready', startup.chatReadyMs.p50, startup.chatReadyMs.p90, startup.chatReadyMs.max],
+          ['node -e 0', startup.nodeBareMs.p50, startup.nodeBareMs.p90, startup.nodeBareMs.max],
+          ['ratio (p50)', startup.ratioP50, '', ''],
+        ]),
+      )
+    }
+  }
+
+  const latency = report.latency as ({chat: SideLike; baseline: SideLike; graph: GraphStats; intended: GraphStats; graphAsIntended: boolean; topology: string; messages: number; rate: number} | undefined)
+  if (latency) {
+    out.push('', `Latency (${String(options.messages)} messages at ${String(options.rate)} msg/s from random nodes; harness clock, stdin write → receiver's message line)`)
+    const e = errorOf(latency)
+    if (e) out.push(`  error: ${e}`)
+    else {
+      const c = latency.chat.load
+      const b = latency.baseline.load
+      out.push(`  topology ${latency.topology}: ${graphLine(latency.graph)}`)
+      if (!latency.graphAsIntended) out.push(`  (dialled: ${graphLine(latency.intended)}; the nodes reported the graph above, which is the one measured)`)
+      out.push(
+        table([
+          ['ms', 'chat p50', 'p99', 'max', 'baseline p50', 'p99', 'max', 'ratio p50', 'ratio p99'],
+          ['end to end', c.e2eMs.p50, c.e2eMs.p99, c.e2eMs.max, b.e2eMs.p50, b.e2eMs.p99, b.e2eMs.max, ratio(c.e2eMs.p50, b.e2eMs.p50), ratio(c.e2eMs.p99, b.e2eMs.p99)],
+          ['per hop', c.perHopMs.p50, c.perHopMs.p99, c.perHopMs.max, b.perHopMs.p50, b.perHopMs.p99, b.perHopMs.max, ratio(c.perHopMs.p50, b.perHopMs.p50), ratio(c.perHopMs.p99, b.perHopMs.p99)],
+          ['reach every node', c.fullMs.p50, c.fullMs.p99, c.fullMs.max, b.fullMs.p50, b.fullMs.p99, b.fullMs.max, ratio(c.fullMs.p50, b.fullMs.p50), ratio(c.fullMs.p99, b.fullMs.p99)],
+          ['per hop, fit', c.hopFit.perHopMs, '', '', b.hopFit.perHopMs, '', '', ratio(c.hopFit.perHopMs, b.hopFit.perHopMs), ''],
+          ['stdin → own sent line', c.localMs.p50, c.localMs.p99, c.localMs.max, b.localMs.p50, b.localMs.p99, b.localMs.max, ratio(c.localMs.p50, b.localMs.p50), ratio(c.localMs.p99, b.localMs.p99)],
+        ]),
+      )
+      out.push(
+        table([
+          ['', 'chat', 'baseline'],
+          ['delivered ratio', fmt(c.deliveredRatio, 4), fmt(b.deliveredRatio, 4)],
+          ['duplicates shown', c.duplicates, b.duplicates],
+          ['(message, receiver) pairs', c.pairs, b.pairs],
+          ['write rate achieved, msg/s', c.achievedRate, b.achievedRate],
+          ['CPU per message per node, ms', latency.chat.cpuMsPerMessagePerNode, latency.baseline.cpuMsPerMessagePerNode],
+          ['  + history writer, ms', latency.chat.childrenCpuMsPerMessagePerNode, '–'],
+        ]),
+      )
+      const hops = new Map<number, Cell[]>()
+      for (const h of c.byHops) hops.set(h.hops, [h.hops, h.pairs, h.p50, h.p99, '–', '–'])
+      for (const h of b.byHops) {
+        const row = hops.get(h.hops) ?? [h.hops, 0, '–', '–', '–', '–']
+        row[4] = h.p50
+        row[5] = h.p99
+        hops.set(h.hops, row)
+      }
+
+      out.push(`  per hop, fit: the slope of p50 against hop count (least squares over the rows below); chat ${fmt(c.hopFit.perHopMs)} ms per hop + ${fmt(c.hopFit.fixedMs)} ms fixed, baseline ${fmt(b.hopFit.perHopMs)} + ${fmt(b.hopFit.fixedMs)} ms`)
+      out.push('  by hop count (end to end, ms):')
+      out.push(table([['hops', 'pairs', 'chat p50', 'chat p99', 'baseline p50', 'baseline p99'], ...[...hops.values()].sort((x, y) => Number(x[0]) - Number(y[0]))], '    '))
+      out.push('', 'Memory: RSS per node, MiB (VmRSS; chat\'s forked history writer counted apart)')
+      out.push(
+        table([
+          ['', 'idle mean', 'idle max', 'after mean', 'after max'],
+          ['chat node', mib(mean(latency.chat.memoryIdleKiB)), mib(max(latency.chat.memoryIdleKiB)), mib(mean(latency.chat.memoryAfterKiB)), mib(max(latency.chat.memoryAfterKiB))],
+          ['chat history writer', mib(mean(latency.chat.childrenIdleKiB)), mib(max(latency.chat.childrenIdleKiB)), mib(mean(latency.chat.childrenAfterKiB)), mib(max(latency.chat.childrenAfterKiB))],
+          ['baseline relay', mib(mean(latency.baseline.memoryIdleKiB)), mib(max(latency.baseline.memoryIdleKiB)), mib(mean(latency.baseline.memoryAfterKiB)), mib(max(latency.baseline.memoryAfterKiB))],
+        ]),
+      )
+      const errors = latency.chat.errors
+      if (errors.length > 0) out.push(`  chat error events: ${errors.slice(0, 5).join(' | ')}`)
+    }
+  }
+
+  const throughput = report.throughput as {chat?: RampResult; baseline?: RampResult; ratio: number; liftedLimits: string[]} | undefined
+  if (throughput) {
+    out.push('', `Throughput through one relay (chain A – R – B, from A; a step passes with everything delivered once and p99 < ${String(options.p99LimitMs)} ms)`)
+    if (throughput.liftedLimits.length > 0) out.push(`  chat runs with ${throughput.liftedLimits.join(' ')}: the per-author and per-hop rate limits are policy, not capacity`)
+    for (const kind of ['chat', 'baseline'] as const) {
+      const r = throughput[kind]
+      const e = errorOf(r)
+      if (!r || e) {
+        out.push(`  ${kind}: error: ${e}`)
+        continue
+      }
+
+      out.push(`  ${kind}: sustained ${fmt(r.sustained)} msg/s (${r.ended})`)
+      out.push(
+        table(
+          [['rate', 'msgs', 'written/s', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'relay CPU µs/msg', 'result'], ...r.steps.map((s): Cell[] => [s.rate, s.messages, s.achievedRate, s.p50, s.p99, s.max, fmt(s.deliveredRatio, 4), s.relayCpuUsPerMessage, s.pass ? 'pass' : `fail: ${s.why}`])],
+          '    ',
+        ),
+      )
+    }
+
+    out.push(`  ratio chat / baseline: ${fmt(throughput.ratio * 100)} %`)
+  }
+
+  const profile = report.profile as ProfileRun | undefined
+  if (profile) {
+    out.push('', 'Profile of the relay R (node --cpu-prof), self time')
+    const e = errorOf(profile)
+    if (e) out.push(`  error: ${e}`)
+    else {
+      out.push(`  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms`)
+      out.push(`  profile: ${profile.relay.file}`, `  window: ${profile.relay.window}`)
+      out.push(table([['area', 'self ms', '% of busy'], ...profile.relay.areas.slice(0, 14).map((a): Cell[] => [a.area, a.selfMs, a.busyPercent])], '    '))
+      out.push(table([['function', 'where', 'self ms', '% of busy', 'mostly via'], ...profile.relay.functions.slice(0, 20).map((f): Cell[] => [f.name, f.where, f.selfMs, f.selfPercent, f.via.length > 110 ? `${f.via.slice(0, 107)}...` : f.via])], '    '))
+    }
+  }
+
+  const soak = report.soak as SoakResult | undefined
+  if (soak) {
+    out.push('', 'Soak: messages relayed through one in-process ChatNode (heap after a full GC; RSS of the process)')
+    const e = errorOf(soak)
+    if (e) out.push(`  error: ${e}`)
+    else {
+      out.push(`  ${soak.relayed.toLocaleString('en')} of ${soak.requested.toLocaleString('en')} relayed in ${fmt(soak.seconds)} s (${fmt(soak.ratePerSecond)} msg/s); seen-cache bound ${soak.seenCacheMax.toLocaleString('en')}; warnings ${soak.peerWarnings}`)
+      const picks = pickSamples(soak.samples, 8)
+      out.push(table([['relayed', 's', 'heap MiB', 'RSS MiB'], ...picks.map((s): Cell[] => [s.relayed, s.seconds, s.heapUsedMiB, s.rssMiB])], '    '))
+      out.push(`  heap per message while the cache fills: ${fmt(soak.heapBytesPerMessageFilling)} bytes`)
+      if (soak.afterCacheFull) {
+        const a = soak.afterCacheFull
+        out.push(`  from ${a.atRelayed.toLocaleString('en')} messages (the cache full) to the end: heap ${fmt(a.heapUsedMiB)} → ${fmt(a.endHeapUsedMiB)} MiB (${fmt(a.heapGrowthMiBPer100k)} MiB per 100k), RSS ${fmt(a.rssMiB)} → ${fmt(a.endRssMiB)} MiB`)
+      } else {
+        out.push('  the cache never filled in this run (see --soak / --soak-cache)')
+      }
+    }
+  }
+
+  const inproc = report.inProcess as InProcessResult | undefined
+  if (inproc) {
+    out.push('', `In-process: ${inproc.nodes} ChatNodes in one process over loopback, topology ${inproc.topology}`)
+    out.push(`  ${graphLine(inproc.graph)}; set up in ${fmt(inproc.setupSeconds)} s${inproc.dialFailures > 0 ? ` (${inproc.dialFailures} join dials refused even after retries)` : ''}${inproc.redials > 0 ? ` (${inproc.redials} links dialled again after dropping)` : ''}`)
+    out.push(`  ${inproc.messages} messages, ${inproc.pairs.toLocaleString('en')} pairs: delivered ${fmt(inproc.deliveredRatio, 4)}, duplicates ${inproc.duplicates}`)
+    out.push(table([['ms', 'p50', 'p90', 'p99', 'max', 'n'], summaryRow('end to end', inproc.e2eMs), summaryRow('per hop', inproc.perHopMs), summaryRow('reach every node', inproc.fullMs)]))
+    out.push(`  by hop count (end to end, ms; fit: ${fmt(inproc.hopFit.perHopMs)} ms per hop + ${fmt(inproc.hopFit.fixedMs)} ms fixed):`)
+    out.push(table([['hops', 'pairs', 'p50', 'p99'], ...inproc.byHops.map((h): Cell[] => [h.hops, h.pairs, h.p50, h.p99])], '    '))
+    out.push(
+      table([
+        ['frames per message', ''],
+        ['counted', inproc.frames.perMessage],
+        ['model 2E − (N − 1)', inproc.frames.modelPerMessage],
+        ['ideal N − 1', inproc.frames.ideal],
+        ['overhead (counted / ideal)', inproc.frames.overhead],
+        ['bytes per frame on the wire', inproc.frames.wireBytesPerFrame],
+      ]),
+    )
+    out.push(`  (${inproc.frames.method})`)
+    out.push(
+      table([
+        ['cost', ''],
+        ['heap per node, KiB', inproc.memoryPerNode.heapKiB],
+        ['RSS per node, KiB', inproc.memoryPerNode.rssKiB],
+        ['buffers per node, KiB', inproc.memoryPerNode.externalKiB],
+        ['CPU per message (whole mesh), ms', inproc.cpu.msPerMessage],
+        ['CPU per delivery, µs', inproc.cpu.usPerDelivery],
+        ['event-loop utilisation while sending', inproc.cpu.eventLoopUtilization],
+        [`event-loop utilisation idle (${fmt(inproc.idle.seconds)} s before sending)`, inproc.idle.eventLoopUtilization],
+      ]),
+    )
+    const warnings = Object.entries(inproc.warnings)
+    if (warnings.length > 0) out.push(`  warnings: ${warnings.map(([code, n]) => `${code} × ${n}`).join(', ')}`)
+  }
+
+  const targets = report.targets as Array<{target: string; measured: string; pass: boolean | null; note?: string}>
+  if (targets.length > 0) {
+    out.push('', 'Targets (issue 6)')
+    out.push(table([['target', 'measured', ''], ...targets.map((t): Cell[] => [t.target, t.measured, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL'])]))
+    for (const t of targets) if (t.note) out.push(`  note (${t.target}): ${t.note}`)
+  }
+
+  if (report.svg) out.push('', `picture: ${String(report.svg)}`)
+  return out.join('\n')
+}
+
+function pickSamples<T>(list: T[], count: number): T[] {
+  if (list.length <= count) return list
+  const out: T[] = []
+  for (let i = 0; i < count; i++) out.push(list[Math.round((i * (list.length - 1)) / (count - 1))])
+  return out
+}
