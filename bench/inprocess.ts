@@ -128,7 +128,8 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
           // each time; joining the engine's mesh, try another earlier node, as a user would try another address.
           for (let attempt = 1; ; attempt++) {
             try {
-              await nodes[from].connect('127.0.0.1', nodes[to].info.port, {persistent: false})
+              // Persistent, as `--join` and `/connect` are: the engine redials the address if the link drops.
+              await nodes[from].connect('127.0.0.1', nodes[to].info.port)
               break
             } catch (error) {
               if (attempt >= 8) {
@@ -161,7 +162,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
           if (nodes[from].peers().some((p) => p.port === port) || (engineMesh && nodes[from].peers().length > 0)) continue
           const target = engineMesh ? nodes[Math.floor(retryRandom() * from)].info.port : port
           redials++
-          nodes[from].connect('127.0.0.1', target, {persistent: false}).catch(() => {})
+          nodes[from].connect('127.0.0.1', target).catch(() => {})
         }
       }
 

@@ -14,7 +14,8 @@ type Cell = number | string
 
 /** Columns padded to their widest cell; numbers right-aligned. */
 function table(rows: Cell[][], indent = '  '): string {
-  const text = rows.map((row) => row.map((cell) => (typeof cell === 'number' ? fmt(cell) : cell)))
+  // null: a NaN that went through JSON (the report can be printed again from a --json file).
+  const text = rows.map((row) => row.map((cell) => (typeof cell === 'number' ? fmt(cell) : (cell ?? '–'))))
   const widths: number[] = []
   for (const row of text) for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, [...cell].length)
   return text
@@ -35,6 +36,7 @@ function table(rows: Cell[][], indent = '  '): string {
 function fmt(value: number, digits?: number): string {
   if (!Number.isFinite(value)) return '–'
   if (digits !== undefined) return value.toFixed(digits)
+  if (Number.isInteger(value)) return value.toLocaleString('en')
   const abs = Math.abs(value)
   if (abs >= 1000) return Math.round(value).toLocaleString('en')
   if (abs >= 100) return value.toFixed(0)
@@ -48,7 +50,7 @@ const mean = (list: number[]): number => (list.length === 0 ? Number.NaN : list.
 const max = (list: number[]): number => (list.length === 0 ? Number.NaN : Math.max(...list))
 
 function graphLine(g: GraphStats): string {
-  return `${g.nodes} nodes, ${g.edges} links, degree ${g.degree.min}–${g.degree.max} (mean ${fmt(g.degree.mean)}), diameter ${g.diameter}, mean distance ${fmt(g.meanDistance)}${g.connected ? '' : ', NOT CONNECTED'}`
+  return `${g.nodes} nodes, ${g.edges} links, degree ${g.degree.min}–${g.degree.max} (mean ${fmt(g.degree.mean)}), diameter ${g.diameter}, mean distance ${fmt(g.meanDistance)}${g.connected ? '' : `, NOT CONNECTED (components of ${g.components.slice(0, 6).join(', ')}${g.components.length > 6 ? ', …' : ''} nodes)`}`
 }
 
 function summaryRow(label: string, s: Summary): Cell[] {

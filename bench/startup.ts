@@ -1,7 +1,6 @@
 // Startup: wall time from spawn to the `ready` line of `chat start --json`, beside the time `node -e 0` takes to
 // run and exit, sampled alternately in the same run (so both see the same machine load).
 
-import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 
 import {chatEnv} from './mesh.js'
@@ -48,7 +47,7 @@ async function timeChatReady(cli: string, workDir: string, timeoutMs: number): P
   const port = await freePort()
   const proc = new LineProcess(process.execPath, [cli, 'start', '--json', '--port', String(port), '--name', 'startup', '--log-dir', workDir], {
     cwd: workDir,
-    env: chatEnv(join(workDir)),
+    env: chatEnv(workDir),
   })
   try {
     const ready = await proc.waitForLine((line) => parseEvent(line)?.event === 'ready', timeoutMs, 'ready')

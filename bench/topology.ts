@@ -115,6 +115,8 @@ export interface GraphStats {
   diameter: number
   /** Mean hop count over ordered reachable pairs. */
   meanDistance: number
+  /** Sizes of the connected components, largest first (one entry when connected). */
+  components: number[]
 }
 
 export function graphStats(g: Graph, distances: number[][] = allDistances(g)): GraphStats {
@@ -138,8 +140,25 @@ export function graphStats(g: Graph, distances: number[][] = allDistances(g)): G
     }
   }
 
+  const component = Array.from({length: g.n}, () => -1)
+  const sizes: number[] = []
+  for (let s = 0; s < g.n; s++) {
+    if (component[s] >= 0) continue
+    const id = sizes.length
+    let size = 0
+    for (const [v, d] of distances[s].entries()) {
+      if (d >= 0 && component[v] < 0) {
+        component[v] = id
+        size++
+      }
+    }
+
+    sizes.push(size)
+  }
+
   return {
     nodes: g.n,
+    components: sizes.sort((a, b) => b - a),
     edges: degrees.reduce((a, b) => a + b, 0) / 2,
     degree: {min: Math.min(...degrees), mean: degrees.reduce((a, b) => a + b, 0) / Math.max(1, g.n), max: Math.max(...degrees)},
     connected,
