@@ -382,7 +382,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       this.#state !== 'running' ||
       throttled ||
       this.#pending.size >= (this.#options.maxPendingConnections ?? MAX_PENDING_CONNECTIONS) ||
-      this.#registry.size >= this.#registry.maxPeers
+      // Handshakes under way count too: a full node must refuse before the handshake, or the dialler believes it got in.
+      this.#registry.size + this.#pending.size >= this.#registry.maxPeers
     ) {
       // Refused before a byte is read or written: nothing to learn for the other side, nothing held here.
       socket.on('error', () => {})

@@ -148,6 +148,16 @@ describe('ChatNode over loopback', function () {
     }
   })
 
+  it('refuses a dialler before the handshake when it is full, so the dialler knows it did not get in', async () => {
+    const full = await startNode('Full', {maxPeers: 1, degree: 0})
+    const diallers = await Promise.all(['D1', 'D2', 'D3'].map((name) => startNode(name, {degree: 0})))
+    // All at once: handshakes under way count toward the cap, so only one dialler may believe it got in.
+    const results = await Promise.allSettled(diallers.map((d) => d.connect('127.0.0.1', full.info.port, {persistent: false})))
+    expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1)
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).message).to.match(/^could not reach 127\.0\.0\.1:\d+: /)
+    await until(full, 'the one dialler registered at Full', () => full.peers().length === 1)
+  })
+
   it('says which port is in use', async () => {
     const a = await startNode('A')
     const b = new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port})
