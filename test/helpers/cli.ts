@@ -183,3 +183,16 @@ export function useChatNodes(defaults: {extra?: string[]; lang?: 'en' | 'pt'} = 
     },
   }
 }
+
+export interface JsonEvent {
+  event: string
+  [key: string]: unknown
+}
+
+/** The `--json` events named `name` that a process has printed so far. */
+export function jsonEvents(proc: ChatProcess, name: string): JsonEvent[] {
+  return proc.lines
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as JsonEvent)
+    .filter((e) => e.event === name)
+}

@@ -8,22 +8,12 @@ import {expect} from 'chai'
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {ChatProcess, freePort, tempDir} from '../helpers/cli.js'
+import {ChatProcess, freePort, tempDir, type JsonEvent, jsonEvents} from '../helpers/cli.js'
 import {DEFAULT_WAIT_MS} from '../helpers/wait.js'
 
 const READY = 'Interface ready. Type /help to see the available commands.'
 
-interface JsonEvent {
-  event: string
-  [key: string]: unknown
-}
-
-function events(proc: ChatProcess, name: string): JsonEvent[] {
-  return proc.lines
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as JsonEvent)
-    .filter((e) => e.event === name)
-}
+const events = jsonEvents
 
 interface HistoryLine {
   event: string

@@ -17,7 +17,7 @@ import {HANDSHAKE_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, HOP_FRAME_BURST, PEER_DEAD_
 import {ChatNode, DEFAULT_HISTORY_MESSAGES} from '../../src/p2p/node.js'
 import type {NodeWarning} from '../../src/p2p/types.js'
 import {type Attack, type AttackKind, type AttackResult, launch, type MemberAttack, prng, QUICK_KINDS, SLOW_KINDS} from '../helpers/attacker.js'
-import {ChatProcess, freePort, tempDir} from '../helpers/cli.js'
+import {ChatProcess, freePort, tempDir, type JsonEvent, jsonEvents} from '../helpers/cli.js'
 
 /** Total attacker connections, in waves; each wave waits for the previous one to be cleaned up. */
 const WAVES = 4
@@ -28,17 +28,7 @@ const CLOSE_MARGIN_MS = 7000
 const RSS_LIMIT_MIB = 200
 const SEED = 0x51e9e
 
-interface JsonEvent {
-  event: string
-  [key: string]: unknown
-}
-
-function events(proc: ChatProcess, name: string): JsonEvent[] {
-  return proc.lines
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as JsonEvent)
-    .filter((e) => e.event === name)
-}
+const events = jsonEvents
 
 /** VmRSS and VmHWM (peak) of a process, in MiB. */
 function memory(pid: number): {peak: number; rss: number} {
