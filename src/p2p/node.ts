@@ -501,8 +501,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
     const announce = [{id: remote.id, host: remote.host, port: remote.port}]
     for (const other of this.#registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
-    // History comes from the first peer we dial; the node that was already there has nothing to catch up on.
-    if (conn.direction === 'outbound' && !this.#historyAsked && this.#historySize > 0) {
+    // History comes from the first peer we dial to join; the node that was already there has nothing to catch up
+    // on, nor has a node that dials out while it already has a peer: its live copies race the history (and lose).
+    if (conn.direction === 'outbound' && this.#registry.size === 1 && !this.#historyAsked && this.#historySize > 0) {
       this.#historyAsked = true
       this.#historySource = conn
       this.#historyBudget = this.#historySize

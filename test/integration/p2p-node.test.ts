@@ -63,6 +63,32 @@ describe('ChatNode over loopback', function () {
     expect(atPedro).to.have.length(1)
   })
 
+  it('asks for history when it dials out to join, not when it dials out while it already has a peer', async () => {
+    const carla = await startNode('Carla', {degree: 0})
+    const dora = await startNode('Dora', {degree: 0})
+    await dora.connect('127.0.0.1', carla.info.port)
+    const atCarla = received(carla)
+    dora.send('before')
+    await until(carla, 'Dora\'s message at Carla', () => atCarla.length === 1)
+
+    // Julia is already in a network (Pedro dialled her): her live copies would race a history reply.
+    const julia = await startNode('Julia', {degree: 0})
+    const pedro = await startNode('Pedro', {degree: 0})
+    await pedro.connect('127.0.0.1', julia.info.port)
+    const atJulia = received(julia)
+    await julia.connect('127.0.0.1', carla.info.port)
+    // A pong from Carla comes after her answer to anything Julia sent before the ping, a history request included.
+    expect((await julia.confirmDelivery()).map((p) => p.name)).to.include('Carla')
+
+    // A newcomer whose first peer is Carla does get the history: the check above can see one.
+    const zed = await startNode('Zed', {degree: 0})
+    const atZed = received(zed)
+    await zed.connect('127.0.0.1', carla.info.port)
+    expect((await zed.confirmDelivery()).map((p) => p.name)).to.deep.equal(['Carla'])
+    expect(atZed.map((m) => [m.text, m.history])).to.deep.equal([['before', true]])
+    expect(atJulia).to.deep.equal([])
+  })
+
   it('shows every message exactly once in a cycle A–B–C–A', async () => {
     const [a, b, c] = await Promise.all([startNode('A', {degree: 0}), startNode('B', {degree: 0}), startNode('C', {degree: 0})])
     await b.connect('127.0.0.1', a.info.port)
