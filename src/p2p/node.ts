@@ -633,8 +633,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         // relaying a noisy author is not at fault.
         if (!this.#authorLimiter.take(verdict.message.from.id)) return
         this.#remember(frame)
-        this.emit('message', verdict.message)
+        // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
         this.#broadcast(frame, conn)
+        this.emit('message', verdict.message)
       }
     }
   }
