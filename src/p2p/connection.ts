@@ -7,6 +7,7 @@ import {EventEmitter} from 'node:events'
 import type {Socket} from 'node:net'
 
 import type {Identity} from './identity.js'
+import {corkForThisTurn, MAX_CORKED_BYTES, uncorkNow} from './cork.js'
 import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
 import {type RoomKeyMaterial, SecureSession, SessionError} from './secure-session.js'
@@ -225,7 +226,9 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       return false
     }
 
+    corkForThisTurn(this.socket)
     this.socket.write(sealed)
+    if (this.socket.writableLength >= MAX_CORKED_BYTES) uncorkNow(this.socket)
     return true
   }
 
