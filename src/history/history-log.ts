@@ -9,11 +9,18 @@ import {fileURLToPath} from 'node:url'
 
 import {reasonFor} from './errors.js'
 import {historyPath, serializeEvent, type HistoryEventInput} from './events.js'
-import {parseFromWriter, type FromWriter, type ToWriter} from './writer-protocol.js'
+import {MAX_APPEND_LINES, parseFromWriter, type FromWriter, type ToWriter} from './writer-protocol.js'
 
 /** Lines sent to the writer and not yet acknowledged. `child.send()` never refuses (it buffers without limit), so
  * this window is what bounds the IPC channel. */
 export const ACK_WINDOW = 1000
+/**
+ * An appended line waits at most this long for others before it goes to the writer: one IPC message, and one
+ * wake-up of the writer process, per batch instead of per line. A node killed with SIGKILL can lose this much.
+ */
+export const BATCH_MS = 20
+/** A batch this big goes at once; also the most bytes of lines in one IPC message. */
+export const MAX_BATCH_BYTES = 256 * 1024
 /** Bytes of lines waiting in this process beyond the window; past this the oldest are dropped (and said so). */
 export const MAX_QUEUE_BYTES = 8 * 1024 * 1024
 /** How long `close()` waits for the writer to catch up; then it gets a short grace to exit before SIGKILL. */
@@ -165,6 +172,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
   #failed = false
   #writer?: Writer
   #restartTimer?: NodeJS.Timeout
+  #batchTimer?: NodeJS.Timeout
   #failures = 0
   #restarts = 0
   #shutdownSent = false
@@ -254,7 +262,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
     this.#queue.push({seq, line, bytes})
     this.#queuedBytes += bytes
     this.#enforceQueueCap()
-    this.#pump()
+    this.#pumpSoon()
     return seq
   }
 
@@ -281,6 +289,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
 
     this.#phase = 'closing'
     const flushed = (): boolean => this.#failed || (this.#inFlight.length === 0 && this.#queue.length === 0)
+    this.#pump()
     this.#send({type: 'flush'})
     await this.#until(flushed, deadline - Date.now())
 
@@ -305,6 +314,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
     }
 
     this.#phase = 'closed'
+    clearTimeout(this.#batchTimer)
     this.#inFlight = []
     this.#queue.clear()
     this.#queuedBytes = 0
@@ -456,6 +466,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
     this.#queue.clear()
     this.#queuedBytes = 0
     clearTimeout(this.#restartTimer)
+    clearTimeout(this.#batchTimer)
     const writer = this.#writer
     if (writer) {
       this.#send({type: 'shutdown'})
@@ -495,15 +506,32 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
     }
   }
 
-  /** Move queued lines into the ack window while the writer is ready. */
+  /** Pumps within BATCH_MS, or now if a full batch is waiting. */
+  #pumpSoon(): void {
+    if (this.#queuedBytes >= MAX_BATCH_BYTES) this.#pump()
+    else this.#batchTimer ??= setTimeout(() => this.#pump(), BATCH_MS)
+  }
+
+  /** Move queued lines into the ack window, in batches of consecutive seqs, while the writer is ready. */
   #pump(): void {
+    clearTimeout(this.#batchTimer)
+    this.#batchTimer = undefined
     const writer = this.#writer
     if (!writer?.ready) return
     while (this.#inFlight.length < ACK_WINDOW && this.#queue.length > 0 && writer.child.connected) {
-      const e = this.#unqueue()
-      if (!e) break
-      this.#inFlight.push(e)
-      if (!this.#send({type: 'append', seq: e.seq, line: e.line})) break
+      const first = this.#queue.peek()?.seq ?? 0
+      const lines: string[] = []
+      let bytes = 0
+      for (let next = this.#queue.peek(); next && next.seq === first + lines.length; next = this.#queue.peek()) {
+        if (lines.length > 0 && (bytes + next.bytes > MAX_BATCH_BYTES || lines.length >= MAX_APPEND_LINES)) break
+        if (this.#inFlight.length >= ACK_WINDOW) break
+        const e = this.#unqueue()!
+        this.#inFlight.push(e)
+        lines.push(e.line)
+        bytes += e.bytes
+      }
+
+      if (!this.#send({type: 'append', first, lines})) break
     }
   }
 

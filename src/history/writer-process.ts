@@ -241,7 +241,7 @@ function main(): void {
       }
 
       case 'append': {
-        onAppend(msg.seq, msg.line)
+        for (const [i, line] of msg.lines.entries()) onAppend(msg.first + i, line)
         return
       }
 

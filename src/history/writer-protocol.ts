@@ -5,8 +5,11 @@
 export type ToWriter =
   /** Open (creating the directory if needed) and repair `path`; answer `ready` with the last seq of `session` in it. */
   | {type: 'init'; path: string; session: string}
-  /** One line (no `\n`) to append. Lines arrive in increasing `seq`; a seq already in the file is skipped. */
-  | {type: 'append'; seq: number; line: string}
+  /**
+   * Lines (no `\n`) to append, with consecutive seqs from `first`. Batches arrive in increasing seq; a seq already
+   * in the file is skipped.
+   */
+  | {type: 'append'; first: number; lines: string[]}
   /** Write what is pending now and acknowledge it. */
   | {type: 'flush'}
   /** Write what is pending, fsync, close the file, disconnect and exit 0. */
@@ -30,6 +33,18 @@ function isSeq(v: unknown): v is number {
   return Number.isSafeInteger(v) && (v as number) >= 0
 }
 
+/** Most lines in one `append` message (the parent's ack window is never larger). */
+export const MAX_APPEND_LINES = 1000
+
+function isLines(v: unknown): v is string[] {
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.length <= MAX_APPEND_LINES &&
+    v.every((line) => typeof line === 'string' && !line.includes('\n'))
+  )
+}
+
 export function parseToWriter(v: unknown): ToWriter | undefined {
   if (!isObj(v)) return undefined
   switch (v.type) {
@@ -38,8 +53,8 @@ export function parseToWriter(v: unknown): ToWriter | undefined {
         ? {type: 'init', path: v.path, session: v.session}
         : undefined
     case 'append':
-      return isSeq(v.seq) && v.seq > 0 && typeof v.line === 'string' && !v.line.includes('\n')
-        ? {type: 'append', seq: v.seq, line: v.line}
+      return isSeq(v.first) && v.first > 0 && isLines(v.lines) && Number.isSafeInteger(v.first + v.lines.length)
+        ? {type: 'append', first: v.first, lines: v.lines}
         : undefined
     case 'flush':
       return {type: 'flush'}

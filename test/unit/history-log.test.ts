@@ -8,7 +8,7 @@ import {fileURLToPath} from 'node:url'
 
 import {historyPath, parseHistoryLine, serializeEvent, type HistoryEvent} from '../../src/history/events.js'
 import {ACK_WINDOW, HistoryLog, MAX_WRITER_FAILURES} from '../../src/history/history-log.js'
-import {parseFromWriter, type FromWriter, type ToWriter} from '../../src/history/writer-protocol.js'
+import {MAX_APPEND_LINES, parseFromWriter, parseToWriter, type FromWriter, type ToWriter} from '../../src/history/writer-protocol.js'
 
 const PORT = 5000
 
@@ -209,6 +209,30 @@ await import(${JSON.stringify(real)})
     expect(seqs).to.deep.equal(Array.from({length: 1000}, (_, i) => i + 1))
   })
 
+  it('hands a burst of lines to the writer in one IPC message, not one each', async () => {
+    const real = fileURLToPath(new URL('../../src/history/writer-process.ts', import.meta.url))
+    const counted = join(dir, 'append-messages')
+    const wrapper = join(dir, 'counts-appends.mjs')
+    await writeFile(
+      wrapper,
+      // Listens after the writer does: a message that arrives before the writer listens would be lost to it.
+      `import {writeFileSync} from 'node:fs'
+await import(${JSON.stringify(real)})
+let appends = 0
+process.on('message', (msg) => {
+  if (msg.type === 'append') appends++
+  if (msg.type === 'shutdown') writeFileSync(${JSON.stringify(counted)}, String(appends))
+})
+`,
+    )
+    const log = newLog({writerPath: wrapper})
+    await log.open()
+    for (let i = 1; i <= 300; i++) log.append(message(i))
+    await log.close()
+    expect(Number(await readFile(counted, 'utf8'))).to.equal(1)
+    expect((await readEvents(log.path)).map((e) => e.seq)).to.deep.equal(Array.from({length: 300}, (_, i) => i + 1))
+  })
+
   it('repairs a last line cut mid-way by an earlier crash before appending', async () => {
     const path = historyPath(dir, PORT)
     const stamp = {ts: new Date().toISOString(), session: 'old', seq: 1}
@@ -382,7 +406,8 @@ describe('history writer process (IPC protocol)', () => {
     const {child: c, next} = start()
     send(c, {type: 'init', path, session: 'S'})
     expect(await next('ready')).to.deep.equal({type: 'ready', lastSeq: 3})
-    for (let s = 2; s <= 5; s++) send(c, {type: 'append', seq: s, line: line('S', s)})
+    send(c, {type: 'append', first: 2, lines: [line('S', 2), line('S', 3)]})
+    send(c, {type: 'append', first: 4, lines: [line('S', 4), line('S', 5)]})
     send(c, {type: 'shutdown'})
     await once(c, 'exit')
     expect(c.exitCode).to.equal(0)
@@ -395,8 +420,8 @@ describe('history writer process (IPC protocol)', () => {
     const {child: c, next} = start()
     send(c, {type: 'init', path, session: 'S'})
     await next('ready')
-    send(c, {type: 'append', seq: 1, line: line('S', 1)})
-    send(c, {type: 'append', seq: 2, line: line('S', 2)})
+    send(c, {type: 'append', first: 1, lines: [line('S', 1)]})
+    send(c, {type: 'append', first: 2, lines: [line('S', 2)]})
     send(c, {type: 'flush'})
     let ack = await next('ack')
     while (ack.type === 'ack' && ack.upTo < 2) ack = await next('ack')
@@ -412,7 +437,7 @@ describe('history writer process (IPC protocol)', () => {
     send(c, {type: 'format-disk'})
     const error = await next('error')
     expect(error).to.include({type: 'error', code: 'ERR_UNKNOWN_MESSAGE'})
-    send(c, {type: 'append', seq: 1, line: line('S', 1)})
+    send(c, {type: 'append', first: 1, lines: [line('S', 1)]})
     send(c, {type: 'shutdown'})
     await once(c, 'exit')
     expect(await readEvents(path)).to.have.length(1)
@@ -431,9 +456,31 @@ describe('history writer process (IPC protocol)', () => {
     const {child: c, next} = start()
     send(c, {type: 'init', path, session: 'S'})
     await next('ready')
-    for (let s = 1; s <= 50; s++) send(c, {type: 'append', seq: s, line: line('S', s)})
+    for (let s = 1; s <= 50; s += 10) send(c, {type: 'append', first: s, lines: Array.from({length: 10}, (_, i) => line('S', s + i))})
     c.disconnect()
     await once(c, 'exit')
     expect((await readEvents(path)).map((e) => e.seq)).to.deep.equal(Array.from({length: 50}, (_, i) => i + 1))
+  })
+})
+
+describe('history writer protocol: parseToWriter', () => {
+  it('accepts a batch of lines with consecutive seqs', () => {
+    expect(parseToWriter({type: 'append', first: 7, lines: ['a', 'b']})).to.deep.equal({type: 'append', first: 7, lines: ['a', 'b']})
+  })
+
+  it('refuses a malformed batch', () => {
+    for (const bad of [
+      {type: 'append', first: 1},
+      {type: 'append', first: 1, lines: []},
+      {type: 'append', first: 0, lines: ['a']},
+      {type: 'append', first: 1.5, lines: ['a']},
+      {type: 'append', first: 1, lines: ['a\nb']},
+      {type: 'append', first: 1, lines: ['a', 3]},
+      {type: 'append', first: 1, lines: Array.from({length: MAX_APPEND_LINES + 1}, () => 'a')},
+      {type: 'append', first: Number.MAX_SAFE_INTEGER, lines: ['a', 'b']},
+      {type: 'append', seq: 1, line: 'a'},
+    ]) {
+      expect(parseToWriter(bad), JSON.stringify(bad).slice(0, 80)).to.equal(undefined)
+    }
   })
 })
