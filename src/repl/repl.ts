@@ -4,6 +4,7 @@
 
 import {createInterface, type Interface} from 'node:readline'
 
+import {corkForThisTurn, uncorkAll} from '../p2p/cork.js'
 import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
@@ -69,10 +70,25 @@ function guard(stream: ReplOutput): void {
 function write(stream: ReplOutput, data: string): void {
   if (broken.has(stream) || !stream.writable) return
   try {
+    // A pipe (a bot, a script) gets a turn's events in one system call; a terminal gets each line as it comes.
+    if (!stream.isTTY) corkUntilTurnEnds(stream)
     stream.write(data)
   } catch {
     broken.add(stream)
   }
+}
+
+let flushedOnExit = false
+
+function corkUntilTurnEnds(stream: ReplOutput): void {
+  if (!('cork' in stream && 'uncork' in stream)) return
+  if (!flushedOnExit) {
+    flushedOnExit = true
+    // process.exit() does not wait for the turn to end: write out what is corked first.
+    process.once('exit', uncorkAll)
+  }
+
+  corkForThisTurn(stream as ReplOutput & {cork(): void; uncork(): void})
 }
 
 function errorCode(error: unknown): string | undefined {
