@@ -6,10 +6,18 @@ const WORD = String.raw`\p{L}\p{N}\p{M}_\-`
 
 const escapeRegExp = (text: string): string => text.replaceAll(/[$()*+.?[\\\]^{|}]/g, String.raw`\$&`)
 
+// Every incoming message is checked against the one own name: compile its pattern once, not per message.
+let cached: {name: string; pattern: RegExp | undefined} | undefined
+
 function mentionPattern(name: string): RegExp | undefined {
-  const trimmed = name.trim()
-  if (trimmed === '') return undefined
-  return new RegExp(`(?<![${WORD}@])@${escapeRegExp(trimmed)}(?![${WORD}])`, 'giu')
+  if (cached?.name !== name) {
+    const trimmed = name.trim()
+    const pattern = trimmed === '' ? undefined : new RegExp(`(?<![${WORD}@])@${escapeRegExp(trimmed)}(?![${WORD}])`, 'giu')
+    cached = {name, pattern}
+  }
+
+  // matchAll works on a copy, so the shared pattern's lastIndex never leaks from one call to the next.
+  return cached.pattern
 }
 
 /** Where `@name` occurs in `text`, as [start, end) UTF-16 ranges, in order. */
