@@ -1,7 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 import {userInfo} from 'node:os'
 
-import {discoverPeers} from '../discovery/index.js'
 import {HistoryLog} from '../history/history-log.js'
 import {historyPath} from '../history/events.js'
 import {readLastMessages} from '../history/reader.js'
@@ -171,8 +170,9 @@ room; nodes without one share the public room. Each node signs its messages with
     history.append({event: 'session_start', node: node.info})
 
     const unwirePlugins = flags.plugins ? wirePluginHooks(this.config, node, (message) => repl.error('plugin', `warning: ${message}`)) : undefined
+    // Imported only when asked for: multicast-dns and its sockets cost memory and start-up time.
     const stopDiscovery = flags.discover
-      ? await discoverPeers(node, room.roomId, (message) => repl.error('discovery', `warning: ${message}`))
+      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (message) => repl.error('discovery', `warning: ${message}`))
       : undefined
     let closing: Promise<void> | undefined
     this.#shutdown = () => {

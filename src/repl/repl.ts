@@ -12,7 +12,7 @@ import {type Catalog, catalogs, type Lang, meText} from './i18n.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'
 import {HumanSink, JsonSink, type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
-import {ChatPrompt} from './prompt.js'
+import type {ChatPrompt} from './prompt.js'
 import {sanitize} from './sanitize.js'
 import {ansiStyle, PLAIN, resolveColor, type Style} from './style.js'
 import type {HistoryReader, ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
@@ -346,6 +346,19 @@ export class Repl {
       path: this.#historyDir === undefined ? undefined : inputHistoryPath(this.#historyDir, this.#ownName()),
       onProblem: (message) => this.#sink.problem('input_history', this.#catalog.inputHistoryFailed(message)),
     })
+    // Loaded only for a terminal: enquirer is the biggest module a bot or a pipe (--json) never needs.
+    import('./prompt.js')
+      .then(({ChatPrompt}) => {
+        if (this.#quitting) return
+        this.#openPrompt(ChatPrompt, history)
+      })
+      .catch((error: unknown) => {
+        this.#sink.problem('internal', errorMessage(error))
+        if (!this.#quitting) this.#startLines()
+      })
+  }
+
+  #openPrompt(ChatPrompt: typeof import('./prompt.js').ChatPrompt, history: InputHistory): void {
     const prompt = new ChatPrompt({
       label: this.#label(),
       paintLabel: (label) => this.#style.own(label),
