@@ -7,7 +7,6 @@ import {EventEmitter} from 'node:events'
 import type {Socket} from 'node:net'
 
 import type {Identity} from './identity.js'
-import {corkForThisTurn, MAX_CORKED_BYTES, uncorkNow} from './cork.js'
 import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
 import {type RoomKeyMaterial, SecureSession, SessionError} from './secure-session.js'
@@ -226,9 +225,9 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       return false
     }
 
-    corkForThisTurn(this.socket)
+    // Not corked per turn: batching a relay's writes cut its throughput by a third in the in-process soak
+    // (docs/performance.md).
     this.socket.write(sealed)
-    if (this.socket.writableLength >= MAX_CORKED_BYTES) uncorkNow(this.socket)
     return true
   }
 

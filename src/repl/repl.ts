@@ -4,10 +4,10 @@
 
 import {createInterface, type Interface} from 'node:readline'
 
-import {corkForThisTurn, uncorkAll} from '../p2p/cork.js'
 import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
+import {corkForThisTurn, uncorkAll} from './cork.js'
 import {type Catalog, catalogs, type Lang, meText} from './i18n.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import {PassThrough} from 'node:stream'
 
-import {corkForThisTurn, uncorkNow} from '../../src/p2p/cork.js'
+import {corkForThisTurn, uncorkAll} from '../../src/repl/cork.js'
 
 /** A stream that records what reached its reader, write by write (one writev of a corked batch counts once). */
 function recordingStream(): {stream: PassThrough; batches: string[]} {
@@ -39,7 +39,7 @@ describe('corkForThisTurn', () => {
     expect(batches).to.deep.equal(['a', 'bc', 'd'])
   })
 
-  it('keeps streams apart and writes one out early on request', async () => {
+  it('keeps streams apart, and writes everything out at once when asked (before an exit)', async () => {
     const one = recordingStream()
     const two = recordingStream()
     for (const s of ['1', '2', '3']) {
@@ -49,10 +49,10 @@ describe('corkForThisTurn', () => {
       two.stream.write(s)
     }
 
-    uncorkNow(one.stream)
-    expect(one.batches).to.deep.equal(['1', '23'])
+    expect(one.batches).to.deep.equal(['1'])
     expect(two.batches).to.deep.equal(['1'])
-    await endOfTurn()
+    uncorkAll()
+    expect(one.batches).to.deep.equal(['1', '23'])
     expect(two.batches).to.deep.equal(['1', '23'])
   })
 })
