@@ -44,6 +44,9 @@ describe('REPL in a real terminal (tmux)', function () {
     dir = mkdtempSync(join(tmpdir(), 'chat-tty-'))
     // A private server: no user configuration, and nothing of anyone's own tmux is touched.
     socket = join(dir, 'tmux.sock')
+    // A session that lives as long as the suite: tmux exits when its last session ends, and a test's new-session
+    // racing that exit failed with "server exited unexpectedly".
+    tmux('new-session', '-d', '-s', 'keeper', 'cat')
   })
 
   afterEach(() => {
