@@ -11,7 +11,7 @@ import {performance} from 'node:perf_hooks'
 
 import {benchNodeOptions} from './engine-options.js'
 import {fullGc, memory} from './gc.js'
-import {type HopFit, hopFit, makeSchedule} from './load.js'
+import {hopFit, type LoadSummary, makeSchedule} from './load.js'
 import {rng, sleep, summarize, type Summary} from './stats.js'
 import {addEdge, allDistances, buildTopology, edges, emptyGraph, type Graph, graphStats, type GraphStats, type TopologyKind} from './topology.js'
 
@@ -35,7 +35,10 @@ export interface InProcessOptions {
   progress?: (text: string) => void
 }
 
-export interface InProcessResult {
+/** The latency figures it shares with process mode (no stdin → `sent` time, no achieved rate). */
+type SharedLatency = Pick<LoadSummary, 'messages' | 'pairs' | 'delivered' | 'deliveredRatio' | 'duplicates' | 'e2eMs' | 'perHopMs' | 'fullMs' | 'byHops' | 'hopFit'>
+
+export interface InProcessResult extends SharedLatency {
   nodes: number
   topology: string
   degreeAsked: number
@@ -47,16 +50,6 @@ export interface InProcessResult {
   redials: number
   memoryPerNode: {heapKiB: number; rssKiB: number; externalKiB: number}
   memoryTotal: {before: ReturnType<typeof memory>; after: ReturnType<typeof memory>}
-  messages: number
-  pairs: number
-  delivered: number
-  deliveredRatio: number
-  duplicates: number
-  e2eMs: Summary
-  perHopMs: Summary
-  fullMs: Summary
-  byHops: Array<{hops: number; pairs: number; p50: number; p99: number}>
-  hopFit: HopFit
   frames: {
     counted: number
     /** Chat frames sealed per message, counted. */

@@ -171,6 +171,20 @@ export async function runLoad(mesh: Mesh, sends: Send[], options: LoadOptions): 
   }
 }
 
+/** One side (chat or the baseline) of the latency section: its load and what its processes used. */
+export interface LatencySide {
+  load: LoadSummary
+  raw: LoadResult
+  memoryIdleKiB: number[]
+  memoryAfterKiB: number[]
+  childrenIdleKiB: number[]
+  childrenAfterKiB: number[]
+  /** CPU ms per message, per node (mean over nodes), over the measured run. */
+  cpuMsPerMessagePerNode: number
+  childrenCpuMsPerMessagePerNode: number
+  errors: string[]
+}
+
 export interface LoadSummary {
   messages: number
   pairs: number

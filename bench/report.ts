@@ -1,7 +1,7 @@
 // The readable report: aligned plain-text tables, built only from the figures of this run.
 
 import type {InProcessResult} from './inprocess.js'
-import type {LoadSummary} from './load.js'
+import type {LatencySide} from './load.js'
 import type {Machine} from './machine.js'
 import type {ProfileRun} from './profile.js'
 import type {SoakResult} from './soak.js'
@@ -57,16 +57,8 @@ function summaryRow(label: string, s: Summary): Cell[] {
   return [label, s.p50, s.p90, s.p99, s.max, s.n]
 }
 
-interface SideLike {
-  load: LoadSummary
-  memoryIdleKiB: number[]
-  memoryAfterKiB: number[]
-  childrenIdleKiB: number[]
-  childrenAfterKiB: number[]
-  cpuMsPerMessagePerNode: number
-  childrenCpuMsPerMessagePerNode: number
-  errors: string[]
-}
+/** A latency section's side as the report reads it (the raw samples are left out of the JSON). */
+type SideLike = Omit<LatencySide, 'raw'>
 
 function errorOf(value: unknown): string | undefined {
   return value && typeof value === 'object' && 'error' in value ? String((value as {error: unknown}).error) : undefined

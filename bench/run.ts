@@ -17,7 +17,7 @@ import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
 import {runInProcess} from './inprocess.js'
-import {type LoadResult, type LoadSummary, makeSchedule, runLoad, summarizeLoad} from './load.js'
+import {type LatencySide, makeSchedule, runLoad, summarizeLoad} from './load.js'
 import {contention, cpuSnapshot, describeMachine} from './machine.js'
 import {Mesh, type MeshOptions} from './mesh.js'
 import {killAllChildren} from './proc.js'
@@ -198,18 +198,6 @@ function progress(options: Options, text: string): void {
   if (!options.json) process.stderr.write(`· ${text}\n`)
 }
 
-interface Side {
-  load: LoadSummary
-  raw: LoadResult
-  memoryIdleKiB: number[]
-  memoryAfterKiB: number[]
-  childrenIdleKiB: number[]
-  childrenAfterKiB: number[]
-  /** CPU ms per message, per node (mean over nodes), over the measured run. */
-  cpuMsPerMessagePerNode: number
-  childrenCpuMsPerMessagePerNode: number
-  errors: string[]
-}
 
 interface LatencySection {
   topology: string
@@ -219,11 +207,11 @@ interface LatencySection {
   graphAsIntended: boolean
   messages: number
   rate: number
-  chat: Side
-  baseline: Side
+  chat: LatencySide
+  baseline: LatencySide
 }
 
-async function latencyRun(kind: 'baseline' | 'chat', graph: Graph, options: Options, base: Omit<MeshOptions, 'graph' | 'kind'>, graphOut?: {graph: Graph}): Promise<Side> {
+async function latencyRun(kind: 'baseline' | 'chat', graph: Graph, options: Options, base: Omit<MeshOptions, 'graph' | 'kind'>, graphOut?: {graph: Graph}): Promise<LatencySide> {
   const mesh = await Mesh.start({...base, kind, graph})
   try {
     if (graphOut) graphOut.graph = mesh.graph

@@ -10,17 +10,8 @@ import {type ChatFrame, decodeFrame, encodeBody, type Frame, MAX_HANDSHAKE_MESSA
 import {PUBLIC_ROOM, type RoomKey} from '../../src/p2p/room.js'
 import {SecureSession} from '../../src/p2p/secure-session.js'
 
-/** A small seeded PRNG (mulberry32): the same attack bytes on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d_2b_79_f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+/** A small seeded PRNG (mulberry32, shared with the bench): the same attack bytes on every run. */
+export {rng as prng} from '../../bench/stats.js'
 
 export function randomBytes(random: () => number, n: number): Buffer {
   const out = Buffer.allocUnsafe(n)
