@@ -36,6 +36,7 @@ import {
   ProtocolError,
   SIGNATURE_CHARS,
 } from '../../src/p2p/protocol.js'
+import {split} from '../helpers/chunks.js'
 
 /** Fixed seeds: the same cases on every run and every machine. Change one to explore, never to make a test pass. */
 const SEED = 0x5eed_c4a7
@@ -430,18 +431,6 @@ function referenceFrames(stream: Buffer, limitsAfter: (n: number) => FrameLimits
   }
 }
 
-/** Cuts `bytes` at the given points (taken modulo its length): arbitrary TCP chunking. */
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Buffer[] = []
-  let from = 0
-  for (const p of [...points, bytes.length]) {
-    if (p > from) chunks.push(bytes.subarray(from, p))
-    from = Math.max(from, p)
-  }
-
-  return chunks
-}
 
 /** A stream of mostly well-formed frames for `limits`, with an occasional bad length and a possibly cut tail. */
 function frameStream(limits: fc.Arbitrary<FrameLimits>): fc.Arbitrary<{limits: FrameLimits; stream: Buffer}> {

@@ -15,6 +15,7 @@ import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
 import {encodeVersion1Error, FRAME_HEADER_BYTES, MAX_HANDSHAKE_MESSAGE_BYTES, ProtocolError} from '../../src/p2p/protocol.js'
 import {deriveRoomKey, PUBLIC_ROOM, type RoomKey} from '../../src/p2p/room.js'
 import {SecureSession, type SessionOutput} from '../../src/p2p/secure-session.js'
+import {split} from '../helpers/chunks.js'
 
 const SEED = 0x5e55_1017
 const RUNS = 1000
@@ -79,17 +80,6 @@ function feed(s: SecureSession, chunks: Buffer[]): Fed {
   return fed
 }
 
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Buffer[] = []
-  let from = 0
-  for (const p of [...points, bytes.length]) {
-    if (p > from) chunks.push(bytes.subarray(from, p))
-    from = Math.max(from, p)
-  }
-
-  return chunks
-}
 
 const cuts = fc.array(fc.nat(), {maxLength: 16})
 
