@@ -12,7 +12,7 @@ import {performance} from 'node:perf_hooks'
 import {benchNodeOptions} from './engine-options.js'
 import {fullGc, memory} from './gc.js'
 import {hopFit, type LoadSummary, makeSchedule} from './load.js'
-import {rng, sleep, summarize, type Summary} from './stats.js'
+import {DrainLatch, rng, sleep, summarize, type Summary} from './stats.js'
 import {addEdge, allDistances, buildTopology, edges, emptyGraph, type Graph, graphStats, type GraphStats, type TopologyKind} from './topology.js'
 
 export interface InProcessOptions {
@@ -209,7 +209,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
     let delivered = 0
     let duplicates = 0
     const expected = sends.length * (n - 1)
-    let wake: (() => void) | undefined
+    const drained = new DrainLatch()
     for (const [r, node] of nodes.entries()) {
       node.on('message', (m) => {
         const at = performance.now()
@@ -222,7 +222,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
 
         arrivals[i][r] = at
         delivered++
-        if (delivered === expected) wake?.()
+        if (delivered === expected) drained.release()
       })
     }
 
@@ -251,15 +251,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
         nodes[sends[i].origin].send(sends[i].text)
       }
 
-      if (delivered < expected) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, options.drainMs)
-          wake = () => {
-            clearTimeout(timer)
-            resolve()
-          }
-        })
-      }
+      await drained.wait(options.drainMs)
 
       // Frames still queued for messages every node already has are counted too.
       await Promise.all(nodes.map((node) => node.flush()))

@@ -5,7 +5,7 @@
 import {performance} from 'node:perf_hooks'
 
 import type {Mesh} from './mesh.js'
-import {rng, sleep, summarize, type Summary} from './stats.js'
+import {DrainLatch, rng, sleep, summarize, type Summary} from './stats.js'
 
 export interface Send {
   origin: number
@@ -67,7 +67,7 @@ export async function runLoad(mesh: Mesh, sends: Send[], options: LoadOptions): 
   let duplicates = 0
   let unknownLines = 0
   let lastArrival = 0
-  let wake: (() => void) | undefined
+  const drained = new DrainLatch()
 
   const offMessage = mesh.onMessage((receiver, text, at) => {
     const i = index.get(text)
@@ -90,7 +90,7 @@ export async function runLoad(mesh: Mesh, sends: Send[], options: LoadOptions): 
     got[i]++
     delivered++
     lastArrival = at
-    if (delivered === expected) wake?.()
+    if (delivered === expected) drained.release()
   })
   const offSent = mesh.onSent((origin, text, at) => {
     const i = index.get(text)
@@ -113,15 +113,7 @@ export async function runLoad(mesh: Mesh, sends: Send[], options: LoadOptions): 
   }
 
   const lastSend = performance.now()
-  if (delivered < expected) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.drainMs)
-      wake = () => {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-  }
+  await drained.wait(options.drainMs)
 
   offMessage()
   offSent()

@@ -59,3 +59,25 @@ export function roundSummary(s: Summary, digits = 3): Summary {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Set when every expected delivery has arrived; `wait(ms)` resolves then, or after `ms` (the drain deadline). */
+export class DrainLatch {
+  #done = false
+  #wake: (() => void) | undefined
+
+  release(): void {
+    this.#done = true
+    this.#wake?.()
+  }
+
+  async wait(ms: number): Promise<void> {
+    if (this.#done) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.#wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  }
+}
