@@ -8,11 +8,12 @@ import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
 import {corkForThisTurn, uncorkAll} from './cork.js'
-import {type Catalog, catalogs, type Lang, meText} from './i18n.js'
+import {type Catalog, catalogs, formatAddress, type Lang, meText} from './i18n.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'
 import {HumanSink, JsonSink, type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
 import type {ChatPrompt} from './prompt.js'
+import {type MsgTarget, resolveRecipient} from './recipient.js'
 import {sanitize} from './sanitize.js'
 import {ansiStyle, PLAIN, resolveColor, type Style} from './style.js'
 import type {HistoryReader, ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
@@ -268,16 +269,22 @@ export class Repl {
     if (this.#seenNames.size > MAX_SEEN_NAMES) this.#seenNames.delete(this.#seenNames.values().next().value as string)
   }
 
-  /** Names Tab completes after `@` (and for peer arguments): connected peers first, then recent authors. */
+  /**
+   * Names Tab completes after `@` and for peer arguments: connected peers first, then the nodes a direct message can
+   * reach (most recently heard first), then recent authors.
+   */
   #peerNames(): string[] {
     let connected: string[] = []
+    let reachable: string[] = []
     try {
       connected = this.#node.peers().map((peer) => peer.name)
+      reachable = this.#node.directory().map((node) => node.name).reverse()
     } catch {
       // completion without the peer list is still completion
     }
 
-    return [...new Set([...connected, ...[...this.#seenNames].reverse()])].filter((name) => name !== this.#ownName())
+    const names = [...connected, ...reachable, ...[...this.#seenNames].reverse()]
+    return [...new Set(names)].filter((name) => name !== this.#ownName())
   }
 
   #complete(text: string, cursor: number): Completion {
@@ -419,7 +426,7 @@ export class Repl {
         }
 
         case 'msg': {
-          this.#sendDirect(command.to, command.text)
+          this.#sendDirect(command.target)
           return
         }
 
@@ -480,27 +487,35 @@ export class Repl {
     if (!this.#quitting) this.#sink.history(entries.slice(-count))
   }
 
-  /** Resolves a name (or a key fingerprint) among the nodes that announced a key, then seals the text to it. */
-  #sendDirect(to: string, text: string): void {
+  /** Resolves the recipient among the nodes that announced a key (never a guess), then seals the text to it. */
+  #sendDirect(target: MsgTarget): void {
     const known = this.#node.directory()
-    const describe = (n: NodeInfo): string => `${sanitize(n.name)} (${n.host}:${n.port}) ${safeFingerprint(n.id)}`
-    const wanted = to.toLowerCase()
-    let matches = known.filter((n) => safeFingerprint(n.id) === wanted)
-    if (matches.length === 0) matches = known.filter((n) => n.name.toLowerCase() === wanted)
-    if (matches.length === 0) {
-      this.#sink.error('unknown_recipient', this.#catalog.msgUnknown(sanitize(to), known.map((n) => describe(n))))
-      return
-    }
+    const describe = (n: NodeInfo): string => sanitize(`${n.name} (${formatAddress(n)}) ${safeFingerprint(n.id)}`)
+    const recipient = resolveRecipient(target, known)
+    switch (recipient.kind) {
+      case 'unknown': {
+        this.#sink.error('unknown_recipient', this.#catalog.msgUnknown(sanitize(recipient.name), known.map((n) => describe(n))))
+        return
+      }
 
-    if (matches.length > 1) {
-      this.#sink.error('ambiguous_recipient', this.#catalog.msgAmbiguous(sanitize(to), matches.map((n) => describe(n))))
-      return
-    }
+      case 'ambiguous': {
+        const candidates = recipient.candidates.map((n) => describe(n))
+        this.#sink.error('ambiguous_recipient', this.#catalog.msgAmbiguous(sanitize(recipient.name), candidates))
+        return
+      }
 
-    try {
-      this.#sink.directSent(this.#node.sendDirect(matches[0].id, text))
-    } catch (error) {
-      this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), text))
+      case 'usage': {
+        this.#sink.error('usage', this.#catalog.msgUsage)
+        return
+      }
+
+      case 'found': {
+        try {
+          this.#sink.directSent(this.#node.sendDirect(recipient.node.id, recipient.text))
+        } catch (error) {
+          this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), recipient.text))
+        }
+      }
     }
   }
 

@@ -281,8 +281,9 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(node.directs).to.deep.equal([{to: pedro.id, text: 'hello   there'}])
     node.known = [pedro, otherPedro, ANA]
     type('/msg Pedro again')
-    const ambiguous = await out.matching(/^There is more than one Pedro: /)
+    const ambiguous = await out.matching(/^"Pedro" could mean more than one node: /)
     expect(ambiguous).to.include(fingerprint(pedro.id)).and.to.include(fingerprint(otherPedro.id))
+    expect(ambiguous).to.include('Nothing was sent')
     type(`/msg ${fingerprint(otherPedro.id)} by key`)
     await out.line('[you → Pedro]: by key')
     expect(node.directs.at(-1)).to.deep.equal({to: otherPedro.id, text: 'by key'})
@@ -291,6 +292,41 @@ describe('Repl over piped input (not a TTY)', function () {
     node.emit('direct', {id: 'x', from: pedro, to: JULIA, text: 'psst', ts: Date.now()})
     await out.line('[Pedro → you]: psst')
     expect(node.sent).to.deep.equal([])
+  })
+
+  it('never sends /msg Ana Maria to Ana: refuses, lists both with fingerprints, takes the quoted name', async () => {
+    const {node, out, type} = harness()
+    const ana = {...ANA, id: generateIdentity().id}
+    const anaMaria = {...ANA, name: 'Ana Maria', port: 5003, id: generateIdentity().id}
+    node.known = [ana, anaMaria]
+    type('/msg Ana Maria hello')
+    const refused = await out.matching(/could mean more than one node/)
+    expect(refused).to.equal(
+      `"Ana" could mean more than one node: Ana (127.0.0.1:5002) ${fingerprint(ana.id)}, Ana Maria (127.0.0.1:5003) ${fingerprint(anaMaria.id)}. ` +
+        'Nothing was sent: put the name in quotes (/msg "Ana Maria" TEXT) or use the fingerprint (/msg ab12:cd34 TEXT).',
+    )
+    expect(node.directs).to.deep.equal([])
+    type('/msg "Ana Maria" hello')
+    await out.line('[you → Ana Maria]: hello')
+    type('/msg "Ana" Maria hello')
+    await out.line('[you → Ana]: Maria hello')
+    expect(node.directs).to.deep.equal([
+      {to: anaMaria.id, text: 'hello'},
+      {to: ana.id, text: 'Maria hello'},
+    ])
+  })
+
+  it('says so in Portuguese and in --json when a /msg is ambiguous', async () => {
+    const pt = harness({lang: 'pt'})
+    pt.node.known = [{...ANA, id: generateIdentity().id}, {...ANA, name: 'Ana Maria', port: 5003, id: generateIdentity().id}]
+    pt.type('/msg Ana Maria oi')
+    await pt.out.matching(/^"Ana" pode ser mais de um nó: .*Nada foi enviado/)
+    const json = harness({json: true})
+    json.node.known = pt.node.known
+    json.type('/msg Ana Maria oi')
+    const line = await json.out.matching(/ambiguous_recipient/)
+    expect(JSON.parse(line)).to.include({event: 'error', code: 'ambiguous_recipient'})
+    expect(pt.node.directs.concat(json.node.directs)).to.deep.equal([])
   })
 
   it('flags a name used by a second identity key, once, and marks history messages', async () => {
