@@ -65,6 +65,10 @@ export interface Catalog {
   historyHeader(count: number): string
   historyEmpty: string
   historyUnavailable: string
+  /** /history with --no-log. */
+  historyOff: string
+  /** The history file existed with access for others (`was`, permission bits); `now` is what it has now. */
+  historyLoose(path: string, was: number, now: number): string
   historyFailed(reason: string): string
   /** The recall file of the input line could not be read or written. */
   inputHistoryFailed(reason: string): string
@@ -79,6 +83,9 @@ export interface Catalog {
 export function formatAddress({host, port}: Address): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
 }
+
+/** Permission bits as `ls -l` users know them from chmod: 0644. */
+const mode = (bits: number): string => `0${(bits & 0o777).toString(8).padStart(3, '0')}`
 
 const who = (peer: Who): string => `${peer.name} (${formatAddress(peer)})`
 
@@ -162,6 +169,11 @@ const pt: Catalog = {
   historyHeader: (count) => (count === 1 ? 'Última mensagem:' : `Últimas ${count} mensagens:`),
   historyEmpty: 'Nenhuma mensagem no histórico.',
   historyUnavailable: 'O histórico não está disponível aqui.',
+  historyOff: 'O histórico está desligado (--no-log): nada é gravado em disco.',
+  historyLoose: (path, was, now) =>
+    (now & 0o077) === 0
+      ? `O arquivo de histórico ${path} podia ser lido por outros usuários (modo ${mode(was)}); agora só você pode lê-lo (${mode(now)}).`
+      : `aviso: o arquivo de histórico ${path} pode ser lido por outros usuários (modo ${mode(was)}) e não foi possível mudar isso; ele guarda as suas mensagens privadas. Use chmod 600 ou --no-log.`,
   historyFailed: (reason) => `Não foi possível ler o histórico: ${reason}`,
   inputHistoryFailed: (reason) => `aviso: as linhas digitadas não serão lembradas na próxima sessão: ${reason}`,
   connected: (peer) => `Conectado a ${who(peer)}.`,
@@ -224,6 +236,11 @@ const en: Catalog = {
   historyHeader: (count) => (count === 1 ? 'Last message:' : `Last ${count} messages:`),
   historyEmpty: 'No messages in the history.',
   historyUnavailable: 'The history is not available here.',
+  historyOff: 'The history is off (--no-log): nothing is written to disk.',
+  historyLoose: (path, was, now) =>
+    (now & 0o077) === 0
+      ? `The history file ${path} was readable by other users (mode ${mode(was)}); now only you can read it (${mode(now)}).`
+      : `warning: the history file ${path} is readable by other users (mode ${mode(was)}) and this could not be changed; it holds your private messages. Use chmod 600 or --no-log.`,
   historyFailed: (reason) => `Could not read the history: ${reason}`,
   inputHistoryFailed: (reason) => `warning: typed lines will not be remembered for the next session: ${reason}`,
   connected: (peer) => `Connected to ${who(peer)}.`,

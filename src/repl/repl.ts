@@ -49,6 +49,8 @@ export interface ReplOptions {
   historyDir?: string
   /** Reads the node's history log for /history; without it /history says it is unavailable. */
   readHistory?: HistoryReader
+  /** The history was turned off (--no-log): /history says so. */
+  historyOff?: boolean
   /** For tests: the clock behind timestamps. */
   now?: () => number
 }
@@ -120,6 +122,7 @@ export class Repl {
   readonly #style: Style
   readonly #historyDir: string | undefined
   readonly #readHistory: HistoryReader | undefined
+  readonly #historyOff: boolean
   /** Names for @completion, most recent last. */
   readonly #seenNames = new Set<string>()
   readonly #unsubscribe: Array<() => void> = []
@@ -153,6 +156,7 @@ export class Repl {
     this.#catalog = catalogs[this.lang]
     this.#historyDir = options.historyDir
     this.#readHistory = options.readHistory
+    this.#historyOff = options.historyOff ?? false
     const color = !this.json && (options.color ?? resolveColor({isTTY: this.#output.isTTY}))
     this.#style = color ? ansiStyle((this.#output.getColorDepth?.() ?? 4) >= 8 ? 256 : 16) : PLAIN
     const printer: LinePrinter = {
@@ -472,7 +476,7 @@ export class Repl {
 
   async #history(count: number): Promise<void> {
     if (!this.#readHistory) {
-      this.#sink.error('history_unavailable', this.#catalog.historyUnavailable)
+      this.#sink.error('history_unavailable', this.#historyOff ? this.#catalog.historyOff : this.#catalog.historyUnavailable)
       return
     }
 

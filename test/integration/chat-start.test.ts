@@ -1,6 +1,6 @@
 // `chat start` end to end: real processes over 127.0.0.1, driven through stdin, read through stdout.
 import {expect} from 'chai'
-import {readFileSync} from 'node:fs'
+import {chmodSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {connect as netConnect, createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 
@@ -147,6 +147,31 @@ describe('chat start (integration)', function () {
       const events = historyOf(logs.path, port).map((e) => e.event)
       expect(events, signal).to.deep.equal(['session_start', 'message_sent', 'session_end'])
     }
+  })
+
+  it('keeps its history file private (0600), tightens a world-readable one, and writes none with --no-log', async () => {
+    const [pa, pb, pc] = await Promise.all([freePort(), freePort(), freePort()])
+    const a = await startNode('A', pa)
+    a.type('private by default')
+    await a.waitForLine('You: private by default')
+    a.type('/quit')
+    await a.exited
+    expect(statSync(join(logs.path, `chat_history_${pa}.log`)).mode & 0o777).to.equal(0o600)
+
+    const loose = join(logs.path, `chat_history_${pb}.log`)
+    writeFileSync(loose, '')
+    chmodSync(loose, 0o644)
+    const b = await startNode('B', pb)
+    await b.waitForLine(`The history file ${loose} was readable by other users (mode 0644); now only you can read it (0600).`, {stream: 'err'})
+    expect(statSync(loose).mode & 0o777).to.equal(0o600)
+
+    const c = await startNode('C', pc, ['--no-log'], 'pt')
+    c.type('nada em disco')
+    c.type('/history')
+    await c.waitForLine('O histórico está desligado (--no-log): nada é gravado em disco.')
+    c.type('/quit')
+    expect(await c.exited).to.deep.equal({code: 0, signal: null})
+    expect(readdirSync(logs.path).filter((file) => file.includes(String(pc)))).to.deep.equal([])
   })
 
   it('keeps running when stdin ends (a script that only listens)', async () => {
