@@ -224,9 +224,12 @@ room; nodes without one share the public room. Each node signs its messages with
 }
 
 function wireHistory(node: ChatNode, history: HistoryLog): void {
-  node.on('sent', (m) => history.append({event: 'message_sent', id: m.id, text: m.text}))
+  node.on('sent', (m) => {
+    history.append({event: 'message_sent', id: m.id, text: m.text, ...(m.action ? {kind: 'action', name: m.from.name} : {})})
+  })
   node.on('message', (m) => {
-    history.append({event: 'message_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts, ...(m.history ? {history: true} : {})})
+    const extra = {...(m.history ? {history: true} : {}), ...(m.action ? {kind: 'action' as const} : {})}
+    history.append({event: 'message_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts, ...extra})
   })
   node.on('direct_sent', (m) => history.append({event: 'dm_sent', id: m.id, to: m.to, text: m.text}))
   node.on('direct', (m) => history.append({event: 'dm_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts}))

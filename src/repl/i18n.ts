@@ -104,8 +104,8 @@ function helpEntries(texts: Record<CommandName, [description: string, details: s
   return COMMANDS.map(({name}) => ({command: name, usage: USAGES[name], description: texts[name][0], details: texts[name][1]}))
 }
 
-/** The text `/me ACTION` sends: a plain message every node shows as it is, in any language. */
-export function meText(name: string, action: string): string {
+/** How an action (`/me waves`) reads, in every language: `* Julia waves`. */
+export function actionText(name: string, action: string): string {
   return `* ${name} ${action}`
 }
 
@@ -145,7 +145,7 @@ const pt: Catalog = {
       'mensagem privada',
       '/msg Pedro oi envia "oi" só para Pedro, mesmo a vários saltos: os nós do caminho não conseguem ler. Um nome com espaços vai entre aspas (/msg "Ana Maria" oi; Tab completa); NOME pode ser a impressão digital (ab12:cd34) se dois usam o mesmo nome. Se o destinatário puder ser mais de um, nada é enviado.',
     ],
-    me: ['envia uma ação', '/me acena envia a mensagem "* Julia acena", com o seu nome, e todos a veem assim.'],
+    me: ['envia uma ação', '/me acena mostra a todos "* Julia acena", com o seu nome: uma ação, que ninguém pode imitar digitando "* Julia acena".'],
     history: ['mostra as últimas mensagens', 'Reimprime as últimas N mensagens (20 se N faltar, até 1000) do arquivo de histórico deste nó, com data e hora.'],
     quit: ['sai do chat', 'Avisa os peers, grava o histórico e sai. Ctrl+C numa linha vazia e Ctrl+D também saem.'],
   }),
@@ -212,7 +212,7 @@ const en: Catalog = {
       'private message',
       '/msg Pedro hi sends "hi" to Pedro only, even several hops away: the nodes on the way cannot read it. A name with spaces goes in quotes (/msg "Ana Maria" hi; Tab completes it); NAME may be the key fingerprint (ab12:cd34) when two use the same name. When it could be for more than one node, nothing is sent.',
     ],
-    me: ['send an action', '/me waves sends the message "* Julia waves", with your name, and everyone sees it like that.'],
+    me: ['send an action', '/me waves shows everyone "* Julia waves", with your name: an action, which nobody can fake by typing "* Julia waves".'],
     history: ['show the latest messages', "Prints again the last N messages (20 if N is left out, up to 1000) from this node's history file, with date and time."],
     quit: ['leave the chat', 'Tells the peers, writes the history and leaves. Ctrl+C on an empty line and Ctrl+D leave too.'],
   }),

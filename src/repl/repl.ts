@@ -8,7 +8,7 @@ import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
 import {corkForThisTurn, uncorkAll} from './cork.js'
-import {type Catalog, catalogs, formatAddress, type Lang, meText} from './i18n.js'
+import {type Catalog, catalogs, formatAddress, type Lang} from './i18n.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'
 import {HumanSink, JsonSink, type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
@@ -425,7 +425,7 @@ export class Repl {
         }
 
         case 'me': {
-          this.#send(meText(this.#ownName(), command.action))
+          this.#send(command.action, {action: true})
           return
         }
 
@@ -523,10 +523,10 @@ export class Repl {
     }
   }
 
-  #send(text: string): void {
+  #send(text: string, options: {action?: boolean} = {}): void {
     let message: ChatMessage
     try {
-      message = this.#node.send(text)
+      message = this.#node.send(text, options)
     } catch (error) {
       this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), text))
       return

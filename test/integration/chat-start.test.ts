@@ -174,6 +174,32 @@ describe('chat start (integration)', function () {
     expect(readdirSync(logs.path).filter((file) => file.includes(String(pc)))).to.deep.equal([])
   })
 
+  it('shows /me as an action line on every node, logs it as one, and log tail prints it so', async () => {
+    const [pa, pb] = await Promise.all([freePort(), freePort()])
+    const a = await startNode('Ana', pa)
+    const b = await startNode('Bia', pb, ['--join', `127.0.0.1:${pa}`])
+    await a.waitForLine(`* Bia (127.0.0.1:${pb}) joined.`)
+    b.type('/me waves')
+    b.type('* Bia waves')
+    await a.waitForLine(`[Bia (127.0.0.1:${pb}) said]: * Bia waves`)
+    expect(a.lines).to.include('* Bia waves')
+    expect(b.lines).to.include('* Bia waves')
+    b.type('/quit')
+    await b.exited
+    a.type('/quit')
+    await a.exited
+    const received = historyOf(logs.path, pa).filter((e) => e.event === 'message_received')
+    expect(received.map((e) => [e.text, e.kind])).to.deep.equal([
+      ['waves', 'action'],
+      ['* Bia waves', undefined],
+    ])
+    const tail = await runChat(['log', 'tail', '--port', String(pa), '--log-dir', logs.path])
+    expect(tail.stdout).to.match(/  \* Bia waves\n/)
+    expect(tail.stdout).to.include(`  Bia (127.0.0.1:${pb}): * Bia waves`)
+    const own = await runChat(['log', 'tail', '--port', String(pb), '--log-dir', logs.path])
+    expect(own.stdout).to.match(/  \* Bia waves\n/)
+  })
+
   it('keeps running when stdin ends (a script that only listens)', async () => {
     const [pa, pb] = await Promise.all([freePort(), freePort()])
     const a = await startNode('A', pa)

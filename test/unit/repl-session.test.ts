@@ -7,6 +7,7 @@ import {PassThrough} from 'node:stream'
 
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
+import {formatClock} from '../../src/repl/format.js'
 import {catalogs, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
 import {ansiStyle} from '../../src/repl/style.js'
@@ -39,14 +40,17 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
   connectImpl: (host: string, port: number) => Promise<PeerSummary> = async () => summary(PEDRO)
   #n = 0
 
-  send(text: string): ChatMessage {
+  readonly actions: string[] = []
+
+  send(text: string, options: {action?: boolean} = {}): ChatMessage {
     if (text.length > 4000) {
       throw codedError('TOO_LONG', `message too long: ${text.length.toLocaleString('en')} characters (the limit is 4,000)`)
     }
 
-    this.sent.push(text)
+    if (options.action) this.actions.push(text)
+    else this.sent.push(text)
     this.#n += 1
-    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n}
+    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n, ...(options.action ? {action: true} : {})}
   }
 
   connect(host: string, port: number): Promise<PeerSummary> {
@@ -614,12 +618,31 @@ describe('Repl --json', function () {
 describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function () {
   this.timeout(2000)
 
-  it('/me sends "* Name action" and shows it as your own', async () => {
+  it('/me sends an action, shown as "* Julia waves", not as a message that says so', async () => {
     const {node, out, type} = harness()
     type('/me waves  hello', '/me')
     await out.line('Usage: /me ACTION (for example: /me waves)')
-    expect(node.sent).to.deep.equal(['* Julia waves  hello'])
-    expect(out.lines[0]).to.equal('You: * Julia waves  hello')
+    expect(node.actions).to.deep.equal(['waves  hello'])
+    expect(node.sent).to.deep.equal([])
+    expect(out.lines[0]).to.equal('* Julia waves  hello')
+  })
+
+  it('shows an action from a peer as its own kind of line, unlike a message typed to look like one', async () => {
+    const {node, out} = harness({lang: 'pt'})
+    node.emit('message', {id: 'a1', from: PEDRO, text: 'acena', ts: 1, action: true})
+    node.emit('message', {id: 'a2', from: PEDRO, text: '* Pedro acena', ts: 2})
+    node.emit('message', {id: 'a3', from: PEDRO, text: 'acenou antes', ts: Date.now(), action: true, history: true})
+    await out.matching(/acenou antes$/)
+    expect(out.lines[0]).to.equal('* Pedro acena')
+    expect(out.lines[1]).to.equal('[Pedro (127.0.0.1:5001) disse]: * Pedro acena')
+    expect(out.lines[2]).to.match(/^\(histórico \d\d:\d\d\) \* Pedro acenou antes$/)
+  })
+
+  it('styles an action apart (italic) when colour is on', async () => {
+    const {node, out} = harness({color: true})
+    node.emit('message', {id: 'a1', from: PEDRO, text: 'waves', ts: 1, action: true})
+    const style = ansiStyle(16)
+    await out.line(style.action(`* ${style.name(PEDRO.id, 'Pedro')} waves`))
   })
 
   it('/help COMMAND explains one command; an unknown one is reported', async () => {
@@ -644,6 +667,10 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
       {ts: new Date(2026, 10, 24, 9, 5).toISOString(), from: 'Pedro', fromId: 'pedro-id', text: 'ontem', own: false},
       {ts: new Date(2026, 10, 25, 17, 1).toISOString(), text: 'oi', own: true},
       {ts: new Date(2026, 10, 25, 17, 2).toISOString(), from: 'Ev\u001B[2Jil', text: 'a\nb', own: false},
+      // logged at 17:09 (a held message, or replayed history), written by its author at 17:03
+      {ts: new Date(2026, 10, 25, 17, 9).toISOString(), sentTs: new Date(2026, 10, 25, 17, 3).getTime(), from: 'Ana', text: 'antes', own: false},
+      {ts: new Date(2026, 10, 25, 17, 10).toISOString(), sentTs: new Date(2026, 10, 25, 17, 10).getTime(), from: 'Ana', text: 'acena', own: false, action: true},
+      {ts: new Date(2026, 10, 25, 17, 11).toISOString(), from: 'Julia', text: 'acena também', own: true, action: true},
     ]
     const readHistory = async (count: number): Promise<HistoryEntry[]> => {
       asked.push(count)
@@ -651,14 +678,17 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
     }
 
     const {out, type} = harness({lang: 'pt', readHistory, now: () => now})
-    type('/history 3', '/history')
-    await out.until((capture) => capture.lines.length === 8)
-    expect(asked).to.deep.equal([3, 20])
-    expect(out.lines.slice(0, 4)).to.deep.equal([
-      'Últimas 3 mensagens:',
+    type('/history 6', '/history')
+    await out.until((capture) => capture.lines.length === 14)
+    expect(asked).to.deep.equal([6, 20])
+    expect(out.lines.slice(0, 7)).to.deep.equal([
+      'Últimas 6 mensagens:',
       '2026-11-24 09:05 [Pedro disse]: ontem',
       '17:01 Você: oi',
       '17:02 [Evil disse]: a\uFFFDb',
+      '17:03 [Ana disse]: antes',
+      '17:10 * Ana acena',
+      '17:11 * Julia acena também',
     ])
   })
 
@@ -685,19 +715,23 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
     expect(out.text).to.equal('[Pedro (127.0.0.1:5001) said]: hi @Julia\n')
   })
 
-  it('prefixes messages, own lines, joins and leaves with HH:MM when asked', async () => {
+  it('prefixes messages, own lines, joins and leaves with HH:MM when asked: a message by its author\'s time', async () => {
     const now = new Date(2026, 10, 25, 7, 5).getTime()
+    const sent = new Date(2026, 10, 25, 7, 3).getTime()
     const {node, out, type} = harness({timestamps: true, now: () => now})
-    node.emit('message', {id: 't1', from: PEDRO, text: 'hi', ts: 1})
+    node.emit('message', {id: 't1', from: PEDRO, text: 'hi', ts: sent})
+    node.emit('direct', {id: 't2', from: PEDRO, to: JULIA, text: 'psst', ts: sent})
     node.emit('peer_joined', summary(ANA))
     node.emit('peer_left', {...ANA, reason: 'quit'})
     type('yo', '/peers')
     await out.line('No peers connected.')
     expect(out.lines).to.deep.equal([
-      '07:05 [Pedro (127.0.0.1:5001) said]: hi',
+      '07:03 [Pedro (127.0.0.1:5001) said]: hi',
+      '07:03 [Pedro → you]: psst',
       '07:05 * Ana (127.0.0.1:5002) joined.',
       '07:05 * Ana (127.0.0.1:5002) left (quit).',
-      '07:05 You: yo',
+      // the fake node stamps its own messages 1_764_000_000_000 + n
+      `${formatClock(1_764_000_000_001)} You: yo`,
       'No peers connected.',
     ])
   })
@@ -724,7 +758,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
       event: 'history',
       messages: [{ts: '2026-11-25T17:00:00.000Z', from: 'Pedro', text: 'x', own: false}],
     })
-    expect(events[4]).to.include({event: 'sent', text: '* Julia waves'})
+    expect(events[4]).to.include({event: 'sent', text: 'waves', kind: 'action'})
   })
 })
 
