@@ -8,11 +8,15 @@ import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
 import {markMentions, mentions} from './mention.js'
 import {sanitize, toJsonLine} from './sanitize.js'
 import {PLAIN, type Style} from './style.js'
+import {visibleWidth} from './wrap.js'
 import type {HistoryEntry} from './types.js'
 
-/** Writes whole lines (no trailing newline) to the user's stdout (`out`) or stderr (`err`). */
+/**
+ * Writes whole lines (no trailing newline) to the user's stdout (`out`) or stderr (`err`). `hang` is the column where
+ * a message's text starts: a terminal wraps a long line under it.
+ */
 export interface LinePrinter {
-  out(line: string): void
+  out(line: string, hang?: number): void
   err(line: string): void
 }
 
@@ -110,28 +114,29 @@ export class HumanSink implements OutputSink {
       : this.#catalog.received({...message.from, name, host: sanitize(message.from.host)}, text)
     if (message.history) {
       // Sent before we joined: marked with its own time, dimmed, and never a bell.
-      this.#out(this.#style.system(this.#catalog.historyMark(formatStamp(message.ts, this.#now()))) + line)
+      this.#said(this.#style.system(this.#catalog.historyMark(formatStamp(message.ts, this.#now()))) + line, text)
       return
     }
 
-    this.#out(this.#stamped(line, message.ts) + (mention && this.#bell ? '\u0007' : ''))
+    this.#said(this.#stamped(line, message.ts), text, mention && this.#bell ? '\u0007' : '')
   }
 
   sent(message: ChatMessage): void {
     const text = sanitize(message.text)
     const line = message.action ? this.#style.action(actionText(sanitize(message.from.name), text)) : this.#catalog.own(text)
-    this.#out(this.#stamped(this.#style.own(line), message.ts))
+    this.#said(this.#stamped(this.#style.own(line), message.ts), text)
   }
 
   direct(message: DirectMessage): void {
     const from = {...message.from, name: this.#style.name(message.from.id, sanitize(message.from.name))}
-    const line = this.#catalog.directReceived(from, sanitize(message.text))
-    this.#out(this.#stamped(this.#style.mention(line), message.ts) + (this.#bell ? '\u0007' : ''))
+    const text = sanitize(message.text)
+    this.#said(this.#stamped(this.#style.mention(this.#catalog.directReceived(from, text)), message.ts), text, this.#bell ? '\u0007' : '')
   }
 
   directSent(message: DirectMessage): void {
     const to = {...message.to, name: sanitize(message.to.name)}
-    this.#out(this.#stamped(this.#style.own(this.#catalog.directSent(to, sanitize(message.text))), message.ts))
+    const text = sanitize(message.text)
+    this.#said(this.#stamped(this.#style.own(this.#catalog.directSent(to, text)), message.ts), text)
   }
 
   peerJoined(peer: PeerSummary): void {
@@ -188,14 +193,14 @@ export class HumanSink implements OutputSink {
       const text = sanitize(entry.text)
       if (entry.own) {
         const line = entry.action ? this.#style.action(actionText(sanitize(entry.from ?? this.#ownName()), text)) : this.#catalog.own(text)
-        this.#out(stamp + this.#style.own(line))
+        this.#said(stamp + this.#style.own(line), text)
         continue
       }
 
       const name = sanitize(entry.from ?? '?')
       const painted = this.#style.name(entry.fromId ?? name, name)
       const marked = this.#text(entry.text, this.#mentions(entry.text))
-      this.#out(stamp + (entry.action ? this.#style.action(actionText(painted, marked)) : this.#catalog.receivedFrom(painted, marked)))
+      this.#said(stamp + (entry.action ? this.#style.action(actionText(painted, marked)) : this.#catalog.receivedFrom(painted, marked)), marked)
     }
   }
 
@@ -242,6 +247,11 @@ export class HumanSink implements OutputSink {
   // Lines are built from sanitised fields (and the catalog's own text), so they are written as they are.
   #out(line: string): void {
     this.#printer.out(line)
+  }
+
+  /** A line that ends with what someone said (`text`, as rendered): a terminal wraps it under where `text` starts. */
+  #said(line: string, text: string, suffix = ''): void {
+    this.#printer.out(line + suffix, Math.max(0, visibleWidth(line) - visibleWidth(text)))
   }
 }
 

@@ -17,6 +17,10 @@ import {type MsgTarget, resolveRecipient} from './recipient.js'
 import {sanitize} from './sanitize.js'
 import {ansiStyle, PLAIN, resolveColor, type Style} from './style.js'
 import type {HistoryReader, ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
+import {wrapLine} from './wrap.js'
+
+/** Commands whose outcome is a line of their own (`You: hi`, `* Julia waves`, `[you → Pedro]: hi`). */
+const OWN_LINE_KINDS: ReadonlySet<string> = new Set(['message', 'me', 'msg'])
 
 /** Lines read ahead of the one being handled before a piped input is paused (a long /connect holds the queue). */
 const MAX_QUEUED_LINES = 64
@@ -160,7 +164,7 @@ export class Repl {
     const color = !this.json && (options.color ?? resolveColor({isTTY: this.#output.isTTY}))
     this.#style = color ? ansiStyle((this.#output.getColorDepth?.() ?? 4) >= 8 ? 256 : 16) : PLAIN
     const printer: LinePrinter = {
-      out: (line) => this.#print(this.#output, line),
+      out: (line, hang) => this.#print(this.#output, line, hang),
       err: (line) => this.#print(this.#errorOutput, line),
     }
     this.#sink = this.json
@@ -317,7 +321,10 @@ export class Repl {
     return sanitize(this.#catalog.prompt(this.#ownName())).trimEnd()
   }
 
-  #print(stream: ReplOutput, line: string): void {
+  /** On a terminal a long line is word-wrapped, continuing under column `hang` (a message's text), by default 0. */
+  #print(stream: ReplOutput, line: string, hang = 0): void {
+    const columns = stream.isTTY && !this.json ? (stream.columns ?? 0) : 0
+    if (columns > 0) line = wrapLine(line, columns, hang)
     const prompt = this.#prompt
     if (prompt && !prompt.disposed) prompt.printAbove(stream, line, write)
     else write(stream, `${line}\n`)
@@ -379,6 +386,8 @@ export class Repl {
       complete: (text, cursor) => this.#complete(text, cursor),
       // Lines typed at a terminal are handled at once: a slow /connect must not hold back the next message.
       onLine: (line) => void this.#handleLine(line),
+      // A message, /me and /msg print their own line (`You: hi`): the typed one would show the text twice.
+      keepLine: (line) => !OWN_LINE_KINDS.has(parseLine(line).kind),
       onQuit: () => this.#quit(),
     })
     this.#prompt = prompt

@@ -799,9 +799,36 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     type('hi')
     await out.shown('You: hi')
     expect(node.sent).to.deep.equal(['hi'])
-    // the submitted line stays in the scrollback, then a fresh prompt
-    expect(out.screen).to.include('Julia> hi')
+    // the message shows once: `You: hi` takes the place of the typed line, then a fresh prompt
+    expect(out.screen).not.to.include('Julia> hi')
     await out.until((capture) => capture.text.endsWith('Julia> '))
+    // a command stays in the scrollback above what it printed
+    type('/peers')
+    await out.shown('No peers connected.')
+    expect(out.screen.slice(-2)).to.deep.equal(['Julia> /peers', 'No peers connected.'])
+  })
+
+  it('shows /me and /msg once too, in place of the typed line', async () => {
+    const {node, out, type} = tty()
+    node.known = [PEDRO]
+    type('/me waves', '/msg Pedro psst')
+    await out.shown('[you → Pedro]: psst')
+    expect(out.screen.filter((line) => line !== '' && !line.startsWith('Julia>'))).to.deep.equal(['* Julia waves', '[you → Pedro]: psst'])
+    expect(out.screen.some((line) => line.startsWith('Julia> /'))).to.equal(false)
+  })
+
+  it('wraps a long message between words, under the start of its text', async () => {
+    const {node, out} = tty()
+    const words = Array.from({length: 30}, (_, i) => `word${i + 1}`).join(' ')
+    node.emit('message', {id: 'w', from: PEDRO, text: words, ts: 1})
+    await out.until((capture) => capture.text.includes('word30'))
+    const rows = out.screen.filter((line) => line.includes('word'))
+    const indent = '[Pedro (127.0.0.1:5001) said]: '.length
+    expect(rows.length).to.be.greaterThan(1)
+    expect(rows[0].startsWith('[Pedro (127.0.0.1:5001) said]: word1 ')).to.equal(true)
+    for (const row of rows) expect(row.length).to.be.at.most(80)
+    for (const row of rows.slice(1)) expect(row).to.match(new RegExp(`^ {${indent}}word\\d`))
+    expect(rows.map((row) => row.trim()).join(' ')).to.equal(`[Pedro (127.0.0.1:5001) said]: ${words}`)
   })
 
   it('prints incoming lines above the prompt and redraws what was being typed', async () => {
