@@ -10,7 +10,7 @@ import {ChatNode, DEFAULT_HOST, DEFAULT_PORT} from '../p2p/node.js'
 import {deriveRoomKey, passphraseWarning, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
-import {resolveLang} from '../repl/i18n.js'
+import {catalogs, resolveLang} from '../repl/i18n.js'
 import {Repl} from '../repl/repl.js'
 import {resolveColor} from '../repl/style.js'
 
@@ -19,7 +19,8 @@ export default class Start extends Command {
 
 Every line you type is sent to every node of the network; lines starting with / are commands (/help lists them).
 With --json, stdout carries one JSON event per line instead, for bots and scripts. The node keeps a history in
-<log-dir>/chat_history_<port>.log (see "chat log tail"). /quit, Ctrl+C or SIGTERM leave gracefully.
+<log-dir>/chat_history_<port>.log (see "chat log tail"), readable by you only: it holds your direct messages in
+plain text (--no-log: no history on disk). /quit, Ctrl+C or SIGTERM leave gracefully.
 
 Every connection is encrypted and authenticated (Noise XXpsk0). Nodes started with the same --secret form a private
 room; nodes without one share the public room. Each node signs its messages with its identity key, kept in
@@ -55,6 +56,12 @@ room; nodes without one share the public room. Each node signs its messages with
       },
     })(),
     'log-dir': Flags.directory({description: 'directory of the history file [default: the working directory]', env: 'CHAT_LOG_DIR'}),
+    log: Flags.boolean({
+      allowNo: true,
+      default: true,
+      description: 'keep the history file and the typed-line recall file (--no-log, or CHAT_LOG=0: nothing is written to disk; /history is off)',
+      env: 'CHAT_LOG',
+    }),
     lang: Flags.string({description: 'language of the interface [default: from LANG]', options: ['pt', 'en']}),
     json: Flags.boolean({description: 'print one JSON event per line (NDJSON) instead of the human interface', default: false}),
     color: Flags.boolean({allowNo: true, description: 'colour the output [default: on for a terminal, off with NO_COLOR]'}),
@@ -144,16 +151,19 @@ room; nodes without one share the public room. Each node signs its messages with
     }
 
     const logDir = flags['log-dir'] ?? process.cwd()
+    const lang = resolveLang(flags.lang)
     const repl = new Repl({
       node,
-      lang: resolveLang(flags.lang),
+      lang,
       json: flags.json,
       name,
       color: resolveColor({flag: flags.color, isTTY: process.stdout.isTTY}),
       timestamps: flags.timestamps,
       quiet: flags.quiet,
-      historyDir: this.config.dataDir,
-      readHistory: (n) => readLastMessages(historyPath(logDir, node.info.port), n),
+      // --no-log: typed lines are recalled for this session only, and /history says the history is off.
+      historyDir: flags.log ? this.config.dataDir : undefined,
+      readHistory: flags.log ? (n) => readLastMessages(historyPath(logDir, node.info.port), n) : undefined,
+      historyOff: !flags.log,
     })
     try {
       await node.start()
@@ -163,11 +173,14 @@ room; nodes without one share the public room. Each node signs its messages with
     }
 
     for (const warning of warnings) repl.error('warning', `warning: ${warning}`)
-    const history = new HistoryLog({dir: logDir, port: node.info.port})
-    history.on('problem', (message) => repl.error('history', message))
-    wireHistory(node, history)
-    await history.open()
-    history.append({event: 'session_start', node: node.info})
+    const history = flags.log ? new HistoryLog({dir: logDir, port: node.info.port}) : undefined
+    if (history) {
+      history.on('problem', (message) => repl.error('history', message))
+      history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalogs[lang].historyLoose(path, was, now)))
+      wireHistory(node, history)
+      await history.open()
+      history.append({event: 'session_start', node: node.info})
+    }
 
     const unwirePlugins = flags.plugins ? wirePluginHooks(this.config, node, (message) => repl.error('plugin', `warning: ${message}`)) : undefined
     // Imported only when asked for: multicast-dns and its sockets cost memory and start-up time.
@@ -181,8 +194,8 @@ room; nodes without one share the public room. Each node signs its messages with
         await stopDiscovery?.()
         repl.close()
         await node.stop()
-        history.append({event: 'session_end'})
-        await history.close()
+        history?.append({event: 'session_end'})
+        await history?.close()
       })()
       return closing
     }
@@ -211,9 +224,12 @@ room; nodes without one share the public room. Each node signs its messages with
 }
 
 function wireHistory(node: ChatNode, history: HistoryLog): void {
-  node.on('sent', (m) => history.append({event: 'message_sent', id: m.id, text: m.text}))
+  node.on('sent', (m) => {
+    history.append({event: 'message_sent', id: m.id, text: m.text, ...(m.action ? {kind: 'action', name: m.from.name} : {})})
+  })
   node.on('message', (m) => {
-    history.append({event: 'message_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts, ...(m.history ? {history: true} : {})})
+    const extra = {...(m.history ? {history: true} : {}), ...(m.action ? {kind: 'action' as const} : {})}
+    history.append({event: 'message_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts, ...extra})
   })
   node.on('direct_sent', (m) => history.append({event: 'dm_sent', id: m.id, to: m.to, text: m.text}))
   node.on('direct', (m) => history.append({event: 'dm_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts}))

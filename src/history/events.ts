@@ -17,7 +17,15 @@ export type HistoryEventInput =
   | {event: 'session_end'}
   | {event: 'peer_connected'; peer: HistoryNode}
   | {event: 'peer_disconnected'; peer: HistoryNode; reason: string}
-  | {event: 'message_sent'; id: string; text: string}
+  | {
+      event: 'message_sent'
+      id: string
+      text: string
+      /** `action` for a `/me` (`text` is `waves`); absent for a plain message */
+      kind?: 'action'
+      /** the name it was sent under: kept for an action, which reads `* Julia waves` */
+      name?: string
+    }
   | {
       event: 'message_received'
       id: string
@@ -27,6 +35,8 @@ export type HistoryEventInput =
       sent_ts?: number
       /** true when the message was replayed from a peer's history rather than received live */
       history?: boolean
+      /** `action` for a `/me`; absent for a plain message */
+      kind?: 'action'
     }
   | {event: 'dm_sent'; id: string; to: HistoryNode; text: string}
   | {event: 'dm_received'; id: string; from: HistoryNode; text: string; sent_ts?: number}
@@ -78,12 +88,18 @@ function body(e: HistoryEventInput): Record<string, unknown> {
       return {peer: node(e.peer)}
     case 'peer_disconnected':
       return {peer: node(e.peer), reason: e.reason}
-    case 'message_sent':
-      return {id: e.id, text: e.text}
+    case 'message_sent': {
+      const out: Record<string, unknown> = {id: e.id, text: e.text}
+      if (e.kind !== undefined) out.kind = e.kind
+      if (e.name !== undefined) out.name = e.name
+      return out
+    }
+
     case 'message_received': {
       const out: Record<string, unknown> = {id: e.id, from: node(e.from), text: e.text}
       if (e.sent_ts !== undefined) out.sent_ts = e.sent_ts
       if (e.history !== undefined) out.history = e.history
+      if (e.kind !== undefined) out.kind = e.kind
       return out
     }
 
@@ -119,6 +135,11 @@ function isObj(v: unknown): v is Obj {
 
 function isPort(v: unknown): v is number {
   return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65_535
+}
+
+/** A message's `kind`: absent (a plain message) or `action`. */
+function isKind(v: unknown): v is 'action' | undefined {
+  return v === undefined || v === 'action'
 }
 
 function parseNode(v: unknown): HistoryNode | undefined {
@@ -166,19 +187,26 @@ export function parseHistoryLine(line: string): HistoryEvent | undefined {
     }
 
     case 'message_sent': {
-      const {id, text} = raw
-      return typeof id === 'string' && typeof text === 'string' ? {...stamp, event: 'message_sent', id, text} : undefined
+      const {id, text, kind, name} = raw
+      if (typeof id !== 'string' || typeof text !== 'string' || !isKind(kind)) return undefined
+      if (name !== undefined && typeof name !== 'string') return undefined
+      const e: HistoryEvent = {...stamp, event: 'message_sent', id, text}
+      if (kind !== undefined) e.kind = kind
+      if (name !== undefined) e.name = name
+      return e
     }
 
     case 'message_received': {
-      const {id, text, sent_ts: sentTs, history} = raw
+      const {id, text, sent_ts: sentTs, history, kind} = raw
       const from = parseNode(raw.from)
       if (!from || typeof id !== 'string' || typeof text !== 'string') return undefined
       if (sentTs !== undefined && !Number.isFinite(sentTs)) return undefined
       if (history !== undefined && typeof history !== 'boolean') return undefined
+      if (!isKind(kind)) return undefined
       const e: HistoryEvent = {...stamp, event: 'message_received', id, from, text}
       if (sentTs !== undefined) e.sent_ts = sentTs as number
       if (history !== undefined) e.history = history
+      if (kind !== undefined) e.kind = kind
       return e
     }
 

@@ -54,9 +54,12 @@ function describe(e: HistoryEvent): string {
     }
 
     case 'message_sent':
-      return `You: ${stripControls(e.text)}`
-    case 'message_received':
-      return `${e.history ? '(history) ' : ''}${formatNode(e.from)}: ${stripControls(e.text)}`
+      return e.kind === 'action' ? `* ${stripControls(e.name ?? 'You')} ${stripControls(e.text)}` : `You: ${stripControls(e.text)}`
+    case 'message_received': {
+      const line = e.kind === 'action' ? `* ${stripControls(e.from.name)} ${stripControls(e.text)}` : `${formatNode(e.from)}: ${stripControls(e.text)}`
+      return `${e.history ? '(history) ' : ''}${line}`
+    }
+
     case 'dm_sent':
       return `You → ${formatNode(e.to)} (private): ${stripControls(e.text)}`
     case 'dm_received':
@@ -64,10 +67,16 @@ function describe(e: HistoryEvent): string {
   }
 }
 
+/** When it happened: for a received message, when its author sent it (their clock); else when it was logged. */
+export function eventTime(e: HistoryEvent): string {
+  const sent = (e.event === 'message_received' || e.event === 'dm_received') && e.sent_ts !== undefined ? new Date(e.sent_ts) : undefined
+  return sent && !Number.isNaN(sent.getTime()) ? sent.toISOString() : e.ts
+}
+
 /**
  * One line, no trailing newline, e.g. `2026-11-25 17:20:01  Pedro (127.0.0.1:5001): ola` or
  * `2026-11-25 17:20:01  * Pedro (127.0.0.1:5001) disconnected (quit)`.
  */
 export function formatEvent(e: HistoryEvent): string {
-  return `${formatTimestamp(e.ts)}  ${describe(e)}`
+  return `${formatTimestamp(eventTime(e))}  ${describe(e)}`
 }

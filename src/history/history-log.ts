@@ -54,6 +54,11 @@ export interface HistoryLogEvents {
   ready: [{pid: number; lastSeq: number}]
   /** Every event with seq ≤ this number is in the file. */
   ack: [number]
+  /**
+   * The file already existed and others could read it (permission bits `was`); it is now `now`: 0o600, or unchanged
+   * when it belongs to someone else. Once per run.
+   */
+  loose: [{path: string; was: number; now: number}]
 }
 
 export interface HistoryLogOptions {
@@ -176,6 +181,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
   #failures = 0
   #restarts = 0
   #shutdownSent = false
+  #looseReported = false
   #nextSeq = 1
   #ackedSeq = 0
   #dropped = 0
@@ -390,6 +396,11 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
         this.#acked(msg.lastSeq)
         while ((this.#queue.peek()?.seq ?? Infinity) <= msg.lastSeq) this.#unqueue()
         this.emit('ready', {pid: writer.child.pid ?? 0, lastSeq: msg.lastSeq})
+        // Said once: a restarted writer would find a file it could not tighten just as loose.
+        if (msg.loose && !this.#looseReported) {
+          this.#looseReported = true
+          this.emit('loose', {path: this.#path, ...msg.loose})
+        }
         this.#pump()
         break
       }

@@ -167,12 +167,20 @@ export async function* followHistory(path: string, options: FollowOptions = {}):
 
 /** A chat message from a history file, for /history. */
 export interface HistoryMessage {
+  /** when it was logged, ISO-8601 */
   ts: string
+  /** when its author sent it, ms since the epoch (received messages of files that recorded it) */
+  sentTs?: number
   own: boolean
   text: string
+  /** the author's name; for an own message only when it is an action (the name it was sent under) */
   from?: string
   fromId?: string
+  /** an action (`/me`) */
+  action?: boolean
 }
+
+const actionOf = (event: {kind?: 'action'}): {action?: true} => (event.kind === 'action' ? {action: true} : {})
 
 /** Reads no further back than this many events looking for messages (joins and leaves count as events). */
 const MAX_EVENTS_SCANNED = 20_000
@@ -191,8 +199,13 @@ export async function readLastMessages(path: string, count: number): Promise<His
 
     const messages: HistoryMessage[] = []
     for (const {event} of records) {
-      if (event.event === 'message_sent') messages.push({ts: event.ts, own: true, text: event.text})
-      else if (event.event === 'message_received') messages.push({ts: event.ts, own: false, text: event.text, from: event.from.name, fromId: event.from.id})
+      if (event.event === 'message_sent') {
+        const name = event.name === undefined ? {} : {from: event.name}
+        messages.push({ts: event.ts, own: true, text: event.text, ...name, ...actionOf(event)})
+      } else if (event.event === 'message_received') {
+        const sentTs = event.sent_ts === undefined ? {} : {sentTs: event.sent_ts}
+        messages.push({ts: event.ts, ...sentTs, own: false, text: event.text, from: event.from.name, fromId: event.from.id, ...actionOf(event)})
+      }
     }
 
     if (messages.length >= count || records.length < scan || scan >= MAX_EVENTS_SCANNED) return messages.slice(-count)

@@ -89,14 +89,35 @@ async function lastSeqOf(file: FileHandle, end: number, id: string): Promise<num
   return 0
 }
 
+/** Owner read and write only: the file holds received direct messages in plain text. */
+const FILE_MODE = 0o600
+/** For a directory this process creates; an existing one (the working directory) is left as it is. */
+const DIR_MODE = 0o700
+
+/** An existing file others can read is made private; what it was (and is now) goes back to the parent to report. */
+async function tighten(file: FileHandle, mode: number): Promise<{was: number; now: number} | undefined> {
+  const was = mode & 0o7777
+  if ((was & 0o077) === 0) return undefined
+  try {
+    await file.chmod(FILE_MODE)
+    return {was, now: FILE_MODE}
+  } catch {
+    // someone else's file: say so, and write anyway (refusing would lose the chat's history)
+    return {was, now: was}
+  }
+}
+
 async function init(path: string, id: string): Promise<void> {
   try {
-    await mkdir(dirname(path), {recursive: true})
+    await mkdir(dirname(path), {recursive: true, mode: DIR_MODE})
     // a+: append for writing, readable for the repair and the resume scan.
-    fh = await open(path, 'a+')
-    if (!(await fh.stat()).isFile()) {
+    fh = await open(path, 'a+', FILE_MODE)
+    const stat = await fh.stat()
+    if (!stat.isFile()) {
       throw Object.assign(new Error(`${path} is not a regular file`), {code: 'EINVAL'})
     }
+
+    const loose = await tighten(fh, stat.mode)
 
     const end = await repairTail(fh)
     lastWritten = await lastSeqOf(fh, end, id)
@@ -105,7 +126,7 @@ async function init(path: string, id: string): Promise<void> {
     // Drop anything that arrived early and is already in the file.
     pending = pending.filter((p) => p.seq > lastWritten)
     ready = true
-    send({type: 'ready', lastSeq: lastWritten})
+    send(loose ? {type: 'ready', lastSeq: lastWritten, loose} : {type: 'ready', lastSeq: lastWritten})
     schedule()
   } catch (error) {
     fail(error)

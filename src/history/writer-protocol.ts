@@ -3,7 +3,10 @@
 
 /** Parent → writer. */
 export type ToWriter =
-  /** Open (creating the directory if needed) and repair `path`; answer `ready` with the last seq of `session` in it. */
+  /**
+   * Open (creating the directory, 0700, if needed; the file 0600, or tightened to it) and repair `path`; answer
+   * `ready` with the last seq of `session` in it.
+   */
   | {type: 'init'; path: string; session: string}
   /**
    * Lines (no `\n`) to append, with consecutive seqs from `first`. Batches arrive in increasing seq; a seq already
@@ -17,7 +20,11 @@ export type ToWriter =
 
 /** Writer → parent. */
 export type FromWriter =
-  | {type: 'ready'; lastSeq: number}
+  /**
+   * `loose`: the file already existed with access for others (its permission bits were `was`); it is now `now`
+   * (0o600, unless it belongs to someone else and could not be changed).
+   */
+  | {type: 'ready'; lastSeq: number; loose?: {was: number; now: number}}
   /** Every line with seq ≤ upTo is in the file (handed to the OS: survives a crash of either process). */
   | {type: 'ack'; upTo: number}
   /** The writer cannot go on writing (EACCES, ENOSPC, EROFS…) or received a message it does not understand. */
@@ -31,6 +38,10 @@ function isObj(v: unknown): v is Obj {
 
 function isSeq(v: unknown): v is number {
   return Number.isSafeInteger(v) && (v as number) >= 0
+}
+
+function isMode(v: unknown): v is number {
+  return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0o7777
 }
 
 /** Most lines in one `append` message (the parent's ack window is never larger). */
@@ -68,8 +79,13 @@ export function parseToWriter(v: unknown): ToWriter | undefined {
 export function parseFromWriter(v: unknown): FromWriter | undefined {
   if (!isObj(v)) return undefined
   switch (v.type) {
-    case 'ready':
-      return isSeq(v.lastSeq) ? {type: 'ready', lastSeq: v.lastSeq} : undefined
+    case 'ready': {
+      if (!isSeq(v.lastSeq)) return undefined
+      if (v.loose === undefined) return {type: 'ready', lastSeq: v.lastSeq}
+      const loose = isObj(v.loose) ? v.loose : {}
+      return isMode(loose.was) && isMode(loose.now) ? {type: 'ready', lastSeq: v.lastSeq, loose: {was: loose.was, now: loose.now}} : undefined
+    }
+
     case 'ack':
       return isSeq(v.upTo) ? {type: 'ack', upTo: v.upTo} : undefined
     case 'error':

@@ -64,8 +64,9 @@ export function checkSigned<T extends {from: WireNode; ts: number}>(
 export function authorMessage(identity: Identity, content: ChatPayload): {frame: ChatFrame; message: ChatMessage} {
   const payload = encodeChatPayload(content)
   const sig = signWithPrefix(identity, MESSAGE_SIGNATURE_PREFIX, Buffer.from(payload, 'utf8')).toString('base64url')
-  const {from, text, ts} = content
-  return {frame: {type: 'chat', payload, sig}, message: {id: messageId(payload), from: {...from}, text, ts}}
+  const {from, kind, text, ts} = content
+  const message: ChatMessage = {id: messageId(payload), from: {...from}, text, ts, ...(kind === 'action' ? {action: true} : {})}
+  return {frame: {type: 'chat', payload, sig}, message}
 }
 
 /** gossipsub's validation outcomes: accept (show and relay), ignore (drop quietly), reject (drop, penalise the hop). */
@@ -95,6 +96,6 @@ export function checkMessage(
     return {outcome: 'reject', error: new ProtocolError('bad_signature', 'a message whose signature does not match its author (forged or altered)')}
   }
 
-  const {from, text, ts} = payload
-  return {outcome: 'accept', message: {id, from, text, ts}}
+  const {from, kind, text, ts} = payload
+  return {outcome: 'accept', message: {id, from, text, ts, ...(kind === 'action' ? {action: true} : {})}}
 }

@@ -267,12 +267,13 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
   }
 
-  /** Sends a chat message to every peer. Returns it as it was sent (for showing and logging). */
-  send(text: string): ChatMessage {
+  /** Sends a chat message (an action with `{action: true}`) to every peer. Returns it as sent (for showing and logging). */
+  send(text: string, options: {action?: boolean} = {}): ChatMessage {
     if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
     this.#checkText(text)
 
-    const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq})
+    const kind = options.action ? {kind: 'action' as const} : {}
+    const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq, ...kind})
     this.#seen.add(message.id)
     this.#remember(frame)
     if (this.#registry.size === 0 && this.#everConnected) {

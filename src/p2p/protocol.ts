@@ -70,7 +70,12 @@ export interface ChatPayload {
   text: string
   ts: number
   seq: number
+  /** `action`: `/me waves`, shown as `* Ana waves`. Absent for a plain message (and absent from its payload). */
+  kind?: 'action'
 }
+
+/** The kinds of chat payload besides a plain message. */
+export const CHAT_KINDS = ['action'] as const
 
 export interface PeersFrame {
   type: 'peers'
@@ -371,18 +376,24 @@ export function decodeHelloPayload(bytes: Uint8Array): HelloPayload {
 
 /** The payload string an author signs; `decodeChatPayload` reads it back. */
 export function encodeChatPayload(payload: ChatPayload): string {
-  const {from, seq, text, ts} = payload
-  return JSON.stringify({from: {id: from.id, name: from.name, host: from.host, port: from.port}, text, ts, seq})
+  const {from, kind, seq, text, ts} = payload
+  const node = {id: from.id, name: from.name, host: from.host, port: from.port}
+  // `kind` only when there is one: a plain message's payload (and so its id) is what it always was.
+  return JSON.stringify(kind === undefined ? {from: node, text, ts, seq} : {from: node, text, ts, seq, kind})
 }
 
 export function decodeChatPayload(payload: string): ChatPayload {
   const obj = parseObject(Buffer.from(payload, 'utf8'), 'chat payload')
-  return {
+  const decoded: ChatPayload = {
     from: wireNode(asObject(field(obj, 'from'), 'chat.from'), 'chat.from'),
     text: str(obj, 'text', 1, MAX_TEXT_CHARS),
     ts: integer(obj, 'ts', 0, Number.MAX_SAFE_INTEGER),
     seq: integer(obj, 'seq', 0, Number.MAX_SAFE_INTEGER),
   }
+  const kind = field(obj, 'kind')
+  if (kind === undefined) return decoded
+  if (!(CHAT_KINDS as readonly unknown[]).includes(kind)) throw new ProtocolError('bad_field', `"kind" must be one of ${CHAT_KINDS.join(', ')}`)
+  return {...decoded, kind: kind as ChatPayload['kind']}
 }
 
 const KEY_B64 = /^[A-Za-z0-9_-]{43}$/

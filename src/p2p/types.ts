@@ -20,6 +20,8 @@ export interface ChatMessage {
   ts: number
   /** True for a message received from a peer's recent history when joining (sent before we were there). */
   history?: boolean
+  /** True for an action (`/me waves`): `text` is `waves`, shown as `* Ana waves`. */
+  action?: boolean
 }
 
 export type PeerDirection = 'inbound' | 'outbound'

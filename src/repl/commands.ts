@@ -2,13 +2,14 @@
 
 import {parseAddress, parseHost, parsePort} from '../p2p/address.js'
 import type {Address} from '../p2p/types.js'
+import {type MsgTarget, readQuoted} from './recipient.js'
 
 /** What a command's argument is, for Tab completion. `text` completes nothing but `@names`. */
 export type ArgKind = 'command' | 'peer' | 'text'
 
 /**
  * The REPL's commands, in the order /help lists them, with what each argument is. Completion is driven by this
- * table, so a command taking a peer (a future `/msg NAME text`: `args: ['peer', 'text']`) completes names for free.
+ * table, so a command taking a peer (`/msg NAME text`: `args: ['peer', 'text']`) completes names for free.
  */
 export const COMMANDS = [
   {name: 'help', args: ['command']},
@@ -35,8 +36,8 @@ export type Command =
   | {kind: 'quit'}
   | ({kind: 'connect'} & Address)
   | {kind: 'me'; action: string}
-  /** `to` is a name or a key fingerprint (ab12:cd34) as typed. */
-  | {kind: 'msg'; text: string; to: string}
+  /** Whom it is for is decided against the known nodes (`resolveRecipient`): names may contain spaces. */
+  | {kind: 'msg'; target: MsgTarget}
   | {kind: 'history'; count: number}
   | {kind: 'usage'; command: 'connect' | 'history' | 'me' | 'msg'}
   | {kind: 'unknown'; name: string}
@@ -62,6 +63,24 @@ function parseHistory(args: string[]): Command {
   if (args.length === 0) return {kind: 'history', count: DEFAULT_HISTORY}
   const count = /^\d{1,7}$/.test(args[0]) ? Number(args[0]) : 0
   return args.length === 1 && count >= 1 && count <= MAX_HISTORY ? {kind: 'history', count} : {kind: 'usage', command: 'history'}
+}
+
+/** `/msg "Ana Maria" text` (a quoted name, then the text) or `/msg words...` (resolved later); the text keeps its
+ * inner spacing. */
+function parseMsg(args: string): Command {
+  const usage: Command = {kind: 'usage', command: 'msg'}
+  if (args.startsWith('"')) {
+    const quoted = readQuoted(args)
+    if (!quoted || quoted.name === '' || !/^\s+\S/.test(quoted.rest)) return usage
+    return {kind: 'msg', target: {quoted: quoted.name, text: quoted.rest.trimStart()}}
+  }
+
+  return /^\S+\s+\S/.test(args) ? {kind: 'msg', target: {words: args}} : usage
+}
+
+/** True for a `/msg` line, complete or not: it may name whom it is for and what was said in private. */
+export function isPrivateLine(line: string): boolean {
+  return /^\/msg(?:\s|$)/i.test(line.trimStart())
 }
 
 /**
@@ -107,9 +126,7 @@ export function parseLine(line: string): Command {
     }
 
     case 'msg': {
-      // The text keeps its inner spacing: everything after the name.
-      const match = /^\/msg\s+(\S+)\s+(\S.*)$/is.exec(text.trimEnd())
-      return match ? {kind: 'msg', to: match[1].replace(/^@/, ''), text: match[2]} : {kind: 'usage', command: 'msg'}
+      return parseMsg(text.trimEnd().replace(/^\/msg\s*/i, ''))
     }
 
     default: {

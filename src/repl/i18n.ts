@@ -65,6 +65,10 @@ export interface Catalog {
   historyHeader(count: number): string
   historyEmpty: string
   historyUnavailable: string
+  /** /history with --no-log. */
+  historyOff: string
+  /** The history file existed with access for others (`was`, permission bits); `now` is what it has now. */
+  historyLoose(path: string, was: number, now: number): string
   historyFailed(reason: string): string
   /** The recall file of the input line could not be read or written. */
   inputHistoryFailed(reason: string): string
@@ -79,6 +83,9 @@ export interface Catalog {
 export function formatAddress({host, port}: Address): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
 }
+
+/** Permission bits as `ls -l` users know them from chmod: 0644. */
+const mode = (bits: number): string => `0${(bits & 0o777).toString(8).padStart(3, '0')}`
 
 const who = (peer: Who): string => `${peer.name} (${formatAddress(peer)})`
 
@@ -97,8 +104,8 @@ function helpEntries(texts: Record<CommandName, [description: string, details: s
   return COMMANDS.map(({name}) => ({command: name, usage: USAGES[name], description: texts[name][0], details: texts[name][1]}))
 }
 
-/** The text `/me ACTION` sends: a plain message every node shows as it is, in any language. */
-export function meText(name: string, action: string): string {
+/** How an action (`/me waves`) reads, in every language: `* Julia waves`. */
+export function actionText(name: string, action: string): string {
   return `* ${name} ${action}`
 }
 
@@ -134,8 +141,11 @@ const pt: Catalog = {
       'Conecta ao endereço em que outro nó escuta (o --host e a --port dele): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 ou, em IPv6, /connect [::1]:5001. As mensagens passam a chegar por ele e por todos os nós a que ele está ligado.',
     ],
     peers: ['lista os peers conectados', 'Mostra uma tabela dos peers diretos: nome, endereço, impressão digital da chave, hora da conexão e direção (entrada: ele conectou a você; saída: você a ele).'],
-    msg: ['mensagem privada', '/msg Pedro oi envia "oi" só para Pedro, mesmo a vários saltos: os nós do caminho não conseguem ler. NAME pode ser a impressão digital (ab12:cd34) se dois usam o mesmo nome.'],
-    me: ['envia uma ação', '/me acena envia a mensagem "* Julia acena", com o seu nome, e todos a veem assim.'],
+    msg: [
+      'mensagem privada',
+      '/msg Pedro oi envia "oi" só para Pedro, mesmo a vários saltos: os nós do caminho não conseguem ler. Um nome com espaços vai entre aspas (/msg "Ana Maria" oi; Tab completa); NOME pode ser a impressão digital (ab12:cd34) se dois usam o mesmo nome. Se o destinatário puder ser mais de um, nada é enviado.',
+    ],
+    me: ['envia uma ação', '/me acena mostra a todos "* Julia acena", com o seu nome: uma ação, que ninguém pode imitar digitando "* Julia acena".'],
     history: ['mostra as últimas mensagens', 'Reimprime as últimas N mensagens (20 se N faltar, até 1000) do arquivo de histórico deste nó, com data e hora.'],
     quit: ['sai do chat', 'Avisa os peers, grava o histórico e sai. Ctrl+C numa linha vazia e Ctrl+D também saem.'],
   }),
@@ -143,14 +153,15 @@ const pt: Catalog = {
   unknownCommand: (name) => `Comando desconhecido: /${name}. Digite /help para ver os comandos disponíveis.`,
   connectUsage: 'Uso: /connect HOST PORT (porta de 1 a 65535)',
   meUsage: 'Uso: /me AÇÃO (por exemplo: /me acena)',
-  msgUsage: 'Uso: /msg NOME TEXTO (por exemplo: /msg Pedro oi)',
+  msgUsage: 'Uso: /msg NOME TEXTO (por exemplo: /msg Pedro oi, /msg "Ana Maria" oi)',
   directReceived: (from, text) => `[${from.name} → você]: ${text}`,
   directSent: (to, text) => `[você → ${to.name}]: ${text}`,
   msgUnknown: (name, known) =>
     known.length === 0
       ? `Ninguém chamado ${name} é conhecido ainda (os nós anunciam a sua chave ao entrar; tente de novo em instantes).`
       : `Ninguém chamado ${name} é conhecido. Conhecidos: ${known.join(', ')}.`,
-  msgAmbiguous: (name, candidates) => `Há mais de um ${name}: ${candidates.join(', ')}. Use a impressão digital: /msg ab12:cd34 TEXTO.`,
+  msgAmbiguous: (name, candidates) =>
+    `"${name}" pode ser mais de um nó: ${candidates.join(', ')}. Nada foi enviado: escreva o nome entre aspas (/msg "Ana Maria" TEXTO) ou use a impressão digital (/msg ab12:cd34 TEXTO).`,
   historyUsage: 'Uso: /history [N] (N de 1 a 1000)',
   peerColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', since: 'desde', direction: 'direção'},
   direction: (direction) => (direction === 'inbound' ? 'entrada' : 'saída'),
@@ -158,6 +169,11 @@ const pt: Catalog = {
   historyHeader: (count) => (count === 1 ? 'Última mensagem:' : `Últimas ${count} mensagens:`),
   historyEmpty: 'Nenhuma mensagem no histórico.',
   historyUnavailable: 'O histórico não está disponível aqui.',
+  historyOff: 'O histórico está desligado (--no-log): nada é gravado em disco.',
+  historyLoose: (path, was, now) =>
+    (now & 0o077) === 0
+      ? `O arquivo de histórico ${path} podia ser lido por outros usuários (modo ${mode(was)}); agora só você pode lê-lo (${mode(now)}).`
+      : `aviso: o arquivo de histórico ${path} pode ser lido por outros usuários (modo ${mode(was)}) e não foi possível mudar isso; ele guarda as suas mensagens privadas. Use chmod 600 ou --no-log.`,
   historyFailed: (reason) => `Não foi possível ler o histórico: ${reason}`,
   inputHistoryFailed: (reason) => `aviso: as linhas digitadas não serão lembradas na próxima sessão: ${reason}`,
   connected: (peer) => `Conectado a ${who(peer)}.`,
@@ -192,8 +208,11 @@ const en: Catalog = {
       "Connects to the address another node listens on (its --host and --port): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 or, for IPv6, /connect [::1]:5001. Messages then arrive through it from every node it is connected to.",
     ],
     peers: ['list the connected peers', 'Shows a table of the direct peers: name, address, key fingerprint, time connected and direction (in: they connected to you; out: you to them).'],
-    msg: ['private message', '/msg Pedro hi sends "hi" to Pedro only, even several hops away: the nodes on the way cannot read it. NAME may be the key fingerprint (ab12:cd34) when two use the same name.'],
-    me: ['send an action', '/me waves sends the message "* Julia waves", with your name, and everyone sees it like that.'],
+    msg: [
+      'private message',
+      '/msg Pedro hi sends "hi" to Pedro only, even several hops away: the nodes on the way cannot read it. A name with spaces goes in quotes (/msg "Ana Maria" hi; Tab completes it); NAME may be the key fingerprint (ab12:cd34) when two use the same name. When it could be for more than one node, nothing is sent.',
+    ],
+    me: ['send an action', '/me waves shows everyone "* Julia waves", with your name: an action, which nobody can fake by typing "* Julia waves".'],
     history: ['show the latest messages', "Prints again the last N messages (20 if N is left out, up to 1000) from this node's history file, with date and time."],
     quit: ['leave the chat', 'Tells the peers, writes the history and leaves. Ctrl+C on an empty line and Ctrl+D leave too.'],
   }),
@@ -201,14 +220,15 @@ const en: Catalog = {
   unknownCommand: (name) => `Unknown command: /${name}. Type /help to see the available commands.`,
   connectUsage: 'Usage: /connect HOST PORT (port 1-65535)',
   meUsage: 'Usage: /me ACTION (for example: /me waves)',
-  msgUsage: 'Usage: /msg NAME TEXT (for example: /msg Pedro hi)',
+  msgUsage: 'Usage: /msg NAME TEXT (for example: /msg Pedro hi, /msg "Ana Maria" hi)',
   directReceived: (from, text) => `[${from.name} → you]: ${text}`,
   directSent: (to, text) => `[you → ${to.name}]: ${text}`,
   msgUnknown: (name, known) =>
     known.length === 0
       ? `Nobody called ${name} is known yet (nodes announce their key when they join; try again in a moment).`
       : `Nobody called ${name} is known. Known: ${known.join(', ')}.`,
-  msgAmbiguous: (name, candidates) => `There is more than one ${name}: ${candidates.join(', ')}. Use the fingerprint: /msg ab12:cd34 TEXT.`,
+  msgAmbiguous: (name, candidates) =>
+    `"${name}" could mean more than one node: ${candidates.join(', ')}. Nothing was sent: put the name in quotes (/msg "Ana Maria" TEXT) or use the fingerprint (/msg ab12:cd34 TEXT).`,
   historyUsage: 'Usage: /history [N] (N from 1 to 1000)',
   peerColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', since: 'since', direction: 'direction'},
   direction: (direction) => (direction === 'inbound' ? 'in' : 'out'),
@@ -216,6 +236,11 @@ const en: Catalog = {
   historyHeader: (count) => (count === 1 ? 'Last message:' : `Last ${count} messages:`),
   historyEmpty: 'No messages in the history.',
   historyUnavailable: 'The history is not available here.',
+  historyOff: 'The history is off (--no-log): nothing is written to disk.',
+  historyLoose: (path, was, now) =>
+    (now & 0o077) === 0
+      ? `The history file ${path} was readable by other users (mode ${mode(was)}); now only you can read it (${mode(now)}).`
+      : `warning: the history file ${path} is readable by other users (mode ${mode(was)}) and this could not be changed; it holds your private messages. Use chmod 600 or --no-log.`,
   historyFailed: (reason) => `Could not read the history: ${reason}`,
   inputHistoryFailed: (reason) => `warning: typed lines will not be remembered for the next session: ${reason}`,
   connected: (peer) => `Connected to ${who(peer)}.`,

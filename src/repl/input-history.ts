@@ -7,7 +7,7 @@ import {createHash} from 'node:crypto'
 import {closeSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {isQuitLine} from './commands.js'
+import {isPrivateLine, isQuitLine} from './commands.js'
 
 export const MAX_INPUT_HISTORY = 500
 /** Longer lines (a huge paste) are not kept: recalling them is unlikely to help and they would bloat the file. */
@@ -45,20 +45,40 @@ export function serializeHistory(lines: readonly string[]): string {
   return lines.map((line) => `${JSON.stringify(line)}\n`).join('')
 }
 
-/** Reads the file's text back, skipping anything that is not a JSON string (a cut line, garbage), newest `max` kept. */
+/** Whether a line may be written to the file: a /msg line never is (it names whom and what was said in private). */
+export function isStorable(line: string): boolean {
+  return isRecallable(line) && !isPrivateLine(line)
+}
+
+/**
+ * Reads the file's text back, skipping anything that is not a JSON string (a cut line, garbage) and any /msg line
+ * (an older version stored them), newest `max` kept.
+ */
 export function parseHistory(text: string, max = MAX_INPUT_HISTORY): string[] {
   const lines: string[] = []
   for (const raw of text.split('\n')) {
     if (raw === '') continue
     try {
       const value: unknown = JSON.parse(raw)
-      if (typeof value === 'string' && isRecallable(value)) lines.push(value)
+      if (typeof value === 'string' && isStorable(value)) lines.push(value)
     } catch {
       // a line cut by a crash or written by something else: skip it
     }
   }
 
   return lines.slice(-max)
+}
+
+/** True when the file holds a /msg line (written by an older version): it is then rewritten without them. */
+function holdsPrivateLines(text: string): boolean {
+  return text.split('\n').some((raw) => {
+    try {
+      const value: unknown = JSON.parse(raw)
+      return typeof value === 'string' && isPrivateLine(value)
+    } catch {
+      return false
+    }
+  })
 }
 
 function readTail(path: string): string {
@@ -76,12 +96,19 @@ function readTail(path: string): string {
 
 /** The lines in the file; [] when there is no file yet. Throws other fs errors. */
 export function loadHistoryFile(path: string, max = MAX_INPUT_HISTORY): string[] {
+  return loadText(path, max).lines
+}
+
+function loadText(path: string, max: number): {lines: string[]; private: boolean} {
+  let text: string
   try {
-    return parseHistory(readTail(path), max)
+    text = readTail(path)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {lines: [], private: false}
     throw error
   }
+
+  return {lines: parseHistory(text, max), private: holdsPrivateLines(text)}
 }
 
 /** Replaces the file's content atomically (private: typed lines may be private). Throws fs errors. */
@@ -104,7 +131,8 @@ export function saveHistoryFile(path: string, lines: readonly string[]): void {
 
 /**
  * The recall list of one prompt. In memory only without a file. With one, each added line is merged into what is
- * on disk at that moment, so two sessions under the same name both keep their lines.
+ * on disk at that moment, so two sessions under the same name both keep their lines. /msg lines are recalled in this
+ * session but never written: a file left behind must not hold private messages.
  */
 export class InputHistory {
   #lines: string[]
@@ -121,7 +149,10 @@ export class InputHistory {
     this.#lines = []
     if (this.#path === undefined) return
     try {
-      this.#lines = loadHistoryFile(this.#path, this.#max)
+      const loaded = loadText(this.#path, this.#max)
+      this.#lines = loaded.lines
+      // An older version kept /msg lines: rewrite the file without them.
+      if (loaded.private) saveHistoryFile(this.#path, loaded.lines)
     } catch (error) {
       this.#problem(error)
     }
@@ -135,7 +166,7 @@ export class InputHistory {
   add(line: string): void {
     if (!isRecallable(line)) return
     this.#lines = remember(this.#lines, line, this.#max)
-    if (this.#path === undefined) return
+    if (this.#path === undefined || !isStorable(line)) return
     try {
       saveHistoryFile(this.#path, remember(loadHistoryFile(this.#path, this.#max), line, this.#max))
     } catch (error) {

@@ -4,15 +4,19 @@
 import {fingerprint} from '../p2p/identity.js'
 import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
 import {formatClock, formatStamp, formatTable} from './format.js'
-import {type Catalog, helpLines, helpTopicLines} from './i18n.js'
+import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
 import {markMentions, mentions} from './mention.js'
 import {sanitize, toJsonLine} from './sanitize.js'
 import {PLAIN, type Style} from './style.js'
+import {visibleWidth} from './wrap.js'
 import type {HistoryEntry} from './types.js'
 
-/** Writes whole lines (no trailing newline) to the user's stdout (`out`) or stderr (`err`). */
+/**
+ * Writes whole lines (no trailing newline) to the user's stdout (`out`) or stderr (`err`). `hang` is the column where
+ * a message's text starts: a terminal wraps a long line under it.
+ */
 export interface LinePrinter {
-  out(line: string): void
+  out(line: string, hang?: number): void
   err(line: string): void
 }
 
@@ -103,30 +107,36 @@ export class HumanSink implements OutputSink {
   }
 
   message(message: ChatMessage, mention: boolean): void {
-    const from = {...message.from, name: this.#style.name(message.from.id, sanitize(message.from.name)), host: sanitize(message.from.host)}
-    const line = this.#catalog.received(from, this.#text(message.text, mention))
+    const name = this.#style.name(message.from.id, sanitize(message.from.name))
+    const text = this.#text(message.text, mention)
+    const line = message.action
+      ? this.#style.action(actionText(name, text))
+      : this.#catalog.received({...message.from, name, host: sanitize(message.from.host)}, text)
     if (message.history) {
       // Sent before we joined: marked with its own time, dimmed, and never a bell.
-      this.#out(this.#style.system(this.#catalog.historyMark(formatStamp(message.ts, this.#now()))) + line)
+      this.#said(this.#style.system(this.#catalog.historyMark(formatStamp(message.ts, this.#now()))) + line, text)
       return
     }
 
-    this.#out(this.#stamped(line) + (mention && this.#bell ? '\u0007' : ''))
+    this.#said(this.#stamped(line, message.ts), text, mention && this.#bell ? '\u0007' : '')
   }
 
   sent(message: ChatMessage): void {
-    this.#out(this.#stamped(this.#style.own(this.#catalog.own(sanitize(message.text)))))
+    const text = sanitize(message.text)
+    const line = message.action ? this.#style.action(actionText(sanitize(message.from.name), text)) : this.#catalog.own(text)
+    this.#said(this.#stamped(this.#style.own(line), message.ts), text)
   }
 
   direct(message: DirectMessage): void {
     const from = {...message.from, name: this.#style.name(message.from.id, sanitize(message.from.name))}
-    const line = this.#catalog.directReceived(from, sanitize(message.text))
-    this.#out(this.#stamped(this.#style.mention(line)) + (this.#bell ? '\u0007' : ''))
+    const text = sanitize(message.text)
+    this.#said(this.#stamped(this.#style.mention(this.#catalog.directReceived(from, text)), message.ts), text, this.#bell ? '\u0007' : '')
   }
 
   directSent(message: DirectMessage): void {
     const to = {...message.to, name: sanitize(message.to.name)}
-    this.#out(this.#stamped(this.#style.own(this.#catalog.directSent(to, sanitize(message.text)))))
+    const text = sanitize(message.text)
+    this.#said(this.#stamped(this.#style.own(this.#catalog.directSent(to, text)), message.ts), text)
   }
 
   peerJoined(peer: PeerSummary): void {
@@ -178,16 +188,19 @@ export class HumanSink implements OutputSink {
     this.#out(this.#style.system(this.#catalog.historyHeader(entries.length)))
     const now = this.#now()
     for (const entry of entries) {
-      const stamp = `${this.#style.system(formatStamp(entry.ts, now))} `
+      // When the author sent it, as the live line showed it; when it was logged only for older files.
+      const stamp = `${this.#style.system(formatStamp(entry.sentTs ?? entry.ts, now))} `
       const text = sanitize(entry.text)
       if (entry.own) {
-        this.#out(stamp + this.#style.own(this.#catalog.own(text)))
+        const line = entry.action ? this.#style.action(actionText(sanitize(entry.from ?? this.#ownName()), text)) : this.#catalog.own(text)
+        this.#said(stamp + this.#style.own(line), text)
         continue
       }
 
       const name = sanitize(entry.from ?? '?')
       const painted = this.#style.name(entry.fromId ?? name, name)
-      this.#out(stamp + this.#catalog.receivedFrom(painted, this.#text(entry.text, this.#mentions(entry.text))))
+      const marked = this.#text(entry.text, this.#mentions(entry.text))
+      this.#said(stamp + (entry.action ? this.#style.action(actionText(painted, marked)) : this.#catalog.receivedFrom(painted, marked)), marked)
     }
   }
 
@@ -226,18 +239,27 @@ export class HumanSink implements OutputSink {
     return {...peer, name: sanitize(peer.name), host: sanitize(peer.host)}
   }
 
-  #stamped(line: string): string {
-    return this.#timestamps ? `${this.#style.system(formatClock(this.#now()))} ${line}` : line
+  /** With timestamps on, `HH:MM ` first: the author's time for a message (`at`), the time it happened otherwise. */
+  #stamped(line: string, at?: number): string {
+    return this.#timestamps ? `${this.#style.system(formatClock(at ?? this.#now()))} ${line}` : line
   }
 
   // Lines are built from sanitised fields (and the catalog's own text), so they are written as they are.
   #out(line: string): void {
     this.#printer.out(line)
   }
+
+  /** A line that ends with what someone said (`text`, as rendered): a terminal wraps it under where `text` starts. */
+  #said(line: string, text: string, suffix = ''): void {
+    this.#printer.out(line + suffix, Math.max(0, visibleWidth(line) - visibleWidth(text)))
+  }
 }
 
 /** Picks the public fields by name, so whatever else an engine object carries never leaks into the stream. */
 const node = (info: NodeInfo): NodeInfo => ({id: info.id, name: info.name, host: info.host, port: info.port})
+
+/** `kind: "action"` for an action; nothing for a plain message, whose events keep their documented shape. */
+const kind = (message: {action?: boolean}): {kind?: 'action'} => (message.action ? {kind: 'action'} : {})
 
 const peer = (summary: PeerSummary) => ({...node(summary), direction: summary.direction, since: summary.since})
 
@@ -256,13 +278,13 @@ export class JsonSink implements OutputSink {
   }
 
   message(message: ChatMessage, mention: boolean): void {
-    const event = {event: 'message', id: message.id, from: node(message.from), text: message.text, ts: message.ts}
+    const event = {event: 'message', id: message.id, from: node(message.from), text: message.text, ts: message.ts, ...kind(message)}
     // `mention` and `history` only when true, so every other message event keeps its documented shape.
     this.#emit({...event, ...(mention ? {mention: true} : {}), ...(message.history ? {history: true} : {})})
   }
 
   sent(message: ChatMessage): void {
-    this.#emit({event: 'sent', id: message.id, text: message.text, ts: message.ts})
+    this.#emit({event: 'sent', id: message.id, text: message.text, ts: message.ts, ...kind(message)})
   }
 
   direct(message: DirectMessage): void {
@@ -293,10 +315,12 @@ export class JsonSink implements OutputSink {
   history(entries: HistoryEntry[]): void {
     const messages = entries.map((e) => ({
       ts: e.ts,
+      ...(e.sentTs === undefined ? {} : {sentTs: e.sentTs}),
       ...(e.from === undefined ? {} : {from: e.from}),
       ...(e.fromId === undefined ? {} : {fromId: e.fromId}),
       text: e.text,
       own: e.own,
+      ...kind(e),
     }))
     this.#emit({event: 'history', messages})
   }

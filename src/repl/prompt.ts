@@ -83,6 +83,11 @@ export interface ChatPromptOptions {
   history?: InputHistory
   /** Tab completion of the line at the cursor; commands only by default. */
   complete?: (text: string, cursor: number) => Completion
+  /**
+   * Whether a submitted line stays in the scrollback as `Julia> line`. Not for a line whose own output replaces it
+   * (a message shows as `You: line`): it would show twice. Every line stays by default.
+   */
+  keepLine?: (line: string) => boolean
   /** Called with each submitted line, exactly as typed. */
   onLine(line: string): void
   /** Called once on Ctrl+C on an empty line, or Ctrl+D on an empty line. */
@@ -93,6 +98,7 @@ export class ChatPrompt extends Input {
   #label: string
   readonly #paintLabel: (label: string) => string
   readonly #onLine: (line: string) => void
+  readonly #keepLine: (line: string) => boolean
   readonly #onQuit: () => void
   readonly #history: InputHistory
   readonly #complete: (text: string, cursor: number) => Completion
@@ -112,6 +118,7 @@ export class ChatPrompt extends Input {
     this.#label = options.label
     this.#paintLabel = options.paintLabel ?? ((label) => label)
     this.#onLine = options.onLine
+    this.#keepLine = options.keepLine ?? (() => true)
     this.#onQuit = options.onQuit
     this.#history = options.history ?? new InputHistory()
     this.#historyIndex = this.#history.lines.length
@@ -258,10 +265,11 @@ export class ChatPrompt extends Input {
     return super.keypress(input, key)
   }
 
-  // Keep the prompt open: leave `Julia> text` in the scrollback, empty the input, redraw, then hand the line over.
+  // Keep the prompt open: leave `Julia> /peers` in the scrollback (or nothing, for a message: its `You: text` line
+  // takes the place, as in irssi), empty the input, redraw, then hand the line over.
   override async submit(): Promise<void> {
     const line = this.input
-    this.stdout.write(`${CLEAR_LINE}${this.#paintLabel(this.#label)} ${sanitize(line)}\n`)
+    if (this.#keepLine(line)) this.stdout.write(`${CLEAR_LINE}${this.#paintLabel(this.#label)} ${sanitize(line)}\n`)
     this.input = ''
     this.cursor = 0
     this.#history.add(line)

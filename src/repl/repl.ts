@@ -8,14 +8,19 @@ import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
 import {corkForThisTurn, uncorkAll} from './cork.js'
-import {type Catalog, catalogs, type Lang, meText} from './i18n.js'
+import {type Catalog, catalogs, formatAddress, type Lang} from './i18n.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'
 import {HumanSink, JsonSink, type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
 import type {ChatPrompt} from './prompt.js'
+import {type MsgTarget, resolveRecipient} from './recipient.js'
 import {sanitize} from './sanitize.js'
 import {ansiStyle, PLAIN, resolveColor, type Style} from './style.js'
 import type {HistoryReader, ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
+import {wrapLine} from './wrap.js'
+
+/** Commands whose outcome is a line of their own (`You: hi`, `* Julia waves`, `[you → Pedro]: hi`). */
+const OWN_LINE_KINDS: ReadonlySet<string> = new Set(['message', 'me', 'msg'])
 
 /** Lines read ahead of the one being handled before a piped input is paused (a long /connect holds the queue). */
 const MAX_QUEUED_LINES = 64
@@ -48,6 +53,8 @@ export interface ReplOptions {
   historyDir?: string
   /** Reads the node's history log for /history; without it /history says it is unavailable. */
   readHistory?: HistoryReader
+  /** The history was turned off (--no-log): /history says so. */
+  historyOff?: boolean
   /** For tests: the clock behind timestamps. */
   now?: () => number
 }
@@ -119,6 +126,7 @@ export class Repl {
   readonly #style: Style
   readonly #historyDir: string | undefined
   readonly #readHistory: HistoryReader | undefined
+  readonly #historyOff: boolean
   /** Names for @completion, most recent last. */
   readonly #seenNames = new Set<string>()
   readonly #unsubscribe: Array<() => void> = []
@@ -152,10 +160,11 @@ export class Repl {
     this.#catalog = catalogs[this.lang]
     this.#historyDir = options.historyDir
     this.#readHistory = options.readHistory
+    this.#historyOff = options.historyOff ?? false
     const color = !this.json && (options.color ?? resolveColor({isTTY: this.#output.isTTY}))
     this.#style = color ? ansiStyle((this.#output.getColorDepth?.() ?? 4) >= 8 ? 256 : 16) : PLAIN
     const printer: LinePrinter = {
-      out: (line) => this.#print(this.#output, line),
+      out: (line, hang) => this.#print(this.#output, line, hang),
       err: (line) => this.#print(this.#errorOutput, line),
     }
     this.#sink = this.json
@@ -268,16 +277,22 @@ export class Repl {
     if (this.#seenNames.size > MAX_SEEN_NAMES) this.#seenNames.delete(this.#seenNames.values().next().value as string)
   }
 
-  /** Names Tab completes after `@` (and for peer arguments): connected peers first, then recent authors. */
+  /**
+   * Names Tab completes after `@` and for peer arguments: connected peers first, then the nodes a direct message can
+   * reach (most recently heard first), then recent authors.
+   */
   #peerNames(): string[] {
     let connected: string[] = []
+    let reachable: string[] = []
     try {
       connected = this.#node.peers().map((peer) => peer.name)
+      reachable = this.#node.directory().map((node) => node.name).reverse()
     } catch {
       // completion without the peer list is still completion
     }
 
-    return [...new Set([...connected, ...[...this.#seenNames].reverse()])].filter((name) => name !== this.#ownName())
+    const names = [...connected, ...reachable, ...[...this.#seenNames].reverse()]
+    return [...new Set(names)].filter((name) => name !== this.#ownName())
   }
 
   #complete(text: string, cursor: number): Completion {
@@ -306,7 +321,10 @@ export class Repl {
     return sanitize(this.#catalog.prompt(this.#ownName())).trimEnd()
   }
 
-  #print(stream: ReplOutput, line: string): void {
+  /** On a terminal a long line is word-wrapped, continuing under column `hang` (a message's text), by default 0. */
+  #print(stream: ReplOutput, line: string, hang = 0): void {
+    const columns = stream.isTTY && !this.json ? (stream.columns ?? 0) : 0
+    if (columns > 0) line = wrapLine(line, columns, hang)
     const prompt = this.#prompt
     if (prompt && !prompt.disposed) prompt.printAbove(stream, line, write)
     else write(stream, `${line}\n`)
@@ -368,6 +386,8 @@ export class Repl {
       complete: (text, cursor) => this.#complete(text, cursor),
       // Lines typed at a terminal are handled at once: a slow /connect must not hold back the next message.
       onLine: (line) => void this.#handleLine(line),
+      // A message, /me and /msg print their own line (`You: hi`): the typed one would show the text twice.
+      keepLine: (line) => !OWN_LINE_KINDS.has(parseLine(line).kind),
       onQuit: () => this.#quit(),
     })
     this.#prompt = prompt
@@ -414,12 +434,12 @@ export class Repl {
         }
 
         case 'me': {
-          this.#send(meText(this.#ownName(), command.action))
+          this.#send(command.action, {action: true})
           return
         }
 
         case 'msg': {
-          this.#sendDirect(command.to, command.text)
+          this.#sendDirect(command.target)
           return
         }
 
@@ -465,7 +485,7 @@ export class Repl {
 
   async #history(count: number): Promise<void> {
     if (!this.#readHistory) {
-      this.#sink.error('history_unavailable', this.#catalog.historyUnavailable)
+      this.#sink.error('history_unavailable', this.#historyOff ? this.#catalog.historyOff : this.#catalog.historyUnavailable)
       return
     }
 
@@ -480,34 +500,42 @@ export class Repl {
     if (!this.#quitting) this.#sink.history(entries.slice(-count))
   }
 
-  /** Resolves a name (or a key fingerprint) among the nodes that announced a key, then seals the text to it. */
-  #sendDirect(to: string, text: string): void {
+  /** Resolves the recipient among the nodes that announced a key (never a guess), then seals the text to it. */
+  #sendDirect(target: MsgTarget): void {
     const known = this.#node.directory()
-    const describe = (n: NodeInfo): string => `${sanitize(n.name)} (${n.host}:${n.port}) ${safeFingerprint(n.id)}`
-    const wanted = to.toLowerCase()
-    let matches = known.filter((n) => safeFingerprint(n.id) === wanted)
-    if (matches.length === 0) matches = known.filter((n) => n.name.toLowerCase() === wanted)
-    if (matches.length === 0) {
-      this.#sink.error('unknown_recipient', this.#catalog.msgUnknown(sanitize(to), known.map((n) => describe(n))))
-      return
-    }
+    const describe = (n: NodeInfo): string => sanitize(`${n.name} (${formatAddress(n)}) ${safeFingerprint(n.id)}`)
+    const recipient = resolveRecipient(target, known)
+    switch (recipient.kind) {
+      case 'unknown': {
+        this.#sink.error('unknown_recipient', this.#catalog.msgUnknown(sanitize(recipient.name), known.map((n) => describe(n))))
+        return
+      }
 
-    if (matches.length > 1) {
-      this.#sink.error('ambiguous_recipient', this.#catalog.msgAmbiguous(sanitize(to), matches.map((n) => describe(n))))
-      return
-    }
+      case 'ambiguous': {
+        const candidates = recipient.candidates.map((n) => describe(n))
+        this.#sink.error('ambiguous_recipient', this.#catalog.msgAmbiguous(sanitize(recipient.name), candidates))
+        return
+      }
 
-    try {
-      this.#sink.directSent(this.#node.sendDirect(matches[0].id, text))
-    } catch (error) {
-      this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), text))
+      case 'usage': {
+        this.#sink.error('usage', this.#catalog.msgUsage)
+        return
+      }
+
+      case 'found': {
+        try {
+          this.#sink.directSent(this.#node.sendDirect(recipient.node.id, recipient.text))
+        } catch (error) {
+          this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), recipient.text))
+        }
+      }
     }
   }
 
-  #send(text: string): void {
+  #send(text: string, options: {action?: boolean} = {}): void {
     let message: ChatMessage
     try {
-      message = this.#node.send(text)
+      message = this.#node.send(text, options)
     } catch (error) {
       this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), text))
       return

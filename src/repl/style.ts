@@ -46,6 +46,8 @@ export interface Style {
   mentionMark(text: string): string
   /** Table headers. */
   header(text: string): string
+  /** An action line, `* Ana waves`: set apart from a message someone typed to look like one. */
+  action(text: string): string
 }
 
 const same = (text: string): string => text
@@ -59,11 +61,12 @@ export const PLAIN: Style = {
   mention: same,
   mentionMark: same,
   header: same,
+  action: same,
 }
 
 /**
- * A colouring Style. Each span resets only what it set (39 foreground, 22 bold, 27 reverse, 24 underline), so a
- * reversed `@You` inside a highlighted message keeps the rest of it highlighted.
+ * A colouring Style. Each span resets only what it set (39 foreground, 22 bold, 27 reverse, 24 underline, 23
+ * italic), so a reversed `@You` inside a highlighted message keeps the rest of it highlighted.
  */
 export function ansiStyle(depth: ColorDepth): Style {
   const wrap = (on: string, off: string) => (text: string) => (text === '' ? text : `${SGR(on)}${text}${SGR(off)}`)
@@ -77,6 +80,7 @@ export function ansiStyle(depth: ColorDepth): Style {
     mention: wrap('1;33', '39;22'),
     mentionMark: wrap('7', '27'),
     header: wrap('4', '24'),
+    action: wrap('3', '23'),
   }
 }
 

@@ -11,8 +11,8 @@ export interface ReplNode {
   readonly info: NodeInfo
   on<E extends ReplEventName>(event: E, listener: ReplListener<E>): unknown
   off<E extends ReplEventName>(event: E, listener: ReplListener<E>): unknown
-  /** Throws an Error with a `code` (EMPTY, TOO_LONG, ...) when the text is refused. */
-  send(text: string): ChatMessage
+  /** Throws an Error with a `code` (EMPTY, TOO_LONG, ...) when the text is refused. `action`: a `/me`. */
+  send(text: string, options?: {action?: boolean}): ChatMessage
   /** Rejects with an Error whose message says what failed. */
   connect(host: string, port: number): Promise<PeerSummary>
   peers(): PeerSummary[]
@@ -40,12 +40,16 @@ export type ReplOutput = NodeJS.WritableStream & {
 /** One message of the node's history log, for /history. `ts` is ISO-8601 (when it was logged). */
 export interface HistoryEntry {
   ts: string
-  /** the author's name; absent for own messages */
+  /** When the author sent it, ms since the epoch (its clock); absent in lines written by older versions. */
+  sentTs?: number
+  /** the author's name; absent for own messages (but for own actions: the name they were sent under) */
   from?: string
   /** the author's node id, when known: it picks the same name colour as live messages */
   fromId?: string
   text: string
   own: boolean
+  /** An action (`/me`): shown as `* Name text`. */
+  action?: boolean
 }
 
 /** Reads the last `count` messages of the history log, oldest first. */

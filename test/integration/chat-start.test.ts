@@ -1,6 +1,6 @@
 // `chat start` end to end: real processes over 127.0.0.1, driven through stdin, read through stdout.
 import {expect} from 'chai'
-import {readFileSync} from 'node:fs'
+import {chmodSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {connect as netConnect, createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 
@@ -147,6 +147,57 @@ describe('chat start (integration)', function () {
       const events = historyOf(logs.path, port).map((e) => e.event)
       expect(events, signal).to.deep.equal(['session_start', 'message_sent', 'session_end'])
     }
+  })
+
+  it('keeps its history file private (0600), tightens a world-readable one, and writes none with --no-log', async () => {
+    const [pa, pb, pc] = await Promise.all([freePort(), freePort(), freePort()])
+    const a = await startNode('A', pa)
+    a.type('private by default')
+    await a.waitForLine('You: private by default')
+    a.type('/quit')
+    await a.exited
+    expect(statSync(join(logs.path, `chat_history_${pa}.log`)).mode & 0o777).to.equal(0o600)
+
+    const loose = join(logs.path, `chat_history_${pb}.log`)
+    writeFileSync(loose, '')
+    chmodSync(loose, 0o644)
+    const b = await startNode('B', pb)
+    await b.waitForLine(`The history file ${loose} was readable by other users (mode 0644); now only you can read it (0600).`, {stream: 'err'})
+    expect(statSync(loose).mode & 0o777).to.equal(0o600)
+
+    const c = await startNode('C', pc, ['--no-log'], 'pt')
+    c.type('nada em disco')
+    c.type('/history')
+    await c.waitForLine('O histórico está desligado (--no-log): nada é gravado em disco.')
+    c.type('/quit')
+    expect(await c.exited).to.deep.equal({code: 0, signal: null})
+    expect(readdirSync(logs.path).filter((file) => file.includes(String(pc)))).to.deep.equal([])
+  })
+
+  it('shows /me as an action line on every node, logs it as one, and log tail prints it so', async () => {
+    const [pa, pb] = await Promise.all([freePort(), freePort()])
+    const a = await startNode('Ana', pa)
+    const b = await startNode('Bia', pb, ['--join', `127.0.0.1:${pa}`])
+    await a.waitForLine(`* Bia (127.0.0.1:${pb}) joined.`)
+    b.type('/me waves')
+    b.type('* Bia waves')
+    await a.waitForLine(`[Bia (127.0.0.1:${pb}) said]: * Bia waves`)
+    expect(a.lines).to.include('* Bia waves')
+    expect(b.lines).to.include('* Bia waves')
+    b.type('/quit')
+    await b.exited
+    a.type('/quit')
+    await a.exited
+    const received = historyOf(logs.path, pa).filter((e) => e.event === 'message_received')
+    expect(received.map((e) => [e.text, e.kind])).to.deep.equal([
+      ['waves', 'action'],
+      ['* Bia waves', undefined],
+    ])
+    const tail = await runChat(['log', 'tail', '--port', String(pa), '--log-dir', logs.path])
+    expect(tail.stdout).to.match(/  \* Bia waves\n/)
+    expect(tail.stdout).to.include(`  Bia (127.0.0.1:${pb}): * Bia waves`)
+    const own = await runChat(['log', 'tail', '--port', String(pb), '--log-dir', logs.path])
+    expect(own.stdout).to.match(/  \* Bia waves\n/)
   })
 
   it('keeps running when stdin ends (a script that only listens)', async () => {

@@ -241,6 +241,57 @@ describe('REPL in a real terminal (tmux)', function () {
     expect(lines[0]).to.equal('Interface ready. Type /help to see the available commands.')
   })
 
+  it('shows your own message once: `You: …` replaces the typed line; a long one wraps under its text', async () => {
+    const s = start(['--peer', 'Pedro'])
+    await promptIs(s, 'Julia>')
+    type(s, 'ola')
+    keys(s, 'Enter')
+    await until(s, 'the sent line', (lines) => lines.includes('You: ola'))
+    await promptIs(s, 'Julia>')
+    expect(screen(s)).not.to.include('Julia> ola')
+
+    const long = Array.from({length: 24}, (_, i) => `palavra${i + 1}`).join(' ')
+    type(s, long)
+    keys(s, 'Enter')
+    const lines = await until(s, 'the long line', (l) => l.some((line) => line.includes('palavra24')))
+    const first = lines.findIndex((line) => line.startsWith('You: palavra1 '))
+    const last = lines.findIndex((line) => line.includes('palavra24'))
+    expect(first).to.be.at.least(0)
+    const rows = lines.slice(first, last + 1)
+    expect(rows.length).to.be.greaterThan(1)
+    // every row within the 100 columns, continuation rows under the text ("You: " is 5 wide), no word cut
+    for (const row of rows) expect(row.length).to.be.at.most(100)
+    for (const row of rows.slice(1)) expect(row).to.match(/^ {5}palavra\d+( palavra\d+)*$/)
+    expect(rows.map((row) => row.trim()).join(' ')).to.equal(`You: ${long}`)
+    expect(lines.join('\n')).not.to.include(`Julia> ${long.slice(0, 40)}`)
+  })
+
+  it('completes /msg Ana M to the quoted "Ana Maria", and refuses /msg Ana Maria when Ana is there too', async () => {
+    const s = start(['--peer', 'Ana', '--peer', 'Ana Maria'])
+    await until(s, 'both peers', (lines) => lines.some((line) => line.startsWith('* Ana Maria (')) && lines.some((line) => line.startsWith('* Ana (')))
+    type(s, '/msg Ana M')
+    keys(s, 'Tab')
+    // (capture-pane drops the space Tab adds after the name)
+    await promptIs(s, 'Julia> /msg "Ana Maria"')
+    keys(s, 'C-u')
+    await promptIs(s, 'Julia>')
+    // the nodes announce their keys for direct messages shortly after connecting: ask again until /msg knows them
+    let asked = 0
+    await until(s, 'the refusal', (lines) => {
+      if (lines.some((line) => line.includes('could mean more than one node'))) return true
+      if (Date.now() - asked > 500) {
+        asked = Date.now()
+        type(s, '/msg Ana Maria hello')
+        keys(s, 'Enter')
+      }
+
+      return false
+    })
+    const refused = screen(s).join(' ')
+    expect(refused).to.match(/"Ana" could mean more than one node: Ana \(127\.0\.0\.1:\d+\) [\da-f]{4}:[\da-f]{4}, Ana Maria/)
+    expect(refused).not.to.include('[you → Ana]')
+  })
+
   it('clears a typed line with Ctrl+C, and leaves with Ctrl+C on an empty line', async () => {
     const s = start([])
     await promptIs(s, 'Julia>')

@@ -20,6 +20,8 @@ describe('history events (line format)', () => {
     {event: 'message_sent', id: 'm1', text: 'oi\nthere'},
     {event: 'message_received', id: 'm2', from: node, text: 'ola', sent_ts: 1_764_000_000_000, history: true},
     {event: 'message_received', id: 'm3', from: node, text: 'no optional fields'},
+    {event: 'message_received', id: 'm4', from: node, text: 'acena', sent_ts: 1_764_000_000_000, kind: 'action'},
+    {event: 'message_sent', id: 'm5', text: 'acena', kind: 'action', name: 'Julia'},
   ]
 
   for (const input of inputs) {
@@ -48,6 +50,9 @@ describe('history events (line format)', () => {
       {...good, event: 'message_received', id: 'x', text: 't', from: node, sent_ts: 'soon'},
       {...good, event: 'message_received', id: 'x', text: 't', from: node, history: 'yes'},
       {...good, event: 'message_sent', id: 1, text: 't'},
+      {...good, event: 'message_sent', id: 'x', text: 't', kind: 'shout'},
+      {...good, event: 'message_sent', id: 'x', text: 't', kind: 'action', name: 5},
+      {...good, event: 'message_received', id: 'x', text: 't', from: node, kind: true},
     ]
     for (const b of bad) expect(parseHistoryLine(typeof b === 'string' ? b : JSON.stringify(b)), JSON.stringify(b)).to.equal(undefined)
   })

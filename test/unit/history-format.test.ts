@@ -20,11 +20,29 @@ describe('history formatter', () => {
 
   const cases: Array<[string, HistoryEvent, string]> = [
     [
+      // shown at the author's time (sent_ts), not when it was logged
       'message_received',
-      {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'ola', sent_ts: 1},
-      '2026-11-25 17:20:01  Pedro (127.0.0.1:5001): ola',
+      {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'ola', sent_ts: Date.parse('2026-11-25T20:19:58.000Z')},
+      '2026-11-25 17:19:58  Pedro (127.0.0.1:5001): ola',
+    ],
+    ['message_received without sent_ts', {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'ola'}, '2026-11-25 17:20:01  Pedro (127.0.0.1:5001): ola'],
+    [
+      'message_received from history',
+      {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'antes', sent_ts: Date.parse('2026-11-25T20:10:00.000Z'), history: true},
+      '2026-11-25 17:10:00  (history) Pedro (127.0.0.1:5001): antes',
+    ],
+    [
+      'an action received',
+      {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'acena', sent_ts: Date.parse('2026-11-25T20:20:00.000Z'), kind: 'action'},
+      '2026-11-25 17:20:00  * Pedro acena',
     ],
     ['message_sent', {...stamp, event: 'message_sent', id: 'y', text: 'ola'}, '2026-11-25 17:20:01  You: ola'],
+    ['an action sent', {...stamp, event: 'message_sent', id: 'y', text: 'acena', kind: 'action', name: 'Julia'}, '2026-11-25 17:20:01  * Julia acena'],
+    [
+      'dm_received',
+      {...stamp, event: 'dm_received', id: 'd', from: pedro, text: 'psst', sent_ts: Date.parse('2026-11-25T20:19:00.000Z')},
+      '2026-11-25 17:19:00  Pedro (127.0.0.1:5001) → you (private): psst',
+    ],
     ['peer_connected', {...stamp, event: 'peer_connected', peer: pedro}, '2026-11-25 17:20:01  * Pedro (127.0.0.1:5001) connected'],
     [
       'peer_disconnected',

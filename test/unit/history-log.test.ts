@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import {fork, type ChildProcess} from 'node:child_process'
 import {once} from 'node:events'
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {chmod, mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -269,6 +269,30 @@ process.on('message', (msg) => {
     expect(await readEvents(log.path)).to.have.length(1)
   })
 
+  it('creates the file readable by its owner only (0600), and a missing directory 0700', async () => {
+    const log = newLog({dir: join(dir, 'private')})
+    const loose: unknown[] = []
+    log.on('loose', (report) => loose.push(report))
+    expect(await log.open()).to.equal(true)
+    log.append(message(1))
+    await log.close()
+    expect((await stat(log.path)).mode & 0o777).to.equal(0o600)
+    expect((await stat(join(dir, 'private'))).mode & 0o777).to.equal(0o700)
+    expect(loose).to.deep.equal([])
+  })
+
+  it('makes an existing world-readable file private and says so, once', async () => {
+    const path = historyPath(dir, PORT)
+    await writeFile(path, '', {mode: 0o644})
+    await chmod(path, 0o644)
+    const log = newLog()
+    const loose: unknown[] = []
+    log.on('loose', (report) => loose.push(report))
+    expect(await log.open()).to.equal(true)
+    expect((await stat(path)).mode & 0o777).to.equal(0o600)
+    expect(loose).to.deep.equal([{path, was: 0o644, now: 0o600}])
+  })
+
   it('emits exactly one problem for an unwritable directory and keeps accepting appends', async () => {
     // A path under a regular file fails with ENOTDIR even for root (chmod would not stop root).
     await writeFile(join(dir, 'afile'), 'not a directory')
@@ -402,7 +426,7 @@ describe('history writer process (IPC protocol)', () => {
 
   it('skips seqs of its session already in the file, so a resend is written once', async () => {
     const path = join(dir, 'h.log')
-    await writeFile(path, [1, 2, 3].map((s) => line('S', s) + '\n').join('') + line('other', 9) + '\n')
+    await writeFile(path, [1, 2, 3].map((s) => line('S', s) + '\n').join('') + line('other', 9) + '\n', {mode: 0o600})
     const {child: c, next} = start()
     send(c, {type: 'init', path, session: 'S'})
     expect(await next('ready')).to.deep.equal({type: 'ready', lastSeq: 3})
@@ -460,6 +484,19 @@ describe('history writer process (IPC protocol)', () => {
     c.disconnect()
     await once(c, 'exit')
     expect((await readEvents(path)).map((e) => e.seq)).to.deep.equal(Array.from({length: 50}, (_, i) => i + 1))
+  })
+})
+
+describe('history writer protocol: parseFromWriter', () => {
+  it('reads a ready message, with the permissions of a loose file when there were', () => {
+    expect(parseFromWriter({type: 'ready', lastSeq: 3})).to.deep.equal({type: 'ready', lastSeq: 3})
+    expect(parseFromWriter({type: 'ready', lastSeq: 0, loose: {was: 0o644, now: 0o600}})).to.deep.equal({
+      type: 'ready',
+      lastSeq: 0,
+      loose: {was: 0o644, now: 0o600},
+    })
+    expect(parseFromWriter({type: 'ready', lastSeq: 0, loose: {was: '644', now: 0o600}})).to.equal(undefined)
+    expect(parseFromWriter({type: 'ready', lastSeq: 0, loose: 1})).to.equal(undefined)
   })
 })
 

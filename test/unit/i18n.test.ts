@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {COMMANDS} from '../../src/repl/commands.js'
-import {catalogs, formatAddress, helpLines, helpTopicLines, meText, resolveLang} from '../../src/repl/i18n.js'
+import {catalogs, formatAddress, helpLines, helpTopicLines, actionText, resolveLang} from '../../src/repl/i18n.js'
 
 const pedro = {name: 'Pedro', host: '127.0.0.1', port: 5001}
 
@@ -141,7 +141,7 @@ describe('i18n', () => {
   })
 
   it('words /me the same in every language', () => {
-    expect(meText('Julia', 'waves')).to.equal('* Julia waves')
+    expect(actionText('Julia', 'waves')).to.equal('* Julia waves')
   })
 
   it('brackets IPv6 hosts so the port stays readable', () => {

@@ -98,8 +98,10 @@ describe('docs/json-events.schema.json', function () {
       output: out.stream,
       errorOutput: err.stream,
       readHistory: async () => [
-        {ts: '2026-11-25T17:20:01.000Z', from: 'Pedro', fromId: pedro.id, text: 'ola', own: false},
+        {ts: '2026-11-25T17:20:01.000Z', sentTs: 1_764_091_200_900, from: 'Pedro', fromId: pedro.id, text: 'ola', own: false},
+        {ts: '2026-11-25T17:20:01.500Z', sentTs: 1_764_091_201_400, from: 'Pedro', fromId: pedro.id, text: 'waves', own: false, action: true},
         {ts: '2026-11-25T17:20:02.000Z', text: 'oi', own: true},
+        {ts: '2026-11-25T17:20:03.000Z', from: 'Julia', text: 'waves back', own: true, action: true},
       ],
     })
     repls.push(repl)
@@ -113,8 +115,10 @@ describe('docs/json-events.schema.json', function () {
     await out.waitFor('peer_joined', (e) => e.event === 'peer_joined')
     pedro.send('hello @Julia, with "quotes", a tab\t and é')
     pedro.send('plain')
-    await out.waitFor('two messages', (e) => e.event === 'message' && e.text === 'plain')
-    input.write('hi from a bot\n/peers\n/help\n/help connect\n/history 5\n/nope\n/connect\n')
+    pedro.send('waves', {action: true})
+    const action = await out.waitFor('an action', (e) => e.event === 'message' && e.text === 'waves')
+    expect(action.kind).to.equal('action')
+    input.write('hi from a bot\n/me nods\n/peers\n/help\n/help connect\n/history 5\n/nope\n/connect\n')
     await out.waitFor('the usage error', (e) => e.event === 'error' && e.code === 'usage')
     expect(await repl.connect('127.0.0.1', 1)).to.equal(false)
     repl.notice('a notice')
@@ -126,6 +130,8 @@ describe('docs/json-events.schema.json', function () {
     const seen = new Set(out.lines.map((line) => String(check(line).event)))
     expect([...seen].sort()).to.deep.equal(['connected', 'error', 'help', 'history', 'message', 'notice', 'peer_joined', 'peer_left', 'peers', 'ready', 'sent'])
     expect(out.events().some((e) => e.event === 'message' && e.mention === true), 'a mention').to.equal(true)
+    expect(out.events().find((e) => e.event === 'sent' && e.text === 'nods')).to.include({kind: 'action'})
+    expect(out.events().find((e) => e.event === 'sent' && e.text === 'hi from a bot')).not.to.have.property('kind')
   })
 
   it('accepts the output of every JsonSink method, and rejects what breaks the contract', () => {
@@ -141,7 +147,10 @@ describe('docs/json-events.schema.json', function () {
         sink.message({id: 'm2', from: info, text: '@Ana', ts: 2}, true)
         sink.message({id: 'm4', from: info, text: 'old', ts: 4, history: true}, true)
       },
-      sent: () => sink.sent({id: 'm3', from: info, text: '', ts: 3}),
+      sent: () => {
+        sink.sent({id: 'm3', from: info, text: '', ts: 3})
+        sink.sent({id: 'm5', from: info, text: 'waves', ts: 5, action: true})
+      },
       direct: () => sink.direct(dm),
       directSent: () => sink.directSent(dm),
       peerJoined: () => sink.peerJoined(peer),
@@ -154,7 +163,10 @@ describe('docs/json-events.schema.json', function () {
         sink.help()
         sink.help('connect')
       },
-      history: () => sink.history([]),
+      history: () => {
+        sink.history([])
+        sink.history([{ts: '2026-11-25T17:20:01.000Z', sentTs: 1, from: 'Ana', text: 'waves', own: false, action: true}])
+      },
       connected: () => sink.connected(peer),
       notice: () => sink.notice('n'),
       error: () => sink.error('usage', 'u'),
@@ -173,6 +185,7 @@ describe('docs/json-events.schema.json', function () {
       {event: 'message', id: 'x', from: {id: 'x', name: 'A', host: 'h', port: 1}, text: 't', ts: 1, mention: false},
       {event: 'peer_joined', id: 'x', name: 'A', host: 'h', port: 1, direction: 'sideways'},
       {event: 'sent', id: 'x', text: 't', ts: 1, extra: true},
+      {event: 'sent', id: 'x', text: 't', ts: 1, kind: 'message'},
       {event: 'message', id: 'x', from: {id: 'x', name: 'A', host: 'h', port: 1}, text: 't', ts: 1, history: false},
       {event: 'direct_sent', id: 'x', from: {id: 'x', name: 'A', host: 'h', port: 1}, text: 't', ts: 1},
       {event: 'nonsense'},

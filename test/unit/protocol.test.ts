@@ -128,6 +128,19 @@ describe('protocol: validation', () => {
     rejects(() => decodeChatPayload(payload({from: 'me'})), 'bad_frame')
     rejects(() => decodeChatPayload('not json'), 'bad_json')
     rejects(() => decodeFrame(body({type: 'ping'})), 'bad_field')
+    rejects(() => decodeChatPayload(payload({kind: 'shout'})), 'bad_field')
+    rejects(() => decodeChatPayload(payload({kind: null})), 'bad_field')
+  })
+
+  it('carries an action as kind "action", and leaves a plain message\'s payload as it always was', () => {
+    const plain = {from, text: 'waves', ts: 5, seq: 9}
+    expect(encodeChatPayload(plain)).to.equal(JSON.stringify({from, text: 'waves', ts: 5, seq: 9}))
+    const action = {...plain, kind: 'action' as const}
+    expect(encodeChatPayload(action)).to.equal(JSON.stringify({from, text: 'waves', ts: 5, seq: 9, kind: 'action'}))
+    expect(decodeChatPayload(encodeChatPayload(action))).to.deep.equal(action)
+    expect(decodeChatPayload(encodeChatPayload(plain))).to.deep.equal(plain)
+    const worst = {...action, text: '\u0001'.repeat(MAX_TEXT_CHARS)}
+    expect(() => encodeBody({type: 'chat', payload: encodeChatPayload(worst), sig: SIG})).to.not.throw()
   })
 
   it('round-trips a chat payload of the maximum length', () => {

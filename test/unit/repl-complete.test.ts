@@ -59,6 +59,21 @@ describe('repl complete', () => {
     expect(complete('/msg Pedro @Pa', 14, withMsg).text).to.equal('/msg Pedro @Paula ')
   })
 
+  it('completes a name with spaces after /msg, in quotes, from the whole argument typed so far', () => {
+    const names = {commands: COMMANDS, peers: ['Ana', 'Ana Maria', 'Pedro']}
+    expect(complete('/msg Ana M', 10, names)).to.deep.equal({text: '/msg "Ana Maria" ', cursor: 17, candidates: ['Ana Maria']})
+    expect(complete('/msg "ana m', 11, names).text).to.equal('/msg "Ana Maria" ')
+    expect(complete('/msg Pe', 7, names).text).to.equal('/msg Pedro ')
+    // "Ana" is a whole name and the start of another: Tab lists both and leaves the line
+    expect(complete('/msg Ana', 8, names)).to.deep.equal({text: '/msg Ana', cursor: 8, candidates: ['Ana', 'Ana Maria']})
+    // a common prefix with a space opens the quote
+    const two = {commands: COMMANDS, peers: ['Ana Maria', 'Ana Marta']}
+    expect(complete('/msg An', 7, two).text).to.equal('/msg "Ana Mar')
+    // past the quoted name is the text: only @names there
+    expect(complete('/msg "Ana Maria" Pe', 19, names).candidates).to.deep.equal([])
+    expect(complete('/msg "Ana Maria" @Pe', 20, names).text).to.equal('/msg "Ana Maria" @Pedro ')
+  })
+
   it('lists a name once even when two peers share it', () => {
     expect(complete('@Pe', 3, {commands: COMMANDS, peers: ['Pedro', 'Pedro']}).candidates).to.deep.equal(['@Pedro'])
   })

@@ -113,6 +113,19 @@ describe('repl input history', () => {
       expect(new InputHistory({path}).lines).to.deep.equal(['from one', 'from two'])
     })
 
+    it('recalls /msg lines in this session but never writes them, and scrubs them from an older file', () => {
+      const path = inputHistoryPath(dir, 'Julia')
+      const history = new InputHistory({path})
+      for (const line of ['hello', '/msg Pedro the secret', '/MSG "Ana Maria" psst', '/msg', 'bye']) history.add(line)
+      expect(history.lines).to.deep.equal(['hello', '/msg Pedro the secret', '/MSG "Ana Maria" psst', '/msg', 'bye'])
+      const onDisk = readFileSync(path, 'utf8')
+      expect(onDisk).to.equal('"hello"\n"bye"\n')
+      // a file an older version wrote, with a private line in it
+      writeFileSync(path, '"hello"\n"/msg Pedro old secret"\n"bye"\n', {mode: 0o600})
+      expect(new InputHistory({path}).lines).to.deep.equal(['hello', 'bye'])
+      expect(readFileSync(path, 'utf8')).to.equal('"hello"\n"bye"\n')
+    })
+
     it('reports a file it cannot write once, and keeps working in memory', function () {
       if (process.getuid?.() === 0) {
         // root writes through permissions: make the directory a file instead

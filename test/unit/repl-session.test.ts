@@ -7,6 +7,7 @@ import {PassThrough} from 'node:stream'
 
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
+import {formatClock} from '../../src/repl/format.js'
 import {catalogs, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
 import {ansiStyle} from '../../src/repl/style.js'
@@ -39,14 +40,17 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
   connectImpl: (host: string, port: number) => Promise<PeerSummary> = async () => summary(PEDRO)
   #n = 0
 
-  send(text: string): ChatMessage {
+  readonly actions: string[] = []
+
+  send(text: string, options: {action?: boolean} = {}): ChatMessage {
     if (text.length > 4000) {
       throw codedError('TOO_LONG', `message too long: ${text.length.toLocaleString('en')} characters (the limit is 4,000)`)
     }
 
-    this.sent.push(text)
+    if (options.action) this.actions.push(text)
+    else this.sent.push(text)
     this.#n += 1
-    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n}
+    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n, ...(options.action ? {action: true} : {})}
   }
 
   connect(host: string, port: number): Promise<PeerSummary> {
@@ -281,8 +285,9 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(node.directs).to.deep.equal([{to: pedro.id, text: 'hello   there'}])
     node.known = [pedro, otherPedro, ANA]
     type('/msg Pedro again')
-    const ambiguous = await out.matching(/^There is more than one Pedro: /)
+    const ambiguous = await out.matching(/^"Pedro" could mean more than one node: /)
     expect(ambiguous).to.include(fingerprint(pedro.id)).and.to.include(fingerprint(otherPedro.id))
+    expect(ambiguous).to.include('Nothing was sent')
     type(`/msg ${fingerprint(otherPedro.id)} by key`)
     await out.line('[you → Pedro]: by key')
     expect(node.directs.at(-1)).to.deep.equal({to: otherPedro.id, text: 'by key'})
@@ -291,6 +296,41 @@ describe('Repl over piped input (not a TTY)', function () {
     node.emit('direct', {id: 'x', from: pedro, to: JULIA, text: 'psst', ts: Date.now()})
     await out.line('[Pedro → you]: psst')
     expect(node.sent).to.deep.equal([])
+  })
+
+  it('never sends /msg Ana Maria to Ana: refuses, lists both with fingerprints, takes the quoted name', async () => {
+    const {node, out, type} = harness()
+    const ana = {...ANA, id: generateIdentity().id}
+    const anaMaria = {...ANA, name: 'Ana Maria', port: 5003, id: generateIdentity().id}
+    node.known = [ana, anaMaria]
+    type('/msg Ana Maria hello')
+    const refused = await out.matching(/could mean more than one node/)
+    expect(refused).to.equal(
+      `"Ana" could mean more than one node: Ana (127.0.0.1:5002) ${fingerprint(ana.id)}, Ana Maria (127.0.0.1:5003) ${fingerprint(anaMaria.id)}. ` +
+        'Nothing was sent: put the name in quotes (/msg "Ana Maria" TEXT) or use the fingerprint (/msg ab12:cd34 TEXT).',
+    )
+    expect(node.directs).to.deep.equal([])
+    type('/msg "Ana Maria" hello')
+    await out.line('[you → Ana Maria]: hello')
+    type('/msg "Ana" Maria hello')
+    await out.line('[you → Ana]: Maria hello')
+    expect(node.directs).to.deep.equal([
+      {to: anaMaria.id, text: 'hello'},
+      {to: ana.id, text: 'Maria hello'},
+    ])
+  })
+
+  it('says so in Portuguese and in --json when a /msg is ambiguous', async () => {
+    const pt = harness({lang: 'pt'})
+    pt.node.known = [{...ANA, id: generateIdentity().id}, {...ANA, name: 'Ana Maria', port: 5003, id: generateIdentity().id}]
+    pt.type('/msg Ana Maria oi')
+    await pt.out.matching(/^"Ana" pode ser mais de um nó: .*Nada foi enviado/)
+    const json = harness({json: true})
+    json.node.known = pt.node.known
+    json.type('/msg Ana Maria oi')
+    const line = await json.out.matching(/ambiguous_recipient/)
+    expect(JSON.parse(line)).to.include({event: 'error', code: 'ambiguous_recipient'})
+    expect(pt.node.directs.concat(json.node.directs)).to.deep.equal([])
   })
 
   it('flags a name used by a second identity key, once, and marks history messages', async () => {
@@ -578,12 +618,31 @@ describe('Repl --json', function () {
 describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function () {
   this.timeout(2000)
 
-  it('/me sends "* Name action" and shows it as your own', async () => {
+  it('/me sends an action, shown as "* Julia waves", not as a message that says so', async () => {
     const {node, out, type} = harness()
     type('/me waves  hello', '/me')
     await out.line('Usage: /me ACTION (for example: /me waves)')
-    expect(node.sent).to.deep.equal(['* Julia waves  hello'])
-    expect(out.lines[0]).to.equal('You: * Julia waves  hello')
+    expect(node.actions).to.deep.equal(['waves  hello'])
+    expect(node.sent).to.deep.equal([])
+    expect(out.lines[0]).to.equal('* Julia waves  hello')
+  })
+
+  it('shows an action from a peer as its own kind of line, unlike a message typed to look like one', async () => {
+    const {node, out} = harness({lang: 'pt'})
+    node.emit('message', {id: 'a1', from: PEDRO, text: 'acena', ts: 1, action: true})
+    node.emit('message', {id: 'a2', from: PEDRO, text: '* Pedro acena', ts: 2})
+    node.emit('message', {id: 'a3', from: PEDRO, text: 'acenou antes', ts: Date.now(), action: true, history: true})
+    await out.matching(/acenou antes$/)
+    expect(out.lines[0]).to.equal('* Pedro acena')
+    expect(out.lines[1]).to.equal('[Pedro (127.0.0.1:5001) disse]: * Pedro acena')
+    expect(out.lines[2]).to.match(/^\(histórico \d\d:\d\d\) \* Pedro acenou antes$/)
+  })
+
+  it('styles an action apart (italic) when colour is on', async () => {
+    const {node, out} = harness({color: true})
+    node.emit('message', {id: 'a1', from: PEDRO, text: 'waves', ts: 1, action: true})
+    const style = ansiStyle(16)
+    await out.line(style.action(`* ${style.name(PEDRO.id, 'Pedro')} waves`))
   })
 
   it('/help COMMAND explains one command; an unknown one is reported', async () => {
@@ -608,6 +667,10 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
       {ts: new Date(2026, 10, 24, 9, 5).toISOString(), from: 'Pedro', fromId: 'pedro-id', text: 'ontem', own: false},
       {ts: new Date(2026, 10, 25, 17, 1).toISOString(), text: 'oi', own: true},
       {ts: new Date(2026, 10, 25, 17, 2).toISOString(), from: 'Ev\u001B[2Jil', text: 'a\nb', own: false},
+      // logged at 17:09 (a held message, or replayed history), written by its author at 17:03
+      {ts: new Date(2026, 10, 25, 17, 9).toISOString(), sentTs: new Date(2026, 10, 25, 17, 3).getTime(), from: 'Ana', text: 'antes', own: false},
+      {ts: new Date(2026, 10, 25, 17, 10).toISOString(), sentTs: new Date(2026, 10, 25, 17, 10).getTime(), from: 'Ana', text: 'acena', own: false, action: true},
+      {ts: new Date(2026, 10, 25, 17, 11).toISOString(), from: 'Julia', text: 'acena também', own: true, action: true},
     ]
     const readHistory = async (count: number): Promise<HistoryEntry[]> => {
       asked.push(count)
@@ -615,14 +678,17 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
     }
 
     const {out, type} = harness({lang: 'pt', readHistory, now: () => now})
-    type('/history 3', '/history')
-    await out.until((capture) => capture.lines.length === 8)
-    expect(asked).to.deep.equal([3, 20])
-    expect(out.lines.slice(0, 4)).to.deep.equal([
-      'Últimas 3 mensagens:',
+    type('/history 6', '/history')
+    await out.until((capture) => capture.lines.length === 14)
+    expect(asked).to.deep.equal([6, 20])
+    expect(out.lines.slice(0, 7)).to.deep.equal([
+      'Últimas 6 mensagens:',
       '2026-11-24 09:05 [Pedro disse]: ontem',
       '17:01 Você: oi',
       '17:02 [Evil disse]: a\uFFFDb',
+      '17:03 [Ana disse]: antes',
+      '17:10 * Ana acena',
+      '17:11 * Julia acena também',
     ])
   })
 
@@ -649,19 +715,23 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
     expect(out.text).to.equal('[Pedro (127.0.0.1:5001) said]: hi @Julia\n')
   })
 
-  it('prefixes messages, own lines, joins and leaves with HH:MM when asked', async () => {
+  it('prefixes messages, own lines, joins and leaves with HH:MM when asked: a message by its author\'s time', async () => {
     const now = new Date(2026, 10, 25, 7, 5).getTime()
+    const sent = new Date(2026, 10, 25, 7, 3).getTime()
     const {node, out, type} = harness({timestamps: true, now: () => now})
-    node.emit('message', {id: 't1', from: PEDRO, text: 'hi', ts: 1})
+    node.emit('message', {id: 't1', from: PEDRO, text: 'hi', ts: sent})
+    node.emit('direct', {id: 't2', from: PEDRO, to: JULIA, text: 'psst', ts: sent})
     node.emit('peer_joined', summary(ANA))
     node.emit('peer_left', {...ANA, reason: 'quit'})
     type('yo', '/peers')
     await out.line('No peers connected.')
     expect(out.lines).to.deep.equal([
-      '07:05 [Pedro (127.0.0.1:5001) said]: hi',
+      '07:03 [Pedro (127.0.0.1:5001) said]: hi',
+      '07:03 [Pedro → you]: psst',
       '07:05 * Ana (127.0.0.1:5002) joined.',
       '07:05 * Ana (127.0.0.1:5002) left (quit).',
-      '07:05 You: yo',
+      // the fake node stamps its own messages 1_764_000_000_000 + n
+      `${formatClock(1_764_000_000_001)} You: yo`,
       'No peers connected.',
     ])
   })
@@ -688,7 +758,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
       event: 'history',
       messages: [{ts: '2026-11-25T17:00:00.000Z', from: 'Pedro', text: 'x', own: false}],
     })
-    expect(events[4]).to.include({event: 'sent', text: '* Julia waves'})
+    expect(events[4]).to.include({event: 'sent', text: 'waves', kind: 'action'})
   })
 })
 
@@ -729,9 +799,36 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     type('hi')
     await out.shown('You: hi')
     expect(node.sent).to.deep.equal(['hi'])
-    // the submitted line stays in the scrollback, then a fresh prompt
-    expect(out.screen).to.include('Julia> hi')
+    // the message shows once: `You: hi` takes the place of the typed line, then a fresh prompt
+    expect(out.screen).not.to.include('Julia> hi')
     await out.until((capture) => capture.text.endsWith('Julia> '))
+    // a command stays in the scrollback above what it printed
+    type('/peers')
+    await out.shown('No peers connected.')
+    expect(out.screen.slice(-2)).to.deep.equal(['Julia> /peers', 'No peers connected.'])
+  })
+
+  it('shows /me and /msg once too, in place of the typed line', async () => {
+    const {node, out, type} = tty()
+    node.known = [PEDRO]
+    type('/me waves', '/msg Pedro psst')
+    await out.shown('[you → Pedro]: psst')
+    expect(out.screen.filter((line) => line !== '' && !line.startsWith('Julia>'))).to.deep.equal(['* Julia waves', '[you → Pedro]: psst'])
+    expect(out.screen.some((line) => line.startsWith('Julia> /'))).to.equal(false)
+  })
+
+  it('wraps a long message between words, under the start of its text', async () => {
+    const {node, out} = tty()
+    const words = Array.from({length: 30}, (_, i) => `word${i + 1}`).join(' ')
+    node.emit('message', {id: 'w', from: PEDRO, text: words, ts: 1})
+    await out.until((capture) => capture.text.includes('word30'))
+    const rows = out.screen.filter((line) => line.includes('word'))
+    const indent = '[Pedro (127.0.0.1:5001) said]: '.length
+    expect(rows.length).to.be.greaterThan(1)
+    expect(rows[0].startsWith('[Pedro (127.0.0.1:5001) said]: word1 ')).to.equal(true)
+    for (const row of rows) expect(row.length).to.be.at.most(80)
+    for (const row of rows.slice(1)) expect(row).to.match(new RegExp(`^ {${indent}}word\\d`))
+    expect(rows.map((row) => row.trim()).join(' ')).to.equal(`[Pedro (127.0.0.1:5001) said]: ${words}`)
   })
 
   it('prints incoming lines above the prompt and redraws what was being typed', async () => {
