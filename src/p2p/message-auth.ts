@@ -6,7 +6,8 @@ import {createHash} from 'node:crypto'
 
 import type {SeenCache} from './flood.js'
 import {type Identity, signWithPrefix, verifyWithPrefix} from './identity.js'
-import {type ChatFrame, type ChatPayload, decodeChatPayload, encodeChatPayload, ProtocolError, type WireNode} from './protocol.js'
+import {ChatNodeError} from './errors.js'
+import {type ChatFrame, type ChatPayload, decodeChatPayload, encodeChatPayload, MAX_TEXT_CHARS, ProtocolError, type WireNode} from './protocol.js'
 import type {ChatMessage} from './types.js'
 
 export const MESSAGE_SIGNATURE_PREFIX = 'chat/2 message:'
@@ -58,6 +59,17 @@ export function checkSigned<T extends {from: WireNode; ts: number}>(
   }
 
   return {id, outcome: 'accept', payload}
+}
+
+/** Refuses a text of ours that no peer would accept: empty, or longer than the protocol allows. */
+export function checkText(text: string): void {
+  if (text.trim().length === 0) throw new ChatNodeError('EMPTY', 'an empty message is not sent')
+  if (text.length > MAX_TEXT_CHARS) {
+    throw new ChatNodeError(
+      'TOO_LONG',
+      `message too long: ${text.length.toLocaleString('en')} characters (the limit is ${MAX_TEXT_CHARS.toLocaleString('en')})`,
+    )
+  }
 }
 
 /** Builds and signs a message of ours. */
