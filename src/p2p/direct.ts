@@ -8,19 +8,18 @@ import {openSealed, sealTo} from './direct-crypto.js'
 import {ChatNodeError} from './errors.js'
 import type {SeenCache} from './flood.js'
 import type {Identity} from './identity.js'
-import {checkSigned, messageId, signPayload} from './message-auth.js'
+import type {SignedIntake} from './intake.js'
+import {messageId, signFrame} from './message-auth.js'
 import {generateKeyPair, type X25519KeyPair} from './noise/index.js'
 import {
   type AnnounceFrame,
-  decodeAnnouncePayload,
-  decodeDirectPayload,
   type DirectFrame,
   encodeAnnouncePayload,
   encodeDirectPayload,
   type KeysFrame,
   type SignedFrame,
+  type SignedPayload,
 } from './protocol.js'
-import type {KeyedRateLimiter} from './rate-limit.js'
 import type {DirectMessage, NodeInfo} from './types.js'
 
 export const ANNOUNCE_INTERVAL_MS = 10 * 60_000
@@ -29,13 +28,12 @@ export const MAX_KEYS_SHARED = 200
 /** Nodes whose direct-message keys are remembered. */
 export const MAX_DIRECTORY_ENTRIES = 1000
 
-type Signed = {payload: string; sig: string}
-
 /** What direct messaging needs from its node. */
 export interface DirectHost {
   readonly identity: Identity
+  /** Where our own ids go, so that their echoes are dropped. */
   readonly seen: SeenCache
-  readonly authorLimiter: KeyedRateLimiter
+  readonly intake: SignedIntake
   info(): NodeInfo
   /** The author's next sequence number (shared by every payload this node signs). */
   nextSeq(): number
@@ -53,7 +51,7 @@ export class DirectMessages {
   /** This process's key for direct messages, announced signed by the identity. */
   readonly #keys: X25519KeyPair = generateKeyPair()
   /** Nodes that announced a direct-message key: id → who they are and their key. */
-  readonly #directory = new Map<string, {announce: Signed; info: NodeInfo; key: Buffer; ts: number}>()
+  readonly #directory = new Map<string, {announce: SignedPayload; info: NodeInfo; key: Buffer; ts: number}>()
   #ownAnnounce: AnnounceFrame | undefined
   #timer: NodeJS.Timeout | undefined
 
@@ -82,7 +80,7 @@ export class DirectMessages {
     const from = this.#node.info()
     const sealed = sealTo(recipient.key, text, `${from.id}>${to}`)
     const payload = encodeDirectPayload({from, to, ...sealed, ts: Date.now(), seq: this.#node.nextSeq()})
-    const frame: DirectFrame = {type: 'dm', payload, sig: signPayload(this.#node.identity, 'dm', payload)}
+    const frame = signFrame(this.#node.identity, 'dm', payload)
     const message: DirectMessage = {id: messageId(payload), from, to: {...recipient.info}, text, ts: Date.now()}
     this.#node.seen.add(message.id)
     this.#node.broadcast(frame, undefined)
@@ -99,9 +97,8 @@ export class DirectMessages {
   announce(): void {
     if (!this.#node.isRunning() || this.#node.peerCount() === 0) return
     const now = Date.now()
-    const {identity} = this.#node
     const payload = encodeAnnouncePayload({from: this.#node.info(), dmKey: this.#keys.publicKey.toString('base64url'), ts: now, seq: this.#node.nextSeq()})
-    this.#ownAnnounce = {type: 'announce', payload, sig: signPayload(identity, 'announce', payload)}
+    this.#ownAnnounce = signFrame(this.#node.identity, 'announce', payload)
     this.#node.seen.add(messageId(payload))
     this.#node.broadcast(this.#ownAnnounce, undefined)
   }
@@ -115,26 +112,22 @@ export class DirectMessages {
   }
 
   onDirect(conn: PeerConnection, frame: DirectFrame): void {
-    const node = this.#node
-    const verdict = checkSigned('dm', frame, decodeDirectPayload, {seen: node.seen, now: Date.now()})
-    if (verdict.outcome === 'reject') return conn.reject(verdict.error)
-    if (verdict.outcome !== 'accept') return
-    node.seen.add(verdict.id)
-    const {box, eph, from, to, ts} = verdict.payload
-    const self = node.info()
-    if (from.id === self.id || !node.authorLimiter.take(from.id)) return
+    const result = this.#node.intake.receive(conn, 'dm', frame)
+    if (result.status !== 'new') return
+    const {box, eph, from, to, ts} = result.payload
+    const self = this.#node.info()
     if (to !== self.id) {
-      node.broadcast(frame, conn) // a relay: carries the box, cannot open it
+      this.#node.broadcast(frame, conn) // a relay: carries the box, cannot open it
       return
     }
 
     const text = openSealed(this.#keys, {box, eph}, `${from.id}>${to}`)
     if (text === undefined) {
-      node.warn('dm_unreadable', `a direct message from ${from.name} could not be opened (sealed to an older key of this node?)`)
+      this.#node.warn('dm_unreadable', `a direct message from ${from.name} could not be opened (sealed to an older key of this node?)`)
       return
     }
 
-    node.deliver({id: verdict.id, from: {...from}, to: self, text, ts})
+    this.#node.deliver({id: result.id, from: {...from}, to: self, text, ts})
   }
 
   /** Gives a new direct peer the keys we know (ours included), so it can write to anyone at once. */
@@ -145,18 +138,11 @@ export class DirectMessages {
   }
 
   /** Checks and records an announcement: true if it was new (to relay), false if not, undefined if it was rejected. */
-  #learnKey(conn: PeerConnection, announce: Signed, anyAge: boolean): boolean | undefined {
-    const node = this.#node
-    const verdict = checkSigned('announce', announce, decodeAnnouncePayload, {seen: node.seen, now: Date.now(), anyAge})
-    if (verdict.outcome === 'reject') {
-      conn.reject(verdict.error)
-      return undefined
-    }
-
-    if (verdict.outcome !== 'accept') return false
-    node.seen.add(verdict.id)
-    const {dmKey, from, ts} = verdict.payload
-    if (from.id === node.identity.id || !node.authorLimiter.take(from.id)) return false
+  #learnKey(conn: PeerConnection, announce: SignedPayload, anyAge: boolean): boolean | undefined {
+    const result = this.#node.intake.receive(conn, 'announce', announce, {anyAge})
+    if (result.status === 'rejected') return undefined
+    if (result.status !== 'new') return false
+    const {dmKey, from, ts} = result.payload
     const known = this.#directory.get(from.id)
     if (known && known.ts >= ts) return false // an older announcement than the one we hold
     this.#directory.delete(from.id)

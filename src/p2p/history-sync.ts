@@ -1,21 +1,18 @@
 // History catch-up: a node keeps the signed frames of its last messages, gives them to a newcomer that asks (once
 // per connection), and when it joins asks its first peer for what it missed, accepting no more than it asked for.
 
-import type {SeenCache} from './flood.js'
 import type {PeerConnection} from './connection.js'
-import {checkMessage} from './message-auth.js'
-import {type HistoryFrame, MAX_HISTORY_MESSAGES, MAX_PLAINTEXT_BYTES} from './protocol.js'
+import type {SignedIntake} from './intake.js'
+import {chatMessage} from './message-auth.js'
+import {type HistoryFrame, MAX_HISTORY_MESSAGES, MAX_PLAINTEXT_BYTES, type SignedPayload} from './protocol.js'
 import type {ChatMessage} from './types.js'
 
 /** Recent messages kept to give a newcomer (and asked for when joining). */
 export const DEFAULT_HISTORY_MESSAGES = 50
 
-type Signed = {payload: string; sig: string}
-
 /** What history catch-up needs from its node. */
 export interface HistoryHost {
-  readonly selfId: string
-  readonly seen: SeenCache
+  readonly intake: SignedIntake
   /** A message of someone else's from the history, to show (marked `history`). */
   deliver(message: ChatMessage): void
 }
@@ -25,7 +22,7 @@ export class HistorySync {
   readonly size: number
   readonly #node: HistoryHost
   /** The signed frames of the last messages shown or sent, oldest first: what a newcomer is given. */
-  readonly #recent: Signed[] = []
+  readonly #recent: SignedPayload[] = []
   #asked = false
   #source: PeerConnection | undefined
   #budget = 0
@@ -38,7 +35,7 @@ export class HistorySync {
   }
 
   /** Keeps a message shown or sent, for the next newcomer. */
-  remember(frame: Signed): void {
+  remember(frame: SignedPayload): void {
     if (this.size === 0) return
     this.#recent.push({payload: frame.payload, sig: frame.sig})
     if (this.#recent.length > this.size) this.#recent.shift()
@@ -89,16 +86,13 @@ export class HistorySync {
     for (const item of frame.messages) {
       if (this.#budget <= 0) return
       this.#budget--
-      const verdict = checkMessage(item, {seen: this.#node.seen, now: Date.now(), history: true})
-      if (verdict.outcome === 'reject') {
-        conn.reject(verdict.error)
-        return
-      }
-
-      if (verdict.outcome !== 'accept') continue
-      this.#node.seen.add(verdict.message.id)
+      // History is old by definition and never relayed: no age window; the peer sends what it holds, once, so no
+      // author rate either.
+      const result = this.#node.intake.receive(conn, 'chat', item, {anyAge: true, rateLimit: false})
+      if (result.status === 'rejected') return
+      if (result.status === 'dropped') continue
       this.remember(item)
-      if (verdict.message.from.id !== this.#node.selfId) this.#node.deliver({...verdict.message, history: true})
+      if (result.status === 'new') this.#node.deliver({...chatMessage(result.id, result.payload), history: true})
     }
   }
 }

@@ -13,7 +13,8 @@ import {generateIdentity, type Identity} from './identity.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
 import {Mesh} from './mesh.js'
-import {authorMessage, checkMessage, checkText} from './message-auth.js'
+import {SignedIntake} from './intake.js'
+import {authorMessage, chatMessage, checkText} from './message-auth.js'
 import {
   AUTHOR_MESSAGE_BURST,
   AUTHOR_MESSAGES_PER_SECOND,
@@ -50,7 +51,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #mesh: Mesh
   readonly #history: HistorySync
   readonly #direct: DirectMessages
-  readonly #authorLimiter: KeyedRateLimiter
+  readonly #intake: SignedIntake
   readonly #held: ChatFrame[] = []
   #everConnected = false
   readonly #handlers: FrameHandlers = {
@@ -80,7 +81,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#seen = new SeenCache(options.seenCache)
     this.#sender = new Sender((error) => this.#warn('send_failed', `could not send: ${String(error)}`))
     const author = options.authorRate ?? {perSecond: AUTHOR_MESSAGES_PER_SECOND, burst: AUTHOR_MESSAGE_BURST}
-    this.#authorLimiter = new KeyedRateLimiter(author.perSecond, author.burst)
+    // Later checks plug in here: `beforeSignature` (a per-link budget), `onReject` (a score penalty).
+    this.#intake = new SignedIntake({selfId: this.id, seen: this.#seen, authorLimiter: new KeyedRateLimiter(author.perSecond, author.burst)})
     const running = (): boolean => this.#state === 'running'
     const warn = (code: string, message: string): void => this.#warn(code, message)
     const peerCount = (): number => this.#links.registry.size
@@ -118,11 +120,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       {...options.mesh, degree: options.degree ?? undefined},
     )
     const deliver = (message: ChatMessage): boolean => this.emit('message', message)
-    this.#history = new HistorySync({selfId: this.id, seen: this.#seen, deliver}, options.history)
+    this.#history = new HistorySync({intake: this.#intake, deliver}, options.history)
     this.#direct = new DirectMessages({
       identity: this.#identity,
       seen: this.#seen,
-      authorLimiter: this.#authorLimiter,
+      intake: this.#intake,
       info: () => this.info,
       nextSeq: () => ++this.#seq,
       isRunning: running,
@@ -322,30 +324,12 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   #onChat(conn: PeerConnection, frame: ChatFrame): void {
-    // Cheap to expensive: the frame's schema was checked when decoded; then seen-cache, payload, age, signature.
-    const verdict = checkMessage(frame, {seen: this.#seen, now: Date.now()})
-    switch (verdict.outcome) {
-      case 'ignore': {
-        return
-      }
-
-      case 'reject': {
-        conn.reject(verdict.error)
-        return
-      }
-
-      case 'accept': {
-        this.#seen.add(verdict.message.id)
-        if (verdict.message.from.id === this.id) return // ours, from an earlier run of this identity
-        // After the signature: a forger cannot spend someone else's allowance. Dropped, not punished: the hop
-        // relaying a noisy author is not at fault.
-        if (!this.#authorLimiter.take(verdict.message.from.id)) return
-        this.#history.remember(frame)
-        // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
-        this.#broadcast(frame, conn)
-        this.emit('message', verdict.message)
-      }
-    }
+    const result = this.#intake.receive(conn, 'chat', frame)
+    if (result.status !== 'new') return
+    this.#history.remember(frame)
+    // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
+    this.#broadcast(frame, conn)
+    this.emit('message', chatMessage(result.id, result.payload))
   }
 
   #broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void {
