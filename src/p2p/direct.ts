@@ -76,7 +76,7 @@ export class DirectMessages {
   /** Seals `text` to `to` and floods it. Throws if its key is unknown. */
   send(to: string, text: string): DirectMessage {
     const recipient = this.#directory.get(to)
-    if (!recipient) throw new ChatNodeError('UNKNOWN_RECIPIENT', 'no key is known for that node yet: it has not announced itself')
+    if (!recipient) throw new ChatNodeError({code: 'unknown_recipient', to})
     const from = this.#node.info()
     const sealed = sealTo(recipient.key, text, `${from.id}>${to}`)
     const payload = encodeDirectPayload({from, to, ...sealed, ts: Date.now(), seq: this.#node.nextSeq()})

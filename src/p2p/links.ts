@@ -46,21 +46,21 @@ export class Links {
 
   /**
    * One dial to host:port, no retries: resolves with the peer once registered (or the one already connected there);
-   * rejects with a ChatNodeError (BAD_ADDRESS, UNREACHABLE, DIAL_IN_PROGRESS, SELF, FULL).
+   * rejects with a ChatNodeError (bad_address, unreachable, dial_in_progress, self, full).
    */
   async dial(host: string, port: number): Promise<PeerSummary> {
     if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-      throw new ChatNodeError('BAD_ADDRESS', `port must be a whole number from 1 to 65535, not "${port}"`)
+      throw new ChatNodeError({code: 'bad_address', host, port})
     }
 
-    if (host.length === 0) throw new ChatNodeError('BAD_ADDRESS', 'host must not be empty')
+    if (host.length === 0) throw new ChatNodeError({code: 'bad_address', host, port})
     const own = this.#node.local().listen
-    if (host === own.host && port === own.port) throw new ChatNodeError('SELF', `${host}:${port} is this node's own address`)
+    if (host === own.host && port === own.port) throw new ChatNodeError({code: 'self', host, port})
     const known = this.registry.list().find((conn) => conn.remote?.host === host && conn.remote.port === port)
     if (known) return known.summary()
     const key = addressKey(host, port)
     if (!(await this.registry.beginDial(key))) {
-      throw new ChatNodeError('DIAL_IN_PROGRESS', `already connecting to ${key}`)
+      throw new ChatNodeError({code: 'dial_in_progress', host, port})
     }
 
     try {
@@ -78,7 +78,7 @@ export class Links {
       const fail = (reason: string): void => {
         if (settled) return
         settled = true
-        reject(new ChatNodeError('UNREACHABLE', `could not reach ${host}:${port}: ${reason}`))
+        reject(new ChatNodeError({code: 'unreachable', host, port, reason}))
       }
 
       socket.once('error', (error: NodeJS.ErrnoException) => fail(describeSocketError(error)))
@@ -100,7 +100,7 @@ export class Links {
       node.release(conn)
       if (remote.id === node.selfId) {
         conn.close('connected to itself', {type: 'error', code: 'self', message: 'you connected to yourself (same identity)'})
-        onSettled?.(new ChatNodeError('SELF', `${remote.host}:${remote.port} is this node itself`))
+        onSettled?.(new ChatNodeError({code: 'self', host: remote.host, port: remote.port}, `${remote.host}:${remote.port} is this node itself`))
         return
       }
 
@@ -123,7 +123,8 @@ export class Links {
     if (!conn.isOpen) {
       // It closed while we waited for the lock: its close handler may have run before it was added.
       await this.registry.remove(conn)
-      onSettled?.(new ChatNodeError('UNREACHABLE', `${conn.label} closed the connection`))
+      const {host, port} = conn.remote!
+      onSettled?.(new ChatNodeError({code: 'unreachable', host, port, reason: 'closed the connection'}, `${conn.label} closed the connection`))
       return
     }
 
@@ -149,7 +150,7 @@ export class Links {
 
       case 'full': {
         conn.close('too many peers', {type: 'error', code: 'full', message: 'this node has no room for more peers'})
-        onSettled?.(new ChatNodeError('FULL', `this node already has ${this.registry.maxPeers} peers`))
+        onSettled?.(new ChatNodeError({code: 'full', maxPeers: this.registry.maxPeers}))
       }
     }
   }

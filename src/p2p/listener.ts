@@ -136,20 +136,20 @@ export class Listener<C> {
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): ChatNodeError {
   switch (error.code) {
     case 'EADDRINUSE': {
-      return new ChatNodeError('EADDRINUSE', `port ${port} on ${host} is already in use: choose another with --port`)
+      return new ChatNodeError({code: 'address_in_use', host, port})
     }
 
     case 'EACCES': {
-      return new ChatNodeError('EACCES', `not allowed to listen on ${host}:${port}: choose a port above 1023`)
+      return new ChatNodeError({code: 'listen_not_allowed', host, port})
     }
 
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND': {
-      return new ChatNodeError('EADDRNOTAVAIL', `cannot listen on ${host}: no such local address`)
+      return new ChatNodeError({code: 'no_such_address', host})
     }
 
     default: {
-      return new ChatNodeError(error.code ?? 'LISTEN_FAILED', `cannot listen on ${host}:${port}: ${error.message}`)
+      return new ChatNodeError({code: 'listen_failed', errno: error.code, host, port}, `cannot listen on ${host}:${port}: ${error.message}`)
     }
   }
 }

@@ -66,13 +66,8 @@ export function signFrame<K extends SignedKind>(identity: Identity, kind: K, pay
 
 /** Refuses a text of ours that no peer would accept: empty, or longer than the protocol allows. */
 export function checkText(text: string): void {
-  if (text.trim().length === 0) throw new ChatNodeError('EMPTY', 'an empty message is not sent')
-  if (text.length > MAX_TEXT_CHARS) {
-    throw new ChatNodeError(
-      'TOO_LONG',
-      `message too long: ${text.length.toLocaleString('en')} characters (the limit is ${MAX_TEXT_CHARS.toLocaleString('en')})`,
-    )
-  }
+  if (text.trim().length === 0) throw new ChatNodeError({code: 'empty'})
+  if (text.length > MAX_TEXT_CHARS) throw new ChatNodeError({code: 'too_long', length: text.length, limit: MAX_TEXT_CHARS})
 }
 
 /** Builds and signs a message of ours. */

@@ -71,7 +71,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     super()
     const name = options.name.trim()
     if (name.length === 0 || name.length > MAX_NAME_CHARS || /[\u0000-\u001F\u007F-\u009F]/.test(name)) {
-      throw new ChatNodeError('BAD_NAME', `a name must be 1 to ${MAX_NAME_CHARS} printable characters`)
+      throw new ChatNodeError({code: 'bad_name', limit: MAX_NAME_CHARS})
     }
 
     this.name = name
@@ -146,7 +146,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
   /** Starts listening; resolves once connections are accepted, after emitting `ready`. */
   async start(): Promise<NodeInfo> {
-    if (this.#state !== 'idle') throw new ChatNodeError('ALREADY_STARTED', 'this node was already started')
+    if (this.#state !== 'idle') throw new ChatNodeError({code: 'already_started'})
     this.#state = 'starting'
     try {
       await this.#listener.listen()
@@ -178,14 +178,14 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
    * `persistent` is false, the address is kept: retried with backoff while unreachable or after it leaves.
    */
   async connect(host: string, port: number, {persistent = true}: {persistent?: boolean} = {}): Promise<PeerSummary> {
-    if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
+    if (this.#state !== 'running') throw new ChatNodeError({code: 'not_running'})
     try {
       const peer = await this.#connectOnce(host, port)
       if (persistent) this.#mesh.pin(host, port)
       return peer
     } catch (error) {
       const code = (error as ChatNodeError).code
-      if (persistent && (code === 'UNREACHABLE' || code === 'DIAL_IN_PROGRESS')) {
+      if (persistent && (code === 'unreachable' || code === 'dial_in_progress')) {
         this.#mesh.pin(host, port)
         this.#mesh.scheduleRedial(host, port)
       }
@@ -195,13 +195,13 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   async #connectOnce(host: string, port: number): Promise<PeerSummary> {
-    if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
+    if (this.#state !== 'running') throw new ChatNodeError({code: 'not_running'})
     return this.#links.dial(host, port)
   }
 
   /** Sends a chat message to every peer. Returns it as it was sent (for showing and logging). */
   send(text: string): ChatMessage {
-    if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
+    if (this.#state !== 'running') throw new ChatNodeError({code: 'not_running'})
     checkText(text)
 
     const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq})
@@ -227,7 +227,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
   /** Sends a message only `to` can read, flooded through relays that cannot. Throws if its key is unknown. */
   sendDirect(to: string, text: string): DirectMessage {
-    if (this.#state !== 'running') throw new ChatNodeError('NOT_RUNNING', 'the node is not running')
+    if (this.#state !== 'running') throw new ChatNodeError({code: 'not_running'})
     checkText(text)
     const message = this.#direct.send(to, text)
     this.emit('direct_sent', message)
