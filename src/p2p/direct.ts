@@ -3,6 +3,8 @@
 // peers (`keys`), so joining costs O(N), not O(N²). A direct message is sealed to the recipient's key and flooded
 // like a chat message: relays carry it and cannot read it.
 
+import {LRUCache} from 'lru-cache'
+
 import type {PeerConnection} from './connection.js'
 import {openSealed, sealTo} from './direct-crypto.js'
 import {ChatNodeError} from './errors.js'
@@ -50,8 +52,11 @@ export class DirectMessages {
   readonly #node: DirectHost
   /** This process's key for direct messages, announced signed by the identity. */
   readonly #keys: X25519KeyPair = generateKeyPair()
-  /** Nodes that announced a direct-message key: id → who they are and their key. */
-  readonly #directory = new Map<string, {announce: SignedPayload; info: NodeInfo; key: Buffer; ts: number}>()
+  /**
+   * Nodes that announced a direct-message key: id → who they are and their key. Read with `peek`, so the order is
+   * that of the announcements (`values()` runs newest first).
+   */
+  readonly #directory = new LRUCache<string, {announce: SignedPayload; info: NodeInfo; key: Buffer; ts: number}>({max: MAX_DIRECTORY_ENTRIES})
   #ownAnnounce: AnnounceFrame | undefined
   #timer: NodeJS.Timeout | undefined
 
@@ -70,12 +75,12 @@ export class DirectMessages {
 
   /** Nodes this one can write to (those that announced a key), most recently heard last. */
   directory(): NodeInfo[] {
-    return [...this.#directory.values()].map(({info}) => ({...info}))
+    return [...this.#directory.values()].reverse().map(({info}) => ({...info}))
   }
 
   /** Seals `text` to `to` and floods it. Throws if its key is unknown. */
   send(to: string, text: string): DirectMessage {
-    const recipient = this.#directory.get(to)
+    const recipient = this.#directory.peek(to)
     if (!recipient) throw new ChatNodeError({code: 'unknown_recipient', to})
     const from = this.#node.info()
     const sealed = sealTo(recipient.key, text, `${from.id}>${to}`)
@@ -132,7 +137,7 @@ export class DirectMessages {
 
   /** Gives a new direct peer the keys we know (ours included), so it can write to anyone at once. */
   #shareKeys(conn: PeerConnection): void {
-    const announces = [...this.#directory.values()].slice(-MAX_KEYS_SHARED + 1).map((entry) => entry.announce)
+    const announces = [...this.#directory.values()].reverse().slice(-MAX_KEYS_SHARED + 1).map((entry) => entry.announce)
     if (this.#ownAnnounce) announces.push({payload: this.#ownAnnounce.payload, sig: this.#ownAnnounce.sig})
     for (let i = 0; i < announces.length; i += 50) conn.sendFrame({type: 'keys', announces: announces.slice(i, i + 50)})
   }
@@ -143,10 +148,9 @@ export class DirectMessages {
     if (result.status === 'rejected') return undefined
     if (result.status !== 'new') return false
     const {dmKey, from, ts} = result.payload
-    const known = this.#directory.get(from.id)
+    const known = this.#directory.peek(from.id)
     if (known && known.ts >= ts) return false // an older announcement than the one we hold
-    this.#directory.delete(from.id)
-    if (this.#directory.size >= MAX_DIRECTORY_ENTRIES) this.#directory.delete(this.#directory.keys().next().value as string)
+    // set moves it to the newest end; a full directory forgets the least recently announced.
     this.#directory.set(from.id, {announce: {payload: announce.payload, sig: announce.sig}, info: {...from}, key: Buffer.from(dmKey, 'base64url'), ts})
     return true
   }

@@ -4,6 +4,8 @@
 
 import {EventEmitter} from 'node:events'
 
+import pTimeout from 'p-timeout'
+
 import type {PeerConnection} from './connection.js'
 import {DirectMessages} from './direct.js'
 import {ChatNodeError} from './errors.js'
@@ -265,12 +267,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     await this.#sender.stop()
     const connections = [...(await this.#links.registry.clear()), ...this.#listener.takePending()]
     for (const conn of connections) conn.close('this node is leaving')
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, STOP_TIMEOUT_MS)
-    })
-    await Promise.race([Promise.all(connections.map((conn) => conn.closed)), deadline])
-    clearTimeout(timer)
+    await pTimeout(Promise.all(connections.map((conn) => conn.closed)), {milliseconds: STOP_TIMEOUT_MS, fallback: () => []})
     for (const conn of connections) conn.destroy('this node is leaving')
     await Promise.all(connections.map((conn) => conn.closed))
     await serverClosed
