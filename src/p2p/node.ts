@@ -1,6 +1,7 @@
 // ChatNode: one peer of the chat, a TCP server and a client at once. It owns the lifecycle, dialling and flooding,
-// and reports everything through typed events; the listener (admission), history catch-up and direct messages are
-// helpers it wires with a small host object each. A library: no terminal, no files, no process handling.
+// and reports everything through typed events. Its helpers each get a small host object of callbacks: Listener
+// (admission), Links (a connection's way into the peer table), SignedIntake (validation), HistorySync, DirectMessages
+// and Mesh. A library: no terminal, no files, no process handling. Map: docs/architecture.md.
 
 import {EventEmitter} from 'node:events'
 
@@ -12,10 +13,10 @@ import {ChatNodeError} from './errors.js'
 import {relayTargets, SeenCache} from './flood.js'
 import {HistorySync} from './history-sync.js'
 import {generateIdentity, type Identity} from './identity.js'
+import {SignedIntake} from './intake.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
 import {Mesh} from './mesh.js'
-import {SignedIntake} from './intake.js'
 import {authorMessage, chatMessage, checkText} from './message-auth.js'
 import {
   AUTHOR_MESSAGE_BURST,
