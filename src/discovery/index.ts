@@ -18,7 +18,7 @@ export interface DiscoveryHost {
 }
 
 /** Dial failures that are not worth a line: another dial to it is under way, or it is this node. */
-const QUIET_CONNECT_ERRORS = new Set(['DIAL_IN_PROGRESS', 'SELF'])
+const QUIET_CONNECT_ERRORS = new Set(['dial_in_progress', 'self'])
 
 /**
  * Announces `node` on the LAN for the room `roomId` (`RoomKey.roomId`) and connects to every node of that room it

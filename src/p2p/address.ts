@@ -39,3 +39,13 @@ export function explainBadAddress(text: string): string {
 
   return `"${text}" is not an address: expected HOST:PORT, for example 127.0.0.1:5000`
 }
+
+/** `host:port` as users read and type it: IPv6 hosts in brackets, so the port stays readable. */
+export function formatAddress({host, port}: Address): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+/** An IP in 127.0.0.0/8 or ::1 (also IPv4-mapped), as a socket reports it: a connection from this machine. */
+export function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.')
+}

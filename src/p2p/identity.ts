@@ -3,6 +3,8 @@
 
 import crypto, {type KeyObject} from 'node:crypto'
 
+import {LRUCache} from 'lru-cache'
+
 export interface Identity {
   /** Node id: base64url of the raw 32-byte Ed25519 public key. */
   id: string
@@ -13,7 +15,7 @@ export interface Identity {
 const NODE_ID = /^[A-Za-z0-9_-]{43}$/
 /** Public keys parsed from ids, kept so a busy relay does not re-parse the same author for every message. */
 const MAX_CACHED_KEYS = 4096
-const keyCache = new Map<string, KeyObject>()
+const keyCache = new LRUCache<string, KeyObject>({max: MAX_CACHED_KEYS})
 
 /** A new in-memory identity (tests, or a node told not to keep one). */
 export function generateIdentity(): Identity {
@@ -49,7 +51,6 @@ export function publicKeyOf(id: string): KeyObject | undefined {
     return undefined
   }
 
-  if (keyCache.size >= MAX_CACHED_KEYS) keyCache.delete(keyCache.keys().next().value as string)
   keyCache.set(id, key)
   return key
 }

@@ -2,7 +2,9 @@
 // degree that the node dials up to (choosing at random), and redials with backoff for the peers the user asked
 // for (--join, /connect). Timers are cleared on stop; none keeps a stopped node's process alive.
 
-import {Backoff} from './backoff.js'
+import {LRUCache} from 'lru-cache'
+
+import {Backoff, backoffDelay} from './backoff.js'
 import {addressKey, chooseDials, type KnownPeer} from './dial-policy.js'
 
 export const DEFAULT_DEGREE = 4
@@ -45,7 +47,8 @@ export class Mesh {
   readonly degree: number
   readonly #host: MeshHost
   readonly #options: MeshOptions
-  readonly #known = new Map<string, KnownPeer & {failures: number}>()
+  /** By id; read with `peek` (no refresh), so the first learnt is the first forgotten; `values()` runs newest first. */
+  readonly #known = new LRUCache<string, KnownPeer & {failures: number}>({max: MAX_KNOWN_PEERS})
   readonly #dialing = new Set<string>()
   readonly #pinned = new Map<string, Pinned>()
   #tick: NodeJS.Timeout | undefined
@@ -74,21 +77,20 @@ export class Mesh {
   }
 
   known(): KnownPeer[] {
-    return [...this.#known.values()]
+    return [...this.#known.values()].reverse()
   }
 
   /** Remembers peers someone told us about (or that we met). The table is bounded: the oldest entry goes first. */
   learn(peers: Iterable<{host: string; id: string; port: number}>): void {
     for (const peer of peers) {
       if (peer.id === this.#host.selfId) continue
-      const entry = this.#known.get(peer.id)
+      const entry = this.#known.peek(peer.id)
       if (entry) {
         entry.host = peer.host
         entry.port = peer.port
         continue
       }
 
-      if (this.#known.size >= MAX_KNOWN_PEERS) this.#known.delete(this.#known.keys().next().value as string)
       this.#known.set(peer.id, {id: peer.id, host: peer.host, port: peer.port, retryAt: 0, failures: 0})
     }
   }
@@ -118,7 +120,7 @@ export class Mesh {
   /** Dials known peers until the target degree is reached. Runs on a timer and whenever the table changes. */
   maintain(): void {
     if (this.#stopped || !this.#host.isRunning()) return
-    const choices = chooseDials(this.#known.values(), {
+    const choices = chooseDials([...this.#known.values()].reverse(), {
       selfId: this.#host.selfId,
       connectedIds: this.#host.connectedIds(),
       dialing: this.#dialing,
@@ -134,14 +136,14 @@ export class Mesh {
         .dialOnce(peer.host, peer.port)
         .then(
           () => {
-            const entry = this.#known.get(peer.id)
+            const entry = this.#known.peek(peer.id)
             if (entry) entry.failures = 0
           },
           () => {
-            const entry = this.#known.get(peer.id)
+            const entry = this.#known.peek(peer.id)
             if (!entry) return
             entry.failures++
-            entry.retryAt = Date.now() + FAILED_DIAL_DELAY_MS * 2 ** Math.min(entry.failures, 5)
+            entry.retryAt = Date.now() + backoffDelay(entry.failures, {initialMs: FAILED_DIAL_DELAY_MS, maxMs: FAILED_DIAL_DELAY_MS * 2 ** 5})
             if (entry.failures >= MAX_DIAL_FAILURES) this.#known.delete(peer.id)
           },
         )

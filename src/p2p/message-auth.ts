@@ -1,23 +1,53 @@
-// Signed chat messages (libp2p's StrictSign): the author signs the exact payload string behind a domain prefix, the
-// message id is a hash of that payload, and every hop checks before it shows or relays. A relay can drop a message
-// but cannot change its text or its author, and nobody can speak as another node.
+// Signed, flooded payloads (libp2p's StrictSign): the author signs the exact payload string behind a prefix of its
+// kind, the message id is a hash of that payload, and every hop validates before it shows, stores or relays. A relay
+// can drop a payload but cannot change its text or its author, and nobody can speak as another node. One validation
+// for every kind (gossipsub's validateReceivedMessage): it returns a verdict; src/p2p/intake.ts acts on it.
 
 import {createHash} from 'node:crypto'
 
+import {ChatNodeError} from './errors.js'
 import type {SeenCache} from './flood.js'
 import {type Identity, signWithPrefix, verifyWithPrefix} from './identity.js'
-import {type ChatFrame, type ChatPayload, decodeChatPayload, encodeChatPayload, ProtocolError, type WireNode} from './protocol.js'
+import {
+  type AnnouncePayload,
+  type ChatFrame,
+  type ChatPayload,
+  decodeAnnouncePayload,
+  decodeChatPayload,
+  decodeDirectPayload,
+  type DirectPayload,
+  encodeChatPayload,
+  MAX_TEXT_CHARS,
+  ProtocolError,
+  type SignedFrame,
+  type SignedPayload,
+  type SignedType,
+} from './protocol.js'
 import type {ChatMessage} from './types.js'
 
 export const MESSAGE_SIGNATURE_PREFIX = 'chat/2 message:'
 /** Each kind of signed payload has its own prefix, so a signature for one is never valid as another. */
 export const SIGNATURE_PREFIXES = {announce: 'chat/2 announce:', chat: MESSAGE_SIGNATURE_PREFIX, dm: 'chat/2 dm:'} as const
-export type SignedKind = keyof typeof SIGNATURE_PREFIXES
+export type SignedKind = SignedType
 const MESSAGE_ID_PREFIX = 'chat/2 message-id:'
 /** Older messages are ignored (a replay outside the seen-cache's memory); the cache keeps ids longer than this. */
 export const MAX_MESSAGE_AGE_MS = 5 * 60 * 1000
 /** How far ahead of our clock an author's clock may run. */
 export const MAX_CLOCK_SKEW_MS = 30 * 1000
+
+/** What each kind's payload decodes to. */
+export interface SignedPayloads {
+  announce: AnnouncePayload
+  chat: ChatPayload
+  dm: DirectPayload
+}
+const DECODERS: {[K in SignedKind]: (payload: string) => SignedPayloads[K]} = {
+  announce: decodeAnnouncePayload,
+  chat: decodeChatPayload,
+  dm: decodeDirectPayload,
+}
+/** How a forged payload of each kind is named in the error (`bad_signature`). */
+const FORGED: {[K in SignedKind]: string} = {announce: 'an announce payload', chat: 'a message', dm: 'a dm payload'}
 
 /** 128 bits of SHA-256 over the signed payload: the same message has the same id at every hop. */
 export function messageId(payload: string): string {
@@ -29,73 +59,73 @@ export function signPayload(identity: Identity, kind: SignedKind, payload: strin
   return signWithPrefix(identity, SIGNATURE_PREFIXES[kind], Buffer.from(payload, 'utf8')).toString('base64url')
 }
 
-/** The outcome of checking any signed, flooded payload. */
+/** A frame of ours, ready to flood. */
+export function signFrame<K extends SignedKind>(identity: Identity, kind: K, payload: string): SignedFrame<K> {
+  return {type: kind, payload, sig: signPayload(identity, kind, payload)}
+}
+
+/** Refuses a text of ours that no peer would accept: empty, or longer than the protocol allows. */
+export function checkText(text: string): void {
+  if (text.trim().length === 0) throw new ChatNodeError({code: 'empty'})
+  if (text.length > MAX_TEXT_CHARS) throw new ChatNodeError({code: 'too_long', length: text.length, limit: MAX_TEXT_CHARS})
+}
+
+/** Builds and signs a message of ours. */
+export function authorMessage(identity: Identity, content: ChatPayload): {frame: ChatFrame; message: ChatMessage} {
+  const frame = signFrame(identity, 'chat', encodeChatPayload(content))
+  return {frame, message: chatMessage(messageId(frame.payload), {...content, from: {...content.from}})}
+}
+
+/** gossipsub's validation outcomes: accept (show, store or relay), ignore (drop quietly), reject (drop, penalise the hop). */
 export type SignedVerdict<T> =
   | {id: string; outcome: 'accept'; payload: T}
-  | {outcome: 'ignore'; why: 'duplicate' | 'too_new' | 'too_old'}
+  | {outcome: 'ignore'; why: 'duplicate' | 'over_budget' | 'too_new' | 'too_old'}
   | {outcome: 'reject'; error: ProtocolError}
 
-/** The same checks as checkMessage for announcements and direct messages. */
-export function checkSigned<T extends {from: WireNode; ts: number}>(
-  kind: SignedKind,
-  frame: {payload: string; sig: string},
-  decode: (payload: string) => T,
-  context: {now: number; seen: Pick<SeenCache, 'has'>; anyAge?: boolean},
-): SignedVerdict<T> {
+export interface ValidationContext {
+  now: number
+  seen: Pick<SeenCache, 'has'>
+  /** No age window: history and key lists are old by definition; they are shown or stored, never relayed. */
+  anyAge?: boolean
+  /** Asked after the cheap checks, just before the signature (the expensive one): false ignores it as over budget. */
+  beforeSignature?: () => boolean
+}
+
+/** Validates any received signed payload, cheapest test first; the caller adds accepted ids to the seen-cache. */
+export function validateSigned<K extends SignedKind>(
+  kind: K,
+  frame: SignedPayload,
+  context: ValidationContext,
+): SignedVerdict<SignedPayloads[K]> {
   const id = messageId(frame.payload)
   if (context.seen.has(id)) return {outcome: 'ignore', why: 'duplicate'}
-  let payload: T
+  let payload: SignedPayloads[K]
   try {
-    payload = decode(frame.payload)
+    payload = DECODERS[kind](frame.payload) as SignedPayloads[K]
   } catch (error) {
     return {outcome: 'reject', error: error as ProtocolError}
   }
 
   if (!context.anyAge && payload.ts < context.now - MAX_MESSAGE_AGE_MS) return {outcome: 'ignore', why: 'too_old'}
   if (payload.ts > context.now + MAX_CLOCK_SKEW_MS) return {outcome: 'ignore', why: 'too_new'}
+  if (context.beforeSignature && !context.beforeSignature()) return {outcome: 'ignore', why: 'over_budget'}
   if (!verifyWithPrefix(payload.from.id, SIGNATURE_PREFIXES[kind], Buffer.from(frame.payload, 'utf8'), Buffer.from(frame.sig, 'base64url'))) {
-    return {outcome: 'reject', error: new ProtocolError('bad_signature', `a ${kind} payload whose signature does not match its author (forged or altered)`)}
+    return {outcome: 'reject', error: new ProtocolError('bad_signature', `${FORGED[kind]} whose signature does not match its author (forged or altered)`)}
   }
 
   return {id, outcome: 'accept', payload}
 }
 
-/** Builds and signs a message of ours. */
-export function authorMessage(identity: Identity, content: ChatPayload): {frame: ChatFrame; message: ChatMessage} {
-  const payload = encodeChatPayload(content)
-  const sig = signWithPrefix(identity, MESSAGE_SIGNATURE_PREFIX, Buffer.from(payload, 'utf8')).toString('base64url')
-  const {from, kind, text, ts} = content
-  const message: ChatMessage = {id: messageId(payload), from: {...from}, text, ts, ...(kind === 'action' ? {action: true} : {})}
-  return {frame: {type: 'chat', payload, sig}, message}
+/** The chat view of a verdict: an accepted payload as the message shown. */
+export type Verdict = {outcome: 'accept'; message: ChatMessage} | Exclude<SignedVerdict<ChatPayload>, {outcome: 'accept'}>
+
+/** validateSigned for a chat frame, the accepted payload turned into the message shown. */
+export function checkMessage(frame: SignedPayload, context: ValidationContext): Verdict {
+  const verdict = validateSigned('chat', frame, context)
+  return verdict.outcome === 'accept' ? {outcome: 'accept', message: chatMessage(verdict.id, verdict.payload)} : verdict
 }
 
-/** gossipsub's validation outcomes: accept (show and relay), ignore (drop quietly), reject (drop, penalise the hop). */
-export type Verdict =
-  | {outcome: 'accept'; message: ChatMessage}
-  | {outcome: 'ignore'; why: 'duplicate' | 'too_new' | 'too_old'}
-  | {outcome: 'reject'; error: ProtocolError}
-
-/** Checks a received chat frame, cheapest test first; the caller adds accepted ids to the seen-cache. */
-export function checkMessage(
-  frame: Pick<ChatFrame, 'payload' | 'sig'>,
-  context: {now: number; seen: Pick<SeenCache, 'has'>; history?: boolean},
-): Verdict {
-  const id = messageId(frame.payload)
-  if (context.seen.has(id)) return {outcome: 'ignore', why: 'duplicate'}
-  let payload: ChatPayload
-  try {
-    payload = decodeChatPayload(frame.payload)
-  } catch (error) {
-    return {outcome: 'reject', error: error as ProtocolError}
-  }
-
-  // History is old by definition; it is shown as history, never relayed, so the age window does not apply.
-  if (!context.history && payload.ts < context.now - MAX_MESSAGE_AGE_MS) return {outcome: 'ignore', why: 'too_old'}
-  if (payload.ts > context.now + MAX_CLOCK_SKEW_MS) return {outcome: 'ignore', why: 'too_new'}
-  if (!verifyWithPrefix(payload.from.id, MESSAGE_SIGNATURE_PREFIX, Buffer.from(frame.payload, 'utf8'), Buffer.from(frame.sig, 'base64url'))) {
-    return {outcome: 'reject', error: new ProtocolError('bad_signature', 'a message whose signature does not match its author (forged or altered)')}
-  }
-
-  const {from, kind, text, ts} = payload
-  return {outcome: 'accept', message: {id, from, text, ts, ...(kind === 'action' ? {action: true} : {})}}
+/** An accepted chat payload as the message shown and logged. */
+export function chatMessage(id: string, {from, kind, text, ts}: ChatPayload): ChatMessage {
+  return {id, from, text, ts, ...(kind === 'action' ? {action: true} : {})}
 }

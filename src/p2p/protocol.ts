@@ -57,12 +57,22 @@ export interface HelloPayload {
   sig: string
 }
 
-/** A chat message: the exact payload string the author signed, and the signature. */
-export interface ChatFrame {
-  type: 'chat'
+/** The kinds of payload an author signs and every hop floods; each has its own signature prefix. */
+export type SignedType = 'announce' | 'chat' | 'dm'
+
+/** A signed payload as carried: the exact payload string the author signed, and the signature (base64url). */
+export interface SignedPayload {
   payload: string
   sig: string
 }
+
+/** A flooded frame: one shape for every signed kind, which only its payload tells apart. */
+export interface SignedFrame<T extends SignedType = SignedType> extends SignedPayload {
+  type: T
+}
+
+/** A chat message. */
+export type ChatFrame = SignedFrame<'chat'>
 
 /** What the author signs. `seq` counts the author's messages, so equal texts still get distinct ids. */
 export interface ChatPayload {
@@ -103,11 +113,7 @@ export interface ErrorFrame {
 }
 
 /** A node's key for direct messages, signed by its identity and flooded so that anyone can write to it. */
-export interface AnnounceFrame {
-  type: 'announce'
-  payload: string
-  sig: string
-}
+export type AnnounceFrame = SignedFrame<'announce'>
 
 export interface AnnouncePayload {
   from: WireNode
@@ -118,11 +124,7 @@ export interface AnnouncePayload {
 }
 
 /** A direct message: flooded like a chat message, readable only by `to`. */
-export interface DirectFrame {
-  type: 'dm'
-  payload: string
-  sig: string
-}
+export type DirectFrame = SignedFrame<'dm'>
 
 export interface DirectPayload {
   from: WireNode
@@ -137,7 +139,7 @@ export interface DirectPayload {
 /** The announcements a node holds, given to a new direct peer (not relayed): how a newcomer learns keys. */
 export interface KeysFrame {
   type: 'keys'
-  announces: Array<{payload: string; sig: string}>
+  announces: SignedPayload[]
 }
 
 /** A node that just joined asks its first peer for the recent messages it missed. */
@@ -149,7 +151,7 @@ export interface HistoryRequestFrame {
 /** Recent signed messages, oldest first, possibly over several frames; never relayed. */
 export interface HistoryFrame {
   type: 'history'
-  messages: Array<{payload: string; sig: string}>
+  messages: SignedPayload[]
 }
 
 /** A frame whose type this version does not know: ignored, for forward compatibility. */
@@ -170,8 +172,6 @@ export type Frame =
   | PeersFrame
   | PingFrame
   | PongFrame
-/** The frames whose payload an author signs and every hop floods. */
-export type SignedFrame = AnnounceFrame | ChatFrame | DirectFrame
 export type DecodedFrame = Frame | UnknownFrame
 
 const utf8 = new TextDecoder('utf-8', {fatal: true})
@@ -523,7 +523,7 @@ function address(obj: Obj, what: string): WireAddress {
   return {host, port: integer(obj, 'port', 1, 65_535)}
 }
 
-function signedPayload(obj: Obj): {payload: string; sig: string} {
+function signedPayload(obj: Obj): SignedPayload {
   const sig = str(obj, 'sig', SIGNATURE_CHARS, SIGNATURE_CHARS)
   if (!/^[A-Za-z0-9_-]+$/.test(sig)) throw new ProtocolError('bad_field', '"sig" must be base64url')
   return {payload: str(obj, 'payload', 1, MAX_CHAT_PAYLOAD_CHARS), sig}

@@ -26,7 +26,10 @@ export class TokenBucket {
   }
 }
 
-/** One bucket per key (an author, an IP), with a bounded number of keys: the least recently used is forgotten. */
+/**
+ * One bucket per key (an author, an IP), with a bounded number of keys: the least recently used is forgotten. A Map
+ * rather than lru-cache, which would allocate room for all 10,000 keys up front in every node.
+ */
 export class KeyedRateLimiter {
   readonly #buckets = new Map<string, TokenBucket>()
   readonly #rate: number

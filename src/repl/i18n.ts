@@ -1,6 +1,7 @@
 // Every sentence the REPL shows, in Portuguese and English. Templates only: callers pass raw values and the human
 // renderer sanitises whole lines, so nothing here needs to know about terminals.
 
+import type {ChatNodeErrorDetail} from '../p2p/errors.js'
 import type {Address, PeerDirection} from '../p2p/types.js'
 import {COMMANDS, type CommandName} from './commands.js'
 
@@ -74,8 +75,8 @@ export interface Catalog {
   inputHistoryFailed(reason: string): string
   connected(peer: Who): string
   connectFailed(reason: string): string
-  /** A rejected send, from the engine's error code (EMPTY, TOO_LONG, NOT_RUNNING) and English message. */
-  sendFailed(code: string | undefined, message: string, text: string): string
+  /** A rejected send: worded from the engine error's detail (empty, too_long, not_running), else its English message. */
+  sendFailed(detail: ChatNodeErrorDetail | undefined, message: string): string
   warning(message: string): string
 }
 
@@ -107,19 +108,6 @@ function helpEntries(texts: Record<CommandName, [description: string, details: s
 /** How an action (`/me waves`) reads, in every language: `* Julia waves`. */
 export function actionText(name: string, action: string): string {
   return `* ${name} ${action}`
-}
-
-/**
- * The engine words TOO_LONG as "message too long: 4,500 characters (the limit is 4,000)"; the numbers are taken
- * from there (the text's length is the fallback) so they can be re-formatted for the reader's locale.
- */
-function tooLong(message: string, text: string): {length: number; limit: number} | undefined {
-  const match = /([\d,.]+) characters? \(the limit is ([\d,.]+)\)/.exec(message)
-  if (!match) return undefined
-  const num = (s: string): number => Number(s.replaceAll(/[,.]/g, ''))
-  const length = num(match[1]) || text.length
-  const limit = num(match[2])
-  return Number.isFinite(length) && Number.isFinite(limit) && limit > 0 ? {length, limit} : undefined
 }
 
 const pt: Catalog = {
@@ -178,12 +166,11 @@ const pt: Catalog = {
   inputHistoryFailed: (reason) => `aviso: as linhas digitadas não serão lembradas na próxima sessão: ${reason}`,
   connected: (peer) => `Conectado a ${who(peer)}.`,
   connectFailed: (reason) => `Não foi possível conectar: ${reason}`,
-  sendFailed(code, message, text) {
+  sendFailed(detail, message) {
     const n = (x: number): string => x.toLocaleString('pt-BR')
-    const long = code === 'TOO_LONG' ? tooLong(message, text) : undefined
-    if (long) return `Mensagem longa demais: ${n(long.length)} caracteres (o limite é ${n(long.limit)}).`
-    if (code === 'EMPTY') return 'Mensagem vazia não é enviada.'
-    if (code === 'NOT_RUNNING') return 'Não foi possível enviar: o nó não está em execução.'
+    if (detail?.code === 'too_long') return `Mensagem longa demais: ${n(detail.length)} caracteres (o limite é ${n(detail.limit)}).`
+    if (detail?.code === 'empty') return 'Mensagem vazia não é enviada.'
+    if (detail?.code === 'not_running') return 'Não foi possível enviar: o nó não está em execução.'
     return `Não foi possível enviar: ${message}`
   },
   warning: (message) => `aviso: ${message}`,
@@ -245,12 +232,11 @@ const en: Catalog = {
   inputHistoryFailed: (reason) => `warning: typed lines will not be remembered for the next session: ${reason}`,
   connected: (peer) => `Connected to ${who(peer)}.`,
   connectFailed: (reason) => `Could not connect: ${reason}`,
-  sendFailed(code, message, text) {
+  sendFailed(detail, message) {
     const n = (x: number): string => x.toLocaleString('en')
-    const long = code === 'TOO_LONG' ? tooLong(message, text) : undefined
-    if (long) return `Message too long: ${n(long.length)} characters (the limit is ${n(long.limit)}).`
-    if (code === 'EMPTY') return 'An empty message is not sent.'
-    if (code === 'NOT_RUNNING') return 'Could not send: the node is not running.'
+    if (detail?.code === 'too_long') return `Message too long: ${n(detail.length)} characters (the limit is ${n(detail.limit)}).`
+    if (detail?.code === 'empty') return 'An empty message is not sent.'
+    if (detail?.code === 'not_running') return 'Could not send: the node is not running.'
     return `Could not send: ${message}`
   },
   warning: (message) => `warning: ${message}`,

@@ -4,6 +4,7 @@
 
 import {createInterface, type Interface} from 'node:readline'
 
+import {chatNodeErrorDetail} from '../p2p/errors.js'
 import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
@@ -96,11 +97,6 @@ function corkUntilTurnEnds(stream: ReplOutput): void {
   }
 
   corkForThisTurn(stream as ReplOutput & {cork(): void; uncork(): void})
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined
-  return typeof error.code === 'string' ? error.code : undefined
 }
 
 function errorMessage(error: unknown): string {
@@ -526,7 +522,7 @@ export class Repl {
         try {
           this.#sink.directSent(this.#node.sendDirect(recipient.node.id, recipient.text))
         } catch (error) {
-          this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), recipient.text))
+          this.#sink.error('send_failed', this.#catalog.sendFailed(chatNodeErrorDetail(error), errorMessage(error)))
         }
       }
     }
@@ -537,7 +533,7 @@ export class Repl {
     try {
       message = this.#node.send(text, options)
     } catch (error) {
-      this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), text))
+      this.#sink.error('send_failed', this.#catalog.sendFailed(chatNodeErrorDetail(error), errorMessage(error)))
       return
     }
 

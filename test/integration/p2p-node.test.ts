@@ -2,7 +2,8 @@
 import {expect} from 'chai'
 import {connect as netConnect, type Socket} from 'node:net'
 
-import {ChatNode} from '../../src/p2p/node.js'
+import {ChatNode, ChatNodeError} from '../../src/p2p/node.js'
+import {MAX_TEXT_CHARS} from '../../src/p2p/protocol.js'
 import type {ChatMessage} from '../../src/p2p/types.js'
 import {nextEvent, waitFor} from '../helpers/wait.js'
 
@@ -193,6 +194,40 @@ describe('ChatNode over loopback', function () {
     } catch (error) {
       expect((error as Error).message).to.equal(`port ${a.info.port} on 127.0.0.1 is already in use: choose another with --port`)
     }
+  })
+
+  it('reports a refused call as a ChatNodeError whose snake_case code carries the facts, not only English', async () => {
+    const a = await startNode('A')
+    const spare = await startNode('spare')
+    const port = spare.info.port
+    await spare.stop()
+    const detailOf = async (call: () => unknown): Promise<unknown> => {
+      try {
+        await call()
+      } catch (error) {
+        expect(error).to.be.instanceOf(ChatNodeError)
+        return (error as ChatNodeError).detail
+      }
+
+      return expect.fail('the call should have failed')
+    }
+
+    expect(await detailOf(() => a.send('x'.repeat(MAX_TEXT_CHARS + 1)))).to.deep.equal({code: 'too_long', length: MAX_TEXT_CHARS + 1, limit: MAX_TEXT_CHARS})
+    expect(await detailOf(() => a.send('  '))).to.deep.equal({code: 'empty'})
+    expect(await detailOf(() => a.sendDirect('nobody', 'hi'))).to.deep.equal({code: 'unknown_recipient', to: 'nobody'})
+    expect(await detailOf(() => a.connect('127.0.0.1', port, {persistent: false}))).to.deep.equal({
+      code: 'unreachable',
+      host: '127.0.0.1',
+      port,
+      reason: 'connection refused',
+    })
+    expect(await detailOf(() => new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port}).start())).to.deep.equal({
+      code: 'address_in_use',
+      host: '127.0.0.1',
+      port: a.info.port,
+    })
+    await a.stop()
+    expect(await detailOf(() => a.send('hi'))).to.deep.equal({code: 'not_running'})
   })
 
   it('disconnects a peer that sends garbage and keeps serving the others', async () => {

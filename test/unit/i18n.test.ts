@@ -32,13 +32,13 @@ describe('i18n', () => {
       expect(t.warning('peer dropped')).to.equal('aviso: peer dropped')
     })
 
-    it('translates send errors, numbers in the Brazilian format', () => {
-      const engine = 'message too long: 4,500 characters (the limit is 4,000)'
-      expect(t.sendFailed('TOO_LONG', engine, 'x'.repeat(4500))).to.equal(
+    it('translates send errors from their detail, numbers in the Brazilian format', () => {
+      expect(t.sendFailed({code: 'too_long', length: 4500, limit: 4000}, 'whatever the English says')).to.equal(
         'Mensagem longa demais: 4.500 caracteres (o limite é 4.000).',
       )
-      expect(t.sendFailed('EMPTY', 'an empty message is not sent', ' ')).to.equal('Mensagem vazia não é enviada.')
-      expect(t.sendFailed('WHATEVER', 'disk on fire', 'x')).to.equal('Não foi possível enviar: disk on fire')
+      expect(t.sendFailed({code: 'empty'}, 'an empty message is not sent')).to.equal('Mensagem vazia não é enviada.')
+      expect(t.sendFailed({code: 'not_running'}, 'x')).to.equal('Não foi possível enviar: o nó não está em execução.')
+      expect(t.sendFailed(undefined, 'disk on fire')).to.equal('Não foi possível enviar: disk on fire')
     })
   })
 
@@ -66,13 +66,12 @@ describe('i18n', () => {
       expect(t.warning('peer dropped')).to.equal('warning: peer dropped')
     })
 
-    it('translates send errors', () => {
-      const engine = 'message too long: 4,500 characters (the limit is 4,000)'
-      expect(t.sendFailed('TOO_LONG', engine, 'x'.repeat(4500))).to.equal(
+    it('translates send errors from their detail', () => {
+      expect(t.sendFailed({code: 'too_long', length: 4500, limit: 4000}, 'whatever the English says')).to.equal(
         'Message too long: 4,500 characters (the limit is 4,000).',
       )
-      expect(t.sendFailed('EMPTY', 'an empty message is not sent', ' ')).to.equal('An empty message is not sent.')
-      expect(t.sendFailed(undefined, 'disk on fire', 'x')).to.equal('Could not send: disk on fire')
+      expect(t.sendFailed({code: 'empty'}, 'an empty message is not sent')).to.equal('An empty message is not sent.')
+      expect(t.sendFailed(undefined, 'disk on fire')).to.equal('Could not send: disk on fire')
     })
   })
 

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {Backoff} from '../../src/p2p/backoff.js'
+import {Backoff, backoffDelay} from '../../src/p2p/backoff.js'
 import {chooseDials, type KnownPeer} from '../../src/p2p/dial-policy.js'
 import {KeyedRateLimiter, TokenBucket} from '../../src/p2p/rate-limit.js'
 
@@ -52,6 +52,12 @@ describe('backoff', () => {
     expect(high.next()).to.equal(600)
     mid.reset()
     expect(mid.next()).to.equal(500)
+  })
+
+  it('is one scheme: without jitter it is the mesh\'s retry of a known peer (4 s after one failure, doubling to 64 s)', () => {
+    const mesh = {initialMs: 2000, maxMs: 64_000}
+    expect([1, 2, 3, 4, 5, 6].map((failures) => backoffDelay(failures, mesh))).to.deep.equal([4000, 8000, 16_000, 32_000, 64_000, 64_000])
+    expect(backoffDelay(0, {initialMs: 500, maxMs: 30_000, jitter: 0.2, random: () => 1})).to.equal(600)
   })
 })
 

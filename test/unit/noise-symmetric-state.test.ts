@@ -76,11 +76,11 @@ describe('noise: SymmetricState', () => {
     const [b1, b2] = b.split()
     expect(b1.decryptWithAd(Buffer.alloc(0), a1.encryptWithAd(Buffer.alloc(0), Buffer.from('x'))).toString()).to.equal('x')
     expect(noiseCode(() => b2.decryptWithAd(Buffer.alloc(0), a1.encryptWithAd(Buffer.alloc(0), Buffer.from('y'))))).to.equal(
-      'decrypt-failed',
+      'decrypt_failed',
     )
     expect(a2.hasKey()).to.equal(true)
-    expect(noiseCode(() => a.split())).to.equal('invalid-state')
-    expect(noiseCode(() => a.encryptAndHash(Buffer.from('after split')))).to.equal('invalid-state')
+    expect(noiseCode(() => a.split())).to.equal('invalid_state')
+    expect(noiseCode(() => a.encryptAndHash(Buffer.from('after split')))).to.equal('invalid_state')
   })
 })
 
@@ -115,7 +115,7 @@ describe('noise: protocol names', () => {
       'Nois_XX_25519_ChaChaPoly_SHA256',
       '',
     ]) {
-      expect(noiseCode(() => parseProtocolName(name)), name).to.equal('unsupported-protocol')
+      expect(noiseCode(() => parseProtocolName(name)), name).to.equal('unsupported_protocol')
     }
   })
 })

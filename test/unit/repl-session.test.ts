@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
+import {ChatNodeError} from '../../src/p2p/errors.js'
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
 import {formatClock} from '../../src/repl/format.js'
@@ -44,7 +45,7 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
 
   send(text: string, options: {action?: boolean} = {}): ChatMessage {
     if (text.length > 4000) {
-      throw codedError('TOO_LONG', `message too long: ${text.length.toLocaleString('en')} characters (the limit is 4,000)`)
+      throw new ChatNodeError({code: 'too_long', length: text.length, limit: 4000})
     }
 
     if (options.action) this.actions.push(text)

@@ -59,7 +59,7 @@ export class CipherState {
   /** Sets a new key and resets the nonce (Noise InitializeKey); only the handshake does this. */
   initializeKey(key: Uint8Array): void {
     this.#checkAlive()
-    if (key.length !== KEYLEN) throw new NoiseError('invalid-key', `cipher key must be ${KEYLEN} bytes`)
+    if (key.length !== KEYLEN) throw new NoiseError('invalid_key', `cipher key must be ${KEYLEN} bytes`)
     this.#k?.fill(0)
     this.#k = Buffer.from(key) // copy: the caller's buffer may be reused
     this.#n = 0n
@@ -76,7 +76,7 @@ export class CipherState {
 
   /** Noise SetNonce: for out-of-order transports and tests; never use it to rewind a live stream. */
   setNonce(n: bigint): void {
-    if (n < 0n || n > MAX_NONCE) throw new NoiseError('invalid-state', 'nonce out of range')
+    if (n < 0n || n > MAX_NONCE) throw new NoiseError('invalid_state', 'nonce out of range')
     this.#n = n
   }
 
@@ -86,24 +86,24 @@ export class CipherState {
     if (this.#k === null) return Buffer.from(plaintext)
     this.#checkNonce()
     if (plaintext.length + TAGLEN > MAX_MESSAGE_LEN) {
-      throw new NoiseError('message-too-large', `ciphertext would exceed ${MAX_MESSAGE_LEN} bytes`)
+      throw new NoiseError('message_too_large', `ciphertext would exceed ${MAX_MESSAGE_LEN} bytes`)
     }
     const out = aeadEncrypt(this.#k, this.#n, ad, plaintext)
     this.#n += 1n
     return out
   }
 
-  /** Throws NoiseError('decrypt-failed') and leaves the nonce unchanged when authentication fails. */
+  /** Throws NoiseError('decrypt_failed') and leaves the nonce unchanged when authentication fails. */
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Buffer {
     this.#checkAlive()
     if (this.#k === null) return Buffer.from(ciphertext)
     this.#checkNonce()
     if (ciphertext.length > MAX_MESSAGE_LEN) {
-      throw new NoiseError('message-too-large', `ciphertext exceeds ${MAX_MESSAGE_LEN} bytes`)
+      throw new NoiseError('message_too_large', `ciphertext exceeds ${MAX_MESSAGE_LEN} bytes`)
     }
-    if (ciphertext.length < TAGLEN) throw new NoiseError('message-too-short', 'ciphertext shorter than its tag')
+    if (ciphertext.length < TAGLEN) throw new NoiseError('message_too_short', 'ciphertext shorter than its tag')
     const out = aeadDecrypt(this.#k, this.#n, ad, ciphertext)
-    if (out === null) throw new NoiseError('decrypt-failed', 'authentication failed')
+    if (out === null) throw new NoiseError('decrypt_failed', 'authentication failed')
     this.#n += 1n
     return out
   }
@@ -111,7 +111,7 @@ export class CipherState {
   /** Noise §4.2 REKEY: k = first 32 bytes of ENCRYPT(k, 2^64-1, empty, zeros). The nonce is kept. */
   rekey(): void {
     this.#checkAlive()
-    if (this.#k === null) throw new NoiseError('invalid-state', 'cannot rekey without a key')
+    if (this.#k === null) throw new NoiseError('invalid_state', 'cannot rekey without a key')
     const next = aeadEncrypt(this.#k, MAX_NONCE, EMPTY, Buffer.alloc(KEYLEN)).subarray(0, KEYLEN)
     this.#k.fill(0)
     this.#k = Buffer.from(next)
@@ -125,10 +125,10 @@ export class CipherState {
   }
 
   #checkAlive(): void {
-    if (this.#destroyed) throw new NoiseError('invalid-state', 'CipherState was destroyed')
+    if (this.#destroyed) throw new NoiseError('invalid_state', 'CipherState was destroyed')
   }
 
   #checkNonce(): void {
-    if (this.#n >= MAX_NONCE) throw new NoiseError('nonce-exhausted', 'nonce space exhausted; reconnect')
+    if (this.#n >= MAX_NONCE) throw new NoiseError('nonce_exhausted', 'nonce space exhausted; reconnect')
   }
 }

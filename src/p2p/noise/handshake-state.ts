@@ -50,12 +50,12 @@ export class HandshakeState {
     this.pattern = parseProtocolName(options.protocolName ?? DEFAULT_PROTOCOL_NAME)
     const psks = options.psks ?? []
     if (psks.length !== this.pattern.pskCount) {
-      throw new NoiseError('invalid-psk', `${this.pattern.name} needs ${this.pattern.pskCount} PSK(s), got ${psks.length}`)
+      throw new NoiseError('invalid_psk', `${this.pattern.name} needs ${this.pattern.pskCount} PSK(s), got ${psks.length}`)
     }
-    if (psks.some((psk) => psk.length !== PSKLEN)) throw new NoiseError('invalid-psk', `PSKs must be ${PSKLEN} bytes`)
+    if (psks.some((psk) => psk.length !== PSKLEN)) throw new NoiseError('invalid_psk', `PSKs must be ${PSKLEN} bytes`)
     this.#psks = psks.map((psk) => Buffer.from(psk))
     for (const kp of [options.staticKeyPair, options.ephemeralKeyPair]) {
-      if (kp !== undefined && kp.publicKey.length !== DHLEN) throw new NoiseError('invalid-key', 'bad key pair')
+      if (kp !== undefined && kp.publicKey.length !== DHLEN) throw new NoiseError('invalid_key', 'bad key pair')
     }
     this.#s = options.staticKeyPair
     this.#e = options.ephemeralKeyPair ?? null
@@ -101,7 +101,7 @@ export class HandshakeState {
     const tokens = this.#begin(true)
     const length = this.#messageLength(tokens, payload.length)
     if (length > MAX_MESSAGE_LEN) {
-      throw new NoiseError('message-too-large', `handshake message would be ${length} bytes (max ${MAX_MESSAGE_LEN})`)
+      throw new NoiseError('message_too_large', `handshake message would be ${length} bytes (max ${MAX_MESSAGE_LEN})`)
     }
     return this.#guard(() => {
       const out: Buffer[] = []
@@ -134,11 +134,11 @@ export class HandshakeState {
     const tokens = this.#begin(false)
     return this.#guard(() => {
       if (message.length > MAX_MESSAGE_LEN) {
-        throw new NoiseError('message-too-large', `handshake message of ${message.length} bytes (max ${MAX_MESSAGE_LEN})`)
+        throw new NoiseError('message_too_large', `handshake message of ${message.length} bytes (max ${MAX_MESSAGE_LEN})`)
       }
       const minimum = this.#messageLength(tokens, 0)
       if (message.length < minimum) {
-        throw new NoiseError('message-too-short', `handshake message of ${message.length} bytes (min ${minimum})`)
+        throw new NoiseError('message_too_short', `handshake message of ${message.length} bytes (min ${minimum})`)
       }
       let offset = 0
       const take = (n: number): Buffer => {
@@ -176,7 +176,7 @@ export class HandshakeState {
    */
   split(): TransportCiphers {
     if (this.#phase !== 'complete') {
-      throw new NoiseError('invalid-state', this.#phase === 'split' ? 'already split' : 'handshake not complete')
+      throw new NoiseError('invalid_state', this.#phase === 'split' ? 'already split' : 'handshake not complete')
     }
     const [initiatorToResponder, responderToInitiator] = this.#symmetric.split()
     this.#phase = 'split'
@@ -188,13 +188,13 @@ export class HandshakeState {
   }
 
   #begin(writing: boolean): readonly Token[] {
-    if (this.#phase === 'failed') throw new NoiseError('invalid-state', 'handshake already failed')
-    if (this.#phase !== 'handshake') throw new NoiseError('invalid-state', 'handshake already complete')
+    if (this.#phase === 'failed') throw new NoiseError('invalid_state', 'handshake already failed')
+    if (this.#phase !== 'handshake') throw new NoiseError('invalid_state', 'handshake already complete')
     if (this.isMyTurn !== writing) {
-      throw new NoiseError('out-of-turn', `expected to ${writing ? 'read' : 'write'} message ${this.#messageIndex + 1}`)
+      throw new NoiseError('out_of_turn', `expected to ${writing ? 'read' : 'write'} message ${this.#messageIndex + 1}`)
     }
     const tokens = this.pattern.messages[this.#messageIndex]
-    if (tokens === undefined) throw new NoiseError('invalid-state', 'no such handshake message')
+    if (tokens === undefined) throw new NoiseError('invalid_state', 'no such handshake message')
     return tokens
   }
 
@@ -205,7 +205,7 @@ export class HandshakeState {
     } catch (err) {
       this.#phase = 'failed'
       this.#e = null
-      throw err instanceof NoiseError ? err : new NoiseError('invalid-state', 'handshake step failed', { cause: err })
+      throw err instanceof NoiseError ? err : new NoiseError('invalid_state', 'handshake step failed', { cause: err })
     }
   }
 
@@ -242,7 +242,7 @@ export class HandshakeState {
 
   #mixPsk(): void {
     const psk = this.#psks[this.#pskIndex++]
-    if (psk === undefined) throw new NoiseError('invalid-psk', 'ran out of PSKs')
+    if (psk === undefined) throw new NoiseError('invalid_psk', 'ran out of PSKs')
     this.#symmetric.mixKeyAndHash(psk)
   }
 
@@ -250,12 +250,12 @@ export class HandshakeState {
     // es = DH(initiator e, responder s); se = DH(initiator s, responder e): which local key depends on the role.
     const local = (which: 'e' | 's'): KeyObject => {
       const kp = which === 'e' ? this.#e : this.#s
-      if (kp === null) throw new NoiseError('invalid-state', `no local ${which} key for ${token}`)
+      if (kp === null) throw new NoiseError('invalid_state', `no local ${which} key for ${token}`)
       return kp.privateKey
     }
     const remote = (which: 'e' | 's'): Buffer => {
       const key = which === 'e' ? this.#re : this.#rs
-      if (key === null) throw new NoiseError('invalid-state', `no remote ${which} key for ${token}`)
+      if (key === null) throw new NoiseError('invalid_state', `no remote ${which} key for ${token}`)
       return key
     }
     const [mine, theirs]: ['e' | 's', 'e' | 's'] =

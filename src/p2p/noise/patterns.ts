@@ -27,7 +27,7 @@ const BASE_PATTERNS: Readonly<Record<string, readonly MessagePattern[]>> = {
 const SUITE = ['25519', 'ChaChaPoly', 'SHA256'] as const
 
 function unsupported(protocolName: string, why: string): NoiseError {
-  return new NoiseError('unsupported-protocol', `${JSON.stringify(protocolName)}: ${why}`)
+  return new NoiseError('unsupported_protocol', `${JSON.stringify(protocolName)}: ${why}`)
 }
 
 /** Parses `Noise_<pattern>[<modifiers>]_25519_ChaChaPoly_SHA256` into token lists with psk tokens placed (§9.2). */

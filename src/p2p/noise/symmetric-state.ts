@@ -83,7 +83,7 @@ export class SymmetricState {
 
   /** Noise Split: (initiator→responder, responder→initiator). Wipes ck and the handshake key. */
   split(): [CipherState, CipherState] {
-    if (this.#ck.length === 0) throw new NoiseError('invalid-state', 'SymmetricState already split')
+    if (this.#ck.length === 0) throw new NoiseError('invalid_state', 'SymmetricState already split')
     const [k1, k2] = hkdf(this.#ck, EMPTY, 2)
     const pair: [CipherState, CipherState] = [new CipherState(k1), new CipherState(k2)]
     k1.fill(0)

@@ -30,23 +30,23 @@ export function generateKeyPair(): X25519KeyPair {
 
 /** Imports a raw 32-byte private scalar (test vectors, fixed keys) and derives its public key. */
 export function keyPairFromPrivateKey(raw: Uint8Array): X25519KeyPair {
-  if (raw.length !== DHLEN) throw new NoiseError('invalid-key', `X25519 private key must be ${DHLEN} bytes`)
+  if (raw.length !== DHLEN) throw new NoiseError('invalid_key', `X25519 private key must be ${DHLEN} bytes`)
   let privateKey: KeyObject
   try {
     privateKey = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' })
   } catch (err) {
-    throw new NoiseError('invalid-key', 'cannot import X25519 private key', { cause: err })
+    throw new NoiseError('invalid_key', 'cannot import X25519 private key', { cause: err })
   }
   return { privateKey, publicKey: rawPublicKey(crypto.createPublicKey(privateKey)) }
 }
 
 /** Imports a raw 32-byte public key. Any 32 bytes import; bad points are caught by {@link dh}. */
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
-  if (raw.length !== DHLEN) throw new NoiseError('invalid-key', `X25519 public key must be ${DHLEN} bytes`)
+  if (raw.length !== DHLEN) throw new NoiseError('invalid_key', `X25519 public key must be ${DHLEN} bytes`)
   try {
     return crypto.createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' })
   } catch (err) {
-    throw new NoiseError('invalid-key', 'cannot import X25519 public key', { cause: err })
+    throw new NoiseError('invalid_key', 'cannot import X25519 public key', { cause: err })
   }
 }
 
@@ -60,11 +60,11 @@ export function dh(privateKey: KeyObject, remotePublicKey: Uint8Array): Buffer {
   try {
     shared = crypto.diffieHellman({ privateKey, publicKey })
   } catch (err) {
-    throw new NoiseError('invalid-dh', 'X25519 failed: low-order or invalid peer public key', { cause: err })
+    throw new NoiseError('invalid_dh', 'X25519 failed: low-order or invalid peer public key', { cause: err })
   }
   // Belt and braces should a different OpenSSL build return zeros instead of failing.
   let acc = 0
   for (const byte of shared) acc |= byte
-  if (acc === 0) throw new NoiseError('invalid-dh', 'X25519 produced an all-zero shared secret')
+  if (acc === 0) throw new NoiseError('invalid_dh', 'X25519 produced an all-zero shared secret')
   return shared
 }

@@ -1,0 +1,157 @@
+// Direct messages and the key directory behind them. Each node floods its X25519 key once it has a peer (again after
+// losing them all) and every 10 minutes, signed by its identity; a newcomer learns the others' keys from its direct
+// peers (`keys`), so joining costs O(N), not O(N²). A direct message is sealed to the recipient's key and flooded
+// like a chat message: relays carry it and cannot read it.
+
+import {LRUCache} from 'lru-cache'
+
+import type {PeerConnection} from './connection.js'
+import {openSealed, sealTo} from './direct-crypto.js'
+import {ChatNodeError} from './errors.js'
+import type {SeenCache} from './flood.js'
+import type {Identity} from './identity.js'
+import type {SignedIntake} from './intake.js'
+import {messageId, signFrame} from './message-auth.js'
+import {generateKeyPair, type X25519KeyPair} from './noise/index.js'
+import {
+  type AnnounceFrame,
+  type DirectFrame,
+  encodeAnnouncePayload,
+  encodeDirectPayload,
+  type KeysFrame,
+  type SignedFrame,
+  type SignedPayload,
+} from './protocol.js'
+import type {DirectMessage, NodeInfo} from './types.js'
+
+export const ANNOUNCE_INTERVAL_MS = 10 * 60_000
+/** Announcements given to a new direct peer, most recent first. */
+export const MAX_KEYS_SHARED = 200
+/** Nodes whose direct-message keys are remembered. */
+export const MAX_DIRECTORY_ENTRIES = 1000
+
+/** What direct messaging needs from its node. */
+export interface DirectHost {
+  readonly identity: Identity
+  /** Where our own ids go, so that their echoes are dropped. */
+  readonly seen: SeenCache
+  readonly intake: SignedIntake
+  info(): NodeInfo
+  /** The author's next sequence number (shared by every payload this node signs). */
+  nextSeq(): number
+  isRunning(): boolean
+  peerCount(): number
+  /** Floods a signed frame to every peer but `cameFrom`. */
+  broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void
+  /** A direct message for us, opened. */
+  deliver(message: DirectMessage): void
+  warn(code: string, message: string): void
+}
+
+export class DirectMessages {
+  readonly #node: DirectHost
+  /** This process's key for direct messages, announced signed by the identity. */
+  readonly #keys: X25519KeyPair = generateKeyPair()
+  /**
+   * Nodes that announced a direct-message key: id → who they are and their key. Read with `peek`, so the order is
+   * that of the announcements (`values()` runs newest first).
+   */
+  readonly #directory = new LRUCache<string, {announce: SignedPayload; info: NodeInfo; key: Buffer; ts: number}>({max: MAX_DIRECTORY_ENTRIES})
+  #ownAnnounce: AnnounceFrame | undefined
+  #timer: NodeJS.Timeout | undefined
+
+  constructor(node: DirectHost) {
+    this.#node = node
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => this.announce(), ANNOUNCE_INTERVAL_MS)
+    this.#timer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.#timer)
+  }
+
+  /** Nodes this one can write to (those that announced a key), most recently heard last. */
+  directory(): NodeInfo[] {
+    return [...this.#directory.values()].reverse().map(({info}) => ({...info}))
+  }
+
+  /** Seals `text` to `to` and floods it. Throws if its key is unknown. */
+  send(to: string, text: string): DirectMessage {
+    const recipient = this.#directory.peek(to)
+    if (!recipient) throw new ChatNodeError({code: 'unknown_recipient', to})
+    const from = this.#node.info()
+    const sealed = sealTo(recipient.key, text, `${from.id}>${to}`)
+    const payload = encodeDirectPayload({from, to, ...sealed, ts: Date.now(), seq: this.#node.nextSeq()})
+    const frame = signFrame(this.#node.identity, 'dm', payload)
+    const message: DirectMessage = {id: messageId(payload), from, to: {...recipient.info}, text, ts: Date.now()}
+    this.#node.seen.add(message.id)
+    this.#node.broadcast(frame, undefined)
+    return message
+  }
+
+  /** A peer registered: give it the keys we know, and announce ours if it is our first peer (or the first after being cut off). */
+  onPeerUp(conn: PeerConnection, peerCount: number): void {
+    this.#shareKeys(conn)
+    if (peerCount === 1) this.announce()
+  }
+
+  /** Floods our direct-message key, signed by our identity. */
+  announce(): void {
+    if (!this.#node.isRunning() || this.#node.peerCount() === 0) return
+    const now = Date.now()
+    const payload = encodeAnnouncePayload({from: this.#node.info(), dmKey: this.#keys.publicKey.toString('base64url'), ts: now, seq: this.#node.nextSeq()})
+    this.#ownAnnounce = signFrame(this.#node.identity, 'announce', payload)
+    this.#node.seen.add(messageId(payload))
+    this.#node.broadcast(this.#ownAnnounce, undefined)
+  }
+
+  onAnnounce(conn: PeerConnection, frame: AnnounceFrame): void {
+    if (this.#learnKey(conn, frame, false)) this.#node.broadcast(frame, conn)
+  }
+
+  onKeys(conn: PeerConnection, frame: KeysFrame): void {
+    for (const announce of frame.announces) if (!conn.isOpen || this.#learnKey(conn, announce, true) === undefined) return
+  }
+
+  onDirect(conn: PeerConnection, frame: DirectFrame): void {
+    const result = this.#node.intake.receive(conn, 'dm', frame)
+    if (result.status !== 'new') return
+    const {box, eph, from, to, ts} = result.payload
+    const self = this.#node.info()
+    if (to !== self.id) {
+      this.#node.broadcast(frame, conn) // a relay: carries the box, cannot open it
+      return
+    }
+
+    const text = openSealed(this.#keys, {box, eph}, `${from.id}>${to}`)
+    if (text === undefined) {
+      this.#node.warn('dm_unreadable', `a direct message from ${from.name} could not be opened (sealed to an older key of this node?)`)
+      return
+    }
+
+    this.#node.deliver({id: result.id, from: {...from}, to: self, text, ts})
+  }
+
+  /** Gives a new direct peer the keys we know (ours included), so it can write to anyone at once. */
+  #shareKeys(conn: PeerConnection): void {
+    const announces = [...this.#directory.values()].reverse().slice(-MAX_KEYS_SHARED + 1).map((entry) => entry.announce)
+    if (this.#ownAnnounce) announces.push({payload: this.#ownAnnounce.payload, sig: this.#ownAnnounce.sig})
+    for (let i = 0; i < announces.length; i += 50) conn.sendFrame({type: 'keys', announces: announces.slice(i, i + 50)})
+  }
+
+  /** Checks and records an announcement: true if it was new (to relay), false if not, undefined if it was rejected. */
+  #learnKey(conn: PeerConnection, announce: SignedPayload, anyAge: boolean): boolean | undefined {
+    const result = this.#node.intake.receive(conn, 'announce', announce, {anyAge})
+    if (result.status === 'rejected') return undefined
+    if (result.status !== 'new') return false
+    const {dmKey, from, ts} = result.payload
+    const known = this.#directory.peek(from.id)
+    if (known && known.ts >= ts) return false // an older announcement than the one we hold
+    // set moves it to the newest end; a full directory forgets the least recently announced.
+    this.#directory.set(from.id, {announce: {payload: announce.payload, sig: announce.sig}, info: {...from}, key: Buffer.from(dmKey, 'base64url'), ts})
+    return true
+  }
+}

@@ -1,0 +1,41 @@
+// What a ChatNode can be told, and the defaults it uses for what it is not told.
+
+import type {ConnectionLimits} from './connection.js'
+import type {SeenCacheOptions} from './flood.js'
+import type {Identity} from './identity.js'
+import type {MeshOptions} from './mesh.js'
+import type {RoomKey} from './room.js'
+
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_PORT = 5000
+export const STOP_TIMEOUT_MS = 2000
+/** Messages per author (after the signature check): bots may burst, nobody may flood. */
+export const AUTHOR_MESSAGES_PER_SECOND = 100
+export const AUTHOR_MESSAGE_BURST = 500
+/** Messages sent while no peer is connected, kept for the next peer (a relay died and the mesh is healing). */
+export const MAX_HELD_MESSAGES = 256
+
+export interface ChatNodeOptions {
+  name: string
+  host?: string
+  /** 0 picks a free port (tests). */
+  port?: number
+  /** The long-term Ed25519 key pair; the node id is its public key. By default a fresh one (not kept). */
+  identity?: Identity
+  /** The room's pre-shared key; peers with another key cannot connect. By default the public room. */
+  room?: RoomKey
+  maxPeers?: number
+  maxPendingConnections?: number
+  connection?: Partial<ConnectionLimits>
+  seenCache?: SeenCacheOptions
+  /** Target number of connections the node dials up to from the peers it learns of (0: never dial on its own). */
+  degree?: number
+  mesh?: Omit<MeshOptions, 'degree'>
+  /** Recent messages kept for newcomers and asked for when joining; 0 turns history off. */
+  history?: number
+  /** New inbound connections per IP per second (0: unlimited). */
+  inboundRatePerIp?: number
+  /** Apply the per-IP rate to 127.0.0.0/8 and ::1 too (off, so local meshes and tests are not throttled). */
+  limitLoopback?: boolean
+  authorRate?: {perSecond: number; burst: number}
+}
