@@ -1,6 +1,7 @@
 // Every sentence the REPL shows, in Portuguese and English. Templates only: callers pass raw values and the human
 // renderer sanitises whole lines, so nothing here needs to know about terminals.
 
+import {formatAddress} from '../p2p/address.js'
 import type {Address, PeerDirection} from '../p2p/types.js'
 import {COMMANDS, type CommandName} from './commands.js'
 
@@ -77,11 +78,6 @@ export interface Catalog {
   /** A rejected send, from the engine's error code (EMPTY, TOO_LONG, NOT_RUNNING) and English message. */
   sendFailed(code: string | undefined, message: string, text: string): string
   warning(message: string): string
-}
-
-/** `host:port`, with IPv6 hosts bracketed so the port stays readable. */
-export function formatAddress({host, port}: Address): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
 }
 
 /** Permission bits as `ls -l` users know them from chmod: 0644. */

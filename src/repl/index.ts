@@ -1,7 +1,8 @@
 // The REPL's public surface, for the start command.
 
 export {type Command, COMMANDS, parseLine} from './commands.js'
-export {type Catalog, catalogs, formatAddress, isLang, type Lang, LANGS, resolveLang} from './i18n.js'
+export {type Catalog, catalogs, isLang, type Lang, LANGS, resolveLang} from './i18n.js'
+export {formatAddress} from '../p2p/address.js'
 export {inputHistoryPath, MAX_INPUT_HISTORY} from './input-history.js'
 export {HumanSink, JsonSink, type LinePrinter, type OutputSink} from './output.js'
 export {Repl, type ReplOptions} from './repl.js'

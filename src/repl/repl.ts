@@ -4,11 +4,12 @@
 
 import {createInterface, type Interface} from 'node:readline'
 
+import {formatAddress} from '../p2p/address.js'
 import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
 import {corkForThisTurn, uncorkAll} from './cork.js'
-import {type Catalog, catalogs, formatAddress, type Lang} from './i18n.js'
+import {type Catalog, catalogs, type Lang} from './i18n.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'
 import {HumanSink, JsonSink, type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
