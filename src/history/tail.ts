@@ -4,7 +4,8 @@
 import type {Writable} from 'node:stream'
 
 import {errnoCode, reasonFor} from './errors.js'
-import {escapeJsonLine, historyPath} from './events.js'
+import {escapeJsonLine} from '../text/sanitize.js'
+import {historyPath} from './events.js'
 import {formatEvent} from './format.js'
 import {followHistory, readLastEvents, type HistoryRecord, type LastEvents} from './reader.js'
 

@@ -6,7 +6,7 @@ import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSu
 import {formatClock, formatStamp, formatTable} from './format.js'
 import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
 import {markMentions, mentions} from './mention.js'
-import {sanitize, toJsonLine} from './sanitize.js'
+import {sanitize, toJsonLine} from '../text/sanitize.js'
 import {PLAIN, type Style} from './style.js'
 import {visibleWidth} from './wrap.js'
 import type {HistoryEntry} from './types.js'

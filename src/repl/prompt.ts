@@ -13,7 +13,7 @@ import {emitKeypressEvents} from 'node:readline'
 
 import {complete as defaultComplete, type Completion} from './complete.js'
 import {InputHistory} from './input-history.js'
-import {sanitize} from './sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import type {ReplInput, ReplOutput} from './types.js'
 import {displayWidth, fitLine} from './width.js'
 
