@@ -3,7 +3,8 @@
 
 import type {Writable} from 'node:stream'
 
-import {errnoCode, reasonFor} from './errors.js'
+import {reasonFor} from './errors.js'
+import {errnoCode} from '../io/errno.js'
 import {escapeJsonLine} from '../text/sanitize.js'
 import {historyPath} from './events.js'
 import {formatEvent} from './format.js'

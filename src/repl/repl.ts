@@ -4,6 +4,8 @@
 
 import {createInterface, type Interface} from 'node:readline'
 
+import {guardPipe, isBroken, markBroken} from '../io/broken-pipe.js'
+import {errnoCode} from '../io/errno.js'
 import {formatAddress} from '../p2p/address.js'
 import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
@@ -60,29 +62,14 @@ export interface ReplOptions {
   now?: () => number
 }
 
-/** Streams that already have the REPL's error listener (process.stdout outlives any one Repl). */
-const guarded = new WeakSet<ReplOutput>()
-/** Streams that failed (EPIPE: the reader went away); nothing more is written to them. */
-const broken = new WeakSet<ReplOutput>()
-
-/**
- * A closed pipe on stdout (`chat start | head`) is reported as an 'error' event, which crashes the process when
- * nobody listens. The node must keep relaying, so the stream is marked broken and output to it stops.
- */
-function guard(stream: ReplOutput): void {
-  if (guarded.has(stream)) return
-  guarded.add(stream)
-  stream.on('error', () => broken.add(stream))
-}
-
 function write(stream: ReplOutput, data: string): void {
-  if (broken.has(stream) || !stream.writable) return
+  if (isBroken(stream) || !stream.writable) return
   try {
     // A pipe (a bot, a script) gets a turn's events in one system call; a terminal gets each line as it comes.
     if (!stream.isTTY) corkUntilTurnEnds(stream)
     stream.write(data)
   } catch {
-    broken.add(stream)
+    markBroken(stream)
   }
 }
 
@@ -97,11 +84,6 @@ function corkUntilTurnEnds(stream: ReplOutput): void {
   }
 
   corkForThisTurn(stream as ReplOutput & {cork(): void; uncork(): void})
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined
-  return typeof error.code === 'string' ? error.code : undefined
 }
 
 function errorMessage(error: unknown): string {
@@ -156,8 +138,9 @@ export class Repl {
       this.#resolveDone = resolve
     })
 
-    guard(this.#output)
-    guard(this.#errorOutput)
+    // A closed pipe (`chat start | head`) must not stop the node relaying: output to it just stops.
+    guardPipe(this.#output)
+    guardPipe(this.#errorOutput)
     this.#catalog = catalogs[this.lang]
     this.#historyDir = options.historyDir
     this.#readHistory = options.readHistory
@@ -527,7 +510,7 @@ export class Repl {
         try {
           this.#sink.directSent(this.#node.sendDirect(recipient.node.id, recipient.text))
         } catch (error) {
-          this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), recipient.text))
+          this.#sink.error('send_failed', this.#catalog.sendFailed(errnoCode(error), errorMessage(error), recipient.text))
         }
       }
     }
@@ -538,7 +521,7 @@ export class Repl {
     try {
       message = this.#node.send(text, options)
     } catch (error) {
-      this.#sink.error('send_failed', this.#catalog.sendFailed(errorCode(error), errorMessage(error), text))
+      this.#sink.error('send_failed', this.#catalog.sendFailed(errnoCode(error), errorMessage(error), text))
       return
     }
 
