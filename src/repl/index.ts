@@ -8,4 +8,5 @@ export {HumanSink, JsonSink, type LinePrinter, type OutputSink} from './output.j
 export {Repl, type ReplOptions} from './repl.js'
 export {sanitize, toJsonLine} from '../text/sanitize.js'
 export {resolveColor} from './style.js'
-export type {HistoryEntry, HistoryReader, ReplInput, ReplNode, ReplOutput} from './types.js'
+export type {HistoryMessage} from '../history/reader.js'
+export type {HistoryReader, ReplInput, ReplNode, ReplOutput} from './types.js'
