@@ -288,21 +288,13 @@ describe('chat start: bad input (integration)', function () {
     blocker = undefined
   })
 
-  const cases: Array<[string, string[], RegExp]> = [
-    ['a port out of range', ['--port', '70000'], /70000/],
-    ['a port that is not a number', ['--port', 'abc'], /abc/],
-    ['a malformed --join', ['--join', 'nohost'], /expected HOST:PORT/],
-    ['a --join with a bad port', ['--join', '127.0.0.1:0'], /valid port/],
-    ['an unknown --lang', ['--lang', 'fr'], /fr/],
-  ]
-  for (const [what, args, message] of cases) {
-    it(`refuses ${what} with a clear message and a non-zero exit`, async () => {
-      const result = await runChat(['start', '--name', 'X', ...args])
-      expect(result.code).to.not.equal(0)
-      expect(result.stderr).to.match(message)
-      expect(result.stderr).to.not.match(/\n\s+at /) // a sentence, not a stack trace
-    })
-  }
+  it('refuses a bad flag with a sentence on stderr, not a stack trace', async () => {
+    // The other bad flags are checked in process (test/integration/commands.test.ts); this one checks the real output.
+    const result = await runChat(['start', '--name', 'X', '--join', 'nohost'])
+    expect(result.code).to.equal(2)
+    expect(result.stderr).to.match(/expected HOST:PORT/)
+    expect(result.stderr).to.not.match(/\n\s+at /)
+  })
 
   it('says which port is already in use', async () => {
     blocker = createServer()
