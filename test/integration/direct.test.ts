@@ -6,7 +6,7 @@ import {openSealed, sealTo} from '../../src/p2p/direct-crypto.js'
 import {generateKeyPair} from '../../src/p2p/noise/index.js'
 import {ChatNode} from '../../src/p2p/node.js'
 import type {DirectMessage} from '../../src/p2p/types.js'
-import {nextEvent, waitFor} from '../helpers/wait.js'
+import {nextEvent, poll} from '../helpers/wait.js'
 
 describe('direct messages', function () {
   this.timeout(20_000)
@@ -32,10 +32,7 @@ describe('direct messages', function () {
 
   it('reaches its recipient three hops away, and no relay can read it', async () => {
     const [a, b, c, d] = await chain(['A', 'B', 'C', 'D'])
-    await waitFor('D\'s key at A', (recheck) => {
-      const timer = setInterval(recheck, 20)
-      return () => clearInterval(timer)
-    }, () => a.directory().some((n) => n.id === d.id) || undefined)
+    await poll('D\'s key at A', () => a.directory().some((n) => n.id === d.id))
     const seenByRelays: unknown[] = []
     for (const relay of [b, c]) {
       relay.on('direct', (m) => seenByRelays.push(m))
@@ -56,11 +53,6 @@ describe('direct messages', function () {
 
   it('gives a newcomer the keys its peer knows, and floods the newcomer\'s own once', async () => {
     const [a, , c] = await chain(['A', 'B', 'C'])
-    const poll = (what: string, check: () => boolean): Promise<true> =>
-      waitFor(what, (recheck) => {
-        const timer = setInterval(recheck, 20)
-        return () => clearInterval(timer)
-      }, () => check() || undefined)
     await poll('A\'s key at C', () => c.directory().some((n) => n.id === a.id))
     const d = new ChatNode({name: 'D', host: '127.0.0.1', port: 0, degree: 0})
     nodes.push(d)

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 
 import {ChatNode, type ChatNodeOptions} from '../../src/p2p/node.js'
 import type {ChatMessage} from '../../src/p2p/types.js'
-import {waitFor} from '../helpers/wait.js'
+import {poll} from '../helpers/wait.js'
 
 const FAST_MESH: Partial<ChatNodeOptions> = {mesh: {tickMs: 100, backoff: {initialMs: 100, maxMs: 1000}}}
 
@@ -28,12 +28,7 @@ function connected(nodes: ChatNode[]): boolean {
 }
 
 /** Polls a condition on the in-process graph (bounded), for states no single event announces. */
-function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<true> {
-  return waitFor(what, (recheck) => {
-    const timer = setInterval(recheck, 20)
-    return () => clearInterval(timer)
-  }, () => check() || undefined, timeoutMs)
-}
+const until = (what: string, check: () => boolean): Promise<boolean> => poll(what, check, {timeoutMs: 15_000})
 
 describe('mesh (in-process nodes)', function () {
   this.timeout(90_000)

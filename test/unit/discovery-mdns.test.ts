@@ -9,7 +9,7 @@ import {discoverPeers} from '../../src/discovery/index.js'
 import {Discovery, type DiscoveredNode, type MdnsSocket} from '../../src/discovery/mdns.js'
 import {announcement} from '../../src/discovery/records.js'
 import type {PeerSummary} from '../../src/p2p/types.js'
-import {waitFor} from '../helpers/wait.js'
+import {poll} from '../helpers/wait.js'
 
 const ROOM_A = 'a'.repeat(64)
 const ROOM_B = 'b'.repeat(64)
@@ -57,11 +57,7 @@ class FakeSocket extends EventEmitter implements MdnsSocket {
   }
 }
 
-const until = (what: string, check: () => boolean, timeoutMs = 3000): Promise<true> =>
-  waitFor(what, (recheck) => {
-    const timer = setInterval(recheck, 2)
-    return () => clearInterval(timer)
-  }, () => check() || undefined, timeoutMs)
+const until = (what: string, check: () => boolean, timeoutMs = 3000): Promise<boolean> => poll(what, check, {intervalMs: 2, timeoutMs})
 
 describe('discovery: mDNS announcer and browser', () => {
   const running: Discovery[] = []
