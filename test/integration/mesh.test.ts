@@ -2,8 +2,9 @@
 // whole graph (peers()) to know when the network is connected.
 import {expect} from 'chai'
 
-import {ChatNode, type ChatNodeOptions} from '../../src/p2p/node.js'
+import type {ChatNode, ChatNodeOptions} from '../../src/p2p/node.js'
 import type {ChatMessage} from '../../src/p2p/types.js'
+import {useNodes} from '../helpers/nodes.js'
 import {poll} from '../helpers/wait.js'
 
 const FAST_MESH: Partial<ChatNodeOptions> = {mesh: {tickMs: 100, backoff: {initialMs: 100, maxMs: 1000}}}
@@ -32,19 +33,8 @@ const until = (what: string, check: () => boolean): Promise<boolean> => poll(wha
 
 describe('mesh (in-process nodes)', function () {
   this.timeout(90_000)
-  let nodes: ChatNode[] = []
-
-  async function startNode(name: string, options: Partial<ChatNodeOptions> = {}): Promise<ChatNode> {
-    const node = new ChatNode({name, host: '127.0.0.1', port: 0, ...FAST_MESH, ...options})
-    nodes.push(node)
-    await node.start()
-    return node
-  }
-
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.stop()))
-    nodes = []
-  })
+  const nodes = useNodes(FAST_MESH)
+  const startNode = nodes.start
 
   it('learns peers through its peers and dials up to the target degree, never more', async () => {
     const hub = await startNode('hub', {degree: 0})
@@ -60,8 +50,7 @@ describe('mesh (in-process nodes)', function () {
   })
 
   it('redials a --join peer that was not up yet, with backoff, until it is back', async () => {
-    const late = new ChatNode({name: 'late', host: '127.0.0.1', port: 0})
-    await late.start()
+    const late = await startNode('late')
     const port = late.info.port
     await late.stop()
     const a = await startNode('A')
@@ -92,7 +81,6 @@ describe('mesh (in-process nodes)', function () {
       churners = churners.slice(2)
       await Promise.all(leaving.map((c) => c.stop()))
       leaves += leaving.length
-      nodes = nodes.filter((n) => !leaving.includes(n))
       const joining = await Promise.all([startNode(`j${round}a`), startNode(`j${round}b`)])
       for (const j of joining) await j.connect('127.0.0.1', stable[Math.floor(Math.random() * stable.length)].info.port, {persistent: false})
       churners.push(...joining)

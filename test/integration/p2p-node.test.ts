@@ -4,19 +4,18 @@ import {connect as netConnect, type Socket} from 'node:net'
 
 import {ChatNode} from '../../src/p2p/node.js'
 import type {ChatMessage} from '../../src/p2p/types.js'
+import {useNodes} from '../helpers/nodes.js'
 import {nextEvent, waitFor} from '../helpers/wait.js'
 
 describe('ChatNode over loopback', function () {
   this.timeout(20_000)
-  let nodes: ChatNode[] = []
   const sockets: Socket[] = []
-
-  async function startNode(name: string, options: Partial<ConstructorParameters<typeof ChatNode>[0]> = {}): Promise<ChatNode> {
-    const node = new ChatNode({name, host: '127.0.0.1', port: 0, ...options})
-    nodes.push(node)
-    await node.start()
-    return node
-  }
+  afterEach(() => {
+    for (const s of sockets) s.destroy()
+  })
+  // Declared after the sockets' hook: raw sockets go first, then the nodes stop.
+  const nodes = useNodes()
+  const startNode = nodes.start
 
   function received(node: ChatNode): ChatMessage[] {
     const got: ChatMessage[] = []
@@ -40,12 +39,6 @@ describe('ChatNode over loopback', function () {
       () => check() || undefined,
     )
   }
-
-  afterEach(async () => {
-    for (const s of sockets) s.destroy()
-    await Promise.all(nodes.map((n) => n.stop()))
-    nodes = []
-  })
 
   it('floods a message along a chain, once per node, with the author and its listening address', async () => {
     // Degree 0: nobody dials on their own, so the chain stays a chain and Pedro must relay.
@@ -186,7 +179,7 @@ describe('ChatNode over loopback', function () {
 
   it('says which port is in use', async () => {
     const a = await startNode('A')
-    const b = new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port})
+    const b = nodes.track(new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port}))
     try {
       await b.start()
       expect.fail('start should have failed')

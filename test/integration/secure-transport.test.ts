@@ -5,11 +5,12 @@ import {connect as netConnect, createServer, type Server, type Socket} from 'nod
 
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
 import {authorMessage} from '../../src/p2p/message-auth.js'
-import {ChatNode} from '../../src/p2p/node.js'
+import type {ChatNode} from '../../src/p2p/node.js'
 import {type ChatFrame, encodeBody, type Frame} from '../../src/p2p/protocol.js'
 import {deriveRoomKey, PUBLIC_ROOM, type RoomKey} from '../../src/p2p/room.js'
 import {SecureSession} from '../../src/p2p/secure-session.js'
 import type {ChatMessage, NodeWarning} from '../../src/p2p/types.js'
+import {useNodes} from '../helpers/nodes.js'
 import {nextEvent, waitFor} from '../helpers/wait.js'
 
 /** A hand-driven member of the room: completes the handshake, then sends whatever frames the test wants. */
@@ -53,29 +54,21 @@ class RawMember {
 
 describe('protocol v2 over loopback (in-process nodes)', function () {
   this.timeout(20_000)
-  let nodes: ChatNode[] = []
   const sockets: Socket[] = []
   const servers: Server[] = []
-
-  async function startNode(name: string, options: Partial<ConstructorParameters<typeof ChatNode>[0]> = {}): Promise<ChatNode> {
-    const node = new ChatNode({name, host: '127.0.0.1', port: 0, ...options})
-    nodes.push(node)
-    await node.start()
-    return node
-  }
+  afterEach(() => {
+    for (const s of sockets) s.destroy()
+    for (const s of servers) s.close()
+  })
+  // Declared after the sockets' hook: raw sockets and servers go first, then the nodes stop.
+  const nodes = useNodes()
+  const startNode = nodes.start
 
   function collect<T>(node: ChatNode, event: 'message' | 'warning'): T[] {
     const got: T[] = []
     node.on(event, (value: unknown) => got.push(value as T))
     return got
   }
-
-  afterEach(async () => {
-    for (const s of sockets) s.destroy()
-    for (const s of servers) s.close()
-    await Promise.all(nodes.map((n) => n.stop()))
-    nodes = []
-  })
 
   it('lets members of a private room chat and refuses non-members on both sides, clearly', async () => {
     const room = await deriveRoomKey('a long and private room passphrase')

@@ -2,10 +2,11 @@
 import {expect} from 'chai'
 import {createServer, type Server} from 'node:net'
 
-import {ChatNode} from '../../src/p2p/node.js'
+import type {ChatNode} from '../../src/p2p/node.js'
 import {deriveRoomKey} from '../../src/p2p/room.js'
 import type {ChatMessage, PeerLeft} from '../../src/p2p/types.js'
 import {freePort, runChat} from '../helpers/cli.js'
+import {useNodes} from '../helpers/nodes.js'
 import {nextEvent} from '../helpers/wait.js'
 
 /** oclif wraps an error to the terminal's width, with ` ›` at the start of every line: one line again. */
@@ -13,22 +14,13 @@ const unwrap = (stderr: string): string => stderr.replace(/\s*\n\s*(›\s*)?/g, 
 
 describe('chat send', function () {
   this.timeout(30_000)
-  const nodes: ChatNode[] = []
   const servers: Server[] = []
-
-
   afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((node) => node.stop()))
     for (const server of servers.splice(0)) server.close()
   })
 
-  async function node(name: string, options: {secret?: string} = {}): Promise<ChatNode> {
-    const room = await deriveRoomKey(options.secret)
-    const n = new ChatNode({name, host: '127.0.0.1', port: 0, room})
-    nodes.push(n)
-    await n.start()
-    return n
-  }
+  const nodes = useNodes()
+  const node = async (name: string, options: {secret?: string} = {}): Promise<ChatNode> => nodes.start(name, {room: await deriveRoomKey(options.secret)})
 
   it('delivers one message through the node it joins to the whole network, then exits 0', async () => {
     const julia = await node('Julia')
