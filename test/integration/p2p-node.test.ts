@@ -4,6 +4,7 @@ import {connect as netConnect, type Socket} from 'node:net'
 
 import {ChatNode} from '../../src/p2p/node.js'
 import type {ChatMessage} from '../../src/p2p/types.js'
+import {rejection} from '../helpers/errors.js'
 import {useNodes} from '../helpers/nodes.js'
 import {nextEvent, waitFor} from '../helpers/wait.js'
 
@@ -147,24 +148,14 @@ describe('ChatNode over loopback', function () {
     const spare = await startNode('spare')
     const port = spare.info.port
     await spare.stop()
-    try {
-      await a.connect('127.0.0.1', port)
-      expect.fail('connect should have failed')
-    } catch (error) {
-      expect((error as Error).message).to.equal(`could not reach 127.0.0.1:${port}: connection refused`)
-    }
+    expect((await rejection(a.connect('127.0.0.1', port))).message).to.equal(`could not reach 127.0.0.1:${port}: connection refused`)
 
     expect(a.running).to.equal(true)
   })
 
   it('refuses to connect to itself', async () => {
     const a = await startNode('A')
-    try {
-      await a.connect('127.0.0.1', a.info.port)
-      expect.fail('connect should have failed')
-    } catch (error) {
-      expect((error as Error).message).to.match(/own address/)
-    }
+    expect((await rejection(a.connect('127.0.0.1', a.info.port))).message).to.match(/own address/)
   })
 
   it('refuses a dialler before the handshake when it is full, so the dialler knows it did not get in', async () => {
@@ -180,12 +171,7 @@ describe('ChatNode over loopback', function () {
   it('says which port is in use', async () => {
     const a = await startNode('A')
     const b = nodes.track(new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port}))
-    try {
-      await b.start()
-      expect.fail('start should have failed')
-    } catch (error) {
-      expect((error as Error).message).to.equal(`port ${a.info.port} on 127.0.0.1 is already in use: choose another with --port`)
-    }
+    expect((await rejection(b.start())).message).to.equal(`port ${a.info.port} on 127.0.0.1 is already in use: choose another with --port`)
   })
 
   it('disconnects a peer that sends garbage and keeps serving the others', async () => {

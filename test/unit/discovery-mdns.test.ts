@@ -9,6 +9,7 @@ import {discoverPeers} from '../../src/discovery/index.js'
 import {Discovery, type DiscoveredNode, type MdnsSocket} from '../../src/discovery/mdns.js'
 import {announcement} from '../../src/discovery/records.js'
 import type {PeerSummary} from '../../src/p2p/types.js'
+import {rejection} from '../helpers/errors.js'
 import {poll} from '../helpers/wait.js'
 
 const ROOM_A = 'a'.repeat(64)
@@ -153,12 +154,7 @@ describe('discovery: mDNS announcer and browser', () => {
   it('rejects with a clear message when the socket cannot be bound', async () => {
     const failing = (): MdnsSocket => bus.socket('10.0.0.1', new Error('bind EADDRINUSE 0.0.0.0:5353'))
 
-    try {
-      await Discovery.start({self: {id: 'x', host: '10.0.0.1', port: 1}, roomId: ROOM_A, onFound: () => {}, mdns: failing})
-      expect.fail('should reject')
-    } catch (error) {
-      expect((error as Error).message).to.equal('mDNS discovery cannot start: bind EADDRINUSE 0.0.0.0:5353')
-    }
+    expect((await rejection(Discovery.start({self: {id: 'x', host: '10.0.0.1', port: 1}, roomId: ROOM_A, onFound: () => {}, mdns: failing}))).message).to.equal('mDNS discovery cannot start: bind EADDRINUSE 0.0.0.0:5353')
   })
 
   describe('discoverPeers', () => {
