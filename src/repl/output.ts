@@ -4,10 +4,10 @@
 import type {HistoryMessage} from '../history/reader.js'
 import {fingerprint} from '../p2p/identity.js'
 import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
+import {sanitize, toJsonLine} from '../text/sanitize.js'
 import {formatClock, formatStamp, formatTable} from './format.js'
 import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
 import {markMentions, mentions} from './mention.js'
-import {sanitize, toJsonLine} from '../text/sanitize.js'
 import {PLAIN, type Style} from './style.js'
 import {visibleWidth} from './wrap.js'
 

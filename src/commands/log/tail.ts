@@ -1,7 +1,7 @@
 import {Command, Flags} from '@oclif/core'
 
-import {guardPipe} from '../../io/broken-pipe.js'
 import {DEFAULT_TAIL_LINES, HistoryNotFoundError, HistoryReadError, tailHistory} from '../../history/tail.js'
+import {guardPipe} from '../../io/broken-pipe.js'
 
 export default class LogTail extends Command {
   static override summary = "Print the latest events of a node's chat history"
