@@ -1,18 +1,9 @@
 // Turns a history event into one readable line for `chat log tail`. Names and texts come from remote peers, so
-// everything printed from them is stripped of control characters first (terminal escape injection).
+// everything printed from them goes through `sanitize` first, as in the REPL (terminal escape injection).
 
+import {formatAddress} from '../p2p/address.js'
+import {sanitize} from '../text/sanitize.js'
 import type {HistoryEvent, HistoryNode} from './events.js'
-
-// Line breaks and tabs become spaces: one event stays one line.
-const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/g
-// C0 and C1 controls (ESC, and U+009B, a one-character CSI), DEL, and the bidi marks and overrides that can make a
-// line read differently from what it contains ("Trojan Source").
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-
-/** `text` made safe for a terminal line: no control characters, no line breaks. */
-export function stripControls(text: string): string {
-  return text.replace(BREAKS, ' ').replace(CONTROLS, '')
-}
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0')
@@ -21,7 +12,7 @@ function pad(n: number, width = 2): string {
 /** `YYYY-MM-DD HH:MM:SS` in local time. */
 export function formatTimestamp(iso: string): string {
   const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return stripControls(iso)
+  if (Number.isNaN(d.getTime())) return sanitize(iso)
   return (
     `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
@@ -29,41 +20,40 @@ export function formatTimestamp(iso: string): string {
 }
 
 /** `127.0.0.1:5001`, or `[::1]:5001` for an IPv6 host. */
-export function formatAddress(host: string, port: number): string {
-  const h = stripControls(host)
-  return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`
+function address(n: HistoryNode): string {
+  return formatAddress({host: sanitize(n.host), port: n.port})
 }
 
 /** `Pedro (127.0.0.1:5001)` */
 export function formatNode(n: HistoryNode): string {
-  return `${stripControls(n.name)} (${formatAddress(n.host, n.port)})`
+  return `${sanitize(n.name)} (${address(n)})`
 }
 
 /** The event's own part of the line, after the timestamp. */
 function describe(e: HistoryEvent): string {
   switch (e.event) {
     case 'session_start':
-      return `-- session started: ${stripControls(e.node.name)} on ${formatAddress(e.node.host, e.node.port)}`
+      return `-- session started: ${sanitize(e.node.name)} on ${address(e.node)}`
     case 'session_end':
       return '-- session ended'
     case 'peer_connected':
       return `* ${formatNode(e.peer)} connected`
     case 'peer_disconnected': {
-      const reason = stripControls(e.reason).trim()
+      const reason = sanitize(e.reason).trim()
       return `* ${formatNode(e.peer)} disconnected${reason ? ` (${reason})` : ''}`
     }
 
     case 'message_sent':
-      return e.kind === 'action' ? `* ${stripControls(e.name ?? 'You')} ${stripControls(e.text)}` : `You: ${stripControls(e.text)}`
+      return e.kind === 'action' ? `* ${sanitize(e.name ?? 'You')} ${sanitize(e.text)}` : `You: ${sanitize(e.text)}`
     case 'message_received': {
-      const line = e.kind === 'action' ? `* ${stripControls(e.from.name)} ${stripControls(e.text)}` : `${formatNode(e.from)}: ${stripControls(e.text)}`
+      const line = e.kind === 'action' ? `* ${sanitize(e.from.name)} ${sanitize(e.text)}` : `${formatNode(e.from)}: ${sanitize(e.text)}`
       return `${e.history ? '(history) ' : ''}${line}`
     }
 
     case 'dm_sent':
-      return `You → ${formatNode(e.to)} (private): ${stripControls(e.text)}`
+      return `You → ${formatNode(e.to)} (private): ${sanitize(e.text)}`
     case 'dm_received':
-      return `${formatNode(e.from)} → you (private): ${stripControls(e.text)}`
+      return `${formatNode(e.from)} → you (private): ${sanitize(e.text)}`
   }
 }
 

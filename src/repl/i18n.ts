@@ -2,6 +2,7 @@
 // renderer sanitises whole lines, so nothing here needs to know about terminals.
 
 import type {ChatNodeErrorDetail} from '../p2p/errors.js'
+import {formatAddress} from '../p2p/address.js'
 import type {Address, PeerDirection} from '../p2p/types.js'
 import {COMMANDS, type CommandName} from './commands.js'
 
@@ -78,11 +79,6 @@ export interface Catalog {
   /** A rejected send: worded from the engine error's detail (empty, too_long, not_running), else its English message. */
   sendFailed(detail: ChatNodeErrorDetail | undefined, message: string): string
   warning(message: string): string
-}
-
-/** `host:port`, with IPv6 hosts bracketed so the port stays readable. */
-export function formatAddress({host, port}: Address): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
 }
 
 /** Permission bits as `ls -l` users know them from chmod: 0644. */

@@ -11,9 +11,9 @@ import Enquirer from 'enquirer'
 import {EventEmitter} from 'node:events'
 import {emitKeypressEvents} from 'node:readline'
 
+import {sanitize} from '../text/sanitize.js'
 import {complete as defaultComplete, type Completion} from './complete.js'
 import {InputHistory} from './input-history.js'
-import {sanitize} from './sanitize.js'
 import type {ReplInput, ReplOutput} from './types.js'
 import {displayWidth, fitLine} from './width.js'
 

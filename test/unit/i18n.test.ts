@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {COMMANDS} from '../../src/repl/commands.js'
-import {catalogs, formatAddress, helpLines, helpTopicLines, actionText, resolveLang} from '../../src/repl/i18n.js'
+import {catalogs, helpLines, helpTopicLines, actionText, resolveLang} from '../../src/repl/i18n.js'
 
 const pedro = {name: 'Pedro', host: '127.0.0.1', port: 5001}
 
@@ -141,11 +141,6 @@ describe('i18n', () => {
 
   it('words /me the same in every language', () => {
     expect(actionText('Julia', 'waves')).to.equal('* Julia waves')
-  })
-
-  it('brackets IPv6 hosts so the port stays readable', () => {
-    expect(formatAddress({host: '127.0.0.1', port: 5001})).to.equal('127.0.0.1:5001')
-    expect(formatAddress({host: '::1', port: 5001})).to.equal('[::1]:5001')
   })
 
   describe('resolveLang', () => {

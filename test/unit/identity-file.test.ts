@@ -12,6 +12,7 @@ import {
   identityFromPrivateKey,
   loadOrCreateIdentity,
 } from '../../src/identity/identity-file.js'
+import {rejection} from '../helpers/errors.js'
 
 const posix = process.platform !== 'win32'
 const MODULE = fileURLToPath(new URL('../../src/identity/identity-file.ts', import.meta.url))
@@ -26,16 +27,6 @@ function idFromChildProcess(file: string): Promise<string> {
       else resolve(stdout)
     })
   })
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-
-  throw new Error('expected a rejection')
 }
 
 describe('identity file', () => {
