@@ -16,7 +16,7 @@ export const READY_TIMEOUT_MS = 5000
 /** Consecutive writer failures (exits without progress) before giving up on history for this run. */
 export const MAX_WRITER_FAILURES = 5
 /** Delays before restart number 1, 2, 3, 4: 50 ms doubling, at most 400 ms. */
-const RESTART_BACKOFF = {initialMs: 50, maxMs: 400}
+export const RESTART_BACKOFF = {initialMs: 50, maxMs: 400}
 /** A writer that ran this long before dying is not part of a crash loop. */
 const STABLE_WRITER_MS = 5000
 /** How much of the writer's stderr to keep for a crash report. */
