@@ -4,6 +4,8 @@
 
 import {createInterface, type Interface} from 'node:readline'
 
+import {LRUCache} from 'lru-cache'
+
 import {chatNodeErrorDetail} from '../p2p/errors.js'
 import {guardPipe, isBroken, markBroken} from '../io/broken-pipe.js'
 import {errnoCode} from '../io/errno.js'
@@ -111,11 +113,12 @@ export class Repl {
   readonly #historyDir: string | undefined
   readonly #readHistory: HistoryReader | undefined
   readonly #historyOff: boolean
-  /** Names for @completion, most recent last. */
-  readonly #seenNames = new Set<string>()
+  /** Names of recent authors for @completion: set() makes a name the most recent; the least recent goes when full. */
+  readonly #seenNames = new LRUCache<string, true>({max: MAX_SEEN_NAMES})
   readonly #unsubscribe: Array<() => void> = []
-  /** Display name → the identity keys seen using it (bounded like #seenNames). */
-  readonly #keysByName = new Map<string, Set<string>>()
+  /** Display name → the identity keys seen using it. Read with peek and set once per name: full, the name seen
+   * first goes. */
+  readonly #keysByName = new LRUCache<string, Set<string>>({max: MAX_SEEN_NAMES})
   #resolveDone!: () => void
   #prompt: ChatPrompt | undefined
   #lines: Interface | undefined
@@ -245,21 +248,16 @@ export class Repl {
 
   /** Flags a display name seen with a second identity key (once per key): names are chosen, keys are not. */
   #checkName(name: string, id: string): void {
-    const ids = this.#keysByName.get(name) ?? new Set<string>()
+    const known = this.#keysByName.peek(name)
+    const ids = known ?? new Set<string>()
     if (ids.has(id)) return
     ids.add(id)
-    if (!this.#keysByName.has(name) && this.#keysByName.size >= MAX_SEEN_NAMES) {
-      this.#keysByName.delete(this.#keysByName.keys().next().value as string)
-    }
-
-    this.#keysByName.set(name, ids)
+    if (!known) this.#keysByName.set(name, ids)
     if (ids.size > 1) this.#sink.notice(this.#catalog.nameClash(name, [...ids].slice(-4).map((key) => safeFingerprint(key))))
   }
 
   #seen(name: string): void {
-    this.#seenNames.delete(name)
-    this.#seenNames.add(name)
-    if (this.#seenNames.size > MAX_SEEN_NAMES) this.#seenNames.delete(this.#seenNames.values().next().value as string)
+    this.#seenNames.set(name, true)
   }
 
   /**
@@ -276,7 +274,7 @@ export class Repl {
       // completion without the peer list is still completion
     }
 
-    const names = [...connected, ...reachable, ...[...this.#seenNames].reverse()]
+    const names = [...connected, ...reachable, ...this.#seenNames.keys()]
     return [...new Set(names)].filter((name) => name !== this.#ownName())
   }
 

@@ -933,6 +933,17 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     await out.until((capture) => capture.text.endsWith('Julia> @Ana '))
   })
 
+  it('completes the 256 most recent authors, most recent first, and forgets older ones', async () => {
+    const {node, input, out} = tty()
+    const author = (i: number): NodeInfo => ({id: `u${i}-id`, name: `u${String(i).padStart(3, '0')}`, host: '127.0.0.1', port: 6000 + i})
+    for (let i = 0; i <= 256; i++) node.emit('message', {id: `n${i}`, from: author(i), text: 'hi', ts: i})
+    // u001 speaks again: it becomes the most recent, u002 is now the oldest kept.
+    node.emit('message', {id: 'n1-again', from: author(1), text: 'hi again', ts: 300})
+    input.write('@u00\t')
+    await out.until((capture) => capture.screen.some((line) => line.startsWith('@u001  @u009  @u008')))
+    expect(out.text).to.not.include('@u000')
+  })
+
   it('keeps the typed line whole under a burst of 50 messages, one write per message', async () => {
     const {node, input, out} = tty()
     input.write('half typ')
