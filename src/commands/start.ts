@@ -10,6 +10,7 @@ import {ChatNode, DEFAULT_HOST, DEFAULT_PORT} from '../p2p/node.js'
 import {deriveRoomKey, passphraseWarning, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
+import {nodeErrorText} from '../repl/engine-text.js'
 import {catalogs, resolveLang} from '../repl/i18n.js'
 import {Repl} from '../repl/repl.js'
 import {resolveColor} from '../repl/style.js'
@@ -152,6 +153,7 @@ room; nodes without one share the public room. Each node signs its messages with
 
     const logDir = flags['log-dir'] ?? process.cwd()
     const lang = resolveLang(flags.lang)
+    const catalog = catalogs[lang]
     const repl = new Repl({
       node,
       lang,
@@ -169,23 +171,23 @@ room; nodes without one share the public room. Each node signs its messages with
       await node.start()
     } catch (error) {
       repl.close()
-      this.error((error as Error).message, {exit: 2})
+      this.error(nodeErrorText(catalog.engine, error) ?? (error as Error).message, {exit: 2})
     }
 
-    for (const warning of warnings) repl.error('warning', `warning: ${warning}`)
+    for (const warning of warnings) repl.error('warning', catalog.warning(warning))
     const history = flags.log ? new HistoryLog({dir: logDir, port: node.info.port}) : undefined
     if (history) {
       history.on('problem', (message) => repl.error('history', message))
-      history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalogs[lang].historyLoose(path, was, now)))
+      history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalog.historyLoose(path, was, now)))
       wireHistory(node, history)
       await history.open()
       history.append({event: 'session_start', node: node.info})
     }
 
-    const unwirePlugins = flags.plugins ? wirePluginHooks(this.config, node, (message) => repl.error('plugin', `warning: ${message}`)) : undefined
+    const unwirePlugins = flags.plugins ? wirePluginHooks(this.config, node, (message) => repl.error('plugin', catalog.warning(message))) : undefined
     // Imported only when asked for: multicast-dns and its sockets cost memory and start-up time.
     const stopDiscovery = flags.discover
-      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (message) => repl.error('discovery', `warning: ${message}`))
+      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (message) => repl.error('discovery', catalog.warning(message)))
       : undefined
     let closing: Promise<void> | undefined
     this.#shutdown = () => {

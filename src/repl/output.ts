@@ -4,6 +4,7 @@
 import {fingerprint} from '../p2p/identity.js'
 import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
 import {formatClock, formatStamp, formatTable} from './format.js'
+import {reasonText, warningText} from './engine-text.js'
 import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
 import {markMentions, mentions} from './mention.js'
 import {sanitize, toJsonLine} from './sanitize.js'
@@ -144,7 +145,7 @@ export class HumanSink implements OutputSink {
   }
 
   peerLeft(peer: PeerLeft): void {
-    this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(peer.reason)))))
+    this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(reasonText(this.#catalog.engine, peer.reason))))))
   }
 
   peers(peers: PeerSummary[]): void {
@@ -221,7 +222,7 @@ export class HumanSink implements OutputSink {
   }
 
   warning(warning: NodeWarning): void {
-    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(warning.message))))
+    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(warningText(this.#catalog.engine, warning)))))
   }
 
   #mentions(text: string): boolean {

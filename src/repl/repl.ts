@@ -9,6 +9,7 @@ import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
 import {corkForThisTurn, uncorkAll} from './cork.js'
+import {errorMessage, nodeErrorText} from './engine-text.js'
 import {type Catalog, catalogs, formatAddress, type Lang} from './i18n.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'
@@ -97,11 +98,6 @@ function corkUntilTurnEnds(stream: ReplOutput): void {
   }
 
   corkForThisTurn(stream as ReplOutput & {cork(): void; uncork(): void})
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message
-  return typeof error === 'string' ? error : String(error)
 }
 
 export class Repl {
@@ -209,7 +205,7 @@ export class Repl {
       this.#sink.connected(peer)
       return true
     } catch (error) {
-      this.#sink.error('connect_failed', this.#catalog.connectFailed(errorMessage(error)))
+      this.#sink.error('connect_failed', this.#catalog.connectFailed(nodeErrorText(this.#catalog.engine, error) ?? errorMessage(error)))
       return false
     }
   }
@@ -522,10 +518,18 @@ export class Repl {
         try {
           this.#sink.directSent(this.#node.sendDirect(recipient.node.id, recipient.text))
         } catch (error) {
-          this.#sink.error('send_failed', this.#catalog.sendFailed(chatNodeErrorDetail(error), errorMessage(error)))
+          this.#sink.error('send_failed', this.#sendFailed(error))
         }
       }
     }
+  }
+
+  /** empty and too_long are whole sentences; any other refusal is "could not send: why". */
+  #sendFailed(error: unknown): string {
+    const reason = nodeErrorText(this.#catalog.engine, error)
+    const code = chatNodeErrorDetail(error)?.code
+    if (reason !== undefined && (code === 'empty' || code === 'too_long')) return reason
+    return this.#catalog.sendFailed(reason ?? errorMessage(error))
   }
 
   #send(text: string, options: {action?: boolean} = {}): void {
@@ -533,7 +537,7 @@ export class Repl {
     try {
       message = this.#node.send(text, options)
     } catch (error) {
-      this.#sink.error('send_failed', this.#catalog.sendFailed(chatNodeErrorDetail(error), errorMessage(error)))
+      this.#sink.error('send_failed', this.#sendFailed(error))
       return
     }
 

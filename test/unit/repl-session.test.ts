@@ -261,8 +261,13 @@ describe('Repl over piped input (not a TTY)', function () {
     const {node, out} = harness({lang: 'pt'})
     node.emit('peer_joined', summary(PEDRO, 'inbound'))
     node.emit('peer_left', {...PEDRO, reason: 'quit'})
-    await out.line('* Pedro (127.0.0.1:5001) saiu (quit).')
-    expect(out.lines).to.deep.equal(['* Pedro (127.0.0.1:5001) entrou.', '* Pedro (127.0.0.1:5001) saiu (quit).'])
+    node.emit('peer_left', {...ANA, reason: 'connection refused'})
+    await out.line('* Ana (127.0.0.1:5002) saiu (conexão recusada).')
+    expect(out.lines).to.deep.equal([
+      '* Pedro (127.0.0.1:5001) entrou.',
+      '* Pedro (127.0.0.1:5001) saiu (encerrou a sessão).',
+      '* Ana (127.0.0.1:5002) saiu (conexão recusada).',
+    ])
   })
 
   it('lists peers by their listening addresses', async () => {
@@ -393,14 +398,21 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(node.connects).to.deep.equal([{host: '127.0.0.1', port: 5001}])
   })
 
-  it('reports a failed /connect with the engine reason', async () => {
+  it('reports a failed /connect in the reader\'s language, by the engine\'s code', async () => {
     const {node, out, type} = harness({lang: 'pt'})
-    node.connectImpl = async () => {
-      throw new Error('could not reach 127.0.0.1:5009: connection refused')
+    node.connectImpl = async (host, port) => {
+      if (port === 5009) throw new ChatNodeError({code: 'unreachable', host, port, reason: 'connection refused'})
+      if (port === 5000) throw new ChatNodeError({code: 'self', host, port})
+      throw new Error('something the catalogue does not know')
     }
 
-    type('/connect 127.0.0.1 5009')
-    await out.line('Não foi possível conectar: could not reach 127.0.0.1:5009: connection refused')
+    type('/connect 127.0.0.1 5009', '/connect 127.0.0.1:5000', '/connect 127.0.0.1:5010')
+    await out.line('Não foi possível conectar: something the catalogue does not know')
+    expect(out.lines).to.deep.equal([
+      'Não foi possível conectar: não foi possível alcançar 127.0.0.1:5009: conexão recusada',
+      'Não foi possível conectar: 127.0.0.1:5000 é o endereço deste próprio nó',
+      'Não foi possível conectar: something the catalogue does not know',
+    ])
   })
 
   it('answers bad /connect arguments with the usage and does not connect', async () => {
@@ -446,6 +458,14 @@ describe('Repl over piped input (not a TTY)', function () {
     node.emit('warning', {code: 'protocol_error', message: 'peer 127.0.0.1:5003 sent a bad frame; disconnected'})
     await err.line('warning: peer 127.0.0.1:5003 sent a bad frame; disconnected')
     expect(out.text).to.equal('')
+  })
+
+  it('words engine warnings in Portuguese by their code', async () => {
+    const {node, err} = harness({lang: 'pt'})
+    node.emit('warning', {code: 'bad_length', message: 'disconnected 127.0.0.1:40022: frame length 21331 is outside 1..1024 (bad_length)'})
+    await err.line('aviso: desconectado de 127.0.0.1:40022: não fala o protocolo do chat (tamanho de quadro inválido) (bad_length)')
+    node.emit('warning', {code: 'send_queue_full', message: 'outgoing queue is full: a message was dropped'})
+    await err.line('aviso: a fila de saída está cheia: uma mensagem foi descartada')
   })
 
   it('resolves done on /quit and handles nothing after it', async () => {
@@ -650,7 +670,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
     const {out, type} = harness({lang: 'pt'})
     type('/help connect', '/help nope')
     await out.line('Comando desconhecido: /nope. Digite /help para ver os comandos disponíveis.')
-    expect(out.lines[0]).to.equal('/connect HOST PORT  conecta a outro nó (também aceita HOST:PORT)')
+    expect(out.lines[0]).to.equal('/connect HOST PORTA  conecta a outro nó (também aceita HOST:PORT)')
     expect(out.lines[1]).to.match(/^ {2}Conecta ao endereço em que outro nó escuta/)
     expect(out.lines).to.have.length(3)
   })
