@@ -446,6 +446,8 @@ export class Repl {
         }
 
         case 'quit': {
+          // Queued before the goodbye: the node writes out what is queued before it tells peers `bye`.
+          if (command.message !== undefined) this.#send(command.message)
           this.#quit()
           return
         }

@@ -101,7 +101,7 @@ describe('i18n', () => {
       expect(lines[3]).to.match(new RegExp(`^/msg ${nameText} {2,}\\S`))
       expect(lines[4]).to.match(new RegExp(`^/me ${action} {2,}\\S`))
       expect(lines[5]).to.match(/^\/history \[N\] {2,}\S/)
-      expect(lines[6]).to.match(/^\/quit {2,}\S/)
+      expect(lines[6]).to.match(/^\/quit \[TEXTO?\] {2,}\S/)
       expect(lines[7]).to.match(/\/help CO/)
       // the usage errors use the same words as /help
       expect(t.msgUsage).to.include(`/msg ${nameText}`)

@@ -370,7 +370,7 @@ describe('Repl over piped input (not a TTY)', function () {
       '/msg NAME TEXT',
       '/me ACTION',
       '/history [N]',
-      '/quit',
+      '/quit [TEXT]',
       'Type /help COMMAND for the details of one command.',
     ])
   })
@@ -474,6 +474,14 @@ describe('Repl over piped input (not a TTY)', function () {
     await repl.done
     expect(await settled(Promise.resolve())).to.equal(true)
     expect(node.sent).to.deep.equal([])
+  })
+
+  it('/quit TEXT sends TEXT as the last message, then leaves', async () => {
+    const {node, repl, out, type} = harness()
+    type('/quit see you  tomorrow', 'too late')
+    await repl.done
+    expect(node.sent).to.deep.equal(['see you  tomorrow'])
+    expect(out.lines).to.deep.equal(['You: see you  tomorrow'])
   })
 
   it('does not resolve done at the end of input, and keeps showing the node', async () => {
