@@ -74,6 +74,9 @@ export interface Catalog {
   /** The history file existed with access for others (`was`, permission bits); `now` is what it has now. */
   historyLoose(path: string, was: number, now: number): string
   historyFailed(reason: string): string
+  /** A paste of several lines at the prompt: Enter sends them, one message each; Esc cancels. */
+  pasteQuestion(lines: number): string
+  pasteCancelled: string
   /** The recall file of the input line could not be read or written. */
   inputHistoryFailed(reason: string): string
   connected(peer: Who): string
@@ -161,6 +164,8 @@ const pt: Catalog = {
       ? `O arquivo de histórico ${path} podia ser lido por outros usuários (modo ${mode(was)}); agora só você pode lê-lo (${mode(now)}).`
       : `aviso: o arquivo de histórico ${path} pode ser lido por outros usuários (modo ${mode(was)}) e não foi possível mudar isso; ele guarda as suas mensagens privadas. Use chmod 600 ou --no-log.`,
   historyFailed: (reason) => `Não foi possível ler o histórico: ${reason}`,
+  pasteQuestion: (lines) => `Colou ${lines} linhas: Enter envia ${lines} mensagens, Esc cancela.`,
+  pasteCancelled: 'Colagem cancelada: nada foi enviado.',
   inputHistoryFailed: (reason) => `aviso: as linhas digitadas não serão lembradas na próxima sessão: ${reason}`,
   connected: (peer) => `Conectado a ${who(peer)}.`,
   connectFailed: (reason) => `Não foi possível conectar: ${reason}`,
@@ -226,6 +231,8 @@ const en: Catalog = {
       ? `The history file ${path} was readable by other users (mode ${mode(was)}); now only you can read it (${mode(now)}).`
       : `warning: the history file ${path} is readable by other users (mode ${mode(was)}) and this could not be changed; it holds your private messages. Use chmod 600 or --no-log.`,
   historyFailed: (reason) => `Could not read the history: ${reason}`,
+  pasteQuestion: (lines) => `Pasted ${lines} lines: Enter sends ${lines} messages, Esc cancels.`,
+  pasteCancelled: 'Paste cancelled: nothing was sent.',
   inputHistoryFailed: (reason) => `warning: typed lines will not be remembered for the next session: ${reason}`,
   connected: (peer) => `Connected to ${who(peer)}.`,
   connectFailed: (reason) => `Could not connect: ${reason}`,

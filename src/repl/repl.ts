@@ -381,6 +381,8 @@ export class Repl {
       // A message, /me and /msg print their own line (`You: hi`): the typed one would show the text twice.
       keepLine: (line) => !OWN_LINE_KINDS.has(parseLine(line).kind),
       onQuit: () => this.#quit(),
+      pasteQuestion: (lines) => this.#catalog.pasteQuestion(lines),
+      pasteCancelled: this.#catalog.pasteCancelled,
     })
     this.#prompt = prompt
     prompt.open().catch((error: unknown) => {

@@ -860,6 +860,49 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     expect(rows.map((row) => row.trim()).join(' ')).to.equal(`[Pedro (127.0.0.1:5001) said]: ${words}`)
   })
 
+  it('moves by word with Alt+B/F, Ctrl+←/→ and Alt+←/→', async () => {
+    const {node, input, out, type} = tty()
+    input.write('oi Ana tudo')
+    await out.until((capture) => capture.text.endsWith('Julia> oi Ana tudo'))
+    // Alt+B twice: before "Ana"; typing there inserts
+    input.write('\u001Bb\u001Bb')
+    input.write('X')
+    // Ctrl+→ to the end of "XAna", Alt+F to the end of the line, Ctrl+← to "tudo", Alt+← to "XAna", Alt+→ back
+    input.write('\u001B[1;5C!')
+    input.write('\u001Bf?')
+    input.write('\u001B[1;5D\u001B[1;3D\u001B[1;3C-')
+    type('')
+    await out.shown('You: oi XAna!- tudo?')
+    expect(node.sent).to.deep.equal(['oi XAna!- tudo?'])
+  })
+
+  it('asks before sending a pasted block of lines, and sends each as a message on Enter', async () => {
+    const {node, input, out} = tty()
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+    expect(out.text).to.include('\u001B[?2004h') // bracketed paste turned on
+    input.write('\u001B[200~first line\r/quit not a command\r\rthird\u001B[201~')
+    await out.shown('Pasted 3 lines: Enter sends 3 messages, Esc cancels.')
+    expect(node.sent).to.deep.equal([])
+    input.write('\r')
+    await out.shown('You: third')
+    expect(node.sent).to.deep.equal(['first line', '/quit not a command', 'third'])
+  })
+
+  it('drops a pasted block on Esc, and puts a one-line paste into the line to edit', async () => {
+    const {node, input, out, type} = tty()
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+    input.write('\u001B[200~one\rtwo\u001B[201~')
+    await out.shown('Pasted 2 lines: Enter sends 2 messages, Esc cancels.')
+    input.write('\u001B')
+    await out.shown('Paste cancelled: nothing was sent.')
+    input.write('say: \u001B[200~hello there\r\u001B[201~')
+    await out.until((capture) => capture.text.endsWith('Julia> say: hello there'))
+    expect(node.sent).to.deep.equal([])
+    type('!')
+    await out.shown('You: say: hello there!')
+    expect(node.sent).to.deep.equal(['say: hello there!'])
+  })
+
   it('prints incoming lines above the prompt and redraws what was being typed', async () => {
     const {node, input, out, type} = tty()
     input.write('hel')
