@@ -3,7 +3,7 @@
 
 import {fingerprint} from '../p2p/identity.js'
 import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
-import {formatClock, formatStamp, formatTable} from './format.js'
+import {formatClock, formatStamp, formatTable, tableWidth} from './format.js'
 import {reasonText, warningText} from './engine-text.js'
 import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
 import {markMentions, mentions} from './mention.js'
@@ -63,6 +63,8 @@ export interface HumanOptions {
   bell?: boolean
   /** /peers as an aligned table with fingerprints (a terminal) instead of the plain `Name (host:port)` list. */
   table?: boolean
+  /** The terminal's width, for /peers and /help to fit it; undefined keeps lines whole (a pipe, a file). */
+  columns?: () => number | undefined
   /** The name whose `@mentions` are highlighted. */
   ownName?: () => string
   /** For tests: the clock behind timestamps and /history dates. */
@@ -91,6 +93,7 @@ export class HumanSink implements OutputSink {
   readonly #table: boolean
   readonly #ownName: () => string
   readonly #now: () => number
+  readonly #columns: () => number | undefined
 
   constructor(catalog: Catalog, printer: LinePrinter, options: HumanOptions = {}) {
     this.#catalog = catalog
@@ -101,6 +104,7 @@ export class HumanSink implements OutputSink {
     this.#table = options.table ?? false
     this.#ownName = options.ownName ?? (() => '')
     this.#now = options.now ?? Date.now
+    this.#columns = options.columns ?? (() => undefined)
   }
 
   ready(): void {
@@ -172,11 +176,23 @@ export class HumanSink implements OutputSink {
         this.#catalog.direction(peer.direction),
       ]
     })
-    for (const line of formatTable([header, ...rows])) this.#printer.out(line)
+    // On a narrow terminal the last columns go first (direction, then time); name, address and fingerprint stay,
+    // else the plain list, which the terminal wraps.
+    const columns = this.#columns()
+    for (const keep of [5, 4, 3]) {
+      const table = [header, ...rows].map((row) => row.slice(0, keep))
+      if (columns === undefined || tableWidth(table) < columns) {
+        for (const line of formatTable(table)) this.#printer.out(line)
+        return
+      }
+    }
+
+    for (const peer of peers) this.#out(this.#catalog.peerLine(this.#who(peer), safeFingerprint(peer.id)))
   }
 
   help(topic?: string): void {
-    const lines = topic === undefined ? helpLines(this.#catalog) : (helpTopicLines(this.#catalog, topic) ?? [])
+    const columns = this.#columns()
+    const lines = topic === undefined ? helpLines(this.#catalog, columns) : (helpTopicLines(this.#catalog, topic, columns) ?? [])
     for (const line of lines) this.#out(line)
   }
 

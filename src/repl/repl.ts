@@ -167,6 +167,7 @@ export class Repl {
           // The bell is for a person at a terminal; in a piped transcript it would be a stray byte.
           bell: !(options.quiet ?? false) && Boolean(this.#output.isTTY),
           table: Boolean(this.#output.isTTY),
+          columns: () => (this.#output.isTTY && this.#output.columns ? this.#output.columns : undefined),
           ownName: () => this.#ownName(),
           now: options.now,
         })

@@ -9,9 +9,10 @@ import {ChatNodeError} from '../../src/p2p/errors.js'
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
 import {formatClock} from '../../src/repl/format.js'
-import {catalogs, type Lang} from '../../src/repl/i18n.js'
+import {catalogs, helpLines, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
 import {ansiStyle} from '../../src/repl/style.js'
+import {displayWidth} from '../../src/repl/width.js'
 import type {HistoryEntry, ReplNode} from '../../src/repl/types.js'
 
 const CLEAR_LINE = '\u001B[2K\u001B[1G'
@@ -171,7 +172,7 @@ interface Harness {
 const open: Repl[] = []
 
 /** Extra Repl options a test may set. */
-type Extra = Partial<Pick<ReplOptions, 'color' | 'timestamps' | 'quiet' | 'historyDir' | 'readHistory' | 'now'>>
+type Extra = Partial<Pick<ReplOptions, 'color' | 'timestamps' | 'quiet' | 'historyDir' | 'readHistory' | 'now' | 'lang'>>
 
 function harness(options: {lang?: Lang; json?: boolean; start?: boolean} & Extra = {}): Harness {
   const node = new FakeNode()
@@ -1048,6 +1049,24 @@ describe('Repl on a terminal (enquirer prompt)', function () {
       `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    09:07  in`,
       '  Ana Maria  127.0.0.1:5002  ?            09:07  out',
     ])
+  })
+
+  it('fits /peers and /help into a 50-column terminal, in both languages', async () => {
+    for (const lang of ['en', 'pt'] as const) {
+      const {node, out, type} = tty({lang})
+      Object.assign(out.stream, {columns: 50})
+      const id = 'A'.repeat(43)
+      const since = new Date(2026, 10, 25, 9, 7).getTime()
+      node.peerList = [{...PEDRO, id, direction: 'inbound', since}, {...ANA, name: 'Ana Maria', host: '192.168.100.200', direction: 'outbound', since}]
+      type('/peers', '/help', '/help connect')
+      await out.until((capture) => capture.screen.some((line) => /^ {2}\S.*\/connect 127\.0\.0\.1:5001/.test(line)))
+      const printed = out.screen.filter((line) => !line.startsWith('Julia>'))
+      for (const line of printed) expect(displayWidth(line), `${lang}: ${JSON.stringify(line)}`).to.be.below(50)
+      // name, address and fingerprint stay (a narrower table, or the plain list); every word of the help is there
+      expect(printed.some((line) => /^ {2}Ana Maria\W+192\.168\.100\.200:5002\W+\?$/.test(line)), printed.join('\n')).to.equal(true)
+      const words = (lines: string[]): string => lines.join(' ').split(/\s+/).filter(Boolean).join(' ')
+      expect(words(printed)).to.include(words(helpLines(catalogs[lang])))
+    }
   })
 
   it('colours names by node id, own lines and notices, when colour is on', async () => {
