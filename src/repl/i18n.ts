@@ -7,7 +7,6 @@ import type {LogTexts} from '../history/format.js'
 import {COMMANDS, type CommandName} from './commands.js'
 import {enEngine, type EngineTexts, ptEngine} from './i18n-engine.js'
 import {enLog, ptLog} from './i18n-log.js'
-import {displayWidth, wrapWords} from './width.js'
 
 export const LANGS = ['pt', 'en'] as const
 export type Lang = (typeof LANGS)[number]
@@ -246,41 +245,20 @@ const en: Catalog = {
 
 export const catalogs: Readonly<Record<Lang, Catalog>> = {pt, en}
 
-/** A description narrower than this goes under its usage instead of beside it. */
-const MIN_DESCRIPTION_COLUMNS = 20
-
-/** `text` wrapped to `width` columns, or as it is without a width (a pipe keeps exact lines). */
-function wrap(text: string, width: number | undefined): string[] {
-  return width === undefined ? [text] : wrapWords(text, Math.max(width, 10))
+/** Lines of /help: usages padded to one column, one line per command, then how to ask about one. */
+export function helpLines(catalog: Catalog): string[] {
+  return [...catalog.help.map((entry) => `${entry.usage.padEnd(usageWidth(catalog))}  ${entry.description}`), catalog.helpMore]
 }
 
-/**
- * Lines of /help: usages padded to one column, one line per command, then how to ask about one. With `columns` (a
- * terminal's width) a description too long for its line wraps under itself, or under the usage when the terminal
- * is too narrow for two columns. The last column stays free, so a line never wraps by itself.
- */
-export function helpLines(catalog: Catalog, columns?: number): string[] {
-  const width = Math.max(...catalog.help.map((entry) => entry.usage.length))
-  const room = columns === undefined ? undefined : columns - 1 - width - 2
-  const lines = catalog.help.flatMap((entry) => {
-    if (room === undefined || room >= MIN_DESCRIPTION_COLUMNS) {
-      const [first, ...rest] = wrap(entry.description, room)
-      return [`${entry.usage.padEnd(width)}  ${first}`, ...rest.map((line) => `${' '.repeat(width + 2)}${line}`)]
-    }
-
-    return [entry.usage, ...wrap(entry.description, columns! - 1 - 4).map((line) => `    ${line}`)]
-  })
-  return [...lines, ...wrap(catalog.helpMore, columns === undefined ? undefined : columns - 1)]
+/** The column of the descriptions in /help: where a wrapped description continues. */
+export function usageWidth(catalog: Catalog): number {
+  return Math.max(...catalog.help.map((entry) => entry.usage.length))
 }
 
-/** Lines of `/help COMMAND`: its usage line, then the details, indented (wrapped to `columns` when given). */
-export function helpTopicLines(catalog: Catalog, command: string, columns?: number): string[] | undefined {
+/** Lines of `/help COMMAND`: its usage line, then the details, indented. Undefined for an unknown command. */
+export function helpTopicLines(catalog: Catalog, command: string): string[] | undefined {
   const entry = catalog.help.find((e) => e.command === command)
-  if (!entry) return undefined
-  const room = columns === undefined ? undefined : columns - 1
-  const head = `${entry.usage}  ${entry.description}`
-  const heads = room === undefined || displayWidth(head) <= room ? [head] : wrap(head, room)
-  return [...heads, ...wrap(entry.details, room === undefined ? undefined : room - 2).map((line) => `  ${line}`)]
+  return entry && [`${entry.usage}  ${entry.description}`, `  ${entry.details}`]
 }
 
 export function isLang(value: string): value is Lang {

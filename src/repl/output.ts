@@ -5,7 +5,7 @@ import {fingerprint} from '../p2p/identity.js'
 import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
 import {formatClock, formatStamp, formatTable, tableWidth} from './format.js'
 import {reasonText, warningText} from './engine-text.js'
-import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
+import {actionText, type Catalog, helpLines, helpTopicLines, usageWidth} from './i18n.js'
 import {markMentions, mentions} from './mention.js'
 import {sanitize, toJsonLine} from './sanitize.js'
 import {PLAIN, type Style} from './style.js'
@@ -181,7 +181,7 @@ export class HumanSink implements OutputSink {
     const columns = this.#columns()
     for (const keep of [5, 4, 3]) {
       const table = [header, ...rows].map((row) => row.slice(0, keep))
-      if (columns === undefined || tableWidth(table) < columns) {
+      if (columns === undefined || tableWidth(table) <= columns) {
         for (const line of formatTable(table)) this.#printer.out(line)
         return
       }
@@ -191,9 +191,19 @@ export class HumanSink implements OutputSink {
   }
 
   help(topic?: string): void {
-    const columns = this.#columns()
-    const lines = topic === undefined ? helpLines(this.#catalog, columns) : (helpTopicLines(this.#catalog, topic, columns) ?? [])
-    for (const line of lines) this.#out(line)
+    // On a terminal a description too long for its row wraps under itself (the printer's hanging indent), the
+    // details of one command under their indent.
+    if (topic === undefined) {
+      const lines = helpLines(this.#catalog)
+      const hang = usageWidth(this.#catalog) + 2
+      lines.forEach((line, i) => this.#printer.out(line, i < lines.length - 1 ? hang : 0))
+      return
+    }
+
+    const [head, details] = helpTopicLines(this.#catalog, topic) ?? []
+    if (head === undefined) return
+    this.#printer.out(head, head.indexOf('  ') + 2)
+    this.#printer.out(details, 2)
   }
 
   history(entries: HistoryEntry[]): void {

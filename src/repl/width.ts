@@ -102,23 +102,3 @@ export function fitLine(text: string, cursor: number, width: number): LineView {
 
   return {text: prefix + chars.slice(start, end).join('') + suffix, cursor: prefix.length + columns(start, at)}
 }
-
-/**
- * `text` cut at spaces into lines of at most `width` columns (a word longer than that gets a line of its own). Runs
- * of spaces between words become one space; an empty text is one empty line.
- */
-export function wrapWords(text: string, width: number): string[] {
-  const lines: string[] = []
-  let line = ''
-  for (const word of text.split(' ').filter((w) => w !== '')) {
-    if (line === '') line = word
-    else if (displayWidth(line) + 1 + displayWidth(word) <= width) line += ` ${word}`
-    else {
-      lines.push(line)
-      line = word
-    }
-  }
-
-  lines.push(line)
-  return lines
-}

@@ -1061,7 +1061,7 @@ describe('Repl on a terminal (enquirer prompt)', function () {
       type('/peers', '/help', '/help connect')
       await out.until((capture) => capture.screen.some((line) => /^ {2}\S.*\/connect 127\.0\.0\.1:5001/.test(line)))
       const printed = out.screen.filter((line) => !line.startsWith('Julia>'))
-      for (const line of printed) expect(displayWidth(line), `${lang}: ${JSON.stringify(line)}`).to.be.below(50)
+      for (const line of printed) expect(displayWidth(line), `${lang}: ${JSON.stringify(line)}`).to.be.at.most(50)
       // name, address and fingerprint stay (a narrower table, or the plain list); every word of the help is there
       expect(printed.some((line) => /^ {2}Ana Maria\W+192\.168\.100\.200:5002\W+\?$/.test(line)), printed.join('\n')).to.equal(true)
       const words = (lines: string[]): string => lines.join(' ').split(/\s+/).filter(Boolean).join(' ')

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import fc from 'fast-check'
 
-import {charWidth, displayWidth, fitLine, padEnd, wrapWords} from '../../src/repl/width.js'
+import {charWidth, displayWidth, fitLine, padEnd} from '../../src/repl/width.js'
 
 /** The character drawn at a terminal column of `text`, if any starts there. */
 function charAtColumn(text: string, column: number): string | undefined {
@@ -64,17 +64,5 @@ describe('repl width', () => {
         }),
       )
     })
-  })
-})
-
-describe('wrapWords', () => {
-  it('cuts at spaces into lines of at most the width, a long word on a line of its own', () => {
-    expect(wrapWords('conecta a outro nó (também aceita HOST:PORT)', 20)).to.deep.equal(['conecta a outro nó', '(também aceita', 'HOST:PORT)'])
-    expect(wrapWords('a supercalifragilistic b', 10)).to.deep.equal(['a', 'supercalifragilistic', 'b'])
-    expect(wrapWords('', 10)).to.deep.equal([''])
-  })
-
-  it('counts wide characters as two columns', () => {
-    expect(wrapWords('漢字 漢字 漢字', 9)).to.deep.equal(['漢字 漢字', '漢字'])
   })
 })
