@@ -7,10 +7,10 @@ import {readLastMessages} from '../history/reader.js'
 import {defaultIdentityPath, loadOrCreateIdentity} from '../identity/identity-file.js'
 import {explainBadAddress, parseAddress} from '../p2p/address.js'
 import {ChatNode, DEFAULT_HOST, DEFAULT_PORT} from '../p2p/node.js'
-import {deriveRoomKey, passphraseWarning, type RoomKey} from '../p2p/room.js'
+import {deriveRoomKey, passphraseWeakness, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
-import {nodeErrorText} from '../repl/engine-text.js'
+import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
 import {catalogs, resolveLang} from '../repl/i18n.js'
 import {Repl} from '../repl/repl.js'
 import {resolveColor} from '../repl/style.js'
@@ -120,14 +120,16 @@ export default class Start extends Command {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Start)
+    const lang = resolveLang(flags.lang)
+    const catalog = catalogs[lang]
     const name = flags.name ?? defaultName()
     let node: ChatNode
     let room: RoomKey
     const warnings: string[] = []
     try {
       room = await deriveRoomKey(flags.secret)
-      const weak = flags.secret === undefined ? undefined : passphraseWarning(flags.secret)
-      if (weak) warnings.push(weak)
+      const weak = flags.secret === undefined ? undefined : passphraseWeakness(flags.secret)
+      if (weak) warnings.push(weakPassphraseText(catalog.engine, weak))
       const loaded = await loadOrCreateIdentity(flags.identity ?? defaultIdentityPath(this.config.configDir, flags.port))
       if (loaded.warning) warnings.push(loaded.warning)
       node = new ChatNode({
@@ -145,12 +147,10 @@ export default class Start extends Command {
         connection: {framesPerSecond: flags['hop-rate'], frameBurst: 2 * flags['hop-rate']},
       })
     } catch (error) {
-      this.error((error as Error).message, {exit: 2})
+      this.error(roomSecretText(catalog.engine, error) ?? nodeErrorText(catalog.engine, error) ?? (error as Error).message, {exit: 2})
     }
 
     const logDir = flags['log-dir'] ?? process.cwd()
-    const lang = resolveLang(flags.lang)
-    const catalog = catalogs[lang]
     const repl = new Repl({
       node,
       lang,

@@ -6,6 +6,7 @@
 
 import {formatAddress} from '../p2p/address.js'
 import {chatNodeErrorDetail, type ChatNodeErrorDetail} from '../p2p/errors.js'
+import {type PassphraseWeakness, RoomSecretError} from '../p2p/room.js'
 import {
   type EngineTexts,
   type NodeErrorTexts,
@@ -135,4 +136,15 @@ function warningDetail(code: WarningCode, message: string, warning: unknown): st
       return ''
     }
   }
+}
+
+/** A --secret that cannot make a room key, in the reader's language; undefined for any other error. */
+export function roomSecretText(texts: EngineTexts, error: unknown): string | undefined {
+  return error instanceof RoomSecretError ? texts.roomErrors[error.code] : undefined
+}
+
+/** The warning for an easy passphrase, in the reader's language. */
+export function weakPassphraseText(texts: EngineTexts, weak: PassphraseWeakness): string {
+  const why = weak.kind === 'short' ? texts.weakness.short(weak.min) : texts.weakness[weak.kind]
+  return texts.weakPassphrase(why)
 }

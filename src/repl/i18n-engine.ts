@@ -44,6 +44,11 @@ export interface EngineTexts {
   peerReported(code: string, message: string): string
   /** The heartbeat reason, with the silence that ended it. */
   heartbeat(seconds: number): string
+  /** A --secret that cannot make a room key (RoomSecretError). */
+  roomErrors: Record<'empty_secret' | 'malformed_invite', string>
+  /** The warning for an easy passphrase; `why` is one of `weakness`. */
+  weakPassphrase(why: string): string
+  weakness: {common: string; digits: string; repeated: string; short(min: number): string}
 }
 
 const ptNumber = (n: number): string => n.toLocaleString('pt-BR')
@@ -115,6 +120,13 @@ export const ptEngine: EngineTexts = {
   peerDisconnected: (peer, reason, code) => `desconectado de ${peer}: ${reason} (${code})`,
   peerReported: (code, message) => `o peer informou um erro (${code}): ${message}`,
   heartbeat: (seconds) => `sem resposta (em silêncio por mais de ${ptNumber(seconds)} s)`,
+  roomErrors: {
+    empty_secret: 'o segredo da sala está vazio: passe uma frase secreta ou um código de convite (veja "chat room invite"), ou nenhum segredo para a sala pública',
+    malformed_invite: 'o segredo parece um código de convite, mas está malformado (esperado chat-invite- e 43 caracteres base64url): copie-o de novo por inteiro',
+  },
+  weakPassphrase: (why) =>
+    `frase secreta fraca (${why}): quem gravar um handshake pode testar palpites offline na velocidade máxima; use um código de convite aleatório de "chat room invite"`,
+  weakness: {common: 'uma senha muito comum', digits: 'só dígitos', repeated: 'um padrão curto repetido', short: (min) => `menos de ${min} caracteres`},
 }
 
 export const enEngine: EngineTexts = {
@@ -182,4 +194,11 @@ export const enEngine: EngineTexts = {
   peerDisconnected: (peer, reason, code) => `disconnected ${peer}: ${reason} (${code})`,
   peerReported: (code, message) => `peer reported an error (${code}): ${message}`,
   heartbeat: (seconds) => `heartbeat timeout (silent for more than ${enNumber(seconds)} s)`,
+  roomErrors: {
+    empty_secret: 'the room secret is empty: pass a passphrase or an invite code (see "chat room invite"), or no secret for the public room',
+    malformed_invite: 'the room secret looks like an invite code but is malformed (expected chat-invite- and 43 base64url characters): copy it again in full',
+  },
+  weakPassphrase: (why) =>
+    `weak room passphrase (${why}): anyone who records one handshake can try guesses offline at full speed; use a random invite code from "chat room invite" instead`,
+  weakness: {common: 'a very common password', digits: 'only digits', repeated: 'a short repeated pattern', short: (min) => `fewer than ${min} characters`},
 }

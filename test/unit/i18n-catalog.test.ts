@@ -48,6 +48,8 @@ function sampleArgs(path: string): unknown[] | undefined {
     'engine.peerDisconnected': ['Qa', 'Qb', 'Qc'],
     'engine.peerReported': ['Qa', 'Qb'],
     'engine.heartbeat': [271],
+    'engine.weakPassphrase': ['Qa'],
+    'engine.weakness.short': [271],
     'log.sessionStarted': ['Qa', 'Qb'],
     'log.connected': ['Qa'],
     'log.disconnected': ['Qa', 'Qb'],
@@ -120,6 +122,9 @@ describe('message catalogues', () => {
     expect(nodeCodes.filter((code) => !(NODE_ERROR_CODES as readonly string[]).includes(code)), 'ChatNodeError codes').to.deep.equal([])
     expect(protocolCodes.filter((code) => !(PROTOCOL_CODES as readonly string[]).includes(code)), 'protocol codes').to.deep.equal([])
     expect(warningCodes.filter((code) => !(WARNING_CODES as readonly string[]).includes(code)), 'warning codes').to.deep.equal([])
+    const roomCodes = found(/new RoomSecretError\(\s*'([a-z_]+)'/g)
+    expect(roomCodes).to.have.length.above(0)
+    expect(roomCodes.filter((code) => !(code in catalogs.en.engine.roomErrors)), 'room secret codes').to.deep.equal([])
     // The socket errors the engine words (SOCKET_ERROR_REASONS) have a reason each.
     const socketCodes = found(/^\s+(E[A-Z]+): '/gm).filter((code) => code !== 'EPIPE')
     expect(socketCodes.filter((code) => !(REASON_CODES as readonly string[]).includes(code)), 'socket errors').to.deep.equal([])
