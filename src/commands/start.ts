@@ -130,8 +130,9 @@ export default class Start extends Command {
       room = await deriveRoomKey(flags.secret)
       const weak = flags.secret === undefined ? undefined : passphraseWeakness(flags.secret)
       if (weak) warnings.push(weakPassphraseText(catalog.engine, weak))
-      const loaded = await loadOrCreateIdentity(flags.identity ?? defaultIdentityPath(this.config.configDir, flags.port))
-      if (loaded.warning) warnings.push(loaded.warning)
+      const identityFile = flags.identity ?? defaultIdentityPath(this.config.configDir, flags.port)
+      const loaded = await loadOrCreateIdentity(identityFile)
+      if (loaded.warning) warnings.push(loaded.looseMode === undefined ? loaded.warning : catalog.identityLoose(identityFile, loaded.looseMode))
       node = new ChatNode({
         name,
         host: flags.host,

@@ -73,6 +73,8 @@ export interface Catalog {
   historyOff: string
   /** The history file existed with access for others (`was`, permission bits); `now` is what it has now. */
   historyLoose(path: string, was: number, now: number): string
+  /** The identity key file can be read by other users (`mode`, permission bits). */
+  identityLoose(file: string, mode: number): string
   historyFailed(reason: string): string
   /** A paste of several lines at the prompt: Enter sends them, one message each; Esc cancels. */
   pasteQuestion(lines: number): string
@@ -163,6 +165,8 @@ const pt: Catalog = {
     (now & 0o077) === 0
       ? `O arquivo de histórico ${path} podia ser lido por outros usuários (modo ${mode(was)}); agora só você pode lê-lo (${mode(now)}).`
       : `aviso: o arquivo de histórico ${path} pode ser lido por outros usuários (modo ${mode(was)}) e não foi possível mudar isso; ele guarda as suas mensagens privadas. Use chmod 600 ou --no-log.`,
+  identityLoose: (file, bits) =>
+    `a identidade ${file} pode ser lida por outros usuários (modo ${mode(bits)}): quem a ler pode se passar por este nó; rode chmod 600 nela`,
   historyFailed: (reason) => `Não foi possível ler o histórico: ${reason}`,
   pasteQuestion: (lines) => `Colou ${lines} linhas: Enter envia ${lines} mensagens, Esc cancela.`,
   pasteCancelled: 'Colagem cancelada: nada foi enviado.',
@@ -230,6 +234,8 @@ const en: Catalog = {
     (now & 0o077) === 0
       ? `The history file ${path} was readable by other users (mode ${mode(was)}); now only you can read it (${mode(now)}).`
       : `warning: the history file ${path} is readable by other users (mode ${mode(was)}) and this could not be changed; it holds your private messages. Use chmod 600 or --no-log.`,
+  identityLoose: (file, bits) =>
+    `the chat identity ${file} is open to other users (mode ${mode(bits)}): anyone who reads it can pose as this node; run chmod 600 on it`,
   historyFailed: (reason) => `Could not read the history: ${reason}`,
   pasteQuestion: (lines) => `Pasted ${lines} lines: Enter sends ${lines} messages, Esc cancels.`,
   pasteCancelled: 'Paste cancelled: nothing was sent.',

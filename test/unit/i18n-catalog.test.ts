@@ -39,6 +39,7 @@ function sampleArgs(path: string): unknown[] | undefined {
     historyFailed: ['Qa'],
     inputHistoryFailed: ['Qa'],
     historyLoose: ['Qa', 0o644, 0o600],
+    identityLoose: ['Qa', 0o644],
     pasteQuestion: [271],
     connected: [who],
     connectFailed: ['Qa'],
