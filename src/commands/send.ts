@@ -1,15 +1,8 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {userInfo} from 'node:os'
 
-import {loadOrCreateIdentity} from '../identity/identity-file.js'
-import {explainBadAddress, parseAddress} from '../p2p/address.js'
-import {ChatNode, DEFAULT_HOST} from '../p2p/node.js'
-import {deriveRoomKey} from '../p2p/room.js'
-import type {Address, ChatMessage, PeerSummary} from '../p2p/types.js'
-
-/** Exit code when the message could not be delivered (bad input exits 2, like every chat command). */
-export const EXIT_NOT_DELIVERED = 1
-
+import {orFail} from '../cli/failure.js'
+import {defaultName, hostFlag, joinFlag, nameFlag, secretFlag} from '../cli/flags.js'
+import {EXIT_NOT_DELIVERED, formatDelivery, sendOnce} from '../cli/send-session.js'
 
 export default class Send extends Command {
   static override summary = 'Send one message to a chat network and exit once a peer has it'
@@ -31,25 +24,15 @@ export default class Send extends Command {
   }
 
   static override flags = {
-    join: Flags.custom<Address>({
-      char: 'j',
+    join: joinFlag({
       description: 'HOST:PORT of a node to send through (repeatable; one confirming peer is enough)',
-      multiple: true,
       // One value per --join, so the message after it is not taken for a second address.
       multipleNonGreedy: true,
       required: true,
-      async parse(input) {
-        const address = parseAddress(input.trim())
-        if (!address) throw new Error(explainBadAddress(input))
-        return address
-      },
-    })(),
-    name: Flags.string({char: 'n', description: 'the name others see [default: your OS user name]', env: 'CHAT_NAME'}),
-    host: Flags.string({default: DEFAULT_HOST, description: 'address this short-lived node listens on (and announces)', env: 'CHAT_HOST'}),
-    secret: Flags.string({
-      description: 'room secret: a passphrase or an invite code from "chat room invite" (prefer the env var: flags show in the process list)',
-      env: 'CHAT_SECRET',
     }),
+    name: nameFlag('the name others see [default: your OS user name]'),
+    host: hostFlag('address this short-lived node listens on (and announces)'),
+    secret: secretFlag('room secret: a passphrase or an invite code from "chat room invite" (prefer the env var: flags show in the process list)'),
     // No CHAT_IDENTITY here on purpose: that variable names a running node's key, and a sender with the same
     // identity would be refused by that node as itself.
     identity: Flags.file({description: 'file holding the Ed25519 identity key to send as (created if missing) [default: a fresh key, not kept]'}),
@@ -57,87 +40,20 @@ export default class Send extends Command {
     json: Flags.boolean({default: false, description: 'print the result as one JSON object ({"event":"delivered",…})'}),
   }
 
-  #node: ChatNode | undefined
-
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Send)
-    const timeoutMs = flags.timeout * 1000
-    let node: ChatNode
-    try {
-      const room = await deriveRoomKey(flags.secret)
-      const identity = flags.identity === undefined ? undefined : (await loadOrCreateIdentity(flags.identity)).identity
-      // A node for one message: no dialling of peers it hears of, no history asked for, nothing redialled.
-      node = new ChatNode({name: flags.name ?? defaultName(), host: flags.host, port: 0, identity, room, degree: 0, history: 0})
-      this.#node = node
-      await node.start()
-    } catch (error) {
-      this.error((error as Error).message, {exit: 2})
-    }
-
-    const joins = dedupe(flags.join)
-    const results = await withDeadline(
-      Promise.allSettled(joins.map((peer) => node.connect(peer.host, peer.port, {persistent: false}))),
-      timeoutMs,
+    const delivery = await orFail(
+      this,
+      sendOnce({
+        text: args.text,
+        name: flags.name ?? defaultName(),
+        host: flags.host,
+        secret: flags.secret,
+        identityFile: flags.identity,
+        join: flags.join,
+        timeoutSeconds: flags.timeout,
+      }),
     )
-    const reached = (results ?? []).filter((r) => r.status === 'fulfilled')
-    if (reached.length === 0) {
-      const why = results === undefined
-        ? joins.map((peer) => `${peer.host}:${peer.port}: no answer within ${flags.timeout} s`)
-        : results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : ''))
-      this.error(`could not reach any peer, the message was not sent: ${why.join('; ')}`, {exit: EXIT_NOT_DELIVERED})
-    }
-
-    let message: ChatMessage
-    try {
-      message = node.send(args.text)
-    } catch (error) {
-      this.error((error as Error).message, {exit: 2})
-    }
-
-    const confirmed = await node.confirmDelivery(timeoutMs)
-    if (confirmed.length === 0) {
-      this.error(`the message was sent but no peer confirmed it within ${flags.timeout} s (the connection was lost or the peer is overloaded)`, {
-        exit: EXIT_NOT_DELIVERED,
-      })
-    }
-
-    const peers = confirmed.map(({host, id, name, port}) => ({id, name, host, port}))
-    if (flags.json) {
-      this.log(JSON.stringify({event: 'delivered', id: message.id, text: message.text, ts: message.ts, peers}))
-    } else {
-      this.log(`delivered to ${peers.map((p) => `${p.name} (${p.host}:${p.port})`).join(', ')}`)
-    }
-  }
-
-  protected override async finally(error: Error | undefined): Promise<void> {
-    // Leaves politely (bye), so the peers show "left: quit" rather than a reset.
-    await this.#node?.stop()
-    return super.finally(error)
-  }
-}
-
-function dedupe(addresses: Address[]): Address[] {
-  const seen = new Set<string>()
-  return addresses.filter((a) => !seen.has(`${a.host}:${a.port}`) && Boolean(seen.add(`${a.host}:${a.port}`)))
-}
-
-/** The promise's value, or undefined once `ms` passed (the work goes on; the node's stop() ends it). */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms)
-  })
-  try {
-    return await Promise.race([promise, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-function defaultName(): string {
-  try {
-    return userInfo().username || 'anonymous'
-  } catch {
-    return process.env.USER ?? 'anonymous'
+    this.log(formatDelivery(delivery, flags.json))
   }
 }

@@ -3,9 +3,9 @@
 // Connections are not persistent (no redial): a node that left says goodbye, and one still there is found again
 // within REFOUND_MS and dialled again if the connection was lost.
 
+import {isLoopback} from '../p2p/address.js'
 import type {NodeInfo, PeerSummary} from '../p2p/types.js'
 import {type DiscoveredNode, Discovery, type DiscoveryOptions} from './mdns.js'
-import {isLoopback} from './records.js'
 
 export {type DiscoveredNode, Discovery, type DiscoveryOptions} from './mdns.js'
 export {SERVICE_TYPE} from './records.js'

@@ -14,6 +14,8 @@ import {isIP} from 'node:net'
 
 import type {Answer} from 'dns-packet'
 
+import {isLoopback} from '../p2p/address.js'
+
 export const SERVICE_TYPE = '_chat._tcp.local'
 export const DISCOVERY_VERSION = '1'
 /** Seconds a record stays valid for others; we announce again long before (every query answers). */
@@ -52,10 +54,6 @@ export function instanceName(id: string): string {
 
 export function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === ''
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.') || host.startsWith('::ffff:127.')
 }
 
 /** The records of an announcement (ttl 0: a goodbye). */

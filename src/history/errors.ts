@@ -22,9 +22,3 @@ const REASONS: Readonly<Record<string, string>> = {
 export function reasonFor(code: string | undefined, fallback: string): string {
   return (code && REASONS[code]) || fallback
 }
-
-/** The errno code of an fs error, if it has one. */
-export function errnoCode(error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code
-  return typeof code === 'string' ? code : undefined
-}

@@ -3,6 +3,8 @@
 
 import {join} from 'node:path'
 
+import {toJsonLine} from '../text/sanitize.js'
+
 /** A node as the history records it: its id, display name and listening address. `NodeInfo` from p2p fits. */
 export interface HistoryNode {
   id: string
@@ -113,18 +115,12 @@ function body(e: HistoryEventInput): Record<string, unknown> {
   }
 }
 
-// JSON.stringify leaves DEL, C1 controls (U+0080–U+009F, e.g. U+009B, a one-byte CSI), line/paragraph separators and
-// bidi overrides raw. Escaping them keeps `cat`/`tail` of the file, and `log tail --json`, safe on a terminal.
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
-
-/** Escapes characters that JSON allows raw but terminals may interpret. The result is equivalent JSON. */
-export function escapeJsonLine(line: string): string {
-  return line.replace(UNSAFE_IN_JSON, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
-}
-
-/** One line, without the trailing newline. JSON.stringify escapes `\n`, so a line never contains one. */
+/**
+ * One line, without the trailing newline. JSON.stringify escapes `\n`, so a line never contains one; `toJsonLine`
+ * also escapes what a terminal would act on (C1, bidi overrides), so `cat` of the file is safe.
+ */
 export function serializeEvent(e: HistoryEventInput, stamp: HistoryStamp): string {
-  return escapeJsonLine(JSON.stringify({ts: stamp.ts, event: e.event, session: stamp.session, seq: stamp.seq, ...body(e)}))
+  return toJsonLine({ts: stamp.ts, event: e.event, session: stamp.session, seq: stamp.seq, ...body(e)})
 }
 
 type Obj = Record<string, unknown>

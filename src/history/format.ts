@@ -1,18 +1,9 @@
 // Turns a history event into one readable line for `chat log tail`. Names and texts come from remote peers, so
-// everything printed from them is stripped of control characters first (terminal escape injection).
+// everything printed from them goes through `sanitize` first, as in the REPL (terminal escape injection).
 
+import {formatAddress} from '../p2p/address.js'
+import {sanitize} from '../text/sanitize.js'
 import type {HistoryEvent, HistoryNode} from './events.js'
-
-// Line breaks and tabs become spaces: one event stays one line.
-const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/g
-// C0 and C1 controls (ESC, and U+009B, a one-character CSI), DEL, and the bidi marks and overrides that can make a
-// line read differently from what it contains ("Trojan Source").
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-
-/** `text` made safe for a terminal line: no control characters, no line breaks. */
-export function stripControls(text: string): string {
-  return text.replace(BREAKS, ' ').replace(CONTROLS, '')
-}
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0')
@@ -21,7 +12,7 @@ function pad(n: number, width = 2): string {
 /** `YYYY-MM-DD HH:MM:SS` in local time. */
 export function formatTimestamp(iso: string): string {
   const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return stripControls(iso)
+  if (Number.isNaN(d.getTime())) return sanitize(iso)
   return (
     `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
@@ -29,14 +20,13 @@ export function formatTimestamp(iso: string): string {
 }
 
 /** `127.0.0.1:5001`, or `[::1]:5001` for an IPv6 host. */
-export function formatAddress(host: string, port: number): string {
-  const h = stripControls(host)
-  return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`
+function address(n: HistoryNode): string {
+  return formatAddress({host: sanitize(n.host), port: n.port})
 }
 
 /** `Pedro (127.0.0.1:5001)` */
 export function formatNode(n: HistoryNode): string {
-  return `${stripControls(n.name)} (${formatAddress(n.host, n.port)})`
+  return `${sanitize(n.name)} (${address(n)})`
 }
 
 /** The words of `chat log tail`, in the reader's language (the catalogues in src/repl/i18n-log.ts). */
@@ -66,24 +56,24 @@ export interface LogTexts {
 function describe(e: HistoryEvent, t: LogTexts): string {
   switch (e.event) {
     case 'session_start':
-      return t.sessionStarted(stripControls(e.node.name), formatAddress(e.node.host, e.node.port))
+      return t.sessionStarted(sanitize(e.node.name), address(e.node))
     case 'session_end':
       return t.sessionEnded
     case 'peer_connected':
       return t.connected(formatNode(e.peer))
     case 'peer_disconnected':
-      return t.disconnected(formatNode(e.peer), stripControls(e.reason).trim())
+      return t.disconnected(formatNode(e.peer), sanitize(e.reason).trim())
     case 'message_sent':
-      return e.kind === 'action' ? t.action(stripControls(e.name ?? t.you), stripControls(e.text)) : t.own(stripControls(e.text))
+      return e.kind === 'action' ? t.action(sanitize(e.name ?? t.you), sanitize(e.text)) : t.own(sanitize(e.text))
     case 'message_received': {
-      const line = e.kind === 'action' ? t.action(stripControls(e.from.name), stripControls(e.text)) : t.received(formatNode(e.from), stripControls(e.text))
+      const line = e.kind === 'action' ? t.action(sanitize(e.from.name), sanitize(e.text)) : t.received(formatNode(e.from), sanitize(e.text))
       return `${e.history ? t.historyMark : ''}${line}`
     }
 
     case 'dm_sent':
-      return t.directSent(formatNode(e.to), stripControls(e.text))
+      return t.directSent(formatNode(e.to), sanitize(e.text))
     case 'dm_received':
-      return t.directReceived(formatNode(e.from), stripControls(e.text))
+      return t.directReceived(formatNode(e.from), sanitize(e.text))
   }
 }
 

@@ -165,18 +165,19 @@ export async function* followHistory(path: string, options: FollowOptions = {}):
   }
 }
 
-/** A chat message from a history file, for /history. */
+/** A chat message from a history file, for /history (the one type the REPL's HistoryReader returns). */
 export interface HistoryMessage {
   /** when it was logged, ISO-8601 */
   ts: string
-  /** when its author sent it, ms since the epoch (received messages of files that recorded it) */
+  /** when its author sent it, ms since the epoch (its clock); absent in lines written by older versions */
   sentTs?: number
   own: boolean
   text: string
-  /** the author's name; for an own message only when it is an action (the name it was sent under) */
+  /** the author's name; absent for own messages (but for own actions: the name they were sent under) */
   from?: string
+  /** the author's node id, when known: it picks the same name colour as live messages */
   fromId?: string
-  /** an action (`/me`) */
+  /** an action (`/me`): shown as `* Name text` */
   action?: boolean
 }
 

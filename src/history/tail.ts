@@ -3,8 +3,10 @@
 
 import type {Writable} from 'node:stream'
 
-import {errnoCode, reasonFor} from './errors.js'
-import {escapeJsonLine, historyPath} from './events.js'
+import {errnoCode} from '../io/errno.js'
+import {escapeJsonLine} from '../text/sanitize.js'
+import {reasonFor} from './errors.js'
+import {historyPath} from './events.js'
 import {formatEvent, type LogTexts} from './format.js'
 import {followHistory, readLastEvents, type HistoryRecord, type LastEvents} from './reader.js'
 

@@ -5,7 +5,7 @@
 import {mkdir, open, type FileHandle} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
-import {errnoCode} from './errors.js'
+import {errnoCode} from '../io/errno.js'
 import {parseHistoryLine} from './events.js'
 import {completeLinesEnd, linesBackward} from './lines.js'
 import {describeMessage, parseToWriter, type FromWriter} from './writer-protocol.js'

@@ -7,6 +7,7 @@ import {link, mkdir, open, rename, unlink, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {setTimeout} from 'node:timers/promises'
 
+import {errnoCode} from '../io/errno.js'
 import {generateIdentity, type Identity, identityFromPrivateKey} from '../p2p/identity.js'
 
 export {generateIdentity, type Identity, identityFromPrivateKey} from '../p2p/identity.js'
@@ -166,11 +167,6 @@ function notAnIdentity(file: string, cause?: unknown): IdentityError {
     `${file} is not a chat identity (expected an Ed25519 private key in PEM): move it away to create a new one, or pass another --identity FILE`,
     {cause},
   )
-}
-
-function errnoCode(error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code
-  return typeof code === 'string' ? code : undefined
 }
 
 function describe(error: unknown): string {

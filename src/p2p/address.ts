@@ -40,12 +40,18 @@ export function explainBadAddress(text: string): string {
   return `"${text}" is not an address: expected HOST:PORT, for example 127.0.0.1:5000`
 }
 
-/** `host:port` as users read and type it: IPv6 hosts in brackets, so the port stays readable. */
+/** `host:port`, with an IPv6 host bracketed so the port stays readable: `[::1]:5001`. */
 export function formatAddress({host, port}: Address): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
 }
 
-/** An IP in 127.0.0.0/8 or ::1 (also IPv4-mapped), as a socket reports it: a connection from this machine. */
-export function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.')
+/**
+ * Whether `host` names this machine's loopback interface: 127.0.0.0/8, ::1 (also IPv4-mapped), and the name
+ * `localhost` with its subdomains (RFC 6761 reserves them for loopback). A socket's remote address is always
+ * numeric; a host a peer announces may be a name, and `localhost` from another machine is a lie either way.
+ */
+export function isLoopback(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '')
+  if (name === 'localhost' || name.endsWith('.localhost')) return true
+  return name === '::1' || name === '0:0:0:0:0:0:0:1' || name.startsWith('127.') || name.startsWith('::ffff:127.')
 }

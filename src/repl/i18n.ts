@@ -86,15 +86,11 @@ export interface Catalog {
   /** A rejected send; `reason` is already in this language. */
   sendFailed(reason: string): string
   warning(message: string): string
-  /** A `chat start` that cannot start: the reason, already in this language. */
-  startFailed(reason: string): string
   /** The engine's codes in words: errors, reasons a peer left, protocol errors, warnings. */
   engine: EngineTexts
   /** `chat log tail`'s lines. */
   log: LogTexts
 }
-
-export {formatAddress} from '../p2p/address.js'
 
 /** Permission bits as `ls -l` users know them from chmod: 0644. */
 const mode = (bits: number): string => `0${(bits & 0o777).toString(8).padStart(3, '0')}`
@@ -175,7 +171,6 @@ const pt: Catalog = {
   connectFailed: (reason) => `Não foi possível conectar: ${reason}`,
   sendFailed: (reason) => `Não foi possível enviar: ${reason}`,
   warning: (message) => `aviso: ${message}`,
-  startFailed: (reason) => `Não foi possível iniciar: ${reason}`,
   engine: ptEngine,
   log: ptLog,
 }
@@ -244,7 +239,6 @@ const en: Catalog = {
   connectFailed: (reason) => `Could not connect: ${reason}`,
   sendFailed: (reason) => `Could not send: ${reason}`,
   warning: (message) => `warning: ${message}`,
-  startFailed: (reason) => `Could not start: ${reason}`,
   engine: enEngine,
   log: enLog,
 }

@@ -1,16 +1,16 @@
 // The two ways the REPL speaks: sentences for people, NDJSON for programs. Both write through a LinePrinter, which
 // the Repl makes prompt-safe on a TTY; neither knows about prompts or streams.
 
+import type {HistoryMessage} from '../history/reader.js'
 import {fingerprint} from '../p2p/identity.js'
 import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
-import {formatClock, formatStamp, formatTable, tableWidth} from './format.js'
+import {sanitize, toJsonLine} from '../text/sanitize.js'
 import {reasonText, warningText} from './engine-text.js'
+import {formatClock, formatStamp, formatTable, tableWidth} from './format.js'
 import {actionText, type Catalog, helpLines, helpTopicLines, usageWidth} from './i18n.js'
 import {markMentions, mentions} from './mention.js'
-import {sanitize, toJsonLine} from './sanitize.js'
 import {PLAIN, type Style} from './style.js'
 import {visibleWidth} from './wrap.js'
-import type {HistoryEntry} from './types.js'
 
 /**
  * Writes whole lines (no trailing newline) to the user's stdout (`out`) or stderr (`err`). `hang` is the column where
@@ -38,7 +38,7 @@ export interface OutputSink {
   /** The answer to /help, or to `/help COMMAND` (a known command name). */
   help(topic?: string): void
   /** The answer to /history: the messages, oldest first. */
-  history(entries: HistoryEntry[]): void
+  history(entries: HistoryMessage[]): void
   /** A successful /connect or --join. */
   connected(peer: PeerSummary): void
   /** Something the start command wants the user to know. */
@@ -206,7 +206,7 @@ export class HumanSink implements OutputSink {
     this.#printer.out(details, 2)
   }
 
-  history(entries: HistoryEntry[]): void {
+  history(entries: HistoryMessage[]): void {
     if (entries.length === 0) {
       this.#out(this.#catalog.historyEmpty)
       return
@@ -339,7 +339,7 @@ export class JsonSink implements OutputSink {
     this.#emit({event: 'help', commands})
   }
 
-  history(entries: HistoryEntry[]): void {
+  history(entries: HistoryMessage[]): void {
     const messages = entries.map((e) => ({
       ts: e.ts,
       ...(e.sentTs === undefined ? {} : {sentTs: e.sentTs}),

@@ -5,18 +5,21 @@
 import {createInterface, type Interface} from 'node:readline'
 
 import {chatNodeErrorDetail} from '../p2p/errors.js'
+import {guardPipe, isBroken, markBroken} from '../io/broken-pipe.js'
+import {errnoCode} from '../io/errno.js'
+import {formatAddress} from '../p2p/address.js'
 import type {ChatMessage, NodeInfo} from '../p2p/types.js'
+import {sanitize} from '../text/sanitize.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
 import {corkForThisTurn, uncorkAll} from './cork.js'
 import {errorMessage, nodeErrorText} from './engine-text.js'
-import {type Catalog, catalogs, formatAddress, type Lang} from './i18n.js'
+import {type Catalog, catalogs, type Lang} from './i18n.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'
 import {HumanSink, JsonSink, type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
 import type {ChatPrompt} from './prompt.js'
 import {type MsgTarget, resolveRecipient} from './recipient.js'
-import {sanitize} from './sanitize.js'
 import {ansiStyle, PLAIN, resolveColor, type Style} from './style.js'
 import type {HistoryReader, ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
 import {wrapLine} from './wrap.js'
@@ -61,29 +64,14 @@ export interface ReplOptions {
   now?: () => number
 }
 
-/** Streams that already have the REPL's error listener (process.stdout outlives any one Repl). */
-const guarded = new WeakSet<ReplOutput>()
-/** Streams that failed (EPIPE: the reader went away); nothing more is written to them. */
-const broken = new WeakSet<ReplOutput>()
-
-/**
- * A closed pipe on stdout (`chat start | head`) is reported as an 'error' event, which crashes the process when
- * nobody listens. The node must keep relaying, so the stream is marked broken and output to it stops.
- */
-function guard(stream: ReplOutput): void {
-  if (guarded.has(stream)) return
-  guarded.add(stream)
-  stream.on('error', () => broken.add(stream))
-}
-
 function write(stream: ReplOutput, data: string): void {
-  if (broken.has(stream) || !stream.writable) return
+  if (isBroken(stream) || !stream.writable) return
   try {
     // A pipe (a bot, a script) gets a turn's events in one system call; a terminal gets each line as it comes.
     if (!stream.isTTY) corkUntilTurnEnds(stream)
     stream.write(data)
   } catch {
-    broken.add(stream)
+    markBroken(stream)
   }
 }
 
@@ -147,8 +135,9 @@ export class Repl {
       this.#resolveDone = resolve
     })
 
-    guard(this.#output)
-    guard(this.#errorOutput)
+    // A closed pipe (`chat start | head`) must not stop the node relaying: output to it just stops.
+    guardPipe(this.#output)
+    guardPipe(this.#errorOutput)
     this.#catalog = catalogs[this.lang]
     this.#historyDir = options.historyDir
     this.#readHistory = options.readHistory

@@ -1,6 +1,7 @@
 // What the REPL needs from a chat node and from its streams, structurally, so it depends on no engine module:
 // the real ChatNode satisfies ReplNode, and tests pass an EventEmitter-based fake.
 
+import type {HistoryMessage} from '../history/reader.js'
 import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../p2p/types.js'
 
 export type ReplEventName = keyof ChatNodeEvents
@@ -37,20 +38,5 @@ export type ReplOutput = NodeJS.WritableStream & {
   getColorDepth?(): number
 }
 
-/** One message of the node's history log, for /history. `ts` is ISO-8601 (when it was logged). */
-export interface HistoryEntry {
-  ts: string
-  /** When the author sent it, ms since the epoch (its clock); absent in lines written by older versions. */
-  sentTs?: number
-  /** the author's name; absent for own messages (but for own actions: the name they were sent under) */
-  from?: string
-  /** the author's node id, when known: it picks the same name colour as live messages */
-  fromId?: string
-  text: string
-  own: boolean
-  /** An action (`/me`): shown as `* Name text`. */
-  action?: boolean
-}
-
-/** Reads the last `count` messages of the history log, oldest first. */
-export type HistoryReader = (count: number) => Promise<HistoryEntry[]>
+/** Reads the last `count` messages of the history log, oldest first: history's `readLastMessages`, for /history. */
+export type HistoryReader = (count: number) => Promise<HistoryMessage[]>

@@ -1,5 +1,6 @@
 // Real `chat` processes for integration tests: spawn the built CLI, read its stdout line by line, type into its
 // stdin, and wait on lines (never on sleeps).
+import {runCommand} from '@oclif/test'
 import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {createServer} from 'node:net'
@@ -135,6 +136,29 @@ export async function runChat(args: string[], options: {cwd?: string; env?: Node
   const result = await proc.exited
   clearTimeout(timer)
   return {...result, stdout: proc.lines.join('\n'), stderr: proc.errLines.join('\n')}
+}
+
+/** What `runCommand` captured, with the exit code oclif would have used (0 when the command succeeded). */
+export interface InProcessResult {
+  exit: number
+  message: string
+  stderr: string
+  stdout: string
+}
+
+/**
+ * Runs a command inside this process with oclif's `runCommand` (`@oclif/test`): for what a spawned process would
+ * add nothing to, such as flag validation. Loads the built commands (`dist/`), like the real CLI.
+ */
+export async function runInProcess(args: string[]): Promise<InProcessResult> {
+  const exitCode = process.exitCode
+  try {
+    const {error, stderr, stdout} = await runCommand(args, {root: PROJECT_ROOT})
+    return {exit: error ? (error.oclif?.exit ?? 1) : 0, message: error?.message ?? '', stderr, stdout}
+  } finally {
+    // runCommand leaves the exit code a real run would have had; this test run's own is mocha's business.
+    process.exitCode = exitCode
+  }
 }
 
 export const READY_EN = 'Interface ready. Type /help to see the available commands.'

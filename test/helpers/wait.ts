@@ -54,3 +54,23 @@ export function nextEvent<A extends unknown[]>(
     timeoutMs,
   )
 }
+
+/**
+ * Resolves with the first truthy value of `check()` (so `true` for a condition), checking every `intervalMs`: for
+ * states no single event announces (a peer table, a directory, a tmux screen). Bounded by `timeoutMs` like the rest.
+ */
+export function poll<T>(
+  what: string,
+  check: () => T | false | undefined,
+  {intervalMs = 20, timeoutMs = DEFAULT_WAIT_MS}: {intervalMs?: number; timeoutMs?: number} = {},
+): Promise<T> {
+  return waitFor<T>(
+    what,
+    (recheck) => {
+      const timer = setInterval(recheck, intervalMs)
+      return () => clearInterval(timer)
+    },
+    () => check() || undefined,
+    timeoutMs,
+  )
+}

@@ -4,25 +4,20 @@ import {expect} from 'chai'
 
 import {openSealed, sealTo} from '../../src/p2p/direct-crypto.js'
 import {generateKeyPair} from '../../src/p2p/noise/index.js'
-import {ChatNode} from '../../src/p2p/node.js'
+import type {ChatNode} from '../../src/p2p/node.js'
 import type {DirectMessage} from '../../src/p2p/types.js'
-import {nextEvent, waitFor} from '../helpers/wait.js'
+import {useNodes} from '../helpers/nodes.js'
+import {nextEvent, poll} from '../helpers/wait.js'
 
 describe('direct messages', function () {
   this.timeout(20_000)
-  let nodes: ChatNode[] = []
-
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.stop()))
-    nodes = []
-  })
+  // Degree 0: nobody dials on their own, so a chain stays a chain.
+  const nodes = useNodes({degree: 0})
 
   async function chain(names: string[]): Promise<ChatNode[]> {
     const out: ChatNode[] = []
     for (const name of names) {
-      const node = new ChatNode({name, host: '127.0.0.1', port: 0, degree: 0})
-      nodes.push(node)
-      await node.start()
+      const node = await nodes.start(name)
       if (out.length > 0) await node.connect('127.0.0.1', out.at(-1)!.info.port, {persistent: false})
       out.push(node)
     }
@@ -32,10 +27,7 @@ describe('direct messages', function () {
 
   it('reaches its recipient three hops away, and no relay can read it', async () => {
     const [a, b, c, d] = await chain(['A', 'B', 'C', 'D'])
-    await waitFor('D\'s key at A', (recheck) => {
-      const timer = setInterval(recheck, 20)
-      return () => clearInterval(timer)
-    }, () => a.directory().some((n) => n.id === d.id) || undefined)
+    await poll('D\'s key at A', () => a.directory().some((n) => n.id === d.id))
     const seenByRelays: unknown[] = []
     for (const relay of [b, c]) {
       relay.on('direct', (m) => seenByRelays.push(m))
@@ -56,15 +48,8 @@ describe('direct messages', function () {
 
   it('gives a newcomer the keys its peer knows, and floods the newcomer\'s own once', async () => {
     const [a, , c] = await chain(['A', 'B', 'C'])
-    const poll = (what: string, check: () => boolean): Promise<true> =>
-      waitFor(what, (recheck) => {
-        const timer = setInterval(recheck, 20)
-        return () => clearInterval(timer)
-      }, () => check() || undefined)
     await poll('A\'s key at C', () => c.directory().some((n) => n.id === a.id))
-    const d = new ChatNode({name: 'D', host: '127.0.0.1', port: 0, degree: 0})
-    nodes.push(d)
-    await d.start()
+    const d = await nodes.start('D')
     await d.connect('127.0.0.1', c.info.port, {persistent: false})
     // A announced before D existed: D learns A's key from C's `keys`, not from a new flood by A.
     await poll('A\'s key at D', () => d.directory().some((n) => n.id === a.id))

@@ -9,7 +9,7 @@ import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ChatProcess, freePort, tempDir, type JsonEvent, jsonEvents} from '../helpers/cli.js'
-import {DEFAULT_WAIT_MS} from '../helpers/wait.js'
+import {poll} from '../helpers/wait.js'
 
 const READY = 'Interface ready. Type /help to see the available commands.'
 
@@ -63,17 +63,6 @@ function writerOf(pid: number): number | undefined {
   }
 
   return undefined
-}
-
-/** Polls (bounded: every 20 ms, at most `timeoutMs`) until `check` returns a value. */
-async function poll<T>(what: string, check: () => T | undefined, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }
 
 describe('faults around a running node (integration)', function () {

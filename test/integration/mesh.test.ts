@@ -2,9 +2,11 @@
 // whole graph (peers()) to know when the network is connected.
 import {expect} from 'chai'
 
-import {ChatNode, type ChatNodeOptions} from '../../src/p2p/node.js'
+import type {ChatNode, ChatNodeOptions} from '../../src/p2p/node.js'
 import type {ChatMessage} from '../../src/p2p/types.js'
-import {waitFor} from '../helpers/wait.js'
+import {rejection} from '../helpers/errors.js'
+import {useNodes} from '../helpers/nodes.js'
+import {poll} from '../helpers/wait.js'
 
 const FAST_MESH: Partial<ChatNodeOptions> = {mesh: {tickMs: 100, backoff: {initialMs: 100, maxMs: 1000}}}
 
@@ -28,28 +30,12 @@ function connected(nodes: ChatNode[]): boolean {
 }
 
 /** Polls a condition on the in-process graph (bounded), for states no single event announces. */
-function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<true> {
-  return waitFor(what, (recheck) => {
-    const timer = setInterval(recheck, 20)
-    return () => clearInterval(timer)
-  }, () => check() || undefined, timeoutMs)
-}
+const until = (what: string, check: () => boolean): Promise<boolean> => poll(what, check, {timeoutMs: 15_000})
 
 describe('mesh (in-process nodes)', function () {
   this.timeout(90_000)
-  let nodes: ChatNode[] = []
-
-  async function startNode(name: string, options: Partial<ChatNodeOptions> = {}): Promise<ChatNode> {
-    const node = new ChatNode({name, host: '127.0.0.1', port: 0, ...FAST_MESH, ...options})
-    nodes.push(node)
-    await node.start()
-    return node
-  }
-
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.stop()))
-    nodes = []
-  })
+  const nodes = useNodes(FAST_MESH)
+  const startNode = nodes.start
 
   it('learns peers through its peers and dials up to the target degree, never more', async () => {
     const hub = await startNode('hub', {degree: 0})
@@ -65,15 +51,11 @@ describe('mesh (in-process nodes)', function () {
   })
 
   it('redials a --join peer that was not up yet, with backoff, until it is back', async () => {
-    const late = new ChatNode({name: 'late', host: '127.0.0.1', port: 0})
-    await late.start()
+    const late = await startNode('late')
     const port = late.info.port
     await late.stop()
     const a = await startNode('A')
-    try {
-      await a.connect('127.0.0.1', port)
-      expect.fail('connected to a node that is down')
-    } catch {}
+    await rejection(a.connect('127.0.0.1', port))
 
     const back = await startNode('back', {port})
     await until('A reconnected to the node that came back', () => a.peers().some((p) => p.id === back.id))
@@ -97,7 +79,6 @@ describe('mesh (in-process nodes)', function () {
       churners = churners.slice(2)
       await Promise.all(leaving.map((c) => c.stop()))
       leaves += leaving.length
-      nodes = nodes.filter((n) => !leaving.includes(n))
       const joining = await Promise.all([startNode(`j${round}a`), startNode(`j${round}b`)])
       for (const j of joining) await j.connect('127.0.0.1', stable[Math.floor(Math.random() * stable.length)].info.port, {persistent: false})
       churners.push(...joining)

@@ -5,19 +5,19 @@ import {connect as netConnect, type Socket} from 'node:net'
 import {ChatNode, ChatNodeError} from '../../src/p2p/node.js'
 import {MAX_TEXT_CHARS} from '../../src/p2p/protocol.js'
 import type {ChatMessage} from '../../src/p2p/types.js'
+import {rejection} from '../helpers/errors.js'
+import {useNodes} from '../helpers/nodes.js'
 import {nextEvent, waitFor} from '../helpers/wait.js'
 
 describe('ChatNode over loopback', function () {
   this.timeout(20_000)
-  let nodes: ChatNode[] = []
   const sockets: Socket[] = []
-
-  async function startNode(name: string, options: Partial<ConstructorParameters<typeof ChatNode>[0]> = {}): Promise<ChatNode> {
-    const node = new ChatNode({name, host: '127.0.0.1', port: 0, ...options})
-    nodes.push(node)
-    await node.start()
-    return node
-  }
+  afterEach(() => {
+    for (const s of sockets) s.destroy()
+  })
+  // Declared after the sockets' hook: raw sockets go first, then the nodes stop.
+  const nodes = useNodes()
+  const startNode = nodes.start
 
   function received(node: ChatNode): ChatMessage[] {
     const got: ChatMessage[] = []
@@ -41,12 +41,6 @@ describe('ChatNode over loopback', function () {
       () => check() || undefined,
     )
   }
-
-  afterEach(async () => {
-    for (const s of sockets) s.destroy()
-    await Promise.all(nodes.map((n) => n.stop()))
-    nodes = []
-  })
 
   it('floods a message along a chain, once per node, with the author and its listening address', async () => {
     // Degree 0: nobody dials on their own, so the chain stays a chain and Pedro must relay.
@@ -155,24 +149,14 @@ describe('ChatNode over loopback', function () {
     const spare = await startNode('spare')
     const port = spare.info.port
     await spare.stop()
-    try {
-      await a.connect('127.0.0.1', port)
-      expect.fail('connect should have failed')
-    } catch (error) {
-      expect((error as Error).message).to.equal(`could not reach 127.0.0.1:${port}: connection refused`)
-    }
+    expect((await rejection(a.connect('127.0.0.1', port))).message).to.equal(`could not reach 127.0.0.1:${port}: connection refused`)
 
     expect(a.running).to.equal(true)
   })
 
   it('refuses to connect to itself', async () => {
     const a = await startNode('A')
-    try {
-      await a.connect('127.0.0.1', a.info.port)
-      expect.fail('connect should have failed')
-    } catch (error) {
-      expect((error as Error).message).to.match(/own address/)
-    }
+    expect((await rejection(a.connect('127.0.0.1', a.info.port))).message).to.match(/own address/)
   })
 
   it('refuses a dialler before the handshake when it is full, so the dialler knows it did not get in', async () => {
@@ -187,13 +171,8 @@ describe('ChatNode over loopback', function () {
 
   it('says which port is in use', async () => {
     const a = await startNode('A')
-    const b = new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port})
-    try {
-      await b.start()
-      expect.fail('start should have failed')
-    } catch (error) {
-      expect((error as Error).message).to.equal(`port ${a.info.port} on 127.0.0.1 is already in use: choose another with --port`)
-    }
+    const b = nodes.track(new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port}))
+    expect((await rejection(b.start())).message).to.equal(`port ${a.info.port} on 127.0.0.1 is already in use: choose another with --port`)
   })
 
   it('reports a refused call as a ChatNodeError whose snake_case code carries the facts, not only English', async () => {

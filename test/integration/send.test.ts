@@ -2,10 +2,11 @@
 import {expect} from 'chai'
 import {createServer, type Server} from 'node:net'
 
-import {ChatNode} from '../../src/p2p/node.js'
+import type {ChatNode} from '../../src/p2p/node.js'
 import {deriveRoomKey} from '../../src/p2p/room.js'
 import type {ChatMessage, PeerLeft} from '../../src/p2p/types.js'
-import {freePort, runChat, tempDir} from '../helpers/cli.js'
+import {freePort, runChat} from '../helpers/cli.js'
+import {useNodes} from '../helpers/nodes.js'
 import {nextEvent} from '../helpers/wait.js'
 
 /** oclif wraps an error to the terminal's width, with ` ›` at the start of every line: one line again. */
@@ -13,22 +14,13 @@ const unwrap = (stderr: string): string => stderr.replace(/\s*\n\s*(›\s*)?/g, 
 
 describe('chat send', function () {
   this.timeout(30_000)
-  const nodes: ChatNode[] = []
   const servers: Server[] = []
-
-
   afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((node) => node.stop()))
     for (const server of servers.splice(0)) server.close()
   })
 
-  async function node(name: string, options: {secret?: string} = {}): Promise<ChatNode> {
-    const room = await deriveRoomKey(options.secret)
-    const n = new ChatNode({name, host: '127.0.0.1', port: 0, room})
-    nodes.push(n)
-    await n.start()
-    return n
-  }
+  const nodes = useNodes()
+  const node = async (name: string, options: {secret?: string} = {}): Promise<ChatNode> => nodes.start(name, {room: await deriveRoomKey(options.secret)})
 
   it('delivers one message through the node it joins to the whole network, then exits 0', async () => {
     const julia = await node('Julia')
@@ -89,26 +81,11 @@ describe('chat send', function () {
     expect(unwrap(result.stderr)).to.equal(`Error: could not reach any peer, the message was not sent: 127.0.0.1:${port}: no answer within 2 s`)
   })
 
-  it('refuses bad input with exit 2', async () => {
-    const tmp = tempDir()
-    try {
-      for (const args of [
-        ['send', 'no --join'],
-        ['send', '--join', 'nohost', 'x'],
-        ['send', '--join', '127.0.0.1:1'],
-        ['send', '--join', '127.0.0.1:1', '--timeout', '0', 'x'],
-      ]) {
-        const result = await runChat(args, {cwd: tmp.path})
-        expect(result.code, `${args.join(' ')}\n${result.stderr}`).to.equal(2)
-        expect(result.stderr).to.not.match(/\n\s+at /)
-      }
-
-      const julia = await node('Julia')
-      const empty = await runChat(['send', '--join', `127.0.0.1:${julia.info.port}`, '   '])
-      expect(empty.code).to.equal(2)
-      expect(empty.stderr).to.include('an empty message is not sent')
-    } finally {
-      tmp.remove()
-    }
+  it('refuses an empty message with exit 2 (bad flags: test/integration/commands.test.ts)', async () => {
+    const julia = await node('Julia')
+    const empty = await runChat(['send', '--join', `127.0.0.1:${julia.info.port}`, '   '])
+    expect(empty.code).to.equal(2)
+    expect(empty.stderr).to.include('an empty message is not sent')
+    expect(empty.stderr).to.not.match(/\n\s+at /)
   })
 })

@@ -14,10 +14,11 @@ import {readFileSync} from 'node:fs'
 import {performance} from 'node:perf_hooks'
 
 import {HANDSHAKE_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, HOP_FRAME_BURST, PEER_DEAD_AFTER_MS} from '../../src/p2p/connection.js'
-import {ChatNode, DEFAULT_HISTORY_MESSAGES} from '../../src/p2p/node.js'
+import {type ChatNode, DEFAULT_HISTORY_MESSAGES} from '../../src/p2p/node.js'
 import type {NodeWarning} from '../../src/p2p/types.js'
 import {type Attack, type AttackKind, type AttackResult, launch, type MemberAttack, prng, QUICK_KINDS, SLOW_KINDS} from '../helpers/attacker.js'
 import {ChatProcess, freePort, tempDir, type JsonEvent, jsonEvents} from '../helpers/cli.js'
+import {useNodes} from '../helpers/nodes.js'
 
 /** Total attacker connections, in waves; each wave waits for the previous one to be cleaned up. */
 const WAVES = 4
@@ -253,22 +254,14 @@ describe('siege: hostile connections against a running node (integration)', func
 // of pings (every frame costs the node a decryption), and a reader that stops reading. In-process nodes: no CLI.
 describe('siege: one member against the per-connection limits (in-process)', function () {
   this.timeout(60_000)
-  let nodes: ChatNode[] = []
   let attacks: Attack[] = []
-
-  afterEach(async () => {
+  afterEach(() => {
     for (const a of attacks) a.abort('test')
     attacks = []
-    await Promise.all(nodes.map((n) => n.stop()))
-    nodes = []
   })
-
-  async function node(name: string): Promise<ChatNode> {
-    const n = new ChatNode({name, host: '127.0.0.1', port: 0})
-    nodes.push(n)
-    await n.start()
-    return n
-  }
+  // Declared after the attacks' hook: the attackers stop first, then the nodes.
+  const nodes = useNodes()
+  const node = (name: string): Promise<ChatNode> => nodes.start(name)
 
   async function member(port: number): Promise<MemberAttack> {
     const m = launch('member', {port, random: prng(SEED), name: 'flooder'}) as MemberAttack
@@ -303,9 +296,7 @@ describe('siege: one member against the per-connection limits (in-process)', fun
 
   it('drops a member that stops reading once 1 MiB waits for it, instead of buffering', async () => {
     // No heartbeat drop here (dead after 2 min): only the outbox cap can end this connection.
-    const a = new ChatNode({name: 'A', host: '127.0.0.1', port: 0, connection: {deadAfterMs: 120_000}})
-    nodes.push(a)
-    await a.start()
+    const a = await nodes.start('A', {connection: {deadAfterMs: 120_000}})
     const stuck = launch('stuck-reader', {port: a.info.port, random: prng(SEED), name: 'stuck'}) as MemberAttack
     attacks.push(stuck)
     expect(await within(stuck.established, 10_000, false)).to.equal(true)

@@ -9,6 +9,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {poll} from '../helpers/wait.js'
+
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const FIXTURE = fileURLToPath(new URL('fixtures/chat-tty.ts', import.meta.url))
 const WAIT_MS = 15_000
@@ -98,17 +100,15 @@ describe('REPL in a real terminal (tmux)', function () {
   }
 
   async function until(session: string, what: string, check: (lines: string[]) => boolean, escapes = false): Promise<string[]> {
-    const deadline = Date.now() + WAIT_MS
     let lines: string[] = []
-    while (Date.now() < deadline) {
-      lines = screen(session, escapes)
-      if (check(lines)) return lines
-      await new Promise((resolve) => {
-        setTimeout(resolve, POLL_MS)
-      })
+    try {
+      return await poll(what, () => {
+        lines = screen(session, escapes)
+        return check(lines) && lines
+      }, {intervalMs: POLL_MS, timeoutMs: WAIT_MS})
+    } catch {
+      throw new Error(`timed out waiting for ${what}; the screen was:\n${lines.join('\n')}`)
     }
-
-    throw new Error(`timed out waiting for ${what}; the screen was:\n${lines.join('\n')}`)
   }
 
   const lastLine = (lines: string[]): string => lines.at(-1) ?? ''

@@ -9,7 +9,8 @@ import {discoverPeers} from '../../src/discovery/index.js'
 import {Discovery, type DiscoveredNode, type MdnsSocket} from '../../src/discovery/mdns.js'
 import {announcement} from '../../src/discovery/records.js'
 import type {PeerSummary} from '../../src/p2p/types.js'
-import {waitFor} from '../helpers/wait.js'
+import {rejection} from '../helpers/errors.js'
+import {poll} from '../helpers/wait.js'
 
 const ROOM_A = 'a'.repeat(64)
 const ROOM_B = 'b'.repeat(64)
@@ -57,11 +58,7 @@ class FakeSocket extends EventEmitter implements MdnsSocket {
   }
 }
 
-const until = (what: string, check: () => boolean, timeoutMs = 3000): Promise<true> =>
-  waitFor(what, (recheck) => {
-    const timer = setInterval(recheck, 2)
-    return () => clearInterval(timer)
-  }, () => check() || undefined, timeoutMs)
+const until = (what: string, check: () => boolean, timeoutMs = 3000): Promise<boolean> => poll(what, check, {intervalMs: 2, timeoutMs})
 
 describe('discovery: mDNS announcer and browser', () => {
   const running: Discovery[] = []
@@ -157,12 +154,7 @@ describe('discovery: mDNS announcer and browser', () => {
   it('rejects with a clear message when the socket cannot be bound', async () => {
     const failing = (): MdnsSocket => bus.socket('10.0.0.1', new Error('bind EADDRINUSE 0.0.0.0:5353'))
 
-    try {
-      await Discovery.start({self: {id: 'x', host: '10.0.0.1', port: 1}, roomId: ROOM_A, onFound: () => {}, mdns: failing})
-      expect.fail('should reject')
-    } catch (error) {
-      expect((error as Error).message).to.equal('mDNS discovery cannot start: bind EADDRINUSE 0.0.0.0:5353')
-    }
+    expect((await rejection(Discovery.start({self: {id: 'x', host: '10.0.0.1', port: 1}, roomId: ROOM_A, onFound: () => {}, mdns: failing}))).message).to.equal('mDNS discovery cannot start: bind EADDRINUSE 0.0.0.0:5353')
   })
 
   describe('discoverPeers', () => {

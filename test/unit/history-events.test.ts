@@ -1,7 +1,6 @@
 import {expect} from 'chai'
 
 import {
-  escapeJsonLine,
   historyPath,
   parseHistoryLine,
   serializeEvent,
@@ -71,7 +70,6 @@ describe('history events (line format)', () => {
     expect(line).to.not.match(/[\u007F-\u009F\u2028\u202E]/)
     expect(line).to.include('\\u009b')
     expect(parseHistoryLine(line)).to.include({text})
-    expect(escapeJsonLine('"\u0085"')).to.equal('"\\u0085"')
   })
 
   it('names the file after the port', () => {

@@ -1,8 +1,9 @@
 import {expect} from 'chai'
 
 import type {HistoryEvent} from '../../src/history/events.js'
-import {formatEvent as format, formatTimestamp, type LogTexts, stripControls} from '../../src/history/format.js'
+import {formatEvent as format, formatTimestamp, type LogTexts} from '../../src/history/format.js'
 import {catalogs} from '../../src/repl/i18n.js'
+import {REPLACEMENT, sanitize} from '../../src/text/sanitize.js'
 
 const formatEvent = (event: Parameters<typeof format>[0], texts: LogTexts = catalogs.en.log): string => format(event, texts)
 
@@ -82,7 +83,7 @@ describe('history formatter', () => {
     )
   })
 
-  it('strips control characters from remote names and texts', () => {
+  it('neutralises control characters in remote names and texts as the REPL does', () => {
     const evil = {
       ...pedro,
       name: 'Pe\u001B]0;pwned\u0007dro\u009B2J',
@@ -95,11 +96,18 @@ describe('history formatter', () => {
       from: evil,
       text: 'red \u001B[31malert\u001B[0m\r\nfake line\u202Eevil\u0000!',
     })
-    expect(line).to.equal('2026-11-25 17:20:01  Pe]0;pwneddro2J (127.0.0.1[2K:5001): red [31malert[0m  fake lineevil!')
+    const R = REPLACEMENT
+    expect(line).to.equal(`2026-11-25 17:20:01  Pedro (127.0.0.1:5001): red alert${R}${R}fake line${R}evil${R}!`)
     expect(line).to.not.match(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E]/)
   })
 
-  it('stripControls keeps ordinary Unicode', () => {
-    expect(stripControls('olá 👋 日本 — ção')).to.equal('olá 👋 日本 — ção')
+  it('shows a coloured text without its escape sequence, exactly as the REPL shows it', () => {
+    // Drift bug: log tail printed `\e[31mred` as `[31mred` (the ESC dropped, the rest of the sequence kept).
+    for (const text of ['\u001B[31mred\u001B[0m', 'a\u001B]8;;http://x\u001B\\link', 'tab\there', 'olá 👋 日本 — ção', 'x\u061Cy\u2066z']) {
+      const line = formatEvent({...stamp, event: 'message_sent', id: 'x', text})
+      expect(line).to.equal(`2026-11-25 17:20:01  You: ${sanitize(text)}`)
+    }
+
+    expect(formatEvent({...stamp, event: 'message_sent', id: 'x', text: '\u001B[31mred'})).to.match(/You: red$/)
   })
 })

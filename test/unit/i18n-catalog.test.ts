@@ -45,7 +45,6 @@ function sampleArgs(path: string): unknown[] | undefined {
     connectFailed: ['Qa'],
     sendFailed: ['Qa'],
     warning: ['Qa'],
-    startFailed: ['Qa'],
     'engine.peerDisconnected': ['Qa', 'Qb', 'Qc'],
     'engine.peerReported': ['Qa', 'Qb'],
     'engine.heartbeat': [271],

@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {COMMANDS} from '../../src/repl/commands.js'
 import {ChatNodeError} from '../../src/p2p/errors.js'
 import {nodeErrorText, reasonText, warningText} from '../../src/repl/engine-text.js'
-import {actionText, catalogs, formatAddress, helpLines, helpTopicLines, resolveLang} from '../../src/repl/i18n.js'
+import {actionText, catalogs, helpLines, helpTopicLines, resolveLang} from '../../src/repl/i18n.js'
 
 const pedro = {name: 'Pedro', host: '127.0.0.1', port: 5001}
 
@@ -162,11 +162,6 @@ describe('i18n', () => {
 
   it('words /me the same in every language', () => {
     expect(actionText('Julia', 'waves')).to.equal('* Julia waves')
-  })
-
-  it('brackets IPv6 hosts so the port stays readable', () => {
-    expect(formatAddress({host: '127.0.0.1', port: 5001})).to.equal('127.0.0.1:5001')
-    expect(formatAddress({host: '::1', port: 5001})).to.equal('[::1]:5001')
   })
 
   describe('resolveLang', () => {

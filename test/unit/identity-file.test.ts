@@ -13,6 +13,7 @@ import {
   loadOrCreateIdentity,
 } from '../../src/identity/identity-file.js'
 import {catalogs} from '../../src/repl/i18n.js'
+import {rejection} from '../helpers/errors.js'
 
 const posix = process.platform !== 'win32'
 const MODULE = fileURLToPath(new URL('../../src/identity/identity-file.ts', import.meta.url))
@@ -27,16 +28,6 @@ function idFromChildProcess(file: string): Promise<string> {
       else resolve(stdout)
     })
   })
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-
-  throw new Error('expected a rejection')
 }
 
 describe('identity file', () => {

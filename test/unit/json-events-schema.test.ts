@@ -14,6 +14,7 @@ import {catalogs} from '../../src/repl/i18n.js'
 import {JsonSink, type OutputSink} from '../../src/repl/output.js'
 import {Repl} from '../../src/repl/repl.js'
 import {PROJECT_ROOT} from '../helpers/cli.js'
+import {useNodes} from '../helpers/nodes.js'
 import {waitFor} from '../helpers/wait.js'
 
 const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, 'docs', 'json-events.schema.json'), 'utf8')) as Record<string, unknown>
@@ -68,13 +69,12 @@ class Lines {
 
 describe('docs/json-events.schema.json', function () {
   this.timeout(20_000)
-  const nodes: ChatNode[] = []
   const repls: Repl[] = []
-
-  afterEach(async () => {
+  afterEach(() => {
     for (const repl of repls.splice(0)) repl.close()
-    await Promise.all(nodes.splice(0).map((node) => node.stop()))
   })
+  // Declared after the REPLs' hook: they close first, then the nodes stop.
+  const nodes = useNodes()
 
   it('is a valid JSON Schema (2020-12, strict) with one definition per event', () => {
     const defs = Object.keys(schema.$defs as object)
@@ -84,9 +84,8 @@ describe('docs/json-events.schema.json', function () {
   })
 
   it('accepts every event a real --json session prints', async () => {
-    const julia = new ChatNode({name: 'Julia', host: '127.0.0.1', port: 0})
-    const pedro = new ChatNode({name: 'Pedro', host: '127.0.0.1', port: 0})
-    nodes.push(julia, pedro)
+    const julia = nodes.track(new ChatNode({name: 'Julia', host: '127.0.0.1', port: 0}))
+    const pedro = nodes.track(new ChatNode({name: 'Pedro', host: '127.0.0.1', port: 0}))
     const input = new PassThrough()
     const out = new Lines()
     const err = new Lines()

@@ -2,19 +2,10 @@ import { expect } from 'chai'
 import fc from 'fast-check'
 import crypto from 'node:crypto'
 import { CipherState, MAX_NONCE, NoiseError, TAGLEN } from '../../src/p2p/noise/index.js'
+import {thrownCode} from '../helpers/errors.js'
 
 const AD = Buffer.from('associated data')
 const FC = { seed: 42, numRuns: 500 }
-
-function noiseCode(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).to.be.instanceOf(NoiseError)
-    return (err as NoiseError).code
-  }
-  throw new Error('expected a NoiseError')
-}
 
 function sealAt(key: Uint8Array, n: bigint, ad: Uint8Array, pt: Uint8Array): Buffer {
   const cs = new CipherState(key)
@@ -65,18 +56,18 @@ describe('noise: CipherState', () => {
     const ct = tx.encryptWithAd(AD, Buffer.from('hello'))
     const bad = Buffer.from(ct)
     bad[0]! ^= 1
-    expect(noiseCode(() => rx.decryptWithAd(AD, bad))).to.equal('decrypt_failed')
+    expect(thrownCode(NoiseError, () => rx.decryptWithAd(AD, bad))).to.equal('decrypt_failed')
     expect(rx.nonce).to.equal(0n)
     expect(rx.decryptWithAd(AD, ct).toString()).to.equal('hello')
   })
 
   it('rejects wrong key, wrong nonce, wrong AD, short input', () => {
     const ct = sealAt(key, 5n, AD, Buffer.from('hello'))
-    expect(noiseCode(() => openAt(crypto.randomBytes(32), 5n, AD, ct))).to.equal('decrypt_failed')
-    expect(noiseCode(() => openAt(key, 4n, AD, ct))).to.equal('decrypt_failed')
-    expect(noiseCode(() => openAt(key, 6n, AD, ct))).to.equal('decrypt_failed')
-    expect(noiseCode(() => openAt(key, 5n, Buffer.from('other'), ct))).to.equal('decrypt_failed')
-    expect(noiseCode(() => openAt(key, 5n, AD, ct.subarray(0, TAGLEN - 1)))).to.equal('message_too_short')
+    expect(thrownCode(NoiseError, () => openAt(crypto.randomBytes(32), 5n, AD, ct))).to.equal('decrypt_failed')
+    expect(thrownCode(NoiseError, () => openAt(key, 4n, AD, ct))).to.equal('decrypt_failed')
+    expect(thrownCode(NoiseError, () => openAt(key, 6n, AD, ct))).to.equal('decrypt_failed')
+    expect(thrownCode(NoiseError, () => openAt(key, 5n, Buffer.from('other'), ct))).to.equal('decrypt_failed')
+    expect(thrownCode(NoiseError, () => openAt(key, 5n, AD, ct.subarray(0, TAGLEN - 1)))).to.equal('message_too_short')
     expect(openAt(key, 5n, AD, ct).toString()).to.equal('hello')
   })
 
@@ -85,20 +76,20 @@ describe('noise: CipherState', () => {
     tx.setNonce(MAX_NONCE - 1n)
     const ct = tx.encryptWithAd(AD, Buffer.from('last'))
     expect(tx.nonce).to.equal(MAX_NONCE)
-    expect(noiseCode(() => tx.encryptWithAd(AD, Buffer.from('one more')))).to.equal('nonce_exhausted')
+    expect(thrownCode(NoiseError, () => tx.encryptWithAd(AD, Buffer.from('one more')))).to.equal('nonce_exhausted')
     expect(tx.nonce).to.equal(MAX_NONCE)
     expect(openAt(key, MAX_NONCE - 1n, AD, ct).toString()).to.equal('last')
     const rx = new CipherState(key)
     rx.setNonce(MAX_NONCE)
-    expect(noiseCode(() => rx.decryptWithAd(AD, ct))).to.equal('nonce_exhausted')
-    expect(noiseCode(() => rx.setNonce(MAX_NONCE + 1n))).to.equal('invalid_state')
+    expect(thrownCode(NoiseError, () => rx.decryptWithAd(AD, ct))).to.equal('nonce_exhausted')
+    expect(thrownCode(NoiseError, () => rx.setNonce(MAX_NONCE + 1n))).to.equal('invalid_state')
   })
 
   it('refuses ciphertexts over 65,535 bytes', () => {
     const cs = new CipherState(key)
     expect(cs.encryptWithAd(AD, Buffer.alloc(65_535 - TAGLEN)).length).to.equal(65_535)
-    expect(noiseCode(() => cs.encryptWithAd(AD, Buffer.alloc(65_535 - TAGLEN + 1)))).to.equal('message_too_large')
-    expect(noiseCode(() => new CipherState(key).decryptWithAd(AD, Buffer.alloc(65_536)))).to.equal('message_too_large')
+    expect(thrownCode(NoiseError, () => cs.encryptWithAd(AD, Buffer.alloc(65_535 - TAGLEN + 1)))).to.equal('message_too_large')
+    expect(thrownCode(NoiseError, () => new CipherState(key).decryptWithAd(AD, Buffer.alloc(65_536)))).to.equal('message_too_large')
   })
 
   it('rekey: both sides stay in step, the key changes, the nonce is kept', () => {
@@ -110,15 +101,15 @@ describe('noise: CipherState', () => {
     expect(tx.nonce).to.equal(1n)
     const ct = tx.encryptWithAd(AD, Buffer.from('b'))
     expect(rx.decryptWithAd(AD, ct).toString()).to.equal('b')
-    expect(noiseCode(() => openAt(key, 1n, AD, ct))).to.equal('decrypt_failed')
+    expect(thrownCode(NoiseError, () => openAt(key, 1n, AD, ct))).to.equal('decrypt_failed')
   })
 
   it('rejects keys of the wrong length, and is unusable after destroy()', () => {
-    expect(noiseCode(() => new CipherState(Buffer.alloc(31)))).to.equal('invalid_key')
+    expect(thrownCode(NoiseError, () => new CipherState(Buffer.alloc(31)))).to.equal('invalid_key')
     const cs = new CipherState(key)
     cs.destroy()
-    expect(noiseCode(() => cs.encryptWithAd(AD, Buffer.from('x')))).to.equal('invalid_state')
-    expect(noiseCode(() => cs.decryptWithAd(AD, Buffer.alloc(16)))).to.equal('invalid_state')
+    expect(thrownCode(NoiseError, () => cs.encryptWithAd(AD, Buffer.from('x')))).to.equal('invalid_state')
+    expect(thrownCode(NoiseError, () => cs.decryptWithAd(AD, Buffer.alloc(16)))).to.equal('invalid_state')
   })
 
   it('copies the key, so later changes to the caller buffer do not matter', () => {
@@ -139,7 +130,7 @@ describe('noise: CipherState', () => {
           fc.pre(!Buffer.from(k1).equals(Buffer.from(k2)) || n1 !== n2)
           const ct = sealAt(k1, n1, ad, pt)
           expect(openAt(k1, n1, ad, ct).equals(Buffer.from(pt))).to.equal(true)
-          expect(noiseCode(() => openAt(k2, n2, ad, ct))).to.equal('decrypt_failed')
+          expect(thrownCode(NoiseError, () => openAt(k2, n2, ad, ct))).to.equal('decrypt_failed')
         }),
         FC,
       )
@@ -151,7 +142,7 @@ describe('noise: CipherState', () => {
           const ct = sealAt(k, n, ad, pt)
           const bit = bitSeed % (ct.length * 8)
           ct[bit >> 3]! ^= 1 << (bit & 7)
-          expect(noiseCode(() => openAt(k, n, ad, ct))).to.equal('decrypt_failed')
+          expect(thrownCode(NoiseError, () => openAt(k, n, ad, ct))).to.equal('decrypt_failed')
         }),
         FC,
       )

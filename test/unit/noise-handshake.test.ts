@@ -12,6 +12,7 @@ import {
   type HandshakeOptions,
   type X25519KeyPair,
 } from '../../src/p2p/noise/index.js'
+import {thrownCode} from '../helpers/errors.js'
 
 const XX = 'Noise_XX_25519_ChaChaPoly_SHA256'
 const PSK = crypto.randomBytes(32)
@@ -40,16 +41,6 @@ function pair(shared: Side = {}, init: Side = {}, resp: Side = {}): { init: Hand
     init: new HandshakeState({ ...base, staticKeyPair: INIT_STATIC, ...init, initiator: true }),
     resp: new HandshakeState({ ...base, staticKeyPair: RESP_STATIC, ...resp, initiator: false }),
   }
-}
-
-function noiseCode(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(NoiseError)
-    return (err as NoiseError).code
-  }
-  throw new Error('expected a NoiseError')
 }
 
 function flipBit(message: Buffer, bit: number): Buffer {
@@ -117,7 +108,7 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
       'hi alice',
     )
     // Directions have distinct keys: a frame sent back to its sender does not open.
-    expect(noiseCode(() => a.recv.decryptWithAd(empty, a.send.encryptWithAd(empty, Buffer.from('echo'))))).to.equal(
+    expect(thrownCode(NoiseError, () => a.recv.decryptWithAd(empty, a.send.encryptWithAd(empty, Buffer.from('echo'))))).to.equal(
       'decrypt_failed',
     )
   })
@@ -128,12 +119,12 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
 
   it('refuses out-of-turn calls without breaking the handshake', () => {
     const hs = pair()
-    expect(noiseCode(() => hs.init.readMessage(Buffer.alloc(100)))).to.equal('out_of_turn')
-    expect(noiseCode(() => hs.resp.writeMessage())).to.equal('out_of_turn')
+    expect(thrownCode(NoiseError, () => hs.init.readMessage(Buffer.alloc(100)))).to.equal('out_of_turn')
+    expect(thrownCode(NoiseError, () => hs.resp.writeMessage())).to.equal('out_of_turn')
     const m1 = hs.init.writeMessage()
-    expect(noiseCode(() => hs.init.writeMessage())).to.equal('out_of_turn')
+    expect(thrownCode(NoiseError, () => hs.init.writeMessage())).to.equal('out_of_turn')
     hs.resp.readMessage(m1)
-    expect(noiseCode(() => hs.resp.readMessage(m1))).to.equal('out_of_turn')
+    expect(thrownCode(NoiseError, () => hs.resp.readMessage(m1))).to.equal('out_of_turn')
     hs.init.readMessage(hs.resp.writeMessage())
     hs.resp.readMessage(hs.init.writeMessage())
     expect(hs.init.isComplete && hs.resp.isComplete).to.equal(true)
@@ -141,21 +132,21 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
 
   it('refuses use after completion, split before completion, and a second split', () => {
     const hs = pair()
-    expect(noiseCode(() => hs.init.split())).to.equal('invalid_state')
+    expect(thrownCode(NoiseError, () => hs.init.split())).to.equal('invalid_state')
     runUpTo(hs, 3)
-    expect(noiseCode(() => hs.init.writeMessage())).to.equal('invalid_state')
-    expect(noiseCode(() => hs.resp.readMessage(Buffer.alloc(64)))).to.equal('invalid_state')
+    expect(thrownCode(NoiseError, () => hs.init.writeMessage())).to.equal('invalid_state')
+    expect(thrownCode(NoiseError, () => hs.resp.readMessage(Buffer.alloc(64)))).to.equal('invalid_state')
     hs.init.split()
-    expect(noiseCode(() => hs.init.split())).to.equal('invalid_state')
+    expect(thrownCode(NoiseError, () => hs.init.split())).to.equal('invalid_state')
     expect(hs.init.handshakeHash.equals(hs.resp.handshakeHash)).to.equal(true)
   })
 
   it('validates PSKs and keys at construction', () => {
-    expect(noiseCode(() => pair({ psks: [] }))).to.equal('invalid_psk')
-    expect(noiseCode(() => pair({ psks: [PSK, PSK] }))).to.equal('invalid_psk')
-    expect(noiseCode(() => pair({ psks: [PSK.subarray(1)] }))).to.equal('invalid_psk')
-    expect(noiseCode(() => pair({ protocolName: XX }))).to.equal('invalid_psk')
-    expect(noiseCode(() => pair({ protocolName: 'Noise_IK_25519_ChaChaPoly_SHA256' }))).to.equal('unsupported_protocol')
+    expect(thrownCode(NoiseError, () => pair({ psks: [] }))).to.equal('invalid_psk')
+    expect(thrownCode(NoiseError, () => pair({ psks: [PSK, PSK] }))).to.equal('invalid_psk')
+    expect(thrownCode(NoiseError, () => pair({ psks: [PSK.subarray(1)] }))).to.equal('invalid_psk')
+    expect(thrownCode(NoiseError, () => pair({ protocolName: XX }))).to.equal('invalid_psk')
+    expect(thrownCode(NoiseError, () => pair({ protocolName: 'Noise_IK_25519_ChaChaPoly_SHA256' }))).to.equal('unsupported_protocol')
   })
 
   describe('tampering', () => {
@@ -170,8 +161,8 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
           runUpTo(hs, index)
           const [writer, reader] = index % 2 === 0 ? [hs.init, hs.resp] : [hs.resp, hs.init]
           const tampered = flipBit(writer.writeMessage(PAYLOADS[index]), byte * 8 + (byte % 8))
-          expect(noiseCode(() => reader.readMessage(tampered)), `byte ${byte}`).to.equal('decrypt_failed')
-          expect(noiseCode(() => (reader.isMyTurn ? reader.writeMessage() : reader.readMessage(tampered)))).to.equal(
+          expect(thrownCode(NoiseError, () => reader.readMessage(tampered)), `byte ${byte}`).to.equal('decrypt_failed')
+          expect(thrownCode(NoiseError, () => (reader.isMyTurn ? reader.writeMessage() : reader.readMessage(tampered)))).to.equal(
             'invalid_state',
           )
         }
@@ -182,28 +173,28 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
       const hs = pair({ protocolName: XX, psks: [] })
       const m1 = flipBit(hs.init.writeMessage(Buffer.from('hello')), 33 * 8)
       expect(hs.resp.readMessage(m1).toString()).to.not.equal('hello')
-      expect(noiseCode(() => hs.init.readMessage(hs.resp.writeMessage()))).to.equal('decrypt_failed')
+      expect(thrownCode(NoiseError, () => hs.init.readMessage(hs.resp.writeMessage()))).to.equal('decrypt_failed')
     })
 
     it('a wrong PSK fails at message 1 on the responder, which then cannot answer', () => {
       const hs = pair({}, {}, { psks: [crypto.randomBytes(32)] })
-      expect(noiseCode(() => hs.resp.readMessage(hs.init.writeMessage()))).to.equal('decrypt_failed')
+      expect(thrownCode(NoiseError, () => hs.resp.readMessage(hs.init.writeMessage()))).to.equal('decrypt_failed')
       expect(hs.resp.remoteEphemeralPublicKey).to.not.equal(null)
-      expect(noiseCode(() => hs.resp.writeMessage())).to.equal('invalid_state')
+      expect(thrownCode(NoiseError, () => hs.resp.writeMessage())).to.equal('invalid_state')
     })
 
     it('a prologue mismatch fails at message 1 with psk0, at message 2 with plain XX', () => {
       const other = Buffer.from('chat/2 room-abc')
       const psk0 = pair({}, {}, { prologue: other })
-      expect(noiseCode(() => psk0.resp.readMessage(psk0.init.writeMessage()))).to.equal('decrypt_failed')
+      expect(thrownCode(NoiseError, () => psk0.resp.readMessage(psk0.init.writeMessage()))).to.equal('decrypt_failed')
       const xx = pair({ protocolName: XX, psks: [] }, {}, { prologue: other })
       xx.resp.readMessage(xx.init.writeMessage())
-      expect(noiseCode(() => xx.init.readMessage(xx.resp.writeMessage()))).to.equal('decrypt_failed')
+      expect(thrownCode(NoiseError, () => xx.init.readMessage(xx.resp.writeMessage()))).to.equal('decrypt_failed')
     })
 
     it('a protocol name mismatch (psk0 vs psk3) fails at message 1', () => {
       const hs = pair({}, {}, { protocolName: 'Noise_XXpsk3_25519_ChaChaPoly_SHA256' })
-      expect(noiseCode(() => hs.resp.readMessage(hs.init.writeMessage()))).to.equal('decrypt_failed')
+      expect(thrownCode(NoiseError, () => hs.resp.readMessage(hs.init.writeMessage()))).to.equal('decrypt_failed')
     })
   })
 
@@ -213,20 +204,20 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
         // As the initiator's e in message 1 (plain XX: no PSK needed to forge it): the responder's ee fails.
         const xx = pair({ protocolName: XX, psks: [] })
         xx.resp.readMessage(point)
-        expect(noiseCode(() => xx.resp.writeMessage())).to.equal('invalid_dh')
-        expect(noiseCode(() => xx.resp.writeMessage())).to.equal('invalid_state')
+        expect(thrownCode(NoiseError, () => xx.resp.writeMessage())).to.equal('invalid_dh')
+        expect(thrownCode(NoiseError, () => xx.resp.writeMessage())).to.equal('invalid_state')
 
         // As the responder's e in message 2: the initiator's ee fails before anything is decrypted.
         const hs = pair()
         hs.resp.readMessage(hs.init.writeMessage())
         const forged = Buffer.concat([point, crypto.randomBytes(64)])
-        expect(noiseCode(() => hs.init.readMessage(forged))).to.equal('invalid_dh')
+        expect(thrownCode(NoiseError, () => hs.init.readMessage(forged))).to.equal('invalid_dh')
 
         // As the responder's static in message 2, from a peer holding the PSK: the initiator's es fails.
         for (const psk of [false, true]) {
           const victim = pair(psk ? {} : { protocolName: XX, psks: [] })
           const m1 = victim.init.writeMessage()
-          expect(noiseCode(() => victim.init.readMessage(maliciousMessage2(m1, point, psk)))).to.equal('invalid_dh')
+          expect(thrownCode(NoiseError, () => victim.init.readMessage(maliciousMessage2(m1, point, psk)))).to.equal('invalid_dh')
         }
       })
     }
@@ -237,19 +228,19 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
       for (const bad of [Buffer.alloc(0), Buffer.alloc(47)]) {
         const hs = pair()
         hs.init.writeMessage()
-        expect(noiseCode(() => hs.resp.readMessage(bad))).to.equal('message_too_short')
+        expect(thrownCode(NoiseError, () => hs.resp.readMessage(bad))).to.equal('message_too_short')
       }
       const hs = pair()
       hs.resp.readMessage(hs.init.writeMessage())
       hs.resp.writeMessage()
-      expect(noiseCode(() => hs.init.readMessage(Buffer.alloc(95)))).to.equal('message_too_short')
-      expect(noiseCode(() => pair().resp.readMessage(Buffer.alloc(MAX_MESSAGE_LEN + 1)))).to.equal('message_too_large')
+      expect(thrownCode(NoiseError, () => hs.init.readMessage(Buffer.alloc(95)))).to.equal('message_too_short')
+      expect(thrownCode(NoiseError, () => pair().resp.readMessage(Buffer.alloc(MAX_MESSAGE_LEN + 1)))).to.equal('message_too_large')
     })
 
     it('accepts exactly 65,535 bytes; refuses one more before touching state', () => {
       const hs = pair()
       const room = MAX_MESSAGE_LEN - 48
-      expect(noiseCode(() => hs.init.writeMessage(Buffer.alloc(room + 1)))).to.equal('message_too_large')
+      expect(thrownCode(NoiseError, () => hs.init.writeMessage(Buffer.alloc(room + 1)))).to.equal('message_too_large')
       const m1 = hs.init.writeMessage(Buffer.alloc(room, 1))
       expect(m1.length).to.equal(MAX_MESSAGE_LEN)
       expect(hs.resp.readMessage(m1).length).to.equal(room)

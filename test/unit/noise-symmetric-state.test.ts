@@ -2,6 +2,7 @@ import { expect } from 'chai'
 import fc from 'fast-check'
 import crypto from 'node:crypto'
 import { NoiseError, SymmetricState, hkdf, parseProtocolName } from '../../src/p2p/noise/index.js'
+import {thrownCode} from '../helpers/errors.js'
 
 const hmac = (key: Uint8Array, data: Uint8Array): Buffer => crypto.createHmac('sha256', key).update(data).digest()
 
@@ -12,16 +13,6 @@ function noiseHkdf(ck: Uint8Array, ikm: Uint8Array): Buffer[] {
   const o2 = hmac(temp, Buffer.concat([o1, Buffer.from([2])]))
   const o3 = hmac(temp, Buffer.concat([o2, Buffer.from([3])]))
   return [o1, o2, o3]
-}
-
-function noiseCode(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).to.be.instanceOf(NoiseError)
-    return (err as NoiseError).code
-  }
-  throw new Error('expected a NoiseError')
 }
 
 describe('noise: SymmetricState', () => {
@@ -75,12 +66,12 @@ describe('noise: SymmetricState', () => {
     const [a1, a2] = a.split()
     const [b1, b2] = b.split()
     expect(b1.decryptWithAd(Buffer.alloc(0), a1.encryptWithAd(Buffer.alloc(0), Buffer.from('x'))).toString()).to.equal('x')
-    expect(noiseCode(() => b2.decryptWithAd(Buffer.alloc(0), a1.encryptWithAd(Buffer.alloc(0), Buffer.from('y'))))).to.equal(
+    expect(thrownCode(NoiseError, () => b2.decryptWithAd(Buffer.alloc(0), a1.encryptWithAd(Buffer.alloc(0), Buffer.from('y'))))).to.equal(
       'decrypt_failed',
     )
     expect(a2.hasKey()).to.equal(true)
-    expect(noiseCode(() => a.split())).to.equal('invalid_state')
-    expect(noiseCode(() => a.encryptAndHash(Buffer.from('after split')))).to.equal('invalid_state')
+    expect(thrownCode(NoiseError, () => a.split())).to.equal('invalid_state')
+    expect(thrownCode(NoiseError, () => a.encryptAndHash(Buffer.from('after split')))).to.equal('invalid_state')
   })
 })
 
@@ -115,7 +106,7 @@ describe('noise: protocol names', () => {
       'Nois_XX_25519_ChaChaPoly_SHA256',
       '',
     ]) {
-      expect(noiseCode(() => parseProtocolName(name)), name).to.equal('unsupported_protocol')
+      expect(thrownCode(NoiseError, () => parseProtocolName(name)), name).to.equal('unsupported_protocol')
     }
   })
 })

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 
 import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
 import {type ChatMessageHookOptions, type ChatPeerHookOptions, type ChatReadyHookOptions, wirePluginHooks} from '../../src/plugins/hooks.js'
-import {waitFor} from '../helpers/wait.js'
+import {poll} from '../helpers/wait.js'
 
 interface Call {
   plugin: string
@@ -89,11 +89,7 @@ describe('plugins: wirePluginHooks', function () {
 
   const calls = (plugin?: string, event?: string): Call[] =>
     globalThis.chatHookTest!.calls.filter((c) => (plugin === undefined || c.plugin === plugin) && (event === undefined || c.event === event))
-  const until = (what: string, check: () => boolean, timeoutMs?: number): Promise<true> =>
-    waitFor(what, (recheck) => {
-      const timer = setInterval(recheck, 5)
-      return () => clearInterval(timer)
-    }, () => check() || undefined, timeoutMs)
+  const until = (what: string, check: () => boolean, timeoutMs?: number): Promise<boolean> => poll(what, check, {intervalMs: 5, timeoutMs})
 
   beforeEach(async () => {
     globalThis.chatHookTest = {calls: [], behaviour: {}}

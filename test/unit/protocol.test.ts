@@ -15,6 +15,7 @@ import {
   MAX_TEXT_CHARS,
   ProtocolError,
 } from '../../src/p2p/protocol.js'
+import {expectCode} from '../helpers/errors.js'
 
 const SIG = 'A'.repeat(86)
 const from = {id: 'node-1', name: 'Pedro', host: '127.0.0.1', port: 5001}
@@ -22,18 +23,6 @@ const chat = {type: 'chat' as const, payload: encodeChatPayload({from, text: 'ol
 
 function body(value: unknown): Buffer {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
-}
-
-function rejects(fn: () => unknown, code: string): void {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).to.be.instanceOf(ProtocolError)
-    expect((error as ProtocolError).code).to.equal(code)
-    return
-  }
-
-  expect.fail(`expected a ProtocolError ${code}`)
 }
 
 function drain(decoder: FrameDecoder): Buffer[] {
@@ -81,10 +70,10 @@ describe('protocol: framing', () => {
   it('refuses a length outside its limits as soon as the header arrives, and limits can change between frames', () => {
     const decoder = new FrameDecoder({minBytes: 16, maxBytes: 1024})
     decoder.push(Buffer.from([0x04, 0x01]))
-    rejects(() => decoder.next(), 'bad_length')
+    expectCode(ProtocolError, () => decoder.next(), 'bad_length')
     const short = new FrameDecoder({minBytes: 16, maxBytes: 1024})
     short.push(Buffer.from([0x00, 0x0f]))
-    rejects(() => short.next(), 'bad_length')
+    expectCode(ProtocolError, () => short.next(), 'bad_length')
     const changing = new FrameDecoder({minBytes: 1, maxBytes: 4})
     changing.push(Buffer.concat([lengthPrefixed(Buffer.from('abcd')), lengthPrefixed(Buffer.alloc(2000))]))
     expect(changing.next()?.toString()).to.equal('abcd')
@@ -101,35 +90,35 @@ describe('protocol: framing', () => {
   })
 
   it('refuses to build a frame over the limits', () => {
-    rejects(() => lengthPrefixed(Buffer.alloc(MAX_FRAME_BYTES + 1)), 'frame_too_large')
-    rejects(() => encodeBody({type: 'error', code: 'x', message: 'y'.repeat(MAX_PLAINTEXT_BYTES)}), 'frame_too_large')
+    expectCode(ProtocolError, () => lengthPrefixed(Buffer.alloc(MAX_FRAME_BYTES + 1)), 'frame_too_large')
+    expectCode(ProtocolError, () => encodeBody({type: 'error', code: 'x', message: 'y'.repeat(MAX_PLAINTEXT_BYTES)}), 'frame_too_large')
   })
 })
 
 describe('protocol: validation', () => {
   it('rejects bad UTF-8, bad JSON and non-objects', () => {
-    rejects(() => decodeFrame(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 'bad_utf8')
-    rejects(() => decodeFrame(body('{"type":')), 'bad_json')
-    for (const value of ['[1,2]', '"hello"', '42', 'null']) rejects(() => decodeFrame(body(value)), 'bad_frame')
-    rejects(() => decodeFrame(body({kind: 'chat'})), 'bad_frame')
+    expectCode(ProtocolError, () => decodeFrame(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 'bad_utf8')
+    expectCode(ProtocolError, () => decodeFrame(body('{"type":')), 'bad_json')
+    for (const value of ['[1,2]', '"hello"', '42', 'null']) expectCode(ProtocolError, () => decodeFrame(body(value)), 'bad_frame')
+    expectCode(ProtocolError, () => decodeFrame(body({kind: 'chat'})), 'bad_frame')
   })
 
   it('rejects chat frames and payloads with fields of the wrong type or size', () => {
-    rejects(() => decodeFrame(body({...chat, sig: 'short'})), 'bad_field')
-    rejects(() => decodeFrame(body({...chat, sig: '!'.repeat(86)})), 'bad_field')
-    rejects(() => decodeFrame(body({...chat, payload: 5})), 'bad_field')
+    expectCode(ProtocolError, () => decodeFrame(body({...chat, sig: 'short'})), 'bad_field')
+    expectCode(ProtocolError, () => decodeFrame(body({...chat, sig: '!'.repeat(86)})), 'bad_field')
+    expectCode(ProtocolError, () => decodeFrame(body({...chat, payload: 5})), 'bad_field')
     const payload = (p: object): string => JSON.stringify({from, text: 'x', ts: 1, seq: 1, ...p})
-    rejects(() => decodeChatPayload(payload({text: 5})), 'bad_field')
-    rejects(() => decodeChatPayload(payload({text: ''})), 'bad_field')
-    rejects(() => decodeChatPayload(payload({text: 'x'.repeat(MAX_TEXT_CHARS + 1)})), 'bad_field')
-    rejects(() => decodeChatPayload(payload({ts: 1.5})), 'bad_field')
-    rejects(() => decodeChatPayload(payload({from: {...from, port: 70_000}})), 'bad_field')
-    rejects(() => decodeChatPayload(payload({from: {...from, name: 'a\u001B[2Jb'}})), 'bad_field')
-    rejects(() => decodeChatPayload(payload({from: 'me'})), 'bad_frame')
-    rejects(() => decodeChatPayload('not json'), 'bad_json')
-    rejects(() => decodeFrame(body({type: 'ping'})), 'bad_field')
-    rejects(() => decodeChatPayload(payload({kind: 'shout'})), 'bad_field')
-    rejects(() => decodeChatPayload(payload({kind: null})), 'bad_field')
+    expectCode(ProtocolError, () => decodeChatPayload(payload({text: 5})), 'bad_field')
+    expectCode(ProtocolError, () => decodeChatPayload(payload({text: ''})), 'bad_field')
+    expectCode(ProtocolError, () => decodeChatPayload(payload({text: 'x'.repeat(MAX_TEXT_CHARS + 1)})), 'bad_field')
+    expectCode(ProtocolError, () => decodeChatPayload(payload({ts: 1.5})), 'bad_field')
+    expectCode(ProtocolError, () => decodeChatPayload(payload({from: {...from, port: 70_000}})), 'bad_field')
+    expectCode(ProtocolError, () => decodeChatPayload(payload({from: {...from, name: 'a\u001B[2Jb'}})), 'bad_field')
+    expectCode(ProtocolError, () => decodeChatPayload(payload({from: 'me'})), 'bad_frame')
+    expectCode(ProtocolError, () => decodeChatPayload('not json'), 'bad_json')
+    expectCode(ProtocolError, () => decodeFrame(body({type: 'ping'})), 'bad_field')
+    expectCode(ProtocolError, () => decodeChatPayload(payload({kind: 'shout'})), 'bad_field')
+    expectCode(ProtocolError, () => decodeChatPayload(payload({kind: null})), 'bad_field')
   })
 
   it('carries an action as kind "action", and leaves a plain message\'s payload as it always was', () => {
@@ -154,15 +143,15 @@ describe('protocol: validation', () => {
   it('validates the hello payload', () => {
     const hello = {v: 2, id: 'n', name: 'Julia', listen: {host: '127.0.0.1', port: 5000}, sig: SIG}
     expect(decodeHelloPayload(encodeHelloPayload(hello))).to.deep.equal(hello)
-    rejects(() => decodeHelloPayload(body({...hello, listen: {host: '127.0.0.1'}})), 'bad_field')
-    rejects(() => decodeHelloPayload(body({...hello, name: ''})), 'bad_field')
-    rejects(() => decodeHelloPayload(body({...hello, sig: undefined})), 'bad_field')
+    expectCode(ProtocolError, () => decodeHelloPayload(body({...hello, listen: {host: '127.0.0.1'}})), 'bad_field')
+    expectCode(ProtocolError, () => decodeHelloPayload(body({...hello, name: ''})), 'bad_field')
+    expectCode(ProtocolError, () => decodeHelloPayload(body({...hello, sig: undefined})), 'bad_field')
   })
 
   it('bounds the peers list', () => {
     const peer = {id: 'p', host: '127.0.0.1', port: 1}
     expect(decodeFrame(body({type: 'peers', peers: [peer]}))).to.deep.equal({type: 'peers', peers: [peer]})
-    rejects(() => decodeFrame(body({type: 'peers', peers: Array.from({length: MAX_PEERS_PER_FRAME + 1}, () => peer)})), 'too_many_peers')
+    expectCode(ProtocolError, () => decodeFrame(body({type: 'peers', peers: Array.from({length: MAX_PEERS_PER_FRAME + 1}, () => peer)})), 'too_many_peers')
   })
 
   it('copies only known fields into fresh objects (no __proto__, no extras)', () => {

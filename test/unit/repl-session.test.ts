@@ -6,14 +6,15 @@ import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
 import {ChatNodeError} from '../../src/p2p/errors.js'
+import type {HistoryMessage} from '../../src/history/reader.js'
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
 import {formatClock} from '../../src/repl/format.js'
 import {catalogs, helpLines, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
 import {ansiStyle} from '../../src/repl/style.js'
+import type {ReplNode} from '../../src/repl/types.js'
 import {displayWidth} from '../../src/repl/width.js'
-import type {HistoryEntry, ReplNode} from '../../src/repl/types.js'
 
 const CLEAR_LINE = '\u001B[2K\u001B[1G'
 // eslint-disable-next-line no-control-regex
@@ -693,7 +694,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
   it('/history prints the last N messages with their times, sanitised', async () => {
     const asked: number[] = []
     const now = new Date(2026, 10, 25, 18, 0).getTime()
-    const entries: HistoryEntry[] = [
+    const entries: HistoryMessage[] = [
       {ts: new Date(2026, 10, 24, 9, 5).toISOString(), from: 'Pedro', fromId: 'pedro-id', text: 'ontem', own: false},
       {ts: new Date(2026, 10, 25, 17, 1).toISOString(), text: 'oi', own: true},
       {ts: new Date(2026, 10, 25, 17, 2).toISOString(), from: 'Ev\u001B[2Jil', text: 'a\nb', own: false},
@@ -702,7 +703,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
       {ts: new Date(2026, 10, 25, 17, 10).toISOString(), sentTs: new Date(2026, 10, 25, 17, 10).getTime(), from: 'Ana', text: 'acena', own: false, action: true},
       {ts: new Date(2026, 10, 25, 17, 11).toISOString(), from: 'Julia', text: 'acena também', own: true, action: true},
     ]
-    const readHistory = async (count: number): Promise<HistoryEntry[]> => {
+    const readHistory = async (count: number): Promise<HistoryMessage[]> => {
       asked.push(count)
       return entries
     }
@@ -724,7 +725,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
 
   it('/history reports an empty log, a failed read and a bad N', async () => {
     let fail = false
-    const readHistory = async (): Promise<HistoryEntry[]> => {
+    const readHistory = async (): Promise<HistoryMessage[]> => {
       if (fail) throw new Error('ENOENT: no such file')
       return []
     }
@@ -774,7 +775,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
   })
 
   it('marks mentions in JSON, and only there', async () => {
-    const readHistory = async (): Promise<HistoryEntry[]> => [{ts: '2026-11-25T17:00:00.000Z', from: 'Pedro', text: 'x', own: false}]
+    const readHistory = async (): Promise<HistoryMessage[]> => [{ts: '2026-11-25T17:00:00.000Z', from: 'Pedro', text: 'x', own: false}]
     const {node, out, type} = harness({json: true, readHistory})
     node.emit('message', {id: 'j1', from: PEDRO, text: 'hi @JULIA', ts: 1})
     node.emit('message', {id: 'j2', from: PEDRO, text: 'hi @Juliana', ts: 2})

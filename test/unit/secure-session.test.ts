@@ -5,6 +5,7 @@ import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
 import {decodeFrame, encodeBody, lengthPrefixed, ProtocolError} from '../../src/p2p/protocol.js'
 import {deriveRoomKey, PUBLIC_ROOM, type RoomKey} from '../../src/p2p/room.js'
 import {SecureSession, type SessionOutput} from '../../src/p2p/secure-session.js'
+import {expectCode} from '../helpers/errors.js'
 
 interface Side {
   session: SecureSession
@@ -25,18 +26,6 @@ function handshake(a: Side, b: Side): {messages: Buffer[]; atA: SessionOutput; a
   const [m3] = atA.write
   const atB = b.session.receive(m3)
   return {messages: [m1, m2, m3], atA, atB}
-}
-
-function throwsCode(fn: () => unknown, code: string): void {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).to.be.instanceOf(ProtocolError)
-    expect((error as ProtocolError).code).to.equal(code)
-    return
-  }
-
-  expect.fail(`expected ${code}`)
 }
 
 describe('secure session (Noise XXpsk0 + signed hellos)', () => {
@@ -69,14 +58,14 @@ describe('secure session (Noise XXpsk0 + signed hellos)', () => {
     const b = side(false, await deriveRoomKey('another long passphrase'))
     const [m1] = a.session.start()
     let output: SessionOutput | undefined
-    throwsCode(() => {
+    expectCode(ProtocolError, () => {
       output = b.session.receive(m1)
     }, 'room_mismatch')
     expect(output).to.equal(undefined)
     // One side public, the other private: the same.
     const c = side(true)
     const d = side(false, await deriveRoomKey('correct horse battery staple'))
-    throwsCode(() => d.session.receive(c.session.start()[0]), 'room_mismatch')
+    expectCode(ProtocolError, () => d.session.receive(c.session.start()[0]), 'room_mismatch')
   })
 
   it('detects a flipped bit in every handshake message', () => {
@@ -113,7 +102,7 @@ describe('secure session (Noise XXpsk0 + signed hellos)', () => {
       const fake = new SecureSession({initiator: impostorIsInitiator, identity: impostor, name: 'Alice', listen: {host: '127.0.0.1', port: 1}, room: PUBLIC_ROOM})
       const honest = side(!impostorIsInitiator)
       const [a, b] = impostorIsInitiator ? [{session: fake, identity: impostor}, honest] : [honest, {session: fake, identity: impostor}]
-      throwsCode(() => handshake(a, b), 'bad_identity')
+      expectCode(ProtocolError, () => handshake(a, b), 'bad_identity')
     }
   })
 
@@ -121,13 +110,13 @@ describe('secure session (Noise XXpsk0 + signed hellos)', () => {
     const a = side(true)
     const b = side(false)
     handshake(a, b)
-    throwsCode(() => b.session.receive(lengthPrefixed(encodeBody({type: 'ping', n: 1}))), 'decrypt_failed')
+    expectCode(ProtocolError, () => b.session.receive(lengthPrefixed(encodeBody({type: 'ping', n: 1}))), 'decrypt_failed')
     const c = side(true)
     const d = side(false)
     handshake(c, d)
     const frame = c.session.seal(encodeBody({type: 'ping', n: 1}))
     d.session.receive(frame)
-    throwsCode(() => d.session.receive(frame), 'decrypt_failed')
+    expectCode(ProtocolError, () => d.session.receive(frame), 'decrypt_failed')
   })
 
   it('tells a version-1 peer why, in version 1 framing', () => {
@@ -151,7 +140,7 @@ describe('secure session (Noise XXpsk0 + signed hellos)', () => {
     const b = side(false)
     const big = Buffer.alloc(2 + 1025)
     big.writeUInt16BE(1025)
-    throwsCode(() => b.session.receive(big), 'bad_length')
+    expectCode(ProtocolError, () => b.session.receive(big), 'bad_length')
   })
 
   it('never throws anything but a ProtocolError on arbitrary bytes, split anywhere (fast-check)', () => {

@@ -2,16 +2,8 @@ import {Command, Flags} from '@oclif/core'
 
 import {historyPath} from '../../history/events.js'
 import {DEFAULT_TAIL_LINES, HistoryNotFoundError, HistoryReadError, tailHistory} from '../../history/tail.js'
+import {guardPipe} from '../../io/broken-pipe.js'
 import {catalogs, resolveLang} from '../../repl/i18n.js'
-
-// `| head -1` closes stdout under us: the write fails with EPIPE, emitted as an 'error' that would crash the process
-// if nobody listened. This listener stays for the life of the process (output written after run() can fail too).
-let stdoutGuarded = false
-function guardStdout(): void {
-  if (stdoutGuarded) return
-  stdoutGuarded = true
-  process.stdout.on('error', () => {})
-}
 
 export default class LogTail extends Command {
   static override summary = "Print the latest events of a node's chat history"
@@ -50,7 +42,7 @@ export default class LogTail extends Command {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(LogTail)
-    guardStdout()
+    guardPipe(process.stdout)
     const controller = new AbortController()
     const stop = (): void => controller.abort()
     // SIGINT/SIGTERM end a --follow normally (exit 0); any stdout error (EPIPE) stops us quietly.

@@ -1,5 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 
+import {guardPipe} from '../../io/broken-pipe.js'
 import {newInviteCode} from '../../p2p/room.js'
 
 export default class RoomInvite extends Command {
@@ -23,8 +24,7 @@ export default class RoomInvite extends Command {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(RoomInvite)
-    // `| head -0` and friends close stdout early: an unheard EPIPE 'error' would crash the process.
-    process.stdout.on('error', () => {})
+    guardPipe(process.stdout)
     const code = newInviteCode()
     if (flags.json) {
       this.log(JSON.stringify({invite: code}))

@@ -1,12 +1,12 @@
 import {expect} from 'chai'
 
-import {REPLACEMENT, sanitize, toJsonLine} from '../../src/repl/sanitize.js'
+import {escapeJsonLine, REPLACEMENT, sanitize, toJsonLine} from '../../src/text/sanitize.js'
 
 // Anything a terminal could act on: C0 (but tab), DEL, C1.
 // eslint-disable-next-line no-control-regex
 const DANGEROUS = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F]/
 
-describe('repl sanitize', () => {
+describe('text sanitize', () => {
   it('leaves ordinary text alone, accents and emoji included', () => {
     expect(sanitize('Olá, você está aí? 🙂 日本')).to.equal('Olá, você está aí? 🙂 日本')
   })
@@ -35,12 +35,27 @@ describe('repl sanitize', () => {
   })
 })
 
-describe('repl toJsonLine', () => {
+describe('text toJsonLine', () => {
   it('is exact JSON that round-trips, with every control character escaped', () => {
     const value = {event: 'message', text: 'a\u001B[31m\u009B\u2028z\n', name: 'Ped\u0000ro'}
     const line = toJsonLine(value)
     expect(line).not.to.match(DANGEROUS)
     expect(line).not.to.include('\u2028')
     expect(JSON.parse(line)).to.deep.equal(value)
+  })
+
+  it('escapes bidi marks, overrides and isolates, which could reorder what a script or a terminal shows', () => {
+    // Drift bug: `chat start --json` printed a raw U+202E that the history file escaped.
+    const value = {text: 'a\u202Eb\u202Ac\u2066d\u2069e\u200Ff\u061Cg'}
+    const line = toJsonLine(value)
+    expect(line).not.to.match(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/)
+    expect(line).to.include('\\u202e')
+    expect(JSON.parse(line)).to.deep.equal(value)
+  })
+
+  it('escapeJsonLine escapes an already serialised line the same way', () => {
+    expect(escapeJsonLine('"\u0085\u202E"')).to.equal('"\\u0085\\u202e"')
+    const value = {t: '\u009B\u2028\u2067'}
+    expect(escapeJsonLine(JSON.stringify(value))).to.equal(toJsonLine(value))
   })
 })

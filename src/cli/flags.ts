@@ -1,0 +1,121 @@
+// The flags more than one command shares, and every flag whose default is an engine limit. Not under src/commands/
+// because every file there becomes a command. A limit's default is the engine's exported constant, never a copy, so
+// changing the engine's default changes the CLI's (test/unit/cli-flags.test.ts holds them together).
+
+import {Flags} from '@oclif/core'
+import {userInfo} from 'node:os'
+
+import {explainBadAddress, parseAddress} from '../p2p/address.js'
+import {HOP_FRAME_BURST, HOP_FRAMES_PER_SECOND} from '../p2p/connection.js'
+import {DEFAULT_HISTORY_MESSAGES} from '../p2p/history-sync.js'
+import {INBOUND_CONNECTIONS_PER_IP_PER_SECOND, MAX_PENDING_CONNECTIONS} from '../p2p/listener.js'
+import {DEFAULT_DEGREE} from '../p2p/mesh.js'
+import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, DEFAULT_HOST} from '../p2p/options.js'
+import {MAX_HISTORY_MESSAGES} from '../p2p/protocol.js'
+import {DEFAULT_MAX_PEERS} from '../p2p/registry.js'
+import type {Address} from '../p2p/types.js'
+
+// ---- Shared by `chat start` and `chat send` (each passes its own description) ----
+
+/** `--join HOST:PORT` (`-j`, repeatable): a bad address is refused by oclif with our explanation, exit 2. */
+export const joinFlag = Flags.custom<Address>({
+  char: 'j',
+  multiple: true,
+  async parse(input) {
+    const address = parseAddress(input.trim())
+    if (!address) throw new Error(explainBadAddress(input))
+    return address
+  },
+})
+
+/** `--name` (`-n`, CHAT_NAME); when absent the command uses `defaultName()`. */
+export const nameFlag = (description: string) => Flags.string({char: 'n', description, env: 'CHAT_NAME'})
+
+/** `--host` (CHAT_HOST), defaulting to the engine's `DEFAULT_HOST`. */
+export const hostFlag = (description: string) => Flags.string({default: DEFAULT_HOST, description, env: 'CHAT_HOST'})
+
+/** `--secret` (CHAT_SECRET): a passphrase or an invite code; absent is the public room. */
+export const secretFlag = (description: string) => Flags.string({description, env: 'CHAT_SECRET'})
+
+/** The name a node goes by without --name: the OS user name. */
+export function defaultName(): string {
+  try {
+    return userInfo().username || 'anonymous'
+  } catch {
+    return process.env.USER ?? 'anonymous'
+  }
+}
+
+// ---- The mesh and the limits of a long-running node (`chat start`) ----
+
+export const meshFlags = {
+  degree: Flags.integer({
+    default: DEFAULT_DEGREE,
+    description: 'how many peers to keep connected: the node dials peers it learns of until it has this many (0: only --join and /connect)',
+    max: 64,
+    min: 0,
+  }),
+  history: Flags.integer({
+    default: DEFAULT_HISTORY_MESSAGES,
+    description: 'recent messages to receive from the first peer when joining, and to keep for newcomers (0: off)',
+    max: MAX_HISTORY_MESSAGES,
+    min: 0,
+  }),
+}
+
+/** The bursts the engine allows over a rate, as multiples of it ("bursts of 5x pass"). */
+export const AUTHOR_BURST_FACTOR = AUTHOR_MESSAGE_BURST / AUTHOR_MESSAGES_PER_SECOND
+export const HOP_BURST_FACTOR = HOP_FRAME_BURST / HOP_FRAMES_PER_SECOND
+
+export const limitFlags = {
+  'max-peers': Flags.integer({default: DEFAULT_MAX_PEERS, description: 'most connections this node accepts', max: 1024, min: 1, helpGroup: 'LIMITS'}),
+  'max-pending': Flags.integer({
+    default: MAX_PENDING_CONNECTIONS,
+    description: 'most connections still in their handshake at once; more are refused at once',
+    helpGroup: 'LIMITS',
+    max: 1024,
+    min: 1,
+  }),
+  'conn-rate': Flags.integer({
+    default: INBOUND_CONNECTIONS_PER_IP_PER_SECOND,
+    description: 'new inbound connections per second from one IP address (0: unlimited; loopback is exempt)',
+    helpGroup: 'LIMITS',
+    min: 0,
+  }),
+  'author-rate': Flags.integer({
+    default: AUTHOR_MESSAGES_PER_SECOND,
+    description: `messages per second relayed from one author (bursts of ${AUTHOR_BURST_FACTOR}x pass); more are dropped`,
+    helpGroup: 'LIMITS',
+    min: 1,
+  }),
+  'hop-rate': Flags.integer({
+    default: HOP_FRAMES_PER_SECOND,
+    description: `frames per second accepted from one connection (bursts of ${HOP_BURST_FACTOR}x pass); a peer above it is disconnected`,
+    helpGroup: 'LIMITS',
+    min: 1,
+  }),
+}
+
+/** The parsed mesh and limit flags. */
+export interface NodeLimitFlags {
+  degree: number
+  history: number
+  'max-peers': number
+  'max-pending': number
+  'conn-rate': number
+  'author-rate': number
+  'hop-rate': number
+}
+
+/** What the mesh and limit flags tell the node: a new limit flag is defined above and translated here. */
+export function nodeLimits(flags: NodeLimitFlags): Partial<ChatNodeOptions> {
+  return {
+    degree: flags.degree,
+    history: flags.history,
+    maxPeers: flags['max-peers'],
+    maxPendingConnections: flags['max-pending'],
+    inboundRatePerIp: flags['conn-rate'],
+    authorRate: {perSecond: flags['author-rate'], burst: AUTHOR_BURST_FACTOR * flags['author-rate']},
+    connection: {framesPerSecond: flags['hop-rate'], frameBurst: HOP_BURST_FACTOR * flags['hop-rate']},
+  }
+}

@@ -1,0 +1,120 @@
+// `chat send`: a short-lived node that joins, sends one message, waits until a peer confirms it, and leaves. The
+// command only turns flags into `SendOptions` and prints the `Delivery`.
+
+import {loadOrCreateIdentity} from '../identity/identity-file.js'
+import {ChatNode} from '../p2p/node.js'
+import {deriveRoomKey} from '../p2p/room.js'
+import type {Address, ChatMessage} from '../p2p/types.js'
+import {badInput, CommandFailure} from './failure.js'
+
+/** Exit code when the message could not be delivered (bad input exits 2, like every chat command). */
+export const EXIT_NOT_DELIVERED = 1
+
+export interface SendOptions {
+  text: string
+  name: string
+  host: string
+  /** The room secret; absent: the public room. */
+  secret?: string
+  /** The identity key file to send as (created if missing); absent: a fresh key, not kept. */
+  identityFile?: string
+  join: Address[]
+  /** For the connections, then again for the confirmation. */
+  timeoutSeconds: number
+}
+
+export interface Delivery {
+  message: ChatMessage
+  /** The peers that confirmed they have it. */
+  peers: Array<{id: string; name: string; host: string; port: number}>
+}
+
+/**
+ * Sends `text` and resolves once a peer confirmed it. Rejects with a `CommandFailure`: exit 2 on bad input (secret,
+ * identity, text), `EXIT_NOT_DELIVERED` when no peer was reached or none confirmed in time. The node always leaves.
+ */
+export async function sendOnce(options: SendOptions): Promise<Delivery> {
+  let node: ChatNode | undefined
+  try {
+    node = await startNode(options).catch((error: unknown) => {
+      throw badInput(error)
+    })
+    return await deliver(node, options)
+  } finally {
+    // Leaves politely (bye), so the peers show "left: quit" rather than a reset.
+    await node?.stop()
+  }
+}
+
+/** One line for the terminal, or one JSON object with --json. */
+export function formatDelivery({message, peers}: Delivery, json: boolean): string {
+  return json
+    ? JSON.stringify({event: 'delivered', id: message.id, text: message.text, ts: message.ts, peers})
+    : `delivered to ${peers.map((p) => `${p.name} (${p.host}:${p.port})`).join(', ')}`
+}
+
+async function startNode(options: SendOptions): Promise<ChatNode> {
+  const room = await deriveRoomKey(options.secret)
+  const identity = options.identityFile === undefined ? undefined : (await loadOrCreateIdentity(options.identityFile)).identity
+  // A node for one message: no dialling of peers it hears of, no history asked for, nothing redialled.
+  const node = new ChatNode({name: options.name, host: options.host, port: 0, identity, room, degree: 0, history: 0})
+  try {
+    await node.start()
+  } catch (error) {
+    await node.stop()
+    throw error
+  }
+
+  return node
+}
+
+async function deliver(node: ChatNode, options: SendOptions): Promise<Delivery> {
+  const timeoutMs = options.timeoutSeconds * 1000
+  const joins = dedupe(options.join)
+  const results = await withDeadline(
+    Promise.allSettled(joins.map((peer) => node.connect(peer.host, peer.port, {persistent: false}))),
+    timeoutMs,
+  )
+  const reached = (results ?? []).filter((r) => r.status === 'fulfilled')
+  if (reached.length === 0) {
+    const why = results === undefined
+      ? joins.map((peer) => `${peer.host}:${peer.port}: no answer within ${options.timeoutSeconds} s`)
+      : results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : ''))
+    throw new CommandFailure(`could not reach any peer, the message was not sent: ${why.join('; ')}`, EXIT_NOT_DELIVERED)
+  }
+
+  let message: ChatMessage
+  try {
+    message = node.send(options.text)
+  } catch (error) {
+    throw badInput(error)
+  }
+
+  const confirmed = await node.confirmDelivery(timeoutMs)
+  if (confirmed.length === 0) {
+    throw new CommandFailure(
+      `the message was sent but no peer confirmed it within ${options.timeoutSeconds} s (the connection was lost or the peer is overloaded)`,
+      EXIT_NOT_DELIVERED,
+    )
+  }
+
+  return {message, peers: confirmed.map(({host, id, name, port}) => ({id, name, host, port}))}
+}
+
+function dedupe(addresses: Address[]): Address[] {
+  const seen = new Set<string>()
+  return addresses.filter((a) => !seen.has(`${a.host}:${a.port}`) && Boolean(seen.add(`${a.host}:${a.port}`)))
+}
+
+/** The promise's value, or undefined once `ms` passed (the work goes on; the node's stop() ends it). */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms)
+  })
+  try {
+    return await Promise.race([promise, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
