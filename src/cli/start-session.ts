@@ -10,12 +10,13 @@ import {recordNodeEvents} from '../history/node-events.js'
 import {readLastMessages} from '../history/reader.js'
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
 import {ChatNode, type ChatNodeOptions} from '../p2p/node.js'
-import {deriveRoomKey, passphraseWarning, type RoomKey} from '../p2p/room.js'
+import {deriveRoomKey, passphraseWeakness, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
-import {catalogs, type Lang} from '../repl/i18n.js'
+import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
+import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
 import {Repl} from '../repl/repl.js'
-import {badInput} from './failure.js'
+import {badInput, type CommandFailure} from './failure.js'
 
 export interface StartOptions {
   /** The node's own options; its identity and room come from `identityFile` and `secret`. */
@@ -55,8 +56,11 @@ export class StartSession {
    */
   async run(): Promise<void> {
     const options = this.#options
-    const {node, room, warnings} = await createNode(options).catch((error: unknown) => {
-      throw badInput(error)
+    const catalog = catalogs[options.lang]
+    // Setup failures are bad input (exit 2), said in the reader's language when the catalogue has words for them.
+    const refused = (error: unknown): CommandFailure => badInput(error, roomSecretText(catalog.engine, error) ?? nodeErrorText(catalog.engine, error))
+    const {node, room, warnings} = await createNode(options, catalog).catch((error: unknown) => {
+      throw refused(error)
     })
 
     const {logDir} = options
@@ -77,25 +81,25 @@ export class StartSession {
       await node.start()
     } catch (error) {
       repl.close()
-      throw badInput(error)
+      throw refused(error)
     }
 
-    for (const warning of warnings) repl.error('warning', `warning: ${warning}`)
+    for (const warning of warnings) repl.error('warning', catalog.warning(warning))
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port})
     if (history) {
       history.on('problem', (message) => repl.error('history', message))
-      history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalogs[options.lang].historyLoose(path, was, now)))
+      history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalog.historyLoose(path, was, now)))
       recordNodeEvents(node, (event) => history.append(event))
       await history.open()
       history.append({event: 'session_start', node: node.info})
     }
 
     const unwirePlugins = options.plugins
-      ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', `warning: ${message}`))
+      ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', catalog.warning(message)))
       : undefined
     // Imported only when asked for: multicast-dns and its sockets cost memory and start-up time.
     const stopDiscovery = options.discover
-      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (message) => repl.error('discovery', `warning: ${message}`))
+      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (message) => repl.error('discovery', catalog.warning(message)))
       : undefined
     let closing: Promise<void> | undefined
     this.#shutdown = () => {
@@ -124,13 +128,13 @@ export class StartSession {
 }
 
 /** The room key, the identity and the node, with the warnings to show once the REPL is up (a weak passphrase, …). */
-async function createNode(options: StartOptions): Promise<{node: ChatNode; room: RoomKey; warnings: string[]}> {
+async function createNode(options: StartOptions, catalog: Catalog): Promise<{node: ChatNode; room: RoomKey; warnings: string[]}> {
   const warnings: string[] = []
   const room = await deriveRoomKey(options.secret)
-  const weak = options.secret === undefined ? undefined : passphraseWarning(options.secret)
-  if (weak) warnings.push(weak)
+  const weak = options.secret === undefined ? undefined : passphraseWeakness(options.secret)
+  if (weak) warnings.push(weakPassphraseText(catalog.engine, weak))
   const loaded = await loadOrCreateIdentity(options.identityFile)
-  if (loaded.warning) warnings.push(loaded.warning)
+  if (loaded.warning) warnings.push(loaded.looseMode === undefined ? loaded.warning : catalog.identityLoose(options.identityFile, loaded.looseMode))
   const node = new ChatNode({...options.node, identity: loaded.identity, room})
   return {node, room, warnings}
 }

@@ -33,7 +33,8 @@ export type Command =
   /** `topic` is a lower-cased command name without the slash, when one was asked about. */
   | {kind: 'help'; topic?: string}
   | {kind: 'peers'}
-  | {kind: 'quit'}
+  /** `message`: the text after `/quit`, sent to the room as the last message before leaving. */
+  | {kind: 'quit'; message?: string}
   | ({kind: 'connect'} & Address)
   | {kind: 'me'; action: string}
   /** Whom it is for is decided against the known nodes (`resolveRecipient`): names may contain spaces. */
@@ -86,7 +87,7 @@ export function isPrivateLine(line: string): boolean {
 /**
  * Parses one input line. A line not starting with `/` is a message, kept exactly as typed (only a trailing CR from
  * a CRLF stream is dropped). `//text` sends `/text`, so a message can start with a slash. Command names are
- * case-insensitive; /peers and /quit ignore extra words.
+ * case-insensitive; /peers ignores extra words; `/quit TEXT` sends TEXT before leaving.
  */
 export function parseLine(line: string): Command {
   const text = line.endsWith('\r') ? line.slice(0, -1) : line
@@ -108,7 +109,9 @@ export function parseLine(line: string): Command {
     }
 
     case 'quit': {
-      return {kind: 'quit'}
+      // Like irssi's /quit message: the words after it are said before leaving, with their inner spacing.
+      const message = text.replace(/^\/quit\s*/i, '').trimEnd()
+      return message === '' ? {kind: 'quit'} : {kind: 'quit', message}
     }
 
     case 'connect': {

@@ -1,10 +1,12 @@
 // Every sentence the REPL shows, in Portuguese and English. Templates only: callers pass raw values and the human
 // renderer sanitises whole lines, so nothing here needs to know about terminals.
 
-import type {ChatNodeErrorDetail} from '../p2p/errors.js'
 import {formatAddress} from '../p2p/address.js'
 import type {Address, PeerDirection} from '../p2p/types.js'
+import type {LogTexts} from '../history/format.js'
 import {COMMANDS, type CommandName} from './commands.js'
+import {enEngine, type EngineTexts, ptEngine} from './i18n-engine.js'
+import {enLog, ptLog} from './i18n-log.js'
 
 export const LANGS = ['pt', 'en'] as const
 export type Lang = (typeof LANGS)[number]
@@ -14,7 +16,7 @@ export interface Who extends Address {
   name: string
 }
 
-/** One REPL command for /help. `usage` is the same in every language; `description` and `details` are translated. */
+/** One REPL command for /help: its usage (`/msg NOME TEXTO`), description and details, all in the reader's language. */
 export interface HelpEntry {
   command: CommandName
   usage: string
@@ -71,14 +73,23 @@ export interface Catalog {
   historyOff: string
   /** The history file existed with access for others (`was`, permission bits); `now` is what it has now. */
   historyLoose(path: string, was: number, now: number): string
+  /** The identity key file can be read by other users (`mode`, permission bits). */
+  identityLoose(file: string, mode: number): string
   historyFailed(reason: string): string
+  /** A paste of several lines at the prompt: Enter sends them, one message each; Esc cancels. */
+  pasteQuestion(lines: number): string
+  pasteCancelled: string
   /** The recall file of the input line could not be read or written. */
   inputHistoryFailed(reason: string): string
   connected(peer: Who): string
   connectFailed(reason: string): string
-  /** A rejected send: worded from the engine error's detail (empty, too_long, not_running), else its English message. */
-  sendFailed(detail: ChatNodeErrorDetail | undefined, message: string): string
+  /** A rejected send; `reason` is already in this language. */
+  sendFailed(reason: string): string
   warning(message: string): string
+  /** The engine's codes in words: errors, reasons a peer left, protocol errors, warnings. */
+  engine: EngineTexts
+  /** `chat log tail`'s lines. */
+  log: LogTexts
 }
 
 /** Permission bits as `ls -l` users know them from chmod: 0644. */
@@ -86,19 +97,9 @@ const mode = (bits: number): string => `0${(bits & 0o777).toString(8).padStart(3
 
 const who = (peer: Who): string => `${peer.name} (${formatAddress(peer)})`
 
-const USAGES: Readonly<Record<CommandName, string>> = {
-  help: '/help [COMMAND]',
-  connect: '/connect HOST PORT',
-  peers: '/peers',
-  msg: '/msg NAME TEXT',
-  me: '/me ACTION',
-  history: '/history [N]',
-  quit: '/quit',
-}
-
-/** The commands in the order of COMMANDS, which /help follows. */
-function helpEntries(texts: Record<CommandName, [description: string, details: string]>): HelpEntry[] {
-  return COMMANDS.map(({name}) => ({command: name, usage: USAGES[name], description: texts[name][0], details: texts[name][1]}))
+/** The commands in the order of COMMANDS, which /help follows, each with its usage, description and details. */
+function helpEntries(texts: Record<CommandName, [usage: string, description: string, details: string]>): HelpEntry[] {
+  return COMMANDS.map(({name}) => ({command: name, usage: texts[name][0], description: texts[name][1], details: texts[name][2]}))
 }
 
 /** How an action (`/me waves`) reads, in every language: `* Julia waves`. */
@@ -119,23 +120,25 @@ const pt: Catalog = {
   historyMark: (time) => `(histórico ${time}) `,
   nameClash: (name, fingerprints) => `! O nome "${name}" é usado por chaves diferentes (${fingerprints.join(', ')}): confira com /peers quem é quem.`,
   help: helpEntries({
-    help: ['mostra esta ajuda', 'Sem argumento, lista os comandos; /help COMANDO explica um deles, por exemplo /help connect.'],
+    help: ['/help [COMANDO]', 'mostra esta ajuda', 'Sem argumento, lista os comandos; /help COMANDO explica um deles, por exemplo /help connect.'],
     connect: [
+      '/connect HOST PORTA',
       'conecta a outro nó (também aceita HOST:PORT)',
       'Conecta ao endereço em que outro nó escuta (o --host e a --port dele): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 ou, em IPv6, /connect [::1]:5001. As mensagens passam a chegar por ele e por todos os nós a que ele está ligado.',
     ],
-    peers: ['lista os peers conectados', 'Mostra uma tabela dos peers diretos: nome, endereço, impressão digital da chave, hora da conexão e direção (entrada: ele conectou a você; saída: você a ele).'],
+    peers: ['/peers', 'lista os peers conectados', 'Mostra uma tabela dos peers diretos: nome, endereço, impressão digital da chave, hora da conexão e direção (entrada: ele conectou a você; saída: você a ele).'],
     msg: [
+      '/msg NOME TEXTO',
       'mensagem privada',
       '/msg Pedro oi envia "oi" só para Pedro, mesmo a vários saltos: os nós do caminho não conseguem ler. Um nome com espaços vai entre aspas (/msg "Ana Maria" oi; Tab completa); NOME pode ser a impressão digital (ab12:cd34) se dois usam o mesmo nome. Se o destinatário puder ser mais de um, nada é enviado.',
     ],
-    me: ['envia uma ação', '/me acena mostra a todos "* Julia acena", com o seu nome: uma ação, que ninguém pode imitar digitando "* Julia acena".'],
-    history: ['mostra as últimas mensagens', 'Reimprime as últimas N mensagens (20 se N faltar, até 1000) do arquivo de histórico deste nó, com data e hora.'],
-    quit: ['sai do chat', 'Avisa os peers, grava o histórico e sai. Ctrl+C numa linha vazia e Ctrl+D também saem.'],
+    me: ['/me AÇÃO', 'envia uma ação', '/me acena mostra a todos "* Julia acena", com o seu nome: uma ação, que ninguém pode imitar digitando "* Julia acena".'],
+    history: ['/history [N]', 'mostra as últimas mensagens', 'Reimprime as últimas N mensagens (20 se N faltar, até 1000) do arquivo de histórico deste nó, com data e hora.'],
+    quit: ['/quit [TEXTO]', 'sai do chat', 'Envia TEXTO, se houver, como última mensagem; avisa os peers, grava o histórico e sai. Ctrl+C numa linha vazia e Ctrl+D também saem.'],
   }),
   helpMore: 'Digite /help COMANDO para os detalhes de um comando.',
   unknownCommand: (name) => `Comando desconhecido: /${name}. Digite /help para ver os comandos disponíveis.`,
-  connectUsage: 'Uso: /connect HOST PORT (porta de 1 a 65535)',
+  connectUsage: 'Uso: /connect HOST PORTA (porta de 1 a 65535)',
   meUsage: 'Uso: /me AÇÃO (por exemplo: /me acena)',
   msgUsage: 'Uso: /msg NOME TEXTO (por exemplo: /msg Pedro oi, /msg "Ana Maria" oi)',
   directReceived: (from, text) => `[${from.name} → você]: ${text}`,
@@ -158,18 +161,18 @@ const pt: Catalog = {
     (now & 0o077) === 0
       ? `O arquivo de histórico ${path} podia ser lido por outros usuários (modo ${mode(was)}); agora só você pode lê-lo (${mode(now)}).`
       : `aviso: o arquivo de histórico ${path} pode ser lido por outros usuários (modo ${mode(was)}) e não foi possível mudar isso; ele guarda as suas mensagens privadas. Use chmod 600 ou --no-log.`,
+  identityLoose: (file, bits) =>
+    `a identidade ${file} pode ser lida por outros usuários (modo ${mode(bits)}): quem a ler pode se passar por este nó; rode chmod 600 nela`,
   historyFailed: (reason) => `Não foi possível ler o histórico: ${reason}`,
+  pasteQuestion: (lines) => `Colou ${lines} linhas: Enter envia ${lines} mensagens, Esc cancela.`,
+  pasteCancelled: 'Colagem cancelada: nada foi enviado.',
   inputHistoryFailed: (reason) => `aviso: as linhas digitadas não serão lembradas na próxima sessão: ${reason}`,
   connected: (peer) => `Conectado a ${who(peer)}.`,
   connectFailed: (reason) => `Não foi possível conectar: ${reason}`,
-  sendFailed(detail, message) {
-    const n = (x: number): string => x.toLocaleString('pt-BR')
-    if (detail?.code === 'too_long') return `Mensagem longa demais: ${n(detail.length)} caracteres (o limite é ${n(detail.limit)}).`
-    if (detail?.code === 'empty') return 'Mensagem vazia não é enviada.'
-    if (detail?.code === 'not_running') return 'Não foi possível enviar: o nó não está em execução.'
-    return `Não foi possível enviar: ${message}`
-  },
+  sendFailed: (reason) => `Não foi possível enviar: ${reason}`,
   warning: (message) => `aviso: ${message}`,
+  engine: ptEngine,
+  log: ptLog,
 }
 
 const en: Catalog = {
@@ -185,19 +188,21 @@ const en: Catalog = {
   historyMark: (time) => `(history ${time}) `,
   nameClash: (name, fingerprints) => `! The name "${name}" is used by different keys (${fingerprints.join(', ')}): check with /peers who is who.`,
   help: helpEntries({
-    help: ['show this help', 'Without an argument, lists the commands; /help COMMAND explains one, for example /help connect.'],
+    help: ['/help [COMMAND]', 'show this help', 'Without an argument, lists the commands; /help COMMAND explains one, for example /help connect.'],
     connect: [
+      '/connect HOST PORT',
       'connect to another node (HOST:PORT works too)',
       "Connects to the address another node listens on (its --host and --port): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 or, for IPv6, /connect [::1]:5001. Messages then arrive through it from every node it is connected to.",
     ],
-    peers: ['list the connected peers', 'Shows a table of the direct peers: name, address, key fingerprint, time connected and direction (in: they connected to you; out: you to them).'],
+    peers: ['/peers', 'list the connected peers', 'Shows a table of the direct peers: name, address, key fingerprint, time connected and direction (in: they connected to you; out: you to them).'],
     msg: [
+      '/msg NAME TEXT',
       'private message',
       '/msg Pedro hi sends "hi" to Pedro only, even several hops away: the nodes on the way cannot read it. A name with spaces goes in quotes (/msg "Ana Maria" hi; Tab completes it); NAME may be the key fingerprint (ab12:cd34) when two use the same name. When it could be for more than one node, nothing is sent.',
     ],
-    me: ['send an action', '/me waves shows everyone "* Julia waves", with your name: an action, which nobody can fake by typing "* Julia waves".'],
-    history: ['show the latest messages', "Prints again the last N messages (20 if N is left out, up to 1000) from this node's history file, with date and time."],
-    quit: ['leave the chat', 'Tells the peers, writes the history and leaves. Ctrl+C on an empty line and Ctrl+D leave too.'],
+    me: ['/me ACTION', 'send an action', '/me waves shows everyone "* Julia waves", with your name: an action, which nobody can fake by typing "* Julia waves".'],
+    history: ['/history [N]', 'show the latest messages', "Prints again the last N messages (20 if N is left out, up to 1000) from this node's history file, with date and time."],
+    quit: ['/quit [TEXT]', 'leave the chat', 'Sends TEXT, if given, as a last message; tells the peers, writes the history and leaves. Ctrl+C on an empty line and Ctrl+D leave too.'],
   }),
   helpMore: 'Type /help COMMAND for the details of one command.',
   unknownCommand: (name) => `Unknown command: /${name}. Type /help to see the available commands.`,
@@ -224,26 +229,30 @@ const en: Catalog = {
     (now & 0o077) === 0
       ? `The history file ${path} was readable by other users (mode ${mode(was)}); now only you can read it (${mode(now)}).`
       : `warning: the history file ${path} is readable by other users (mode ${mode(was)}) and this could not be changed; it holds your private messages. Use chmod 600 or --no-log.`,
+  identityLoose: (file, bits) =>
+    `the chat identity ${file} is open to other users (mode ${mode(bits)}): anyone who reads it can pose as this node; run chmod 600 on it`,
   historyFailed: (reason) => `Could not read the history: ${reason}`,
+  pasteQuestion: (lines) => `Pasted ${lines} lines: Enter sends ${lines} messages, Esc cancels.`,
+  pasteCancelled: 'Paste cancelled: nothing was sent.',
   inputHistoryFailed: (reason) => `warning: typed lines will not be remembered for the next session: ${reason}`,
   connected: (peer) => `Connected to ${who(peer)}.`,
   connectFailed: (reason) => `Could not connect: ${reason}`,
-  sendFailed(detail, message) {
-    const n = (x: number): string => x.toLocaleString('en')
-    if (detail?.code === 'too_long') return `Message too long: ${n(detail.length)} characters (the limit is ${n(detail.limit)}).`
-    if (detail?.code === 'empty') return 'An empty message is not sent.'
-    if (detail?.code === 'not_running') return 'Could not send: the node is not running.'
-    return `Could not send: ${message}`
-  },
+  sendFailed: (reason) => `Could not send: ${reason}`,
   warning: (message) => `warning: ${message}`,
+  engine: enEngine,
+  log: enLog,
 }
 
 export const catalogs: Readonly<Record<Lang, Catalog>> = {pt, en}
 
 /** Lines of /help: usages padded to one column, one line per command, then how to ask about one. */
 export function helpLines(catalog: Catalog): string[] {
-  const width = Math.max(...catalog.help.map((entry) => entry.usage.length))
-  return [...catalog.help.map((entry) => `${entry.usage.padEnd(width)}  ${entry.description}`), catalog.helpMore]
+  return [...catalog.help.map((entry) => `${entry.usage.padEnd(usageWidth(catalog))}  ${entry.description}`), catalog.helpMore]
+}
+
+/** The column of the descriptions in /help: where a wrapped description continues. */
+export function usageWidth(catalog: Catalog): number {
+  return Math.max(...catalog.help.map((entry) => entry.usage.length))
 }
 
 /** Lines of `/help COMMAND`: its usage line, then the details, indented. Undefined for an unknown command. */

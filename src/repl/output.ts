@@ -5,8 +5,9 @@ import type {HistoryMessage} from '../history/reader.js'
 import {fingerprint} from '../p2p/identity.js'
 import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
 import {sanitize, toJsonLine} from '../text/sanitize.js'
-import {formatClock, formatStamp, formatTable} from './format.js'
-import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
+import {reasonText, warningText} from './engine-text.js'
+import {formatClock, formatStamp, formatTable, tableWidth} from './format.js'
+import {actionText, type Catalog, helpLines, helpTopicLines, usageWidth} from './i18n.js'
 import {markMentions, mentions} from './mention.js'
 import {PLAIN, type Style} from './style.js'
 import {visibleWidth} from './wrap.js'
@@ -62,6 +63,8 @@ export interface HumanOptions {
   bell?: boolean
   /** /peers as an aligned table with fingerprints (a terminal) instead of the plain `Name (host:port)` list. */
   table?: boolean
+  /** The terminal's width, for /peers and /help to fit it; undefined keeps lines whole (a pipe, a file). */
+  columns?: () => number | undefined
   /** The name whose `@mentions` are highlighted. */
   ownName?: () => string
   /** For tests: the clock behind timestamps and /history dates. */
@@ -90,6 +93,7 @@ export class HumanSink implements OutputSink {
   readonly #table: boolean
   readonly #ownName: () => string
   readonly #now: () => number
+  readonly #columns: () => number | undefined
 
   constructor(catalog: Catalog, printer: LinePrinter, options: HumanOptions = {}) {
     this.#catalog = catalog
@@ -100,6 +104,7 @@ export class HumanSink implements OutputSink {
     this.#table = options.table ?? false
     this.#ownName = options.ownName ?? (() => '')
     this.#now = options.now ?? Date.now
+    this.#columns = options.columns ?? (() => undefined)
   }
 
   ready(): void {
@@ -144,7 +149,7 @@ export class HumanSink implements OutputSink {
   }
 
   peerLeft(peer: PeerLeft): void {
-    this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(peer.reason)))))
+    this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(reasonText(this.#catalog.engine, peer.reason))))))
   }
 
   peers(peers: PeerSummary[]): void {
@@ -171,12 +176,34 @@ export class HumanSink implements OutputSink {
         this.#catalog.direction(peer.direction),
       ]
     })
-    for (const line of formatTable([header, ...rows])) this.#printer.out(line)
+    // On a narrow terminal the last columns go first (direction, then time); name, address and fingerprint stay,
+    // else the plain list, which the terminal wraps.
+    const columns = this.#columns()
+    for (const keep of [5, 4, 3]) {
+      const table = [header, ...rows].map((row) => row.slice(0, keep))
+      if (columns === undefined || tableWidth(table) <= columns) {
+        for (const line of formatTable(table)) this.#printer.out(line)
+        return
+      }
+    }
+
+    for (const peer of peers) this.#out(this.#catalog.peerLine(this.#who(peer), safeFingerprint(peer.id)))
   }
 
   help(topic?: string): void {
-    const lines = topic === undefined ? helpLines(this.#catalog) : (helpTopicLines(this.#catalog, topic) ?? [])
-    for (const line of lines) this.#out(line)
+    // On a terminal a description too long for its row wraps under itself (the printer's hanging indent), the
+    // details of one command under their indent.
+    if (topic === undefined) {
+      const lines = helpLines(this.#catalog)
+      const hang = usageWidth(this.#catalog) + 2
+      lines.forEach((line, i) => this.#printer.out(line, i < lines.length - 1 ? hang : 0))
+      return
+    }
+
+    const [head, details] = helpTopicLines(this.#catalog, topic) ?? []
+    if (head === undefined) return
+    this.#printer.out(head, head.indexOf('  ') + 2)
+    this.#printer.out(details, 2)
   }
 
   history(entries: HistoryMessage[]): void {
@@ -221,7 +248,7 @@ export class HumanSink implements OutputSink {
   }
 
   warning(warning: NodeWarning): void {
-    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(warning.message))))
+    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(warningText(this.#catalog.engine, warning)))))
   }
 
   #mentions(text: string): boolean {

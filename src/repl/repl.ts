@@ -15,6 +15,7 @@ import {sanitize} from '../text/sanitize.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
 import {corkForThisTurn, uncorkAll} from './cork.js'
+import {errorMessage, nodeErrorText} from './engine-text.js'
 import {type Catalog, catalogs, type Lang} from './i18n.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'
@@ -89,11 +90,6 @@ function corkUntilTurnEnds(stream: ReplOutput): void {
   corkForThisTurn(stream as ReplOutput & {cork(): void; uncork(): void})
 }
 
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message
-  return typeof error === 'string' ? error : String(error)
-}
-
 export class Repl {
   /** Resolves when the user quits (/quit, Ctrl+C, Ctrl+D on an empty prompt) or `close()` is called. Never rejects. */
   readonly done: Promise<void>
@@ -163,6 +159,7 @@ export class Repl {
           // The bell is for a person at a terminal; in a piped transcript it would be a stray byte.
           bell: !(options.quiet ?? false) && Boolean(this.#output.isTTY),
           table: Boolean(this.#output.isTTY),
+          columns: () => (this.#output.isTTY && this.#output.columns ? this.#output.columns : undefined),
           ownName: () => this.#ownName(),
           now: options.now,
         })
@@ -201,7 +198,7 @@ export class Repl {
       this.#sink.connected(peer)
       return true
     } catch (error) {
-      this.#sink.error('connect_failed', this.#catalog.connectFailed(errorMessage(error)))
+      this.#sink.error('connect_failed', this.#catalog.connectFailed(nodeErrorText(this.#catalog.engine, error) ?? errorMessage(error)))
       return false
     }
   }
@@ -372,6 +369,8 @@ export class Repl {
       // A message, /me and /msg print their own line (`You: hi`): the typed one would show the text twice.
       keepLine: (line) => !OWN_LINE_KINDS.has(parseLine(line).kind),
       onQuit: () => this.#quit(),
+      pasteQuestion: (lines) => this.#catalog.pasteQuestion(lines),
+      pasteCancelled: this.#catalog.pasteCancelled,
     })
     this.#prompt = prompt
     prompt.open().catch((error: unknown) => {
@@ -437,6 +436,8 @@ export class Repl {
         }
 
         case 'quit': {
+          // Queued before the goodbye: the node writes out what is queued before it tells peers `bye`.
+          if (command.message !== undefined) this.#send(command.message)
           this.#quit()
           return
         }
@@ -509,10 +510,18 @@ export class Repl {
         try {
           this.#sink.directSent(this.#node.sendDirect(recipient.node.id, recipient.text))
         } catch (error) {
-          this.#sink.error('send_failed', this.#catalog.sendFailed(chatNodeErrorDetail(error), errorMessage(error)))
+          this.#sink.error('send_failed', this.#sendFailed(error))
         }
       }
     }
+  }
+
+  /** empty and too_long are whole sentences; any other refusal is "could not send: why". */
+  #sendFailed(error: unknown): string {
+    const reason = nodeErrorText(this.#catalog.engine, error)
+    const code = chatNodeErrorDetail(error)?.code
+    if (reason !== undefined && (code === 'empty' || code === 'too_long')) return reason
+    return this.#catalog.sendFailed(reason ?? errorMessage(error))
   }
 
   #send(text: string, options: {action?: boolean} = {}): void {
@@ -520,7 +529,7 @@ export class Repl {
     try {
       message = this.#node.send(text, options)
     } catch (error) {
-      this.#sink.error('send_failed', this.#catalog.sendFailed(chatNodeErrorDetail(error), errorMessage(error)))
+      this.#sink.error('send_failed', this.#sendFailed(error))
       return
     }
 

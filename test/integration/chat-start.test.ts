@@ -55,7 +55,7 @@ describe('chat start (integration)', function () {
     // Quitting: exit 0, peers are told, the history is flushed and closed.
     ana.type('/quit')
     expect(await ana.exited).to.deep.equal({code: 0, signal: null})
-    await pedro.waitForLine(`* Ana (127.0.0.1:${pa}) saiu (quit).`)
+    await pedro.waitForLine(`* Ana (127.0.0.1:${pa}) saiu (encerrou a sessão).`)
     const anaLog = historyOf(logs.path, pa)
     expect(anaLog[0].event).to.equal('session_start')
     expect(anaLog.at(-1)?.event).to.equal('session_end')
@@ -303,5 +303,8 @@ describe('chat start: bad input (integration)', function () {
     const result = await runChat(['start', '--name', 'X', '--port', String(port)])
     expect(result.code).to.equal(2)
     expect(result.stderr).to.include(`port ${port} on 127.0.0.1 is already in use`)
+    const pt = await runChat(['start', '--name', 'X', '--port', String(port), '--lang', 'pt'])
+    expect(pt.code).to.equal(2)
+    expect(pt.stderr.replaceAll(/\s*›\s*/g, ' ')).to.include(`a porta ${port} em 127.0.0.1 já está em uso: escolha outra com --port`)
   })
 })

@@ -86,7 +86,15 @@ describe('private rooms and encryption (integration)', function () {
   it('warns about a weak passphrase but still starts', async () => {
     const port = await freePort()
     const node = await startNode('W', port, 'secret')
-    await node.waitForLine(/^warning: .*chat room invite/, {stream: 'err'})
+    await node.waitForLine(/^warning: weak room passphrase \(fewer than 12 characters\): .*chat room invite/, {stream: 'err'})
+  })
+
+  it('says secret problems in Portuguese with --lang pt', async () => {
+    const weak = await nodes.start('W', await freePort(), [], {lang: 'pt', env: {CHAT_SECRET: 'secret'}})
+    await weak.waitForLine(/^aviso: frase secreta fraca \(menos de 12 caracteres\): .*chat room invite/, {stream: 'err'})
+    const empty = await runChat(['start', '--name', 'X', '--port', String(await freePort()), '--lang', 'pt', '--secret', '  '])
+    expect(empty.code).to.equal(2)
+    expect(empty.stderr.replaceAll(/\s*›\s*/g, ' ')).to.include('o segredo da sala está vazio')
   })
 
   it('refuses an unusable identity file with a clear error', async () => {

@@ -194,6 +194,29 @@ describe('REPL in a real terminal (tmux)', function () {
     await promptIs(s, 'Julia> first line')
   })
 
+  it('moves by word with Alt+B/F and Ctrl+←/→, and asks before sending a pasted block of lines', async () => {
+    const s = start([])
+    await promptIs(s, 'Julia>')
+    type(s, 'oi Ana tudo')
+    keys(s, 'M-b', 'M-b')
+    type(s, 'X')
+    keys(s, 'C-Right')
+    type(s, '!')
+    keys(s, 'C-Left', 'C-Left', 'M-f')
+    type(s, '-')
+    await promptIs(s, 'Julia> oi- XAna! tudo')
+    keys(s, 'End', 'C-u')
+    await promptIs(s, 'Julia>')
+    // tmux wraps the buffer in ESC[200~ … ESC[201~ only because the prompt turned bracketed paste on.
+    tmux('set-buffer', '-b', 'block', 'first\n/quit is text here\nthird')
+    tmux('paste-buffer', '-p', '-d', '-b', 'block', '-t', s)
+    await until(s, 'the question', (lines) => lines.includes('Pasted 3 lines: Enter sends 3 messages, Esc cancels.'))
+    keys(s, 'Enter')
+    const lines = await until(s, 'the three messages', (l) => l.includes('You: third'))
+    expect(lines.filter((line) => line.startsWith('You: '))).to.deep.equal(['You: first', 'You: /quit is text here', 'You: third'])
+    await promptIs(s, 'Julia>')
+  })
+
   it('completes commands and peer names with Tab, and lists the choices when it cannot decide', async () => {
     const s = start(['--peer', 'Pedro'])
     await until(s, 'Pedro joining', (lines) => lines.some((line) => /^\* Pedro \(127\.0\.0\.1:\d+\) joined\.$/.test(line)))

@@ -36,6 +36,8 @@ describe('repl parseLine', () => {
     expect(parseLine('/Peers  ')).to.deep.equal({kind: 'peers'})
     expect(parseLine('/quit')).to.deep.equal({kind: 'quit'})
     expect(parseLine('/QUIT')).to.deep.equal({kind: 'quit'})
+    expect(parseLine('/quit  ')).to.deep.equal({kind: 'quit'})
+    expect(parseLine('/quit até  mais, pessoal ')).to.deep.equal({kind: 'quit', message: 'até  mais, pessoal'})
   })
 
   it('parses /connect HOST PORT', () => {

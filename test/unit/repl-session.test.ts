@@ -10,10 +10,11 @@ import type {HistoryMessage} from '../../src/history/reader.js'
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
 import {formatClock} from '../../src/repl/format.js'
-import {catalogs, type Lang} from '../../src/repl/i18n.js'
+import {catalogs, helpLines, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
 import {ansiStyle} from '../../src/repl/style.js'
 import type {ReplNode} from '../../src/repl/types.js'
+import {displayWidth} from '../../src/repl/width.js'
 
 const CLEAR_LINE = '\u001B[2K\u001B[1G'
 // eslint-disable-next-line no-control-regex
@@ -172,7 +173,7 @@ interface Harness {
 const open: Repl[] = []
 
 /** Extra Repl options a test may set. */
-type Extra = Partial<Pick<ReplOptions, 'color' | 'timestamps' | 'quiet' | 'historyDir' | 'readHistory' | 'now'>>
+type Extra = Partial<Pick<ReplOptions, 'color' | 'timestamps' | 'quiet' | 'historyDir' | 'readHistory' | 'now' | 'lang'>>
 
 function harness(options: {lang?: Lang; json?: boolean; start?: boolean} & Extra = {}): Harness {
   const node = new FakeNode()
@@ -262,8 +263,13 @@ describe('Repl over piped input (not a TTY)', function () {
     const {node, out} = harness({lang: 'pt'})
     node.emit('peer_joined', summary(PEDRO, 'inbound'))
     node.emit('peer_left', {...PEDRO, reason: 'quit'})
-    await out.line('* Pedro (127.0.0.1:5001) saiu (quit).')
-    expect(out.lines).to.deep.equal(['* Pedro (127.0.0.1:5001) entrou.', '* Pedro (127.0.0.1:5001) saiu (quit).'])
+    node.emit('peer_left', {...ANA, reason: 'connection refused'})
+    await out.line('* Ana (127.0.0.1:5002) saiu (conexão recusada).')
+    expect(out.lines).to.deep.equal([
+      '* Pedro (127.0.0.1:5001) entrou.',
+      '* Pedro (127.0.0.1:5001) saiu (encerrou a sessão).',
+      '* Ana (127.0.0.1:5002) saiu (conexão recusada).',
+    ])
   })
 
   it('lists peers by their listening addresses', async () => {
@@ -366,7 +372,7 @@ describe('Repl over piped input (not a TTY)', function () {
       '/msg NAME TEXT',
       '/me ACTION',
       '/history [N]',
-      '/quit',
+      '/quit [TEXT]',
       'Type /help COMMAND for the details of one command.',
     ])
   })
@@ -394,14 +400,21 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(node.connects).to.deep.equal([{host: '127.0.0.1', port: 5001}])
   })
 
-  it('reports a failed /connect with the engine reason', async () => {
+  it('reports a failed /connect in the reader\'s language, by the engine\'s code', async () => {
     const {node, out, type} = harness({lang: 'pt'})
-    node.connectImpl = async () => {
-      throw new Error('could not reach 127.0.0.1:5009: connection refused')
+    node.connectImpl = async (host, port) => {
+      if (port === 5009) throw new ChatNodeError({code: 'unreachable', host, port, reason: 'connection refused'})
+      if (port === 5000) throw new ChatNodeError({code: 'self', host, port})
+      throw new Error('something the catalogue does not know')
     }
 
-    type('/connect 127.0.0.1 5009')
-    await out.line('Não foi possível conectar: could not reach 127.0.0.1:5009: connection refused')
+    type('/connect 127.0.0.1 5009', '/connect 127.0.0.1:5000', '/connect 127.0.0.1:5010')
+    await out.line('Não foi possível conectar: something the catalogue does not know')
+    expect(out.lines).to.deep.equal([
+      'Não foi possível conectar: não foi possível alcançar 127.0.0.1:5009: conexão recusada',
+      'Não foi possível conectar: 127.0.0.1:5000 é o endereço deste próprio nó',
+      'Não foi possível conectar: something the catalogue does not know',
+    ])
   })
 
   it('answers bad /connect arguments with the usage and does not connect', async () => {
@@ -449,12 +462,28 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(out.text).to.equal('')
   })
 
+  it('words engine warnings in Portuguese by their code', async () => {
+    const {node, err} = harness({lang: 'pt'})
+    node.emit('warning', {code: 'bad_length', message: 'disconnected 127.0.0.1:40022: frame length 21331 is outside 1..1024 (bad_length)'})
+    await err.line('aviso: desconectado de 127.0.0.1:40022: não fala o protocolo do chat (tamanho de quadro inválido) (bad_length)')
+    node.emit('warning', {code: 'send_queue_full', message: 'outgoing queue is full: a message was dropped'})
+    await err.line('aviso: a fila de saída está cheia: uma mensagem foi descartada')
+  })
+
   it('resolves done on /quit and handles nothing after it', async () => {
     const {node, repl, type} = harness()
     type('/quit', 'too late')
     await repl.done
     expect(await settled(Promise.resolve())).to.equal(true)
     expect(node.sent).to.deep.equal([])
+  })
+
+  it('/quit TEXT sends TEXT as the last message, then leaves', async () => {
+    const {node, repl, out, type} = harness()
+    type('/quit see you  tomorrow', 'too late')
+    await repl.done
+    expect(node.sent).to.deep.equal(['see you  tomorrow'])
+    expect(out.lines).to.deep.equal(['You: see you  tomorrow'])
   })
 
   it('does not resolve done at the end of input, and keeps showing the node', async () => {
@@ -651,7 +680,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
     const {out, type} = harness({lang: 'pt'})
     type('/help connect', '/help nope')
     await out.line('Comando desconhecido: /nope. Digite /help para ver os comandos disponíveis.')
-    expect(out.lines[0]).to.equal('/connect HOST PORT  conecta a outro nó (também aceita HOST:PORT)')
+    expect(out.lines[0]).to.equal('/connect HOST PORTA  conecta a outro nó (também aceita HOST:PORT)')
     expect(out.lines[1]).to.match(/^ {2}Conecta ao endereço em que outro nó escuta/)
     expect(out.lines).to.have.length(3)
   })
@@ -833,6 +862,49 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     expect(rows.map((row) => row.trim()).join(' ')).to.equal(`[Pedro (127.0.0.1:5001) said]: ${words}`)
   })
 
+  it('moves by word with Alt+B/F, Ctrl+←/→ and Alt+←/→', async () => {
+    const {node, input, out, type} = tty()
+    input.write('oi Ana tudo')
+    await out.until((capture) => capture.text.endsWith('Julia> oi Ana tudo'))
+    // Alt+B twice: before "Ana"; typing there inserts
+    input.write('\u001Bb\u001Bb')
+    input.write('X')
+    // Ctrl+→ to the end of "XAna", Alt+F to the end of the line, Ctrl+← to "tudo", Alt+← to "XAna", Alt+→ back
+    input.write('\u001B[1;5C!')
+    input.write('\u001Bf?')
+    input.write('\u001B[1;5D\u001B[1;3D\u001B[1;3C-')
+    type('')
+    await out.shown('You: oi XAna!- tudo?')
+    expect(node.sent).to.deep.equal(['oi XAna!- tudo?'])
+  })
+
+  it('asks before sending a pasted block of lines, and sends each as a message on Enter', async () => {
+    const {node, input, out} = tty()
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+    expect(out.text).to.include('\u001B[?2004h') // bracketed paste turned on
+    input.write('\u001B[200~first line\r/quit not a command\r\rthird\u001B[201~')
+    await out.shown('Pasted 3 lines: Enter sends 3 messages, Esc cancels.')
+    expect(node.sent).to.deep.equal([])
+    input.write('\r')
+    await out.shown('You: third')
+    expect(node.sent).to.deep.equal(['first line', '/quit not a command', 'third'])
+  })
+
+  it('drops a pasted block on Esc, and puts a one-line paste into the line to edit', async () => {
+    const {node, input, out, type} = tty()
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+    input.write('\u001B[200~one\rtwo\u001B[201~')
+    await out.shown('Pasted 2 lines: Enter sends 2 messages, Esc cancels.')
+    input.write('\u001B')
+    await out.shown('Paste cancelled: nothing was sent.')
+    input.write('say: \u001B[200~hello there\r\u001B[201~')
+    await out.until((capture) => capture.text.endsWith('Julia> say: hello there'))
+    expect(node.sent).to.deep.equal([])
+    type('!')
+    await out.shown('You: say: hello there!')
+    expect(node.sent).to.deep.equal(['say: hello there!'])
+  })
+
   it('prints incoming lines above the prompt and redraws what was being typed', async () => {
     const {node, input, out, type} = tty()
     input.write('hel')
@@ -989,6 +1061,24 @@ describe('Repl on a terminal (enquirer prompt)', function () {
       `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    09:07  in`,
       '  Ana Maria  127.0.0.1:5002  ?            09:07  out',
     ])
+  })
+
+  it('fits /peers and /help into a 50-column terminal, in both languages', async () => {
+    for (const lang of ['en', 'pt'] as const) {
+      const {node, out, type} = tty({lang})
+      Object.assign(out.stream, {columns: 50})
+      const id = 'A'.repeat(43)
+      const since = new Date(2026, 10, 25, 9, 7).getTime()
+      node.peerList = [{...PEDRO, id, direction: 'inbound', since}, {...ANA, name: 'Ana Maria', host: '192.168.100.200', direction: 'outbound', since}]
+      type('/peers', '/help', '/help connect')
+      await out.until((capture) => capture.screen.some((line) => /^ {2}\S.*\/connect 127\.0\.0\.1:5001/.test(line)))
+      const printed = out.screen.filter((line) => !line.startsWith('Julia>'))
+      for (const line of printed) expect(displayWidth(line), `${lang}: ${JSON.stringify(line)}`).to.be.at.most(50)
+      // name, address and fingerprint stay (a narrower table, or the plain list); every word of the help is there
+      expect(printed.some((line) => /^ {2}Ana Maria\W+192\.168\.100\.200:5002\W+\?$/.test(line)), printed.join('\n')).to.equal(true)
+      const words = (lines: string[]): string => lines.join(' ').split(/\s+/).filter(Boolean).join(' ')
+      expect(words(printed)).to.include(words(helpLines(catalogs[lang])))
+    }
   })
 
   it('colours names by node id, own lines and notices, when colour is on', async () => {
