@@ -9,6 +9,7 @@ import {HistoryLog} from '../history/history-log.js'
 import {recordNodeEvents} from '../history/node-events.js'
 import {readLastMessages} from '../history/reader.js'
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
+import {saveLastName} from '../identity/last-name.js'
 import {ChatNode, type ChatNodeOptions} from '../p2p/node.js'
 import {deriveRoomKey, passphraseWarning, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
@@ -80,6 +81,10 @@ export class StartSession {
       throw badInput(error)
     }
 
+    // `chat send` speaks under this name by default (a cron job's OS user is often root).
+    await saveLastName(options.identityFile, node.name).catch((error: unknown) => {
+      warnings.push(`the name could not be kept for "chat send" (${(error as Error).message})`)
+    })
     for (const warning of warnings) repl.error('warning', `warning: ${warning}`)
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port})
     if (history) {

@@ -51,6 +51,8 @@ export interface LocalEnd {
   name: string
   listen: WireAddress
   room: RoomKeyMaterial
+  /** A short-lived sender (`chat send`), as the hello says. */
+  transient?: boolean
 }
 
 export interface ConnectionEvents {
@@ -88,6 +90,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   /** ms since the epoch when the hello exchange completed (0 before). */
   since = 0
   #remote: NodeInfo | undefined
+  #transient = false
   readonly #session: SecureSession
   readonly #frameBudget: TokenBucket
   readonly #limits: ConnectionLimits
@@ -166,6 +169,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     return this.#socketAddress
   }
 
+  /** True when the peer said in its hello that it is a short-lived sender: no join or leave line for it. */
+  get transient(): boolean {
+    return this.#transient
+  }
+
   /** The remote node's id ('' before its hello). */
   get peerId(): string {
     return this.#remote?.id ?? ''
@@ -178,7 +186,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
   summary(): PeerSummary {
     if (!this.#remote) throw new Error('peer has not said hello yet')
-    return {...this.#remote, direction: this.direction, since: this.since}
+    return {...this.#remote, direction: this.direction, since: this.since, ...(this.#transient ? {transient: true} : {})}
   }
 
   sendFrame(frame: Frame): boolean {
@@ -336,13 +344,14 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  #onHello(hello: NodeInfo): void {
+  #onHello(hello: NodeInfo & {transient?: true}): void {
     clearTimeout(this.#helloTimer)
     this.#helloTimer = undefined
     // A node listening on a wildcard address is reachable where its socket came from.
     const wildcard = hello.host === '0.0.0.0' || hello.host === '::'
     const host = wildcard ? (this.socket.remoteAddress ?? hello.host) : hello.host
     this.#remote = {id: hello.id, name: hello.name, host, port: hello.port}
+    this.#transient = hello.transient === true
     this.since = Date.now()
     this.#lastHeard = Date.now()
     this.#heartbeat = setInterval(() => this.#beat(), this.#limits.heartbeatIntervalMs)

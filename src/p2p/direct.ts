@@ -40,6 +40,8 @@ export interface DirectHost {
   /** The author's next sequence number (shared by every payload this node signs). */
   nextSeq(): number
   isRunning(): boolean
+  /** A short-lived sender (`chat send`) announces no key: it does not stay to read direct messages. */
+  readonly transient: boolean
   peerCount(): number
   /** Floods a signed frame to every peer but `cameFrom`. */
   broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void
@@ -100,7 +102,7 @@ export class DirectMessages {
 
   /** Floods our direct-message key, signed by our identity. */
   announce(): void {
-    if (!this.#node.isRunning() || this.#node.peerCount() === 0) return
+    if (!this.#node.isRunning() || this.#node.peerCount() === 0 || this.#node.transient) return
     const now = Date.now()
     const payload = encodeAnnouncePayload({from: this.#node.info(), dmKey: this.#keys.publicKey.toString('base64url'), ts: now, seq: this.#node.nextSeq()})
     this.#ownAnnounce = signFrame(this.#node.identity, 'announce', payload)

@@ -98,7 +98,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#links = new Links(
       {
         selfId: this.id,
-        local: () => ({identity: this.#identity, name: this.name, listen: {host, port: this.#listener.port}, room: this.#room}),
+        local: () => ({identity: this.#identity, name: this.name, listen: {host, port: this.#listener.port}, room: this.#room, transient: options.transient}),
         hold: (conn) => this.#listener.hold(conn),
         release: (conn) => this.#listener.release(conn),
         onPeerUp: (conn) => this.#onPeerUp(conn),
@@ -131,6 +131,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       info: () => this.info,
       nextSeq: () => ++this.#seq,
       isRunning: running,
+      transient: options.transient ?? false,
       peerCount,
       broadcast: (frame, cameFrom) => this.#broadcast(frame, cameFrom),
       deliver: (message) => this.emit('direct', message),
@@ -283,13 +284,14 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const remote = conn.summary()
     const peerCount = this.#links.registry.size
     this.#everConnected = true
-    this.#mesh.learn([remote])
+    // A short-lived sender is gone in a moment: nobody should dial it, learn it or be told of it.
+    if (!conn.transient) this.#mesh.learn([remote])
     this.#sendPeers(conn)
     for (const frame of this.#held.splice(0)) this.#broadcast(frame, undefined)
     this.#direct.onPeerUp(conn, peerCount)
     // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
     const announce = [{id: remote.id, host: remote.host, port: remote.port}]
-    for (const other of this.#links.registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
+    if (!conn.transient) for (const other of this.#links.registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
     this.#history.onPeerUp(conn, peerCount)
     this.emit('peer_joined', conn.summary())
   }
@@ -297,7 +299,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void {
     this.#history.onPeerDown(conn)
     if (!removed || this.#state !== 'running' || !conn.remote) return
-    this.emit('peer_left', {...conn.remote, reason})
+    this.emit('peer_left', {...conn.remote, reason, ...(conn.transient ? {transient: true} : {})})
     this.#mesh.scheduleRedial(conn.remote.host, conn.remote.port)
     this.#mesh.maintain()
   }
@@ -305,7 +307,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #sendPeers(conn: PeerConnection): void {
     const peers = this.#links.registry
       .list()
-      .filter((other) => other !== conn && other.remote)
+      .filter((other) => other !== conn && other.remote && !other.transient)
       .slice(0, MAX_PEERS_PER_FRAME)
       .map((other) => ({id: other.peerId, host: other.remote!.host, port: other.remote!.port}))
     if (peers.length > 0) conn.sendFrame({type: 'peers', peers})

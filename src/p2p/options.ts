@@ -38,4 +38,6 @@ export interface ChatNodeOptions {
   /** Apply the per-IP rate to 127.0.0.0/8 and ::1 too (off, so local meshes and tests are not throttled). */
   limitLoopback?: boolean
   authorRate?: {perSecond: number; burst: number}
+  /** A short-lived sender (`chat send`): says so in its hello, announces no direct-message key. */
+  transient?: boolean
 }

@@ -55,6 +55,11 @@ export interface HelloPayload {
   listen: WireAddress
   /** Ed25519 signature by `id` over the sender's Noise static key: binds the session to the identity. */
   sig: string
+  /**
+   * Set (true) by a short-lived sender (`chat send`): peers show no join or leave lines for it and do not tell
+   * others about it. Absent means a normal node, which is what older nodes send and assume.
+   */
+  transient?: boolean
 }
 
 /** The kinds of payload an author signs and every hop floods; each has its own signature prefix. */
@@ -371,6 +376,7 @@ export function decodeHelloPayload(bytes: Uint8Array): HelloPayload {
     name: name(obj, 'name'),
     listen: address(asObject(field(obj, 'listen'), 'hello.listen'), 'hello.listen'),
     sig,
+    ...(optionalBoolean(obj, 'transient') ? {transient: true} : {}),
   }
 }
 
@@ -505,6 +511,14 @@ function integer(obj: Obj, key: string, min: number, max: number): number {
     throw new ProtocolError('bad_field', `"${key}" must be an integer in ${min}..${max}`)
   }
 
+  return value
+}
+
+/** An optional flag: absent is false; present, it must be a boolean. */
+function optionalBoolean(obj: Obj, key: string): boolean {
+  const value = field(obj, key)
+  if (value === undefined) return false
+  if (typeof value !== 'boolean') throw new ProtocolError('bad_field', `"${key}" must be a boolean`)
   return value
 }
 

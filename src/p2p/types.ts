@@ -31,11 +31,15 @@ export interface PeerSummary extends NodeInfo {
   direction: PeerDirection
   /** ms since the epoch when the connection was established */
   since: number
+  /** A short-lived sender (`chat send`): a user interface shows no join or leave line for it. */
+  transient?: true
 }
 
 /** Why a peer went away, in words a user can read ("quit", "connection reset", "heartbeat timeout", ...). */
 export interface PeerLeft extends NodeInfo {
   reason: string
+  /** As in PeerSummary: a short-lived sender left. */
+  transient?: true
 }
 
 /** Something went wrong that the node survived: a misbehaving peer, an unreachable address. */

@@ -167,12 +167,16 @@ export class Repl {
     // Subscribed now, not in start(), so the `ready` the node emits while starting is shown.
     this.#listen('ready', (info) => this.#onReady(info))
     this.#listen('message', (message) => this.#onMessage(message))
+    // A short-lived sender (`chat send` from a cron job) comes and goes with every message: only its message shows.
     this.#listen('peer_joined', (peer) => {
+      if (peer.transient) return
       this.#seen(peer.name)
       this.#sink.peerJoined(peer)
       this.#checkName(peer.name, peer.id)
     })
-    this.#listen('peer_left', (peer) => this.#sink.peerLeft(peer))
+    this.#listen('peer_left', (peer) => {
+      if (!peer.transient) this.#sink.peerLeft(peer)
+    })
     this.#listen('warning', (warning) => this.#sink.warning(warning))
     this.#listen('direct', (message) => {
       this.#seen(message.from.name)
