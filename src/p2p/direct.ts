@@ -45,6 +45,8 @@ export interface DirectHost {
   peerCount(): number
   /** Floods a signed frame to every peer but `cameFrom`. */
   broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void
+  /** Floods a frame of ours, or keeps it for the next peer when none is connected (true: it was kept). */
+  sendOwn(frame: SignedFrame, ts: number): boolean
   /** A direct message for us, opened. */
   deliver(message: DirectMessage): void
   warn(code: string, message: string): void
@@ -90,8 +92,7 @@ export class DirectMessages {
     const frame = signFrame(this.#node.identity, 'dm', payload)
     const message: DirectMessage = {id: messageId(payload), from, to: {...recipient.info}, text, ts: Date.now()}
     this.#node.seen.add(message.id)
-    this.#node.broadcast(frame, undefined)
-    return message
+    return this.#node.sendOwn(frame, message.ts) ? {...message, held: true} : message
   }
 
   /** A peer registered: give it the keys we know, and announce ours if it is our first peer (or the first after being cut off). */

@@ -11,6 +11,7 @@ import type {PeerConnection} from './connection.js'
 import {DirectMessages} from './direct.js'
 import {ChatNodeError} from './errors.js'
 import {relayTargets, SeenCache} from './flood.js'
+import {HeldMessages} from './held.js'
 import {HistorySync} from './history-sync.js'
 import {generateIdentity, type Identity} from './identity.js'
 import {SignedIntake} from './intake.js'
@@ -24,7 +25,6 @@ import {
   type ChatNodeOptions,
   DEFAULT_HOST,
   DEFAULT_PORT,
-  MAX_HELD_MESSAGES,
   STOP_TIMEOUT_MS,
 } from './options.js'
 import {type ChatFrame, encodeBody, type Frame, MAX_NAME_CHARS, MAX_PEERS_PER_FRAME, type SignedFrame} from './protocol.js'
@@ -55,8 +55,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #history: HistorySync
   readonly #direct: DirectMessages
   readonly #intake: SignedIntake
-  readonly #held: ChatFrame[] = []
-  #everConnected = false
+  /** Chat and direct messages written while no peer was connected, for the next one. */
+  readonly #held = new HeldMessages<SignedFrame>()
   readonly #handlers: FrameHandlers = {
     chat: (conn, frame) => this.#onChat(conn, frame),
     peers: (_conn, frame) => {
@@ -134,6 +134,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       transient: options.transient ?? false,
       peerCount,
       broadcast: (frame, cameFrom) => this.#broadcast(frame, cameFrom),
+      sendOwn: (frame, ts) => this.#sendOrHold(frame, ts),
       deliver: (message) => this.emit('direct', message),
       warn,
     })
@@ -212,17 +213,20 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq, ...kind})
     this.#seen.add(message.id)
     this.#history.remember(frame)
-    if (this.#links.registry.size === 0 && this.#everConnected) {
-      // Cut off from a network we were part of (the mesh is healing): keep it for the next peer rather than lose
-      // it. A node that never had a peer is talking to an empty room; newcomers get --history instead.
-      this.#held.push(frame)
-      if (this.#held.length > MAX_HELD_MESSAGES) this.#held.shift()
-    } else {
+    const sent = this.#sendOrHold(frame, message.ts) ? {...message, held: true as const} : message
+    this.emit('sent', sent)
+    return sent
+  }
+
+  /** Floods a message of ours, or keeps it for the next peer when none is connected (true: it was kept). */
+  #sendOrHold(frame: SignedFrame, ts: number): boolean {
+    if (this.#links.registry.size > 0) {
       this.#broadcast(frame, undefined)
+      return false
     }
 
-    this.emit('sent', message)
-    return message
+    this.#held.hold(frame, ts)
+    return true
   }
 
   /** Nodes this one can write to with sendDirect (those that announced a key), most recently heard last. */
@@ -283,11 +287,14 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onPeerUp(conn: PeerConnection): void {
     const remote = conn.summary()
     const peerCount = this.#links.registry.size
-    this.#everConnected = true
     // A short-lived sender is gone in a moment: nobody should dial it, learn it or be told of it.
     if (!conn.transient) this.#mesh.learn([remote])
     this.#sendPeers(conn)
-    for (const frame of this.#held.splice(0)) this.#broadcast(frame, undefined)
+    if (this.#held.size > 0) {
+      const {dropped, send} = this.#held.release(Date.now())
+      for (const frame of send) this.#broadcast(frame, undefined)
+      this.emit('held_released', {sent: send.length, dropped, to: {id: remote.id, name: remote.name, host: remote.host, port: remote.port}})
+    }
     this.#direct.onPeerUp(conn, peerCount)
     // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
     const announce = [{id: remote.id, host: remote.host, port: remote.port}]

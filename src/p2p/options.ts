@@ -12,7 +12,7 @@ export const STOP_TIMEOUT_MS = 2000
 /** Messages per author (after the signature check): bots may burst, nobody may flood. */
 export const AUTHOR_MESSAGES_PER_SECOND = 100
 export const AUTHOR_MESSAGE_BURST = 500
-/** Messages sent while no peer is connected, kept for the next peer (a relay died and the mesh is healing). */
+/** Messages sent while no peer is connected (alone in the room, or cut off while the mesh heals), kept for the next peer. */
 export const MAX_HELD_MESSAGES = 256
 
 export interface ChatNodeOptions {

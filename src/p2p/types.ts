@@ -22,6 +22,8 @@ export interface ChatMessage {
   history?: boolean
   /** True for an action (`/me waves`): `text` is `waves`, shown as `* Ana waves`. */
   action?: boolean
+  /** On our own message: no peer was connected, so it is kept and sent when one connects (see `held_released`). */
+  held?: true
 }
 
 export type PeerDirection = 'inbound' | 'outbound'
@@ -55,6 +57,18 @@ export interface DirectMessage {
   to: NodeInfo
   text: string
   ts: number
+  /** As on ChatMessage: kept until a peer connects. */
+  held?: true
+}
+
+/** What became of the messages written while no peer was connected, once one connected. */
+export interface HeldReleased {
+  /** Sent now (through `to` and on to the room). */
+  sent: number
+  /** Not delivered: held longer than peers accept (5 minutes), or past the 256 kept. */
+  dropped: number
+  /** The peer whose arrival released them. */
+  to: NodeInfo
 }
 
 /** Typed events of a ChatNode, for `node.on(name, listener)`. */
@@ -68,6 +82,8 @@ export interface ChatNodeEvents {
   direct: [DirectMessage]
   /** A direct message this node sent (through `sendDirect`). */
   direct_sent: [DirectMessage]
+  /** A peer connected after messages were held: they were sent, or some were too old to be. */
+  held_released: [HeldReleased]
   peer_joined: [PeerSummary]
   peer_left: [PeerLeft]
   warning: [NodeWarning]

@@ -79,6 +79,10 @@ export interface Catalog {
   /** A rejected send: worded from the engine error's detail (empty, too_long, not_running), else its English message. */
   sendFailed(detail: ChatNodeErrorDetail | undefined, message: string): string
   warning(message: string): string
+  /** After our own message (or /msg) when no peer is connected: it is kept, not lost. */
+  heldNotice: string
+  /** A peer connected: the messages kept meanwhile were sent, and some may have been too old to be. */
+  heldReleased(sent: number, dropped: number, to: Who): string
 }
 
 /** Permission bits as `ls -l` users know them from chmod: 0644. */
@@ -170,6 +174,17 @@ const pt: Catalog = {
     return `Não foi possível enviar: ${message}`
   },
   warning: (message) => `aviso: ${message}`,
+  heldNotice: '  (ninguém está conectado: será enviada quando um peer conectar)',
+  heldReleased(sent, dropped, to) {
+    const done = sent === 0 ? '' : sent === 1 ? `1 mensagem guardada foi enviada (via ${who(to)}).` : `${sent} mensagens guardadas foram enviadas (via ${who(to)}).`
+    const lost =
+      dropped === 0
+        ? ''
+        : dropped === 1
+          ? '1 mensagem guardada não foi entregue: esperou mais de 5 minutos, e os peers recusam mensagens tão antigas.'
+          : `${dropped} mensagens guardadas não foram entregues: esperaram mais de 5 minutos (ou passaram de 256), e os peers recusam mensagens tão antigas.`
+    return `* ${[done, lost].filter(Boolean).join(' ')}`
+  },
 }
 
 const en: Catalog = {
@@ -236,6 +251,17 @@ const en: Catalog = {
     return `Could not send: ${message}`
   },
   warning: (message) => `warning: ${message}`,
+  heldNotice: '  (nobody is connected: it will be sent when a peer connects)',
+  heldReleased(sent, dropped, to) {
+    const done = sent === 0 ? '' : sent === 1 ? `1 held message was sent (through ${who(to)}).` : `${sent} held messages were sent (through ${who(to)}).`
+    const lost =
+      dropped === 0
+        ? ''
+        : dropped === 1
+          ? '1 held message was not delivered: it waited more than 5 minutes, and peers refuse messages that old.'
+          : `${dropped} held messages were not delivered: they waited more than 5 minutes (or were more than 256), and peers refuse messages that old.`
+    return `* ${[done, lost].filter(Boolean).join(' ')}`
+  },
 }
 
 export const catalogs: Readonly<Record<Lang, Catalog>> = {pt, en}

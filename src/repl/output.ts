@@ -3,7 +3,7 @@
 
 import type {HistoryMessage} from '../history/reader.js'
 import {fingerprint} from '../p2p/identity.js'
-import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
+import type {ChatMessage, DirectMessage, HeldReleased, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
 import {sanitize, toJsonLine} from '../text/sanitize.js'
 import {formatClock, formatStamp, formatTable} from './format.js'
 import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
@@ -32,6 +32,8 @@ export interface OutputSink {
   directSent(message: DirectMessage): void
   peerJoined(peer: PeerSummary): void
   peerLeft(peer: PeerLeft): void
+  /** Messages kept while no peer was connected were sent (or given up) when one connected. */
+  heldReleased(released: HeldReleased): void
   /** The answer to /peers. */
   peers(peers: PeerSummary[]): void
   /** The answer to /help, or to `/help COMMAND` (a known command name). */
@@ -125,6 +127,7 @@ export class HumanSink implements OutputSink {
     const text = sanitize(message.text)
     const line = message.action ? this.#style.action(actionText(sanitize(message.from.name), text)) : this.#catalog.own(text)
     this.#said(this.#stamped(this.#style.own(line), message.ts), text)
+    if (message.held) this.#out(this.#style.system(this.#catalog.heldNotice))
   }
 
   direct(message: DirectMessage): void {
@@ -137,6 +140,11 @@ export class HumanSink implements OutputSink {
     const to = {...message.to, name: sanitize(message.to.name)}
     const text = sanitize(message.text)
     this.#said(this.#stamped(this.#style.own(this.#catalog.directSent(to, text)), message.ts), text)
+    if (message.held) this.#out(this.#style.system(this.#catalog.heldNotice))
+  }
+
+  heldReleased(released: HeldReleased): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.heldReleased(released.sent, released.dropped, this.#who(released.to)))))
   }
 
   peerJoined(peer: PeerSummary): void {
@@ -284,7 +292,7 @@ export class JsonSink implements OutputSink {
   }
 
   sent(message: ChatMessage): void {
-    this.#emit({event: 'sent', id: message.id, text: message.text, ts: message.ts, ...kind(message)})
+    this.#emit({event: 'sent', id: message.id, text: message.text, ts: message.ts, ...kind(message), ...(message.held ? {held: true} : {})})
   }
 
   direct(message: DirectMessage): void {
@@ -292,7 +300,11 @@ export class JsonSink implements OutputSink {
   }
 
   directSent(message: DirectMessage): void {
-    this.#emit({event: 'direct_sent', id: message.id, to: node(message.to), text: message.text, ts: message.ts})
+    this.#emit({event: 'direct_sent', id: message.id, to: node(message.to), text: message.text, ts: message.ts, ...(message.held ? {held: true} : {})})
+  }
+
+  heldReleased(released: HeldReleased): void {
+    this.#emit({event: 'held_released', sent: released.sent, dropped: released.dropped, to: node(released.to)})
   }
 
   peerJoined(summary: PeerSummary): void {

@@ -178,6 +178,7 @@ export class Repl {
       if (!peer.transient) this.#sink.peerLeft(peer)
     })
     this.#listen('warning', (warning) => this.#sink.warning(warning))
+    this.#listen('held_released', (released) => this.#sink.heldReleased(released))
     this.#listen('direct', (message) => {
       this.#seen(message.from.name)
       this.#sink.direct(message)

@@ -40,6 +40,8 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
   readonly connects: Array<{host: string; port: number}> = []
   peerList: PeerSummary[] = []
   connectImpl: (host: string, port: number) => Promise<PeerSummary> = async () => summary(PEDRO)
+  /** Messages come back flagged as held, as the real node does with no peer connected. */
+  alone = false
   #n = 0
 
   readonly actions: string[] = []
@@ -52,7 +54,7 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
     if (options.action) this.actions.push(text)
     else this.sent.push(text)
     this.#n += 1
-    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n, ...(options.action ? {action: true} : {})}
+    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n, ...(options.action ? {action: true} : {}), ...(this.alone ? {held: true as const} : {})}
   }
 
   connect(host: string, port: number): Promise<PeerSummary> {
@@ -221,6 +223,26 @@ describe('Repl over piped input (not a TTY)', function () {
     type('hi there')
     await out.line('You: hi there')
     expect(node.sent).to.deep.equal(['hi there'])
+  })
+
+  for (const [lang, notice, released] of [
+    ['en', '  (nobody is connected: it will be sent when a peer connects)', '* 1 held message was sent (through Pedro (127.0.0.1:5001)).'],
+    ['pt', '  (ninguém está conectado: será enviada quando um peer conectar)', '* 1 mensagem guardada foi enviada (via Pedro (127.0.0.1:5001)).'],
+  ] as const) {
+    it(`says (${lang}) that a message typed while nobody is connected is kept, and when it is sent`, async () => {
+      const {node, out, type} = harness({lang})
+      node.alone = true
+      type('anyone?')
+      await out.line(notice)
+      node.emit('held_released', {sent: 1, dropped: 0, to: PEDRO})
+      await out.line(released)
+    })
+  }
+
+  it('says how many held messages could not be delivered', async () => {
+    const {node, out} = harness()
+    node.emit('held_released', {sent: 0, dropped: 3, to: PEDRO})
+    await out.line('* 3 held messages were not delivered: they waited more than 5 minutes (or were more than 256), and peers refuse messages that old.')
   })
 
   it('shows own lines in Portuguese', async () => {

@@ -1,0 +1,62 @@
+// A message written while no peer is connected is kept and said to be kept, then sent when a peer connects: for a
+// node that never had a peer as for one that lost them, for chat messages and direct messages alike.
+import {expect} from 'chai'
+
+import {ChatNode} from '../../src/p2p/node.js'
+import type {ChatMessage, HeldReleased} from '../../src/p2p/types.js'
+import {nextEvent, waitFor} from '../helpers/wait.js'
+
+describe('messages written while nobody is connected', function () {
+  this.timeout(20_000)
+  let nodes: ChatNode[] = []
+
+  afterEach(async () => {
+    await Promise.all(nodes.map((n) => n.stop()))
+    nodes = []
+  })
+
+  async function node(name: string): Promise<ChatNode> {
+    const n = new ChatNode({name, host: '127.0.0.1', port: 0, degree: 0, history: 0})
+    nodes.push(n)
+    await n.start()
+    return n
+  }
+
+  it('are held by a node that never had a peer, flagged as held, and sent when one connects', async () => {
+    const julia = await node('Julia')
+    const sent = nextEvent<[ChatMessage]>(julia, 'sent')
+    const message = julia.send('anyone here?')
+    expect(message.held).to.equal(true)
+    expect((await sent)[0].held).to.equal(true)
+
+    const pedro = await node('Pedro')
+    const got = nextEvent<[ChatMessage]>(pedro, 'message', (m) => m.id === message.id)
+    const released = nextEvent<[HeldReleased]>(julia, 'held_released')
+    await pedro.connect('127.0.0.1', julia.info.port, {persistent: false})
+    expect((await got)[0].text).to.equal('anyone here?')
+    expect((await released)[0]).to.deep.include({sent: 1, dropped: 0})
+    expect(julia.send('now live').held, 'with a peer, nothing is held').to.equal(undefined)
+  })
+
+  it('holds a direct message written after the last peer left, and sends it when one comes back', async () => {
+    const julia = await node('Julia')
+    const pedro = await node('Pedro')
+    await pedro.connect('127.0.0.1', julia.info.port, {persistent: false})
+    await waitFor('Pedro\'s key at Julia', (recheck) => {
+      const timer = setInterval(recheck, 20)
+      return () => clearInterval(timer)
+    }, () => julia.directory().some((n) => n.id === pedro.id) || undefined)
+    const left = nextEvent(julia, 'peer_left')
+    await pedro.stop()
+    await left
+
+    const dm = julia.sendDirect(pedro.id, 'are you back?')
+    expect(dm.held).to.equal(true)
+    // Another node arrives: the direct message goes out through it (flooded; only Pedro's key could open it).
+    const ana = await node('Ana')
+    const released = nextEvent<[HeldReleased]>(julia, 'held_released')
+    await ana.connect('127.0.0.1', julia.info.port, {persistent: false})
+    expect((await released)[0]).to.deep.include({sent: 1, dropped: 0})
+    expect((await released)[0].to.name).to.equal('Ana')
+  })
+})
