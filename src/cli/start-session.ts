@@ -3,6 +3,7 @@
 // `StartOptions`.
 
 import type {Config} from '@oclif/core'
+import {stat} from 'node:fs/promises'
 
 import {historyPath} from '../history/events.js'
 import {HistoryLog} from '../history/history-log.js'
@@ -16,7 +17,7 @@ import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
 import {catalogs, type Lang} from '../repl/i18n.js'
 import {Repl} from '../repl/repl.js'
-import {badInput} from './failure.js'
+import {badInput, CommandFailure, EXIT_BAD_INPUT} from './failure.js'
 
 export interface StartOptions {
   /** The node's own options; its identity and room come from `identityFile` and `secret`. */
@@ -56,6 +57,9 @@ export class StartSession {
    */
   async run(): Promise<void> {
     const options = this.#options
+    // A history that cannot be written is an input error caught at start, not a warning once chatting.
+    const logDirProblem = options.logDir === undefined ? undefined : await checkLogDir(options.logDir)
+    if (logDirProblem) throw new CommandFailure(logDirProblem, EXIT_BAD_INPUT)
     const {node, room, warnings} = await createNode(options).catch((error: unknown) => {
       throw badInput(error)
     })
@@ -138,6 +142,18 @@ async function createNode(options: StartOptions): Promise<{node: ChatNode; room:
   if (loaded.warning) warnings.push(loaded.warning)
   const node = new ChatNode({...options.node, identity: loaded.identity, room})
   return {node, room, warnings}
+}
+
+/** Why `dir` cannot hold the history (a file, or under one), or undefined: it is a directory or can be created. */
+async function checkLogDir(dir: string): Promise<string | undefined> {
+  try {
+    if (!(await stat(dir)).isDirectory()) return `--log-dir ${dir} is a file, not a directory: pass a directory (it is created if missing)`
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOTDIR') return `--log-dir ${dir} is under a file, not a directory: pass a directory (it is created if missing)`
+  }
+
+  return undefined
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second Ctrl+C while shutting down leaves at once (exit 130). */

@@ -6,6 +6,7 @@
 import {EventEmitter} from 'node:events'
 import type {Socket} from 'node:net'
 
+import type {CloseCause} from './connect-failure.js'
 import type {Identity} from './identity.js'
 import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
@@ -107,8 +108,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #closeReason = 'connection closed'
   #protocolError = false
   #errorCode: string | undefined
+  #socketErrno: string | undefined
+  #silentClose = false
   /** Kept from the start: a destroyed socket forgets its remote address, and the label is needed after that. */
   #socketAddress: string
+  #socketPeer: {host: string; port: number}
   readonly #closedPromise: Promise<void>
 
   constructor(socket: Socket, direction: PeerDirection, local: LocalEnd, limits: Partial<ConnectionLimits> = {}) {
@@ -118,8 +122,10 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#limits = {...DEFAULT_CONNECTION_LIMITS, ...limits}
     this.#localId = local.identity.id
     this.#socketAddress = socketAddress(socket)
+    this.#socketPeer = {host: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0}
     socket.once('connect', () => {
       this.#socketAddress = socketAddress(socket)
+      this.#socketPeer = {host: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0}
     })
     this.#session = new SecureSession({initiator: direction === 'outbound', ...local})
     this.#frameBudget = new TokenBucket(this.#limits.framesPerSecond, this.#limits.frameBurst)
@@ -132,10 +138,14 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
     socket.setNoDelay(true)
     socket.setKeepAlive(true, TCP_KEEPALIVE_MS)
-    socket.on('error', (error: NodeJS.ErrnoException) => this.destroy(describeSocketError(error)))
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.#socketErrno ??= error.code
+      this.destroy(describeSocketError(error))
+    })
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
     socket.on('end', () => {
       if (this.#session.awaitingFirstReply) {
+        this.#silentClose = true
         this.destroy('the peer closed the handshake: the room secret does not match, or it accepts no more connections')
       } else {
         this.destroy(this.#closing ? this.#closeReason : 'connection closed')
@@ -262,6 +272,16 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#closing = true
     this.#stopTimers()
     this.socket.destroy()
+  }
+
+  /** What closed this connection, for classifying a failure before the hello (see connect-failure.ts). */
+  get closeCause(): CloseCause {
+    return {errno: this.#socketErrno, protocolCode: this.#errorCode, silentClose: this.#silentClose}
+  }
+
+  /** The socket's other end (not the peer's listening address): where an inbound connection came from. */
+  get socketPeer(): {host: string; port: number} {
+    return {...this.#socketPeer}
   }
 
   /** The code of the protocol error that closed this connection, if one did. */

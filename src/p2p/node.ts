@@ -7,6 +7,7 @@ import {EventEmitter} from 'node:events'
 
 import pTimeout from 'p-timeout'
 
+import type {ConnectFailure} from './connect-failure.js'
 import type {PeerConnection} from './connection.js'
 import {DirectMessages} from './direct.js'
 import {ChatNodeError} from './errors.js'
@@ -18,6 +19,7 @@ import {SignedIntake} from './intake.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
 import {Mesh} from './mesh.js'
+import {nameProblem} from './name.js'
 import {authorMessage, chatMessage, checkText} from './message-auth.js'
 import {
   AUTHOR_MESSAGE_BURST,
@@ -73,9 +75,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   constructor(options: ChatNodeOptions) {
     super()
     const name = options.name.trim()
-    if (name.length === 0 || name.length > MAX_NAME_CHARS || /[\u0000-\u001F\u007F-\u009F]/.test(name)) {
-      throw new ChatNodeError({code: 'bad_name', limit: MAX_NAME_CHARS})
-    }
+    const problem = nameProblem(name)
+    if (problem) throw new ChatNodeError({code: 'bad_name', limit: MAX_NAME_CHARS}, problem)
 
     this.name = name
     this.#identity = options.identity ?? generateIdentity()
@@ -87,7 +88,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     // Later checks plug in here: `beforeSignature` (a per-link budget), `onReject` (a score penalty).
     this.#intake = new SignedIntake({selfId: this.id, seen: this.#seen, authorLimiter: new KeyedRateLimiter(author.perSecond, author.burst)})
     const running = (): boolean => this.#state === 'running'
-    const warn = (code: string, message: string): void => this.#warn(code, message)
+    const warn = (code: string, message: string, failure?: ConnectFailure): void => this.#warn(code, message, failure)
     const peerCount = (): number => this.#links.registry.size
     const {host = DEFAULT_HOST, port = DEFAULT_PORT} = options
     const limits = {maxPending: options.maxPendingConnections, inboundRatePerIp: options.inboundRatePerIp, limitLoopback: options.limitLoopback}
@@ -347,7 +348,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
   }
 
-  #warn(code: string, message: string): void {
-    this.emit('warning', {code, message})
+  #warn(code: string, message: string, failure?: ConnectFailure): void {
+    this.emit('warning', failure ? {code, message, failure} : {code, message})
   }
 }

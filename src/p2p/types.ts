@@ -1,5 +1,9 @@
 // Public shapes of the P2P engine: what a ChatNode emits and returns. No behaviour here.
 
+import type {ConnectFailure} from './connect-failure.js'
+
+export type {ConnectFailure, ConnectFailureCode} from './connect-failure.js'
+
 /** Where a node accepts connections. Peers are always shown by this, never by an outgoing socket's port. */
 export interface Address {
   host: string
@@ -47,7 +51,10 @@ export interface PeerLeft extends NodeInfo {
 /** Something went wrong that the node survived: a misbehaving peer, an unreachable address. */
 export interface NodeWarning {
   code: string
+  /** In English; a user interface words `failure` itself when it is set. */
   message: string
+  /** Set when a connection failed before its hello: `code` is then `failure.code`. */
+  failure?: ConnectFailure
 }
 
 /** A direct message: sealed to one recipient, carried by relays that cannot read it. */

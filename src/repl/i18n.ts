@@ -3,7 +3,7 @@
 
 import type {ChatNodeErrorDetail} from '../p2p/errors.js'
 import {formatAddress} from '../p2p/address.js'
-import type {Address, PeerDirection} from '../p2p/types.js'
+import type {Address, ConnectFailure, ConnectFailureCode, PeerDirection} from '../p2p/types.js'
 import {COMMANDS, type CommandName} from './commands.js'
 
 export const LANGS = ['pt', 'en'] as const
@@ -79,6 +79,8 @@ export interface Catalog {
   /** A rejected send: worded from the engine error's detail (empty, too_long, not_running), else its English message. */
   sendFailed(detail: ChatNodeErrorDetail | undefined, message: string): string
   warning(message: string): string
+  /** Why a connection failed before its hello, from the engine's code: one we dialled, or one made to us. */
+  connectionFailure(failure: ConnectFailure): string
   /** After our own message (or /msg) when no peer is connected: it is kept, not lost. */
   heldNotice: string
   /** A peer connected: the messages kept meanwhile were sent, and some may have been too old to be. */
@@ -108,6 +110,16 @@ function helpEntries(texts: Record<CommandName, [description: string, details: s
 /** How an action (`/me waves`) reads, in every language: `* Julia waves`. */
 export function actionText(name: string, action: string): string {
   return `* ${name} ${action}`
+}
+
+/** Picks the sentence for a failure's code and direction; `at` is its address as shown. */
+function failureText(
+  failure: ConnectFailure,
+  outbound: (at: string) => Record<ConnectFailureCode, string>,
+  inbound: (at: string) => Record<ConnectFailureCode, string>,
+): string {
+  const at = formatAddress(failure)
+  return (failure.direction === 'inbound' ? inbound(at) : outbound(at))[failure.code]
 }
 
 const pt: Catalog = {
@@ -174,6 +186,30 @@ const pt: Catalog = {
     return `Não foi possível enviar: ${message}`
   },
   warning: (message) => `aviso: ${message}`,
+  connectionFailure: (failure) =>
+    failureText(
+      failure,
+      (at) => ({
+        refused: `${at} recusou a conexão: há um nó do chat rodando ali?`,
+        unreachable: `${at} não pode ser alcançado (${failure.errno ?? 'sem rota'}): confira o endereço e a rede.`,
+        timeout: `${at} não respondeu ao handshake a tempo: é um nó do chat?`,
+        not_chat_protocol: `${at} não fala o protocolo do chat: confira o endereço e a porta.`,
+        room_mismatch: `o segredo da sala não confere em ${at}: confira o código de convite ou a senha (ou o nó não aceita mais conexões).`,
+        version: `${at} fala outra versão do protocolo do chat: os dois precisam da mesma versão.`,
+        bad_identity: `${at} não conseguiu provar a sua identidade.`,
+        closed: `${at} fechou a conexão durante o handshake: pode estar cheio ou limitando novas conexões.`,
+      }),
+      (at) => ({
+        refused: `uma conexão de ${at} fechou durante o handshake.`,
+        unreachable: `uma conexão de ${at} fechou durante o handshake.`,
+        closed: `uma conexão de ${at} fechou durante o handshake.`,
+        timeout: `uma conexão de ${at} não terminou o handshake a tempo.`,
+        not_chat_protocol: `uma conexão de ${at} não fala o protocolo do chat.`,
+        room_mismatch: `uma conexão de ${at} usou outro segredo de sala.`,
+        version: `uma conexão de ${at} fala outra versão do protocolo do chat.`,
+        bad_identity: `uma conexão de ${at} não conseguiu provar a sua identidade.`,
+      }),
+    ),
   heldNotice: '  (ninguém está conectado: será enviada quando um peer conectar)',
   heldReleased(sent, dropped, to) {
     const done = sent === 0 ? '' : sent === 1 ? `1 mensagem guardada foi enviada (via ${who(to)}).` : `${sent} mensagens guardadas foram enviadas (via ${who(to)}).`
@@ -251,6 +287,30 @@ const en: Catalog = {
     return `Could not send: ${message}`
   },
   warning: (message) => `warning: ${message}`,
+  connectionFailure: (failure) =>
+    failureText(
+      failure,
+      (at) => ({
+        refused: `${at} refused the connection: is a chat node running there?`,
+        unreachable: `${at} cannot be reached (${failure.errno ?? 'no route'}): check the address and the network.`,
+        timeout: `${at} did not answer the handshake in time: is it a chat node?`,
+        not_chat_protocol: `${at} does not speak the chat protocol: check the address and port.`,
+        room_mismatch: `the room secret does not match at ${at}: check the invite code or passphrase (or the node accepts no more connections).`,
+        version: `${at} speaks another version of the chat protocol: both must run the same version.`,
+        bad_identity: `${at} could not prove its identity.`,
+        closed: `${at} closed the connection during the handshake: it may be full or limiting new connections.`,
+      }),
+      (at) => ({
+        refused: `a connection from ${at} closed during the handshake.`,
+        unreachable: `a connection from ${at} closed during the handshake.`,
+        closed: `a connection from ${at} closed during the handshake.`,
+        timeout: `a connection from ${at} did not finish the handshake in time.`,
+        not_chat_protocol: `a connection from ${at} does not speak the chat protocol.`,
+        room_mismatch: `a connection from ${at} used another room secret.`,
+        version: `a connection from ${at} speaks another version of the chat protocol.`,
+        bad_identity: `a connection from ${at} could not prove its identity.`,
+      }),
+    ),
   heldNotice: '  (nobody is connected: it will be sent when a peer connects)',
   heldReleased(sent, dropped, to) {
     const done = sent === 0 ? '' : sent === 1 ? `1 held message was sent (through ${who(to)}).` : `${sent} held messages were sent (through ${who(to)}).`

@@ -46,9 +46,9 @@ export interface OutputSink {
   notice(text: string): void
   /**
    * A command that failed (codes: unknown_command, usage, connect_failed, send_failed, history_unavailable,
-   * history_failed): the command's answer.
+   * history_failed): the command's answer. `reason` is a finer stable code (a connection failure's).
    */
-  error(code: string, message: string): void
+  error(code: string, message: string, reason?: string): void
   /** A problem outside any command (the start command's, or an internal failure): a diagnostic. */
   problem(code: string, message: string): void
   /** Something the node survived (a misbehaving peer, ...), with the engine's code. */
@@ -229,7 +229,8 @@ export class HumanSink implements OutputSink {
   }
 
   warning(warning: NodeWarning): void {
-    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(warning.message))))
+    const text = warning.failure ? this.#catalog.connectionFailure({...warning.failure, host: sanitize(warning.failure.host)}) : warning.message
+    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(text))))
   }
 
   #mentions(text: string): boolean {
@@ -345,8 +346,8 @@ export class JsonSink implements OutputSink {
     this.#emit({event: 'notice', message: text})
   }
 
-  error(code: string, message: string): void {
-    this.#emit({event: 'error', code, message})
+  error(code: string, message: string, reason?: string): void {
+    this.#emit({event: 'error', code, message, ...(reason === undefined ? {} : {reason})})
   }
 
   problem(code: string, message: string): void {

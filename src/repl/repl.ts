@@ -203,7 +203,10 @@ export class Repl {
       this.#sink.connected(peer)
       return true
     } catch (error) {
-      this.#sink.error('connect_failed', this.#catalog.connectFailed(errorMessage(error)))
+      const detail = chatNodeErrorDetail(error)
+      const failure = detail?.code === 'unreachable' ? detail.failure : undefined
+      const reason = failure ? this.#catalog.connectionFailure(failure) : errorMessage(error)
+      this.#sink.error('connect_failed', this.#catalog.connectFailed(reason), failure?.code)
       return false
     }
   }

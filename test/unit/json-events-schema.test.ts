@@ -123,6 +123,7 @@ describe('docs/json-events.schema.json', function () {
     input.write('hi from a bot\n/me nods\n/peers\n/help\n/help connect\n/history 5\n/nope\n/connect\n')
     await out.waitFor('the usage error', (e) => e.event === 'error' && e.code === 'usage')
     expect(await repl.connect('127.0.0.1', 1)).to.equal(false)
+    await out.waitFor('a classified connect failure', (e) => e.event === 'error' && e.code === 'connect_failed' && e.reason === 'refused')
     repl.notice('a notice')
     repl.error('plugin', 'warning: a plugin failed')
     await pedro.stop()
@@ -176,7 +177,10 @@ describe('docs/json-events.schema.json', function () {
       },
       connected: () => sink.connected(peer),
       notice: () => sink.notice('n'),
-      error: () => sink.error('usage', 'u'),
+      error: () => {
+        sink.error('usage', 'u')
+        sink.error('connect_failed', 'c', 'not_chat_protocol')
+      },
       problem: () => sink.problem('internal', 'p'),
       warning: () => sink.warning({code: 'room_mismatch', message: 'w'}),
     }
@@ -194,6 +198,7 @@ describe('docs/json-events.schema.json', function () {
       {event: 'sent', id: 'x', text: 't', ts: 1, extra: true},
       {event: 'sent', id: 'x', text: 't', ts: 1, kind: 'message'},
       {event: 'sent', id: 'x', text: 't', ts: 1, held: false},
+      {event: 'error', code: 'connect_failed', message: 'm', reason: 'no_such_reason'},
       {event: 'held_released', sent: 1, dropped: -1, to: {id: 'x', name: 'A', host: 'h', port: 1}},
       {event: 'message', id: 'x', from: {id: 'x', name: 'A', host: 'h', port: 1}, text: 't', ts: 1, history: false},
       {event: 'direct_sent', id: 'x', from: {id: 'x', name: 'A', host: 'h', port: 1}, text: 't', ts: 1},
