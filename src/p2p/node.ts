@@ -32,8 +32,9 @@ import {
 import {type ChatFrame, encodeBody, type Frame, MAX_NAME_CHARS, MAX_PEERS_PER_FRAME, type SignedFrame} from './protocol.js'
 import {KeyedRateLimiter} from './rate-limit.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
+import {Roster} from './roster.js'
 import {Sender} from './sender.js'
-import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from './types.js'
+import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from './types.js'
 
 export {ChatNodeError} from './errors.js'
 export {DEFAULT_HISTORY_MESSAGES} from './history-sync.js'
@@ -57,11 +58,14 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #history: HistorySync
   readonly #direct: DirectMessages
   readonly #intake: SignedIntake
+  /** Every node heard of in the room, for /who and the room's joins and leaves. */
+  readonly #roster: Roster
   /** Chat and direct messages written while no peer was connected, for the next one. */
   readonly #held = new HeldMessages<SignedFrame>()
   readonly #handlers: FrameHandlers = {
     chat: (conn, frame) => this.#onChat(conn, frame),
     peers: (_conn, frame) => {
+      this.#roster.seen(frame.peers.map((peer) => peer.id))
       this.#mesh.learn(frame.peers)
       this.#mesh.maintain()
     },
@@ -123,6 +127,12 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       },
       {...options.mesh, degree: options.degree ?? undefined},
     )
+    this.#roster = new Roster({
+      isDirect: (id) => this.#links.registry.list().some((conn) => conn.peerId === id),
+      joined: (entry) => this.emit('room_joined', entry),
+      left: (left) => this.emit('room_left', left),
+      churn: (churn) => this.emit('room_churn', churn),
+    })
     const deliver = (message: ChatMessage): boolean => this.emit('message', message)
     this.#history = new HistorySync({intake: this.#intake, deliver}, options.history)
     this.#direct = new DirectMessages({
@@ -137,6 +147,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       broadcast: (frame, cameFrom) => this.#broadcast(frame, cameFrom),
       sendOwn: (frame, ts) => this.#sendOrHold(frame, ts),
       deliver: (message) => this.emit('direct', message),
+      announced: (from, how) => this.#roster.announced(from, how),
+      heard: (from) => this.#roster.heard(from),
       warn,
     })
   }
@@ -164,6 +176,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#state = 'running'
     this.#mesh.start()
     this.#direct.start()
+    this.#roster.start()
     this.emit('ready', this.info)
     return this.info
   }
@@ -171,6 +184,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   /** Connected peers, by their listening addresses. */
   peers(): PeerSummary[] {
     return this.#links.registry.list().map((conn) => conn.summary())
+  }
+
+  /** Every node in the room as far as this one knows (itself excepted), most recently heard of first. */
+  roster(): RosterEntry[] {
+    return this.#roster.list()
   }
 
   /** Peers this node has heard of (from its peers' `peers` frames), connected or not. */
@@ -269,8 +287,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
 
     this.#state = 'stopping'
+    this.#direct.announce({leaving: true}) // the room learns we left, not only our direct peers
     this.#mesh.stop()
     this.#direct.stop()
+    this.#roster.stop()
     const serverClosed = this.#listener.close()
     await this.#sender.stop()
     const connections = [...(await this.#links.registry.clear()), ...this.#listener.takePending()]
@@ -290,6 +310,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const peerCount = this.#links.registry.size
     // A short-lived sender is gone in a moment: nobody should dial it, learn it or be told of it.
     if (!conn.transient) this.#mesh.learn([remote])
+    if (!conn.transient) this.#roster.directUp(remote)
     this.#sendPeers(conn)
     if (this.#held.size > 0) {
       const {dropped, send} = this.#held.release(Date.now())
@@ -307,6 +328,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void {
     this.#history.onPeerDown(conn)
     if (!removed || this.#state !== 'running' || !conn.remote) return
+    this.#roster.directDown(conn.remote, reason)
     this.emit('peer_left', {...conn.remote, reason, ...(conn.transient ? {transient: true} : {})})
     this.#mesh.scheduleRedial(conn.remote.host, conn.remote.port)
     this.#mesh.maintain()
@@ -335,6 +357,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onChat(conn: PeerConnection, frame: ChatFrame): void {
     const result = this.#intake.receive(conn, 'chat', frame)
     if (result.status !== 'new') return
+    this.#roster.heard(result.payload.from)
     this.#history.remember(frame)
     // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
     this.#broadcast(frame, conn)

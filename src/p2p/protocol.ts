@@ -126,6 +126,8 @@ export interface AnnouncePayload {
   dmKey: string
   ts: number
   seq: number
+  /** Set (true) in the announcement a node floods as it stops: it left the room. Older nodes relay it as any other. */
+  leaving?: boolean
 }
 
 /** A direct message: flooded like a chat message, readable only by `to`. */
@@ -411,8 +413,8 @@ function base64urlKey(obj: Obj, key: string): string {
 }
 
 export function encodeAnnouncePayload(payload: AnnouncePayload): string {
-  const {dmKey, from, seq, ts} = payload
-  return JSON.stringify({from: {id: from.id, name: from.name, host: from.host, port: from.port}, dmKey, ts, seq})
+  const {dmKey, from, leaving, seq, ts} = payload
+  return JSON.stringify({from: {id: from.id, name: from.name, host: from.host, port: from.port}, dmKey, ts, seq, ...(leaving ? {leaving: true} : {})})
 }
 
 export function decodeAnnouncePayload(payload: string): AnnouncePayload {
@@ -422,6 +424,7 @@ export function decodeAnnouncePayload(payload: string): AnnouncePayload {
     dmKey: base64urlKey(obj, 'dmKey'),
     ts: integer(obj, 'ts', 0, Number.MAX_SAFE_INTEGER),
     seq: integer(obj, 'seq', 0, Number.MAX_SAFE_INTEGER),
+    ...(optionalBoolean(obj, 'leaving') ? {leaving: true} : {}),
   }
 }
 

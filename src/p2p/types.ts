@@ -78,6 +78,27 @@ export interface HeldReleased {
   to: NodeInfo
 }
 
+/** A node of the room, as the roster knows it (src/p2p/roster.ts). */
+export interface RosterEntry extends NodeInfo {
+  /** Connected to this node; otherwise heard of through others (hop counts are not knowable). */
+  direct: boolean
+  /** Still in the room, as far as this node knows. */
+  present: boolean
+  /** ms since the epoch when it was last heard of (an announcement, a message, a peer saying it is connected to it). */
+  lastSeen: number
+}
+
+/** A node left the room: it said so (`quit`), or it was not heard of for 25 minutes (`timeout`). */
+export interface RoomLeft extends RosterEntry {
+  reason: 'quit' | 'timeout'
+}
+
+/** Joins and leaves of the room over the last seconds, past the rate at which they are announced one by one. */
+export interface RoomChurn {
+  joined: number
+  left: number
+}
+
 /** Typed events of a ChatNode, for `node.on(name, listener)`. */
 export interface ChatNodeEvents {
   ready: [NodeInfo]
@@ -93,5 +114,11 @@ export interface ChatNodeEvents {
   held_released: [HeldReleased]
   peer_joined: [PeerSummary]
   peer_left: [PeerLeft]
+  /** A node that is not a direct peer joined the room (announced itself). Rate-limited: see `room_churn`. */
+  room_joined: [RosterEntry]
+  /** A node that is not a direct peer left the room. */
+  room_left: [RoomLeft]
+  /** Joins and leaves not announced one by one (over the rate limit), summed up every 10 s. */
+  room_churn: [RoomChurn]
   warning: [NodeWarning]
 }

@@ -15,6 +15,7 @@ export const COMMANDS = [
   {name: 'help', args: ['command']},
   {name: 'connect', args: []},
   {name: 'peers', args: []},
+  {name: 'who', args: []},
   {name: 'msg', args: ['peer', 'text']},
   {name: 'me', args: ['text']},
   {name: 'history', args: []},
@@ -33,6 +34,8 @@ export type Command =
   /** `topic` is a lower-cased command name without the slash, when one was asked about. */
   | {kind: 'help'; topic?: string}
   | {kind: 'peers'}
+  /** /who or /names: the room's roster. */
+  | {kind: 'who'}
   | {kind: 'quit'}
   | ({kind: 'connect'} & Address)
   | {kind: 'me'; action: string}
@@ -109,6 +112,11 @@ export function parseLine(line: string): Command {
 
     case 'quit': {
       return {kind: 'quit'}
+    }
+
+    case 'who':
+    case 'names': {
+      return {kind: 'who'}
     }
 
     case 'connect': {

@@ -24,6 +24,15 @@ export interface HelpEntry {
   details: string
 }
 
+/** Column titles of the /who table. */
+export interface WhoColumns {
+  name: string
+  address: string
+  fingerprint: string
+  reach: string
+  lastSeen: string
+}
+
 /** Column titles of the /peers table. */
 export interface PeerColumns {
   name: string
@@ -79,6 +88,17 @@ export interface Catalog {
   /** A rejected send: worded from the engine error's detail (empty, too_long, not_running), else its English message. */
   sendFailed(detail: ChatNodeErrorDetail | undefined, message: string): string
   warning(message: string): string
+  /** A node that is not a direct peer joined or left the room, and the churn past the rate of single lines. */
+  roomJoined(name: string): string
+  roomLeft(name: string, reason: 'quit' | 'timeout'): string
+  roomChurn(joined: number, left: number): string
+  /** The answer to /who: every node heard of in the room. */
+  whoHeader(count: number): string
+  whoLine(node: Who, fingerprint: string, reach: string, lastSeen: string): string
+  whoNobody: string
+  whoColumns: WhoColumns
+  /** How a node of the roster is reached: connected to us, or through others (hops are not knowable). */
+  reach(direct: boolean): string
   /** Why a connection failed before its hello, from the engine's code: one we dialled, or one made to us. */
   connectionFailure(failure: ConnectFailure): string
   /** After our own message (or /msg) when no peer is connected: it is kept, not lost. */
@@ -96,6 +116,7 @@ const USAGES: Readonly<Record<CommandName, string>> = {
   help: '/help [COMMAND]',
   connect: '/connect HOST PORT',
   peers: '/peers',
+  who: '/who',
   msg: '/msg NAME TEXT',
   me: '/me ACTION',
   history: '/history [N]',
@@ -141,6 +162,10 @@ const pt: Catalog = {
       'Conecta ao endereço em que outro nó escuta (o --host e a --port dele): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 ou, em IPv6, /connect [::1]:5001. As mensagens passam a chegar por ele e por todos os nós a que ele está ligado.',
     ],
     peers: ['lista os peers conectados', 'Mostra uma tabela dos peers diretos: nome, endereço, impressão digital da chave, hora da conexão e direção (entrada: ele conectou a você; saída: você a ele).'],
+    who: [
+      'quem está na sala (também /names)',
+      'Lista todos os nós de que este nó ouviu falar na sala, não só os peers diretos: nome, endereço, impressão digital, se está conectado a você (direto) ou é alcançado por outros (via peers) e quando se ouviu falar dele pela última vez.',
+    ],
     msg: [
       'mensagem privada',
       '/msg Pedro oi envia "oi" só para Pedro, mesmo a vários saltos: os nós do caminho não conseguem ler. Um nome com espaços vai entre aspas (/msg "Ana Maria" oi; Tab completa); NOME pode ser a impressão digital (ab12:cd34) se dois usam o mesmo nome. Se o destinatário puder ser mais de um, nada é enviado.',
@@ -186,6 +211,14 @@ const pt: Catalog = {
     return `Não foi possível enviar: ${message}`
   },
   warning: (message) => `aviso: ${message}`,
+  roomJoined: (name) => `* ${name} entrou na sala.`,
+  roomLeft: (name, reason) => (reason === 'quit' ? `* ${name} saiu da sala.` : `* ${name} saiu da sala (sem notícias há 25 minutos).`),
+  roomChurn: (joined, left) => `* Movimento na sala nos últimos 10 s: ${joined} entraram, ${left} saíram (veja /who).`,
+  whoHeader: (count) => (count === 1 ? 'Na sala, além de você (1):' : `Na sala, além de você (${count}):`),
+  whoLine: (node, fingerprint, reach, lastSeen) => `  ${who(node)} ${fingerprint} ${reach}, visto às ${lastSeen}`,
+  whoNobody: 'Ninguém mais na sala, que este nó saiba.',
+  whoColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', reach: 'alcance', lastSeen: 'visto'},
+  reach: (direct) => (direct ? 'direto' : 'via peers'),
   connectionFailure: (failure) =>
     failureText(
       failure,
@@ -242,6 +275,10 @@ const en: Catalog = {
       "Connects to the address another node listens on (its --host and --port): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 or, for IPv6, /connect [::1]:5001. Messages then arrive through it from every node it is connected to.",
     ],
     peers: ['list the connected peers', 'Shows a table of the direct peers: name, address, key fingerprint, time connected and direction (in: they connected to you; out: you to them).'],
+    who: [
+      "who is in the room (also /names)",
+      'Lists every node this node has heard of in the room, not only the direct peers: name, address, fingerprint, whether it is connected to you (direct) or reached through others (via peers), and when it was last heard of.',
+    ],
     msg: [
       'private message',
       '/msg Pedro hi sends "hi" to Pedro only, even several hops away: the nodes on the way cannot read it. A name with spaces goes in quotes (/msg "Ana Maria" hi; Tab completes it); NAME may be the key fingerprint (ab12:cd34) when two use the same name. When it could be for more than one node, nothing is sent.',
@@ -287,6 +324,14 @@ const en: Catalog = {
     return `Could not send: ${message}`
   },
   warning: (message) => `warning: ${message}`,
+  roomJoined: (name) => `* ${name} joined the room.`,
+  roomLeft: (name, reason) => (reason === 'quit' ? `* ${name} left the room.` : `* ${name} left the room (not heard of for 25 minutes).`),
+  roomChurn: (joined, left) => `* The room in the last 10 s: ${joined} joined, ${left} left (see /who).`,
+  whoHeader: (count) => `In the room besides you (${count}):`,
+  whoLine: (node, fingerprint, reach, lastSeen) => `  ${who(node)} ${fingerprint} ${reach}, last seen ${lastSeen}`,
+  whoNobody: 'Nobody else in the room, as far as this node knows.',
+  whoColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', reach: 'reach', lastSeen: 'last seen'},
+  reach: (direct) => (direct ? 'direct' : 'via peers'),
   connectionFailure: (failure) =>
     failureText(
       failure,

@@ -2,8 +2,20 @@
 // the Repl makes prompt-safe on a TTY; neither knows about prompts or streams.
 
 import type {HistoryMessage} from '../history/reader.js'
+import {formatAddress} from '../p2p/address.js'
 import {fingerprint} from '../p2p/identity.js'
-import type {ChatMessage, DirectMessage, HeldReleased, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
+import type {
+  ChatMessage,
+  DirectMessage,
+  HeldReleased,
+  NodeInfo,
+  NodeWarning,
+  PeerLeft,
+  PeerSummary,
+  RoomChurn,
+  RoomLeft,
+  RosterEntry,
+} from '../p2p/types.js'
 import {sanitize, toJsonLine} from '../text/sanitize.js'
 import {formatClock, formatStamp, formatTable} from './format.js'
 import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
@@ -36,6 +48,12 @@ export interface OutputSink {
   heldReleased(released: HeldReleased): void
   /** The answer to /peers. */
   peers(peers: PeerSummary[]): void
+  /** The answer to /who: the room's roster, most recently heard of first. */
+  who(entries: RosterEntry[]): void
+  /** A node that is not a direct peer joined or left the room; joins and leaves past the rate limit, summed up. */
+  roomJoined(entry: RosterEntry): void
+  roomLeft(left: RoomLeft): void
+  roomChurn(churn: RoomChurn): void
   /** The answer to /help, or to `/help COMMAND` (a known command name). */
   help(topic?: string): void
   /** The answer to /history: the messages, oldest first. */
@@ -168,18 +186,49 @@ export class HumanSink implements OutputSink {
     }
 
     const t = this.#catalog.peerColumns
-    const header = [t.name, t.address, t.fingerprint, t.since, t.direction].map((text) => ({text, paint: this.#style.header}))
-    const rows = peers.map((peer) => {
-      const who = this.#who(peer)
-      return [
-        {text: who.name, paint: (text: string) => this.#style.name(peer.id, text)},
-        `${who.host.includes(':') ? `[${who.host}]` : who.host}:${peer.port}`,
-        safeFingerprint(peer.id),
-        formatClock(peer.since),
-        this.#catalog.direction(peer.direction),
-      ]
+    this.#nodeTable(peers, [t.name, t.address, t.fingerprint, t.since, t.direction], (peer) => [formatClock(peer.since), this.#catalog.direction(peer.direction)])
+  }
+
+  who(entries: RosterEntry[]): void {
+    if (entries.length === 0) {
+      this.#out(this.#catalog.whoNobody)
+      return
+    }
+
+    this.#out(this.#catalog.whoHeader(entries.length))
+    if (!this.#table) {
+      for (const entry of entries) {
+        this.#out(this.#catalog.whoLine(this.#who(entry), safeFingerprint(entry.id), this.#catalog.reach(entry.direct), formatStamp(entry.lastSeen, this.#now())))
+      }
+
+      return
+    }
+
+    const t = this.#catalog.whoColumns
+    const now = this.#now()
+    this.#nodeTable(entries, [t.name, t.address, t.fingerprint, t.reach, t.lastSeen], (entry) => [this.#catalog.reach(entry.direct), formatStamp(entry.lastSeen, now)])
+  }
+
+  /** A table of nodes for a terminal: name (in its colour), address and fingerprint, then `more` columns. */
+  #nodeTable<T extends NodeInfo>(nodes: T[], titles: string[], more: (node: T) => string[]): void {
+    const header = titles.map((text) => ({text, paint: this.#style.header}))
+    const rows = nodes.map((node) => {
+      const who = this.#who(node)
+      return [{text: who.name, paint: (text: string) => this.#style.name(node.id, text)}, formatAddress(who), safeFingerprint(node.id), ...more(node)]
     })
     for (const line of formatTable([header, ...rows])) this.#printer.out(line)
+  }
+
+  roomJoined(entry: RosterEntry): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.roomJoined(sanitize(entry.name)))))
+  }
+
+  roomLeft(left: RoomLeft): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.roomLeft(sanitize(left.name), left.reason))))
+  }
+
+  roomChurn(churn: RoomChurn): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.roomChurn(churn.joined, churn.left))))
   }
 
   help(topic?: string): void {
@@ -318,6 +367,23 @@ export class JsonSink implements OutputSink {
 
   peers(peers: PeerSummary[]): void {
     this.#emit({event: 'peers', peers: peers.map((summary) => peer(summary))})
+  }
+
+  who(entries: RosterEntry[]): void {
+    const nodes = entries.map((entry) => ({...node(entry), direct: entry.direct, lastSeen: entry.lastSeen}))
+    this.#emit({event: 'who', nodes})
+  }
+
+  roomJoined(entry: RosterEntry): void {
+    this.#emit({event: 'room_joined', ...node(entry)})
+  }
+
+  roomLeft(left: RoomLeft): void {
+    this.#emit({event: 'room_left', ...node(left), reason: left.reason})
+  }
+
+  roomChurn(churn: RoomChurn): void {
+    this.#emit({event: 'room_churn', joined: churn.joined, left: churn.left})
   }
 
   help(topic?: string): void {

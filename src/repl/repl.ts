@@ -179,6 +179,12 @@ export class Repl {
     })
     this.#listen('warning', (warning) => this.#sink.warning(warning))
     this.#listen('held_released', (released) => this.#sink.heldReleased(released))
+    this.#listen('room_joined', (entry) => {
+      this.#seen(entry.name)
+      this.#sink.roomJoined(entry)
+    })
+    this.#listen('room_left', (left) => this.#sink.roomLeft(left))
+    this.#listen('room_churn', (churn) => this.#sink.roomChurn(churn))
     this.#listen('direct', (message) => {
       this.#seen(message.from.name)
       this.#sink.direct(message)
@@ -443,6 +449,11 @@ export class Repl {
 
         case 'peers': {
           this.#sink.peers(this.#node.peers())
+          return
+        }
+
+        case 'who': {
+          this.#sink.who(this.#node.roster())
           return
         }
 

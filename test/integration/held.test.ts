@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 
 import {ChatNode} from '../../src/p2p/node.js'
-import type {ChatMessage, HeldReleased} from '../../src/p2p/types.js'
+import type {ChatMessage, DirectMessage, HeldReleased} from '../../src/p2p/types.js'
 import {nextEvent, waitFor} from '../helpers/wait.js'
 
 describe('messages written while nobody is connected', function () {
@@ -38,25 +38,27 @@ describe('messages written while nobody is connected', function () {
     expect(julia.send('now live').held, 'with a peer, nothing is held').to.equal(undefined)
   })
 
-  it('holds a direct message written after the last peer left, and sends it when one comes back', async () => {
+  it('holds a direct message written after the last peer left, and delivers it when a peer comes', async () => {
+    // Julia – Ana – Pedro; Ana leaves, and Julia is alone but still knows Pedro's key.
     const julia = await node('Julia')
+    const ana = await node('Ana')
     const pedro = await node('Pedro')
-    await pedro.connect('127.0.0.1', julia.info.port, {persistent: false})
+    await ana.connect('127.0.0.1', julia.info.port, {persistent: false})
+    await pedro.connect('127.0.0.1', ana.info.port, {persistent: false})
     await waitFor('Pedro\'s key at Julia', (recheck) => {
       const timer = setInterval(recheck, 20)
       return () => clearInterval(timer)
     }, () => julia.directory().some((n) => n.id === pedro.id) || undefined)
     const left = nextEvent(julia, 'peer_left')
-    await pedro.stop()
+    await ana.stop()
     await left
 
-    const dm = julia.sendDirect(pedro.id, 'are you back?')
+    const dm = julia.sendDirect(pedro.id, 'are you there?')
     expect(dm.held).to.equal(true)
-    // Another node arrives: the direct message goes out through it (flooded; only Pedro's key could open it).
-    const ana = await node('Ana')
     const released = nextEvent<[HeldReleased]>(julia, 'held_released')
-    await ana.connect('127.0.0.1', julia.info.port, {persistent: false})
+    const got = nextEvent<[DirectMessage]>(pedro, 'direct')
+    await julia.connect('127.0.0.1', pedro.info.port, {persistent: false})
     expect((await released)[0]).to.deep.include({sent: 1, dropped: 0})
-    expect((await released)[0].to.name).to.equal('Ana')
+    expect((await got)[0]).to.deep.include({id: dm.id, text: 'are you there?'})
   })
 })

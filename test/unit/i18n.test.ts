@@ -78,15 +78,16 @@ describe('i18n', () => {
   it('lists one line per command, with its usage, in both languages', () => {
     for (const t of [catalogs.pt, catalogs.en]) {
       const lines = helpLines(t)
-      expect(lines).to.have.length(8)
+      expect(lines).to.have.length(9)
       expect(lines[0]).to.match(/^\/help \[COMMAND\] {2,}\S/)
       expect(lines[1]).to.match(/^\/connect HOST PORT {2,}\S/)
       expect(lines[2]).to.match(/^\/peers {2,}\S/)
-      expect(lines[3]).to.match(/^\/msg NAME TEXT {2,}\S/)
-      expect(lines[4]).to.match(/^\/me ACTION {2,}\S/)
-      expect(lines[5]).to.match(/^\/history \[N\] {2,}\S/)
-      expect(lines[6]).to.match(/^\/quit {2,}\S/)
-      expect(lines[7]).to.match(/\/help CO/)
+      expect(lines[3]).to.match(/^\/who {2,}\S/)
+      expect(lines[4]).to.match(/^\/msg NAME TEXT {2,}\S/)
+      expect(lines[5]).to.match(/^\/me ACTION {2,}\S/)
+      expect(lines[6]).to.match(/^\/history \[N\] {2,}\S/)
+      expect(lines[7]).to.match(/^\/quit {2,}\S/)
+      expect(lines[8]).to.match(/\/help CO/)
       // the descriptions start in one column
       expect(new Set(lines.slice(0, 7).map((line) => line.search(/(?<= {2})\S/))).size).to.equal(1)
     }

@@ -8,7 +8,7 @@ import {PassThrough} from 'node:stream'
 import {ChatNodeError} from '../../src/p2p/errors.js'
 import type {HistoryMessage} from '../../src/history/reader.js'
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
-import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
+import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from '../../src/p2p/types.js'
 import {formatClock} from '../../src/repl/format.js'
 import {catalogs, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
@@ -64,6 +64,12 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
 
   peers(): PeerSummary[] {
     return this.peerList
+  }
+
+  rosterList: RosterEntry[] = []
+
+  roster(): RosterEntry[] {
+    return this.rosterList
   }
 
   known: NodeInfo[] = []
@@ -297,6 +303,34 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(out.lines).to.deep.equal(['Connected peers (2):', '  Pedro (127.0.0.1:5001) ?', '  Ana (127.0.0.1:5002) ?'])
   })
 
+  it('lists the room with /who and /names: direct or via peers, and when last heard of', async () => {
+    const {node, out, type} = harness({now: () => new Date(2026, 10, 25, 18, 0).getTime()})
+    type('/who')
+    await out.line('Nobody else in the room, as far as this node knows.')
+    const lastSeen = new Date(2026, 10, 25, 17, 42).getTime()
+    node.rosterList = [{...ANA, direct: false, present: true, lastSeen}, {...PEDRO, direct: true, present: true, lastSeen}]
+    type('/names')
+    await out.line('In the room besides you (2):')
+    await out.line('  Pedro (127.0.0.1:5001) ? direct, last seen 17:42')
+    expect(out.lines.slice(-3)).to.deep.equal(['In the room besides you (2):', '  Ana (127.0.0.1:5002) ? via peers, last seen 17:42', '  Pedro (127.0.0.1:5001) ? direct, last seen 17:42'])
+  })
+
+  for (const [lang, lines] of [
+    ['en', ['* Ana joined the room.', '* Ana left the room.', '* Ana left the room (not heard of for 25 minutes).', '* The room in the last 10 s: 12 joined, 3 left (see /who).']],
+    ['pt', ['* Ana entrou na sala.', '* Ana saiu da sala.', '* Ana saiu da sala (sem notícias há 25 minutos).', '* Movimento na sala nos últimos 10 s: 12 entraram, 3 saíram (veja /who).']],
+  ] as const) {
+    it(`shows (${lang}) joins and leaves of the room, and the churn summed up`, async () => {
+      const {node, out} = harness({lang})
+      const ana = {...ANA, direct: false, present: true, lastSeen: 1}
+      node.emit('room_joined', ana)
+      node.emit('room_left', {...ana, present: false, reason: 'quit'})
+      node.emit('room_left', {...ana, present: false, reason: 'timeout'})
+      node.emit('room_churn', {joined: 12, left: 3})
+      await out.line(lines[3])
+      expect(out.lines).to.deep.equal(lines)
+    })
+  }
+
   it('sends /msg to the one node of that name, and explains unknown and ambiguous names', async () => {
     const {node, out, type} = harness()
     const pedro = {...PEDRO, id: generateIdentity().id}
@@ -380,11 +414,12 @@ describe('Repl over piped input (not a TTY)', function () {
   it('prints /help, one line per command, then how to ask about one', async () => {
     const {out, type} = harness()
     type('/help')
-    await out.until((capture) => capture.lines.length === 8)
+    await out.until((capture) => capture.lines.length === 9)
     expect(out.lines.map((line) => line.split(/\s{2,}/)[0])).to.deep.equal([
       '/help [COMMAND]',
       '/connect HOST PORT',
       '/peers',
+      '/who',
       '/msg NAME TEXT',
       '/me ACTION',
       '/history [N]',
@@ -598,7 +633,7 @@ describe('Repl --json', function () {
     expect(events[4]).to.deep.equal({event: 'error', code: 'protocol_error', message: 'bad frame'})
     expect(events[5]).to.deep.equal({event: 'sent', id: 'm1', text: 'hi', ts: 1_764_000_000_001})
     expect(events[6]).to.deep.equal({event: 'peers', peers: [summary(PEDRO, 'inbound')]})
-    expect(events[7].commands).to.have.length(7)
+    expect(events[7].commands).to.have.length(8)
     expect(events[8]).to.deep.equal({
       event: 'error',
       code: 'unknown_command',
