@@ -5,7 +5,7 @@
 //   (d) EPIPE on stdout (`chat start | head -1`): the node keeps relaying between two others.
 // Needs the built CLI (`npm run build`).
 import {expect} from 'chai'
-import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ChatProcess, freePort, tempDir, type JsonEvent, jsonEvents} from '../helpers/cli.js'
