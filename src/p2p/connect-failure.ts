@@ -39,8 +39,11 @@ export interface CloseCause {
 }
 
 const UNREACHABLE_ERRNOS = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'])
-/** Protocol errors while handshaking that mean the other end is something other than a chat node. */
-const FOREIGN_PROTOCOL_CODES = new Set(['bad_length', 'handshake_failed', 'bad_json', 'bad_utf8', 'bad_frame', 'bad_field', 'decrypt_failed'])
+/**
+ * Protocol errors while handshaking that mean the other end is something other than a chat node. (`decrypt_failed`
+ * is not one: it comes after a complete handshake, even when the garbage came in the same chunk as the hello.)
+ */
+const FOREIGN_PROTOCOL_CODES = new Set(['bad_length', 'handshake_failed', 'bad_json', 'bad_utf8', 'bad_frame', 'bad_field'])
 
 /** The failure code for a connection that closed before its hello; undefined for a protocol error of another kind. */
 export function classifyClose(cause: CloseCause): ConnectFailureCode | undefined {

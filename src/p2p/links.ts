@@ -112,7 +112,8 @@ export class Links {
     conn.on('frame', (frame) => node.onFrame(conn, frame))
     conn.once('close', (reason, protocolError) => {
       node.release(conn)
-      if (protocolError && !conn.remote) {
+      const failed = protocolError && !conn.remote ? classifyClose(conn.closeCause) : undefined
+      if (failed) {
         // Before the hello: a dialler's failure is its dial's error; a listener says who failed and why.
         if (conn.direction === 'inbound') {
           const failure = this.#failure(conn, conn.socketPeer)

@@ -22,6 +22,7 @@ describe('connection failures', () => {
       [{protocolCode: 'version'}, 'version'],
       [{protocolCode: 'bad_identity'}, 'bad_identity'],
       [{protocolCode: 'bad_signature'}, undefined], // a later misbehaviour keeps its own code
+      [{protocolCode: 'decrypt_failed'}, undefined], // garbage after a complete handshake
     ]
     for (const [cause, code] of cases) expect(classifyClose(cause), JSON.stringify(cause)).to.equal(code)
   })
