@@ -21,6 +21,11 @@ export const ROOM_NOTICE_BURST = 5
 export const ROOM_NOTICES_PER_SECOND = 0.5
 /** Past the burst, notices are counted and summed up once per this interval. */
 export const ROOM_CHURN_INTERVAL_MS = 10_000
+/**
+ * A join is told this long after it is heard of, and not at all if the node has connected to us meanwhile (a mesh
+ * dials the nodes it learns of at once): its connection's own line says it, and one line is enough.
+ */
+export const ROOM_JOIN_GRACE_MS = 2000
 
 /** What the roster needs from its node. */
 export interface RosterHost {
@@ -36,6 +41,7 @@ export interface RosterOptions {
   maxEntries?: number
   expiryMs?: number
   churnIntervalMs?: number
+  joinGraceMs?: number
 }
 
 interface Entry extends RosterEntry {
@@ -52,6 +58,9 @@ export class Roster {
   readonly #max: number
   readonly #expiryMs: number
   readonly #churnIntervalMs: number
+  readonly #joinGraceMs: number
+  /** Joins waiting out their grace, by node id (at most one per node, so bounded like the roster). */
+  readonly #joining = new Map<string, NodeJS.Timeout>()
   readonly #notices: TokenBucket
   #pending = {joined: 0, left: 0}
   #churnTimer: NodeJS.Timeout | undefined
@@ -63,6 +72,7 @@ export class Roster {
     this.#max = options.maxEntries ?? MAX_ROSTER_ENTRIES
     this.#expiryMs = options.expiryMs ?? ROSTER_EXPIRY_MS
     this.#churnIntervalMs = options.churnIntervalMs ?? ROOM_CHURN_INTERVAL_MS
+    this.#joinGraceMs = options.joinGraceMs ?? ROOM_JOIN_GRACE_MS
     this.#notices = new TokenBucket(ROOM_NOTICES_PER_SECOND, ROOM_NOTICE_BURST, this.#now)
   }
 
@@ -74,6 +84,8 @@ export class Roster {
   stop(): void {
     clearInterval(this.#sweepTimer)
     clearTimeout(this.#churnTimer)
+    for (const timer of this.#joining.values()) clearTimeout(timer)
+    this.#joining.clear()
     this.#sweepTimer = undefined
     this.#churnTimer = undefined
   }
@@ -124,7 +136,7 @@ export class Roster {
     if (!live && !wasPresent) entry.lastSeen = Math.min(now, ts)
     if (wasPresent && entry.announcedJoin) return
     entry.announcedJoin = true
-    if (live && !wasPresent && !this.#host.isDirect(node.id)) this.#notice('joined', entry)
+    if (live && !wasPresent && !this.#host.isDirect(node.id)) this.#joinAfterGrace(node.id)
   }
 
   /** A message by `node` (a chat or direct message, read or relayed): it is in the room, quietly. */
@@ -153,9 +165,29 @@ export class Roster {
     }
   }
 
+  /** Tells the join once the grace is over, if the node is still here and has not connected to us meanwhile. */
+  #joinAfterGrace(id: string): void {
+    if (this.#joining.has(id)) return
+    const timer = setTimeout(() => {
+      this.#joining.delete(id)
+      const entry = this.#entries.get(id)
+      if (entry?.present && !this.#host.isDirect(id)) this.#notice('joined', entry)
+    }, this.#joinGraceMs)
+    timer.unref()
+    this.#joining.set(id, timer)
+  }
+
   #depart(entry: Entry, reason: RoomLeft['reason']): void {
     if (!entry.present) return
     entry.present = false
+    // A node that leaves within its join's grace came and went unannounced.
+    const joining = this.#joining.get(entry.id)
+    if (joining) {
+      clearTimeout(joining)
+      this.#joining.delete(entry.id)
+      entry.announcedJoin = false
+    }
+
     // A direct peer's leave is its connection's event; one never announced (a `chat send`) left no trace to undo.
     if (!entry.announcedJoin || this.#host.isDirect(entry.id)) return
     entry.announcedJoin = false

@@ -8,6 +8,9 @@ import {nextEvent} from '../helpers/wait.js'
 
 const node = (n: number): NodeInfo => ({id: `id${n}`, name: `N${n}`, host: '127.0.0.1', port: 5000 + n})
 
+/** Lets the join grace (10 ms here) run out. */
+const graceOver = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30))
+
 function setup(options: {maxEntries?: number; churnIntervalMs?: number} = {}) {
   let now = 1_000_000
   const direct = new Set<string>()
@@ -21,7 +24,7 @@ function setup(options: {maxEntries?: number; churnIntervalMs?: number} = {}) {
       left: (entry) => left.push(entry),
       churn: (churn) => events.emit('churn', churn),
     },
-    {now: () => now, ...options},
+    {now: () => now, joinGraceMs: 10, ...options},
   )
   return {
     roster,
@@ -37,12 +40,15 @@ function setup(options: {maxEntries?: number; churnIntervalMs?: number} = {}) {
 }
 
 describe('Roster', () => {
-  it('announces a node that joins the room through others, and its leave', () => {
+  it('announces a node that joins the room through others, and its leave', async () => {
     const {joined, left, now, roster} = setup()
     roster.announced(node(1), {leaving: false, live: true, ts: now()})
+    expect(joined, 'not before the grace is over').to.deep.equal([])
+    await graceOver()
     expect(joined.map((e) => e.name)).to.deep.equal(['N1'])
     expect(roster.list()).to.deep.equal([{...node(1), direct: false, present: true, lastSeen: now()}])
     roster.announced(node(1), {leaving: false, live: true, ts: now() + 1}) // its 10-minute re-announcement
+    await graceOver()
     expect(joined).to.have.length(1)
     roster.announced(node(1), {leaving: true, live: true, ts: now() + 2})
     expect(left.map((e) => [e.name, e.reason])).to.deep.equal([['N1', 'quit']])
@@ -81,10 +87,11 @@ describe('Roster', () => {
     expect(left).to.deep.equal([])
   })
 
-  it('takes an announced node not heard of for 25 minutes as gone, unless a peer says it is connected to it', () => {
+  it('takes an announced node not heard of for 25 minutes as gone, unless a peer says it is connected to it', async () => {
     const {advance, left, now, roster} = setup()
     roster.announced(node(6), {leaving: false, live: true, ts: now()})
     roster.announced(node(7), {leaving: false, live: true, ts: now()})
+    await graceOver()
     advance(ROSTER_EXPIRY_MS - 1000)
     roster.seen(['id7', 'unknown'])
     advance(2000)
@@ -93,11 +100,25 @@ describe('Roster', () => {
     expect(roster.list().map((e) => e.name)).to.deep.equal(['N7'])
   })
 
-  it('ignores a late, older announcement after a leave', () => {
+  it('tells no join for a node that connects to us within the grace (its connection says it), nor one that left', async () => {
+    const {direct, joined, left, now, roster} = setup()
+    roster.announced(node(9), {leaving: false, live: true, ts: now()})
+    direct.add('id9')
+    roster.directUp(node(9))
+    roster.announced(node(10), {leaving: false, live: true, ts: now()})
+    roster.announced(node(10), {leaving: true, live: true, ts: now() + 1})
+    await graceOver()
+    expect(joined).to.deep.equal([])
+    expect(left, 'its join was never told, so neither is its leave').to.deep.equal([])
+  })
+
+  it('ignores a late, older announcement after a leave', async () => {
     const {joined, now, roster} = setup()
     roster.announced(node(8), {leaving: false, live: true, ts: now()})
+    await graceOver()
     roster.announced(node(8), {leaving: true, live: true, ts: now() + 10})
     roster.announced(node(8), {leaving: false, live: true, ts: now() + 5})
+    await graceOver()
     expect(joined).to.have.length(1)
     expect(roster.list()).to.deep.equal([])
   })
@@ -113,6 +134,7 @@ describe('Roster', () => {
     const {events, joined, now, roster} = setup({churnIntervalMs: 50})
     const churn = nextEvent<[RoomChurn]>(events, 'churn')
     for (let n = 1; n <= 20; n++) roster.announced(node(n), {leaving: false, live: true, ts: now()})
+    await graceOver()
     expect(joined).to.have.length(ROOM_NOTICE_BURST)
     expect((await churn)[0]).to.deep.equal({joined: 20 - ROOM_NOTICE_BURST, left: 0})
   })
