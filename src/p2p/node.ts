@@ -312,17 +312,18 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     if (!conn.transient) this.#mesh.learn([remote])
     if (!conn.transient) this.#roster.directUp(remote)
     this.#sendPeers(conn)
-    if (this.#held.size > 0) {
-      const {dropped, send} = this.#held.release(Date.now())
-      for (const frame of send) this.#broadcast(frame, undefined)
-      this.emit('held_released', {sent: send.length, dropped, to: {id: remote.id, name: remote.name, host: remote.host, port: remote.port}})
-    }
+    const released = this.#held.size > 0 ? this.#held.release(Date.now()) : undefined
+    for (const frame of released?.send ?? []) this.#broadcast(frame, undefined)
     this.#direct.onPeerUp(conn, peerCount)
     // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
     const announce = [{id: remote.id, host: remote.host, port: remote.port}]
     if (!conn.transient) for (const other of this.#links.registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
     this.#history.onPeerUp(conn, peerCount)
     this.emit('peer_joined', conn.summary())
+    if (released) {
+      const to = {id: remote.id, name: remote.name, host: remote.host, port: remote.port}
+      this.emit('held_released', {sent: released.send.length, dropped: released.dropped, to})
+    }
   }
 
   #onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void {
