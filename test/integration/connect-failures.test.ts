@@ -5,28 +5,22 @@ import {expect} from 'chai'
 import {createServer as createHttpServer, request} from 'node:http'
 import {createServer, type Server} from 'node:net'
 
-import {ChatNode, ChatNodeError} from '../../src/p2p/node.js'
+import {type ChatNode, ChatNodeError} from '../../src/p2p/node.js'
 import {deriveRoomKey} from '../../src/p2p/room.js'
 import type {ConnectFailure, NodeWarning} from '../../src/p2p/types.js'
 import {catalogs} from '../../src/repl/i18n.js'
+import {useNodes} from '../helpers/nodes.js'
 import {nextEvent} from '../helpers/wait.js'
 
 describe('connection failures, classified', function () {
   this.timeout(20_000)
-  const nodes: ChatNode[] = []
+  const nodes = useNodes({degree: 0})
+  const node = nodes.start.bind(nodes)
   const servers: Array<{close(): unknown}> = []
 
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.stop()))
+  afterEach(() => {
     for (const server of servers.splice(0)) server.close()
   })
-
-  async function node(name: string, options: Partial<ConstructorParameters<typeof ChatNode>[0]> = {}): Promise<ChatNode> {
-    const n = new ChatNode({name, host: '127.0.0.1', port: 0, degree: 0, ...options})
-    nodes.push(n)
-    await n.start()
-    return n
-  }
 
   async function listen(server: Server | ReturnType<typeof createHttpServer>): Promise<number> {
     servers.push(server)

@@ -2,25 +2,14 @@
 // node that never had a peer as for one that lost them, for chat messages and direct messages alike.
 import {expect} from 'chai'
 
-import {ChatNode} from '../../src/p2p/node.js'
 import type {ChatMessage, DirectMessage, HeldReleased} from '../../src/p2p/types.js'
-import {nextEvent, waitFor} from '../helpers/wait.js'
+import {useNodes} from '../helpers/nodes.js'
+import {nextEvent, poll} from '../helpers/wait.js'
 
 describe('messages written while nobody is connected', function () {
   this.timeout(20_000)
-  let nodes: ChatNode[] = []
-
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.stop()))
-    nodes = []
-  })
-
-  async function node(name: string): Promise<ChatNode> {
-    const n = new ChatNode({name, host: '127.0.0.1', port: 0, degree: 0, history: 0})
-    nodes.push(n)
-    await n.start()
-    return n
-  }
+  const nodes = useNodes({degree: 0, history: 0})
+  const node = (name: string) => nodes.start(name)
 
   it('are held by a node that never had a peer, flagged as held, and sent when one connects', async () => {
     const julia = await node('Julia')
@@ -45,10 +34,7 @@ describe('messages written while nobody is connected', function () {
     const pedro = await node('Pedro')
     await ana.connect('127.0.0.1', julia.info.port, {persistent: false})
     await pedro.connect('127.0.0.1', ana.info.port, {persistent: false})
-    await waitFor('Pedro\'s key at Julia', (recheck) => {
-      const timer = setInterval(recheck, 20)
-      return () => clearInterval(timer)
-    }, () => julia.directory().some((n) => n.id === pedro.id) || undefined)
+    await poll('Pedro\'s key at Julia', () => julia.directory().some((n) => n.id === pedro.id))
     const left = nextEvent(julia, 'peer_left')
     await ana.stop()
     await left

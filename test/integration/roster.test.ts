@@ -1,25 +1,14 @@
 // The room's roster over real sockets: a chain A – B – C (degree 0), where A hears of C only through B.
 import {expect} from 'chai'
 
-import {ChatNode} from '../../src/p2p/node.js'
 import type {RoomLeft, RosterEntry} from '../../src/p2p/types.js'
-import {nextEvent, waitFor} from '../helpers/wait.js'
+import {useNodes} from '../helpers/nodes.js'
+import {nextEvent, poll} from '../helpers/wait.js'
 
 describe('the room roster (/who)', function () {
   this.timeout(20_000)
-  let nodes: ChatNode[] = []
-
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.stop()))
-    nodes = []
-  })
-
-  async function node(name: string): Promise<ChatNode> {
-    const n = new ChatNode({name, host: '127.0.0.1', port: 0, degree: 0})
-    nodes.push(n)
-    await n.start()
-    return n
-  }
+  const nodes = useNodes({degree: 0})
+  const node = (name: string) => nodes.start(name)
 
   it('lists nodes beyond the direct peers, announces their joins and leaves, and not the direct peers\'', async () => {
     const a = await node('A')
@@ -40,12 +29,8 @@ describe('the room roster (/who)', function () {
     // C leaves: it tells the room as it stops, and B relays it to A.
     const cLeft = nextEvent<[RoomLeft]>(a, 'room_left')
     await c.stop()
-    nodes = nodes.filter((n) => n !== c)
     expect((await cLeft)[0]).to.deep.include({id: c.id, reason: 'quit'})
-    await waitFor('C gone from A\'s roster', (recheck) => {
-      const timer = setInterval(recheck, 20)
-      return () => clearInterval(timer)
-    }, () => a.roster().every((e) => e.name !== 'C') || undefined)
+    await poll('C gone from A\'s roster', () => a.roster().every((e) => e.name !== 'C'))
     expect(a.roster().map((e) => e.name)).to.deep.equal(['B'])
     // C can no longer be written to: its key is forgotten.
     expect(a.directory().map((n) => n.name)).to.not.include('C')
