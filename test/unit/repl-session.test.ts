@@ -1037,6 +1037,21 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     ])
   })
 
+  it('shows /who as an aligned table on a terminal', async () => {
+    const seen = new Date(2026, 10, 25, 9, 7).getTime()
+    const {node, out, type} = tty({now: () => seen})
+    const id = 'A'.repeat(43)
+    node.rosterList = [{...PEDRO, id, direct: true, present: true, lastSeen: seen}, {...ANA, name: 'Ana Maria', direct: false, present: true, lastSeen: seen}]
+    type('/who')
+    await out.shown('In the room besides you (2):')
+    await out.until((capture) => capture.screen.some((line) => line.startsWith('  Ana Maria')))
+    expect(out.screen.slice(-3)).to.deep.equal([
+      '  name       address         fingerprint  reach      last seen',
+      `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    direct     09:07`,
+      '  Ana Maria  127.0.0.1:5002  ?            via peers  09:07',
+    ])
+  })
+
   it('colours names by node id, own lines and notices, when colour is on', async () => {
     const {node, out, type} = tty({color: true})
     node.emit('message', {id: 'c1', from: PEDRO, text: 'hi @Julia', ts: 1})
