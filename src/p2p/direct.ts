@@ -160,6 +160,8 @@ export class DirectMessages {
     if (result.status === 'rejected') return undefined
     if (result.status !== 'new') return false
     const {dmKey, from, leaving, ts} = result.payload
+    // A leave is news only as it is flooded: one handed over in a `keys` list (of any age) could be an old replay.
+    if (leaving && anyAge) return false
     // Live news only when it came through others: an author's own announcement on its new connection is that
     // connection's join, which may be registered a moment after its first frames.
     this.#node.announced(from, {leaving: leaving === true, live: !anyAge && conn.peerId !== from.id, ts})
