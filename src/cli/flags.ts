@@ -12,6 +12,7 @@ import {INBOUND_CONNECTIONS_PER_IP_PER_SECOND, MAX_PENDING_CONNECTIONS} from '..
 import {DEFAULT_DEGREE} from '../p2p/mesh.js'
 import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, DEFAULT_HOST} from '../p2p/options.js'
 import {MAX_HISTORY_MESSAGES} from '../p2p/protocol.js'
+import {parseNameFlag} from '../p2p/name.js'
 import {DEFAULT_MAX_PEERS} from '../p2p/registry.js'
 import type {Address} from '../p2p/types.js'
 
@@ -28,8 +29,8 @@ export const joinFlag = Flags.custom<Address>({
   },
 })
 
-/** `--name` (`-n`, CHAT_NAME); when absent the command uses `defaultName()`. */
-export const nameFlag = (description: string) => Flags.string({char: 'n', description, env: 'CHAT_NAME'})
+/** `--name` (`-n`, CHAT_NAME), checked as the engine checks a name, so oclif names the flag; absent: `defaultName()`. */
+export const nameFlag = (description: string) => Flags.string({char: 'n', description, env: 'CHAT_NAME', parse: parseNameFlag})
 
 /** `--host` (CHAT_HOST), defaulting to the engine's `DEFAULT_HOST`. */
 export const hostFlag = (description: string) => Flags.string({default: DEFAULT_HOST, description, env: 'CHAT_HOST'})

@@ -58,8 +58,9 @@ export function formatDelivery({message, peers}: Delivery, json: boolean): strin
 async function startNode(options: SendOptions): Promise<ChatNode> {
   const room = await deriveRoomKey(options.secret)
   const identity = options.identityFile === undefined ? undefined : (await loadOrCreateIdentity(options.identityFile)).identity
-  // A node for one message: no dialling of peers it hears of, no history asked for, nothing redialled.
-  const node = new ChatNode({name: options.name, host: options.host, port: 0, identity, room, degree: 0, history: 0})
+  // A node for one message: no dialling of peers it hears of, no history asked for, nothing redialled; marked
+  // transient in its hello, so peers show its message but no join or leave line.
+  const node = new ChatNode({name: options.name, host: options.host, port: 0, identity, room, degree: 0, history: 0, transient: true})
   try {
     await node.start()
   } catch (error) {

@@ -3,12 +3,14 @@
 // `StartOptions`.
 
 import type {Config} from '@oclif/core'
+import {stat} from 'node:fs/promises'
 
 import {historyPath} from '../history/events.js'
 import {HistoryLog} from '../history/history-log.js'
 import {recordNodeEvents} from '../history/node-events.js'
 import {readLastMessages} from '../history/reader.js'
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
+import {saveLastName} from '../identity/last-name.js'
 import {ChatNode, type ChatNodeOptions} from '../p2p/node.js'
 import {deriveRoomKey, passphraseWeakness, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
@@ -16,7 +18,7 @@ import {wirePluginHooks} from '../plugins/hooks.js'
 import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
 import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
 import {Repl} from '../repl/repl.js'
-import {badInput, type CommandFailure} from './failure.js'
+import {badInput, CommandFailure, EXIT_BAD_INPUT} from './failure.js'
 
 export interface StartOptions {
   /** The node's own options; its identity and room come from `identityFile` and `secret`. */
@@ -59,6 +61,9 @@ export class StartSession {
     const catalog = catalogs[options.lang]
     // Setup failures are bad input (exit 2), said in the reader's language when the catalogue has words for them.
     const refused = (error: unknown): CommandFailure => badInput(error, roomSecretText(catalog.engine, error) ?? nodeErrorText(catalog.engine, error))
+    // A history that cannot be written is an input error caught at start, not a warning once chatting.
+    const logDirProblem = options.logDir === undefined ? undefined : await checkLogDir(options.logDir)
+    if (logDirProblem) throw new CommandFailure(logDirProblem, EXIT_BAD_INPUT)
     const {node, room, warnings} = await createNode(options, catalog).catch((error: unknown) => {
       throw refused(error)
     })
@@ -84,6 +89,10 @@ export class StartSession {
       throw refused(error)
     }
 
+    // `chat send` speaks under this name by default (a cron job's OS user is often root).
+    await saveLastName(options.identityFile, node.name).catch((error: unknown) => {
+      warnings.push(`the name could not be kept for "chat send" (${(error as Error).message})`)
+    })
     for (const warning of warnings) repl.error('warning', catalog.warning(warning))
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port})
     if (history) {
@@ -137,6 +146,18 @@ async function createNode(options: StartOptions, catalog: Catalog): Promise<{nod
   if (loaded.warning) warnings.push(loaded.looseMode === undefined ? loaded.warning : catalog.identityLoose(options.identityFile, loaded.looseMode))
   const node = new ChatNode({...options.node, identity: loaded.identity, room})
   return {node, room, warnings}
+}
+
+/** Why `dir` cannot hold the history (a file, or under one), or undefined: it is a directory or can be created. */
+async function checkLogDir(dir: string): Promise<string | undefined> {
+  try {
+    if (!(await stat(dir)).isDirectory()) return `--log-dir ${dir} is a file, not a directory: pass a directory (it is created if missing)`
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOTDIR') return `--log-dir ${dir} is under a file, not a directory: pass a directory (it is created if missing)`
+  }
+
+  return undefined
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second Ctrl+C while shutting down leaves at once (exit 130). */

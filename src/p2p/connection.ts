@@ -6,6 +6,7 @@
 import {EventEmitter} from 'node:events'
 import type {Socket} from 'node:net'
 
+import type {CloseCause} from './connect-failure.js'
 import type {Identity} from './identity.js'
 import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
@@ -51,6 +52,8 @@ export interface LocalEnd {
   name: string
   listen: WireAddress
   room: RoomKeyMaterial
+  /** A short-lived sender (`chat send`), as the hello says. */
+  transient?: boolean
 }
 
 export interface ConnectionEvents {
@@ -88,6 +91,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   /** ms since the epoch when the hello exchange completed (0 before). */
   since = 0
   #remote: NodeInfo | undefined
+  #transient = false
   readonly #session: SecureSession
   readonly #frameBudget: TokenBucket
   readonly #limits: ConnectionLimits
@@ -104,8 +108,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #closeReason = 'connection closed'
   #protocolError = false
   #errorCode: string | undefined
+  #socketErrno: string | undefined
+  #silentClose = false
   /** Kept from the start: a destroyed socket forgets its remote address, and the label is needed after that. */
   #socketAddress: string
+  #socketPeer: {host: string; port: number}
   readonly #closedPromise: Promise<void>
 
   constructor(socket: Socket, direction: PeerDirection, local: LocalEnd, limits: Partial<ConnectionLimits> = {}) {
@@ -115,8 +122,10 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#limits = {...DEFAULT_CONNECTION_LIMITS, ...limits}
     this.#localId = local.identity.id
     this.#socketAddress = socketAddress(socket)
+    this.#socketPeer = {host: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0}
     socket.once('connect', () => {
       this.#socketAddress = socketAddress(socket)
+      this.#socketPeer = {host: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0}
     })
     this.#session = new SecureSession({initiator: direction === 'outbound', ...local})
     this.#frameBudget = new TokenBucket(this.#limits.framesPerSecond, this.#limits.frameBurst)
@@ -129,10 +138,14 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
     socket.setNoDelay(true)
     socket.setKeepAlive(true, TCP_KEEPALIVE_MS)
-    socket.on('error', (error: NodeJS.ErrnoException) => this.destroy(describeSocketError(error)))
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.#socketErrno ??= error.code
+      this.destroy(describeSocketError(error))
+    })
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
     socket.on('end', () => {
       if (this.#session.awaitingFirstReply) {
+        this.#silentClose = true
         this.destroy('the peer closed the handshake: the room secret does not match, or it accepts no more connections')
       } else {
         this.destroy(this.#closing ? this.#closeReason : 'connection closed')
@@ -166,6 +179,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     return this.#socketAddress
   }
 
+  /** True when the peer said in its hello that it is a short-lived sender: no join or leave line for it. */
+  get transient(): boolean {
+    return this.#transient
+  }
+
   /** The remote node's id ('' before its hello). */
   get peerId(): string {
     return this.#remote?.id ?? ''
@@ -178,7 +196,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
   summary(): PeerSummary {
     if (!this.#remote) throw new Error('peer has not said hello yet')
-    return {...this.#remote, direction: this.direction, since: this.since}
+    return {...this.#remote, direction: this.direction, since: this.since, ...(this.#transient ? {transient: true} : {})}
   }
 
   sendFrame(frame: Frame): boolean {
@@ -254,6 +272,16 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#closing = true
     this.#stopTimers()
     this.socket.destroy()
+  }
+
+  /** What closed this connection, for classifying a failure before the hello (see connect-failure.ts). */
+  get closeCause(): CloseCause {
+    return {errno: this.#socketErrno, protocolCode: this.#errorCode, silentClose: this.#silentClose}
+  }
+
+  /** The socket's other end (not the peer's listening address): where an inbound connection came from. */
+  get socketPeer(): {host: string; port: number} {
+    return {...this.#socketPeer}
   }
 
   /** The code of the protocol error that closed this connection, if one did. */
@@ -336,13 +364,14 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  #onHello(hello: NodeInfo): void {
+  #onHello(hello: NodeInfo & {transient?: true}): void {
     clearTimeout(this.#helloTimer)
     this.#helloTimer = undefined
     // A node listening on a wildcard address is reachable where its socket came from.
     const wildcard = hello.host === '0.0.0.0' || hello.host === '::'
     const host = wildcard ? (this.socket.remoteAddress ?? hello.host) : hello.host
     this.#remote = {id: hello.id, name: hello.name, host, port: hello.port}
+    this.#transient = hello.transient === true
     this.since = Date.now()
     this.#lastHeard = Date.now()
     this.#heartbeat = setInterval(() => this.#beat(), this.#limits.heartbeatIntervalMs)

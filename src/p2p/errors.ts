@@ -2,6 +2,8 @@
 // wire's error codes (`bad_signature`) and the warnings (`send_queue_full`). Each code carries the facts a UI needs
 // to word it in its own language, so nobody parses the English message (noise/errors.ts is the model).
 
+import {type ConnectFailure, describeFailure} from './connect-failure.js'
+
 /** Every failure a ChatNode call can report, with its facts. */
 export type ChatNodeErrorDetail =
   | {code: 'address_in_use'; host: string; port: number}
@@ -20,7 +22,8 @@ export type ChatNodeErrorDetail =
   | {code: 'self'; host: string; port: number}
   | {code: 'too_long'; length: number; limit: number}
   | {code: 'unknown_recipient'; to: string}
-  | {code: 'unreachable'; host: string; port: number; reason: string}
+  /** A dial that failed before the hello: `failure` says why by a stable code (connect-failure.ts). */
+  | {code: 'unreachable'; host: string; port: number; failure: ConnectFailure}
 
 export type ChatNodeErrorCode = ChatNodeErrorDetail['code']
 
@@ -103,7 +106,7 @@ function describe(detail: ChatNodeErrorDetail): string {
     }
 
     case 'unreachable': {
-      return `could not reach ${detail.host}:${detail.port}: ${detail.reason}`
+      return describeFailure(detail.failure)
     }
   }
 }

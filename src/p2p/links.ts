@@ -4,7 +4,8 @@
 
 import {createConnection, type Socket} from 'node:net'
 
-import {type ConnectionLimits, describeSocketError, type LocalEnd, PeerConnection} from './connection.js'
+import {classifyClose, type ConnectFailure, describeFailure} from './connect-failure.js'
+import {type ConnectionLimits, type LocalEnd, PeerConnection} from './connection.js'
 import {ChatNodeError} from './errors.js'
 import {addressKey} from './dial-policy.js'
 import type {Frame} from './protocol.js'
@@ -23,7 +24,8 @@ export interface LinksHost {
   /** A connection that said hello closed; `removed` when it was the registered one for its peer. */
   onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void
   onFrame(conn: PeerConnection, frame: Frame): void
-  warn(code: string, message: string): void
+  /** `failure` is set for a connection that failed before its hello (then `code` is its code). */
+  warn(code: string, message: string, failure?: ConnectFailure): void
 }
 
 type Settled = (result: ChatNodeError | PeerSummary) => void
@@ -75,14 +77,15 @@ export class Links {
       const socket = createConnection({host, port})
       const conn = new PeerConnection(socket, 'outbound', this.#node.local(), this.#limits)
       let settled = false
-      const fail = (reason: string): void => {
+      const fail = (): void => {
         if (settled) return
         settled = true
-        reject(new ChatNodeError({code: 'unreachable', host, port, reason}))
+        const failure = this.#failure(conn, {host, port})
+        reject(new ChatNodeError({code: 'unreachable', host, port, failure}, describeFailure(failure, this.#limits?.handshakeTimeoutMs)))
       }
 
-      socket.once('error', (error: NodeJS.ErrnoException) => fail(describeSocketError(error)))
-      conn.once('close', (reason) => fail(reason))
+      socket.once('error', fail)
+      conn.once('close', fail)
       this.#track(conn, (result) => {
         if (settled) return
         settled = true
@@ -109,7 +112,14 @@ export class Links {
     conn.on('frame', (frame) => node.onFrame(conn, frame))
     conn.once('close', (reason, protocolError) => {
       node.release(conn)
-      if (protocolError) {
+      const failed = protocolError && !conn.remote ? classifyClose(conn.closeCause) : undefined
+      if (failed) {
+        // Before the hello: a dialler's failure is its dial's error; a listener says who failed and why.
+        if (conn.direction === 'inbound') {
+          const failure = this.#failure(conn, conn.socketPeer)
+          node.warn(failure.code, describeFailure(failure, this.#limits?.handshakeTimeoutMs), failure)
+        }
+      } else if (protocolError) {
         const code = conn.errorCode ?? 'peer_misbehaved'
         node.warn(code, `disconnected ${conn.label}: ${reason} (${code})`)
       }
@@ -124,7 +134,8 @@ export class Links {
       // It closed while we waited for the lock: its close handler may have run before it was added.
       await this.registry.remove(conn)
       const {host, port} = conn.remote!
-      onSettled?.(new ChatNodeError({code: 'unreachable', host, port, reason: 'closed the connection'}, `${conn.label} closed the connection`))
+      const failure: ConnectFailure = {code: 'closed', direction: conn.direction, host, port}
+      onSettled?.(new ChatNodeError({code: 'unreachable', host, port, failure}, `${conn.label} closed the connection`))
       return
     }
 
@@ -153,6 +164,13 @@ export class Links {
         onSettled?.(new ChatNodeError({code: 'full', maxPeers: this.registry.maxPeers}))
       }
     }
+  }
+
+  /** Why a connection failed before its hello, at `where` (the address dialled, or the socket's other end). */
+  #failure(conn: PeerConnection, where: {host: string; port: number}): ConnectFailure {
+    const cause = conn.closeCause
+    const code = classifyClose(cause) ?? 'closed'
+    return {code, direction: conn.direction, host: where.host, port: where.port, ...(cause.errno ? {errno: cause.errno} : {})}
   }
 
   async #unregister(conn: PeerConnection, reason: string): Promise<void> {

@@ -7,16 +7,19 @@ import {EventEmitter} from 'node:events'
 
 import pTimeout from 'p-timeout'
 
+import type {ConnectFailure} from './connect-failure.js'
 import type {PeerConnection} from './connection.js'
 import {DirectMessages} from './direct.js'
 import {ChatNodeError} from './errors.js'
 import {relayTargets, SeenCache} from './flood.js'
+import {HeldMessages} from './held.js'
 import {HistorySync} from './history-sync.js'
 import {generateIdentity, type Identity} from './identity.js'
 import {SignedIntake} from './intake.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
 import {Mesh} from './mesh.js'
+import {nameProblem} from './name.js'
 import {authorMessage, chatMessage, checkText} from './message-auth.js'
 import {
   AUTHOR_MESSAGE_BURST,
@@ -24,14 +27,14 @@ import {
   type ChatNodeOptions,
   DEFAULT_HOST,
   DEFAULT_PORT,
-  MAX_HELD_MESSAGES,
   STOP_TIMEOUT_MS,
 } from './options.js'
 import {type ChatFrame, encodeBody, type Frame, MAX_NAME_CHARS, MAX_PEERS_PER_FRAME, type SignedFrame} from './protocol.js'
 import {KeyedRateLimiter} from './rate-limit.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
+import {Roster} from './roster.js'
 import {Sender} from './sender.js'
-import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from './types.js'
+import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from './types.js'
 
 export {ChatNodeError} from './errors.js'
 export {DEFAULT_HISTORY_MESSAGES} from './history-sync.js'
@@ -55,11 +58,14 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #history: HistorySync
   readonly #direct: DirectMessages
   readonly #intake: SignedIntake
-  readonly #held: ChatFrame[] = []
-  #everConnected = false
+  /** Every node heard of in the room, for /who and the room's joins and leaves. */
+  readonly #roster: Roster
+  /** Chat and direct messages written while no peer was connected, for the next one. */
+  readonly #held = new HeldMessages<SignedFrame>()
   readonly #handlers: FrameHandlers = {
     chat: (conn, frame) => this.#onChat(conn, frame),
     peers: (_conn, frame) => {
+      this.#roster.seen(frame.peers.map((peer) => peer.id))
       this.#mesh.learn(frame.peers)
       this.#mesh.maintain()
     },
@@ -73,9 +79,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   constructor(options: ChatNodeOptions) {
     super()
     const name = options.name.trim()
-    if (name.length === 0 || name.length > MAX_NAME_CHARS || /[\u0000-\u001F\u007F-\u009F]/.test(name)) {
-      throw new ChatNodeError({code: 'bad_name', limit: MAX_NAME_CHARS})
-    }
+    const problem = nameProblem(name)
+    if (problem) throw new ChatNodeError({code: 'bad_name', limit: MAX_NAME_CHARS}, problem)
 
     this.name = name
     this.#identity = options.identity ?? generateIdentity()
@@ -87,7 +92,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     // Later checks plug in here: `beforeSignature` (a per-link budget), `onReject` (a score penalty).
     this.#intake = new SignedIntake({selfId: this.id, seen: this.#seen, authorLimiter: new KeyedRateLimiter(author.perSecond, author.burst)})
     const running = (): boolean => this.#state === 'running'
-    const warn = (code: string, message: string): void => this.#warn(code, message)
+    const warn = (code: string, message: string, failure?: ConnectFailure): void => this.#warn(code, message, failure)
     const peerCount = (): number => this.#links.registry.size
     const {host = DEFAULT_HOST, port = DEFAULT_PORT} = options
     const limits = {maxPending: options.maxPendingConnections, inboundRatePerIp: options.inboundRatePerIp, limitLoopback: options.limitLoopback}
@@ -98,7 +103,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#links = new Links(
       {
         selfId: this.id,
-        local: () => ({identity: this.#identity, name: this.name, listen: {host, port: this.#listener.port}, room: this.#room}),
+        local: () => ({identity: this.#identity, name: this.name, listen: {host, port: this.#listener.port}, room: this.#room, transient: options.transient}),
         hold: (conn) => this.#listener.hold(conn),
         release: (conn) => this.#listener.release(conn),
         onPeerUp: (conn) => this.#onPeerUp(conn),
@@ -122,6 +127,12 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       },
       {...options.mesh, degree: options.degree ?? undefined},
     )
+    this.#roster = new Roster({
+      isDirect: (id) => this.#links.registry.list().some((conn) => conn.peerId === id),
+      joined: (entry) => this.emit('room_joined', entry),
+      left: (left) => this.emit('room_left', left),
+      churn: (churn) => this.emit('room_churn', churn),
+    })
     const deliver = (message: ChatMessage): boolean => this.emit('message', message)
     this.#history = new HistorySync({intake: this.#intake, deliver}, options.history)
     this.#direct = new DirectMessages({
@@ -131,9 +142,13 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       info: () => this.info,
       nextSeq: () => ++this.#seq,
       isRunning: running,
+      transient: options.transient ?? false,
       peerCount,
       broadcast: (frame, cameFrom) => this.#broadcast(frame, cameFrom),
+      sendOwn: (frame, ts) => this.#sendOrHold(frame, ts),
       deliver: (message) => this.emit('direct', message),
+      announced: (from, how) => this.#roster.announced(from, how),
+      heard: (from) => this.#roster.heard(from),
       warn,
     })
   }
@@ -161,6 +176,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#state = 'running'
     this.#mesh.start()
     this.#direct.start()
+    this.#roster.start()
     this.emit('ready', this.info)
     return this.info
   }
@@ -168,6 +184,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   /** Connected peers, by their listening addresses. */
   peers(): PeerSummary[] {
     return this.#links.registry.list().map((conn) => conn.summary())
+  }
+
+  /** Every node in the room as far as this one knows (itself excepted), most recently heard of first. */
+  roster(): RosterEntry[] {
+    return this.#roster.list()
   }
 
   /** Peers this node has heard of (from its peers' `peers` frames), connected or not. */
@@ -211,17 +232,20 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq, ...kind})
     this.#seen.add(message.id)
     this.#history.remember(frame)
-    if (this.#links.registry.size === 0 && this.#everConnected) {
-      // Cut off from a network we were part of (the mesh is healing): keep it for the next peer rather than lose
-      // it. A node that never had a peer is talking to an empty room; newcomers get --history instead.
-      this.#held.push(frame)
-      if (this.#held.length > MAX_HELD_MESSAGES) this.#held.shift()
-    } else {
+    const sent = this.#sendOrHold(frame, message.ts) ? {...message, held: true as const} : message
+    this.emit('sent', sent)
+    return sent
+  }
+
+  /** Floods a message of ours, or keeps it for the next peer when none is connected (true: it was kept). */
+  #sendOrHold(frame: SignedFrame, ts: number): boolean {
+    if (this.#links.registry.size > 0) {
       this.#broadcast(frame, undefined)
+      return false
     }
 
-    this.emit('sent', message)
-    return message
+    this.#held.hold(frame, ts)
+    return true
   }
 
   /** Nodes this one can write to with sendDirect (those that announced a key), most recently heard last. */
@@ -263,8 +287,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
 
     this.#state = 'stopping'
+    this.#direct.announce({leaving: true}) // the room learns we left, not only our direct peers
     this.#mesh.stop()
     this.#direct.stop()
+    this.#roster.stop()
     const serverClosed = this.#listener.close()
     await this.#sender.stop()
     const connections = [...(await this.#links.registry.clear()), ...this.#listener.takePending()]
@@ -282,22 +308,29 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onPeerUp(conn: PeerConnection): void {
     const remote = conn.summary()
     const peerCount = this.#links.registry.size
-    this.#everConnected = true
-    this.#mesh.learn([remote])
+    // A short-lived sender is gone in a moment: nobody should dial it, learn it or be told of it.
+    if (!conn.transient) this.#mesh.learn([remote])
+    if (!conn.transient) this.#roster.directUp(remote)
     this.#sendPeers(conn)
-    for (const frame of this.#held.splice(0)) this.#broadcast(frame, undefined)
+    const released = this.#held.size > 0 ? this.#held.release(Date.now()) : undefined
+    for (const frame of released?.send ?? []) this.#broadcast(frame, undefined)
     this.#direct.onPeerUp(conn, peerCount)
     // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
     const announce = [{id: remote.id, host: remote.host, port: remote.port}]
-    for (const other of this.#links.registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
+    if (!conn.transient) for (const other of this.#links.registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
     this.#history.onPeerUp(conn, peerCount)
     this.emit('peer_joined', conn.summary())
+    if (released) {
+      const to = {id: remote.id, name: remote.name, host: remote.host, port: remote.port}
+      this.emit('held_released', {sent: released.send.length, dropped: released.dropped, to})
+    }
   }
 
   #onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void {
     this.#history.onPeerDown(conn)
     if (!removed || this.#state !== 'running' || !conn.remote) return
-    this.emit('peer_left', {...conn.remote, reason})
+    this.#roster.directDown(conn.remote, reason)
+    this.emit('peer_left', {...conn.remote, reason, ...(conn.transient ? {transient: true} : {})})
     this.#mesh.scheduleRedial(conn.remote.host, conn.remote.port)
     this.#mesh.maintain()
   }
@@ -305,7 +338,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #sendPeers(conn: PeerConnection): void {
     const peers = this.#links.registry
       .list()
-      .filter((other) => other !== conn && other.remote)
+      .filter((other) => other !== conn && other.remote && !other.transient)
       .slice(0, MAX_PEERS_PER_FRAME)
       .map((other) => ({id: other.peerId, host: other.remote!.host, port: other.remote!.port}))
     if (peers.length > 0) conn.sendFrame({type: 'peers', peers})
@@ -325,6 +358,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onChat(conn: PeerConnection, frame: ChatFrame): void {
     const result = this.#intake.receive(conn, 'chat', frame)
     if (result.status !== 'new') return
+    this.#roster.heard(result.payload.from)
     this.#history.remember(frame)
     // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
     this.#broadcast(frame, conn)
@@ -338,7 +372,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
   }
 
-  #warn(code: string, message: string): void {
-    this.emit('warning', {code, message})
+  #warn(code: string, message: string, failure?: ConnectFailure): void {
+    this.emit('warning', failure ? {code, message, failure} : {code, message})
   }
 }

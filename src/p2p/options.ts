@@ -12,7 +12,7 @@ export const STOP_TIMEOUT_MS = 2000
 /** Messages per author (after the signature check): bots may burst, nobody may flood. */
 export const AUTHOR_MESSAGES_PER_SECOND = 100
 export const AUTHOR_MESSAGE_BURST = 500
-/** Messages sent while no peer is connected, kept for the next peer (a relay died and the mesh is healing). */
+/** Messages sent while no peer is connected (alone in the room, or cut off while the mesh heals), kept for the next peer. */
 export const MAX_HELD_MESSAGES = 256
 
 export interface ChatNodeOptions {
@@ -38,4 +38,6 @@ export interface ChatNodeOptions {
   /** Apply the per-IP rate to 127.0.0.0/8 and ::1 too (off, so local meshes and tests are not throttled). */
   limitLoopback?: boolean
   authorRate?: {perSecond: number; burst: number}
+  /** A short-lived sender (`chat send`): says so in its hello, announces no direct-message key. */
+  transient?: boolean
 }

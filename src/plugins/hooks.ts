@@ -167,8 +167,15 @@ export function wirePluginHooks(config: HookRunner, node: PluginHost, report: (m
   const onMessage = (message: ChatMessage): void => {
     if (!message.history) fire('chat:message', {message})
   }
-  const onJoined = (peer: PeerSummary): void => fire('chat:peer', {change: 'joined', peer})
-  const onLeft = (peer: PeerLeft): void => fire('chat:peer', {change: 'left', peer})
+  // A short-lived `chat send` node comes and goes with each message: no hook, as no line on the screen.
+  const onJoined = (peer: PeerSummary): void => {
+    if (!peer.transient) fire('chat:peer', {change: 'joined', peer})
+  }
+
+  const onLeft = (peer: PeerLeft): void => {
+    if (!peer.transient) fire('chat:peer', {change: 'left', peer})
+  }
+
   node.on('ready', onReady)
   node.on('message', onMessage)
   node.on('peer_joined', onJoined)

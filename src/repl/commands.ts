@@ -15,6 +15,7 @@ export const COMMANDS = [
   {name: 'help', args: ['command']},
   {name: 'connect', args: []},
   {name: 'peers', args: []},
+  {name: 'who', args: []},
   {name: 'msg', args: ['peer', 'text']},
   {name: 'me', args: ['text']},
   {name: 'history', args: []},
@@ -35,6 +36,8 @@ export type Command =
   | {kind: 'peers'}
   /** `message`: the text after `/quit`, sent to the room as the last message before leaving. */
   | {kind: 'quit'; message?: string}
+  /** /who or /names: the room's roster. */
+  | {kind: 'who'}
   | ({kind: 'connect'} & Address)
   | {kind: 'me'; action: string}
   /** Whom it is for is decided against the known nodes (`resolveRecipient`): names may contain spaces. */
@@ -112,6 +115,11 @@ export function parseLine(line: string): Command {
       // Like irssi's /quit message: the words after it are said before leaving, with their inner spacing.
       const message = text.replace(/^\/quit\s*/i, '').trimEnd()
       return message === '' ? {kind: 'quit'} : {kind: 'quit', message}
+    }
+
+    case 'who':
+    case 'names': {
+      return {kind: 'who'}
     }
 
     case 'connect': {

@@ -86,7 +86,7 @@ export function reasonText(texts: EngineTexts, reason: string): string {
 export function nodeErrorText(texts: EngineTexts, error: unknown): string | undefined {
   const detail = chatNodeErrorDetail(error)
   if (!detail) return undefined
-  const worded: ChatNodeErrorDetail = detail.code === 'unreachable' ? {...detail, reason: reasonText(texts, detail.reason)} : detail
+  const worded: ChatNodeErrorDetail = detail
   // One function per code, each typed by its own detail: the lookup by the detail's code is safe.
   return (texts.errors[worded.code] as (d: ChatNodeErrorDetail) => string)(worded)
 }

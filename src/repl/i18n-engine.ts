@@ -71,7 +71,7 @@ export const ptEngine: EngineTexts = {
     self: (d) => `${address(d)} é o endereço deste próprio nó`,
     too_long: (d) => `Mensagem longa demais: ${ptNumber(d.length)} caracteres (o limite é ${ptNumber(d.limit)}).`,
     unknown_recipient: () => 'nenhuma chave é conhecida para esse nó ainda: ele não se anunciou',
-    unreachable: (d) => `não foi possível alcançar ${address(d)}: ${d.reason}`,
+    unreachable: (d) => `não foi possível alcançar ${address(d)} (${d.failure.code})`,
   },
   reasons: {
     ECONNREFUSED: 'conexão recusada',
@@ -145,7 +145,7 @@ export const enEngine: EngineTexts = {
     self: (d) => `${address(d)} is this node's own address`,
     too_long: (d) => `Message too long: ${enNumber(d.length)} characters (the limit is ${enNumber(d.limit)}).`,
     unknown_recipient: () => 'no key is known for that node yet: it has not announced itself',
-    unreachable: (d) => `could not reach ${address(d)}: ${d.reason}`,
+    unreachable: (d) => `could not reach ${address(d)} (${d.failure.code})`,
   },
   reasons: {
     ECONNREFUSED: 'connection refused',

@@ -2,7 +2,7 @@
 // renderer sanitises whole lines, so nothing here needs to know about terminals.
 
 import {formatAddress} from '../p2p/address.js'
-import type {Address, PeerDirection} from '../p2p/types.js'
+import type {Address, ConnectFailure, ConnectFailureCode, PeerDirection} from '../p2p/types.js'
 import type {LogTexts} from '../history/format.js'
 import {COMMANDS, type CommandName} from './commands.js'
 import {enEngine, type EngineTexts, ptEngine} from './i18n-engine.js'
@@ -24,6 +24,15 @@ export interface HelpEntry {
   description: string
   /** a sentence or two, for `/help COMMAND` */
   details: string
+}
+
+/** Column titles of the /who table. */
+export interface WhoColumns {
+  name: string
+  address: string
+  fingerprint: string
+  reach: string
+  lastSeen: string
 }
 
 /** Column titles of the /peers table. */
@@ -90,6 +99,23 @@ export interface Catalog {
   engine: EngineTexts
   /** `chat log tail`'s lines. */
   log: LogTexts
+  /** A node that is not a direct peer joined or left the room, and the churn past the rate of single lines. */
+  roomJoined(name: string): string
+  roomLeft(name: string, reason: 'quit' | 'timeout'): string
+  roomChurn(joined: number, left: number): string
+  /** The answer to /who: every node heard of in the room. */
+  whoHeader(count: number): string
+  whoLine(node: Who, fingerprint: string, reach: string, lastSeen: string): string
+  whoNobody: string
+  whoColumns: WhoColumns
+  /** How a node of the roster is reached: connected to us, or through others (hops are not knowable). */
+  reach(direct: boolean): string
+  /** Why a connection failed before its hello, from the engine's code: one we dialled, or one made to us. */
+  connectionFailure(failure: ConnectFailure): string
+  /** After our own message (or /msg) when no peer is connected: it is kept, not lost. */
+  heldNotice: string
+  /** A peer connected: the messages kept meanwhile were sent, and some may have been too old to be. */
+  heldReleased(sent: number, dropped: number, to: Who): string
 }
 
 /** Permission bits as `ls -l` users know them from chmod: 0644. */
@@ -105,6 +131,16 @@ function helpEntries(texts: Record<CommandName, [usage: string, description: str
 /** How an action (`/me waves`) reads, in every language: `* Julia waves`. */
 export function actionText(name: string, action: string): string {
   return `* ${name} ${action}`
+}
+
+/** Picks the sentence for a failure's code and direction; `at` is its address as shown. */
+function failureText(
+  failure: ConnectFailure,
+  outbound: (at: string) => Record<ConnectFailureCode, string>,
+  inbound: (at: string) => Record<ConnectFailureCode, string>,
+): string {
+  const at = formatAddress(failure)
+  return (failure.direction === 'inbound' ? inbound(at) : outbound(at))[failure.code]
 }
 
 const pt: Catalog = {
@@ -127,6 +163,11 @@ const pt: Catalog = {
       'Conecta ao endereço em que outro nó escuta (o --host e a --port dele): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 ou, em IPv6, /connect [::1]:5001. As mensagens passam a chegar por ele e por todos os nós a que ele está ligado.',
     ],
     peers: ['/peers', 'lista os peers conectados', 'Mostra uma tabela dos peers diretos: nome, endereço, impressão digital da chave, hora da conexão e direção (entrada: ele conectou a você; saída: você a ele).'],
+    who: [
+      '/who',
+      'quem está na sala (também /names)',
+      'Lista todos os nós de que este nó ouviu falar na sala, não só os peers diretos: nome, endereço, impressão digital, se está conectado a você (direto) ou é alcançado por outros (via peers) e quando se ouviu falar dele pela última vez.',
+    ],
     msg: [
       '/msg NOME TEXTO',
       'mensagem privada',
@@ -173,6 +214,49 @@ const pt: Catalog = {
   warning: (message) => `aviso: ${message}`,
   engine: ptEngine,
   log: ptLog,
+  roomJoined: (name) => `* ${name} entrou na sala.`,
+  roomLeft: (name, reason) => (reason === 'quit' ? `* ${name} saiu da sala.` : `* ${name} saiu da sala (sem notícias há 25 minutos).`),
+  roomChurn: (joined, left) => `* Movimento na sala nos últimos 10 s: ${joined} entraram, ${left} saíram (veja /who).`,
+  whoHeader: (count) => (count === 1 ? 'Na sala, além de você (1):' : `Na sala, além de você (${count}):`),
+  whoLine: (node, fingerprint, reach, lastSeen) => `  ${who(node)} ${fingerprint} ${reach}, visto às ${lastSeen}`,
+  whoNobody: 'Ninguém mais na sala, que este nó saiba.',
+  whoColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', reach: 'alcance', lastSeen: 'visto'},
+  reach: (direct) => (direct ? 'direto' : 'via peers'),
+  connectionFailure: (failure) =>
+    failureText(
+      failure,
+      (at) => ({
+        refused: `${at} recusou a conexão: há um nó do chat rodando ali?`,
+        unreachable: `${at} não pode ser alcançado (${failure.errno ?? 'sem rota'}): confira o endereço e a rede.`,
+        timeout: `${at} não respondeu ao handshake a tempo: é um nó do chat?`,
+        not_chat_protocol: `${at} não fala o protocolo do chat: confira o endereço e a porta.`,
+        room_mismatch: `o segredo da sala não confere em ${at}: confira o código de convite ou a senha (ou o nó não aceita mais conexões).`,
+        version: `${at} fala outra versão do protocolo do chat: os dois precisam da mesma versão.`,
+        bad_identity: `${at} não conseguiu provar a sua identidade.`,
+        closed: `${at} fechou a conexão durante o handshake: pode estar cheio ou limitando novas conexões.`,
+      }),
+      (at) => ({
+        refused: `uma conexão de ${at} fechou durante o handshake.`,
+        unreachable: `uma conexão de ${at} fechou durante o handshake.`,
+        closed: `uma conexão de ${at} fechou durante o handshake.`,
+        timeout: `uma conexão de ${at} não terminou o handshake a tempo.`,
+        not_chat_protocol: `uma conexão de ${at} não fala o protocolo do chat.`,
+        room_mismatch: `uma conexão de ${at} usou outro segredo de sala.`,
+        version: `uma conexão de ${at} fala outra versão do protocolo do chat.`,
+        bad_identity: `uma conexão de ${at} não conseguiu provar a sua identidade.`,
+      }),
+    ),
+  heldNotice: '  (ninguém está conectado: será enviada quando um peer conectar)',
+  heldReleased(sent, dropped, to) {
+    const done = sent === 0 ? '' : sent === 1 ? `1 mensagem guardada foi enviada (via ${who(to)}).` : `${sent} mensagens guardadas foram enviadas (via ${who(to)}).`
+    const lost =
+      dropped === 0
+        ? ''
+        : dropped === 1
+          ? '1 mensagem guardada não foi entregue: esperou mais de 5 minutos, e os peers recusam mensagens tão antigas.'
+          : `${dropped} mensagens guardadas não foram entregues: esperaram mais de 5 minutos (ou passaram de 256), e os peers recusam mensagens tão antigas.`
+    return `* ${[done, lost].filter(Boolean).join(' ')}`
+  },
 }
 
 const en: Catalog = {
@@ -195,6 +279,11 @@ const en: Catalog = {
       "Connects to the address another node listens on (its --host and --port): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 or, for IPv6, /connect [::1]:5001. Messages then arrive through it from every node it is connected to.",
     ],
     peers: ['/peers', 'list the connected peers', 'Shows a table of the direct peers: name, address, key fingerprint, time connected and direction (in: they connected to you; out: you to them).'],
+    who: [
+      '/who',
+      "who is in the room (also /names)",
+      'Lists every node this node has heard of in the room, not only the direct peers: name, address, fingerprint, whether it is connected to you (direct) or reached through others (via peers), and when it was last heard of.',
+    ],
     msg: [
       '/msg NAME TEXT',
       'private message',
@@ -241,6 +330,54 @@ const en: Catalog = {
   warning: (message) => `warning: ${message}`,
   engine: enEngine,
   log: enLog,
+  roomJoined: (name) => `* ${name} joined the room.`,
+  roomLeft: (name, reason) => (reason === 'quit' ? `* ${name} left the room.` : `* ${name} left the room (not heard of for 25 minutes).`),
+  roomChurn: (joined, left) => `* The room in the last 10 s: ${joined} joined, ${left} left (see /who).`,
+  whoHeader: (count) => `In the room besides you (${count}):`,
+  whoLine: (node, fingerprint, reach, lastSeen) => `  ${who(node)} ${fingerprint} ${reach}, last seen ${lastSeen}`,
+  whoNobody: 'Nobody else in the room, as far as this node knows.',
+  whoColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', reach: 'reach', lastSeen: 'last seen'},
+  reach: (direct) => (direct ? 'direct' : 'via peers'),
+  connectionFailure: (failure) =>
+    failureText(
+      failure,
+      (at) => ({
+        refused: `${at} refused the connection: is a chat node running there?`,
+        unreachable: `${at} cannot be reached (${failure.errno ?? 'no route'}): check the address and the network.`,
+        timeout: `${at} did not answer the handshake in time: is it a chat node?`,
+        not_chat_protocol: `${at} does not speak the chat protocol: check the address and port.`,
+        room_mismatch: `the room secret does not match at ${at}: check the invite code or passphrase (or the node accepts no more connections).`,
+        version: `${at} speaks another version of the chat protocol: both must run the same version.`,
+        bad_identity: `${at} could not prove its identity.`,
+        closed: `${at} closed the connection during the handshake: it may be full or limiting new connections.`,
+      }),
+      (at) => ({
+        refused: `a connection from ${at} closed during the handshake.`,
+        unreachable: `a connection from ${at} closed during the handshake.`,
+        closed: `a connection from ${at} closed during the handshake.`,
+        timeout: `a connection from ${at} did not finish the handshake in time.`,
+        not_chat_protocol: `a connection from ${at} does not speak the chat protocol.`,
+        room_mismatch: `a connection from ${at} used another room secret.`,
+        version: `a connection from ${at} speaks another version of the chat protocol.`,
+        bad_identity: `a connection from ${at} could not prove its identity.`,
+      }),
+    ),
+  heldNotice: '  (nobody is connected: it will be sent when a peer connects)',
+  heldReleased(sent, dropped, to) {
+    const done = sent === 0 ? '' : sent === 1 ? `1 held message was sent (through ${who(to)}).` : `${sent} held messages were sent (through ${who(to)}).`
+    const lost =
+      dropped === 0
+        ? ''
+        : dropped === 1
+          ? '1 held message was not delivered: it waited more than 5 minutes, and peers refuse messages that old.'
+          : `${dropped} held messages were not delivered: they waited more than 5 minutes (or were more than 256), and peers refuse messages that old.`
+    return `* ${[done, lost].filter(Boolean).join(' ')}`
+  },
+}
+
+// A dial that failed before its hello is worded like any connection failure, by its code (one set of words).
+for (const catalog of [pt, en]) {
+  catalog.engine = {...catalog.engine, errors: {...catalog.engine.errors, unreachable: (d) => catalog.connectionFailure(d.failure)}}
 }
 
 export const catalogs: Readonly<Record<Lang, Catalog>> = {pt, en}

@@ -2,8 +2,20 @@
 // the Repl makes prompt-safe on a TTY; neither knows about prompts or streams.
 
 import type {HistoryMessage} from '../history/reader.js'
+import {formatAddress} from '../p2p/address.js'
 import {fingerprint} from '../p2p/identity.js'
-import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
+import type {
+  ChatMessage,
+  DirectMessage,
+  HeldReleased,
+  NodeInfo,
+  NodeWarning,
+  PeerLeft,
+  PeerSummary,
+  RoomChurn,
+  RoomLeft,
+  RosterEntry,
+} from '../p2p/types.js'
 import {sanitize, toJsonLine} from '../text/sanitize.js'
 import {reasonText, warningText} from './engine-text.js'
 import {formatClock, formatStamp, formatTable, tableWidth} from './format.js'
@@ -33,8 +45,16 @@ export interface OutputSink {
   directSent(message: DirectMessage): void
   peerJoined(peer: PeerSummary): void
   peerLeft(peer: PeerLeft): void
+  /** Messages kept while no peer was connected were sent (or given up) when one connected. */
+  heldReleased(released: HeldReleased): void
   /** The answer to /peers. */
   peers(peers: PeerSummary[]): void
+  /** The answer to /who: the room's roster, most recently heard of first. */
+  who(entries: RosterEntry[]): void
+  /** A node that is not a direct peer joined or left the room; joins and leaves past the rate limit, summed up. */
+  roomJoined(entry: RosterEntry): void
+  roomLeft(left: RoomLeft): void
+  roomChurn(churn: RoomChurn): void
   /** The answer to /help, or to `/help COMMAND` (a known command name). */
   help(topic?: string): void
   /** The answer to /history: the messages, oldest first. */
@@ -45,9 +65,9 @@ export interface OutputSink {
   notice(text: string): void
   /**
    * A command that failed (codes: unknown_command, usage, connect_failed, send_failed, history_unavailable,
-   * history_failed): the command's answer.
+   * history_failed): the command's answer. `reason` is a finer stable code (a connection failure's).
    */
-  error(code: string, message: string): void
+  error(code: string, message: string, reason?: string): void
   /** A problem outside any command (the start command's, or an internal failure): a diagnostic. */
   problem(code: string, message: string): void
   /** Something the node survived (a misbehaving peer, ...), with the engine's code. */
@@ -130,6 +150,7 @@ export class HumanSink implements OutputSink {
     const text = sanitize(message.text)
     const line = message.action ? this.#style.action(actionText(sanitize(message.from.name), text)) : this.#catalog.own(text)
     this.#said(this.#stamped(this.#style.own(line), message.ts), text)
+    if (message.held) this.#out(this.#style.system(this.#catalog.heldNotice))
   }
 
   direct(message: DirectMessage): void {
@@ -142,6 +163,11 @@ export class HumanSink implements OutputSink {
     const to = {...message.to, name: sanitize(message.to.name)}
     const text = sanitize(message.text)
     this.#said(this.#stamped(this.#style.own(this.#catalog.directSent(to, text)), message.ts), text)
+    if (message.held) this.#out(this.#style.system(this.#catalog.heldNotice))
+  }
+
+  heldReleased(released: HeldReleased): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.heldReleased(released.sent, released.dropped, this.#who(released.to)))))
   }
 
   peerJoined(peer: PeerSummary): void {
@@ -160,21 +186,40 @@ export class HumanSink implements OutputSink {
 
     this.#out(this.#catalog.peersHeader(peers.length))
     if (!this.#table) {
-      for (const peer of peers) this.#out(this.#catalog.peerLine(this.#who(peer), safeFingerprint(peer.id)))
+      for (const node of peers) this.#out(this.#catalog.peerLine(this.#who(node), safeFingerprint(node.id)))
       return
     }
 
     const t = this.#catalog.peerColumns
-    const header = [t.name, t.address, t.fingerprint, t.since, t.direction].map((text) => ({text, paint: this.#style.header}))
-    const rows = peers.map((peer) => {
-      const who = this.#who(peer)
-      return [
-        {text: who.name, paint: (text: string) => this.#style.name(peer.id, text)},
-        `${who.host.includes(':') ? `[${who.host}]` : who.host}:${peer.port}`,
-        safeFingerprint(peer.id),
-        formatClock(peer.since),
-        this.#catalog.direction(peer.direction),
-      ]
+    this.#nodeTable(peers, [t.name, t.address, t.fingerprint, t.since, t.direction], (peer) => [formatClock(peer.since), this.#catalog.direction(peer.direction)])
+  }
+
+  who(entries: RosterEntry[]): void {
+    if (entries.length === 0) {
+      this.#out(this.#catalog.whoNobody)
+      return
+    }
+
+    this.#out(this.#catalog.whoHeader(entries.length))
+    if (!this.#table) {
+      for (const entry of entries) {
+        this.#out(this.#catalog.whoLine(this.#who(entry), safeFingerprint(entry.id), this.#catalog.reach(entry.direct), formatStamp(entry.lastSeen, this.#now())))
+      }
+
+      return
+    }
+
+    const t = this.#catalog.whoColumns
+    const now = this.#now()
+    this.#nodeTable(entries, [t.name, t.address, t.fingerprint, t.reach, t.lastSeen], (entry) => [this.#catalog.reach(entry.direct), formatStamp(entry.lastSeen, now)])
+  }
+
+  /** A table of nodes for a terminal: name (in its colour), address and fingerprint, then `more` columns. */
+  #nodeTable<T extends NodeInfo>(nodes: T[], titles: string[], more: (node: T) => string[]): void {
+    const header = titles.map((text) => ({text, paint: this.#style.header}))
+    const rows = nodes.map((node) => {
+      const who = this.#who(node)
+      return [{text: who.name, paint: (text: string) => this.#style.name(node.id, text)}, formatAddress(who), safeFingerprint(node.id), ...more(node)]
     })
     // On a narrow terminal the last columns go first (direction, then time); name, address and fingerprint stay,
     // else the plain list, which the terminal wraps.
@@ -187,7 +232,19 @@ export class HumanSink implements OutputSink {
       }
     }
 
-    for (const peer of peers) this.#out(this.#catalog.peerLine(this.#who(peer), safeFingerprint(peer.id)))
+    for (const node of nodes) this.#out(this.#catalog.peerLine(this.#who(node), safeFingerprint(node.id)))
+  }
+
+  roomJoined(entry: RosterEntry): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.roomJoined(sanitize(entry.name)))))
+  }
+
+  roomLeft(left: RoomLeft): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.roomLeft(sanitize(left.name), left.reason))))
+  }
+
+  roomChurn(churn: RoomChurn): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.roomChurn(churn.joined, churn.left))))
   }
 
   help(topic?: string): void {
@@ -248,7 +305,10 @@ export class HumanSink implements OutputSink {
   }
 
   warning(warning: NodeWarning): void {
-    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(warningText(this.#catalog.engine, warning)))))
+    const text = warning.failure
+      ? this.#catalog.connectionFailure({...warning.failure, host: sanitize(warning.failure.host)})
+      : warningText(this.#catalog.engine, warning)
+    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(text))))
   }
 
   #mentions(text: string): boolean {
@@ -311,7 +371,7 @@ export class JsonSink implements OutputSink {
   }
 
   sent(message: ChatMessage): void {
-    this.#emit({event: 'sent', id: message.id, text: message.text, ts: message.ts, ...kind(message)})
+    this.#emit({event: 'sent', id: message.id, text: message.text, ts: message.ts, ...kind(message), ...(message.held ? {held: true} : {})})
   }
 
   direct(message: DirectMessage): void {
@@ -319,7 +379,11 @@ export class JsonSink implements OutputSink {
   }
 
   directSent(message: DirectMessage): void {
-    this.#emit({event: 'direct_sent', id: message.id, to: node(message.to), text: message.text, ts: message.ts})
+    this.#emit({event: 'direct_sent', id: message.id, to: node(message.to), text: message.text, ts: message.ts, ...(message.held ? {held: true} : {})})
+  }
+
+  heldReleased(released: HeldReleased): void {
+    this.#emit({event: 'held_released', sent: released.sent, dropped: released.dropped, to: node(released.to)})
   }
 
   peerJoined(summary: PeerSummary): void {
@@ -332,6 +396,23 @@ export class JsonSink implements OutputSink {
 
   peers(peers: PeerSummary[]): void {
     this.#emit({event: 'peers', peers: peers.map((summary) => peer(summary))})
+  }
+
+  who(entries: RosterEntry[]): void {
+    const nodes = entries.map((entry) => ({...node(entry), direct: entry.direct, lastSeen: entry.lastSeen}))
+    this.#emit({event: 'who', nodes})
+  }
+
+  roomJoined(entry: RosterEntry): void {
+    this.#emit({event: 'room_joined', ...node(entry)})
+  }
+
+  roomLeft(left: RoomLeft): void {
+    this.#emit({event: 'room_left', ...node(left), reason: left.reason})
+  }
+
+  roomChurn(churn: RoomChurn): void {
+    this.#emit({event: 'room_churn', joined: churn.joined, left: churn.left})
   }
 
   help(topic?: string): void {
@@ -360,8 +441,8 @@ export class JsonSink implements OutputSink {
     this.#emit({event: 'notice', message: text})
   }
 
-  error(code: string, message: string): void {
-    this.#emit({event: 'error', code, message})
+  error(code: string, message: string, reason?: string): void {
+    this.#emit({event: 'error', code, message, ...(reason === undefined ? {} : {reason})})
   }
 
   problem(code: string, message: string): void {

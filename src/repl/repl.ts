@@ -167,13 +167,24 @@ export class Repl {
     // Subscribed now, not in start(), so the `ready` the node emits while starting is shown.
     this.#listen('ready', (info) => this.#onReady(info))
     this.#listen('message', (message) => this.#onMessage(message))
+    // A short-lived sender (`chat send` from a cron job) comes and goes with every message: only its message shows.
     this.#listen('peer_joined', (peer) => {
+      if (peer.transient) return
       this.#seen(peer.name)
       this.#sink.peerJoined(peer)
       this.#checkName(peer.name, peer.id)
     })
-    this.#listen('peer_left', (peer) => this.#sink.peerLeft(peer))
+    this.#listen('peer_left', (peer) => {
+      if (!peer.transient) this.#sink.peerLeft(peer)
+    })
     this.#listen('warning', (warning) => this.#sink.warning(warning))
+    this.#listen('held_released', (released) => this.#sink.heldReleased(released))
+    this.#listen('room_joined', (entry) => {
+      this.#seen(entry.name)
+      this.#sink.roomJoined(entry)
+    })
+    this.#listen('room_left', (left) => this.#sink.roomLeft(left))
+    this.#listen('room_churn', (churn) => this.#sink.roomChurn(churn))
     this.#listen('direct', (message) => {
       this.#seen(message.from.name)
       this.#sink.direct(message)
@@ -198,7 +209,10 @@ export class Repl {
       this.#sink.connected(peer)
       return true
     } catch (error) {
-      this.#sink.error('connect_failed', this.#catalog.connectFailed(nodeErrorText(this.#catalog.engine, error) ?? errorMessage(error)))
+      const detail = chatNodeErrorDetail(error)
+      const failure = detail?.code === 'unreachable' ? detail.failure : undefined
+      const reason = failure ? this.#catalog.connectionFailure(failure) : (nodeErrorText(this.#catalog.engine, error) ?? errorMessage(error))
+      this.#sink.error('connect_failed', this.#catalog.connectFailed(reason), failure?.code)
       return false
     }
   }
@@ -432,6 +446,11 @@ export class Repl {
 
         case 'peers': {
           this.#sink.peers(this.#node.peers())
+          return
+        }
+
+        case 'who': {
+          this.#sink.who(this.#node.roster())
           return
         }
 

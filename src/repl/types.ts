@@ -2,7 +2,7 @@
 // the real ChatNode satisfies ReplNode, and tests pass an EventEmitter-based fake.
 
 import type {HistoryMessage} from '../history/reader.js'
-import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../p2p/types.js'
+import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from '../p2p/types.js'
 
 export type ReplEventName = keyof ChatNodeEvents
 export type ReplListener<E extends ReplEventName> = (...args: ChatNodeEvents[E]) => void
@@ -17,6 +17,8 @@ export interface ReplNode {
   /** Rejects with an Error whose message says what failed. */
   connect(host: string, port: number): Promise<PeerSummary>
   peers(): PeerSummary[]
+  /** Every node heard of in the room (not only the direct peers), for /who. */
+  roster(): RosterEntry[]
   /** Nodes a direct message can be sealed to. */
   directory(): NodeInfo[]
   /** Throws an Error with a `code` when the text or recipient is refused. */

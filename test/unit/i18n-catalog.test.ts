@@ -11,7 +11,8 @@ import {catalogs} from '../../src/repl/i18n.js'
 // Distinctive values: a placeholder shows up in the text as exactly one of these (numbers < 1000, so no locale adds
 // a thousands separator).
 const who = {name: 'Qname', host: 'Qhost', port: 417}
-const details = {address: 'Qaddress', host: 'Qhost', port: 417, reason: 'Qreason', length: 613, limit: 809}
+const failure = {code: 'not_chat_protocol', direction: 'outbound', host: 'Qhost', port: 417}
+const details = {address: 'Qaddress', host: 'Qhost', port: 417, reason: 'Qreason', length: 613, limit: 809, failure}
 const TOKENS = ['0644', '0600', 'Qname', 'Qhost', '417', 'Qaddress', 'Qreason', '613', '809', 'Qa', 'Qb', 'Qc', '271', '919', 'Qd', 'Qe']
 
 /** Arguments to call each function of the catalogue with, by its key path. */
@@ -43,6 +44,14 @@ function sampleArgs(path: string): unknown[] | undefined {
     pasteQuestion: [271],
     connected: [who],
     connectFailed: ['Qa'],
+    roomJoined: ['Qa'],
+    roomLeft: ['Qa', 'quit'],
+    roomChurn: [271, 919],
+    whoHeader: [271],
+    whoLine: [who, 'Qa', 'Qb', 'Qc'],
+    reach: [true],
+    connectionFailure: [failure],
+    heldReleased: [271, 919, who],
     sendFailed: ['Qa'],
     warning: ['Qa'],
     'engine.peerDisconnected': ['Qa', 'Qb', 'Qc'],
@@ -104,7 +113,7 @@ describe('message catalogues', () => {
 
   it('translate every text but command words, addresses and prompts', () => {
     // The texts that are the same in both languages on purpose.
-    const same = /^(prompt|peerLine|log\.received|log\.action|help\[\d]\.command|help\[[25]]\.usage)$/
+    const same = /^(prompt|peerLine|log\.received|log\.action|help\[\d]\.command|help\[[236]]\.usage)$/
     const untranslated = [...pt].filter(([path, text]) => text === en.get(path) && !same.test(path)).map(([path]) => path)
     expect(untranslated).to.deep.equal([])
   })

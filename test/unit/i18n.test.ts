@@ -43,8 +43,8 @@ describe('i18n', () => {
     })
 
     it('says connection errors in Portuguese', () => {
-      const refused = new ChatNodeError({code: 'unreachable', host: '127.0.0.1', port: 5009, reason: 'connection refused'})
-      expect(nodeErrorText(t.engine, refused)).to.equal('não foi possível alcançar 127.0.0.1:5009: conexão recusada')
+      const refused = new ChatNodeError({code: 'unreachable', host: '127.0.0.1', port: 5009, failure: {code: 'refused', direction: 'outbound', host: '127.0.0.1', port: 5009}})
+      expect(nodeErrorText(t.engine, refused)).to.equal('127.0.0.1:5009 recusou a conexão: há um nó do chat rodando ali?')
       expect(nodeErrorText(t.engine, new ChatNodeError({code: 'self', host: '127.0.0.1', port: 5000}))).to.equal('127.0.0.1:5000 é o endereço deste próprio nó')
       const inUse = new ChatNodeError({code: 'address_in_use', host: '127.0.0.1', port: 5000})
       expect(nodeErrorText(t.engine, inUse)).to.equal('a porta 5000 em 127.0.0.1 já está em uso: escolha outra com --port')
@@ -94,15 +94,16 @@ describe('i18n', () => {
       const t = catalogs[lang]
       const [command, hostPort, nameText, action] = words[lang]
       const lines = helpLines(t)
-      expect(lines).to.have.length(8)
+      expect(lines).to.have.length(9)
       expect(lines[0]).to.match(new RegExp(`^/help \\[${command}\\] {2,}\\S`))
       expect(lines[1]).to.match(new RegExp(`^/connect ${hostPort} {2,}\\S`))
       expect(lines[2]).to.match(/^\/peers {2,}\S/)
-      expect(lines[3]).to.match(new RegExp(`^/msg ${nameText} {2,}\\S`))
-      expect(lines[4]).to.match(new RegExp(`^/me ${action} {2,}\\S`))
-      expect(lines[5]).to.match(/^\/history \[N\] {2,}\S/)
-      expect(lines[6]).to.match(/^\/quit \[TEXTO?\] {2,}\S/)
-      expect(lines[7]).to.match(/\/help CO/)
+      expect(lines[3]).to.match(/^\/who {2,}\S/)
+      expect(lines[4]).to.match(new RegExp(`^/msg ${nameText} {2,}\\S`))
+      expect(lines[5]).to.match(new RegExp(`^/me ${action} {2,}\\S`))
+      expect(lines[6]).to.match(/^\/history \[N\] {2,}\S/)
+      expect(lines[7]).to.match(/^\/quit \[TEXTO?\] {2,}\S/)
+      expect(lines[8]).to.match(/\/help CO/)
       // the usage errors use the same words as /help
       expect(t.msgUsage).to.include(`/msg ${nameText}`)
       expect(t.connectUsage).to.include(`/connect ${hostPort}`)

@@ -118,6 +118,9 @@ describe('plugins: wirePluginHooks', function () {
     expect(ready.chat.peers()).to.deep.equal([peer(PEDRO)])
     expect(ready.config.root).to.equal(cli.root)
 
+    // A `chat send` node coming and going fires nothing, as it shows nothing.
+    node.emit('peer_joined', {...peer(PEDRO), name: 'cron', transient: true})
+    node.emit('peer_left', {...PEDRO, name: 'cron', reason: 'quit', transient: true})
     node.emit('peer_joined', peer(PEDRO))
     node.emit('message', message('!ping'))
     node.emit('peer_left', {...PEDRO, reason: 'quit'})
@@ -128,6 +131,7 @@ describe('plugins: wirePluginHooks', function () {
     expect(changes.sort()).to.deep.equal(['joined', 'left'])
     await until('both pongs', () => node.sent.length === 2) // each plugin answers
     expect(node.sent).to.deep.equal(['pong', 'pong'])
+    expect(calls('good-plugin', 'chat:peer').map((c) => (c.options as unknown as ChatPeerHookOptions).peer.name)).to.not.include('cron')
     expect(reports).to.deep.equal([])
   })
 

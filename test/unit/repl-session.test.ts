@@ -8,7 +8,7 @@ import {PassThrough} from 'node:stream'
 import {ChatNodeError} from '../../src/p2p/errors.js'
 import type {HistoryMessage} from '../../src/history/reader.js'
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
-import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
+import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from '../../src/p2p/types.js'
 import {formatClock} from '../../src/repl/format.js'
 import {catalogs, helpLines, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
@@ -41,6 +41,8 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
   readonly connects: Array<{host: string; port: number}> = []
   peerList: PeerSummary[] = []
   connectImpl: (host: string, port: number) => Promise<PeerSummary> = async () => summary(PEDRO)
+  /** Messages come back flagged as held, as the real node does with no peer connected. */
+  alone = false
   #n = 0
 
   readonly actions: string[] = []
@@ -53,7 +55,7 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
     if (options.action) this.actions.push(text)
     else this.sent.push(text)
     this.#n += 1
-    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n, ...(options.action ? {action: true} : {})}
+    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n, ...(options.action ? {action: true} : {}), ...(this.alone ? {held: true as const} : {})}
   }
 
   connect(host: string, port: number): Promise<PeerSummary> {
@@ -63,6 +65,12 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
 
   peers(): PeerSummary[] {
     return this.peerList
+  }
+
+  rosterList: RosterEntry[] = []
+
+  roster(): RosterEntry[] {
+    return this.rosterList
   }
 
   known: NodeInfo[] = []
@@ -224,6 +232,26 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(node.sent).to.deep.equal(['hi there'])
   })
 
+  for (const [lang, notice, released] of [
+    ['en', '  (nobody is connected: it will be sent when a peer connects)', '* 1 held message was sent (through Pedro (127.0.0.1:5001)).'],
+    ['pt', '  (ninguém está conectado: será enviada quando um peer conectar)', '* 1 mensagem guardada foi enviada (via Pedro (127.0.0.1:5001)).'],
+  ] as const) {
+    it(`says (${lang}) that a message typed while nobody is connected is kept, and when it is sent`, async () => {
+      const {node, out, type} = harness({lang})
+      node.alone = true
+      type('anyone?')
+      await out.line(notice)
+      node.emit('held_released', {sent: 1, dropped: 0, to: PEDRO})
+      await out.line(released)
+    })
+  }
+
+  it('says how many held messages could not be delivered', async () => {
+    const {node, out} = harness()
+    node.emit('held_released', {sent: 0, dropped: 3, to: PEDRO})
+    await out.line('* 3 held messages were not delivered: they waited more than 5 minutes (or were more than 256), and peers refuse messages that old.')
+  })
+
   it('shows own lines in Portuguese', async () => {
     const {node, out, type} = harness({lang: 'pt'})
     type('ola')
@@ -280,6 +308,34 @@ describe('Repl over piped input (not a TTY)', function () {
     // The fake ids are not keys, so their fingerprints show as "?".
     expect(out.lines).to.deep.equal(['Connected peers (2):', '  Pedro (127.0.0.1:5001) ?', '  Ana (127.0.0.1:5002) ?'])
   })
+
+  it('lists the room with /who and /names: direct or via peers, and when last heard of', async () => {
+    const {node, out, type} = harness({now: () => new Date(2026, 10, 25, 18, 0).getTime()})
+    type('/who')
+    await out.line('Nobody else in the room, as far as this node knows.')
+    const lastSeen = new Date(2026, 10, 25, 17, 42).getTime()
+    node.rosterList = [{...ANA, direct: false, present: true, lastSeen}, {...PEDRO, direct: true, present: true, lastSeen}]
+    type('/names')
+    await out.line('In the room besides you (2):')
+    await out.line('  Pedro (127.0.0.1:5001) ? direct, last seen 17:42')
+    expect(out.lines.slice(-3)).to.deep.equal(['In the room besides you (2):', '  Ana (127.0.0.1:5002) ? via peers, last seen 17:42', '  Pedro (127.0.0.1:5001) ? direct, last seen 17:42'])
+  })
+
+  for (const [lang, lines] of [
+    ['en', ['* Ana joined the room.', '* Ana left the room.', '* Ana left the room (not heard of for 25 minutes).', '* The room in the last 10 s: 12 joined, 3 left (see /who).']],
+    ['pt', ['* Ana entrou na sala.', '* Ana saiu da sala.', '* Ana saiu da sala (sem notícias há 25 minutos).', '* Movimento na sala nos últimos 10 s: 12 entraram, 3 saíram (veja /who).']],
+  ] as const) {
+    it(`shows (${lang}) joins and leaves of the room, and the churn summed up`, async () => {
+      const {node, out} = harness({lang})
+      const ana = {...ANA, direct: false, present: true, lastSeen: 1}
+      node.emit('room_joined', ana)
+      node.emit('room_left', {...ana, present: false, reason: 'quit'})
+      node.emit('room_left', {...ana, present: false, reason: 'timeout'})
+      node.emit('room_churn', {joined: 12, left: 3})
+      await out.line(lines[3])
+      expect(out.lines).to.deep.equal(lines)
+    })
+  }
 
   it('sends /msg to the one node of that name, and explains unknown and ambiguous names', async () => {
     const {node, out, type} = harness()
@@ -364,11 +420,12 @@ describe('Repl over piped input (not a TTY)', function () {
   it('prints /help, one line per command, then how to ask about one', async () => {
     const {out, type} = harness()
     type('/help')
-    await out.until((capture) => capture.lines.length === 8)
+    await out.until((capture) => capture.lines.length === 9)
     expect(out.lines.map((line) => line.split(/\s{2,}/)[0])).to.deep.equal([
       '/help [COMMAND]',
       '/connect HOST PORT',
       '/peers',
+      '/who',
       '/msg NAME TEXT',
       '/me ACTION',
       '/history [N]',
@@ -403,7 +460,7 @@ describe('Repl over piped input (not a TTY)', function () {
   it('reports a failed /connect in the reader\'s language, by the engine\'s code', async () => {
     const {node, out, type} = harness({lang: 'pt'})
     node.connectImpl = async (host, port) => {
-      if (port === 5009) throw new ChatNodeError({code: 'unreachable', host, port, reason: 'connection refused'})
+      if (port === 5009) throw new ChatNodeError({code: 'unreachable', host, port, failure: {code: 'refused', direction: 'outbound', host, port}})
       if (port === 5000) throw new ChatNodeError({code: 'self', host, port})
       throw new Error('something the catalogue does not know')
     }
@@ -411,7 +468,7 @@ describe('Repl over piped input (not a TTY)', function () {
     type('/connect 127.0.0.1 5009', '/connect 127.0.0.1:5000', '/connect 127.0.0.1:5010')
     await out.line('Não foi possível conectar: something the catalogue does not know')
     expect(out.lines).to.deep.equal([
-      'Não foi possível conectar: não foi possível alcançar 127.0.0.1:5009: conexão recusada',
+      'Não foi possível conectar: 127.0.0.1:5009 recusou a conexão: há um nó do chat rodando ali?',
       'Não foi possível conectar: 127.0.0.1:5000 é o endereço deste próprio nó',
       'Não foi possível conectar: something the catalogue does not know',
     ])
@@ -605,7 +662,7 @@ describe('Repl --json', function () {
     expect(events[4]).to.deep.equal({event: 'error', code: 'protocol_error', message: 'bad frame'})
     expect(events[5]).to.deep.equal({event: 'sent', id: 'm1', text: 'hi', ts: 1_764_000_000_001})
     expect(events[6]).to.deep.equal({event: 'peers', peers: [summary(PEDRO, 'inbound')]})
-    expect(events[7].commands).to.have.length(7)
+    expect(events[7].commands).to.have.length(8)
     expect(events[8]).to.deep.equal({
       event: 'error',
       code: 'unknown_command',
@@ -1079,6 +1136,21 @@ describe('Repl on a terminal (enquirer prompt)', function () {
       const words = (lines: string[]): string => lines.join(' ').split(/\s+/).filter(Boolean).join(' ')
       expect(words(printed)).to.include(words(helpLines(catalogs[lang])))
     }
+  })
+
+  it('shows /who as an aligned table on a terminal', async () => {
+    const seen = new Date(2026, 10, 25, 9, 7).getTime()
+    const {node, out, type} = tty({now: () => seen})
+    const id = 'A'.repeat(43)
+    node.rosterList = [{...PEDRO, id, direct: true, present: true, lastSeen: seen}, {...ANA, name: 'Ana Maria', direct: false, present: true, lastSeen: seen}]
+    type('/who')
+    await out.shown('In the room besides you (2):')
+    await out.until((capture) => capture.screen.some((line) => line.startsWith('  Ana Maria')))
+    expect(out.screen.slice(-3)).to.deep.equal([
+      '  name       address         fingerprint  reach      last seen',
+      `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    direct     09:07`,
+      '  Ana Maria  127.0.0.1:5002  ?            via peers  09:07',
+    ])
   })
 
   it('colours names by node id, own lines and notices, when colour is on', async () => {
