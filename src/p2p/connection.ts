@@ -104,6 +104,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #closeReason = 'connection closed'
   #protocolError = false
   #errorCode: string | undefined
+  #refusedHandshake = false
   /** Kept from the start: a destroyed socket forgets its remote address, and the label is needed after that. */
   #socketAddress: string
   readonly #closedPromise: Promise<void>
@@ -133,6 +134,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
     socket.on('end', () => {
       if (this.#session.awaitingFirstReply) {
+        this.#refusedHandshake = true
         this.destroy('the peer closed the handshake: the room secret does not match, or it accepts no more connections')
       } else {
         this.destroy(this.#closing ? this.#closeReason : 'connection closed')
@@ -254,6 +256,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#closing = true
     this.#stopTimers()
     this.socket.destroy()
+  }
+
+  /** Outbound: the peer closed the socket before answering our first handshake message (a wrong room, or full). */
+  get refusedHandshake(): boolean {
+    return this.#refusedHandshake
   }
 
   /** The code of the protocol error that closed this connection, if one did. */

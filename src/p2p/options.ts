@@ -1,6 +1,7 @@
 // What a ChatNode can be told, and the defaults it uses for what it is not told.
 
 import type {ConnectionLimits} from './connection.js'
+import type {CooldownOptions} from './cooldown.js'
 import type {SeenCacheOptions} from './flood.js'
 import type {Identity} from './identity.js'
 import type {MeshOptions} from './mesh.js'
@@ -38,4 +39,8 @@ export interface ChatNodeOptions {
   /** Apply the per-IP rate to 127.0.0.0/8 and ::1 too (off, so local meshes and tests are not throttled). */
   limitLoopback?: boolean
   authorRate?: {perSecond: number; burst: number}
+  /** Messages per second (and burst) from never-seen authors, per link (src/p2p/link-budget.ts). */
+  newAuthorRate?: {perSecond: number; burst: number}
+  /** The cool-down list's periods and bound (src/p2p/cooldown.ts). */
+  cooldown?: CooldownOptions
 }
