@@ -140,8 +140,10 @@ export class PeerHealth {
     const keys: CooldownKey[] = []
     if (link.remote) keys.push(`id:${link.remote.id}`, addr(link.remote.host, link.remote.port))
     if (dialled) keys.push(dialled)
+    // Every local node shares 127.0.0.1: on loopback an IP names nobody (a pre-hello failure there is not cooled
+    // down here; the dialler's own cool-down bounds its attempts).
     const ip = link.socket.remoteAddress
-    if (ip && link.direction === 'inbound') keys.push(`ip:${ip}`)
+    if (ip && link.direction === 'inbound' && (this.#limitLoopback || !isLoopback(ip))) keys.push(`ip:${ip}`)
     if (keys.length === 0) return undefined
     const result = this.cooldown.add(keys, code, link.label)
     if (result.fresh) {

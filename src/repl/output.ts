@@ -3,10 +3,11 @@
 
 import type {HistoryMessage} from '../history/reader.js'
 import {fingerprint} from '../p2p/identity.js'
-import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
+import type {ChatMessage, CooldownSummary, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerPenalised, PeerSummary} from '../p2p/types.js'
 import {sanitize, toJsonLine} from '../text/sanitize.js'
 import {formatClock, formatStamp, formatTable} from './format.js'
-import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
+import {actionText, type Catalog, formatRemaining, helpLines, helpTopicLines} from './i18n.js'
+import type {IgnoredAuthor} from './ignore-list.js'
 import {markMentions, mentions} from './mention.js'
 import {PLAIN, type Style} from './style.js'
 import {visibleWidth} from './wrap.js'
@@ -32,8 +33,12 @@ export interface OutputSink {
   directSent(message: DirectMessage): void
   peerJoined(peer: PeerSummary): void
   peerLeft(peer: PeerLeft): void
-  /** The answer to /peers. */
-  peers(peers: PeerSummary[]): void
+  /** The answer to /peers: the connected peers, then the cool-down list. */
+  peers(peers: PeerSummary[], cooldowns?: CooldownSummary[]): void
+  /** The answer to /ignore, /unignore: who is ignored now, and how many messages were hidden this session. */
+  ignoreList(authors: IgnoredAuthor[], hidden: number): void
+  /** A peer cut (or refused) and put on the cool-down list. The human output already said it in the warning. */
+  peerPenalised(event: PeerPenalised): void
   /** The answer to /help, or to `/help COMMAND` (a known command name). */
   help(topic?: string): void
   /** The answer to /history: the messages, oldest first. */
@@ -147,7 +152,28 @@ export class HumanSink implements OutputSink {
     this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(peer.reason)))))
   }
 
-  peers(peers: PeerSummary[]): void {
+  peers(peers: PeerSummary[], cooldowns: CooldownSummary[] = []): void {
+    this.#peerTable(peers)
+    if (cooldowns.length === 0) return
+    this.#out(this.#style.system(this.#catalog.cooldownHeader(cooldowns.length)))
+    const now = this.#now()
+    for (const entry of cooldowns) this.#out(this.#catalog.cooldownLine(sanitize(entry.target), sanitize(entry.code), formatRemaining(entry.until - now)))
+  }
+
+  ignoreList(authors: IgnoredAuthor[], hidden: number): void {
+    if (authors.length === 0) {
+      this.#out(this.#catalog.ignoreNone)
+      return
+    }
+
+    this.#out(this.#catalog.ignoreList(authors.map((a) => `${sanitize(a.name)} ${safeFingerprint(a.id)}`), hidden))
+  }
+
+  peerPenalised(): void {
+    // Said once already, by the warning that reported the disconnection; /peers lists the cool-down.
+  }
+
+  #peerTable(peers: PeerSummary[]): void {
     if (peers.length === 0) {
       this.#out(this.#catalog.noPeers)
       return
@@ -160,7 +186,10 @@ export class HumanSink implements OutputSink {
     }
 
     const t = this.#catalog.peerColumns
-    const header = [t.name, t.address, t.fingerprint, t.since, t.direction].map((text) => ({text, paint: this.#style.header}))
+    // The score column only when the node scores its peers (every ChatNode does; a test double may not).
+    const scored = peers.some((peer) => peer.score !== undefined)
+    const titles = [t.name, t.address, t.fingerprint, t.since, t.direction, ...(scored ? [t.score] : [])]
+    const header = titles.map((text) => ({text, paint: this.#style.header}))
     const rows = peers.map((peer) => {
       const who = this.#who(peer)
       return [
@@ -169,6 +198,7 @@ export class HumanSink implements OutputSink {
         safeFingerprint(peer.id),
         formatClock(peer.since),
         this.#catalog.direction(peer.direction),
+        ...(scored ? [String(peer.score ?? 0)] : []),
       ]
     })
     for (const line of formatTable([header, ...rows])) this.#printer.out(line)
@@ -261,7 +291,22 @@ const node = (info: NodeInfo): NodeInfo => ({id: info.id, name: info.name, host:
 /** `kind: "action"` for an action; nothing for a plain message, whose events keep their documented shape. */
 const kind = (message: {action?: boolean}): {kind?: 'action'} => (message.action ? {kind: 'action'} : {})
 
-const peer = (summary: PeerSummary) => ({...node(summary), direction: summary.direction, since: summary.since})
+const peer = (summary: PeerSummary) => ({
+  ...node(summary),
+  direction: summary.direction,
+  since: summary.since,
+  ...(summary.score === undefined ? {} : {score: summary.score}),
+})
+
+const cooldown = (entry: CooldownSummary) => ({
+  target: entry.target,
+  code: entry.code,
+  addresses: [...entry.addresses],
+  ids: [...entry.ids],
+  ips: [...entry.ips],
+  until: entry.until,
+  strikes: entry.strikes,
+})
 
 /** NDJSON on stdout, one object per line with an `event` field; nothing else is ever written to stdout. */
 export class JsonSink implements OutputSink {
@@ -303,8 +348,24 @@ export class JsonSink implements OutputSink {
     this.#emit({event: 'peer_left', ...node(left), reason: left.reason})
   }
 
-  peers(peers: PeerSummary[]): void {
-    this.#emit({event: 'peers', peers: peers.map((summary) => peer(summary))})
+  peers(peers: PeerSummary[], cooldowns?: CooldownSummary[]): void {
+    this.#emit({event: 'peers', peers: peers.map((summary) => peer(summary)), ...(cooldowns ? {cooldown: cooldowns.map((e) => cooldown(e))} : {})})
+  }
+
+  ignoreList(authors: IgnoredAuthor[], hidden: number): void {
+    const list = authors.map((a) => ({id: a.id, name: a.name, fingerprint: safeFingerprint(a.id)}))
+    this.#emit({event: 'ignored', count: list.length, authors: list, hidden})
+  }
+
+  peerPenalised(event: PeerPenalised): void {
+    this.#emit({
+      event: 'peer_penalised',
+      code: event.code,
+      target: event.target,
+      ...(event.peer ? {peer: node(event.peer)} : {}),
+      score: event.score,
+      until: event.until,
+    })
   }
 
   help(topic?: string): void {

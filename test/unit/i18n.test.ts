@@ -78,15 +78,18 @@ describe('i18n', () => {
   it('lists one line per command, with its usage, in both languages', () => {
     for (const t of [catalogs.pt, catalogs.en]) {
       const lines = helpLines(t)
-      expect(lines).to.have.length(8)
+      expect(lines).to.have.length(11)
       expect(lines[0]).to.match(/^\/help \[COMMAND\] {2,}\S/)
       expect(lines[1]).to.match(/^\/connect HOST PORT {2,}\S/)
       expect(lines[2]).to.match(/^\/peers {2,}\S/)
       expect(lines[3]).to.match(/^\/msg NAME TEXT {2,}\S/)
       expect(lines[4]).to.match(/^\/me ACTION {2,}\S/)
       expect(lines[5]).to.match(/^\/history \[N\] {2,}\S/)
-      expect(lines[6]).to.match(/^\/quit {2,}\S/)
-      expect(lines[7]).to.match(/\/help CO/)
+      expect(lines[6]).to.match(/^\/ignore \[NAME\] {2,}\S/)
+      expect(lines[7]).to.match(/^\/unignore NAME {2,}\S/)
+      expect(lines[8]).to.match(/^\/retry \[HOST:PORT\] {2,}\S/)
+      expect(lines[9]).to.match(/^\/quit {2,}\S/)
+      expect(lines[10]).to.match(/\/help CO/)
       // the descriptions start in one column
       expect(new Set(lines.slice(0, 7).map((line) => line.search(/(?<= {2})\S/))).size).to.equal(1)
     }
@@ -132,7 +135,7 @@ describe('i18n', () => {
         expect(text).to.match(/\S/)
       }
 
-      expect(Object.values(t.peerColumns)).to.have.length(5)
+      expect(Object.values(t.peerColumns)).to.have.length(6)
     }
 
     expect(pt.inputHistoryFailed('EACCES')).to.match(/^aviso: .*EACCES$/)

@@ -128,7 +128,7 @@ function link(overrides: Partial<HealthLink> = {}): HealthLink & {rejected: Prot
 describe('peer health', () => {
   it('cuts a link that floods never-seen authors, sparing authors it knows', () => {
     const events: PeerPenalised[] = []
-    const health = new PeerHealth((e) => events.push(e), {newAuthorRate: {perSecond: 300, burst: 600}})
+    const health = new PeerHealth((e) => events.push(e), {newAuthorRate: {perSecond: 300, burst: 600}, now: () => 0})
     const flooder = link()
     let admitted = 0
     for (let i = 0; i < 2000 && flooder.rejected.length === 0; i++) if (health.admit(flooder, `fresh-${i}`)) admitted++

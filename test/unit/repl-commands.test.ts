@@ -91,7 +91,7 @@ describe('repl parseLine', () => {
   })
 
   it('knows its commands by name, in /help order', () => {
-    expect(COMMANDS.map((c) => c.name)).to.deep.equal(['help', 'connect', 'peers', 'msg', 'me', 'history', 'quit'])
+    expect(COMMANDS.map((c) => c.name)).to.deep.equal(['help', 'connect', 'peers', 'msg', 'me', 'history', 'ignore', 'unignore', 'retry', 'quit'])
     expect(isCommandName('peers')).to.equal(true)
     expect(isCommandName('msg')).to.equal(true)
     expect(isCommandName('nope')).to.equal(false)

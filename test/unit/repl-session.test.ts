@@ -366,6 +366,9 @@ describe('Repl over piped input (not a TTY)', function () {
       '/msg NAME TEXT',
       '/me ACTION',
       '/history [N]',
+      '/ignore [NAME]',
+      '/unignore NAME',
+      '/retry [HOST:PORT]',
       '/quit',
       'Type /help COMMAND for the details of one command.',
     ])
@@ -576,7 +579,7 @@ describe('Repl --json', function () {
     expect(events[4]).to.deep.equal({event: 'error', code: 'protocol_error', message: 'bad frame'})
     expect(events[5]).to.deep.equal({event: 'sent', id: 'm1', text: 'hi', ts: 1_764_000_000_001})
     expect(events[6]).to.deep.equal({event: 'peers', peers: [summary(PEDRO, 'inbound')]})
-    expect(events[7].commands).to.have.length(7)
+    expect(events[7].commands).to.have.length(10)
     expect(events[8]).to.deep.equal({
       event: 'error',
       code: 'unknown_command',
