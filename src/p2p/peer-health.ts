@@ -137,8 +137,11 @@ export class PeerHealth {
       this.scores.penalise(link.peerId, code === 'bad_signature' ? 'bad_signature' : 'invalid_frame')
     }
 
+    // The id is proven by the handshake and the dialled address is where we went; the address a peer claims in its
+    // hello is not proven (an attacker could name a victim's), so it is never cooled down on its word. The mesh knows
+    // a peer by id too, so a cut inbound peer is not dialled at its claimed address either.
     const keys: CooldownKey[] = []
-    if (link.remote) keys.push(`id:${link.remote.id}`, addr(link.remote.host, link.remote.port))
+    if (link.remote) keys.push(`id:${link.remote.id}`)
     if (dialled) keys.push(dialled)
     // Every local node shares 127.0.0.1: on loopback an IP names nobody (a pre-hello failure there is not cooled
     // down here; the dialler's own cool-down bounds its attempts).

@@ -152,7 +152,7 @@ describe('peer health', () => {
     expect(a.rejected[0]?.code).to.equal('duplicate_flood')
   })
 
-  it('cools down a protocol error by id, address and IP, once per period; forgives a handshake timeout', () => {
+  it('cools down a protocol error by id and IP, once per period; forgives a handshake timeout', () => {
     const events: PeerPenalised[] = []
     const health = new PeerHealth((e) => events.push(e))
     const forger = link({errorCode: 'bad_signature', socket: {remoteAddress: '203.0.113.7'}})
@@ -162,7 +162,8 @@ describe('peer health', () => {
     expect(health.refuseInbound('203.0.113.7')).to.equal(true)
     expect(health.refuseInbound('127.0.0.1'), 'loopback is shared by every local node').to.equal(false)
     expect(health.refuseAfterHello({id: 'peer-id', name: 'x', host: '10.1.1.1', port: 1})).to.not.equal(undefined)
-    expect(health.blocked('127.0.0.1', 6000)).to.not.equal(undefined)
+    expect(health.blocked('127.0.0.1', 6000, 'peer-id'), 'by its id').to.not.equal(undefined)
+    expect(health.blocked('127.0.0.1', 6000), 'the address it claimed is not taken on its word').to.equal(undefined)
     expect(health.closed(link({peerId: 'slow', remote: undefined, errorCode: 'handshake_timeout'}), true)).to.equal(undefined)
   })
 
