@@ -523,7 +523,7 @@ export class Repl {
     const names = new Map<string, string>()
     for (const [name, ids] of this.#keysByName) for (const id of ids) names.set(id, name)
     try {
-      for (const n of [...this.#node.directory(), ...this.#node.peers()]) names.set(n.id, n.name)
+      for (const n of [...this.#node.directory(), ...this.#node.peers(), this.#node.info]) names.set(n.id, n.name)
     } catch {
       // a node not running yet knows nobody
     }
