@@ -10,7 +10,7 @@ import {performance} from 'node:perf_hooks'
 import {createInterface} from 'node:readline'
 
 import {NEW_AUTHOR_MESSAGE_BURST, NEW_AUTHOR_MESSAGES_PER_SECOND} from '../../src/p2p/link-budget.js'
-import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND} from '../../src/p2p/node.js'
+import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND} from '../../src/p2p/options.js'
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
 import {authorMessage} from '../../src/p2p/message-auth.js'
 import type {ChatFrame} from '../../src/p2p/protocol.js'
