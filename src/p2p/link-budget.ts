@@ -49,11 +49,17 @@ export class LinkBudget {
     this.#newAuthors = new TokenBucket(rate.perSecond, rate.burst, now)
   }
 
-  /** One message from a never-seen author: false when it is over the budget (drop it unchecked). */
-  takeNewAuthor(): boolean {
-    if (this.#newAuthors.take()) return true
-    this.dropped++
-    return false
+  /**
+   * One message from a never-seen author: `drop` when it is over the budget (drop it unchecked), `sustained` when it
+   * passes but the link has spent more than half its burst (a newcomer's burst does not; a steady flood does).
+   */
+  takeNewAuthor(): 'drop' | 'ok' | 'sustained' {
+    if (!this.#newAuthors.take()) {
+      this.dropped++
+      return 'drop'
+    }
+
+    return this.#newAuthors.remaining < this.#newAuthors.burst / 2 ? 'sustained' : 'ok'
   }
 
   /** A message id that came over this link: false when the same link already sent it. */

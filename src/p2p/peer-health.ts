@@ -26,6 +26,8 @@ export interface HealthLink {
   /** Outbound: the peer closed the socket before answering our first handshake message. */
   readonly refusedHandshake: boolean
   readonly socket: {readonly remoteAddress?: string}
+  /** False once it is closing (cut): what it still brings is not checked. */
+  readonly isOpen: boolean
   reject(error: ProtocolError): void
 }
 
@@ -93,9 +95,11 @@ export class PeerHealth {
    */
   admit(link: HealthLink, authorId: string): boolean {
     if (this.#knownAuthors.has(authorId)) return true
-    const budget = this.#budget(link)
-    if (budget.takeNewAuthor()) return true
-    this.#penalise(link, 'over_budget', 'flooding', `sent more than ${this.#rate.perSecond} messages a second from authors this node has never seen`)
+    const taken = this.#budget(link).takeNewAuthor()
+    const flooding = `sent more than ${this.#rate.perSecond} messages a second from authors this node has never seen`
+    if (taken === 'sustained') this.#penalise(link, 'sustained_new_authors', 'flooding', flooding)
+    if (taken !== 'drop') return link.isOpen
+    this.#penalise(link, 'over_budget', 'flooding', flooding)
     return false
   }
 

@@ -10,6 +10,11 @@ export const SCORE_PENALTIES = {
   bad_signature: 100,
   /** One message from a never-seen author over the link's budget (dropped before its signature is checked). */
   over_budget: 0.1,
+  /**
+   * One message from a never-seen author let through while the link has spent more than half its burst: a steady
+   * stream of new authors costs its link even when this node is too slow (a busy machine) to see it go over.
+   */
+  sustained_new_authors: 0.03,
   /** The same message twice on one link: an honest peer forwards each message once per link. */
   duplicate: 1,
 } as const

@@ -58,7 +58,7 @@ describe('/ignore (integration)', function () {
       expect(added.authors.map((x) => x.name)).to.deep.equal(['B'])
       b.type('hello 2')
       await c.waitForLine(/"text":"hello 2"/)
-      await ignoredUntil(a, (answer) => answer.hidden === 1)
+      await ignoredUntil(a, (answer) => answer.hidden >= 1)
       expect(jsonEvents(a, 'message').map((e) => e.text)).to.deep.equal(['hello 1'])
 
       a.type('/quit')
@@ -71,11 +71,15 @@ describe('/ignore (integration)', function () {
 
       // The same identity again: B is still ignored.
       a = await start('A', pa, ['--identity', identity, '--degree', '0', '--join', `127.0.0.1:${pb}`])
-      await b.waitForLine(/"event":"peer_joined".*"name":"A"/, {timeoutMs: 15_000})
+      await b.waitForLines(/"event":"peer_joined".*"name":"A"/, 2, {timeoutMs: 15_000})
       const again = await ignoredUntil(a, (answer) => answer.count === 1)
       expect(again.authors[0].id).to.equal(added.authors[0].id)
+      // C redials A (it was pinned); B's message reaches C only through A, which hides it but relays it.
+      await a.waitForLine(/"event":"peer_joined".*"name":"C"/, {timeoutMs: 15_000})
       b.type('hello 3')
-      await ignoredUntil(a, (answer) => answer.hidden === 1)
+      await c.waitForLine(/"text":"hello 3"/)
+      await ignoredUntil(a, (answer) => answer.hidden >= 1)
+      expect(jsonEvents(a, 'message'), 'B\'s messages (live or as history) at A after the restart').to.deep.equal([])
       a.type('/unignore B')
       await a.waitForLine(/"event":"notice".*B \([\da-f]{4}:[\da-f]{4}\) is no longer ignored/)
       b.type('hello 4')
