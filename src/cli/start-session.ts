@@ -14,6 +14,7 @@ import {deriveRoomKey, passphraseWarning, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
 import {catalogs, type Lang} from '../repl/i18n.js'
+import {IgnoreList, ignoreListPath} from '../repl/ignore-list.js'
 import {Repl} from '../repl/repl.js'
 import {badInput} from './failure.js'
 
@@ -60,6 +61,15 @@ export class StartSession {
     })
 
     const {logDir} = options
+    // Beside the identity: whom this identity ignores survives a restart, and another identity has its own list.
+    // Problems with the file are held until the REPL can show them.
+    const ignoreProblems: string[] = []
+    let reportIgnoreProblem = (message: string): void => {
+      ignoreProblems.push(message)
+    }
+
+    const ignore = new IgnoreList({path: ignoreListPath(options.identityFile), onProblem: (message) => reportIgnoreProblem(message)})
+    const ignored = (id: string): boolean => ignore.has(id)
     const repl = new Repl({
       node,
       lang: options.lang,
@@ -72,7 +82,9 @@ export class StartSession {
       historyDir: logDir === undefined ? undefined : options.dataDir,
       readHistory: logDir === undefined ? undefined : (n) => readLastMessages(historyPath(logDir, node.info.port), n),
       historyOff: logDir === undefined,
+      ignore,
     })
+    reportIgnoreProblem = (message) => repl.error('ignore_list', catalogs[options.lang].ignoreFileFailed(message))
     try {
       await node.start()
     } catch (error) {
@@ -81,17 +93,18 @@ export class StartSession {
     }
 
     for (const warning of warnings) repl.error('warning', `warning: ${warning}`)
+    for (const problem of ignoreProblems) reportIgnoreProblem(problem)
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port})
     if (history) {
       history.on('problem', (message) => repl.error('history', message))
       history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalogs[options.lang].historyLoose(path, was, now)))
-      recordNodeEvents(node, (event) => history.append(event))
+      recordNodeEvents(node, (event) => history.append(event), ignored)
       await history.open()
       history.append({event: 'session_start', node: node.info})
     }
 
     const unwirePlugins = options.plugins
-      ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', `warning: ${message}`))
+      ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', `warning: ${message}`), {ignored})
       : undefined
     // Imported only when asked for: multicast-dns and its sockets cost memory and start-up time.
     const stopDiscovery = options.discover
