@@ -71,3 +71,27 @@ describe('/ignore, /unignore, /retry parsing and completion', () => {
     expect(complete('/unignore Pe', 12, sources).candidates).to.deep.equal([])
   })
 })
+
+describe('human output of /peers with a cool-down list, and of /ignore', () => {
+  it('lists the cool-down entries after the peers, and the ignored authors, in both languages', async () => {
+    const {HumanSink} = await import('../../src/repl/output.js')
+    const {catalogs} = await import('../../src/repl/i18n.js')
+    const lines: string[] = []
+    const printer = {out: (line: string) => lines.push(line), err: (line: string) => lines.push(`ERR ${line}`)}
+    const entry = {target: '127.0.0.1:22', code: 'bad_length', addresses: ['127.0.0.1:22'], ids: [], ips: [], until: 61_000, strikes: 1}
+    for (const lang of ['en', 'pt'] as const) new HumanSink(catalogs[lang], printer, {now: () => 1000}).peers([], [entry])
+    expect(lines).to.deep.equal([
+      'No peers connected.',
+      'Cooling down (1): not redialled nor let in; /retry clears.',
+      '  127.0.0.1:22: bad_length, 60 s left',
+      'Nenhum peer conectado.',
+      'Em espera (1): não rediscados nem aceitos; /retry esvazia.',
+      '  127.0.0.1:22: bad_length, faltam 60 s',
+    ])
+    lines.length = 0
+    const sink = new HumanSink(catalogs.en, printer)
+    sink.ignoreList([], 0)
+    sink.ignoreList([{id: 'not-a-key', name: 'Eve\u001B[31m'}], 1)
+    expect(lines).to.deep.equal(['Nobody is ignored. /ignore NAME ignores an author.', 'Ignored (1): Eve ?. 1 message hidden this session.'])
+  })
+})
