@@ -17,6 +17,7 @@ import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
 import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
 import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
+import {IgnoreList, ignoreListPath} from '../repl/ignore-list.js'
 import {Repl} from '../repl/repl.js'
 import {badInput, CommandFailure, EXIT_BAD_INPUT} from './failure.js'
 
@@ -69,6 +70,15 @@ export class StartSession {
     })
 
     const {logDir} = options
+    // Beside the identity: whom this identity ignores survives a restart, and another identity has its own list.
+    // Problems with the file are held until the REPL can show them.
+    const ignoreProblems: string[] = []
+    let reportIgnoreProblem = (message: string): void => {
+      ignoreProblems.push(message)
+    }
+
+    const ignore = new IgnoreList({path: ignoreListPath(options.identityFile), onProblem: (message) => reportIgnoreProblem(message)})
+    const ignored = (id: string): boolean => ignore.has(id)
     const repl = new Repl({
       node,
       lang: options.lang,
@@ -81,7 +91,9 @@ export class StartSession {
       historyDir: logDir === undefined ? undefined : options.dataDir,
       readHistory: logDir === undefined ? undefined : (n) => readLastMessages(historyPath(logDir, node.info.port), n),
       historyOff: logDir === undefined,
+      ignore,
     })
+    reportIgnoreProblem = (message) => repl.error('ignore_list', catalogs[options.lang].ignoreFileFailed(message))
     try {
       await node.start()
     } catch (error) {
@@ -94,17 +106,18 @@ export class StartSession {
       warnings.push(`the name could not be kept for "chat send" (${(error as Error).message})`)
     })
     for (const warning of warnings) repl.error('warning', catalog.warning(warning))
+    for (const problem of ignoreProblems) reportIgnoreProblem(problem)
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port})
     if (history) {
       history.on('problem', (message) => repl.error('history', message))
       history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalog.historyLoose(path, was, now)))
-      recordNodeEvents(node, (event) => history.append(event))
+      recordNodeEvents(node, (event) => history.append(event), ignored)
       await history.open()
       history.append({event: 'session_start', node: node.info})
     }
 
     const unwirePlugins = options.plugins
-      ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', catalog.warning(message)))
+      ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', catalog.warning(message)), {ignored})
       : undefined
     // Imported only when asked for: multicast-dns and its sockets cost memory and start-up time.
     const stopDiscovery = options.discover

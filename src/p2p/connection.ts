@@ -110,6 +110,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #errorCode: string | undefined
   #socketErrno: string | undefined
   #silentClose = false
+  #refusedHandshake = false
   /** Kept from the start: a destroyed socket forgets its remote address, and the label is needed after that. */
   #socketAddress: string
   #socketPeer: {host: string; port: number}
@@ -146,6 +147,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     socket.on('end', () => {
       if (this.#session.awaitingFirstReply) {
         this.#silentClose = true
+        this.#refusedHandshake = true
         this.destroy('the peer closed the handshake: the room secret does not match, or it accepts no more connections')
       } else {
         this.destroy(this.#closing ? this.#closeReason : 'connection closed')
@@ -282,6 +284,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   /** The socket's other end (not the peer's listening address): where an inbound connection came from. */
   get socketPeer(): {host: string; port: number} {
     return {...this.#socketPeer}
+  }
+
+  /** Outbound: the peer closed the socket before answering our first handshake message (a wrong room, or full). */
+  get refusedHandshake(): boolean {
+    return this.#refusedHandshake
   }
 
   /** The code of the protocol error that closed this connection, if one did. */

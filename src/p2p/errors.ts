@@ -10,6 +10,8 @@ export type ChatNodeErrorDetail =
   | {code: 'already_started'}
   | {code: 'bad_address'; host: string; port: number}
   | {code: 'bad_name'; limit: number}
+  /** The address (or the node there) is on the cool-down list until `until` for breaking the protocol (`reason`). */
+  | {code: 'cooling_down'; host: string; port: number; reason: string; until: number}
   | {code: 'dial_in_progress'; host: string; port: number}
   | {code: 'empty'}
   | {code: 'full'; maxPeers: number}
@@ -63,6 +65,11 @@ function describe(detail: ChatNodeErrorDetail): string {
 
     case 'bad_name': {
       return `a name must be 1 to ${detail.limit} printable characters`
+    }
+
+    case 'cooling_down': {
+      const seconds = Math.max(1, Math.ceil((detail.until - Date.now()) / 1000))
+      return `${detail.host}:${detail.port} is on the cool-down list for ${seconds} s more (${detail.reason}): /retry ${detail.host}:${detail.port} clears it`
     }
 
     case 'dial_in_progress': {

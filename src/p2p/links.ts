@@ -10,7 +10,7 @@ import {ChatNodeError} from './errors.js'
 import {addressKey} from './dial-policy.js'
 import type {Frame} from './protocol.js'
 import {PeerRegistry} from './registry.js'
-import type {PeerSummary} from './types.js'
+import type {NodeInfo, PeerSummary} from './types.js'
 
 /** What the links need from their node. */
 export interface LinksHost {
@@ -26,6 +26,14 @@ export interface LinksHost {
   onFrame(conn: PeerConnection, frame: Frame): void
   /** `failure` is set for a connection that failed before its hello (then `code` is its code). */
   warn(code: string, message: string, failure?: ConnectFailure): void
+  /** Before a dial: an error refusing it (the address is on the cool-down list), or undefined. */
+  refuseDial?(host: string, port: number): ChatNodeError | undefined
+  /** An outbound connection was opened to host:port (the address to cool down if it misbehaves). */
+  dialled?(conn: PeerConnection, host: string, port: number): void
+  /** After the hello: an error frame's reason to refuse this peer with (it is on the cool-down list), or undefined. */
+  refuseAfterHello?(conn: PeerConnection, remote: NodeInfo): {code: string; host: string; port: number; until: number} | undefined
+  /** A connection closed; false keeps its protocol error off the screen (the same offender again this period). */
+  closed?(conn: PeerConnection, protocolError: boolean): boolean
 }
 
 type Settled = (result: ChatNodeError | PeerSummary) => void
@@ -60,6 +68,8 @@ export class Links {
     if (host === own.host && port === own.port) throw new ChatNodeError({code: 'self', host, port})
     const known = this.registry.list().find((conn) => conn.remote?.host === host && conn.remote.port === port)
     if (known) return known.summary()
+    const refused = this.#node.refuseDial?.(host, port)
+    if (refused) throw refused
     const key = addressKey(host, port)
     if (!(await this.registry.beginDial(key))) {
       throw new ChatNodeError({code: 'dial_in_progress', host, port})
@@ -76,6 +86,7 @@ export class Links {
     return new Promise((resolve, reject) => {
       const socket = createConnection({host, port})
       const conn = new PeerConnection(socket, 'outbound', this.#node.local(), this.#limits)
+      this.#node.dialled?.(conn, host, port)
       let settled = false
       const fail = (): void => {
         if (settled) return
@@ -107,19 +118,30 @@ export class Links {
         return
       }
 
+      const cooling = node.refuseAfterHello?.(conn, remote)
+      if (cooling) {
+        // Refused quietly: it was told once, when it was cut; a line per attempt would flood this screen.
+        const until = new Date(cooling.until).toISOString()
+        conn.close('on the cool-down list', {type: 'error', code: 'cooling_down', message: `not accepted until ${until} (${cooling.code})`})
+        onSettled?.(new ChatNodeError({code: 'cooling_down', host: cooling.host, port: cooling.port, reason: cooling.code, until: cooling.until}))
+        return
+      }
+
       void this.#register(conn, onSettled)
     })
     conn.on('frame', (frame) => node.onFrame(conn, frame))
     conn.once('close', (reason, protocolError) => {
       node.release(conn)
+      // One line per offender per cool-down period, not one per attempt.
+      const report = node.closed?.(conn, protocolError) ?? true
       const failed = protocolError && !conn.remote ? classifyClose(conn.closeCause) : undefined
       if (failed) {
         // Before the hello: a dialler's failure is its dial's error; a listener says who failed and why.
-        if (conn.direction === 'inbound') {
+        if (conn.direction === 'inbound' && report) {
           const failure = this.#failure(conn, conn.socketPeer)
           node.warn(failure.code, describeFailure(failure, this.#limits?.handshakeTimeoutMs), failure)
         }
-      } else if (protocolError) {
+      } else if (protocolError && report) {
         const code = conn.errorCode ?? 'peer_misbehaved'
         node.warn(code, `disconnected ${conn.label}: ${reason} (${code})`)
       }

@@ -20,6 +20,7 @@ import {Links} from './links.js'
 import {Listener} from './listener.js'
 import {Mesh} from './mesh.js'
 import {nameProblem} from './name.js'
+import {PeerHealth} from './peer-health.js'
 import {authorMessage, chatMessage, checkText} from './message-auth.js'
 import {
   AUTHOR_MESSAGE_BURST,
@@ -34,11 +35,14 @@ import {KeyedRateLimiter} from './rate-limit.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import {Roster} from './roster.js'
 import {Sender} from './sender.js'
-import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from './types.js'
+import type {ChatMessage, ChatNodeEvents, CooldownSummary, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from './types.js'
 
 export {ChatNodeError} from './errors.js'
 export {DEFAULT_HISTORY_MESSAGES} from './history-sync.js'
 export {type ChatNodeOptions, DEFAULT_HOST, DEFAULT_PORT} from './options.js'
+
+/** A full seen-cache (ids all inside the acceptance window) is reported at most this often. */
+const SEEN_FULL_WARNING_MS = 60_000
 
 /** One handler per frame type a node acts on; the others (ping, pong, bye, error) stop in the connection. */
 type FrameHandlers = {[T in Frame['type']]?: (conn: PeerConnection, frame: Extract<Frame, {type: T}>) => void}
@@ -62,6 +66,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #roster: Roster
   /** Chat and direct messages written while no peer was connected, for the next one. */
   readonly #held = new HeldMessages<SignedFrame>()
+  /** Cool-down list, peer scores, per-link budgets (src/p2p/peer-health.ts). */
+  readonly #health: PeerHealth
+  /** Connections refused for being on the cool-down list: what they sent alongside their hello is not looked at. */
+  readonly #refused = new WeakSet<PeerConnection>()
+  #seenFullWarnedAt = 0
   readonly #handlers: FrameHandlers = {
     chat: (conn, frame) => this.#onChat(conn, frame),
     peers: (_conn, frame) => {
@@ -89,15 +98,35 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#seen = new SeenCache(options.seenCache)
     this.#sender = new Sender((error) => this.#warn('send_failed', `could not send: ${String(error)}`))
     const author = options.authorRate ?? {perSecond: AUTHOR_MESSAGES_PER_SECOND, burst: AUTHOR_MESSAGE_BURST}
-    // Later checks plug in here: `beforeSignature` (a per-link budget), `onReject` (a score penalty).
-    this.#intake = new SignedIntake({selfId: this.id, seen: this.#seen, authorLimiter: new KeyedRateLimiter(author.perSecond, author.burst)})
+    const health = new PeerHealth((event) => this.emit('peer_penalised', event), {
+      newAuthorRate: options.newAuthorRate,
+      cooldown: options.cooldown,
+      limitLoopback: options.limitLoopback,
+    })
+    this.#health = health
+    health.knowAuthor(this.id)
+    this.#intake = new SignedIntake({
+      selfId: this.id,
+      seen: this.#seen,
+      authorLimiter: new KeyedRateLimiter(author.perSecond, author.burst),
+      beforeSignature: (conn, _kind, author) => this.#admit(conn, author),
+      onAccept: (conn, author, id) => health.accepted(conn, author, id),
+      onDuplicate: (conn, id) => health.duplicate(conn, id),
+    })
     const running = (): boolean => this.#state === 'running'
     const warn = (code: string, message: string, failure?: ConnectFailure): void => this.#warn(code, message, failure)
     const peerCount = (): number => this.#links.registry.size
     const {host = DEFAULT_HOST, port = DEFAULT_PORT} = options
     const limits = {maxPending: options.maxPendingConnections, inboundRatePerIp: options.inboundRatePerIp, limitLoopback: options.limitLoopback}
     this.#listener = new Listener(
-      {isRunning: running, peerCount, maxPeers: () => this.#links.registry.maxPeers, accept: (socket) => this.#links.accept(socket), warn},
+      {
+        isRunning: running,
+        peerCount,
+        maxPeers: () => this.#links.registry.maxPeers,
+        accept: (socket) => this.#links.accept(socket),
+        warn,
+        admit: (ip) => !health.refuseInbound(ip),
+      },
       {host, port, ...limits},
     )
     this.#links = new Links(
@@ -110,6 +139,21 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         onPeerDown: (conn, reason, removed) => this.#onPeerDown(conn, reason, removed),
         onFrame: (conn, frame) => this.#onFrame(conn, frame),
         warn,
+        refuseDial: (host, port) => {
+          const cooling = health.blocked(host, port)
+          return cooling && new ChatNodeError({code: 'cooling_down', host, port, reason: cooling.code, until: cooling.until})
+        },
+        dialled: (conn, host, port) => health.dialled(conn, host, port),
+        refuseAfterHello: (conn, remote) => {
+          const cooling = health.refuseAfterHello(remote)
+          if (!cooling) return undefined
+          this.#refused.add(conn)
+          return {code: cooling.code, host: remote.host, port: remote.port, until: cooling.until}
+        },
+        closed: (conn, protocolError) => {
+          const penalty = health.closed(conn, protocolError)
+          return penalty === undefined || penalty.fresh
+        },
       },
       options.maxPeers,
       options.connection,
@@ -121,6 +165,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         connectedIds: () => new Set(this.#links.registry.list().map((conn) => conn.peerId)),
         connectionCount: peerCount,
         dialOnce: async (host, port) => (await this.#connectOnce(host, port)).id,
+        blocked: (host, port, id) => health.blocked(host, port, id) !== undefined,
+        score: (id) => health.scores.score(id),
         exchangePeers: () => {
           for (const conn of this.#links.registry.list()) this.#sendPeers(conn)
         },
@@ -183,7 +229,27 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
   /** Connected peers, by their listening addresses. */
   peers(): PeerSummary[] {
-    return this.#links.registry.list().map((conn) => conn.summary())
+    return this.#links.registry.list().map((conn) => ({...conn.summary(), score: Math.round(this.#health.scores.score(conn.peerId) * 10) / 10}))
+  }
+
+  /** Peers on the cool-down list (not redialled, refused if they come back), soonest to end first. */
+  cooldowns(): CooldownSummary[] {
+    return this.#health.cooldown.list().map(({code, keys, label, strikes, until}) => {
+      const of = (prefix: string): string[] => keys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length))
+      return {code, target: label, addresses: of('addr:'), ids: of('id:'), ips: of('ip:'), until, strikes}
+    })
+  }
+
+  /**
+   * Takes `host:port` (or, without it, everyone) off the cool-down list and redials the addresses the user asked
+   * for. Returns how many entries were cleared.
+   */
+  clearCooldown(address?: {host: string; port: number}): number {
+    const cleared = address
+      ? this.#health.cooldown.clear(`addr:${address.host}:${address.port}`, `ip:${address.host}`)
+      : this.#health.cooldown.clear()
+    if (cleared > 0) this.#mesh.redialPinned()
+    return cleared
   }
 
   /** Every node in the room as far as this one knows (itself excepted), most recently heard of first. */
@@ -350,7 +416,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onFrame(conn: PeerConnection, frame: Frame): void {
     // A node that is leaving delivers nothing more: what is shown and what is logged stay the same.
     // Frames from a connection still settling (or a duplicate being closed) count too: the seen-cache dedups.
-    if (this.#state !== 'running') return
+    if (this.#state !== 'running' || this.#refused.has(conn)) return
     const handler = this.#handlers[frame.type] as ((conn: PeerConnection, frame: Frame) => void) | undefined
     handler?.(conn, frame)
   }
@@ -363,6 +429,25 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
     this.#broadcast(frame, conn)
     this.emit('message', chatMessage(result.id, result.payload))
+  }
+
+  /**
+   * Asked before a payload's signature is checked: drop it unverified when the seen-cache cannot take its id without
+   * forgetting one inside the acceptance window (a replay could then be shown), or when its link is over its budget.
+   */
+  #admit(conn: PeerConnection, author: string): boolean {
+    if (!this.#seen.hasRoom()) {
+      const now = Date.now()
+      if (now - this.#seenFullWarnedAt >= SEEN_FULL_WARNING_MS) {
+        this.#seenFullWarnedAt = now
+        const minutes = Math.round(this.#seen.protectMs / 60_000)
+        this.#warn('seen_cache_full', `more than ${this.#seen.maxEntries} messages in ${minutes} min: new messages are dropped until older ones age out`)
+      }
+
+      return false
+    }
+
+    return this.#health.admit(conn, author)
   }
 
   #broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void {

@@ -1,6 +1,7 @@
 // What a ChatNode can be told, and the defaults it uses for what it is not told.
 
 import type {ConnectionLimits} from './connection.js'
+import type {CooldownOptions} from './cooldown.js'
 import type {SeenCacheOptions} from './flood.js'
 import type {Identity} from './identity.js'
 import type {MeshOptions} from './mesh.js'
@@ -40,4 +41,8 @@ export interface ChatNodeOptions {
   authorRate?: {perSecond: number; burst: number}
   /** A short-lived sender (`chat send`): says so in its hello, announces no direct-message key. */
   transient?: boolean
+  /** Messages per second (and burst) from never-seen authors, per link (src/p2p/link-budget.ts). */
+  newAuthorRate?: {perSecond: number; burst: number}
+  /** The cool-down list's periods and bound (src/p2p/cooldown.ts). */
+  cooldown?: CooldownOptions
 }

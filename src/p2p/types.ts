@@ -39,6 +39,35 @@ export interface PeerSummary extends NodeInfo {
   since: number
   /** A short-lived sender (`chat send`): a user interface shows no join or leave line for it. */
   transient?: true
+  /** The peer's score (src/p2p/peer-score.ts): 0 neutral, up to +10 for good service, cut at −50. In `peers()`. */
+  score?: number
+}
+
+/** A peer put on the cool-down list: cut (or refused) and not redialled nor let in until `until`. */
+export interface PeerPenalised {
+  /** Why: the protocol error's code (room_mismatch, bad_signature, flooding, duplicate_flood, handshake_refused …). */
+  code: string
+  /** Who, readably: `Name (host:port)` once its hello was read, else the socket's address. */
+  target: string
+  /** The peer, when it got as far as its hello. */
+  peer?: NodeInfo
+  /** Its score after the offence. */
+  score: number
+  /** ms since the epoch when its cool-down ends. */
+  until: number
+}
+
+/** One entry of the cool-down list, as `cooldowns()` gives it. */
+export interface CooldownSummary {
+  code: string
+  target: string
+  /** Listening addresses (`host:port`), node ids and IPs it covers. */
+  addresses: string[]
+  ids: string[]
+  ips: string[]
+  until: number
+  /** Offences so far: each one doubles the period (1 min … 1 h). */
+  strikes: number
 }
 
 /** Why a peer went away, in words a user can read ("quit", "connection reset", "heartbeat timeout", ...). */
@@ -121,4 +150,6 @@ export interface ChatNodeEvents {
   /** Joins and leaves not announced one by one (over the rate limit), summed up every 10 s. */
   room_churn: [RoomChurn]
   warning: [NodeWarning]
+  /** A misbehaving peer was cut (or refused) and put on the cool-down list; once per offender per period. */
+  peer_penalised: [PeerPenalised]
 }

@@ -5,7 +5,7 @@ import type {Address} from '../p2p/types.js'
 import {type MsgTarget, readQuoted} from './recipient.js'
 
 /** What a command's argument is, for Tab completion. `text` completes nothing but `@names`. */
-export type ArgKind = 'command' | 'peer' | 'text'
+export type ArgKind = 'command' | 'ignored' | 'peer' | 'text'
 
 /**
  * The REPL's commands, in the order /help lists them, with what each argument is. Completion is driven by this
@@ -19,6 +19,9 @@ export const COMMANDS = [
   {name: 'msg', args: ['peer', 'text']},
   {name: 'me', args: ['text']},
   {name: 'history', args: []},
+  {name: 'ignore', args: ['peer']},
+  {name: 'unignore', args: ['ignored']},
+  {name: 'retry', args: []},
   {name: 'quit', args: []},
 ] as const satisfies ReadonlyArray<{name: string; args: readonly ArgKind[]}>
 
@@ -43,7 +46,12 @@ export type Command =
   /** Whom it is for is decided against the known nodes (`resolveRecipient`): names may contain spaces. */
   | {kind: 'msg'; target: MsgTarget}
   | {kind: 'history'; count: number}
-  | {kind: 'usage'; command: 'connect' | 'history' | 'me' | 'msg'}
+  /** `who` is a name or a fingerprint as typed (quotes removed); absent: list the ignored authors. */
+  | {kind: 'ignore'; who?: string}
+  | {kind: 'unignore'; who: string}
+  /** Clears `address` (or, absent, everyone) from the cool-down list. */
+  | ({kind: 'retry'} & Partial<Address>)
+  | {kind: 'usage'; command: 'connect' | 'history' | 'me' | 'msg' | 'retry' | 'unignore'}
   | {kind: 'unknown'; name: string}
 
 export function isCommandName(name: string): name is CommandName {
@@ -61,6 +69,19 @@ function parseConnect(args: string[]): Command {
   }
 
   return address ? {kind: 'connect', ...address} : {kind: 'usage', command: 'connect'}
+}
+
+/** Everything after the command word, one optional pair of quotes removed: names may hold spaces. */
+function restOf(text: string): string {
+  const rest = text.replace(/^\/\S+\s*/, '').trim()
+  const quoted = /^"(.+)"$/.exec(rest)
+  return (quoted ? quoted[1] : rest).replace(/^@/, '')
+}
+
+function parseRetry(args: string[]): Command {
+  if (args.length === 0) return {kind: 'retry'}
+  const connect = parseConnect(args)
+  return connect.kind === 'connect' ? {kind: 'retry', host: connect.host, port: connect.port} : {kind: 'usage', command: 'retry'}
 }
 
 function parseHistory(args: string[]): Command {
@@ -134,6 +155,20 @@ export function parseLine(line: string): Command {
 
     case 'history': {
       return parseHistory(args)
+    }
+
+    case 'ignore': {
+      const who = restOf(text)
+      return who === '' ? {kind: 'ignore'} : {kind: 'ignore', who}
+    }
+
+    case 'unignore': {
+      const who = restOf(text)
+      return who === '' ? {kind: 'usage', command: 'unignore'} : {kind: 'unignore', who}
+    }
+
+    case 'retry': {
+      return parseRetry(args)
     }
 
     case 'msg': {

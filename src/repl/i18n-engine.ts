@@ -7,7 +7,7 @@ import type {ChatNodeErrorCode, ChatNodeErrorDetail} from '../p2p/errors.js'
 
 /** Codes of ChatNode's errors (a refused send, connect or start): src/p2p/errors.ts. */
 export const NODE_ERROR_CODES = [
-  'address_in_use', 'already_started', 'bad_address', 'bad_name', 'dial_in_progress', 'empty', 'full', 'listen_failed',
+  'address_in_use', 'already_started', 'bad_address', 'bad_name', 'cooling_down', 'dial_in_progress', 'empty', 'full', 'listen_failed',
   'listen_not_allowed', 'no_such_address', 'not_running', 'self', 'too_long', 'unknown_recipient', 'unreachable',
 ] as const satisfies readonly ChatNodeErrorCode[]
 
@@ -30,7 +30,7 @@ export const PROTOCOL_CODES = [
 export type ProtocolCode = (typeof PROTOCOL_CODES)[number]
 
 /** Codes of the engine's other warnings. */
-export const WARNING_CODES = ['dm_unreadable', 'send_failed', 'send_queue_full', 'server_error'] as const
+export const WARNING_CODES = ['dm_unreadable', 'seen_cache_full', 'send_failed', 'send_queue_full', 'server_error'] as const
 export type WarningCode = (typeof WARNING_CODES)[number]
 
 export interface EngineTexts {
@@ -53,6 +53,8 @@ export interface EngineTexts {
 
 const ptNumber = (n: number): string => n.toLocaleString('pt-BR')
 const enNumber = (n: number): string => n.toLocaleString('en')
+/** HH:MM, local time: when a cool-down ends. */
+const clock = (ms: number): string => new Date(ms).toTimeString().slice(0, 5)
 const address = ({host, port}: {host: string; port: number}): string => formatAddress({host, port})
 
 export const ptEngine: EngineTexts = {
@@ -61,6 +63,7 @@ export const ptEngine: EngineTexts = {
     already_started: () => 'este nó já foi iniciado',
     bad_address: (d) => (d.host === '' ? 'o host não pode ser vazio' : `a porta deve ser um número inteiro de 1 a 65535, não "${d.port}"`),
     bad_name: (d) => `um nome deve ter de 1 a ${d.limit} caracteres imprimíveis`,
+    cooling_down: (d) => `${address(d)} está na lista de espera até ${clock(d.until)} (${d.reason}): /retry a esvazia`,
     dial_in_progress: (d) => `já está conectando a ${address(d)}`,
     empty: () => 'Mensagem vazia não é enviada.',
     full: (d) => `este nó já tem ${d.maxPeers} peers (--max-peers)`,
@@ -114,6 +117,7 @@ export const ptEngine: EngineTexts = {
   warnings: {
     dm_unreadable: (detail) => `uma mensagem privada de ${detail} não pôde ser aberta (selada para uma chave antiga deste nó?)`,
     send_failed: (detail) => `não foi possível enviar: ${detail}`,
+    seen_cache_full: () => 'chegaram mensagens novas demais nos últimos minutos: as novas são descartadas até as antigas expirarem',
     send_queue_full: () => 'a fila de saída está cheia: uma mensagem foi descartada',
     server_error: (detail) => `o socket de escuta falhou: ${detail}`,
   },
@@ -135,6 +139,7 @@ export const enEngine: EngineTexts = {
     already_started: () => 'this node was already started',
     bad_address: (d) => (d.host === '' ? 'the host must not be empty' : `the port must be a whole number from 1 to 65535, not "${d.port}"`),
     bad_name: (d) => `a name must be 1 to ${d.limit} printable characters`,
+    cooling_down: (d) => `${address(d)} is cooling down until ${clock(d.until)} (${d.reason}): /retry clears the list`,
     dial_in_progress: (d) => `already connecting to ${address(d)}`,
     empty: () => 'An empty message is not sent.',
     full: (d) => `this node already has ${d.maxPeers} peers (--max-peers)`,
@@ -188,6 +193,7 @@ export const enEngine: EngineTexts = {
   warnings: {
     dm_unreadable: (detail) => `a direct message from ${detail} could not be opened (sealed to an older key of this node?)`,
     send_failed: (detail) => `could not send: ${detail}`,
+    seen_cache_full: () => 'too many new messages in the last minutes: new ones are dropped until older ones age out',
     send_queue_full: () => 'outgoing queue is full: a message was dropped',
     server_error: (detail) => `listening socket failed: ${detail}`,
   },

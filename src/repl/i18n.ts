@@ -42,6 +42,7 @@ export interface PeerColumns {
   fingerprint: string
   since: string
   direction: string
+  score: string
 }
 
 export interface Catalog {
@@ -116,6 +117,34 @@ export interface Catalog {
   heldNotice: string
   /** A peer connected: the messages kept meanwhile were sent, and some may have been too old to be. */
   heldReleased(sent: number, dropped: number, to: Who): string
+  unignoreUsage: string
+  retryUsage: string
+  /** /ignore NAME worked: `who` is `Name` and `fingerprint` its key's. */
+  ignoreAdded(who: string, fingerprint: string): string
+  ignoreRemoved(who: string, fingerprint: string): string
+  ignoreAlready(who: string, fingerprint: string): string
+  /** /unignore of someone not on the list. */
+  ignoreNotListed(name: string): string
+  /** The answer to /ignore: `entries` are `Name ab12:cd34`; `hidden` messages were hidden this session. */
+  ignoreList(entries: string[], hidden: number): string
+  ignoreNone: string
+  ignoreUnknown(name: string): string
+  ignoreAmbiguous(name: string, candidates: string[]): string
+  ignoreSelf: string
+  ignoreFull(max: number): string
+  /** The ignore file could not be read or written. */
+  ignoreFileFailed(reason: string): string
+  /** /retry: entries taken off the cool-down list. */
+  retryCleared(count: number): string
+  retryNothing: string
+  /** After /peers: the cool-down list. */
+  cooldownHeader(count: number): string
+  cooldownLine(target: string, code: string, remaining: string): string
+}
+
+/** Time left on a cool-down, the same in both languages: `45 s`, `12 min`. */
+export function formatRemaining(ms: number): string {
+  return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))} s` : `${Math.ceil(ms / 60_000)} min`
 }
 
 /** Permission bits as `ls -l` users know them from chmod: 0644. */
@@ -176,6 +205,15 @@ const pt: Catalog = {
     me: ['/me AÇÃO', 'envia uma ação', '/me acena mostra a todos "* Julia acena", com o seu nome: uma ação, que ninguém pode imitar digitando "* Julia acena".'],
     history: ['/history [N]', 'mostra as últimas mensagens', 'Reimprime as últimas N mensagens (20 se N faltar, até 1000) do arquivo de histórico deste nó, com data e hora.'],
     quit: ['/quit [TEXTO]', 'sai do chat', 'Envia TEXTO, se houver, como última mensagem; avisa os peers, grava o histórico e sai. Ctrl+C numa linha vazia e Ctrl+D também saem.'],
+    ignore: [
+      '/ignore [NOME]', 'ignora um autor (sem NOME: lista)',
+      '/ignore Pedro deixa de mostrar, gravar e notificar as mensagens de Pedro neste nó (elas continuam sendo repassadas aos outros). NOME pode ser a impressão digital (ab12:cd34). Vale para esta identidade, também depois de reiniciar. Sem NOME, lista os ignorados.',
+    ],
+    unignore: ['/unignore NOME', 'volta a mostrar um autor', '/unignore Pedro tira Pedro da lista de ignorados: as mensagens dele voltam a aparecer.'],
+    retry: [
+      '/retry [HOST:PORTA]', 'esvazia a lista de espera',
+      'Um nó que quebrou o protocolo (segredo errado, assinatura falsa, inundação) fica numa lista de espera: não é rediscado nem aceito por 1 min, depois 2, 4… até 1 h. /peers mostra a lista; /retry a esvazia e volta a discar; /retry HOST:PORT tira só esse endereço.',
+    ],
   }),
   helpMore: 'Digite /help COMANDO para os detalhes de um comando.',
   unknownCommand: (name) => `Comando desconhecido: /${name}. Digite /help para ver os comandos disponíveis.`,
@@ -191,7 +229,7 @@ const pt: Catalog = {
   msgAmbiguous: (name, candidates) =>
     `"${name}" pode ser mais de um nó: ${candidates.join(', ')}. Nada foi enviado: escreva o nome entre aspas (/msg "Ana Maria" TEXTO) ou use a impressão digital (/msg ab12:cd34 TEXTO).`,
   historyUsage: 'Uso: /history [N] (N de 1 a 1000)',
-  peerColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', since: 'desde', direction: 'direção'},
+  peerColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', since: 'desde', direction: 'direção', score: 'nota'},
   direction: (direction) => (direction === 'inbound' ? 'entrada' : 'saída'),
   receivedFrom: (name, text) => `[${name} disse]: ${text}`,
   historyHeader: (count) => (count === 1 ? 'Última mensagem:' : `Últimas ${count} mensagens:`),
@@ -257,6 +295,24 @@ const pt: Catalog = {
           : `${dropped} mensagens guardadas não foram entregues: esperaram mais de 5 minutos (ou passaram de 256), e os peers recusam mensagens tão antigas.`
     return `* ${[done, lost].filter(Boolean).join(' ')}`
   },
+  unignoreUsage: 'Uso: /unignore NOME (veja a lista com /ignore)',
+  retryUsage: 'Uso: /retry [HOST:PORTA] (sem endereço: esvazia toda a lista de espera)',
+  ignoreAdded: (who, fp) => `Ignorando ${who} (${fp}): as mensagens não são mais mostradas nem gravadas aqui (continuam sendo repassadas). /unignore ${who} desfaz.`,
+  ignoreRemoved: (who, fp) => `${who} (${fp}) não é mais ignorado.`,
+  ignoreAlready: (who, fp) => `${who} (${fp}) já é ignorado.`,
+  ignoreNotListed: (name) => `${name} não está na lista de ignorados (veja /ignore).`,
+  ignoreList: (entries, hidden) =>
+    `Ignorados (${entries.length}): ${entries.join(', ')}. ${hidden === 1 ? '1 mensagem escondida' : `${hidden} mensagens escondidas`} nesta sessão.`,
+  ignoreNone: 'Ninguém é ignorado. /ignore NOME ignora um autor.',
+  ignoreUnknown: (name) => `Ninguém chamado ${name} apareceu por aqui ainda: /ignore aceita o nome ou a impressão digital de quem já escreveu.`,
+  ignoreAmbiguous: (name, candidates) => `Há mais de um ${name}: ${candidates.join(', ')}. Use a impressão digital: /ignore ab12:cd34.`,
+  ignoreSelf: 'Você não pode ignorar a si mesmo.',
+  ignoreFull: (max) => `A lista de ignorados está cheia (${max}): tire alguém com /unignore.`,
+  ignoreFileFailed: (reason) => `aviso: lista de ignorados: ${reason}`,
+  retryCleared: (count) => (count === 1 ? '1 entrada saiu da lista de espera; discando de novo.' : `${count} entradas saíram da lista de espera; discando de novo.`),
+  retryNothing: 'A lista de espera está vazia.',
+  cooldownHeader: (count) => `Em espera (${count}): não rediscados nem aceitos; /retry esvazia.`,
+  cooldownLine: (target, code, remaining) => `  ${target}: ${code}, faltam ${remaining}`,
 }
 
 const en: Catalog = {
@@ -292,6 +348,15 @@ const en: Catalog = {
     me: ['/me ACTION', 'send an action', '/me waves shows everyone "* Julia waves", with your name: an action, which nobody can fake by typing "* Julia waves".'],
     history: ['/history [N]', 'show the latest messages', "Prints again the last N messages (20 if N is left out, up to 1000) from this node's history file, with date and time."],
     quit: ['/quit [TEXT]', 'leave the chat', 'Sends TEXT, if given, as a last message; tells the peers, writes the history and leaves. Ctrl+C on an empty line and Ctrl+D leave too.'],
+    ignore: [
+      '/ignore [NAME]', 'ignore an author (no NAME: list)',
+      "/ignore Pedro stops showing, logging and notifying Pedro's messages on this node (they are still relayed to the others). NAME may be the fingerprint (ab12:cd34). It holds for this identity, across restarts too. Without NAME, lists who is ignored.",
+    ],
+    unignore: ['/unignore NAME', 'show an author again', '/unignore Pedro takes Pedro off the ignore list: their messages show again.'],
+    retry: [
+      '/retry [HOST:PORT]', 'clear the cool-down list',
+      'A node that broke the protocol (a wrong secret, a forged signature, a flood) goes on a cool-down list: not redialled nor let in for 1 min, then 2, 4 … up to 1 h. /peers shows the list; /retry clears it and dials again; /retry HOST:PORT clears that address only.',
+    ],
   }),
   helpMore: 'Type /help COMMAND for the details of one command.',
   unknownCommand: (name) => `Unknown command: /${name}. Type /help to see the available commands.`,
@@ -307,7 +372,7 @@ const en: Catalog = {
   msgAmbiguous: (name, candidates) =>
     `"${name}" could mean more than one node: ${candidates.join(', ')}. Nothing was sent: put the name in quotes (/msg "Ana Maria" TEXT) or use the fingerprint (/msg ab12:cd34 TEXT).`,
   historyUsage: 'Usage: /history [N] (N from 1 to 1000)',
-  peerColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', since: 'since', direction: 'direction'},
+  peerColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', since: 'since', direction: 'direction', score: 'score'},
   direction: (direction) => (direction === 'inbound' ? 'in' : 'out'),
   receivedFrom: (name, text) => `[${name} said]: ${text}`,
   historyHeader: (count) => (count === 1 ? 'Last message:' : `Last ${count} messages:`),
@@ -373,6 +438,24 @@ const en: Catalog = {
           : `${dropped} held messages were not delivered: they waited more than 5 minutes (or were more than 256), and peers refuse messages that old.`
     return `* ${[done, lost].filter(Boolean).join(' ')}`
   },
+  unignoreUsage: 'Usage: /unignore NAME (see the list with /ignore)',
+  retryUsage: 'Usage: /retry [HOST:PORT] (without an address: clears the whole cool-down list)',
+  ignoreAdded: (who, fp) => `Ignoring ${who} (${fp}): their messages are no longer shown or logged here (they are still relayed). /unignore ${who} undoes it.`,
+  ignoreRemoved: (who, fp) => `${who} (${fp}) is no longer ignored.`,
+  ignoreAlready: (who, fp) => `${who} (${fp}) is already ignored.`,
+  ignoreNotListed: (name) => `${name} is not on the ignore list (see /ignore).`,
+  ignoreList: (entries, hidden) =>
+    `Ignored (${entries.length}): ${entries.join(', ')}. ${hidden === 1 ? '1 message' : `${hidden} messages`} hidden this session.`,
+  ignoreNone: 'Nobody is ignored. /ignore NAME ignores an author.',
+  ignoreUnknown: (name) => `Nobody called ${name} has been seen here yet: /ignore takes the name or fingerprint of someone who wrote.`,
+  ignoreAmbiguous: (name, candidates) => `There is more than one ${name}: ${candidates.join(', ')}. Use the fingerprint: /ignore ab12:cd34.`,
+  ignoreSelf: 'You cannot ignore yourself.',
+  ignoreFull: (max) => `The ignore list is full (${max}): take someone off with /unignore.`,
+  ignoreFileFailed: (reason) => `warning: ignore list: ${reason}`,
+  retryCleared: (count) => (count === 1 ? '1 entry taken off the cool-down list; dialling again.' : `${count} entries taken off the cool-down list; dialling again.`),
+  retryNothing: 'The cool-down list is empty.',
+  cooldownHeader: (count) => `Cooling down (${count}): not redialled nor let in; /retry clears.`,
+  cooldownLine: (target, code, remaining) => `  ${target}: ${code}, ${remaining} left`,
 }
 
 // A dial that failed before its hello is worded like any connection failure, by its code (one set of words).

@@ -6,11 +6,13 @@ import {formatAddress} from '../p2p/address.js'
 import {fingerprint} from '../p2p/identity.js'
 import type {
   ChatMessage,
+  CooldownSummary,
   DirectMessage,
   HeldReleased,
   NodeInfo,
   NodeWarning,
   PeerLeft,
+  PeerPenalised,
   PeerSummary,
   RoomChurn,
   RoomLeft,
@@ -19,7 +21,8 @@ import type {
 import {sanitize, toJsonLine} from '../text/sanitize.js'
 import {reasonText, warningText} from './engine-text.js'
 import {formatClock, formatStamp, formatTable, tableWidth} from './format.js'
-import {actionText, type Catalog, helpLines, helpTopicLines, usageWidth} from './i18n.js'
+import {actionText, type Catalog, formatRemaining, helpLines, helpTopicLines, usageWidth} from './i18n.js'
+import type {IgnoredAuthor} from './ignore-list.js'
 import {markMentions, mentions} from './mention.js'
 import {PLAIN, type Style} from './style.js'
 import {visibleWidth} from './wrap.js'
@@ -48,13 +51,17 @@ export interface OutputSink {
   /** Messages kept while no peer was connected were sent (or given up) when one connected. */
   heldReleased(released: HeldReleased): void
   /** The answer to /peers. */
-  peers(peers: PeerSummary[]): void
+  peers(peers: PeerSummary[], cooldowns?: CooldownSummary[]): void
   /** The answer to /who: the room's roster, most recently heard of first. */
   who(entries: RosterEntry[]): void
   /** A node that is not a direct peer joined or left the room; joins and leaves past the rate limit, summed up. */
   roomJoined(entry: RosterEntry): void
   roomLeft(left: RoomLeft): void
   roomChurn(churn: RoomChurn): void
+  /** The answer to /ignore, /unignore: who is ignored now, and how many messages were hidden this session. */
+  ignoreList(authors: IgnoredAuthor[], hidden: number): void
+  /** A peer cut (or refused) and put on the cool-down list. The human output already said it in the warning. */
+  peerPenalised(event: PeerPenalised): void
   /** The answer to /help, or to `/help COMMAND` (a known command name). */
   help(topic?: string): void
   /** The answer to /history: the messages, oldest first. */
@@ -178,7 +185,28 @@ export class HumanSink implements OutputSink {
     this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(reasonText(this.#catalog.engine, peer.reason))))))
   }
 
-  peers(peers: PeerSummary[]): void {
+  peers(peers: PeerSummary[], cooldowns: CooldownSummary[] = []): void {
+    this.#peerTable(peers)
+    if (cooldowns.length === 0) return
+    this.#out(this.#style.system(this.#catalog.cooldownHeader(cooldowns.length)))
+    const now = this.#now()
+    for (const entry of cooldowns) this.#out(this.#catalog.cooldownLine(sanitize(entry.target), sanitize(entry.code), formatRemaining(entry.until - now)))
+  }
+
+  ignoreList(authors: IgnoredAuthor[], hidden: number): void {
+    if (authors.length === 0) {
+      this.#out(this.#catalog.ignoreNone)
+      return
+    }
+
+    this.#out(this.#catalog.ignoreList(authors.map((a) => `${sanitize(a.name)} ${safeFingerprint(a.id)}`), hidden))
+  }
+
+  peerPenalised(): void {
+    // Said once already, by the warning that reported the disconnection; /peers lists the cool-down.
+  }
+
+  #peerTable(peers: PeerSummary[]): void {
     if (peers.length === 0) {
       this.#out(this.#catalog.noPeers)
       return
@@ -191,7 +219,14 @@ export class HumanSink implements OutputSink {
     }
 
     const t = this.#catalog.peerColumns
-    this.#nodeTable(peers, [t.name, t.address, t.fingerprint, t.since, t.direction], (peer) => [formatClock(peer.since), this.#catalog.direction(peer.direction)])
+    // The score column only when the node scores its peers (every ChatNode does; a test double may not).
+    const scored = peers.some((peer) => peer.score !== undefined)
+    const titles = [t.name, t.address, t.fingerprint, t.since, t.direction, ...(scored ? [t.score] : [])]
+    this.#nodeTable(peers, titles, (peer) => [
+      formatClock(peer.since),
+      this.#catalog.direction(peer.direction),
+      ...(scored ? [String(peer.score ?? 0)] : []),
+    ])
   }
 
   who(entries: RosterEntry[]): void {
@@ -224,7 +259,7 @@ export class HumanSink implements OutputSink {
     // On a narrow terminal the last columns go first (direction, then time); name, address and fingerprint stay,
     // else the plain list, which the terminal wraps.
     const columns = this.#columns()
-    for (const keep of [5, 4, 3]) {
+    for (const keep of [...new Set([titles.length, 5, 4, 3])].filter((n) => n <= titles.length)) {
       const table = [header, ...rows].map((row) => row.slice(0, keep))
       if (columns === undefined || tableWidth(table) <= columns) {
         for (const line of formatTable(table)) this.#printer.out(line)
@@ -348,7 +383,22 @@ const node = (info: NodeInfo): NodeInfo => ({id: info.id, name: info.name, host:
 /** `kind: "action"` for an action; nothing for a plain message, whose events keep their documented shape. */
 const kind = (message: {action?: boolean}): {kind?: 'action'} => (message.action ? {kind: 'action'} : {})
 
-const peer = (summary: PeerSummary) => ({...node(summary), direction: summary.direction, since: summary.since})
+const peer = (summary: PeerSummary) => ({
+  ...node(summary),
+  direction: summary.direction,
+  since: summary.since,
+  ...(summary.score === undefined ? {} : {score: summary.score}),
+})
+
+const cooldown = (entry: CooldownSummary) => ({
+  target: entry.target,
+  code: entry.code,
+  addresses: [...entry.addresses],
+  ids: [...entry.ids],
+  ips: [...entry.ips],
+  until: entry.until,
+  strikes: entry.strikes,
+})
 
 /** NDJSON on stdout, one object per line with an `event` field; nothing else is ever written to stdout. */
 export class JsonSink implements OutputSink {
@@ -394,8 +444,24 @@ export class JsonSink implements OutputSink {
     this.#emit({event: 'peer_left', ...node(left), reason: left.reason})
   }
 
-  peers(peers: PeerSummary[]): void {
-    this.#emit({event: 'peers', peers: peers.map((summary) => peer(summary))})
+  peers(peers: PeerSummary[], cooldowns?: CooldownSummary[]): void {
+    this.#emit({event: 'peers', peers: peers.map((summary) => peer(summary)), ...(cooldowns ? {cooldown: cooldowns.map((e) => cooldown(e))} : {})})
+  }
+
+  ignoreList(authors: IgnoredAuthor[], hidden: number): void {
+    const list = authors.map((a) => ({id: a.id, name: a.name, fingerprint: safeFingerprint(a.id)}))
+    this.#emit({event: 'ignored', count: list.length, authors: list, hidden})
+  }
+
+  peerPenalised(event: PeerPenalised): void {
+    this.#emit({
+      event: 'peer_penalised',
+      code: event.code,
+      target: event.target,
+      ...(event.peer ? {peer: node(event.peer)} : {}),
+      score: event.score,
+      until: event.until,
+    })
   }
 
   who(entries: RosterEntry[]): void {

@@ -17,6 +17,7 @@ import {complete, type Completion} from './complete.js'
 import {corkForThisTurn, uncorkAll} from './cork.js'
 import {errorMessage, nodeErrorText} from './engine-text.js'
 import {type Catalog, catalogs, type Lang} from './i18n.js'
+import {IgnoreList, MAX_IGNORED} from './ignore-list.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'
 import {HumanSink, JsonSink, type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
@@ -62,6 +63,8 @@ export interface ReplOptions {
   readHistory?: HistoryReader
   /** The history was turned off (--no-log): /history says so. */
   historyOff?: boolean
+  /** The authors not shown (/ignore); the start command loads it from beside the identity file. Default: in memory. */
+  ignore?: IgnoreList
   /** For tests: the clock behind timestamps. */
   now?: () => number
 }
@@ -109,6 +112,7 @@ export class Repl {
   readonly #historyDir: string | undefined
   readonly #readHistory: HistoryReader | undefined
   readonly #historyOff: boolean
+  readonly #ignore: IgnoreList
   /** Names of recent authors for @completion: set() makes a name the most recent; the least recent goes when full. */
   readonly #seenNames = new LRUCache<string, true>({max: MAX_SEEN_NAMES})
   readonly #unsubscribe: Array<() => void> = []
@@ -145,6 +149,7 @@ export class Repl {
     this.#historyDir = options.historyDir
     this.#readHistory = options.readHistory
     this.#historyOff = options.historyOff ?? false
+    this.#ignore = options.ignore ?? new IgnoreList()
     const color = !this.json && (options.color ?? resolveColor({isTTY: this.#output.isTTY}))
     this.#style = color ? ansiStyle((this.#output.getColorDepth?.() ?? 4) >= 8 ? 256 : 16) : PLAIN
     const printer: LinePrinter = {
@@ -185,7 +190,9 @@ export class Repl {
     })
     this.#listen('room_left', (left) => this.#sink.roomLeft(left))
     this.#listen('room_churn', (churn) => this.#sink.roomChurn(churn))
+    this.#listen('peer_penalised', (event) => this.#sink.peerPenalised(event))
     this.#listen('direct', (message) => {
+      if (this.#hide(message.from.id)) return
       this.#seen(message.from.name)
       this.#sink.direct(message)
     })
@@ -251,10 +258,17 @@ export class Repl {
 
   #onMessage(message: ChatMessage): void {
     // Our own messages are shown as "You: ..." when sent; never show one twice if it comes back.
-    if (message.from.id === this.#ownId()) return
+    if (message.from.id === this.#ownId() || this.#hide(message.from.id)) return
     this.#seen(message.from.name)
     this.#sink.message(message, mentions(message.text, this.#ownName()))
     this.#checkName(message.from.name, message.from.id)
+  }
+
+  /** True (and counted) for a message from an ignored author: not shown, not notified. */
+  #hide(id: string): boolean {
+    if (!this.#ignore.has(id)) return false
+    this.#ignore.hidden++
+    return true
   }
 
   /** Flags a display name seen with a second identity key (once per key): names are chosen, keys are not. */
@@ -290,7 +304,7 @@ export class Repl {
   }
 
   #complete(text: string, cursor: number): Completion {
-    return complete(text, cursor, {commands: COMMANDS, peers: this.#peerNames()})
+    return complete(text, cursor, {commands: COMMANDS, peers: this.#peerNames(), ignored: this.#ignore.list().map((a) => a.name)})
   }
 
   /** The name others know us by: the prompt's, else the node's. */
@@ -445,7 +459,24 @@ export class Repl {
         }
 
         case 'peers': {
-          this.#sink.peers(this.#node.peers())
+          this.#sink.peers(this.#node.peers(), this.#node.cooldowns?.())
+          return
+        }
+
+        case 'ignore': {
+          if (command.who === undefined) this.#sink.ignoreList(this.#ignore.list(), this.#ignore.hidden)
+          else this.#ignoreAuthor(command.who)
+          return
+        }
+
+        case 'unignore': {
+          this.#unignore(command.who)
+          return
+        }
+
+        case 'retry': {
+          const cleared = this.#node.clearCooldown?.(command.host === undefined ? undefined : {host: command.host, port: command.port!}) ?? 0
+          this.#sink.notice(cleared === 0 ? this.#catalog.retryNothing : this.#catalog.retryCleared(cleared))
           return
         }
 
@@ -472,6 +503,8 @@ export class Repl {
             me: this.#catalog.meUsage,
             history: this.#catalog.historyUsage,
             msg: this.#catalog.msgUsage,
+            retry: this.#catalog.retryUsage,
+            unignore: this.#catalog.unignoreUsage,
           }
           this.#sink.error('usage', usage[command.command])
           return
@@ -500,7 +533,61 @@ export class Repl {
       return
     }
 
-    if (!this.#quitting) this.#sink.history(entries.slice(-count))
+    if (!this.#quitting) this.#sink.history(entries.filter((e) => e.fromId === undefined || !this.#ignore.has(e.fromId)).slice(-count))
+  }
+
+  /** Authors this REPL can name: peers, nodes that announced a key, and everyone seen writing; id → latest name. */
+  #knownAuthors(): Map<string, string> {
+    const names = new Map<string, string>()
+    for (const [name, ids] of this.#keysByName) for (const id of ids) names.set(id, name)
+    try {
+      for (const n of [...this.#node.directory(), ...this.#node.peers(), this.#node.info]) names.set(n.id, n.name)
+    } catch {
+      // a node not running yet knows nobody
+    }
+
+    return names
+  }
+
+  /** `who` as a fingerprint or a name (case-insensitively) among `authors`: the ids it can mean. */
+  #resolve(who: string, authors: Map<string, string>): string[] {
+    const wanted = who.toLowerCase()
+    const byKey = [...authors.keys()].filter((id) => safeFingerprint(id) === wanted)
+    if (byKey.length > 0) return byKey
+    return [...authors].filter(([, name]) => name.toLowerCase() === wanted).map(([id]) => id)
+  }
+
+  #ignoreAuthor(who: string): void {
+    const authors = this.#knownAuthors()
+    const ids = this.#resolve(who, authors)
+    const describe = (id: string): string => `${sanitize(authors.get(id) ?? '?')} ${safeFingerprint(id)}`
+    if (ids.length === 0) return this.#sink.error('unknown_author', this.#catalog.ignoreUnknown(sanitize(who)))
+    if (ids.length > 1) return this.#sink.error('ambiguous_author', this.#catalog.ignoreAmbiguous(sanitize(who), ids.map((id) => describe(id))))
+    const [id] = ids
+    const name = authors.get(id) ?? who
+    if (id === this.#ownId()) return this.#sink.error('ignore_self', this.#catalog.ignoreSelf)
+    if (this.#ignore.has(id)) {
+      this.#sink.notice(this.#catalog.ignoreAlready(name, safeFingerprint(id)))
+    } else if (this.#ignore.add({id, name})) {
+      this.#sink.notice(this.#catalog.ignoreAdded(name, safeFingerprint(id)))
+    } else {
+      return this.#sink.error('ignore_full', this.#catalog.ignoreFull(MAX_IGNORED))
+    }
+
+    if (this.json) this.#sink.ignoreList(this.#ignore.list(), this.#ignore.hidden)
+  }
+
+  #unignore(who: string): void {
+    const listed = new Map(this.#ignore.list().map((a) => [a.id, a.name]))
+    const ids = this.#resolve(who, listed)
+    if (ids.length !== 1) {
+      const error = ids.length === 0 ? this.#catalog.ignoreNotListed(sanitize(who)) : this.#catalog.ignoreAmbiguous(sanitize(who), ids.map((id) => `${sanitize(listed.get(id)!)} ${safeFingerprint(id)}`))
+      return this.#sink.error('not_ignored', error)
+    }
+
+    this.#ignore.remove(ids[0])
+    this.#sink.notice(this.#catalog.ignoreRemoved(listed.get(ids[0])!, safeFingerprint(ids[0])))
+    if (this.json) this.#sink.ignoreList(this.#ignore.list(), this.#ignore.hidden)
   }
 
   /** Resolves the recipient among the nodes that announced a key (never a guess), then seals the text to it. */

@@ -227,9 +227,9 @@ describe('REPL in a real terminal (tmux)', function () {
     keys(s, 'Enter')
     const table = await until(s, 'the peers table', (lines) => lines.some((line) => /^ {2}Pedro /.test(line)))
     expect(table).to.include('Connected peers (1):')
-    expect(table).to.include('  name   address          fingerprint  since  direction')
+    expect(table).to.include('  name   address          fingerprint  since  direction  score')
     expect(table.find((line) => line.startsWith('  Pedro '))).to.match(
-      /^ {2}Pedro {2}127\.0\.0\.1:\d{5} {2}[\da-f]{4}:[\da-f]{4} {4}\d\d:\d\d {2}in$/,
+      /^ {2}Pedro {2}127\.0\.0\.1:\d{5} {2}[\da-f]{4}:[\da-f]{4} {4}\d\d:\d\d {2}in {9}[\d.]+$/,
     )
 
     type(s, 'hi @Pe')
@@ -313,6 +313,44 @@ describe('REPL in a real terminal (tmux)', function () {
     const refused = screen(s).join(' ')
     expect(refused).to.match(/"Ana" could mean more than one node: Ana \(127\.0\.0\.1:\d+\) [\da-f]{4}:[\da-f]{4}, Ana Maria/)
     expect(refused).not.to.include('[you → Ana]')
+  })
+
+  it('/ignore hides an author at once (Tab completes the name), /ignore lists, /unignore shows them again', async () => {
+    const s = start(['--peer', 'Pedro', '--flood', '10'])
+    await until(s, 'Pedro talking', (lines) => floodNumbers(lines).length > 0)
+    type(s, '/ign')
+    keys(s, 'Tab')
+    await promptIs(s, 'Julia> /ignore')
+    type(s, 'Pe') // after the space Tab added
+    keys(s, 'Tab')
+    await promptIs(s, 'Julia> /ignore Pedro')
+    keys(s, 'Enter')
+    const ignoring = /^Ignoring Pedro \([\da-f]{4}:[\da-f]{4}\): their messages are no longer shown or logged here/
+    await until(s, 'the ignore notice', (lines) => lines.some((line) => ignoring.test(line)))
+    // Ten messages a second keep coming: none shows under the notice (a second and a half of them).
+    const deadline = Date.now() + 1500
+    while (Date.now() < deadline) {
+      const lines = screen(s)
+      const at = lines.findIndex((line) => ignoring.test(line))
+      expect(floodNumbers(lines.slice(at + 1)), 'messages shown after /ignore').to.deep.equal([])
+      await new Promise((resolve) => {
+        setTimeout(resolve, 100)
+      })
+    }
+
+    type(s, '/ignore')
+    keys(s, 'Enter')
+    const list = await until(s, 'the list', (lines) => lines.some((line) => line.startsWith('Ignored (1): Pedro ')))
+    expect(list.find((line) => line.startsWith('Ignored (1)'))).to.match(/^Ignored \(1\): Pedro [\da-f]{4}:[\da-f]{4}\. \d+ messages hidden this session\.$/)
+    type(s, '/unignore P')
+    keys(s, 'Tab')
+    await promptIs(s, 'Julia> /unignore Pedro')
+    keys(s, 'Enter')
+    await until(s, 'Pedro back', (lines) => {
+      const at = lines.findIndex((line) => / is no longer ignored\.$/.test(line))
+      return at >= 0 && floodNumbers(lines.slice(at + 1)).length > 0
+    })
+    keys(s, 'C-c')
   })
 
   it('clears a typed line with Ctrl+C, and leaves with Ctrl+C on an empty line', async () => {

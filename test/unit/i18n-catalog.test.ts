@@ -12,7 +12,7 @@ import {catalogs} from '../../src/repl/i18n.js'
 // a thousands separator).
 const who = {name: 'Qname', host: 'Qhost', port: 417}
 const failure = {code: 'not_chat_protocol', direction: 'outbound', host: 'Qhost', port: 417}
-const details = {address: 'Qaddress', host: 'Qhost', port: 417, reason: 'Qreason', length: 613, limit: 809, failure}
+const details = {address: 'Qaddress', host: 'Qhost', port: 417, reason: 'Qreason', length: 613, limit: 809, failure, until: 0}
 const TOKENS = ['0644', '0600', 'Qname', 'Qhost', '417', 'Qaddress', 'Qreason', '613', '809', 'Qa', 'Qb', 'Qc', '271', '919', 'Qd', 'Qe']
 
 /** Arguments to call each function of the catalogue with, by its key path. */
@@ -45,6 +45,18 @@ function sampleArgs(path: string): unknown[] | undefined {
     connected: [who],
     connectFailed: ['Qa'],
     roomJoined: ['Qa'],
+    ignoreAdded: ['Qa', 'Qb'],
+    ignoreRemoved: ['Qa', 'Qb'],
+    ignoreAlready: ['Qa', 'Qb'],
+    ignoreNotListed: ['Qa'],
+    ignoreList: [['Qa', 'Qb'], 271],
+    ignoreUnknown: ['Qa'],
+    ignoreAmbiguous: ['Qa', ['Qb', 'Qc']],
+    ignoreFull: [271],
+    ignoreFileFailed: ['Qa'],
+    retryCleared: [271],
+    cooldownHeader: [271],
+    cooldownLine: ['Qa', 'Qb', 'Qc'],
     roomLeft: ['Qa', 'quit'],
     roomChurn: [271, 919],
     whoHeader: [271],
@@ -113,7 +125,7 @@ describe('message catalogues', () => {
 
   it('translate every text but command words, addresses and prompts', () => {
     // The texts that are the same in both languages on purpose.
-    const same = /^(prompt|peerLine|log\.received|log\.action|help\[\d]\.command|help\[[236]]\.usage)$/
+    const same = /^(prompt|peerLine|log\.received|log\.action|help\[\d+]\.command|help\[[236]]\.usage)$/
     const untranslated = [...pt].filter(([path, text]) => text === en.get(path) && !same.test(path)).map(([path]) => path)
     expect(untranslated).to.deep.equal([])
   })

@@ -94,7 +94,7 @@ describe('i18n', () => {
       const t = catalogs[lang]
       const [command, hostPort, nameText, action] = words[lang]
       const lines = helpLines(t)
-      expect(lines).to.have.length(9)
+      expect(lines).to.have.length(12)
       expect(lines[0]).to.match(new RegExp(`^/help \\[${command}\\] {2,}\\S`))
       expect(lines[1]).to.match(new RegExp(`^/connect ${hostPort} {2,}\\S`))
       expect(lines[2]).to.match(/^\/peers {2,}\S/)
@@ -102,8 +102,11 @@ describe('i18n', () => {
       expect(lines[4]).to.match(new RegExp(`^/msg ${nameText} {2,}\\S`))
       expect(lines[5]).to.match(new RegExp(`^/me ${action} {2,}\\S`))
       expect(lines[6]).to.match(/^\/history \[N\] {2,}\S/)
-      expect(lines[7]).to.match(/^\/quit \[TEXTO?\] {2,}\S/)
-      expect(lines[8]).to.match(/\/help CO/)
+      expect(lines[7]).to.match(/^\/ignore \[(NAME|NOME)\] {2,}\S/)
+      expect(lines[8]).to.match(/^\/unignore (NAME|NOME) {2,}\S/)
+      expect(lines[9]).to.match(/^\/retry \[HOST:PORTA?\] {2,}\S/)
+      expect(lines[10]).to.match(/^\/quit \[TEXTO?\] {2,}\S/)
+      expect(lines[11]).to.match(/\/help CO/)
       // the usage errors use the same words as /help
       expect(t.msgUsage).to.include(`/msg ${nameText}`)
       expect(t.connectUsage).to.include(`/connect ${hostPort}`)
@@ -154,7 +157,7 @@ describe('i18n', () => {
         expect(text).to.match(/\S/)
       }
 
-      expect(Object.values(t.peerColumns)).to.have.length(5)
+      expect(Object.values(t.peerColumns)).to.have.length(6)
     }
 
     expect(pt.inputHistoryFailed('EACCES')).to.match(/^aviso: .*EACCES$/)

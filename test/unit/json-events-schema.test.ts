@@ -172,7 +172,16 @@ describe('docs/json-events.schema.json', function () {
       peerLeft: () => sink.peerLeft({...info, reason: 'quit'}),
       peers: () => {
         sink.peers([])
-        sink.peers([peer, {...peer, direction: 'outbound'}])
+        sink.peers([peer, {...peer, direction: 'outbound', score: -2.5}], [])
+        sink.peers([peer], [{target: '127.0.0.1:22', code: 'not_chat_protocol', addresses: ['127.0.0.1:22'], ids: [], ips: [], until: 9, strikes: 2}])
+      },
+      ignoreList: () => {
+        sink.ignoreList([], 0)
+        sink.ignoreList([{id: 'aWQ', name: 'Eve'}], 3)
+      },
+      peerPenalised: () => {
+        sink.peerPenalised({code: 'flooding', target: 'Eve (127.0.0.1:5009)', peer: info, score: -50.2, until: 7})
+        sink.peerPenalised({code: 'room_mismatch', target: '10.0.0.1:40000', score: 0, until: 7})
       },
       help: () => {
         sink.help()
@@ -210,6 +219,8 @@ describe('docs/json-events.schema.json', function () {
       {event: 'held_released', sent: 1, dropped: -1, to: {id: 'x', name: 'A', host: 'h', port: 1}},
       {event: 'message', id: 'x', from: {id: 'x', name: 'A', host: 'h', port: 1}, text: 't', ts: 1, history: false},
       {event: 'direct_sent', id: 'x', from: {id: 'x', name: 'A', host: 'h', port: 1}, text: 't', ts: 1},
+      {event: 'ignored', count: 0, authors: []},
+      {event: 'peer_penalised', code: 'flooding', target: 't', score: 0},
       {event: 'nonsense'},
     ]
     for (const event of bad) expect(validate(event), JSON.stringify(event)).to.equal(false)

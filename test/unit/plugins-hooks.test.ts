@@ -154,6 +154,14 @@ describe('plugins: wirePluginHooks', function () {
     expect(calls(undefined, 'chat:message').map((c) => (c.options as unknown as ChatMessageHookOptions).message.text)).to.deep.equal(['live', 'live'])
   })
 
+  it('never passes messages from an author the user ignores', async () => {
+    unwire = wirePluginHooks(config, node, (m) => reports.push(m), {ignored: (id) => id === PEDRO.id})
+    node.emit('message', message('ignored'))
+    node.emit('message', {...message('live'), from: SELF})
+    await until('the live message', () => calls(undefined, 'chat:message').length === 2)
+    expect(calls(undefined, 'chat:message').map((c) => (c.options as unknown as ChatMessageHookOptions).message.text)).to.deep.equal(['live', 'live'])
+  })
+
   it('reports a plugin whose hook throws once, disables it for the session, and keeps the others going', async () => {
     globalThis.chatHookTest!.behaviour['bad-plugin'] = 'throw'
     unwire = wirePluginHooks(config, node, (m) => reports.push(m))

@@ -420,7 +420,7 @@ describe('Repl over piped input (not a TTY)', function () {
   it('prints /help, one line per command, then how to ask about one', async () => {
     const {out, type} = harness()
     type('/help')
-    await out.until((capture) => capture.lines.length === 9)
+    await out.until((capture) => capture.lines.length === 12)
     expect(out.lines.map((line) => line.split(/\s{2,}/)[0])).to.deep.equal([
       '/help [COMMAND]',
       '/connect HOST PORT',
@@ -429,6 +429,9 @@ describe('Repl over piped input (not a TTY)', function () {
       '/msg NAME TEXT',
       '/me ACTION',
       '/history [N]',
+      '/ignore [NAME]',
+      '/unignore NAME',
+      '/retry [HOST:PORT]',
       '/quit [TEXT]',
       'Type /help COMMAND for the details of one command.',
     ])
@@ -662,7 +665,7 @@ describe('Repl --json', function () {
     expect(events[4]).to.deep.equal({event: 'error', code: 'protocol_error', message: 'bad frame'})
     expect(events[5]).to.deep.equal({event: 'sent', id: 'm1', text: 'hi', ts: 1_764_000_000_001})
     expect(events[6]).to.deep.equal({event: 'peers', peers: [summary(PEDRO, 'inbound')]})
-    expect(events[7].commands).to.have.length(8)
+    expect(events[7].commands).to.have.length(11)
     expect(events[8]).to.deep.equal({
       event: 'error',
       code: 'unknown_command',
