@@ -22,6 +22,8 @@ export interface ChatMessage {
   history?: boolean
   /** True for an action (`/me waves`): `text` is `waves`, shown as `* Ana waves`. */
   action?: boolean
+  /** True for a message said while this node was away or cut off, learned later (by reconciliation): shown once. */
+  late?: boolean
 }
 
 export type PeerDirection = 'inbound' | 'outbound'
@@ -51,6 +53,8 @@ export interface DirectMessage {
   to: NodeInfo
   text: string
   ts: number
+  /** Sent while this node was away or cut off, learned later. */
+  late?: boolean
 }
 
 /** Typed events of a ChatNode, for `node.on(name, listener)`. */
@@ -67,4 +71,31 @@ export interface ChatNodeEvents {
   peer_joined: [PeerSummary]
   peer_left: [PeerLeft]
   warning: [NodeWarning]
+  /** A signed frame entered the message store: the caller persists it (the engine writes no files). */
+  stored: [StoredFrameInfo]
+  /** A reconciliation this node ran with a peer is over. */
+  synced: [SyncSummary]
+}
+
+/** A signed frame as the message store keeps it (docs/sync.md). */
+export interface StoredFrameInfo {
+  id: string
+  /** the author's clock, ms */
+  ts: number
+  kind: 'announce' | 'chat' | 'dm'
+  payload: string
+  sig: string
+}
+
+/** What one reconciliation with a peer cost and found. */
+export interface SyncSummary {
+  peer: PeerSummary
+  /** round trips of `sync` frames */
+  rounds: number
+  /** bytes of the `sync` frames both ways (plaintext) */
+  bytes: number
+  /** frames the peer lacked, sent to it */
+  pushed: number
+  /** frames this node lacked, received */
+  pulled: number
 }

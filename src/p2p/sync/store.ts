@@ -89,6 +89,15 @@ export class MessageStore {
     return true
   }
 
+  /** Forgets one frame (an announcement superseded by a newer one of the same node). */
+  delete(id: string): void {
+    const item = this.#byId.get(id)
+    if (!item) return
+    this.#byId.delete(id)
+    const at = this.#insertionPoint(item)
+    if (this.#items[at] === item) this.#items.splice(at, 1)
+  }
+
   /** Loads frames kept by an earlier run (any order); returns how many were kept. */
   load(frames: Iterable<StoredFrame>): number {
     let kept = 0
