@@ -3,7 +3,7 @@
 
 import {formatAddress} from '../p2p/address.js'
 import {sanitize} from '../text/sanitize.js'
-import type {HistoryEvent, HistoryNode} from './events.js'
+import {authorTime, type HistoryEvent, type HistoryNode} from './events.js'
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0')
@@ -47,20 +47,22 @@ function describe(e: HistoryEvent): string {
       return e.kind === 'action' ? `* ${sanitize(e.name ?? 'You')} ${sanitize(e.text)}` : `You: ${sanitize(e.text)}`
     case 'message_received': {
       const line = e.kind === 'action' ? `* ${sanitize(e.from.name)} ${sanitize(e.text)}` : `${formatNode(e.from)}: ${sanitize(e.text)}`
-      return `${e.history ? '(history) ' : ''}${line}`
+      return `${e.history ? '(history) ' : ''}${e.late ? '(late) ' : ''}${line}`
     }
 
     case 'dm_sent':
       return `You → ${formatNode(e.to)} (private): ${sanitize(e.text)}`
     case 'dm_received':
-      return `${formatNode(e.from)} → you (private): ${sanitize(e.text)}`
+      return `${e.late ? '(late) ' : ''}${formatNode(e.from)} → you (private): ${sanitize(e.text)}`
+    case 'frame_stored':
+      return `-- stored a signed ${e.kind} frame`
   }
 }
 
 /** When it happened: for a received message, when its author sent it (their clock); else when it was logged. */
 export function eventTime(e: HistoryEvent): string {
-  const sent = (e.event === 'message_received' || e.event === 'dm_received') && e.sent_ts !== undefined ? new Date(e.sent_ts) : undefined
-  return sent && !Number.isNaN(sent.getTime()) ? sent.toISOString() : e.ts
+  const at = new Date(authorTime(e))
+  return Number.isNaN(at.getTime()) ? e.ts : at.toISOString()
 }
 
 /**

@@ -6,7 +6,7 @@ import type {Writable} from 'node:stream'
 import {errnoCode} from '../io/errno.js'
 import {escapeJsonLine} from '../text/sanitize.js'
 import {reasonFor} from './errors.js'
-import {historyPath} from './events.js'
+import {byAuthorTime, historyPath} from './events.js'
 import {formatEvent} from './format.js'
 import {followHistory, readLastEvents, type HistoryRecord, type LastEvents} from './reader.js'
 
@@ -88,7 +88,8 @@ export async function tailHistory(options: TailOptions): Promise<void> {
     throw readError(error, path, dir, port)
   }
 
-  if (!(await write(out, last.records.map(render).join(''), signal)) || !options.follow) return
+  // The last events in the order they were said: a message that arrived late sits at its author's time.
+  if (!(await write(out, byAuthorTime(last.records).map(render).join(''), signal)) || !options.follow) return
 
   try {
     for await (const record of followHistory(path, {from: last.end, pollMs: options.pollMs, signal})) {

@@ -45,6 +45,8 @@ export interface Catalog {
   noPeers: string
   /** Prefix of a message received from a peer's recent history when joining: sent before we were here. */
   historyMark(time: string): string
+  /** Prefix of a message said while this node was away or cut off, arriving later: its author's time. */
+  lateMark(time: string): string
   /** The same display name seen with two different identity keys: someone may be impersonating someone. */
   nameClash(name: string, fingerprints: string[]): string
   help: HelpEntry[]
@@ -117,6 +119,7 @@ const pt: Catalog = {
   peerLine: (peer, fingerprint) => `  ${who(peer)} ${fingerprint}`,
   noPeers: 'Nenhum peer conectado.',
   historyMark: (time) => `(histórico ${time}) `,
+  lateMark: (time) => `(${time}, atrasada) `,
   nameClash: (name, fingerprints) => `! O nome "${name}" é usado por chaves diferentes (${fingerprints.join(', ')}): confira com /peers quem é quem.`,
   help: helpEntries({
     help: ['mostra esta ajuda', 'Sem argumento, lista os comandos; /help COMANDO explica um deles, por exemplo /help connect.'],
@@ -183,6 +186,7 @@ const en: Catalog = {
   peerLine: (peer, fingerprint) => `  ${who(peer)} ${fingerprint}`,
   noPeers: 'No peers connected.',
   historyMark: (time) => `(history ${time}) `,
+  lateMark: (time) => `(${time}, late) `,
   nameClash: (name, fingerprints) => `! The name "${name}" is used by different keys (${fingerprints.join(', ')}): check with /peers who is who.`,
   help: helpEntries({
     help: ['show this help', 'Without an argument, lists the commands; /help COMMAND explains one, for example /help connect.'],

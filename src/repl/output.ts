@@ -118,6 +118,12 @@ export class HumanSink implements OutputSink {
       return
     }
 
+    if (message.late) {
+      // Said while we were away or cut off: shown once, now, with the author's time.
+      this.#said(this.#style.system(this.#catalog.lateMark(formatStamp(message.ts, this.#now()))) + line, text, mention && this.#bell ? '\u0007' : '')
+      return
+    }
+
     this.#said(this.#stamped(line, message.ts), text, mention && this.#bell ? '\u0007' : '')
   }
 
@@ -130,7 +136,9 @@ export class HumanSink implements OutputSink {
   direct(message: DirectMessage): void {
     const from = {...message.from, name: this.#style.name(message.from.id, sanitize(message.from.name))}
     const text = sanitize(message.text)
-    this.#said(this.#stamped(this.#style.mention(this.#catalog.directReceived(from, text)), message.ts), text, this.#bell ? '\u0007' : '')
+    const line = this.#style.mention(this.#catalog.directReceived(from, text))
+    const marked = message.late ? this.#style.system(this.#catalog.lateMark(formatStamp(message.ts, this.#now()))) + line : this.#stamped(line, message.ts)
+    this.#said(marked, text, this.#bell ? '\u0007' : '')
   }
 
   directSent(message: DirectMessage): void {
@@ -279,8 +287,8 @@ export class JsonSink implements OutputSink {
 
   message(message: ChatMessage, mention: boolean): void {
     const event = {event: 'message', id: message.id, from: node(message.from), text: message.text, ts: message.ts, ...kind(message)}
-    // `mention` and `history` only when true, so every other message event keeps its documented shape.
-    this.#emit({...event, ...(mention ? {mention: true} : {}), ...(message.history ? {history: true} : {})})
+    // `mention`, `history` and `late` only when true, so every other message event keeps its documented shape.
+    this.#emit({...event, ...(mention ? {mention: true} : {}), ...(message.history ? {history: true} : {}), ...(message.late ? {late: true} : {})})
   }
 
   sent(message: ChatMessage): void {
@@ -288,7 +296,7 @@ export class JsonSink implements OutputSink {
   }
 
   direct(message: DirectMessage): void {
-    this.#emit({event: 'direct', id: message.id, from: node(message.from), text: message.text, ts: message.ts})
+    this.#emit({event: 'direct', id: message.id, from: node(message.from), text: message.text, ts: message.ts, ...(message.late ? {late: true} : {})})
   }
 
   directSent(message: DirectMessage): void {
