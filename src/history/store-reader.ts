@@ -63,8 +63,8 @@ export async function readStoredFrames(path: string, options: StoredFramesOption
       else if (event.event === 'session_start') oldestStart = at
     }
 
-    const memberSince = sawAny ? (complete ? oldestStart : options.sinceMs) : undefined
-    return {frames, memberSince: memberSince ?? oldestStart}
+    // Stopped early: the node was already here at the retention's start (or earlier).
+    return {frames, memberSince: sawAny ? (complete ? oldestStart : options.sinceMs) : undefined}
   } finally {
     await fh.close()
   }

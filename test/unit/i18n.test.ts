@@ -20,6 +20,7 @@ describe('i18n', () => {
       expect(t.peerLine(pedro, 'ab12:cd34')).to.equal('  Pedro (127.0.0.1:5001) ab12:cd34')
       expect(t.noPeers).to.equal('Nenhum peer conectado.')
       expect(t.historyMark('17:20')).to.equal('(histórico 17:20) ')
+      expect(t.lateMark('14:02')).to.equal('(14:02, atrasada) ')
       expect(t.nameClash('Pedro', ['ab12:cd34', 'ef56:7890'])).to.match(/^! O nome "Pedro" é usado por chaves diferentes \(ab12:cd34, ef56:7890\)/)
       expect(t.unknownCommand('foo')).to.equal(
         'Comando desconhecido: /foo. Digite /help para ver os comandos disponíveis.',
@@ -56,6 +57,7 @@ describe('i18n', () => {
       expect(t.peerLine(pedro, 'ab12:cd34')).to.equal('  Pedro (127.0.0.1:5001) ab12:cd34')
       expect(t.noPeers).to.equal('No peers connected.')
       expect(t.historyMark('17:20')).to.equal('(history 17:20) ')
+      expect(t.lateMark('14:02')).to.equal('(14:02, late) ')
       expect(t.nameClash('Pedro', ['ab12:cd34', 'ef56:7890'])).to.match(/^! The name "Pedro" is used by different keys \(ab12:cd34, ef56:7890\)/)
       expect(t.unknownCommand('foo')).to.equal('Unknown command: /foo. Type /help to see the available commands.')
       expect(t.connectUsage).to.equal('Usage: /connect HOST PORT (port 1-65535)')
