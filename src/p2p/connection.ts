@@ -88,6 +88,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   /** ms since the epoch when the hello exchange completed (0 before). */
   since = 0
   #remote: NodeInfo | undefined
+  /** How far the peer's clock is ahead of ours, from its hello (undefined: it did not say). */
+  clockOffsetMs: number | undefined
   readonly #session: SecureSession
   readonly #frameBudget: TokenBucket
   readonly #limits: ConnectionLimits
@@ -336,7 +338,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  #onHello(hello: NodeInfo): void {
+  #onHello(hello: NodeInfo & {clockOffsetMs?: number}): void {
+    this.clockOffsetMs = hello.clockOffsetMs
     clearTimeout(this.#helloTimer)
     this.#helloTimer = undefined
     // A node listening on a wildcard address is reachable where its socket came from.

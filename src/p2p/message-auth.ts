@@ -32,8 +32,13 @@ export type SignedKind = SignedType
 const MESSAGE_ID_PREFIX = 'chat/2 message-id:'
 /** Older messages are ignored (a replay outside the seen-cache's memory); the cache keeps ids longer than this. */
 export const MAX_MESSAGE_AGE_MS = 5 * 60 * 1000
-/** How far ahead of our clock an author's clock may run. */
-export const MAX_CLOCK_SKEW_MS = 30 * 1000
+/**
+ * How far ahead of our clock an author's clock may run: minutes, as real laptops drift (peers whose clocks differ by
+ * more than CLOCK_WARNING_MS are told at connection). A live message older than this is shown as late.
+ */
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000
+/** Peers whose clocks differ by more than this are both told, once per connection. */
+export const CLOCK_WARNING_MS = 60 * 1000
 
 /** What each kind's payload decodes to. */
 export interface SignedPayloads {

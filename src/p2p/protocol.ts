@@ -65,6 +65,8 @@ export interface HelloPayload {
   listen: WireAddress
   /** Ed25519 signature by `id` over the sender's Noise static key: binds the session to the identity. */
   sig: string
+  /** The sender's clock (ms since the epoch) when it wrote the hello: both users are told if the clocks differ. */
+  now?: number
 }
 
 /** The kinds of payload an author signs and every hop floods; each has its own signature prefix. */
@@ -445,6 +447,7 @@ export function decodeHelloPayload(bytes: Uint8Array): HelloPayload {
     name: name(obj, 'name'),
     listen: address(asObject(field(obj, 'listen'), 'hello.listen'), 'hello.listen'),
     sig,
+    ...(field(obj, 'now') === undefined ? {} : {now: integer(obj, 'now', 0, Number.MAX_SAFE_INTEGER)}),
   }
 }
 

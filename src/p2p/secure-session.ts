@@ -58,7 +58,7 @@ export interface SessionOutput {
   /** Decrypted transport plaintexts, in order. */
   bodies: Buffer[]
   /** Set once, when the handshake completes: the peer as its signed hello describes it. */
-  established?: WireNode
+  established?: WireNode & {clockOffsetMs?: number}
 }
 
 /** A handshake or transport failure. `reply` is what may be written before closing (usually nothing). */
@@ -208,10 +208,10 @@ export class SecureSession {
   #helloPayload(): Buffer {
     const {identity, listen, name} = this.#options
     const sig = signWithPrefix(identity, STATIC_KEY_SIGNATURE_PREFIX, this.#static.publicKey).toString('base64url')
-    return encodeHelloPayload({v: PROTOCOL_VERSION, id: identity.id, name, listen, sig})
+    return encodeHelloPayload({v: PROTOCOL_VERSION, id: identity.id, name, listen, sig, now: Date.now()})
   }
 
-  #verifyHello(payload: Buffer): WireNode {
+  #verifyHello(payload: Buffer): WireNode & {clockOffsetMs?: number} {
     const hello = decodeHelloPayload(payload)
     if (hello.v !== PROTOCOL_VERSION) {
       throw new SessionError('version', `the peer speaks chat protocol version ${hello.v}; this node speaks version ${PROTOCOL_VERSION}`)
@@ -222,10 +222,12 @@ export class SecureSession {
       throw new SessionError('bad_identity', 'the peer\'s identity signature does not match its handshake key')
     }
 
-    return {id: hello.id, name: hello.name, host: hello.listen.host, port: hello.listen.port}
+    // How far the peer's clock is ahead of ours (negative: behind), give or take one trip of the handshake.
+    const clock = hello.now === undefined ? {} : {clockOffsetMs: hello.now - Date.now()}
+    return {id: hello.id, name: hello.name, host: hello.listen.host, port: hello.listen.port, ...clock}
   }
 
-  #finish(out: SessionOutput, remote: WireNode): void {
+  #finish(out: SessionOutput, remote: NonNullable<SessionOutput['established']>): void {
     const {recv, send} = this.#handshake.split()
     this.#send = send
     this.#recv = recv

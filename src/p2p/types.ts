@@ -75,6 +75,14 @@ export interface ChatNodeEvents {
   stored: [StoredFrameInfo]
   /** A reconciliation this node ran with a peer is over. */
   synced: [SyncSummary]
+  /** A new peer's clock differs from ours by more than a minute (`offsetMs` > 0: it is ahead). */
+  clock_skew: [ClockSkew]
+}
+
+export interface ClockSkew {
+  peer: PeerSummary
+  /** the peer's clock minus ours, ms (give or take one trip of the handshake) */
+  offsetMs: number
 }
 
 /** A signed frame as the message store keeps it (docs/sync.md). */

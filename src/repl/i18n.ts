@@ -81,6 +81,16 @@ export interface Catalog {
   /** A rejected send: worded from the engine error's detail (empty, too_long, not_running), else its English message. */
   sendFailed(detail: ChatNodeErrorDetail | undefined, message: string): string
   warning(message: string): string
+  /** A peer's clock differs from ours by `offsetMs` (> 0: it is ahead). */
+  clockSkew(peer: Who, offsetMs: number): string
+}
+
+/** `40 s`, `10 min`, `3 h`: a clock difference, rounded as a person would say it. */
+export function formatOffset(ms: number): string {
+  const s = Math.round(Math.abs(ms) / 1000)
+  if (s < 120) return `${s} s`
+  const min = Math.round(s / 60)
+  return min < 120 ? `${min} min` : `${Math.round(min / 60)} h`
 }
 
 /** Permission bits as `ls -l` users know them from chmod: 0644. */
@@ -173,6 +183,8 @@ const pt: Catalog = {
     return `Não foi possível enviar: ${message}`
   },
   warning: (message) => `aviso: ${message}`,
+  clockSkew: (peer, offsetMs) =>
+    `! O relógio de ${who(peer)} está ${formatOffset(offsetMs)} ${offsetMs > 0 ? 'adiantado' : 'atrasado'} em relação ao seu: as mensagens ainda passam, com a hora de quem escreve; acerte o relógio de um de vocês (NTP).`,
 }
 
 const en: Catalog = {
@@ -240,6 +252,8 @@ const en: Catalog = {
     return `Could not send: ${message}`
   },
   warning: (message) => `warning: ${message}`,
+  clockSkew: (peer, offsetMs) =>
+    `! ${who(peer)}'s clock is ${formatOffset(offsetMs)} ${offsetMs > 0 ? 'ahead of' : 'behind'} yours: messages still pass, with their author's time; set one of the clocks right (NTP).`,
 }
 
 export const catalogs: Readonly<Record<Lang, Catalog>> = {pt, en}

@@ -3,7 +3,7 @@
 
 import type {HistoryMessage} from '../history/reader.js'
 import {fingerprint} from '../p2p/identity.js'
-import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
+import type {ChatMessage, ClockSkew, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
 import {sanitize, toJsonLine} from '../text/sanitize.js'
 import {formatClock, formatStamp, formatTable} from './format.js'
 import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
@@ -51,6 +51,8 @@ export interface OutputSink {
   problem(code: string, message: string): void
   /** Something the node survived (a misbehaving peer, ...), with the engine's code. */
   warning(warning: NodeWarning): void
+  /** A new peer's clock differs from ours by more than a minute. */
+  clockSkew(skew: ClockSkew): void
 }
 
 export interface HumanOptions {
@@ -232,6 +234,10 @@ export class HumanSink implements OutputSink {
     this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(warning.message))))
   }
 
+  clockSkew({offsetMs, peer}: ClockSkew): void {
+    this.#out(this.#style.error(this.#catalog.clockSkew({...peer, name: sanitize(peer.name), host: sanitize(peer.host)}, offsetMs)))
+  }
+
   #mentions(text: string): boolean {
     return mentions(text, this.#ownName())
   }
@@ -351,6 +357,10 @@ export class JsonSink implements OutputSink {
 
   warning(warning: NodeWarning): void {
     this.#emit({event: 'error', code: warning.code, message: warning.message})
+  }
+
+  clockSkew({offsetMs, peer}: ClockSkew): void {
+    this.#emit({event: 'clock_skew', peer: node(peer), offsetMs})
   }
 
   #emit(event: {event: string} & Record<string, unknown>): void {

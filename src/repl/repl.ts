@@ -174,6 +174,7 @@ export class Repl {
     })
     this.#listen('peer_left', (peer) => this.#sink.peerLeft(peer))
     this.#listen('warning', (warning) => this.#sink.warning(warning))
+    this.#listen('clock_skew', (skew) => this.#sink.clockSkew(skew))
     this.#listen('direct', (message) => {
       this.#seen(message.from.name)
       this.#sink.direct(message)

@@ -173,6 +173,10 @@ describe('docs/json-events.schema.json', function () {
       connected: () => sink.connected(peer),
       notice: () => sink.notice('n'),
       error: () => sink.error('usage', 'u'),
+      clockSkew: () => {
+        sink.clockSkew({peer, offsetMs: 600_000})
+        sink.clockSkew({peer, offsetMs: -45_000})
+      },
       problem: () => sink.problem('internal', 'p'),
       warning: () => sink.warning({code: 'room_mismatch', message: 'w'}),
     }
