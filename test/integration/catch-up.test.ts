@@ -60,7 +60,7 @@ describe('offline catch-up (integration)', function () {
     await quit(c2)
     const tail = await runChat(['log', 'tail', '--port', String(pc), '--log-dir', nodes.logDir, '-n', '200'])
     expect(tail.code).to.equal(0)
-    expect(tail.stdout.split('\n').filter((line) => /\(late, said .*\) B .*: while C was away$/.test(line))).to.have.length(1)
+    expect(tail.stdout.split('\n').filter((line) => /\(late\) B .*: while C was away$/.test(line))).to.have.length(1)
     expect(tail.stdout).to.not.include('frame')
   })
 })
