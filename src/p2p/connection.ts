@@ -90,6 +90,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #remote: NodeInfo | undefined
   /** How far the peer's clock is ahead of ours, from its hello (undefined: it did not say). */
   clockOffsetMs: number | undefined
+  /** The address this node dialled to open it (outbound only): the one to redial, which may differ from `remote`. */
+  dialled: {host: string; port: number} | undefined
   readonly #session: SecureSession
   readonly #frameBudget: TokenBucket
   readonly #limits: ConnectionLimits

@@ -45,6 +45,11 @@ export interface DirectHost {
   broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void
   /** A direct message for us, opened. */
   deliver(message: DirectMessage): void
+  /** A signed frame for the message store; `forget` drops one (an announcement superseded by a newer one). */
+  keep(kind: 'announce' | 'dm', frame: SignedPayload): void
+  forget(id: string): void
+  /** Passes on a frame learned late (by reconciliation) to every peer but `cameFrom`. */
+  relayLate(kind: 'announce' | 'dm', frame: SignedPayload, cameFrom: PeerConnection): void
   warn(code: string, message: string): void
 }
 
@@ -88,6 +93,7 @@ export class DirectMessages {
     const frame = signFrame(this.#node.identity, 'dm', payload)
     const message: DirectMessage = {id: messageId(payload), from, to: {...recipient.info}, text, ts: Date.now()}
     this.#node.seen.add(message.id)
+    this.#node.keep('dm', frame)
     this.#node.broadcast(frame, undefined)
     return message
   }
@@ -103,26 +109,36 @@ export class DirectMessages {
     if (!this.#node.isRunning() || this.#node.peerCount() === 0) return
     const now = Date.now()
     const payload = encodeAnnouncePayload({from: this.#node.info(), dmKey: this.#keys.publicKey.toString('base64url'), ts: now, seq: this.#node.nextSeq()})
+    if (this.#ownAnnounce) this.#node.forget(messageId(this.#ownAnnounce.payload))
     this.#ownAnnounce = signFrame(this.#node.identity, 'announce', payload)
     this.#node.seen.add(messageId(payload))
+    this.#node.keep('announce', this.#ownAnnounce)
     this.#node.broadcast(this.#ownAnnounce, undefined)
   }
 
-  onAnnounce(conn: PeerConnection, frame: AnnounceFrame): void {
-    if (this.#learnKey(conn, frame, false)) this.#node.broadcast(frame, conn)
+  /** An announcement, flooded live or learned `late` by reconciliation (then any age within the store's window). */
+  onAnnounce(conn: PeerConnection, frame: AnnounceFrame, late = false): void {
+    if (!this.#learnKey(conn, frame, late)) return
+    if (late) this.#node.relayLate('announce', frame, conn)
+    else this.#node.broadcast(frame, conn)
   }
 
   onKeys(conn: PeerConnection, frame: KeysFrame): void {
     for (const announce of frame.announces) if (!conn.isOpen || this.#learnKey(conn, announce, true) === undefined) return
   }
 
-  onDirect(conn: PeerConnection, frame: DirectFrame): void {
+  /** A direct message, flooded live or learned `late` by reconciliation. Stored either way (sealed). */
+  onDirect(conn: PeerConnection, frame: DirectFrame, late = false): void {
     const result = this.#node.intake.receive(conn, 'dm', frame)
+    if (result.status === 'own') this.#node.keep('dm', frame)
     if (result.status !== 'new') return
+    this.#node.keep('dm', frame)
     const {box, eph, from, to, ts} = result.payload
     const self = this.#node.info()
     if (to !== self.id) {
-      this.#node.broadcast(frame, conn) // a relay: carries the box, cannot open it
+      // a relay: carries the box, cannot open it
+      if (late) this.#node.relayLate('dm', frame, conn)
+      else this.#node.broadcast(frame, conn)
       return
     }
 
@@ -132,7 +148,7 @@ export class DirectMessages {
       return
     }
 
-    this.#node.deliver({id: result.id, from: {...from}, to: self, text, ts})
+    this.#node.deliver({id: result.id, from: {...from}, to: self, text, ts, ...(late ? {late: true} : {})})
   }
 
   /** Gives a new direct peer the keys we know (ours included), so it can write to anyone at once. */
@@ -150,6 +166,9 @@ export class DirectMessages {
     const {dmKey, from, ts} = result.payload
     const known = this.#directory.peek(from.id)
     if (known && known.ts >= ts) return false // an older announcement than the one we hold
+    // The store keeps each node's latest announcement only: one every 10 minutes would fill it otherwise.
+    if (known) this.#node.forget(messageId(known.announce.payload))
+    this.#node.keep('announce', announce)
     // set moves it to the newest end; a full directory forgets the least recently announced.
     this.#directory.set(from.id, {announce: {payload: announce.payload, sig: announce.sig}, info: {...from}, key: Buffer.from(dmKey, 'base64url'), ts})
     return true

@@ -22,6 +22,8 @@ export interface LinksHost {
   onPeerUp(conn: PeerConnection): void
   /** A connection that said hello closed; `removed` when it was the registered one for its peer. */
   onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void
+  /** The peer's connection was replaced by this one (both ends keep the same socket of a simultaneous dial). */
+  onPeerReplaced?(conn: PeerConnection): void
   onFrame(conn: PeerConnection, frame: Frame): void
   warn(code: string, message: string): void
 }
@@ -74,6 +76,7 @@ export class Links {
     return new Promise((resolve, reject) => {
       const socket = createConnection({host, port})
       const conn = new PeerConnection(socket, 'outbound', this.#node.local(), this.#limits)
+      conn.dialled = {host, port}
       let settled = false
       const fail = (reason: string): void => {
         if (settled) return
@@ -138,6 +141,7 @@ export class Links {
       case 'replaced': {
         // The same peer, now on the socket both ends agreed to keep; no second 'joined'.
         result.previous.close('duplicate connection', undefined)
+        this.#node.onPeerReplaced?.(conn)
         onSettled?.(conn.summary())
         return
       }

@@ -92,6 +92,8 @@ export interface ValidationContext {
   seen: Pick<SeenCache, 'has'>
   /** No age window: history and key lists are old by definition; they are shown or stored, never relayed. */
   anyAge?: boolean
+  /** The age window (default MAX_MESSAGE_AGE_MS): with a message store, back to its horizon (docs/sync.md). */
+  maxAgeMs?: number
   /** Asked after the cheap checks, just before the signature (the expensive one): false ignores it as over budget. */
   beforeSignature?: () => boolean
 }
@@ -111,7 +113,7 @@ export function validateSigned<K extends SignedKind>(
     return {outcome: 'reject', error: error as ProtocolError}
   }
 
-  if (!context.anyAge && payload.ts < context.now - MAX_MESSAGE_AGE_MS) return {outcome: 'ignore', why: 'too_old'}
+  if (!context.anyAge && payload.ts < context.now - (context.maxAgeMs ?? MAX_MESSAGE_AGE_MS)) return {outcome: 'ignore', why: 'too_old'}
   if (payload.ts > context.now + MAX_CLOCK_SKEW_MS) return {outcome: 'ignore', why: 'too_new'}
   if (context.beforeSignature && !context.beforeSignature()) return {outcome: 'ignore', why: 'over_budget'}
   if (!verifyWithPrefix(payload.from.id, SIGNATURE_PREFIXES[kind], Buffer.from(frame.payload, 'utf8'), Buffer.from(frame.sig, 'base64url'))) {

@@ -17,20 +17,24 @@ import {SignedIntake} from './intake.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
 import {Mesh} from './mesh.js'
-import {authorMessage, chatMessage, checkText} from './message-auth.js'
+import {authorMessage, chatMessage, checkText, CLOCK_WARNING_MS, MAX_CLOCK_SKEW_MS} from './message-auth.js'
+import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, DEFAULT_HOST, DEFAULT_PORT, STOP_TIMEOUT_MS} from './options.js'
 import {
-  AUTHOR_MESSAGE_BURST,
-  AUTHOR_MESSAGES_PER_SECOND,
-  type ChatNodeOptions,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
-  MAX_HELD_MESSAGES,
-  STOP_TIMEOUT_MS,
-} from './options.js'
-import {type ChatFrame, encodeBody, type Frame, MAX_NAME_CHARS, MAX_PEERS_PER_FRAME, type SignedFrame} from './protocol.js'
+  encodeBody,
+  type Frame,
+  MAX_NAME_CHARS,
+  MAX_PEERS_PER_FRAME,
+  type SignedFrame,
+  type SignedPayload,
+  type SyncItemsFrame,
+} from './protocol.js'
 import {KeyedRateLimiter} from './rate-limit.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import {Sender} from './sender.js'
+import {LateRelay} from './sync/late-relay.js'
+import {MessageStore} from './sync/store.js'
+import {restoreFrames, toStoredFrame} from './sync/stored-frame.js'
+import {SyncLinks} from './sync/sync-link.js'
 import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from './types.js'
 
 export {ChatNodeError} from './errors.js'
@@ -55,8 +59,12 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #history: HistorySync
   readonly #direct: DirectMessages
   readonly #intake: SignedIntake
-  readonly #held: ChatFrame[] = []
-  #everConnected = false
+  /** Every accepted signed frame within retention: what reconciliation compares (docs/sync.md). */
+  readonly #store: MessageStore
+  readonly #sync: SyncLinks<PeerConnection>
+  readonly #lateRelay: LateRelay<PeerConnection>
+  /** Messages said before this node was first in the room are kept and passed on when learned late, not shown. */
+  readonly #memberSince: number
   readonly #handlers: FrameHandlers = {
     chat: (conn, frame) => this.#onChat(conn, frame),
     peers: (_conn, frame) => {
@@ -68,6 +76,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     announce: (conn, frame) => this.#direct.onAnnounce(conn, frame),
     keys: (conn, frame) => this.#direct.onKeys(conn, frame),
     dm: (conn, frame) => this.#direct.onDirect(conn, frame),
+    sync: (conn, frame) => this.#sync.onSync(conn, frame),
+    sync_want: (conn, frame) => this.#sync.onWant(conn, frame),
+    sync_items: (conn, frame) => this.#sync.onItems(conn, frame),
   }
 
   constructor(options: ChatNodeOptions) {
@@ -84,8 +95,18 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#seen = new SeenCache(options.seenCache)
     this.#sender = new Sender((error) => this.#warn('send_failed', `could not send: ${String(error)}`))
     const author = options.authorRate ?? {perSecond: AUTHOR_MESSAGES_PER_SECOND, burst: AUTHOR_MESSAGE_BURST}
+    this.#store = new MessageStore(options.store)
+    const loaded = this.#store.load(restoreFrames(options.storedFrames ?? []))
+    this.#memberSince = options.memberSince ?? Date.now()
+    // An id is known if recently seen or stored; the age window is the store's (an older id is refused, not re-shown).
+    const known = {has: (id: string) => this.#seen.has(id) || this.#store.has(id), add: (id: string) => this.#seen.add(id)}
     // Later checks plug in here: `beforeSignature` (a per-link budget), `onReject` (a score penalty).
-    this.#intake = new SignedIntake({selfId: this.id, seen: this.#seen, authorLimiter: new KeyedRateLimiter(author.perSecond, author.burst)})
+    this.#intake = new SignedIntake({
+      selfId: this.id,
+      seen: known,
+      authorLimiter: new KeyedRateLimiter(author.perSecond, author.burst),
+      maxAgeMs: () => Date.now() - this.#store.horizon(),
+    })
     const running = (): boolean => this.#state === 'running'
     const warn = (code: string, message: string): void => this.#warn(code, message)
     const peerCount = (): number => this.#links.registry.size
@@ -103,6 +124,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         release: (conn) => this.#listener.release(conn),
         onPeerUp: (conn) => this.#onPeerUp(conn),
         onPeerDown: (conn, reason, removed) => this.#onPeerDown(conn, reason, removed),
+        // A reconciliation under way on the closed duplicate is lost with it: run one on the kept socket.
+        onPeerReplaced: (conn) => {
+          if (conn.direction === 'outbound') void this.#sync.initiate(conn)
+        },
         onFrame: (conn, frame) => this.#onFrame(conn, frame),
         warn,
       },
@@ -123,7 +148,13 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       {...options.mesh, degree: options.degree ?? undefined},
     )
     const deliver = (message: ChatMessage): boolean => this.emit('message', message)
-    this.#history = new HistorySync({intake: this.#intake, deliver}, options.history)
+    this.#history = new HistorySync({intake: this.#intake, deliver, keep: (frame) => this.#keep('chat', frame)}, options.history)
+    // A node that comes back with a store catches up by reconciliation; only a newcomer asks for recent history.
+    if (loaded > 0) this.#history.skipRequest()
+    this.#lateRelay = new LateRelay((frame: SyncItemsFrame, cameFrom) => this.#broadcast(frame, cameFrom))
+    this.#sync = new SyncLinks({store: this.#store, accept: (conn, item) => this.#onLate(conn, item)})
+    this.#sync.on('done', (conn, report) => this.emit('synced', {peer: conn.summary(), ...report}))
+    this.#sync.on('failed', (conn, reason) => this.#warn('sync_failed', `could not reconcile with ${conn.label}: ${reason}`))
     this.#direct = new DirectMessages({
       identity: this.#identity,
       seen: this.#seen,
@@ -133,7 +164,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       isRunning: running,
       peerCount,
       broadcast: (frame, cameFrom) => this.#broadcast(frame, cameFrom),
-      deliver: (message) => this.emit('direct', message),
+      deliver: (message) => (message.late && message.ts < this.#memberSince ? false : this.emit('direct', message)),
+      keep: (kind, frame) => this.#keep(kind, frame),
+      forget: (id) => this.#store.delete(id),
+      relayLate: (kind, frame, cameFrom) => this.#lateRelay.relay(kind, frame, cameFrom),
       warn,
     })
   }
@@ -211,14 +245,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq, ...kind})
     this.#seen.add(message.id)
     this.#history.remember(frame)
-    if (this.#links.registry.size === 0 && this.#everConnected) {
-      // Cut off from a network we were part of (the mesh is healing): keep it for the next peer rather than lose
-      // it. A node that never had a peer is talking to an empty room; newcomers get --history instead.
-      this.#held.push(frame)
-      if (this.#held.length > MAX_HELD_MESSAGES) this.#held.shift()
-    } else {
-      this.#broadcast(frame, undefined)
-    }
+    this.#keep('chat', frame)
+    // With no peer connected it stays in the store, and reconciliation hands it to the next peer (marked late).
+    this.#broadcast(frame, undefined)
 
     this.emit('sent', message)
     return message
@@ -282,22 +311,26 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onPeerUp(conn: PeerConnection): void {
     const remote = conn.summary()
     const peerCount = this.#links.registry.size
-    this.#everConnected = true
     this.#mesh.learn([remote])
     this.#sendPeers(conn)
-    for (const frame of this.#held.splice(0)) this.#broadcast(frame, undefined)
     this.#direct.onPeerUp(conn, peerCount)
+    // One reconciliation per connection, run by the side that dialled (both sides learn what they lack).
+    if (conn.direction === 'outbound') void this.#sync.initiate(conn)
     // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
     const announce = [{id: remote.id, host: remote.host, port: remote.port}]
     for (const other of this.#links.registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
     this.#history.onPeerUp(conn, peerCount)
     this.emit('peer_joined', conn.summary())
+    const offsetMs = conn.clockOffsetMs
+    if (offsetMs !== undefined && Math.abs(offsetMs) > CLOCK_WARNING_MS) this.emit('clock_skew', {peer: conn.summary(), offsetMs})
   }
 
   #onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void {
     this.#history.onPeerDown(conn)
     if (!removed || this.#state !== 'running' || !conn.remote) return
     this.emit('peer_left', {...conn.remote, reason})
+    // Redial the address we dialled (a --join through a proxy, a forwarded port), not only the one the peer announces.
+    if (conn.dialled) this.#mesh.scheduleRedial(conn.dialled.host, conn.dialled.port)
     this.#mesh.scheduleRedial(conn.remote.host, conn.remote.port)
     this.#mesh.maintain()
   }
@@ -322,16 +355,49 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     handler?.(conn, frame)
   }
 
-  #onChat(conn: PeerConnection, frame: ChatFrame): void {
+  /** A chat message, flooded live or learned `late` by reconciliation (then passed on as late, and marked so). */
+  #onChat(conn: PeerConnection, frame: SignedPayload, late = false): void {
     const result = this.#intake.receive(conn, 'chat', frame)
+    if (result.status === 'own') this.#keep('chat', frame) // ours from an earlier run: kept, never shown again
     if (result.status !== 'new') return
     this.#history.remember(frame)
+    this.#keep('chat', frame)
     // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
-    this.#broadcast(frame, conn)
-    this.emit('message', chatMessage(result.id, result.payload))
+    if (late) this.#lateRelay.relay('chat', frame, conn)
+    else this.#broadcast({type: 'chat', payload: frame.payload, sig: frame.sig}, conn)
+    const message = chatMessage(result.id, result.payload)
+    if (late && message.ts < this.#memberSince) return // said before this node was ever in the room
+    // Older than a live message can be, even from a skewed clock: it waited somewhere.
+    this.emit('message', late || message.ts < Date.now() - MAX_CLOCK_SKEW_MS ? {...message, late: true} : message)
   }
 
-  #broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void {
+  /** A signed frame learned late, by reconciliation (asked for, pushed, or passed on by a peer that learned it so). */
+  #onLate(conn: PeerConnection, item: SyncItemsFrame['items'][number]): void {
+    const frame = {payload: item.payload, sig: item.sig}
+    switch (item.kind) {
+      case 'chat': {
+        this.#onChat(conn, frame, true)
+        return
+      }
+
+      case 'dm': {
+        this.#direct.onDirect(conn, {type: 'dm', ...frame}, true)
+        return
+      }
+
+      case 'announce': {
+        this.#direct.onAnnounce(conn, {type: 'announce', ...frame}, true)
+      }
+    }
+  }
+
+  /** Adds a frame to the message store; `stored` tells the caller to persist it (the engine writes no files). */
+  #keep(kind: 'announce' | 'chat' | 'dm', frame: SignedPayload): void {
+    const stored = toStoredFrame(kind, frame)
+    if (this.#store.add(stored)) this.emit('stored', stored)
+  }
+
+  #broadcast(frame: SignedFrame | SyncItemsFrame, cameFrom: PeerConnection | undefined): void {
     const queued = this.#sender.broadcast(encodeBody(frame), () => relayTargets(this.#links.registry.list(), cameFrom))
     if (!queued && this.#state === 'running') {
       this.#warn('send_queue_full', 'outgoing queue is full: a message was dropped')

@@ -5,6 +5,7 @@ import type {SeenCacheOptions} from './flood.js'
 import type {Identity} from './identity.js'
 import type {MeshOptions} from './mesh.js'
 import type {RoomKey} from './room.js'
+import type {MessageStoreOptions} from './sync/store.js'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 5000
@@ -12,8 +13,6 @@ export const STOP_TIMEOUT_MS = 2000
 /** Messages per author (after the signature check): bots may burst, nobody may flood. */
 export const AUTHOR_MESSAGES_PER_SECOND = 100
 export const AUTHOR_MESSAGE_BURST = 500
-/** Messages sent while no peer is connected, kept for the next peer (a relay died and the mesh is healing). */
-export const MAX_HELD_MESSAGES = 256
 
 export interface ChatNodeOptions {
   name: string
@@ -38,4 +37,10 @@ export interface ChatNodeOptions {
   /** Apply the per-IP rate to 127.0.0.0/8 and ::1 too (off, so local meshes and tests are not throttled). */
   limitLoopback?: boolean
   authorRate?: {perSecond: number; burst: number}
+  /** The message store's retention and size (docs/sync.md). */
+  store?: Omit<MessageStoreOptions, 'now'>
+  /** Frames an earlier run kept (`stored` events), read back by the caller: loaded into the store at start. */
+  storedFrames?: Iterable<{kind: string; payload: string; sig: string}>
+  /** When this node first joined the room (ms): messages learned late are shown only if said since. Default: now. */
+  memberSince?: number
 }
