@@ -16,7 +16,7 @@ import {generateIdentity, type Identity} from './identity.js'
 import {SignedIntake} from './intake.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
-import {Mesh} from './mesh.js'
+import {type AddressBookEntry, Mesh} from './mesh.js'
 import {authorMessage, chatMessage, checkText, CLOCK_WARNING_MS, MAX_CLOCK_SKEW_MS} from './message-auth.js'
 import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, DEFAULT_HOST, DEFAULT_PORT, STOP_TIMEOUT_MS} from './options.js'
 import {
@@ -147,6 +147,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       },
       {...options.mesh, degree: options.degree ?? undefined},
     )
+    this.#mesh.learn(options.addressBook ?? [])
     const deliver = (message: ChatMessage): boolean => this.emit('message', message)
     this.#history = new HistorySync({intake: this.#intake, deliver, keep: (frame) => this.#keep('chat', frame)}, options.history)
     // A node that comes back with a store catches up by reconciliation; only a newcomer asks for recent history.
@@ -202,6 +203,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   /** Connected peers, by their listening addresses. */
   peers(): PeerSummary[] {
     return this.#links.registry.list().map((conn) => conn.summary())
+  }
+
+  /** The address book: every peer this node knows of, with when it was last reached or heard of (to persist). */
+  addressBook(): AddressBookEntry[] {
+    return this.#mesh.addressBook()
   }
 
   /** Peers this node has heard of (from its peers' `peers` frames), connected or not. */

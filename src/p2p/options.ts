@@ -43,4 +43,6 @@ export interface ChatNodeOptions {
   storedFrames?: Iterable<{kind: string; payload: string; sig: string}>
   /** When this node first joined the room (ms): messages learned late are shown only if said since. Default: now. */
   memberSince?: number
+  /** An earlier run's address book (`ChatNode.addressBook()`), redialled when the node has fewer peers than its degree. */
+  addressBook?: Iterable<{host: string; id: string; lastSeen: number; port: number}>
 }
