@@ -46,7 +46,7 @@ export interface DirectHost {
   /** A direct message for us, opened. */
   deliver(message: DirectMessage): void
   /** A signed frame for the message store; `forget` drops one (an announcement superseded by a newer one). */
-  keep(kind: 'announce' | 'dm', frame: SignedPayload): void
+  keep(kind: 'announce' | 'dm', frame: SignedPayload, known?: {id: string; ts: number}): void
   forget(id: string): void
   /** Passes on a frame learned late (by reconciliation) to every peer but `cameFrom`. */
   relayLate(kind: 'announce' | 'dm', frame: SignedPayload, cameFrom: PeerConnection): void
@@ -130,9 +130,9 @@ export class DirectMessages {
   /** A direct message, flooded live or learned `late` by reconciliation. Stored either way (sealed). */
   onDirect(conn: PeerConnection, frame: DirectFrame, late = false): void {
     const result = this.#node.intake.receive(conn, 'dm', frame)
-    if (result.status === 'own') this.#node.keep('dm', frame)
+    if (result.status === 'own') this.#node.keep('dm', frame, {id: result.id, ts: result.payload.ts})
     if (result.status !== 'new') return
-    this.#node.keep('dm', frame)
+    this.#node.keep('dm', frame, {id: result.id, ts: result.payload.ts})
     const {box, eph, from, to, ts} = result.payload
     const self = this.#node.info()
     if (to !== self.id) {

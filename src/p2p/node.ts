@@ -166,7 +166,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       peerCount,
       broadcast: (frame, cameFrom) => this.#broadcast(frame, cameFrom),
       deliver: (message) => (message.late && message.ts < this.#memberSince ? false : this.emit('direct', message)),
-      keep: (kind, frame) => this.#keep(kind, frame),
+      keep: (kind, frame, known) => this.#keep(kind, frame, known),
       forget: (id) => this.#store.delete(id),
       relayLate: (kind, frame, cameFrom) => this.#lateRelay.relay(kind, frame, cameFrom),
       warn,
@@ -251,7 +251,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq, ...kind})
     this.#seen.add(message.id)
     this.#history.remember(frame)
-    this.#keep('chat', frame)
+    this.#keep('chat', frame, {id: message.id, ts: message.ts})
     // With no peer connected it stays in the store, and reconciliation hands it to the next peer (marked late).
     this.#broadcast(frame, undefined)
 
@@ -364,10 +364,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   /** A chat message, flooded live or learned `late` by reconciliation (then passed on as late, and marked so). */
   #onChat(conn: PeerConnection, frame: SignedPayload, late = false): void {
     const result = this.#intake.receive(conn, 'chat', frame)
-    if (result.status === 'own') this.#keep('chat', frame) // ours from an earlier run: kept, never shown again
+    if (result.status === 'own') this.#keep('chat', frame, {id: result.id, ts: result.payload.ts}) // ours from an earlier run: kept, never shown again
     if (result.status !== 'new') return
     this.#history.remember(frame)
-    this.#keep('chat', frame)
+    this.#keep('chat', frame, {id: result.id, ts: result.payload.ts})
     // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
     if (late) this.#lateRelay.relay('chat', frame, conn)
     else this.#broadcast({type: 'chat', payload: frame.payload, sig: frame.sig}, conn)
@@ -398,8 +398,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   /** Adds a frame to the message store; `stored` tells the caller to persist it (the engine writes no files). */
-  #keep(kind: 'announce' | 'chat' | 'dm', frame: SignedPayload): void {
-    const stored = toStoredFrame(kind, frame)
+  #keep(kind: 'announce' | 'chat' | 'dm', frame: SignedPayload, known?: {id: string; ts: number}): void {
+    const stored = toStoredFrame(kind, frame, known)
     if (this.#store.add(stored)) this.emit('stored', stored)
   }
 
