@@ -31,7 +31,9 @@ export async function readStoredFrames(path: string, options: StoredFramesOption
   try {
     fh = await open(path, 'r')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {frames: [], memberSince: undefined}
+    // No file (or no directory) yet: a node that never ran here. HistoryLog reports a directory it cannot create.
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return {frames: [], memberSince: undefined}
     throw error
   }
 
