@@ -8,8 +8,11 @@ import {historyPath} from '../history/events.js'
 import {HistoryLog} from '../history/history-log.js'
 import {recordNodeEvents} from '../history/node-events.js'
 import {readLastMessages} from '../history/reader.js'
+import {readStoredFrames} from '../history/store-reader.js'
+import {addressBookPath, keepAddressBook, loadAddressBook} from '../identity/address-book-file.js'
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
-import {ChatNode, type ChatNodeOptions} from '../p2p/node.js'
+import {ChatNode, type ChatNodeOptions, DEFAULT_PORT} from '../p2p/node.js'
+import {DEFAULT_MAX_STORED, DEFAULT_RETENTION_MS} from '../p2p/sync/store.js'
 import {deriveRoomKey, passphraseWarning, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
@@ -90,6 +93,11 @@ export class StartSession {
       history.append({event: 'session_start', node: node.info})
     }
 
+    // The address book is kept with the identity, like the history only when a history is kept (not with --no-log).
+    const saveAddressBook =
+      logDir === undefined
+        ? undefined
+        : keepAddressBook(() => node.addressBook(), addressBookPath(options.identityFile), (message) => repl.error('address_book', `warning: ${message}`))
     const unwirePlugins = options.plugins
       ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', `warning: ${message}`))
       : undefined
@@ -104,6 +112,7 @@ export class StartSession {
         await stopDiscovery?.()
         repl.close()
         await node.stop()
+        await saveAddressBook?.()
         history?.append({event: 'session_end'})
         await history?.close()
       })()
@@ -131,8 +140,26 @@ async function createNode(options: StartOptions): Promise<{node: ChatNode; room:
   if (weak) warnings.push(weak)
   const loaded = await loadOrCreateIdentity(options.identityFile)
   if (loaded.warning) warnings.push(loaded.warning)
-  const node = new ChatNode({...options.node, identity: loaded.identity, room})
+  const node = new ChatNode({...options.node, identity: loaded.identity, room, ...(await restoredState(options, warnings))})
   return {node, room, warnings}
+}
+
+/**
+ * What an earlier run on this port kept: the message store (from the history file) and the address book (beside the
+ * identity). Nothing with --no-log: the store then lives in memory for this run only.
+ */
+async function restoredState(options: StartOptions, warnings: string[]): Promise<Partial<ChatNodeOptions>> {
+  const {logDir} = options
+  if (logDir === undefined) return {}
+  const retentionMs = options.node.store?.retentionMs ?? DEFAULT_RETENTION_MS
+  const path = historyPath(logDir, options.node.port ?? DEFAULT_PORT)
+  const stored = await readStoredFrames(path, {maxFrames: options.node.store?.maxMessages ?? DEFAULT_MAX_STORED, sinceMs: Date.now() - retentionMs}).catch(
+    (error: Error) => {
+      warnings.push(`could not read the message store from ${path}: ${error.message}; starting with an empty one`)
+      return {frames: [], memberSince: undefined}
+    },
+  )
+  return {storedFrames: stored.frames, memberSince: stored.memberSince, addressBook: await loadAddressBook(addressBookPath(options.identityFile))}
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second Ctrl+C while shutting down leaves at once (exit 130). */
