@@ -9,6 +9,7 @@ import {HistoryLog} from '../history/history-log.js'
 import {recordNodeEvents} from '../history/node-events.js'
 import {readLastMessages} from '../history/reader.js'
 import {readStoredFrames} from '../history/store-reader.js'
+import {tailSocketPath} from '../history/tail-socket.js'
 import {addressBookPath, keepAddressBook, loadAddressBook} from '../identity/address-book-file.js'
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
 import {ChatNode, type ChatNodeOptions, DEFAULT_PORT} from '../p2p/node.js'
@@ -33,6 +34,8 @@ export interface StartOptions {
   logDir?: string
   /** Where typed lines are kept for recall across sessions (with a history only). */
   dataDir: string
+  /** Where the log process's socket for `chat log tail` goes (XDG_RUNTIME_DIR, else the data directory). */
+  runtimeDir: string
   lang: Lang
   json: boolean
   color: boolean
@@ -84,7 +87,8 @@ export class StartSession {
     }
 
     for (const warning of warnings) repl.error('warning', `warning: ${warning}`)
-    const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port})
+    const tailSocket = tailSocketPath(options.runtimeDir, node.info.port)
+    const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port, tailSocket})
     if (history) {
       history.on('problem', (message) => repl.error('history', message))
       history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalogs[options.lang].historyLoose(path, was, now)))

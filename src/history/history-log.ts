@@ -68,6 +68,8 @@ export interface HistoryLogOptions {
   port: number
   /** Test hook: the writer module to fork instead of `writer-process.js`. */
   writerPath?: string
+  /** A Unix socket path where the writer serves `chat log tail` while it runs (tail-socket.ts). */
+  tailSocket?: string
 }
 
 export interface HistoryLogStats {
@@ -172,6 +174,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
   /** Random per instance: with `seq`, identifies each line so a restarted writer never writes one twice. */
   readonly session = randomBytes(8).toString('hex')
   readonly #path: string
+  readonly #tailSocket: string | undefined
   readonly #writerPath?: string
   #phase: Phase = 'new'
   #failed = false
@@ -197,6 +200,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
   constructor(options: HistoryLogOptions) {
     super()
     this.#path = historyPath(options.dir, options.port)
+    this.#tailSocket = options.tailSocket
     this.#writerPath = options.writerPath
   }
 
@@ -382,7 +386,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
       writer.crash = `not ready after ${READY_TIMEOUT_MS} ms`
       child.kill('SIGKILL')
     }, READY_TIMEOUT_MS)
-    this.#send({type: 'init', path: this.#path, session: this.session})
+    this.#send({type: 'init', path: this.#path, session: this.session, ...(this.#tailSocket ? {tailSocket: this.#tailSocket} : {})})
   }
 
   #onMessage(writer: Writer, msg: FromWriter | undefined): void {

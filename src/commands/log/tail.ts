@@ -1,5 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 
+import {tailSocketDir, tailSocketPath} from '../../history/tail-socket.js'
 import {DEFAULT_TAIL_LINES, HistoryNotFoundError, HistoryReadError, tailHistory} from '../../history/tail.js'
 import {guardPipe} from '../../io/broken-pipe.js'
 
@@ -8,7 +9,7 @@ export default class LogTail extends Command {
 
   // One paragraph per line: oclif wraps help text to the terminal's width.
   static override description = [
-    "Reads <log-dir>/chat_history_<port>.log, the history kept by the node listening on that port, and prints its last events one per line. Works whether or not the node is running.",
+    "Prints the last events of the history kept by the node listening on that port, one per line, in the order they were said. While that node runs, its log process sends them (and, with --follow, the new ones, late messages included); otherwise <log-dir>/chat_history_<port>.log is read.",
     'With --follow, keeps printing new events as they are written, until Ctrl+C. With --json, prints the raw JSON lines instead, for scripts.',
   ].join('\n\n')
 
@@ -54,6 +55,8 @@ export default class LogTail extends Command {
         json: flags.json,
         out: process.stdout,
         signal: controller.signal,
+        // While a node runs on that port, its log process answers (late messages included, as they are reconciled).
+        socket: tailSocketPath(tailSocketDir(this.config.dataDir), flags.port),
       })
     } catch (error) {
       if (error instanceof HistoryNotFoundError) this.error(error.message, {exit: 2})
