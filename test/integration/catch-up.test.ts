@@ -7,7 +7,8 @@ import {type ChatProcess, freePort, runChat, useChatNodes} from '../helpers/cli.
 
 describe('offline catch-up (integration)', function () {
   this.timeout(90_000)
-  const nodes = useChatNodes()
+  // --history 0: what a node shows at its first join is what reconciliation brings, not a history answer racing it.
+  const nodes = useChatNodes({extra: ['--history', '0']})
   const startNode = nodes.start.bind(nodes)
 
   const late = (port: number, text: string): RegExp => new RegExp(`^\\(\\d\\d:\\d\\d, late\\) \\[A \\(127\\.0\\.0\\.1:${port}\\) said\\]: ${text}$`)
@@ -23,7 +24,11 @@ describe('offline catch-up (integration)', function () {
     const a = await startNode('A', pa)
     const b = await startNode('B', pb, ['--join', `127.0.0.1:${pa}`])
     let c = await startNode('C', pc, ['--join', `127.0.0.1:${pa}`])
+    await a.waitForLine(`* B (127.0.0.1:${pb}) joined.`)
     await a.waitForLine(`* C (127.0.0.1:${pc}) joined.`)
+    // B and C hear it live (not from a history answer that raced it).
+    await b.waitForLine(`Connected to A (127.0.0.1:${pa}).`)
+    await c.waitForLine(`Connected to A (127.0.0.1:${pa}).`)
     a.type('hello')
     await c.waitForLine(`[A (127.0.0.1:${pa}) said]: hello`)
     await b.waitForLine(`[A (127.0.0.1:${pa}) said]: hello`)
