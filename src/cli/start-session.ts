@@ -21,7 +21,7 @@ import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
 import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
 import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
-import {IgnoreList, ignoreListPath} from '../repl/ignore-list.js'
+import {IgnoreList, ignoreListPath, type IgnoreProblem} from '../repl/ignore-list.js'
 import {Repl} from '../repl/repl.js'
 import {badInput, CommandFailure, EXIT_BAD_INPUT} from './failure.js'
 
@@ -78,12 +78,12 @@ export class StartSession {
     const {logDir} = options
     // Beside the identity: whom this identity ignores survives a restart, and another identity has its own list.
     // Problems with the file are held until the REPL can show them.
-    const ignoreProblems: string[] = []
-    let reportIgnoreProblem = (message: string): void => {
-      ignoreProblems.push(message)
+    const ignoreProblems: IgnoreProblem[] = []
+    let reportIgnoreProblem = (problem: IgnoreProblem): void => {
+      ignoreProblems.push(problem)
     }
 
-    const ignore = new IgnoreList({path: ignoreListPath(options.identityFile), onProblem: (message) => reportIgnoreProblem(message)})
+    const ignore = new IgnoreList({path: ignoreListPath(options.identityFile), onProblem: (problem) => reportIgnoreProblem(problem)})
     const ignored = (id: string): boolean => ignore.has(id)
     const repl = new Repl({
       node,
@@ -99,7 +99,7 @@ export class StartSession {
       historyOff: logDir === undefined,
       ignore,
     })
-    reportIgnoreProblem = (message) => repl.error('ignore_list', catalogs[options.lang].ignoreFileFailed(message))
+    reportIgnoreProblem = ({kind, path, reason}) => repl.error('ignore_list', catalog.ignoreFileFailed(catalog.cli.ignoreFile(kind, path, reason)))
     try {
       await node.start()
     } catch (error) {
@@ -109,7 +109,7 @@ export class StartSession {
 
     // `chat send` speaks under this name by default (a cron job's OS user is often root).
     await saveLastName(options.identityFile, node.name).catch((error: unknown) => {
-      warnings.push(`the name could not be kept for "chat send" (${(error as Error).message})`)
+      warnings.push(catalog.cli.nameNotKept((error as Error).message))
     })
     for (const warning of warnings) repl.error('warning', catalog.warning(warning))
     for (const problem of ignoreProblems) reportIgnoreProblem(problem)
@@ -170,7 +170,7 @@ async function createNode(options: StartOptions, catalog: Catalog): Promise<{nod
   if (weak) warnings.push(weakPassphraseText(catalog.engine, weak))
   const loaded = await loadOrCreateIdentity(options.identityFile)
   if (loaded.warning) warnings.push(loaded.looseMode === undefined ? loaded.warning : catalog.identityLoose(options.identityFile, loaded.looseMode))
-  const node = new ChatNode({...options.node, identity: loaded.identity, room, ...(await restoredState(options, warnings))})
+  const node = new ChatNode({...options.node, identity: loaded.identity, room, ...(await restoredState(options, catalog, warnings))})
   return {node, room, warnings}
 }
 
@@ -191,14 +191,14 @@ async function checkLogDir(dir: string): Promise<string | undefined> {
  * What an earlier run on this port kept: the message store (from the history file) and the address book (beside the
  * identity). Nothing with --no-log: the store then lives in memory for this run only.
  */
-async function restoredState(options: StartOptions, warnings: string[]): Promise<Partial<ChatNodeOptions>> {
+async function restoredState(options: StartOptions, catalog: Catalog, warnings: string[]): Promise<Partial<ChatNodeOptions>> {
   const {logDir} = options
   if (logDir === undefined) return {}
   const retentionMs = options.node.store?.retentionMs ?? DEFAULT_RETENTION_MS
   const path = historyPath(logDir, options.node.port ?? DEFAULT_PORT)
   const stored = await readStoredFrames(path, {maxFrames: options.node.store?.maxMessages ?? DEFAULT_MAX_STORED, sinceMs: Date.now() - retentionMs}).catch(
     (error: Error) => {
-      warnings.push(`could not read the message store from ${path}: ${error.message}; starting with an empty one`)
+      warnings.push(catalog.cli.storeUnreadable(path, error.message))
       return {frames: [], memberSince: undefined}
     },
   )

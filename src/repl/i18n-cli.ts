@@ -1,0 +1,67 @@
+// The lines of the commands other than the REPL (`chat send`, `chat room invite`) and the problems `chat start` meets
+// while setting up (shown after the catalogue's `aviso:`/`warning:` prefix), in Portuguese and English.
+
+/** Which step of the ignore file went wrong: reading it, understanding it, or saving it. */
+export type IgnoreFileProblem = 'read' | 'corrupt' | 'save'
+
+export interface CliTexts {
+  /** `chat send`: the peers (`Name (host:port)`) that confirmed the message. */
+  delivered(peers: string[]): string
+  /** `chat send`: no peer could be reached; `reasons` are one per --join, already in this language. */
+  notReached(reasons: string[]): string
+  /** A --join address that did not answer within the timeout. */
+  noAnswer(address: string, seconds: number): string
+  /** The message went out but no peer confirmed it in time. */
+  notConfirmed(seconds: number): string
+  /** `chat room invite`'s hint on stderr: how to start a node with `code`; `bin` is the command's name. */
+  inviteHint(code: string, bin: string): string
+  /** The name could not be saved for `chat send` to default to. */
+  nameNotKept(reason: string): string
+  /** The message store could not be read from the history file at `path`. */
+  storeUnreadable(path: string, reason: string): string
+  /** The ignore file at `path` could not be read, understood or saved. */
+  ignoreFile(problem: IgnoreFileProblem, path: string, reason: string): string
+}
+
+export const ptCli: CliTexts = {
+  delivered: (peers) => `entregue a ${peers.join(', ')}`,
+  notReached: (reasons) => `não foi possível alcançar nenhum peer, a mensagem não foi enviada: ${reasons.join('; ')}`,
+  noAnswer: (address, seconds) => `${address}: sem resposta em ${seconds} s`,
+  notConfirmed: (seconds) =>
+    `a mensagem foi enviada mas nenhum peer confirmou em ${seconds} s (a conexão caiu ou o peer está sobrecarregado)`,
+  inviteHint: (code, bin) =>
+    [
+      'Quem tiver este código pode entrar na sala; compartilhe-o só com os membros.',
+      `Inicie cada nó com ele: CHAT_SECRET=${code} ${bin} start …`,
+      `ou: ${bin} start --secret ${code} … (visível a outros usuários locais na lista de processos)`,
+    ].join('\n'),
+  nameNotKept: (reason) => `não foi possível guardar o nome para "chat send" (${reason})`,
+  storeUnreadable: (path, reason) => `não foi possível ler o armazém de mensagens de ${path}: ${reason}; começando com um vazio`,
+  ignoreFile: (problem, path, reason) =>
+    ({
+      read: `não foi possível ler ${path}: ${reason}`,
+      corrupt: `${path} não é uma lista de ignorados (${reason}): começando com uma vazia`,
+      save: `não foi possível salvar a lista de ignorados em ${path}: ${reason}`,
+    })[problem],
+}
+
+export const enCli: CliTexts = {
+  delivered: (peers) => `delivered to ${peers.join(', ')}`,
+  notReached: (reasons) => `could not reach any peer, the message was not sent: ${reasons.join('; ')}`,
+  noAnswer: (address, seconds) => `${address}: no answer within ${seconds} s`,
+  notConfirmed: (seconds) => `the message was sent but no peer confirmed it within ${seconds} s (the connection was lost or the peer is overloaded)`,
+  inviteHint: (code, bin) =>
+    [
+      'Anyone with this code can join the room; share it only with its members.',
+      `Start each node with it: CHAT_SECRET=${code} ${bin} start …`,
+      `or: ${bin} start --secret ${code} … (visible to other local users in the process list)`,
+    ].join('\n'),
+  nameNotKept: (reason) => `the name could not be kept for "chat send" (${reason})`,
+  storeUnreadable: (path, reason) => `could not read the message store from ${path}: ${reason}; starting with an empty one`,
+  ignoreFile: (problem, path, reason) =>
+    ({
+      read: `cannot read ${path}: ${reason}`,
+      corrupt: `${path} is not an ignore list (${reason}): starting with an empty one`,
+      save: `cannot save the ignore list to ${path}: ${reason}`,
+    })[problem],
+}
