@@ -84,6 +84,14 @@ function sampleArgs(path: string): unknown[] | undefined {
     'log.directReceived': ['Qa', 'Qb'],
     'log.notFound': [919, 'Qd', 'Qe'],
     'log.waiting': ['Qa'],
+    'cli.delivered': [['Qa', 'Qb']],
+    'cli.notReached': [['Qa', 'Qb']],
+    'cli.noAnswer': ['Qa', 271],
+    'cli.notConfirmed': [271],
+    'cli.inviteHint': ['Qa', 'Qb'],
+    'cli.nameNotKept': ['Qa'],
+    'cli.storeUnreadable': ['Qa', 'Qb'],
+    'cli.ignoreFile': ['corrupt', 'Qa', 'Qb'],
   }
   return samples[path]
 }
