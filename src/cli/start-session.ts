@@ -21,6 +21,7 @@ import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
 import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
 import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
+import {historyProblemText} from '../repl/i18n-cli.js'
 import {IgnoreList, ignoreListPath, type IgnoreProblem} from '../repl/ignore-list.js'
 import {Repl} from '../repl/repl.js'
 import {badInput, CommandFailure, EXIT_BAD_INPUT} from './failure.js'
@@ -116,7 +117,7 @@ export class StartSession {
     const tailSocket = tailSocketPath(options.runtimeDir, node.info.port)
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port, tailSocket})
     if (history) {
-      history.on('problem', (message) => repl.error('history', message))
+      history.on('problem', (_message, _code, detail) => repl.error('history', catalog.warning(historyProblemText(catalog.cli, detail))))
       history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalog.historyLoose(path, was, now)))
       recordNodeEvents(node, (event) => history.append(event), ignored)
       await history.open()
@@ -127,7 +128,9 @@ export class StartSession {
     const saveAddressBook =
       logDir === undefined
         ? undefined
-        : keepAddressBook(() => node.addressBook(), addressBookPath(options.identityFile), (message) => repl.error('address_book', `warning: ${message}`))
+        : keepAddressBook(() => node.addressBook(), addressBookPath(options.identityFile), (path, reason) =>
+            repl.error('address_book', catalog.warning(catalog.cli.addressBookUnsaved(path, reason))),
+          )
     const unwirePlugins = options.plugins
       ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', catalog.warning(message)), {ignored})
       : undefined

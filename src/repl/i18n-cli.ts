@@ -1,3 +1,6 @@
+import {FILE_ERROR_CODES, FILE_ERROR_REASONS, type FileErrorCode} from '../history/errors.js'
+import type {HistoryProblemDetail} from '../history/history-log.js'
+
 // The lines of the commands other than the REPL (`chat send`, `chat room invite`) and the problems `chat start` meets
 // while setting up (shown after the catalogue's `aviso:`/`warning:` prefix), in Portuguese and English.
 
@@ -21,6 +24,40 @@ export interface CliTexts {
   storeUnreadable(path: string, reason: string): string
   /** The ignore file at `path` could not be read, understood or saved. */
   ignoreFile(problem: IgnoreFileProblem, path: string, reason: string): string
+  /** The history cannot be written for the rest of the run (`reason`: see `fileErrors`). */
+  historyWriteFailed(path: string, reason: string): string
+  /** One event could not be turned into a history line. */
+  historyEventFailed(event: string, reason: string): string
+  /** The writer fell behind and `dropped` events were lost (more than `limitMiB` waiting). */
+  historyOverflow(dropped: number, limitMiB: number): string
+  /** Events not written before the node stopped. */
+  historyCloseLost(lost: number, path: string): string
+  /** The address book could not be saved. */
+  addressBookUnsaved(path: string, reason: string): string
+  /** File-system error codes in words. */
+  fileErrors: Readonly<Record<FileErrorCode, string>>
+}
+
+/** A history problem in the reader's language, from its parts. */
+export function historyProblemText(texts: CliTexts, detail: HistoryProblemDetail): string {
+  switch (detail.kind) {
+    case 'write': {
+      const words = (FILE_ERROR_CODES as readonly string[]).includes(detail.code) ? texts.fileErrors[detail.code as FileErrorCode] : detail.reason
+      return texts.historyWriteFailed(detail.path, words)
+    }
+
+    case 'event': {
+      return texts.historyEventFailed(detail.event, detail.reason)
+    }
+
+    case 'overflow': {
+      return texts.historyOverflow(detail.dropped, detail.limitMiB)
+    }
+
+    case 'close': {
+      return texts.historyCloseLost(detail.lost, detail.path)
+    }
+  }
 }
 
 export const ptCli: CliTexts = {
@@ -43,6 +80,30 @@ export const ptCli: CliTexts = {
       corrupt: `${path} não é uma lista de ignorados (${reason}): começando com uma vazia`,
       save: `não foi possível salvar a lista de ignorados em ${path}: ${reason}`,
     })[problem],
+  historyWriteFailed: (path, reason) => `não é possível gravar o histórico em ${path}: ${reason}; a conversa continua sem histórico`,
+  historyEventFailed: (event, reason) => `não foi possível registrar um evento ${event} no histórico: ${reason}`,
+  historyOverflow: (dropped, limitMiB) =>
+    `o histórico está atrasado: ${dropped === 1 ? 'descartado 1 evento não gravado' : `descartados ${dropped} eventos não gravados`} (mais de ${limitMiB} MiB em espera); parte do histórico se perdeu`,
+  historyCloseLost: (lost, path) =>
+    lost === 1 ? `1 evento do histórico não foi gravado em ${path} antes de encerrar` : `${lost} eventos do histórico não foram gravados em ${path} antes de encerrar`,
+  addressBookUnsaved: (path, reason) => `não foi possível salvar o catálogo de endereços em ${path}: ${reason}`,
+  fileErrors: {
+    EACCES: 'permissão negada',
+    EPERM: 'operação não permitida',
+    ENOENT: 'arquivo ou diretório inexistente',
+    ENOSPC: 'não há espaço no dispositivo',
+    EDQUOT: 'cota de disco excedida',
+    EROFS: 'sistema de arquivos somente leitura',
+    ENOTDIR: 'uma parte do caminho não é um diretório',
+    EISDIR: 'é um diretório',
+    EINVAL: 'não é um arquivo comum',
+    EFBIG: 'o arquivo é grande demais',
+    EIO: 'erro de entrada/saída',
+    EMFILE: 'arquivos abertos demais',
+    ENFILE: 'arquivos abertos demais no sistema',
+    ELOOP: 'links simbólicos demais',
+    ENAMETOOLONG: 'o caminho é longo demais',
+  },
 }
 
 export const enCli: CliTexts = {
@@ -64,4 +125,11 @@ export const enCli: CliTexts = {
       corrupt: `${path} is not an ignore list (${reason}): starting with an empty one`,
       save: `cannot save the ignore list to ${path}: ${reason}`,
     })[problem],
+  historyWriteFailed: (path, reason) => `cannot write history to ${path}: ${reason}; chatting goes on without history`,
+  historyEventFailed: (event, reason) => `could not record a ${event} event in history: ${reason}`,
+  historyOverflow: (dropped, limitMiB) =>
+    `history is falling behind: dropped ${dropped} unwritten event${dropped === 1 ? '' : 's'} (over ${limitMiB} MiB waiting); some history is lost`,
+  historyCloseLost: (lost, path) => `${lost} history event${lost === 1 ? ' was' : 's were'} not written to ${path} before shutdown`,
+  addressBookUnsaved: (path, reason) => `could not save the address book to ${path}: ${reason}`,
+  fileErrors: FILE_ERROR_REASONS,
 }

@@ -92,6 +92,11 @@ function sampleArgs(path: string): unknown[] | undefined {
     'cli.nameNotKept': ['Qa'],
     'cli.storeUnreadable': ['Qa', 'Qb'],
     'cli.ignoreFile': ['corrupt', 'Qa', 'Qb'],
+    'cli.historyWriteFailed': ['Qa', 'Qb'],
+    'cli.historyEventFailed': ['Qa', 'Qb'],
+    'cli.historyOverflow': [271, 919],
+    'cli.historyCloseLost': [271, 'Qa'],
+    'cli.addressBookUnsaved': ['Qa', 'Qb'],
   }
   return samples[path]
 }
