@@ -21,7 +21,7 @@ import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
 import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
 import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
-import {historyProblemText} from '../repl/i18n-cli.js'
+import {discoveryProblemText, historyProblemText, pluginProblemText} from '../repl/i18n-cli.js'
 import {IgnoreList, ignoreListPath, type IgnoreProblem} from '../repl/ignore-list.js'
 import {Repl} from '../repl/repl.js'
 import {badInput, CommandFailure, EXIT_BAD_INPUT} from './failure.js'
@@ -132,11 +132,13 @@ export class StartSession {
             repl.error('address_book', catalog.warning(catalog.cli.addressBookUnsaved(path, reason))),
           )
     const unwirePlugins = options.plugins
-      ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', catalog.warning(message)), {ignored})
+      ? wirePluginHooks(options.plugins, node, (_message, problem) => repl.error('plugin', catalog.warning(pluginProblemText(catalog.cli, problem))), {ignored})
       : undefined
     // Imported only when asked for: multicast-dns and its sockets cost memory and start-up time.
     const stopDiscovery = options.discover
-      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (message) => repl.error('discovery', catalog.warning(message)))
+      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (_message, problem) =>
+          repl.error('discovery', catalog.warning(discoveryProblemText(catalog.cli, catalog.engine, problem))),
+        )
       : undefined
     let closing: Promise<void> | undefined
     this.#shutdown = () => {

@@ -1,5 +1,10 @@
 import {FILE_ERROR_CODES, FILE_ERROR_REASONS, type FileErrorCode} from '../history/errors.js'
+import type {DiscoveryProblem} from '../discovery/index.js'
 import type {HistoryProblemDetail} from '../history/history-log.js'
+import {formatAddress} from '../p2p/address.js'
+import type {PluginProblem} from '../plugins/hooks.js'
+import {errorMessage, nodeErrorText} from './engine-text.js'
+import type {EngineTexts} from './i18n-engine.js'
 
 // The lines of the commands other than the REPL (`chat send`, `chat room invite`) and the problems `chat start` meets
 // while setting up (shown after the catalogue's `aviso:`/`warning:` prefix), in Portuguese and English.
@@ -34,8 +39,58 @@ export interface CliTexts {
   historyCloseLost(lost: number, path: string): string
   /** The address book could not be saved. */
   addressBookUnsaved(path: string, reason: string): string
+  /** A plugin's hook failed: its chat hooks are off for the session. */
+  pluginFailed(plugin: string, event: string, reason: string): string
+  /** Too many hook events waiting: `event` events are dropped for a while. */
+  pluginsBehind(event: string): string
+  pluginHookError(event: string, reason: string): string
+  /** --discover on a loopback --host: only this machine can reach the node. */
+  discoveryLoopback(host: string): string
+  /** A node found on the LAN could not be connected to (`reason` already in this language). */
+  discoveryConnectFailed(address: string, reason: string): string
+  /** mDNS could not start: no discovery this session. */
+  discoveryOff(reason: string): string
+  discoveryProblem(reason: string): string
   /** File-system error codes in words. */
   fileErrors: Readonly<Record<FileErrorCode, string>>
+}
+
+/** A plugin problem in the reader's language, from its parts. */
+export function pluginProblemText(texts: CliTexts, problem: PluginProblem): string {
+  switch (problem.kind) {
+    case 'failed': {
+      return texts.pluginFailed(problem.plugin, problem.event, problem.reason)
+    }
+
+    case 'behind': {
+      return texts.pluginsBehind(problem.event)
+    }
+
+    case 'error': {
+      return texts.pluginHookError(problem.event, problem.reason)
+    }
+  }
+}
+
+/** A discovery problem in the reader's language; a failed connection is worded by the engine's catalogue. */
+export function discoveryProblemText(texts: CliTexts, engine: EngineTexts, problem: DiscoveryProblem): string {
+  switch (problem.kind) {
+    case 'loopback': {
+      return texts.discoveryLoopback(problem.host)
+    }
+
+    case 'connect': {
+      return texts.discoveryConnectFailed(formatAddress(problem), nodeErrorText(engine, problem.error) ?? errorMessage(problem.error))
+    }
+
+    case 'mdns': {
+      return texts.discoveryProblem(problem.reason)
+    }
+
+    case 'off': {
+      return texts.discoveryOff(problem.reason)
+    }
+  }
 }
 
 /** A history problem in the reader's language, from its parts. */
@@ -87,6 +142,14 @@ export const ptCli: CliTexts = {
   historyCloseLost: (lost, path) =>
     lost === 1 ? `1 evento do histórico não foi gravado em ${path} antes de encerrar` : `${lost} eventos do histórico não foram gravados em ${path} antes de encerrar`,
   addressBookUnsaved: (path, reason) => `não foi possível salvar o catálogo de endereços em ${path}: ${reason}`,
+  pluginFailed: (plugin, event, reason) => `o plugin ${plugin} falhou no seu gancho ${event} (${reason}): seus ganchos do chat ficam desativados nesta sessão`,
+  pluginsBehind: (event) => `os ganchos dos plugins estão atrasados: eventos ${event} são descartados até se normalizarem`,
+  pluginHookError: (event, reason) => `ganchos dos plugins: ${event} falhou: ${reason}`,
+  discoveryLoopback: (host) =>
+    `--discover com --host ${host}: só nós desta máquina conseguem se conectar; escute em 0.0.0.0 ou num endereço da rede local para ser encontrado`,
+  discoveryConnectFailed: (address, reason) => `descoberta: ${address} foi encontrado, mas ${reason}`,
+  discoveryOff: (reason) => `a descoberta mDNS não pôde começar (${reason}): descoberta desligada`,
+  discoveryProblem: (reason) => `descoberta mDNS: ${reason}`,
   fileErrors: {
     EACCES: 'permissão negada',
     EPERM: 'operação não permitida',
@@ -131,5 +194,13 @@ export const enCli: CliTexts = {
     `history is falling behind: dropped ${dropped} unwritten event${dropped === 1 ? '' : 's'} (over ${limitMiB} MiB waiting); some history is lost`,
   historyCloseLost: (lost, path) => `${lost} history event${lost === 1 ? ' was' : 's were'} not written to ${path} before shutdown`,
   addressBookUnsaved: (path, reason) => `could not save the address book to ${path}: ${reason}`,
+  pluginFailed: (plugin, event, reason) => `plugin ${plugin} failed in its ${event} hook (${reason}): its chat hooks are disabled for this session`,
+  pluginsBehind: (event) => `plugin hooks are falling behind: ${event} events are dropped until they catch up`,
+  pluginHookError: (event, reason) => `plugin hooks: ${event} failed: ${reason}`,
+  discoveryLoopback: (host) =>
+    `--discover with --host ${host}: only nodes on this machine can connect; listen on 0.0.0.0 or a LAN address to be found by others`,
+  discoveryConnectFailed: (address, reason) => `discovery: found ${address} but ${reason}`,
+  discoveryOff: (reason) => `mDNS discovery cannot start (${reason}): discovery is off`,
+  discoveryProblem: (reason) => `mDNS discovery: ${reason}`,
   fileErrors: FILE_ERROR_REASONS,
 }

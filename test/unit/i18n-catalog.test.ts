@@ -97,6 +97,13 @@ function sampleArgs(path: string): unknown[] | undefined {
     'cli.historyOverflow': [271, 919],
     'cli.historyCloseLost': [271, 'Qa'],
     'cli.addressBookUnsaved': ['Qa', 'Qb'],
+    'cli.pluginFailed': ['Qa', 'Qb', 'Qc'],
+    'cli.pluginsBehind': ['Qa'],
+    'cli.pluginHookError': ['Qa', 'Qb'],
+    'cli.discoveryLoopback': ['Qa'],
+    'cli.discoveryConnectFailed': ['Qa', 'Qb'],
+    'cli.discoveryOff': ['Qa'],
+    'cli.discoveryProblem': ['Qa'],
   }
   return samples[path]
 }
