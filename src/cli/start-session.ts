@@ -21,7 +21,7 @@ import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
 import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
 import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
-import {discoveryProblemText, historyProblemText, pluginProblemText} from '../repl/i18n-cli.js'
+import {type CliTexts, discoveryProblemText, historyProblemText, pluginProblemText} from '../repl/i18n-cli.js'
 import {IgnoreList, ignoreListPath, type IgnoreProblem} from '../repl/ignore-list.js'
 import {Repl} from '../repl/repl.js'
 import {badInput, CommandFailure, EXIT_BAD_INPUT} from './failure.js'
@@ -70,7 +70,7 @@ export class StartSession {
     // Setup failures are bad input (exit 2), said in the reader's language when the catalogue has words for them.
     const refused = (error: unknown): CommandFailure => badInput(error, roomSecretText(catalog.engine, error) ?? nodeErrorText(catalog.engine, error))
     // A history that cannot be written is an input error caught at start, not a warning once chatting.
-    const logDirProblem = options.logDir === undefined ? undefined : await checkLogDir(options.logDir)
+    const logDirProblem = options.logDir === undefined ? undefined : await checkLogDir(options.logDir, catalog.cli)
     if (logDirProblem) throw new CommandFailure(logDirProblem, EXIT_BAD_INPUT)
     const {node, room, warnings} = await createNode(options, catalog).catch((error: unknown) => {
       throw refused(error)
@@ -180,12 +180,12 @@ async function createNode(options: StartOptions, catalog: Catalog): Promise<{nod
 }
 
 /** Why `dir` cannot hold the history (a file, or under one), or undefined: it is a directory or can be created. */
-async function checkLogDir(dir: string): Promise<string | undefined> {
+async function checkLogDir(dir: string, texts: CliTexts): Promise<string | undefined> {
   try {
-    if (!(await stat(dir)).isDirectory()) return `--log-dir ${dir} is a file, not a directory: pass a directory (it is created if missing)`
+    if (!(await stat(dir)).isDirectory()) return texts.logDirIsFile(dir)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOTDIR') return `--log-dir ${dir} is under a file, not a directory: pass a directory (it is created if missing)`
+    if (code === 'ENOTDIR') return texts.logDirUnderFile(dir)
   }
 
   return undefined

@@ -23,6 +23,9 @@ export interface CliTexts {
   notConfirmed(seconds: number): string
   /** `chat room invite`'s hint on stderr: how to start a node with `code`; `bin` is the command's name. */
   inviteHint(code: string, bin: string): string
+  /** `chat start --log-dir` names a file, or a path under a file (an error at start). */
+  logDirIsFile(dir: string): string
+  logDirUnderFile(dir: string): string
   /** The name could not be saved for `chat send` to default to. */
   nameNotKept(reason: string): string
   /** The message store could not be read from the history file at `path`. */
@@ -127,6 +130,8 @@ export const ptCli: CliTexts = {
       `Inicie cada nó com ele: CHAT_SECRET=${code} ${bin} start …`,
       `ou: ${bin} start --secret ${code} … (visível a outros usuários locais na lista de processos)`,
     ].join('\n'),
+  logDirIsFile: (dir) => `--log-dir ${dir} é um arquivo, não um diretório: passe um diretório (ele é criado se faltar)`,
+  logDirUnderFile: (dir) => `--log-dir ${dir} fica sob um arquivo, não um diretório: passe um diretório (ele é criado se faltar)`,
   nameNotKept: (reason) => `não foi possível guardar o nome para "chat send" (${reason})`,
   storeUnreadable: (path, reason) => `não foi possível ler o armazém de mensagens de ${path}: ${reason}; começando com um vazio`,
   ignoreFile: (problem, path, reason) =>
@@ -180,6 +185,8 @@ export const enCli: CliTexts = {
       `Start each node with it: CHAT_SECRET=${code} ${bin} start …`,
       `or: ${bin} start --secret ${code} … (visible to other local users in the process list)`,
     ].join('\n'),
+  logDirIsFile: (dir) => `--log-dir ${dir} is a file, not a directory: pass a directory (it is created if missing)`,
+  logDirUnderFile: (dir) => `--log-dir ${dir} is under a file, not a directory: pass a directory (it is created if missing)`,
   nameNotKept: (reason) => `the name could not be kept for "chat send" (${reason})`,
   storeUnreadable: (path, reason) => `could not read the message store from ${path}: ${reason}; starting with an empty one`,
   ignoreFile: (problem, path, reason) =>

@@ -90,6 +90,8 @@ function sampleArgs(path: string): unknown[] | undefined {
     'cli.notConfirmed': [271],
     'cli.inviteHint': ['Qa', 'Qb'],
     'cli.nameNotKept': ['Qa'],
+    'cli.logDirIsFile': ['Qa'],
+    'cli.logDirUnderFile': ['Qa'],
     'cli.storeUnreadable': ['Qa', 'Qb'],
     'cli.ignoreFile': ['corrupt', 'Qa', 'Qb'],
     'cli.historyWriteFailed': ['Qa', 'Qb'],
