@@ -17,6 +17,7 @@ import {parseNameFlag} from '../p2p/name.js'
 import {DEFAULT_MAX_PEERS} from '../p2p/registry.js'
 import {DEFAULT_MAX_STORED, DEFAULT_RETENTION_MS, MAX_STORED_CEILING} from '../p2p/sync/store.js'
 import type {Address} from '../p2p/types.js'
+import {LANGS} from '../repl/i18n.js'
 
 // ---- Shared by `chat start` and `chat send` (each passes its own description) ----
 
@@ -39,6 +40,10 @@ export const hostFlag = (description: string) => Flags.string({default: DEFAULT_
 
 /** `--secret` (CHAT_SECRET): a passphrase or an invite code; absent is the public room. */
 export const secretFlag = (description: string) => Flags.string({description, env: 'CHAT_SECRET'})
+
+/** `--lang pt|en`; absent: from the locale, as `resolveLang` reads it. `what` says which lines it is the language of. */
+export const langFlag = (what: string) =>
+  Flags.string({description: `language of ${what} [default: from LC_ALL, LC_MESSAGES or LANG]`, options: [...LANGS]})
 
 /** The name a node goes by without --name: the OS user name. */
 export function defaultName(): string {

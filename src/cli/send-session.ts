@@ -3,10 +3,13 @@
 
 import pTimeout from 'p-timeout'
 
+import {formatAddress} from '../p2p/address.js'
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
 import {ChatNode} from '../p2p/node.js'
 import {deriveRoomKey} from '../p2p/room.js'
 import type {Address, ChatMessage} from '../p2p/types.js'
+import {nodeErrorText, roomSecretText} from '../repl/engine-text.js'
+import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
 import {badInput, CommandFailure} from './failure.js'
 
 /** Exit code when the message could not be delivered (bad input exits 2, like every chat command). */
@@ -23,6 +26,8 @@ export interface SendOptions {
   join: Address[]
   /** For the connections, then again for the confirmation. */
   timeoutSeconds: number
+  /** The language of the errors. */
+  lang: Lang
 }
 
 export interface Delivery {
@@ -36,23 +41,24 @@ export interface Delivery {
  * identity, text), `EXIT_NOT_DELIVERED` when no peer was reached or none confirmed in time. The node always leaves.
  */
 export async function sendOnce(options: SendOptions): Promise<Delivery> {
+  const catalog = catalogs[options.lang]
   let node: ChatNode | undefined
   try {
     node = await startNode(options).catch((error: unknown) => {
-      throw badInput(error)
+      throw badInput(error, roomSecretText(catalog.engine, error) ?? nodeErrorText(catalog.engine, error))
     })
-    return await deliver(node, options)
+    return await deliver(node, options, catalog)
   } finally {
     // Leaves politely (bye), so the peers show "left: quit" rather than a reset.
     await node?.stop()
   }
 }
 
-/** One line for the terminal, or one JSON object with --json. */
-export function formatDelivery({message, peers}: Delivery, json: boolean): string {
+/** One line for the terminal in the reader's language, or one JSON object with --json (the same in every language). */
+export function formatDelivery({message, peers}: Delivery, json: boolean, lang: Lang): string {
   return json
     ? JSON.stringify({event: 'delivered', id: message.id, text: message.text, ts: message.ts, peers})
-    : `delivered to ${peers.map((p) => `${p.name} (${p.host}:${p.port})`).join(', ')}`
+    : catalogs[lang].cli.delivered(peers.map((p) => `${p.name} (${formatAddress(p)})`))
 }
 
 async function startNode(options: SendOptions): Promise<ChatNode> {
@@ -71,7 +77,7 @@ async function startNode(options: SendOptions): Promise<ChatNode> {
   return node
 }
 
-async function deliver(node: ChatNode, options: SendOptions): Promise<Delivery> {
+async function deliver(node: ChatNode, options: SendOptions, catalog: Catalog): Promise<Delivery> {
   const timeoutMs = options.timeoutSeconds * 1000
   const joins = dedupe(options.join)
   // undefined once the deadline passed: the dials go on until the node's stop() ends them.
@@ -82,24 +88,21 @@ async function deliver(node: ChatNode, options: SendOptions): Promise<Delivery> 
   const reached = (results ?? []).filter((r) => r.status === 'fulfilled')
   if (reached.length === 0) {
     const why = results === undefined
-      ? joins.map((peer) => `${peer.host}:${peer.port}: no answer within ${options.timeoutSeconds} s`)
-      : results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : ''))
-    throw new CommandFailure(`could not reach any peer, the message was not sent: ${why.join('; ')}`, EXIT_NOT_DELIVERED)
+      ? joins.map((peer) => catalog.cli.noAnswer(formatAddress(peer), options.timeoutSeconds))
+      : results.map((r) => (r.status === 'rejected' ? (nodeErrorText(catalog.engine, r.reason) ?? (r.reason as Error).message) : ''))
+    throw new CommandFailure(catalog.cli.notReached(why), EXIT_NOT_DELIVERED)
   }
 
   let message: ChatMessage
   try {
     message = node.send(options.text)
   } catch (error) {
-    throw badInput(error)
+    throw badInput(error, nodeErrorText(catalog.engine, error))
   }
 
   const confirmed = await node.confirmDelivery(timeoutMs)
   if (confirmed.length === 0) {
-    throw new CommandFailure(
-      `the message was sent but no peer confirmed it within ${options.timeoutSeconds} s (the connection was lost or the peer is overloaded)`,
-      EXIT_NOT_DELIVERED,
-    )
+    throw new CommandFailure(catalog.cli.notConfirmed(options.timeoutSeconds), EXIT_NOT_DELIVERED)
   }
 
   return {message, peers: confirmed.map(({host, id, name, port}) => ({id, name, host, port}))}

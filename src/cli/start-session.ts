@@ -21,7 +21,8 @@ import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
 import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
 import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
-import {IgnoreList, ignoreListPath} from '../repl/ignore-list.js'
+import {type CliTexts, discoveryProblemText, historyProblemText, pluginProblemText} from '../repl/i18n-cli.js'
+import {IgnoreList, ignoreListPath, type IgnoreProblem} from '../repl/ignore-list.js'
 import {Repl} from '../repl/repl.js'
 import {badInput, CommandFailure, EXIT_BAD_INPUT} from './failure.js'
 
@@ -69,7 +70,7 @@ export class StartSession {
     // Setup failures are bad input (exit 2), said in the reader's language when the catalogue has words for them.
     const refused = (error: unknown): CommandFailure => badInput(error, roomSecretText(catalog.engine, error) ?? nodeErrorText(catalog.engine, error))
     // A history that cannot be written is an input error caught at start, not a warning once chatting.
-    const logDirProblem = options.logDir === undefined ? undefined : await checkLogDir(options.logDir)
+    const logDirProblem = options.logDir === undefined ? undefined : await checkLogDir(options.logDir, catalog.cli)
     if (logDirProblem) throw new CommandFailure(logDirProblem, EXIT_BAD_INPUT)
     const {node, room, warnings} = await createNode(options, catalog).catch((error: unknown) => {
       throw refused(error)
@@ -78,12 +79,12 @@ export class StartSession {
     const {logDir} = options
     // Beside the identity: whom this identity ignores survives a restart, and another identity has its own list.
     // Problems with the file are held until the REPL can show them.
-    const ignoreProblems: string[] = []
-    let reportIgnoreProblem = (message: string): void => {
-      ignoreProblems.push(message)
+    const ignoreProblems: IgnoreProblem[] = []
+    let reportIgnoreProblem = (problem: IgnoreProblem): void => {
+      ignoreProblems.push(problem)
     }
 
-    const ignore = new IgnoreList({path: ignoreListPath(options.identityFile), onProblem: (message) => reportIgnoreProblem(message)})
+    const ignore = new IgnoreList({path: ignoreListPath(options.identityFile), onProblem: (problem) => reportIgnoreProblem(problem)})
     const ignored = (id: string): boolean => ignore.has(id)
     const repl = new Repl({
       node,
@@ -99,7 +100,7 @@ export class StartSession {
       historyOff: logDir === undefined,
       ignore,
     })
-    reportIgnoreProblem = (message) => repl.error('ignore_list', catalogs[options.lang].ignoreFileFailed(message))
+    reportIgnoreProblem = ({kind, path, reason}) => repl.error('ignore_list', catalog.ignoreFileFailed(catalog.cli.ignoreFile(kind, path, reason)))
     try {
       await node.start()
     } catch (error) {
@@ -109,14 +110,14 @@ export class StartSession {
 
     // `chat send` speaks under this name by default (a cron job's OS user is often root).
     await saveLastName(options.identityFile, node.name).catch((error: unknown) => {
-      warnings.push(`the name could not be kept for "chat send" (${(error as Error).message})`)
+      warnings.push(catalog.cli.nameNotKept((error as Error).message))
     })
     for (const warning of warnings) repl.error('warning', catalog.warning(warning))
     for (const problem of ignoreProblems) reportIgnoreProblem(problem)
     const tailSocket = tailSocketPath(options.runtimeDir, node.info.port)
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port, tailSocket})
     if (history) {
-      history.on('problem', (message) => repl.error('history', message))
+      history.on('problem', (_message, _code, detail) => repl.error('history', catalog.warning(historyProblemText(catalog.cli, detail))))
       history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalog.historyLoose(path, was, now)))
       recordNodeEvents(node, (event) => history.append(event), ignored)
       await history.open()
@@ -127,13 +128,17 @@ export class StartSession {
     const saveAddressBook =
       logDir === undefined
         ? undefined
-        : keepAddressBook(() => node.addressBook(), addressBookPath(options.identityFile), (message) => repl.error('address_book', `warning: ${message}`))
+        : keepAddressBook(() => node.addressBook(), addressBookPath(options.identityFile), (path, reason) =>
+            repl.error('address_book', catalog.warning(catalog.cli.addressBookUnsaved(path, reason))),
+          )
     const unwirePlugins = options.plugins
-      ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', catalog.warning(message)), {ignored})
+      ? wirePluginHooks(options.plugins, node, (_message, problem) => repl.error('plugin', catalog.warning(pluginProblemText(catalog.cli, problem))), {ignored})
       : undefined
     // Imported only when asked for: multicast-dns and its sockets cost memory and start-up time.
     const stopDiscovery = options.discover
-      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (message) => repl.error('discovery', catalog.warning(message)))
+      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (_message, problem) =>
+          repl.error('discovery', catalog.warning(discoveryProblemText(catalog.cli, catalog.engine, problem))),
+        )
       : undefined
     let closing: Promise<void> | undefined
     this.#shutdown = () => {
@@ -170,17 +175,17 @@ async function createNode(options: StartOptions, catalog: Catalog): Promise<{nod
   if (weak) warnings.push(weakPassphraseText(catalog.engine, weak))
   const loaded = await loadOrCreateIdentity(options.identityFile)
   if (loaded.warning) warnings.push(loaded.looseMode === undefined ? loaded.warning : catalog.identityLoose(options.identityFile, loaded.looseMode))
-  const node = new ChatNode({...options.node, identity: loaded.identity, room, ...(await restoredState(options, warnings))})
+  const node = new ChatNode({...options.node, identity: loaded.identity, room, ...(await restoredState(options, catalog, warnings))})
   return {node, room, warnings}
 }
 
 /** Why `dir` cannot hold the history (a file, or under one), or undefined: it is a directory or can be created. */
-async function checkLogDir(dir: string): Promise<string | undefined> {
+async function checkLogDir(dir: string, texts: CliTexts): Promise<string | undefined> {
   try {
-    if (!(await stat(dir)).isDirectory()) return `--log-dir ${dir} is a file, not a directory: pass a directory (it is created if missing)`
+    if (!(await stat(dir)).isDirectory()) return texts.logDirIsFile(dir)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOTDIR') return `--log-dir ${dir} is under a file, not a directory: pass a directory (it is created if missing)`
+    if (code === 'ENOTDIR') return texts.logDirUnderFile(dir)
   }
 
   return undefined
@@ -191,7 +196,7 @@ async function checkLogDir(dir: string): Promise<string | undefined> {
  * What an earlier run on this port kept: the message store (from the history file) and the address book (beside the
  * identity). Nothing with --no-log: the store then lives in memory for this run only.
  */
-async function restoredState(options: StartOptions, warnings: string[]): Promise<Partial<ChatNodeOptions>> {
+async function restoredState(options: StartOptions, catalog: Catalog, warnings: string[]): Promise<Partial<ChatNodeOptions>> {
   const {logDir} = options
   if (logDir === undefined) return {}
   const retentionMs = options.node.store?.retentionMs ?? DEFAULT_RETENTION_MS
@@ -199,7 +204,7 @@ async function restoredState(options: StartOptions, warnings: string[]): Promise
   const stored = await readStoredFrames(path, {maxFrames: options.node.store?.maxMessages ?? DEFAULT_MAX_STORED, sinceMs: Date.now() - retentionMs}).catch(
     (error: NodeJS.ErrnoException) => {
       // A history path that is a directory is reported once, by the history writer ("cannot write history").
-      if (error.code !== 'EISDIR') warnings.push(`could not read the message store from ${path}: ${error.message}; starting with an empty one`)
+      if (error.code !== 'EISDIR') warnings.push(catalog.cli.storeUnreadable(path, error.message))
       return {frames: [], memberSince: undefined}
     },
   )

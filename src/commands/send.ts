@@ -1,9 +1,10 @@
 import {Args, Command, Flags} from '@oclif/core'
 
 import {orFail} from '../cli/failure.js'
-import {defaultName, hostFlag, joinFlag, nameFlag, secretFlag} from '../cli/flags.js'
+import {defaultName, hostFlag, joinFlag, langFlag, nameFlag, secretFlag} from '../cli/flags.js'
 import {EXIT_NOT_DELIVERED, formatDelivery, sendOnce} from '../cli/send-session.js'
 import {lastUsedName} from '../identity/last-name.js'
+import {resolveLang} from '../repl/i18n.js'
 
 export default class Send extends Command {
   static override summary = 'Send one message to a chat network and exit once a peer has it'
@@ -39,10 +40,12 @@ export default class Send extends Command {
     identity: Flags.file({description: 'file holding the Ed25519 identity key to send as (created if missing) [default: a fresh key, not kept]'}),
     timeout: Flags.integer({default: 10, description: 'seconds to wait for a connection and for a confirmation', max: 300, min: 1}),
     json: Flags.boolean({default: false, description: 'print the result as one JSON object ({"event":"delivered",…})'}),
+    lang: langFlag('the result and errors'),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Send)
+    const lang = resolveLang(flags.lang)
     const delivery = await orFail(
       this,
       sendOnce({
@@ -53,8 +56,9 @@ export default class Send extends Command {
         identityFile: flags.identity,
         join: flags.join,
         timeoutSeconds: flags.timeout,
+        lang,
       }),
     )
-    this.log(formatDelivery(delivery, flags.json))
+    this.log(formatDelivery(delivery, flags.json, lang))
   }
 }

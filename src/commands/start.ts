@@ -1,6 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 
-import {defaultName, hostFlag, joinFlag, limitFlags, meshFlags, nameFlag, nodeLimits, secretFlag} from '../cli/flags.js'
+import {defaultName, hostFlag, joinFlag, langFlag, limitFlags, meshFlags, nameFlag, nodeLimits, secretFlag} from '../cli/flags.js'
 import {orFail} from '../cli/failure.js'
 import {StartSession} from '../cli/start-session.js'
 import {tailSocketDir} from '../history/tail-socket.js'
@@ -45,7 +45,7 @@ export default class Start extends Command {
       description: 'keep the history file and the typed-line recall file (--no-log, or CHAT_LOG=0: nothing is written to disk; /history is off)',
       env: 'CHAT_LOG',
     }),
-    lang: Flags.string({description: 'language of the interface [default: from LANG]', options: ['pt', 'en']}),
+    lang: langFlag('the interface'),
     json: Flags.boolean({description: 'print one JSON event per line (NDJSON) instead of the human interface', default: false}),
     color: Flags.boolean({allowNo: true, description: 'colour the output [default: on for a terminal, off with NO_COLOR]'}),
     timestamps: Flags.boolean({default: false, description: 'prefix messages, joins and leaves with the local time (HH:MM)'}),

@@ -48,7 +48,7 @@ export interface DiscoveryOptions {
   /** Called for a node of the same room when first seen, when its address changes, and again after REFOUND_MS. */
   onFound: (node: DiscoveredNode) => void
   /** A problem worth one line to the user (a socket warning); discovery keeps going. */
-  onProblem?: (message: string) => void
+  onProblem?: (message: string, reason: string) => void
   queryIntervalMs?: number
   refoundMs?: number
   maxKnownNodes?: number
@@ -88,7 +88,7 @@ export class Discovery {
   static async start(options: DiscoveryOptions): Promise<Discovery> {
     const mdns = typeof options.mdns === 'function' ? options.mdns() : (makeMdns(options.mdns) as unknown as MdnsSocket)
     await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error): void => reject(new Error(`mDNS discovery cannot start: ${error.message}`))
+      const onError = (error: Error): void => reject(Object.assign(new Error(`mDNS discovery cannot start: ${error.message}`), {reason: error.message}))
       mdns.on('error', onError)
       mdns.on('ready', () => resolve())
     }).catch((error: unknown) => {
@@ -137,9 +137,9 @@ export class Discovery {
     this.#mdns.on('warning', (error) => {
       if (this.#warned) return
       this.#warned = true
-      this.#options.onProblem?.(`mDNS discovery: ${error.message}`)
+      this.#options.onProblem?.(`mDNS discovery: ${error.message}`, error.message)
     })
-    this.#mdns.on('error', (error) => this.#options.onProblem?.(`mDNS discovery failed: ${error.message}`))
+    this.#mdns.on('error', (error) => this.#options.onProblem?.(`mDNS discovery failed: ${error.message}`, error.message))
 
     // Announce ourselves unasked, once. Not counted as an answer: a node that queries right now is answered at once.
     this.#send(() => this.#mdns.respond({answers: announcement(this.#self, RECORD_TTL_S)}))
@@ -178,7 +178,7 @@ export class Discovery {
     try {
       fn()
     } catch (error) {
-      this.#options.onProblem?.(`mDNS discovery: ${(error as Error).message}`)
+      this.#options.onProblem?.(`mDNS discovery: ${(error as Error).message}`, (error as Error).message)
     }
   }
 
@@ -221,7 +221,7 @@ export class Discovery {
       try {
         this.#options.onFound({id: entry.id, host: entry.host, port: entry.port})
       } catch (error) {
-        this.#options.onProblem?.(`mDNS discovery: ${(error as Error).message}`)
+        this.#options.onProblem?.(`mDNS discovery: ${(error as Error).message}`, (error as Error).message)
       }
     }
   }

@@ -24,12 +24,21 @@ interface HistoryProblem {
   code: string
   /** one sentence, ready to show */
   message: string
+  /** the same, as its parts, for a caller that words it in another language */
+  detail: HistoryProblemDetail
 }
+
+/** A history problem's variable parts, by kind: the caller words each (src/repl/i18n-cli.ts). */
+export type HistoryProblemDetail =
+  | {kind: 'write'; path: string; code: string; reason: string}
+  | {kind: 'event'; event: string; reason: string}
+  | {kind: 'overflow'; dropped: number; limitMiB: number}
+  | {kind: 'close'; lost: number; path: string}
 
 export interface HistoryLogEvents {
   /** One sentence to show the user, and its code. At most once per kind of trouble (cannot write; queue
    * overflow; events lost at close; an event that could not be serialized). */
-  problem: [message: string, code: string]
+  problem: [message: string, code: string, detail: HistoryProblemDetail]
   /** A writer (the first or a restarted one) has the file open; `lastSeq` was already in it. */
   ready: [{pid: number; lastSeq: number}]
   /** Every event with seq ≤ this number is in the file. */
@@ -168,6 +177,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
       this.#problem('event', {
         code: 'ERR_HISTORY_EVENT',
         message: `could not record a ${String(event?.event)} event in history: ${String(error)}`,
+        detail: {kind: 'event', event: String(event?.event), reason: String(error)},
       })
       return 0
     }
@@ -179,6 +189,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
       this.#problem('overflow', {
         code: 'ERR_HISTORY_OVERFLOW',
         message: `history is falling behind: dropped ${dropped} unwritten event${dropped === 1 ? '' : 's'} (over ${MAX_QUEUE_BYTES / 1024 / 1024} MiB waiting); some history is lost`,
+        detail: {kind: 'overflow', dropped, limitMiB: MAX_QUEUE_BYTES / 1024 / 1024},
       })
     }
 
@@ -217,6 +228,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
       this.#problem('close', {
         code: 'ERR_HISTORY_CLOSE_TIMEOUT',
         message: `${lost} history event${lost === 1 ? ' was' : 's were'} not written to ${this.#path} before shutdown`,
+        detail: {kind: 'close', lost, path: this.#path},
       })
     }
 
@@ -273,6 +285,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
     this.#problem('write', {
       code,
       message: `cannot write history to ${this.#path}: ${reason}; chatting goes on without history`,
+      detail: {kind: 'write', path: this.#path, code, reason},
     })
     this.#dropped += this.#window.clear()
     this.#writer.abandon()
@@ -283,7 +296,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
   #problem(kind: 'close' | 'event' | 'overflow' | 'write', problem: HistoryProblem): void {
     if (this.#problems.has(kind)) return
     this.#problems.add(kind)
-    this.emit('problem', problem.message, problem.code)
+    this.emit('problem', problem.message, problem.code, problem.detail)
   }
 
   /** Resolves when `ready()` holds (true) or after `ms` (false). Re-checked on every state change. */

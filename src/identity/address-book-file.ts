@@ -72,15 +72,15 @@ export const ADDRESS_BOOK_SAVE_MS = 5 * 60_000
 
 /**
  * Saves `read()` to `path` every ADDRESS_BOOK_SAVE_MS; the returned function saves once more and stops. A failed
- * write is reported once through `problem` and never stops the chat.
+ * write is reported once through `problem` (the file and why, for the caller to word) and never stops the chat.
  */
-export function keepAddressBook(read: () => AddressBookEntry[], path: string, problem: (message: string) => void): () => Promise<void> {
+export function keepAddressBook(read: () => AddressBookEntry[], path: string, problem: (path: string, reason: string) => void): () => Promise<void> {
   let told = false
   const save = async (): Promise<void> => {
     try {
       await saveAddressBook(path, read())
     } catch (error) {
-      if (!told) problem(`could not save the address book to ${path}: ${(error as Error).message}`)
+      if (!told) problem(path, (error as Error).message)
       told = true
     }
   }

@@ -11,7 +11,7 @@ import type {Identity} from './identity.js'
 import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
 import {type RoomKeyMaterial, SecureSession, SessionError} from './secure-session.js'
-import type {NodeInfo, PeerDirection, PeerSummary} from './types.js'
+import type {CloseCode, NodeInfo, PeerDirection, PeerSummary} from './types.js'
 
 /** The whole handshake must finish within this (a deadline, not an idle timer). */
 export const HANDSHAKE_TIMEOUT_MS = 5000
@@ -62,7 +62,7 @@ export interface ConnectionEvents {
   /** A frame after the handshake (ping/pong are answered here and not emitted). */
   frame: [Frame]
   /** The connection is gone; emitted exactly once. `protocolError` is set when the peer misbehaved. */
-  close: [reason: string, protocolError: boolean]
+  close: [reason: string, protocolError: boolean, code: CloseCode]
 }
 
 const SOCKET_ERROR_REASONS: Record<string, string> = {
@@ -78,6 +78,12 @@ const SOCKET_ERROR_REASONS: Record<string, string> = {
 function socketAddress(socket: Socket): string {
   const host = socket.remoteAddress ?? 'unknown'
   return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? '?'}`
+}
+
+/** A socket error's stable code: its errno when worded above, else `socket_error` (EPIPE is a plain close). */
+function socketCloseCode(error: NodeJS.ErrnoException): CloseCode {
+  if (error.code === 'EPIPE') return 'closed'
+  return error.code !== undefined && error.code in SOCKET_ERROR_REASONS ? (error.code as CloseCode) : 'socket_error'
 }
 
 /** A socket error in words a user can read. */
@@ -110,6 +116,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #closing = false
   #closed = false
   #closeReason = 'connection closed'
+  #closeCode: CloseCode = 'closed'
   #protocolError = false
   #errorCode: string | undefined
   #socketErrno: string | undefined
@@ -145,16 +152,16 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     socket.setKeepAlive(true, TCP_KEEPALIVE_MS)
     socket.on('error', (error: NodeJS.ErrnoException) => {
       this.#socketErrno ??= error.code
-      this.destroy(describeSocketError(error))
+      this.destroy(describeSocketError(error), socketCloseCode(error))
     })
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
     socket.on('end', () => {
       if (this.#session.awaitingFirstReply) {
         this.#silentClose = true
         this.#refusedHandshake = true
-        this.destroy('the peer closed the handshake: the room secret does not match, or it accepts no more connections')
+        this.destroy('the peer closed the handshake: the room secret does not match, or it accepts no more connections', 'refused_handshake')
       } else {
-        this.destroy(this.#closing ? this.#closeReason : 'connection closed')
+        this.destroy(this.#closing ? this.#closeReason : 'connection closed', this.#closing ? this.#closeCode : 'closed')
       }
     })
 
@@ -237,7 +244,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   sendBody(body: Buffer): boolean {
     if (!this.isOpen || this.socket.destroyed || !this.#session.established) return false
     if (this.socket.writableLength + body.length > this.#limits.maxOutboxBytes) {
-      this.destroy(`peer is not reading (more than ${this.#limits.maxOutboxBytes} bytes waiting)`)
+      this.destroy(`peer is not reading (more than ${this.#limits.maxOutboxBytes} bytes waiting)`, 'not_reading')
       return false
     }
 
@@ -245,7 +252,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     try {
       sealed = this.#session.seal(body)
     } catch (error) {
-      this.destroy((error as Error).message)
+      this.destroy((error as Error).message, 'error')
       return false
     }
 
@@ -261,20 +268,25 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Leaves politely: optionally an error frame or a bye, then FIN; forced closed after a grace period. */
-  close(reason: string, farewell: Frame | undefined = {type: 'bye'}): void {
+  close(reason: string, farewell: Frame | undefined = {type: 'bye'}, code: CloseCode = 'closed'): void {
     if (this.#closing || this.#closed) return
     if (farewell) this.sendFrame(farewell)
     this.#closing = true
     this.#closeReason = reason
+    this.#closeCode = code
     this.#stopTimers()
     this.socket.end()
-    this.#graceTimer = setTimeout(() => this.destroy(reason), CLOSE_GRACE_MS)
+    this.#graceTimer = setTimeout(() => this.destroy(reason, code), CLOSE_GRACE_MS)
   }
 
-  /** Closes at once. Idempotent; the first reason given wins. */
-  destroy(reason: string): void {
+  /** Closes at once. Idempotent; the first reason (and code) given wins. */
+  destroy(reason: string, code: CloseCode = 'closed'): void {
     if (this.#closed) return
-    if (!this.#closing) this.#closeReason = reason
+    if (!this.#closing) {
+      this.#closeReason = reason
+      this.#closeCode = code
+    }
+
     this.#closing = true
     this.#stopTimers()
     this.socket.destroy()
@@ -313,14 +325,15 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       if (perr instanceof SessionError && perr.reply) this.socket.write(perr.reply)
       this.#closing = true
       this.#closeReason = perr.message
+      this.#closeCode = perr.code
       this.#stopTimers()
       this.socket.end()
-      this.#graceTimer = setTimeout(() => this.destroy(perr.message), CLOSE_GRACE_MS)
+      this.#graceTimer = setTimeout(() => this.destroy(perr.message, perr.code), CLOSE_GRACE_MS)
       return
     }
 
-    if (this.#closing) this.destroy(perr.message)
-    else this.close(perr.message, {type: 'error', code: perr.code, message: perr.message})
+    if (this.#closing) this.destroy(perr.message, perr.code)
+    else this.close(perr.message, {type: 'error', code: perr.code, message: perr.message}, perr.code)
   }
 
   #onData(chunk: Buffer): void {
@@ -360,12 +373,12 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       }
 
       case 'error': {
-        this.destroy(`peer reported an error (${frame.code}): ${frame.message}`)
+        this.destroy(`peer reported an error (${frame.code}): ${frame.message}`, 'peer_error')
         return
       }
 
       case 'bye': {
-        this.destroy('quit')
+        this.destroy('quit', 'quit')
         return
       }
 
@@ -392,7 +405,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
   #beat(): void {
     if (Date.now() - this.#lastHeard > this.#limits.deadAfterMs) {
-      this.destroy(`heartbeat timeout (silent for more than ${Math.round(this.#limits.deadAfterMs / 1000)} s)`)
+      this.destroy(`heartbeat timeout (silent for more than ${Math.round(this.#limits.deadAfterMs / 1000)} s)`, 'heartbeat')
       return
     }
 
@@ -411,6 +424,6 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#closed = true
     this.#stopTimers()
     clearTimeout(this.#graceTimer)
-    this.emit('close', this.#closeReason, this.#protocolError)
+    this.emit('close', this.#closeReason, this.#protocolError, this.#closeCode)
   }
 }

@@ -10,7 +10,7 @@ import {ChatNodeError} from './errors.js'
 import {addressKey} from './dial-policy.js'
 import type {Frame} from './protocol.js'
 import {PeerRegistry} from './registry.js'
-import type {NodeInfo, PeerSummary} from './types.js'
+import type {CloseCode, NodeInfo, PeerSummary} from './types.js'
 
 /** What the links need from their node. */
 export interface LinksHost {
@@ -22,7 +22,7 @@ export interface LinksHost {
   /** A new peer was registered. */
   onPeerUp(conn: PeerConnection): void
   /** A connection that said hello closed; `removed` when it was the registered one for its peer. */
-  onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void
+  onPeerDown(conn: PeerConnection, reason: string, removed: boolean, code: CloseCode): void
   /** The peer's connection was replaced by this one (both ends keep the same socket of a simultaneous dial). */
   onPeerReplaced?(conn: PeerConnection): void
   onFrame(conn: PeerConnection, frame: Frame): void
@@ -116,7 +116,7 @@ export class Links {
     conn.once('hello', (remote) => {
       node.release(conn)
       if (remote.id === node.selfId) {
-        conn.close('connected to itself', {type: 'error', code: 'self', message: 'you connected to yourself (same identity)'})
+        conn.close('connected to itself', {type: 'error', code: 'self', message: 'you connected to yourself (same identity)'}, 'self')
         onSettled?.(new ChatNodeError({code: 'self', host: remote.host, port: remote.port}, `${remote.host}:${remote.port} is this node itself`))
         return
       }
@@ -125,7 +125,7 @@ export class Links {
       if (cooling) {
         // Refused quietly: it was told once, when it was cut; a line per attempt would flood this screen.
         const until = new Date(cooling.until).toISOString()
-        conn.close('on the cool-down list', {type: 'error', code: 'cooling_down', message: `not accepted until ${until} (${cooling.code})`})
+        conn.close('on the cool-down list', {type: 'error', code: 'cooling_down', message: `not accepted until ${until} (${cooling.code})`}, 'cooling_down')
         onSettled?.(new ChatNodeError({code: 'cooling_down', host: cooling.host, port: cooling.port, reason: cooling.code, until: cooling.until}))
         return
       }
@@ -133,7 +133,7 @@ export class Links {
       void this.#register(conn, onSettled)
     })
     conn.on('frame', (frame) => node.onFrame(conn, frame))
-    conn.once('close', (reason, protocolError) => {
+    conn.once('close', (reason, protocolError, code) => {
       node.release(conn)
       // One line per offender per cool-down period, not one per attempt.
       const report = node.closed?.(conn, protocolError) ?? true
@@ -149,7 +149,7 @@ export class Links {
         node.warn(code, `disconnected ${conn.label}: ${reason} (${code})`)
       }
 
-      void this.#unregister(conn, reason)
+      void this.#unregister(conn, reason, code)
     })
   }
 
@@ -173,20 +173,20 @@ export class Links {
 
       case 'replaced': {
         // The same peer, now on the socket both ends agreed to keep; no second 'joined'.
-        result.previous.close('duplicate connection', undefined)
+        result.previous.close('duplicate connection', undefined, 'duplicate')
         this.#node.onPeerReplaced?.(conn)
         onSettled?.(conn.summary())
         return
       }
 
       case 'duplicate': {
-        conn.close('duplicate connection', undefined)
+        conn.close('duplicate connection', undefined, 'duplicate')
         onSettled?.(result.existing.summary())
         return
       }
 
       case 'full': {
-        conn.close('too many peers', {type: 'error', code: 'full', message: 'this node has no room for more peers'})
+        conn.close('too many peers', {type: 'error', code: 'full', message: 'this node has no room for more peers'}, 'full')
         onSettled?.(new ChatNodeError({code: 'full', maxPeers: this.registry.maxPeers}))
       }
     }
@@ -199,9 +199,9 @@ export class Links {
     return {code, direction: conn.direction, host: where.host, port: where.port, ...(cause.errno ? {errno: cause.errno} : {})}
   }
 
-  async #unregister(conn: PeerConnection, reason: string): Promise<void> {
+  async #unregister(conn: PeerConnection, reason: string, code: CloseCode): Promise<void> {
     if (!conn.remote) return
     const removed = await this.registry.remove(conn)
-    this.#node.onPeerDown(conn, reason, removed)
+    this.#node.onPeerDown(conn, reason, removed, code)
   }
 }

@@ -41,7 +41,7 @@ import {LateRelay} from './sync/late-relay.js'
 import {MessageStore} from './sync/store.js'
 import {restoreFrames, toStoredFrame} from './sync/stored-frame.js'
 import {SyncLinks} from './sync/sync-link.js'
-import type {ChatMessage, ChatNodeEvents, CooldownSummary, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from './types.js'
+import type {ChatMessage, CloseCode, ChatNodeEvents, CooldownSummary, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from './types.js'
 
 export {ChatNodeError} from './errors.js'
 export {DEFAULT_HISTORY_MESSAGES} from './history-sync.js'
@@ -158,7 +158,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         hold: (conn) => this.#listener.hold(conn),
         release: (conn) => this.#listener.release(conn),
         onPeerUp: (conn) => this.#onPeerUp(conn),
-        onPeerDown: (conn, reason, removed) => this.#onPeerDown(conn, reason, removed),
+        onPeerDown: (conn, reason, removed, code) => this.#onPeerDown(conn, reason, removed, code),
         // A reconciliation under way on the closed duplicate is lost with it: run one on the kept socket.
         onPeerReplaced: (conn) => {
           if (conn.direction === 'outbound') void this.#sync.initiate(conn)
@@ -402,9 +402,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const serverClosed = this.#listener.close()
     await this.#sender.stop()
     const connections = [...(await this.#links.registry.clear()), ...this.#listener.takePending()]
-    for (const conn of connections) conn.close('this node is leaving')
+    for (const conn of connections) conn.close('this node is leaving', {type: 'bye'}, 'leaving')
     await pTimeout(Promise.all(connections.map((conn) => conn.closed)), {milliseconds: STOP_TIMEOUT_MS, fallback: () => []})
-    for (const conn of connections) conn.destroy('this node is leaving')
+    for (const conn of connections) conn.destroy('this node is leaving', 'leaving')
     await Promise.all(connections.map((conn) => conn.closed))
     await serverClosed
     this.#seen.clear()
@@ -440,11 +440,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     if (offsetMs !== undefined && Math.abs(offsetMs) > CLOCK_WARNING_MS) this.emit('clock_skew', {peer: conn.summary(), offsetMs})
   }
 
-  #onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void {
+  #onPeerDown(conn: PeerConnection, reason: string, removed: boolean, reasonCode: CloseCode): void {
     this.#history.onPeerDown(conn)
     if (!removed || this.#state !== 'running' || !conn.remote) return
     this.#roster.directDown(conn.remote, reason)
-    this.emit('peer_left', {...conn.remote, reason, ...(conn.transient ? {transient: true} : {})})
+    this.emit('peer_left', {...conn.remote, reason, reasonCode, ...(conn.transient ? {transient: true} : {})})
     // Redial the address we dialled (a --join through a proxy, a forwarded port), not only the one the peer announces.
     if (conn.dialled) this.#mesh.scheduleRedial(conn.dialled.host, conn.dialled.port)
     this.#mesh.scheduleRedial(conn.remote.host, conn.remote.port)

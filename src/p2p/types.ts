@@ -73,8 +73,37 @@ export interface CooldownSummary {
 }
 
 /** Why a peer went away, in words a user can read ("quit", "connection reset", "heartbeat timeout", ...). */
+/**
+ * Why a connection ended, as a stable code for a user interface to word: a socket errno (ECONNRESET, …), one of
+ * these, or a protocol error's code (`bad_signature`, `room_mismatch`, …) when the peer misbehaved.
+ */
+export type CloseCode =
+  | 'ECONNREFUSED'
+  | 'ECONNRESET'
+  | 'EHOSTUNREACH'
+  | 'ENETUNREACH'
+  | 'ENOTFOUND'
+  | 'ETIMEDOUT'
+  | 'socket_error'
+  | 'closed'
+  | 'cooling_down'
+  | 'duplicate'
+  | 'error'
+  | 'full'
+  | 'heartbeat'
+  | 'leaving'
+  | 'not_reading'
+  | 'peer_error'
+  | 'quit'
+  | 'refused_handshake'
+  | 'self'
+  | (string & {})
+
 export interface PeerLeft extends NodeInfo {
+  /** In English (kept for compatibility); a user interface words `reasonCode`. */
   reason: string
+  /** Always set by ChatNode; optional so that events built elsewhere (tests, older plugins' fakes) stay valid. */
+  reasonCode?: CloseCode
   /** As in PeerSummary: a short-lived sender left. */
   transient?: true
 }

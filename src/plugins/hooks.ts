@@ -96,13 +96,24 @@ export interface PluginHookOptions {
 
 /**
  * Runs the plugins' chat hooks for `node`'s events until the returned function is called. `report` receives one
- * sentence per problem (a plugin disabled, events dropped): `chat start` shows it as a warning. If the node is
+ * English sentence and its parts per problem (a plugin disabled, events dropped): `chat start` shows it as a warning. If the node is
  * already running, `chat:ready` fires at once; otherwise on its `ready` event.
  *
  * The returned function unsubscribes, drops queued events and silences reports; hooks already running finish on
  * their own (a `send` from one after the node stopped fails quietly).
  */
-export function wirePluginHooks(config: HookRunner, node: PluginHost, report: (message: string) => void, options: PluginHookOptions = {}): () => void {
+/** A plugin problem's parts, for a caller that words it in the reader's language (src/repl/i18n-cli.ts). */
+export type PluginProblem =
+  | {kind: 'failed'; plugin: string; event: string; reason: string}
+  | {kind: 'behind'; event: string}
+  | {kind: 'error'; event: string; reason: string}
+
+export function wirePluginHooks(
+  config: HookRunner,
+  node: PluginHost,
+  report: (message: string, problem: PluginProblem) => void,
+  options: PluginHookOptions = {},
+): () => void {
   const timeoutMs = options.timeoutMs ?? HOOK_TIMEOUT_MS
   const maxPending = options.maxPending ?? MAX_PENDING_HOOK_EVENTS
   const queue = new PQueue({concurrency: options.concurrency ?? HOOK_CONCURRENCY})
@@ -111,10 +122,10 @@ export function wirePluginHooks(config: HookRunner, node: PluginHost, report: (m
   let stopped = false
   let droppedSinceIdle = false
 
-  const say = (message: string): void => {
+  const say = (message: string, problem: PluginProblem): void => {
     if (stopped) return
     try {
-      report(message)
+      report(message, problem)
     } catch {
       // A broken reporter must not break the node's event handlers.
     }
@@ -141,7 +152,12 @@ export function wirePluginHooks(config: HookRunner, node: PluginHost, report: (m
       disabled.add(plugin.name)
       // Switched off for this process only: the hooks are dropped from the loaded plugin, nothing is written.
       for (const name of CHAT_HOOK_EVENTS) delete plugin.hooks[name]
-      say(`plugin ${plugin.name} failed in its ${event} hook (${describe(error)}): its chat hooks are disabled for this session`)
+      say(`plugin ${plugin.name} failed in its ${event} hook (${describe(error)}): its chat hooks are disabled for this session`, {
+        kind: 'failed',
+        plugin: plugin.name,
+        event,
+        reason: describe(error),
+      })
     }
   }
 
@@ -149,14 +165,14 @@ export function wirePluginHooks(config: HookRunner, node: PluginHost, report: (m
     // Most sessions have no plugin for most events: those cost nothing, and never fill the queue.
     if (stopped || !config.getPluginsList().some((plugin) => (plugin.hooks[event]?.length ?? 0) > 0)) return
     if (queue.size >= maxPending) {
-      if (!droppedSinceIdle) say(`plugin hooks are falling behind: ${event} events are dropped until they catch up`)
+      if (!droppedSinceIdle) say(`plugin hooks are falling behind: ${event} events are dropped until they catch up`, {kind: 'behind', event})
       droppedSinceIdle = true
       return
     }
 
     // Fire and forget: the node's emit() never waits for a plugin, and no rejection goes unhandled.
     queue.add(() => run(event, {...opts, chat} as ChatHooks[E]['options'])).catch((error: unknown) => {
-      say(`plugin hooks: ${event} failed: ${describe(error)}`)
+      say(`plugin hooks: ${event} failed: ${describe(error)}`, {kind: 'error', event, reason: describe(error)})
     })
   }
 

@@ -27,6 +27,7 @@ const ENGLISH_REASONS: Readonly<Record<string, ReasonCode>> = {
   'host not found': 'ENOTFOUND',
   'connection timed out': 'ETIMEDOUT',
   'connection closed': 'closed',
+  'on the cool-down list': 'cooling_down',
   'duplicate connection': 'duplicate',
   'too many peers': 'full',
   'this node is leaving': 'leaving',
@@ -77,6 +78,17 @@ export function reasonText(texts: EngineTexts, reason: string): string {
   const reported = /^peer reported an error \(([\w-]{1,40})\): ([\s\S]*)$/.exec(reason)
   if (reported) return texts.peerReported(reported[1], reported[2])
   return reason
+}
+
+/**
+ * Why a peer left, in the reader's language: by the engine's `reasonCode` when it has one with fixed words; the
+ * reasons with variable parts (a heartbeat's seconds, a peer's own error) and events without a code by `reason`.
+ */
+export function leaveReasonText(texts: EngineTexts, left: {reason: string; reasonCode?: string}): string {
+  const code = left.reasonCode
+  if (code !== 'heartbeat' && has(REASON_CODES, code)) return texts.reasons[code]
+  if (has(PROTOCOL_CODES, code)) return texts.protocol[code]
+  return reasonText(texts, left.reason)
 }
 
 /**

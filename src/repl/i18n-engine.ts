@@ -16,7 +16,7 @@ export type NodeErrorTexts = {[K in ChatNodeErrorCode]: (detail: Extract<ChatNod
 
 /** Why a connection ended or could not be made: socket errors by errno, and the engine's fixed reasons. */
 export const REASON_CODES = [
-  'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'closed', 'duplicate', 'full',
+  'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'closed', 'cooling_down', 'duplicate', 'full',
   'heartbeat', 'leaving', 'not_reading', 'peer_closed', 'quit', 'refused_handshake', 'self',
 ] as const
 export type ReasonCode = (typeof REASON_CODES)[number]
@@ -84,6 +84,7 @@ export const ptEngine: EngineTexts = {
     ENOTFOUND: 'host não encontrado',
     ETIMEDOUT: 'tempo de conexão esgotado',
     closed: 'conexão fechada',
+    cooling_down: 'na lista de espera, por erros anteriores',
     duplicate: 'conexão duplicada',
     full: 'peers demais',
     heartbeat: 'sem resposta',
@@ -162,6 +163,7 @@ export const enEngine: EngineTexts = {
     ENOTFOUND: 'host not found',
     ETIMEDOUT: 'connection timed out',
     closed: 'connection closed',
+    cooling_down: 'on the cool-down list, for earlier errors',
     duplicate: 'duplicate connection',
     full: 'too many peers',
     heartbeat: 'no answer',

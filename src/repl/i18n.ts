@@ -6,6 +6,7 @@ import type {Address, ConnectFailure, ConnectFailureCode, PeerDirection} from '.
 import type {LogTexts} from '../history/format.js'
 import {COMMANDS, type CommandName} from './commands.js'
 import {enEngine, type EngineTexts, ptEngine} from './i18n-engine.js'
+import {enCli, type CliTexts, ptCli} from './i18n-cli.js'
 import {enLog, ptLog} from './i18n-log.js'
 
 export const LANGS = ['pt', 'en'] as const
@@ -102,6 +103,8 @@ export interface Catalog {
   engine: EngineTexts
   /** `chat log tail`'s lines. */
   log: LogTexts
+  /** `chat send`, `chat room invite` and the problems `chat start` meets while setting up. */
+  cli: CliTexts
   /** A node that is not a direct peer joined or left the room, and the churn past the rate of single lines. */
   roomJoined(name: string): string
   roomLeft(name: string, reason: 'quit' | 'timeout'): string
@@ -265,6 +268,7 @@ const pt: Catalog = {
   warning: (message) => `aviso: ${message}`,
   engine: ptEngine,
   log: ptLog,
+  cli: ptCli,
   roomJoined: (name) => `* ${name} entrou na sala.`,
   roomLeft: (name, reason) => (reason === 'quit' ? `* ${name} saiu da sala.` : `* ${name} saiu da sala (sem notícias há 25 minutos).`),
   roomChurn: (joined, left) => `* Movimento na sala nos últimos 10 s: ${joined} entraram, ${left} saíram (veja /who).`,
@@ -411,6 +415,7 @@ const en: Catalog = {
   warning: (message) => `warning: ${message}`,
   engine: enEngine,
   log: enLog,
+  cli: enCli,
   roomJoined: (name) => `* ${name} joined the room.`,
   roomLeft: (name, reason) => (reason === 'quit' ? `* ${name} left the room.` : `* ${name} left the room (not heard of for 25 minutes).`),
   roomChurn: (joined, left) => `* The room in the last 10 s: ${joined} joined, ${left} left (see /who).`,

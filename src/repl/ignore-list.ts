@@ -5,6 +5,8 @@
 import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
+import type {IgnoreFileProblem} from './i18n-cli.js'
+
 /** Authors one node can ignore; the file is a few dozen kB at most. */
 export const MAX_IGNORED = 1000
 const MAX_FILE_BYTES = 256 * 1024
@@ -22,15 +24,22 @@ export function ignoreListPath(identityFile: string): string {
   return `${identityFile.replace(/\.pem$/i, '')}.ignored.json`
 }
 
+/** What went wrong with the ignore file, for the caller to word in the reader's language. */
+export interface IgnoreProblem {
+  kind: IgnoreFileProblem
+  path: string
+  reason: string
+}
+
 export class IgnoreList {
   readonly #path: string | undefined
-  readonly #onProblem: (message: string) => void
+  readonly #onProblem: (problem: IgnoreProblem) => void
   readonly #authors = new Map<string, string>()
   /** Messages hidden since the start of this session. */
   hidden = 0
 
   /** Reads `path` when given (a missing file is an empty list; a damaged one is reported and replaced on the next change). */
-  constructor(options: {onProblem?: (message: string) => void; path?: string} = {}) {
+  constructor(options: {onProblem?: (problem: IgnoreProblem) => void; path?: string} = {}) {
     this.#path = options.path
     this.#onProblem = options.onProblem ?? (() => {})
     if (this.#path !== undefined) this.#load(this.#path)
@@ -68,7 +77,7 @@ export class IgnoreList {
     try {
       text = readFileSync(path, 'utf8')
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#onProblem(`cannot read ${path}: ${(error as Error).message}`)
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#onProblem({kind: 'read', path, reason: (error as Error).message})
       return
     }
 
@@ -82,7 +91,7 @@ export class IgnoreList {
         }
       }
     } catch (error) {
-      this.#onProblem(`${path} is not an ignore list (${(error as Error).message}): starting with an empty one`)
+      this.#onProblem({kind: 'corrupt', path, reason: (error as Error).message})
     }
   }
 
@@ -95,7 +104,7 @@ export class IgnoreList {
       writeFileSync(temporary, `${JSON.stringify({ignored: this.list()}, undefined, 2)}\n`, {mode: 0o600})
       renameSync(temporary, this.#path)
     } catch (error) {
-      this.#onProblem(`cannot save the ignore list to ${this.#path}: ${(error as Error).message}`)
+      this.#onProblem({kind: 'save', path: this.#path, reason: (error as Error).message})
     }
   }
 }

@@ -20,7 +20,7 @@ import type {
   RosterEntry,
 } from '../p2p/types.js'
 import {sanitize, toJsonLine} from '../text/sanitize.js'
-import {reasonText, warningText} from './engine-text.js'
+import {leaveReasonText, warningText} from './engine-text.js'
 import {formatClock, formatStamp, formatTable, tableWidth} from './format.js'
 import {actionText, type Catalog, formatRemaining, helpLines, helpTopicLines, usageWidth} from './i18n.js'
 import type {IgnoredAuthor} from './ignore-list.js'
@@ -193,7 +193,7 @@ export class HumanSink implements OutputSink {
   }
 
   peerLeft(peer: PeerLeft): void {
-    this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(reasonText(this.#catalog.engine, peer.reason))))))
+    this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(leaveReasonText(this.#catalog.engine, peer))))))
   }
 
   peers(peers: PeerSummary[], cooldowns: CooldownSummary[] = []): void {
@@ -456,7 +456,7 @@ export class JsonSink implements OutputSink {
   }
 
   peerLeft(left: PeerLeft): void {
-    this.#emit({event: 'peer_left', ...node(left), reason: left.reason})
+    this.#emit({event: 'peer_left', ...node(left), reason: left.reason, ...(left.reasonCode === undefined ? {} : {code: left.reasonCode})})
   }
 
   peers(peers: PeerSummary[], cooldowns?: CooldownSummary[]): void {

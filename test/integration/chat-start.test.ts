@@ -323,7 +323,7 @@ describe('chat start: bad input (integration)', function () {
     })
   }
 
-  it('refuses a --log-dir that is a file (or under one) at start, exit 2', async () => {
+  it('refuses a --log-dir that is a file (or under one) at start, exit 2, in the reader\'s language', async () => {
     const dir = tempDir()
     try {
       const file = join(dir.path, 'not-a-dir')
@@ -333,6 +333,10 @@ describe('chat start: bad input (integration)', function () {
         expect(result.code).to.equal(2)
         expect(result.stderr.replace(/\s*\n\s*(›\s*)?/g, ' ')).to.include(`--log-dir ${logDir} ${message}`)
       }
+
+      const pt = await runChat(['start', '--name', 'X', '--port', String(await freePort()), '--log-dir', file, '--lang', 'pt'])
+      expect(pt.code).to.equal(2)
+      expect(pt.stderr.replace(/\s*\n\s*(›\s*)?/g, ' ')).to.include(`--log-dir ${file} é um arquivo, não um diretório`)
     } finally {
       dir.remove()
     }

@@ -43,6 +43,15 @@ describe('commands (in process)', () => {
       expect(r.stderr).to.include(`CHAT_SECRET=${r.stdout.trim()} chat start`)
     })
 
+    it('gives the hint in Portuguese with --lang pt, the code alone on stdout as before', async () => {
+      const r = await runInProcess(['room', 'invite', '--lang', 'pt'])
+      expect(r.exit).to.equal(0)
+      expect(r.stdout).to.match(/^chat-invite-[\w-]{43}\n$/)
+      expect(r.stderr).to.include('compartilhe-o só com os membros')
+      expect(r.stderr).to.include(`CHAT_SECRET=${r.stdout.trim()} chat start`)
+      expect(r.stderr).to.not.include('share it only')
+    })
+
     it('prints one JSON object and no hint with --json, a new code each time', async () => {
       const [a, b] = [await runInProcess(['room', 'invite', '--json']), await runInProcess(['room', 'invite', '--json'])]
       for (const r of [a, b]) {
@@ -90,6 +99,7 @@ describe('commands (in process)', () => {
       ['a malformed --join', ['--join', 'nohost', 'x'], /"nohost" is not an address: expected HOST:PORT/],
       ['no text', ['--join', '127.0.0.1:1'], /text/i],
       ['a timeout of 0', ['--join', '127.0.0.1:1', '--timeout', '0', 'x'], /greater than or equal to 1/],
+      ['an unknown --lang', ['--join', '127.0.0.1:1', '--lang', 'fr', 'x'], /fr/],
     ] as const) {
       it(`refuses ${what} with exit 2, before any connection`, async () => {
         const r = await runInProcess(['send', ...args])

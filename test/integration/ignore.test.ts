@@ -1,7 +1,7 @@
 // /ignore with real `chat start --json` processes: an ignored author's messages are not printed, not logged and not
 // notified, are still relayed, and the list survives a restart of the same identity (a file beside its key).
 import {expect} from 'chai'
-import {readFileSync, statSync} from 'node:fs'
+import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ChatProcess, freePort, jsonEvents, tempDir, useChatNodes} from '../helpers/cli.js'
@@ -88,6 +88,22 @@ describe('/ignore (integration)', function () {
       b.type('hello 4')
       await a.waitForLine(/"text":"hello 4"/)
       expect(jsonEvents(a, 'message').map((e) => e.text)).to.deep.equal(['hello 4'])
+    } finally {
+      keys.remove()
+    }
+  })
+
+  it('says a damaged ignore file in the reader\'s language, and starts with an empty list', async () => {
+    const keys = tempDir('chat-ignore-')
+    try {
+      const identity = join(keys.path, 'a.pem')
+      const file = join(keys.path, 'a.ignored.json')
+      writeFileSync(file, '{"ignored": 42')
+      const a = await start('A', await freePort(), ['--identity', identity, '--lang', 'pt'])
+      const problem = JSON.parse(await a.waitForLine(/"code":"ignore_list"/)) as {message: string}
+      expect(problem.message.startsWith(`aviso: lista de ignorados: ${file} não é uma lista de ignorados (`), problem.message).to.equal(true)
+      expect(problem.message).to.match(/\): começando com uma vazia$/)
+      expect((await ignoredUntil(a, () => true)).count).to.equal(0)
     } finally {
       keys.remove()
     }

@@ -129,9 +129,10 @@ describe('ChatNode over loopback', function () {
     await until(a, 'B at A', () => a.peers().length === 1)
     const left = nextEvent(a, 'peer_left')
     await b.stop()
-    const [peer] = (await left) as [{name: string; reason: string; port: number}]
+    const [peer] = (await left) as [{name: string; reason: string; reasonCode: string; port: number}]
     expect(peer.name).to.equal('B')
     expect(peer.reason).to.equal('quit')
+    expect(peer.reasonCode).to.equal('quit')
     expect(peer.port).to.equal(b.info.port)
     expect(a.peers()).to.have.length(0)
   })
@@ -253,8 +254,9 @@ describe('ChatNode over loopback', function () {
     const frozen = socketsTo(a.info.port)
     expect(frozen).to.have.length(1)
     for (const s of frozen) s.pause()
-    const [peer] = (await left) as [{reason: string}]
+    const [peer] = (await left) as [{reason: string; reasonCode: string}]
     expect(peer.reason).to.match(/heartbeat timeout/)
+    expect(peer.reasonCode).to.equal('heartbeat')
   })
 })
 

@@ -62,15 +62,31 @@ describe('chat send', function () {
     await got
     const wrong = await runChat(['send', '-j', `127.0.0.1:${julia.info.port}`, '--secret', 'another room entirely', 'psst'])
     expect(wrong.code).to.equal(1)
-    expect(unwrap(wrong.stderr)).to.match(/^Error: could not reach any peer, the message was not sent: could not reach 127\.0\.0\.1:\d+: .*the room secret does not match/)
+    expect(unwrap(wrong.stderr)).to.match(/^Error: could not reach any peer, the message was not sent: the room secret does not match at 127\.0\.0\.1:\d+/)
   })
 
   it('exits 1 with a clear error when no peer can be reached', async () => {
     const port = await freePort()
     const result = await runChat(['send', '--join', `127.0.0.1:${port}`, 'anyone?'])
     expect(result.code).to.equal(1)
-    expect(unwrap(result.stderr)).to.equal(`Error: could not reach any peer, the message was not sent: could not reach 127.0.0.1:${port}: connection refused`)
+    expect(unwrap(result.stderr)).to.equal(`Error: could not reach any peer, the message was not sent: 127.0.0.1:${port} refused the connection: is a chat node running there?`)
     expect(result.stderr).to.not.match(/\n\s+at /)
+  })
+
+  it('speaks Portuguese with a Portuguese locale or --lang pt, and --json stays the same', async () => {
+    const julia = await node('Julia')
+    const result = await runChat(['send', '-j', `127.0.0.1:${julia.info.port}`, '-n', 'ci', 'ola'], {env: {LANG: 'pt_BR.UTF-8'}})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stdout).to.equal(`entregue a Julia (127.0.0.1:${julia.info.port})`)
+    const json = await runChat(['send', '-j', `127.0.0.1:${julia.info.port}`, '--lang', 'pt', '--json', 'ola'])
+    expect(JSON.parse(json.stdout)).to.include({event: 'delivered', text: 'ola'})
+
+    const port = await freePort()
+    const refused = await runChat(['send', '--join', `127.0.0.1:${port}`, '--lang', 'pt', 'alguém?'])
+    expect(refused.code).to.equal(1)
+    const error = unwrap(refused.stderr)
+    expect(error).to.match(new RegExp(`^Error: não foi possível alcançar nenhum peer, a mensagem não foi enviada: .*127\\.0\\.0\\.1:${port}`))
+    expect(error).to.not.match(/could not|connection refused/)
   })
 
   it('exits 1 when a peer accepts the connection but never completes the handshake, within --timeout', async () => {
@@ -89,7 +105,7 @@ describe('chat send', function () {
     const julia = await node('Julia')
     const empty = await runChat(['send', '--join', `127.0.0.1:${julia.info.port}`, '   '])
     expect(empty.code).to.equal(2)
-    expect(empty.stderr).to.include('an empty message is not sent')
+    expect(empty.stderr).to.match(/an empty message is not sent/i)
     expect(empty.stderr).to.not.match(/\n\s+at /)
   })
 

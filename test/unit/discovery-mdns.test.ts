@@ -5,10 +5,12 @@ import {expect} from 'chai'
 import dnsPacket from 'dns-packet'
 import {EventEmitter} from 'node:events'
 
-import {discoverPeers} from '../../src/discovery/index.js'
+import {type DiscoveryProblem, discoverPeers} from '../../src/discovery/index.js'
 import {Discovery, type DiscoveredNode, type MdnsSocket} from '../../src/discovery/mdns.js'
 import {announcement} from '../../src/discovery/records.js'
 import type {PeerSummary} from '../../src/p2p/types.js'
+import {catalogs} from '../../src/repl/i18n.js'
+import {discoveryProblemText} from '../../src/repl/i18n-cli.js'
 import {rejection} from '../helpers/errors.js'
 import {poll} from '../helpers/wait.js'
 
@@ -189,15 +191,25 @@ describe('discovery: mDNS announcer and browser', () => {
 
     it('warns about a loopback listener, and runs without discovery when mDNS cannot start', async () => {
       const reports: string[] = []
+      const problems: DiscoveryProblem[] = []
       const stop = await discoverPeers(
         {info: {id: 'node-a', name: 'A', host: '127.0.0.1', port: 5000}, peers: () => [], connect: () => Promise.reject(new Error('unused'))},
         ROOM_A,
-        (message) => reports.push(message),
+        (message, problem) => {
+          reports.push(message)
+          problems.push(problem)
+        },
         {mdns: () => bus.socket('127.0.0.1', new Error('bind EACCES'))},
       )
       expect(reports).to.deep.equal([
         '--discover with --host 127.0.0.1: only nodes on this machine can connect; listen on 0.0.0.0 or a LAN address to be found by others',
         'mDNS discovery cannot start: bind EACCES: discovery is off',
+      ])
+      // The parts, which chat start words in the reader's language.
+      expect(problems).to.deep.equal([{kind: 'loopback', host: '127.0.0.1'}, {kind: 'off', reason: 'bind EACCES'}])
+      expect(problems.map((p) => discoveryProblemText(catalogs.pt.cli, catalogs.pt.engine, p))).to.deep.equal([
+        '--discover com --host 127.0.0.1: só nós desta máquina conseguem se conectar; escute em 0.0.0.0 ou num endereço da rede local para ser encontrado',
+        'a descoberta mDNS não pôde começar (bind EACCES): descoberta desligada',
       ])
       await stop()
     })

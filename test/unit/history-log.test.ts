@@ -7,10 +7,12 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {historyPath, parseHistoryLine, serializeEvent, type HistoryEvent} from '../../src/history/events.js'
-import {ACK_WINDOW, HistoryLog, MAX_WRITER_FAILURES} from '../../src/history/history-log.js'
+import {ACK_WINDOW, HistoryLog, type HistoryProblemDetail, MAX_WRITER_FAILURES} from '../../src/history/history-log.js'
 import {MAX_APPEND_LINES, parseFromWriter, parseToWriter, type FromWriter, type ToWriter} from '../../src/history/writer-protocol.js'
 import {RESTART_BACKOFF} from '../../src/history/writer-supervisor.js'
 import {backoffDelay} from '../../src/p2p/backoff.js'
+import {catalogs} from '../../src/repl/i18n.js'
+import {historyProblemText} from '../../src/repl/i18n-cli.js'
 
 const PORT = 5000
 
@@ -300,7 +302,11 @@ process.on('message', (msg) => {
     await writeFile(join(dir, 'afile'), 'not a directory')
     const log = newLog({dir: join(dir, 'afile', 'sub')})
     const problems: Array<[string, string]> = []
-    log.on('problem', (msg, code) => problems.push([msg, code]))
+    const details: HistoryProblemDetail[] = []
+    log.on('problem', (msg, code, detail) => {
+      problems.push([msg, code])
+      details.push(detail)
+    })
 
     expect(await log.open()).to.equal(false)
     for (let i = 1; i <= 100; i++) expect(() => log.append(message(i))).to.not.throw()
@@ -313,6 +319,13 @@ process.on('message', (msg) => {
     expect(msg).to.equal(
       `cannot write history to ${join(dir, 'afile', 'sub', 'chat_history_5000.log')}: ` +
         'a part of the path is not a directory; chatting goes on without history',
+    )
+    // Its parts, for the REPL to word in the reader's language (the same sentence in English, the words in Portuguese).
+    const path = join(dir, 'afile', 'sub', 'chat_history_5000.log')
+    expect(details[0]).to.deep.equal({kind: 'write', path, code: 'ENOTDIR', reason: 'a part of the path is not a directory'})
+    expect(historyProblemText(catalogs.en.cli, details[0])).to.equal(msg)
+    expect(historyProblemText(catalogs.pt.cli, details[0])).to.equal(
+      `não é possível gravar o histórico em ${path}: uma parte do caminho não é um diretório; a conversa continua sem histórico`,
     )
     expect(log.stats.failed).to.equal(true)
     expect(log.writerPid).to.equal(undefined)

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {COMMANDS} from '../../src/repl/commands.js'
 import {ChatNodeError} from '../../src/p2p/errors.js'
-import {nodeErrorText, reasonText, warningText} from '../../src/repl/engine-text.js'
+import {leaveReasonText, nodeErrorText, reasonText, warningText} from '../../src/repl/engine-text.js'
 import {actionText, catalogs, helpLines, helpTopicLines, resolveLang} from '../../src/repl/i18n.js'
 
 const pedro = {name: 'Pedro', host: '127.0.0.1', port: 5001}
@@ -54,6 +54,15 @@ describe('i18n', () => {
       expect(reasonText(t.engine, 'quit')).to.equal('encerrou a sessão')
       expect(reasonText(t.engine, 'heartbeat timeout (silent for more than 15 s)')).to.equal('sem resposta (em silêncio por mais de 15 s)')
       expect(reasonText(t.engine, 'something new')).to.equal('something new')
+      // Worded by the engine's stable code, not its English phrase; the seconds of a heartbeat come from the reason.
+      expect(leaveReasonText(t.engine, {reason: 'a message whose signature does not match', reasonCode: 'bad_signature'})).to.equal(
+        'uma mensagem cuja assinatura não confere com o autor (forjada ou alterada)',
+      )
+      expect(leaveReasonText(t.engine, {reason: 'on the cool-down list', reasonCode: 'cooling_down'})).to.equal('na lista de espera, por erros anteriores')
+      expect(leaveReasonText(t.engine, {reason: 'heartbeat timeout (silent for more than 15 s)', reasonCode: 'heartbeat'})).to.equal(
+        'sem resposta (em silêncio por mais de 15 s)',
+      )
+      expect(leaveReasonText(t.engine, {reason: 'quit'})).to.equal('encerrou a sessão')
       const warning = {code: 'bad_signature', message: 'disconnected Ana (127.0.0.1:5002): a message whose signature does not match its author (forged or altered) (bad_signature)'}
       expect(warningText(t.engine, warning)).to.equal('desconectado de Ana (127.0.0.1:5002): uma mensagem cuja assinatura não confere com o autor (forjada ou alterada) (bad_signature)')
       expect(warningText(t.engine, {code: 'bad_field', message: 'x', peer: {name: 'Ana', host: '::1', port: 5002}})).to.equal('desconectado de Ana ([::1]:5002): um quadro com um campo inválido (bad_field)')

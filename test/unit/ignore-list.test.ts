@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {parseLine} from '../../src/repl/commands.js'
 import {complete} from '../../src/repl/complete.js'
-import {IgnoreList, ignoreListPath, MAX_IGNORED} from '../../src/repl/ignore-list.js'
+import {IgnoreList, ignoreListPath, type IgnoreProblem, MAX_IGNORED} from '../../src/repl/ignore-list.js'
 
 describe('ignore list', () => {
   let dir = ''
@@ -33,11 +33,11 @@ describe('ignore list', () => {
   })
 
   it('reports a damaged file and starts empty; a missing one is simply empty', () => {
-    const problems: string[] = []
+    const problems: IgnoreProblem[] = []
     const path = join(dir, 'bad.json')
     writeFileSync(path, '{"ignored": 42')
     expect(new IgnoreList({path, onProblem: (m) => problems.push(m)}).size).to.equal(0)
-    expect(problems[0]).to.match(/is not an ignore list/)
+    expect(problems[0]).to.include({kind: 'corrupt', path})
     expect(new IgnoreList({path: join(dir, 'none.json'), onProblem: (m) => problems.push(m)}).size).to.equal(0)
     expect(problems).to.have.length(1)
   })

@@ -127,7 +127,8 @@ describe('docs/json-events.schema.json', function () {
     repl.notice('a notice')
     repl.error('plugin', 'warning: a plugin failed')
     await pedro.stop()
-    await out.waitFor('peer_left', (e) => e.event === 'peer_left')
+    const left = await out.waitFor('peer_left', (e) => e.event === 'peer_left')
+    expect(left).to.include({reason: 'quit', code: 'quit'})
 
     expect(err.lines, 'nothing on stderr in --json mode').to.deep.equal([])
     const seen = new Set(out.lines.map((line) => String(check(line).event)))

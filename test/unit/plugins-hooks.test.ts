@@ -8,7 +8,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
-import {type ChatMessageHookOptions, type ChatPeerHookOptions, type ChatReadyHookOptions, wirePluginHooks} from '../../src/plugins/hooks.js'
+import {type ChatMessageHookOptions, type ChatPeerHookOptions, type ChatReadyHookOptions, type PluginProblem, wirePluginHooks} from '../../src/plugins/hooks.js'
+import {catalogs} from '../../src/repl/i18n.js'
+import {pluginProblemText} from '../../src/repl/i18n-cli.js'
 import {poll} from '../helpers/wait.js'
 
 interface Call {
@@ -164,9 +166,16 @@ describe('plugins: wirePluginHooks', function () {
 
   it('reports a plugin whose hook throws once, disables it for the session, and keeps the others going', async () => {
     globalThis.chatHookTest!.behaviour['bad-plugin'] = 'throw'
-    unwire = wirePluginHooks(config, node, (m) => reports.push(m))
+    const problems: PluginProblem[] = []
+    unwire = wirePluginHooks(config, node, (m, problem) => {
+      reports.push(m)
+      problems.push(problem)
+    })
     await until('the report', () => reports.length === 1)
     expect(reports[0]).to.match(/^plugin bad-plugin failed in its chat:ready hook \(boom from bad-plugin\): its chat hooks are disabled for this session$/)
+    // The parts, which chat start words in the reader's language.
+    expect(pluginProblemText(catalogs.en.cli, problems[0])).to.equal(reports[0])
+    expect(pluginProblemText(catalogs.pt.cli, problems[0])).to.match(/^o plugin bad-plugin falhou no seu gancho chat:ready \(boom from bad-plugin\): seus ganchos/)
     for (let i = 0; i < 5; i++) node.emit('message', message('!ping'))
     node.emit('peer_joined', peer(PEDRO))
     await until('the good plugin', () => calls('good-plugin').length === 7)

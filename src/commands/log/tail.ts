@@ -1,5 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 
+import {langFlag} from '../../cli/flags.js'
 import {historyPath} from '../../history/events.js'
 import {tailSocketDir, tailSocketPath} from '../../history/tail-socket.js'
 import {DEFAULT_TAIL_LINES, HistoryNotFoundError, HistoryReadError, tailHistory} from '../../history/tail.js'
@@ -38,7 +39,7 @@ export default class LogTail extends Command {
     lines: Flags.integer({char: 'n', default: DEFAULT_TAIL_LINES, description: 'how many of the last events to print', min: 0}),
     follow: Flags.boolean({char: 'f', default: false, description: 'keep printing new events until interrupted'}),
     json: Flags.boolean({default: false, description: 'print the raw JSON lines instead of readable ones'}),
-    lang: Flags.string({description: 'language of the readable lines [default: from LC_ALL, LC_MESSAGES or LANG]', options: ['pt', 'en']}),
+    lang: langFlag('the readable lines'),
   }
 
   async run(): Promise<void> {

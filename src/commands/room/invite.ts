@@ -1,7 +1,9 @@
 import {Command, Flags} from '@oclif/core'
 
+import {langFlag} from '../../cli/flags.js'
 import {guardPipe} from '../../io/broken-pipe.js'
 import {newInviteCode} from '../../p2p/room.js'
+import {catalogs, resolveLang} from '../../repl/i18n.js'
 
 export default class RoomInvite extends Command {
   static override summary = 'Print a new random invite code for a private room'
@@ -20,6 +22,7 @@ export default class RoomInvite extends Command {
 
   static override flags = {
     json: Flags.boolean({default: false, description: 'print {"invite":"…"} as one JSON line, without the hint'}),
+    lang: langFlag('the hint'),
   }
 
   async run(): Promise<void> {
@@ -32,13 +35,6 @@ export default class RoomInvite extends Command {
     }
 
     this.log(code)
-    const bin = this.config.bin
-    this.logToStderr(
-      [
-        'Anyone with this code can join the room; share it only with its members.',
-        `Start each node with it: CHAT_SECRET=${code} ${bin} start …`,
-        `or: ${bin} start --secret ${code} … (visible to other local users in the process list)`,
-      ].join('\n'),
-    )
+    this.logToStderr(catalogs[resolveLang(flags.lang)].cli.inviteHint(code, this.config.bin))
   }
 }
