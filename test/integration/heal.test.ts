@@ -69,7 +69,9 @@ describe('history for late joiners (integration)', function () {
     // A fence: a live message after the history proves nothing more was coming.
     b.type('five')
     await c.waitForLine(`[B (127.0.0.1:${pb}) said]: five`)
-    expect(c.lines.filter((l) => l.includes('said]: '))).to.have.length(4)
+    // The three of --history, the live one, and 'one' (said within the last minutes, beyond --history) once, late.
+    expect(c.lines.filter((l) => l.includes('said]: '))).to.have.length(5)
+    expect(c.lines.filter((l) => /late\) \[A \(127\.0\.0\.1:\d+\) said\]: one$/.test(l))).to.have.length(1)
     for (const text of ['one', 'two', 'three']) expect(a.lines.filter((l) => l.endsWith(`]: ${text}`)), `re-flooded to A: ${text}`).to.deep.equal([])
     expect(b.lines.filter((l) => l.endsWith(']: three'))).to.have.length(1)
 
@@ -78,9 +80,10 @@ describe('history for late joiners (integration)', function () {
     const logged = readFileSync(join(nodes.logDir, `chat_history_${pc}.log`), 'utf8')
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as {event: string; history?: boolean; text?: string})
+      .map((line) => JSON.parse(line) as {event: string; history?: boolean; late?: boolean; text?: string})
       .filter((e) => e.event === 'message_received')
-    expect(logged.map((e) => [e.text, e.history ?? false])).to.deep.equal([
+    expect(logged.filter((e) => e.late).map((e) => e.text)).to.deep.equal(['one'])
+    expect(logged.filter((e) => !e.late).map((e) => [e.text, e.history ?? false])).to.deep.equal([
       ['two', true],
       ['three', true],
       ['four', true],
