@@ -1,15 +1,15 @@
-// One socket to one peer (the seed's "thread per peer"): the encrypted session (handshake, then sealed frames), the
-// heartbeat and a bounded outbox. Every failure — a socket error, a bad frame, a failed handshake, a missed
-// deadline — goes through one idempotent destroy path, so a misbehaving peer closes its own connection and never
-// throws into the event loop.
+// One connection to one peer (the seed's "thread per peer"), over TCP or a swarm stream (./transport.ts): the
+// encrypted session (handshake, then sealed frames), the heartbeat and a bounded outbox. Every failure — a socket
+// error, a bad frame, a failed handshake, a missed deadline — goes through one idempotent destroy path, so a
+// misbehaving peer closes its own connection and never throws into the event loop.
 
 import {EventEmitter} from 'node:events'
-import type {Socket} from 'node:net'
 
 import type {Identity} from './identity.js'
 import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
 import {type RoomKeyMaterial, SecureSession, SessionError} from './secure-session.js'
+import type {Transport} from './transport.js'
 import type {NodeInfo, PeerDirection, PeerSummary} from './types.js'
 
 /** The whole handshake must finish within this (a deadline, not an idle timer). */
@@ -17,7 +17,7 @@ export const HANDSHAKE_TIMEOUT_MS = 5000
 export const HEARTBEAT_INTERVAL_MS = 5000
 export const PEER_DEAD_AFTER_MS = 15_000
 export const CLOSE_GRACE_MS = 2000
-export const TCP_KEEPALIVE_MS = 30_000
+export {TCP_KEEPALIVE_MS} from './transport.js'
 /** A peer that leaves this much unread in our send buffer is not reading: it is dropped, not buffered for. */
 export const MAX_OUTBOX_BYTES = 1024 * 1024
 /**
@@ -72,11 +72,6 @@ const SOCKET_ERROR_REASONS: Record<string, string> = {
   ETIMEDOUT: 'connection timed out',
 }
 
-function socketAddress(socket: Socket): string {
-  const host = socket.remoteAddress ?? 'unknown'
-  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? '?'}`
-}
-
 /** A socket error in words a user can read. */
 export function describeSocketError(error: NodeJS.ErrnoException): string {
   return (error.code && SOCKET_ERROR_REASONS[error.code]) ?? error.message
@@ -84,7 +79,7 @@ export function describeSocketError(error: NodeJS.ErrnoException): string {
 
 export class PeerConnection extends EventEmitter<ConnectionEvents> {
   readonly direction: PeerDirection
-  readonly socket: Socket
+  readonly transport: Transport
   /** ms since the epoch when the hello exchange completed (0 before). */
   since = 0
   #remote: NodeInfo | undefined
@@ -104,20 +99,15 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #closeReason = 'connection closed'
   #protocolError = false
   #errorCode: string | undefined
-  /** Kept from the start: a destroyed socket forgets its remote address, and the label is needed after that. */
-  #socketAddress: string
   readonly #closedPromise: Promise<void>
 
-  constructor(socket: Socket, direction: PeerDirection, local: LocalEnd, limits: Partial<ConnectionLimits> = {}) {
+  constructor(transport: Transport, direction: PeerDirection, local: LocalEnd, limits: Partial<ConnectionLimits> = {}) {
     super()
-    this.socket = socket
+    this.transport = transport
     this.direction = direction
     this.#limits = {...DEFAULT_CONNECTION_LIMITS, ...limits}
     this.#localId = local.identity.id
-    this.#socketAddress = socketAddress(socket)
-    socket.once('connect', () => {
-      this.#socketAddress = socketAddress(socket)
-    })
+    const socket = transport.stream
     this.#session = new SecureSession({initiator: direction === 'outbound', ...local})
     this.#frameBudget = new TokenBucket(this.#limits.framesPerSecond, this.#limits.frameBurst)
     this.#closedPromise = new Promise((resolve) => {
@@ -127,8 +117,6 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       })
     })
 
-    socket.setNoDelay(true)
-    socket.setKeepAlive(true, TCP_KEEPALIVE_MS)
     socket.on('error', (error: NodeJS.ErrnoException) => this.destroy(describeSocketError(error)))
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
     socket.on('end', () => {
@@ -163,12 +151,17 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   /** A readable label for logs: the peer's listening address once known, else the socket's remote end. */
   get label(): string {
     if (this.#remote) return `${this.#remote.name} (${this.#remote.host}:${this.#remote.port})`
-    return this.#socketAddress
+    return this.transport.remoteLabel()
   }
 
   /** The remote node's id ('' before its hello). */
   get peerId(): string {
     return this.#remote?.id ?? ''
+  }
+
+  /** What this connection runs over. */
+  get kind(): 'swarm' | 'tcp' {
+    return this.transport.kind
   }
 
   /** Which node opened this socket: the tie-break for two connections between the same pair. */
@@ -178,7 +171,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
   summary(): PeerSummary {
     if (!this.#remote) throw new Error('peer has not said hello yet')
-    return {...this.#remote, direction: this.direction, since: this.since}
+    const route = this.transport.route ? {route: this.transport.route} : {}
+    return {...this.#remote, direction: this.direction, since: this.since, transport: this.transport.kind, ...route}
   }
 
   sendFrame(frame: Frame): boolean {
@@ -211,8 +205,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
   /** Seals and writes an encoded frame body (a relay encodes once for all peers). False if it cannot be sent. */
   sendBody(body: Buffer): boolean {
-    if (!this.isOpen || this.socket.destroyed || !this.#session.established) return false
-    if (this.socket.writableLength + body.length > this.#limits.maxOutboxBytes) {
+    if (!this.isOpen || this.transport.stream.destroyed || !this.#session.established) return false
+    if (this.transport.queuedBytes() + body.length > this.#limits.maxOutboxBytes) {
       this.destroy(`peer is not reading (more than ${this.#limits.maxOutboxBytes} bytes waiting)`)
       return false
     }
@@ -227,7 +221,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
     // Not corked per turn: batching a relay's writes cut its throughput by a third in the in-process soak
     // (docs/performance.md).
-    this.socket.write(sealed)
+    this.transport.stream.write(sealed)
     return true
   }
 
@@ -243,7 +237,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#closing = true
     this.#closeReason = reason
     this.#stopTimers()
-    this.socket.end()
+    this.transport.stream.end()
     this.#graceTimer = setTimeout(() => this.destroy(reason), CLOSE_GRACE_MS)
   }
 
@@ -253,7 +247,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     if (!this.#closing) this.#closeReason = reason
     this.#closing = true
     this.#stopTimers()
-    this.socket.destroy()
+    this.transport.stream.destroy()
   }
 
   /** The code of the protocol error that closed this connection, if one did. */
@@ -267,15 +261,15 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#protocolError = true
     this.#errorCode = perr.code
     // Nothing the peer sends from now on is looked at.
-    this.socket.removeAllListeners('data')
-    this.socket.resume()
+    this.transport.stream.removeAllListeners('data')
+    this.transport.stream.resume()
     if (!this.#session.established) {
       // Before the handshake completes nothing is said in clear, except the answer a version-1 node can read.
-      if (perr instanceof SessionError && perr.reply) this.socket.write(perr.reply)
+      if (perr instanceof SessionError && perr.reply) this.transport.stream.write(perr.reply)
       this.#closing = true
       this.#closeReason = perr.message
       this.#stopTimers()
-      this.socket.end()
+      this.transport.stream.end()
       this.#graceTimer = setTimeout(() => this.destroy(perr.message), CLOSE_GRACE_MS)
       return
     }
@@ -288,7 +282,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#lastHeard = Date.now()
     try {
       const out = this.#session.receive(chunk)
-      for (const bytes of out.write) this.socket.write(bytes)
+      for (const bytes of out.write) this.transport.stream.write(bytes)
       if (out.established) this.#onHello(out.established)
       for (const body of out.bodies) {
         if (this.#closed || this.#protocolError) return
@@ -339,9 +333,15 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #onHello(hello: NodeInfo): void {
     clearTimeout(this.#helloTimer)
     this.#helloTimer = undefined
+    if (this.transport.expectedId !== undefined && hello.id !== this.transport.expectedId) {
+      // The swarm's Noise key proved who is at the other end; a hello signed by anyone else is an impostor's relay.
+      this.#fail(new ProtocolError('identity_mismatch', 'the peer\'s hello names another node than its swarm key proves'))
+      return
+    }
+
     // A node listening on a wildcard address is reachable where its socket came from.
     const wildcard = hello.host === '0.0.0.0' || hello.host === '::'
-    const host = wildcard ? (this.socket.remoteAddress ?? hello.host) : hello.host
+    const host = wildcard ? (this.transport.remoteHost() ?? hello.host) : hello.host
     this.#remote = {id: hello.id, name: hello.name, host, port: hello.port}
     this.since = Date.now()
     this.#lastHeard = Date.now()

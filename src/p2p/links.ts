@@ -9,7 +9,8 @@ import {ChatNodeError} from './errors.js'
 import {addressKey} from './dial-policy.js'
 import type {Frame} from './protocol.js'
 import {PeerRegistry} from './registry.js'
-import type {PeerSummary} from './types.js'
+import {type Transport, tcpTransport} from './transport.js'
+import type {PeerDirection, PeerSummary} from './types.js'
 
 /** What the links need from their node. */
 export interface LinksHost {
@@ -41,7 +42,12 @@ export class Links {
 
   /** An admitted inbound socket. */
   accept(socket: Socket): void {
-    this.#track(new PeerConnection(socket, 'inbound', this.#node.local(), this.#limits))
+    this.acceptStream(tcpTransport(socket), 'inbound')
+  }
+
+  /** An admitted stream of another transport (a swarm stream), opened by either side. */
+  acceptStream(transport: Transport, direction: PeerDirection): void {
+    this.#track(new PeerConnection(transport, direction, this.#node.local(), this.#limits))
   }
 
   /**
@@ -73,7 +79,7 @@ export class Links {
   #open(host: string, port: number): Promise<PeerSummary> {
     return new Promise((resolve, reject) => {
       const socket = createConnection({host, port})
-      const conn = new PeerConnection(socket, 'outbound', this.#node.local(), this.#limits)
+      const conn = new PeerConnection(tcpTransport(socket), 'outbound', this.#node.local(), this.#limits)
       let settled = false
       const fail = (reason: string): void => {
         if (settled) return

@@ -31,6 +31,7 @@ import {type ChatFrame, encodeBody, type Frame, MAX_NAME_CHARS, MAX_PEERS_PER_FR
 import {KeyedRateLimiter} from './rate-limit.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import {Sender} from './sender.js'
+import type {SwarmLink} from './swarm/swarm.js'
 import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from './types.js'
 
 export {ChatNodeError} from './errors.js'
@@ -57,9 +58,12 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #intake: SignedIntake
   readonly #held: ChatFrame[] = []
   #everConnected = false
+  readonly #swarmOptions: ChatNodeOptions['swarm']
+  #swarm: SwarmLink | undefined
   readonly #handlers: FrameHandlers = {
     chat: (conn, frame) => this.#onChat(conn, frame),
-    peers: (_conn, frame) => {
+    peers: (conn, frame) => {
+      if (conn.kind !== 'tcp') return // the TCP peer exchange stays among TCP peers (see #sendPeers)
       this.#mesh.learn(frame.peers)
       this.#mesh.maintain()
     },
@@ -80,6 +84,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.name = name
     this.#identity = options.identity ?? generateIdentity()
     this.#room = options.room ?? PUBLIC_ROOM
+    this.#swarmOptions = options.swarm
     this.id = this.#identity.id
     this.#seen = new SeenCache(options.seenCache)
     this.#sender = new Sender((error) => this.#warn('send_failed', `could not send: ${String(error)}`))
@@ -159,6 +164,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
 
     this.#state = 'running'
+    if (this.#swarmOptions) await this.#joinSwarm(this.#swarmOptions)
     this.#mesh.start()
     this.#direct.start()
     this.emit('ready', this.info)
@@ -266,6 +272,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#mesh.stop()
     this.#direct.stop()
     const serverClosed = this.#listener.close()
+    const swarmClosed = this.#swarm?.destroy().catch(() => {})
     await this.#sender.stop()
     const connections = [...(await this.#links.registry.clear()), ...this.#listener.takePending()]
     for (const conn of connections) conn.close('this node is leaving')
@@ -273,6 +280,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     for (const conn of connections) conn.destroy('this node is leaving')
     await Promise.all(connections.map((conn) => conn.closed))
     await serverClosed
+    await swarmClosed
     this.#seen.clear()
     this.#state = 'stopped'
   }
@@ -283,13 +291,16 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const remote = conn.summary()
     const peerCount = this.#links.registry.size
     this.#everConnected = true
-    this.#mesh.learn([remote])
     this.#sendPeers(conn)
     for (const frame of this.#held.splice(0)) this.#broadcast(frame, undefined)
     this.#direct.onPeerUp(conn, peerCount)
-    // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
-    const announce = [{id: remote.id, host: remote.host, port: remote.port}]
-    for (const other of this.#links.registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
+    if (conn.kind === 'tcp') {
+      this.#mesh.learn([remote])
+      // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
+      const announce = [{id: remote.id, host: remote.host, port: remote.port}]
+      for (const other of this.#links.registry.list()) if (other !== conn && other.kind === 'tcp') other.sendFrame({type: 'peers', peers: announce})
+    }
+
     this.#history.onPeerUp(conn, peerCount)
     this.emit('peer_joined', conn.summary())
   }
@@ -303,12 +314,34 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   #sendPeers(conn: PeerConnection): void {
+    // The TCP peer exchange stays among TCP peers: a swarm peer finds others on the DHT, and a LAN's addresses
+    // mean nothing (and tell too much) across the internet.
+    if (conn.kind !== 'tcp') return
     const peers = this.#links.registry
       .list()
-      .filter((other) => other !== conn && other.remote)
+      .filter((other) => other !== conn && other.remote && other.kind === 'tcp')
       .slice(0, MAX_PEERS_PER_FRAME)
       .map((other) => ({id: other.peerId, host: other.remote!.host, port: other.remote!.port}))
     if (peers.length > 0) conn.sendFrame({type: 'peers', peers})
+  }
+
+  // --- the swarm ---
+
+  /** Loads Hyperswarm (only now) and joins the room's topic; its streams are tracked like TCP connections. */
+  async #joinSwarm(options: NonNullable<ChatNodeOptions['swarm']>): Promise<void> {
+    try {
+      const {SwarmLink} = await import('./swarm/swarm.js')
+      this.#swarm = await SwarmLink.open(
+        {...options, identity: this.#identity, room: this.#room, maxPeers: options.maxPeers ?? this.#mesh.degree},
+        {
+          admit: () => this.#listener.hasRoom(),
+          accept: (transport, direction) => this.#links.acceptStream(transport, direction),
+          warn: ({code, message}) => this.#warn(code, message),
+        },
+      )
+    } catch (error) {
+      this.#warn('swarm_failed', `could not join the swarm (${(error as Error).message}): the node keeps running on TCP`)
+    }
   }
 
   // --- flooding ---

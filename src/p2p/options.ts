@@ -5,6 +5,7 @@ import type {SeenCacheOptions} from './flood.js'
 import type {Identity} from './identity.js'
 import type {MeshOptions} from './mesh.js'
 import type {RoomKey} from './room.js'
+import type {SwarmOptions} from './swarm/swarm.js'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 5000
@@ -38,4 +39,9 @@ export interface ChatNodeOptions {
   /** Apply the per-IP rate to 127.0.0.0/8 and ::1 too (off, so local meshes and tests are not throttled). */
   limitLoopback?: boolean
   authorRate?: {perSecond: number; burst: number}
+  /**
+   * Also join the room's topic on Hyperswarm's DHT (loaded only then). Hyperswarm dials up to `degree` peers
+   * (`maxPeers` here overrides); its streams count against the node's `maxPeers` like TCP connections.
+   */
+  swarm?: Omit<SwarmOptions, 'identity' | 'maxPeers' | 'room'> & {maxPeers?: number}
 }

@@ -1,5 +1,7 @@
 // Public shapes of the P2P engine: what a ChatNode emits and returns. No behaviour here.
 
+import type {SwarmRoute, TransportKind} from './transport.js'
+
 /** Where a node accepts connections. Peers are always shown by this, never by an outgoing socket's port. */
 export interface Address {
   host: string
@@ -31,6 +33,10 @@ export interface PeerSummary extends NodeInfo {
   direction: PeerDirection
   /** ms since the epoch when the connection was established */
   since: number
+  /** How it is connected: over TCP, or over a Hyperswarm stream found on the DHT. */
+  transport: TransportKind
+  /** For a swarm peer, how the stream reaches it, where the library tells. */
+  route?: SwarmRoute
 }
 
 /** Why a peer went away, in words a user can read ("quit", "connection reset", "heartbeat timeout", ...). */

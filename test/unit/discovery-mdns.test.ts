@@ -166,7 +166,7 @@ describe('discovery: mDNS announcer and browser', () => {
         connects.push(`${host}:${port} persistent=${options.persistent}`)
         if (host === '10.0.0.4') throw Object.assign(new Error('could not reach 10.0.0.4:5000: connection refused'), {code: 'unreachable'})
         if (host === '10.0.0.5') throw Object.assign(new Error('already connecting to 10.0.0.5:5000'), {code: 'dial_in_progress'})
-        return {id: 'x', name: 'X', host, port, direction: 'outbound', since: 0}
+        return {id: 'x', name: 'X', host, port, direction: 'outbound', since: 0, transport: 'tcp'}
       }
 
       const stop = await discoverPeers(

@@ -27,6 +27,7 @@ const summary = (info: NodeInfo, direction: 'inbound' | 'outbound' = 'outbound')
   ...info,
   direction,
   since: 1_764_000_000_000,
+  transport: 'tcp',
 })
 
 function codedError(code: string, message: string): Error {
@@ -968,7 +969,7 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     const {node, out, type} = tty()
     const id = 'A'.repeat(43)
     const since = new Date(2026, 10, 25, 9, 7).getTime()
-    node.peerList = [{...PEDRO, id, direction: 'inbound', since}, {...ANA, name: 'Ana Maria', direction: 'outbound', since}]
+    node.peerList = [{...PEDRO, id, direction: 'inbound', since, transport: 'tcp'}, {...ANA, name: 'Ana Maria', direction: 'outbound', since, transport: 'swarm', route: 'direct'}]
     type('/peers')
     await out.shown('Connected peers (2):')
     await out.until((capture) => capture.screen.some((line) => line.startsWith('  Ana Maria')))
