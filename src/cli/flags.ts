@@ -13,6 +13,7 @@ import {DEFAULT_DEGREE} from '../p2p/mesh.js'
 import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, DEFAULT_HOST} from '../p2p/options.js'
 import {MAX_HISTORY_MESSAGES} from '../p2p/protocol.js'
 import {DEFAULT_MAX_PEERS} from '../p2p/registry.js'
+import {parseRelayKey} from '../p2p/swarm/relay.js'
 import type {Address} from '../p2p/types.js'
 
 // ---- Shared by `chat start` and `chat send` (each passes its own description) ----
@@ -118,4 +119,49 @@ export function nodeLimits(flags: NodeLimitFlags): Partial<ChatNodeOptions> {
     authorRate: {perSecond: flags['author-rate'], burst: AUTHOR_BURST_FACTOR * flags['author-rate']},
     connection: {framesPerSecond: flags['hop-rate'], frameBurst: HOP_BURST_FACTOR * flags['hop-rate']},
   }
+}
+
+// ---- The swarm (`chat start --swarm`, docs/swarm.md) ----
+
+export const swarmFlags = {
+  swarm: Flags.boolean({
+    default: false,
+    description: 'also find the room\'s peers over the internet on Hyperswarm\'s DHT, through NATs (see docs/swarm.md); TCP keeps working as before',
+    env: 'CHAT_SWARM',
+    helpGroup: 'SWARM',
+  }),
+  bootstrap: Flags.custom<Address>({
+    delimiter: ',',
+    description: 'HOST:PORT of a DHT bootstrap node to use instead of the public ones (repeatable; see "chat dht bootstrap")',
+    env: 'CHAT_BOOTSTRAP',
+    helpGroup: 'SWARM',
+    multiple: true,
+    async parse(input) {
+      const address = parseAddress(input.trim())
+      if (!address) throw new Error(explainBadAddress(input))
+      return address
+    },
+  })(),
+  'relay-through': Flags.custom<Buffer>({
+    delimiter: ',',
+    description: 'key of a blind relay (printed by "chat dht bootstrap" or a node started with --relay) to pair through when hole punching fails (repeatable)',
+    env: 'CHAT_RELAY_THROUGH',
+    helpGroup: 'SWARM',
+    multiple: true,
+    async parse(input) {
+      const key = parseRelayKey(input)
+      if (!key) throw new Error(`"${input}" is not a relay key: expected 64 hexadecimal digits`)
+      return key
+    },
+  })(),
+  relay: Flags.boolean({
+    default: false,
+    description: 'serve as a blind relay for peers whose NATs cannot be punched through (it forwards encrypted packets it cannot read)',
+    helpGroup: 'SWARM',
+  }),
+}
+
+/** The node's swarm options from the flags; undefined without --swarm. */
+export function swarmOptions(flags: {swarm: boolean; bootstrap?: Address[]; 'relay-through'?: Buffer[]; relay: boolean}): ChatNodeOptions['swarm'] {
+  return flags.swarm ? {bootstrap: flags.bootstrap, relayThrough: flags['relay-through'], relay: flags.relay} : undefined
 }

@@ -81,6 +81,7 @@ export class StartSession {
     }
 
     for (const warning of warnings) repl.error('warning', `warning: ${warning}`)
+    if (node.relayKey) repl.notice(catalogs[options.lang].relayRunning(node.relayKey))
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port})
     if (history) {
       history.on('problem', (message) => repl.error('history', message))

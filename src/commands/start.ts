@@ -1,6 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 
-import {defaultName, hostFlag, joinFlag, limitFlags, meshFlags, nameFlag, nodeLimits, secretFlag} from '../cli/flags.js'
+import {defaultName, hostFlag, joinFlag, limitFlags, meshFlags, nameFlag, nodeLimits, secretFlag, swarmFlags, swarmOptions} from '../cli/flags.js'
 import {orFail} from '../cli/failure.js'
 import {StartSession} from '../cli/start-session.js'
 import {defaultIdentityPath} from '../identity/identity-file.js'
@@ -63,6 +63,7 @@ room; nodes without one share the public room. Each node signs its messages with
       description: 'find nodes of the same room on the local network (mDNS) and join them; announces this node (listen on a LAN address or 0.0.0.0 to be found)',
       env: 'CHAT_DISCOVER',
     }),
+    ...swarmFlags,
     plugins: Flags.boolean({allowNo: true, default: true, description: 'run the chat hooks of installed plugins (--no-plugins: none)', env: 'CHAT_PLUGINS'}),
     identity: Flags.file({description: 'file holding this node\'s Ed25519 identity key (created if missing) [default: <config-dir>/identities/node-<port>.pem]', env: 'CHAT_IDENTITY'}),
   }
@@ -71,8 +72,12 @@ room; nodes without one share the public room. Each node signs its messages with
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Start)
+    if (!flags.swarm && (flags.bootstrap || flags['relay-through'] || flags.relay)) {
+      this.error('--bootstrap, --relay-through and --relay are options of the swarm: add --swarm (or CHAT_SWARM=1)', {exit: 2})
+    }
+
     this.#session = new StartSession({
-      node: {name: flags.name ?? defaultName(), host: flags.host, port: flags.port, ...nodeLimits(flags)},
+      node: {name: flags.name ?? defaultName(), host: flags.host, port: flags.port, ...nodeLimits(flags), swarm: swarmOptions(flags)},
       secret: flags.secret,
       identityFile: flags.identity ?? defaultIdentityPath(this.config.configDir, flags.port),
       join: flags.join ?? [],

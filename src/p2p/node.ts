@@ -148,6 +148,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     return {id: this.id, name: this.name, host: this.#listener.host, port: this.#listener.port}
   }
 
+  /** With swarm options and `relay`: the blind relay's key others pass to --relay-through (hex). */
+  get relayKey(): string | undefined {
+    return this.#swarm?.relayKey
+  }
+
   get running(): boolean {
     return this.#state === 'running'
   }
@@ -336,7 +341,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         {
           admit: () => this.#listener.hasRoom(),
           accept: (transport, direction) => this.#links.acceptStream(transport, direction),
-          warn: ({code, message}) => this.#warn(code, message),
+          warn: (warning) => this.emit('warning', warning),
         },
       )
     } catch (error) {

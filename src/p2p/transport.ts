@@ -8,10 +8,10 @@ import type {Socket} from 'node:net'
 export type TransportKind = 'swarm' | 'tcp'
 
 /**
- * How a swarm stream reaches the peer, where the library tells: `direct` (one side is reachable, no punching),
- * `holepunched` (both behind NATs, punched through) or `relayed` (through a blind relay).
+ * How a swarm stream reaches the peer: `direct` (one side reachable, or hole punched through both NATs: hyperdht
+ * does not tell which) or `relayed` (paired through a blind relay).
  */
-export type SwarmRoute = 'direct' | 'holepunched' | 'relayed'
+export type SwarmRoute = 'direct' | 'relayed'
 
 /** The duplex stream both node:net sockets and streamx streams (Hyperswarm's NoiseSecretStream) are. */
 export interface DuplexLike {

@@ -48,6 +48,8 @@ export interface PeerLeft extends NodeInfo {
 export interface NodeWarning {
   code: string
   message: string
+  /** What the warning is about (a bootstrap list, a peer's fingerprint), for interfaces that word it themselves. */
+  subject?: string
 }
 
 /** A direct message: sealed to one recipient, carried by relays that cannot read it. */

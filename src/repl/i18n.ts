@@ -4,6 +4,7 @@
 import type {ChatNodeErrorDetail} from '../p2p/errors.js'
 import {formatAddress} from '../p2p/address.js'
 import type {Address, PeerDirection} from '../p2p/types.js'
+import type {SwarmRoute, TransportKind} from '../p2p/transport.js'
 import {COMMANDS, type CommandName} from './commands.js'
 
 export const LANGS = ['pt', 'en'] as const
@@ -31,6 +32,7 @@ export interface PeerColumns {
   fingerprint: string
   since: string
   direction: string
+  via: string
 }
 
 export interface Catalog {
@@ -62,6 +64,8 @@ export interface Catalog {
   msgAmbiguous(name: string, candidates: string[]): string
   peerColumns: PeerColumns
   direction(direction: PeerDirection): string
+  /** How a peer is connected: over TCP, or over the swarm (and whether through a relay). */
+  via(transport: TransportKind, route?: SwarmRoute): string
   /** A message from the history, where only the author's name is known. */
   receivedFrom(name: string, text: string): string
   historyHeader(count: number): string
@@ -79,6 +83,14 @@ export interface Catalog {
   /** A rejected send: worded from the engine error's detail (empty, too_long, not_running), else its English message. */
   sendFailed(detail: ChatNodeErrorDetail | undefined, message: string): string
   warning(message: string): string
+  /** The swarm's warnings, worded here rather than taken from the engine's English. */
+  dhtUnreachable(where: string): string
+  /** `chat start --relay`: the key others pass to --relay-through. */
+  relayRunning(key: string): string
+  /** `chat dht bootstrap`: where it runs and how to use it (stderr; the flags alone go to stdout). */
+  bootstrapReady(nodes: string, relayKey: string | undefined): string
+  bootstrapStopped: string
+  swarmUnreachable(fingerprint: string, relaying: boolean): string
 }
 
 /** Permission bits as `ls -l` users know them from chmod: 0644. */
@@ -147,8 +159,9 @@ const pt: Catalog = {
   msgAmbiguous: (name, candidates) =>
     `"${name}" pode ser mais de um nó: ${candidates.join(', ')}. Nada foi enviado: escreva o nome entre aspas (/msg "Ana Maria" TEXTO) ou use a impressão digital (/msg ab12:cd34 TEXTO).`,
   historyUsage: 'Uso: /history [N] (N de 1 a 1000)',
-  peerColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', since: 'desde', direction: 'direção'},
+  peerColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', since: 'desde', direction: 'direção', via: 'via'},
   direction: (direction) => (direction === 'inbound' ? 'entrada' : 'saída'),
+  via: (transport, route) => (transport === 'tcp' ? 'tcp' : route === 'relayed' ? 'swarm, por relay' : route === 'direct' ? 'swarm, direta' : 'swarm'),
   receivedFrom: (name, text) => `[${name} disse]: ${text}`,
   historyHeader: (count) => (count === 1 ? 'Última mensagem:' : `Últimas ${count} mensagens:`),
   historyEmpty: 'Nenhuma mensagem no histórico.',
@@ -170,6 +183,13 @@ const pt: Catalog = {
     return `Não foi possível enviar: ${message}`
   },
   warning: (message) => `aviso: ${message}`,
+  relayRunning: (key) => `Relay cego ativo: quem não consegue atravessar os NATs pode usar --relay-through ${key}`,
+  bootstrapReady: (nodes, relayKey) =>
+    `DHT privada em ${nodes} (UDP)${relayKey ? ', com um relay cego' : ''}. Inicie os nós com as opções da linha acima: chat start --swarm … (Ctrl+C encerra)`,
+  bootstrapStopped: 'DHT privada encerrada.',
+  dhtUnreachable: (where) => `aviso: a DHT não responde (${where}): ninguém será encontrado pelo swarm; o nó continua no TCP`,
+  swarmUnreachable: (fingerprint, relaying) =>
+    `aviso: ${fingerprint} foi encontrado na DHT, mas os NATs impedem a conexão: ${relaying ? 'tentando pelo relay' : 'um relay (--relay-through) pode conectar vocês'}`,
 }
 
 const en: Catalog = {
@@ -213,8 +233,9 @@ const en: Catalog = {
   msgAmbiguous: (name, candidates) =>
     `"${name}" could mean more than one node: ${candidates.join(', ')}. Nothing was sent: put the name in quotes (/msg "Ana Maria" TEXT) or use the fingerprint (/msg ab12:cd34 TEXT).`,
   historyUsage: 'Usage: /history [N] (N from 1 to 1000)',
-  peerColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', since: 'since', direction: 'direction'},
+  peerColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', since: 'since', direction: 'direction', via: 'via'},
   direction: (direction) => (direction === 'inbound' ? 'in' : 'out'),
+  via: (transport, route) => (transport === 'tcp' ? 'tcp' : route === 'relayed' ? 'swarm, relayed' : route === 'direct' ? 'swarm, direct' : 'swarm'),
   receivedFrom: (name, text) => `[${name} said]: ${text}`,
   historyHeader: (count) => (count === 1 ? 'Last message:' : `Last ${count} messages:`),
   historyEmpty: 'No messages in the history.',
@@ -236,6 +257,13 @@ const en: Catalog = {
     return `Could not send: ${message}`
   },
   warning: (message) => `warning: ${message}`,
+  relayRunning: (key) => `Blind relay running: peers that cannot punch through their NATs can use --relay-through ${key}`,
+  bootstrapReady: (nodes, relayKey) =>
+    `Private DHT on ${nodes} (UDP)${relayKey ? ', with a blind relay' : ''}. Start nodes with the options on the line above: chat start --swarm … (Ctrl+C stops it)`,
+  bootstrapStopped: 'Private DHT stopped.',
+  dhtUnreachable: (where) => `warning: the DHT cannot be reached (${where}): no peers will be found on the swarm; the node keeps running on TCP`,
+  swarmUnreachable: (fingerprint, relaying) =>
+    `warning: found ${fingerprint} on the DHT but cannot reach it through your NATs: ${relaying ? 'retrying through the relay' : 'a relay (--relay-through) can connect you'}`,
 }
 
 export const catalogs: Readonly<Record<Lang, Catalog>> = {pt, en}

@@ -155,12 +155,17 @@ export class HumanSink implements OutputSink {
 
     this.#out(this.#catalog.peersHeader(peers.length))
     if (!this.#table) {
-      for (const peer of peers) this.#out(this.#catalog.peerLine(this.#who(peer), safeFingerprint(peer.id)))
+      for (const peer of peers) {
+        const line = this.#catalog.peerLine(this.#who(peer), safeFingerprint(peer.id))
+        // TCP is the usual case and keeps the line as it always was; a swarm peer says how it is reached.
+        this.#out(peer.transport === 'swarm' ? `${line} [${this.#catalog.via(peer.transport, peer.route)}]` : line)
+      }
+
       return
     }
 
     const t = this.#catalog.peerColumns
-    const header = [t.name, t.address, t.fingerprint, t.since, t.direction].map((text) => ({text, paint: this.#style.header}))
+    const header = [t.name, t.address, t.fingerprint, t.since, t.direction, t.via].map((text) => ({text, paint: this.#style.header}))
     const rows = peers.map((peer) => {
       const who = this.#who(peer)
       return [
@@ -169,6 +174,7 @@ export class HumanSink implements OutputSink {
         safeFingerprint(peer.id),
         formatClock(peer.since),
         this.#catalog.direction(peer.direction),
+        this.#catalog.via(peer.transport, peer.route),
       ]
     })
     for (const line of formatTable([header, ...rows])) this.#printer.out(line)
@@ -221,7 +227,17 @@ export class HumanSink implements OutputSink {
   }
 
   warning(warning: NodeWarning): void {
-    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(warning.message))))
+    this.#printer.err(this.#style.error(this.#worded(warning)))
+  }
+
+  #worded({code, message, subject}: NodeWarning): string {
+    const about = sanitize(subject ?? '')
+    if (code === 'dht_unreachable') return this.#catalog.dhtUnreachable(about)
+    if (code === 'swarm_unreachable' || code === 'swarm_unreachable_relaying') {
+      return this.#catalog.swarmUnreachable(about, code === 'swarm_unreachable_relaying')
+    }
+
+    return this.#catalog.warning(sanitize(message))
   }
 
   #mentions(text: string): boolean {
@@ -261,7 +277,10 @@ const node = (info: NodeInfo): NodeInfo => ({id: info.id, name: info.name, host:
 /** `kind: "action"` for an action; nothing for a plain message, whose events keep their documented shape. */
 const kind = (message: {action?: boolean}): {kind?: 'action'} => (message.action ? {kind: 'action'} : {})
 
-const peer = (summary: PeerSummary) => ({...node(summary), direction: summary.direction, since: summary.since})
+/** How a peer is connected: `transport` always, `route` where the swarm tells. */
+const via = (summary: PeerSummary) => ({transport: summary.transport, ...(summary.route ? {route: summary.route} : {})})
+
+const peer = (summary: PeerSummary) => ({...node(summary), direction: summary.direction, since: summary.since, ...via(summary)})
 
 /** NDJSON on stdout, one object per line with an `event` field; nothing else is ever written to stdout. */
 export class JsonSink implements OutputSink {
@@ -296,7 +315,7 @@ export class JsonSink implements OutputSink {
   }
 
   peerJoined(summary: PeerSummary): void {
-    this.#emit({event: 'peer_joined', ...node(summary), direction: summary.direction})
+    this.#emit({event: 'peer_joined', ...node(summary), direction: summary.direction, ...via(summary)})
   }
 
   peerLeft(left: PeerLeft): void {
@@ -326,7 +345,7 @@ export class JsonSink implements OutputSink {
   }
 
   connected(summary: PeerSummary): void {
-    this.#emit({event: 'connected', ...node(summary), direction: summary.direction})
+    this.#emit({event: 'connected', ...node(summary), direction: summary.direction, ...via(summary)})
   }
 
   notice(text: string): void {

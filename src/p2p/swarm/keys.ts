@@ -16,6 +16,7 @@ export interface SwarmKeyPair {
 
 // Its own label: the topic is unrelated to the room id published over mDNS and to the Noise PSK.
 const TOPIC_PREFIX = `chat/${DEFAULT_PROTOCOL_NAME}/swarm-topic:`
+const RELAY_SEED_PREFIX = `chat/${DEFAULT_PROTOCOL_NAME}/relay-key:`
 
 /** The identity's key pair in sodium's form (crypto_sign: secret key = 32-byte seed ‖ 32-byte public key). */
 export function swarmKeyPair(identity: Identity): SwarmKeyPair {
@@ -28,6 +29,11 @@ export function swarmKeyPair(identity: Identity): SwarmKeyPair {
 /** The node id (base64url) behind a swarm public key. */
 export function nodeIdOfSwarmKey(publicKey: Uint8Array): string {
   return Buffer.from(publicKey).toString('base64url')
+}
+
+/** The seed of a node's blind-relay key pair: stable for an identity, unrelated to its chat key. */
+export function relaySeed(identity: Identity): Buffer {
+  return crypto.createHash('sha256').update(RELAY_SEED_PREFIX, 'utf8').update(swarmKeyPair(identity).secretKey.subarray(0, 32)).digest()
 }
 
 /** The 32-byte DHT topic of a room. The public room's is fixed: anyone can compute it and join. */

@@ -8,7 +8,8 @@ import {fingerprint, type Identity} from '../identity.js'
 import type {RoomKey} from '../room.js'
 import type {SwarmRoute, Transport} from '../transport.js'
 import type {Address, NodeWarning, PeerDirection} from '../types.js'
-import {nodeIdOfSwarmKey, swarmKeyPair, swarmTopic} from './keys.js'
+import {nodeIdOfSwarmKey, relaySeed, swarmKeyPair, swarmTopic} from './keys.js'
+import {type RunningRelay, startRelay} from './relay.js'
 import {isLoopbackHost, loadHyperdht, loadHyperswarm, type NoiseStream, type SwarmInstance, type SwarmPeerInfo} from './lib.js'
 
 /**
@@ -33,6 +34,8 @@ export interface SwarmOptions {
   maxPeers: number
   /** Blind relays (32-byte public keys) to pair through when hole punching fails. */
   relayThrough?: Buffer[]
+  /** Also serve as a blind relay for others (its key is derived from the identity: stable across restarts). */
+  relay?: boolean
   refreshMs?: number
   refreshForMs?: number
 }
@@ -60,6 +63,7 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
   readonly #relayHosts: Set<string>
   readonly #warned = new Set<string>()
   #refresh: NodeJS.Timeout | undefined
+  #relay: RunningRelay | undefined
   #destroyed = false
 
   private constructor(swarm: SwarmInstance, options: SwarmOptions, host: SwarmHost) {
@@ -86,6 +90,15 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
       ...(relays.length > 0 ? {relayThrough: (force: boolean) => (force ? relays[Math.floor(Math.random() * relays.length)] : null)} : {}),
     })
     const link = new SwarmLink(swarm, options, host)
+    if (options.relay) {
+      try {
+        link.#relay = await startRelay(dht, DHT.keyPair(relaySeed(options.identity)))
+      } catch (error) {
+        await swarm.destroy()
+        throw error
+      }
+    }
+
     link.#start(options.maxPeers > 0)
     return link
   }
@@ -95,11 +108,17 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
     return this.#topic.toString('hex')
   }
 
+  /** With `relay`: the key others pass to --relay-through (hex). */
+  get relayKey(): string | undefined {
+    return this.#relay?.publicKey
+  }
+
   /** Leaves the topic and closes every swarm stream and the DHT. */
   async destroy(): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
     clearInterval(this.#refresh)
+    await this.#relay?.close().catch(() => {})
     await this.#swarm.destroy()
   }
 
@@ -133,7 +152,11 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
     // A DHT that knows no node at all never reached its bootstrap: everything else keeps working on TCP.
     if (outcome !== 'flushed' || this.#swarm.dht.table.size === 0) {
       const where = this.#options.bootstrap?.map(({host, port}) => `${host}:${port}`).join(', ') ?? 'the public bootstrap nodes'
-      this.#host.warn({code: 'dht_unreachable', message: `the DHT cannot be reached (${where}): no peers will be found on the swarm; the node keeps running on TCP`})
+      this.#host.warn({
+        code: 'dht_unreachable',
+        message: `the DHT cannot be reached (${where}): no peers will be found on the swarm; the node keeps running on TCP`,
+        subject: where,
+      })
       return
     }
 
@@ -173,10 +196,12 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
       if ([...this.#swarm.connections].some((stream) => Buffer.from(stream.remotePublicKey).equals(Buffer.from(info.publicKey)))) continue
       if (this.#warned.size >= MAX_WARNED_PEERS) this.#warned.clear()
       this.#warned.add(id)
-      const hint = (this.#options.relayThrough?.length ?? 0) > 0 ? 'retrying through the relay' : 'a relay (--relay-through) can connect you'
+      const relaying = (this.#options.relayThrough?.length ?? 0) > 0
+      const hint = relaying ? 'retrying through the relay' : 'a relay (--relay-through) can connect you'
       this.#host.warn({
-        code: 'swarm_unreachable',
+        code: relaying ? 'swarm_unreachable_relaying' : 'swarm_unreachable',
         message: `found ${fingerprint(id)} on the DHT but cannot reach it through your NATs: ${hint}`,
+        subject: fingerprint(id),
       })
     }
   }
