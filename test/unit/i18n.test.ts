@@ -132,8 +132,15 @@ describe('i18n', () => {
         expect(text).to.match(/\S/)
       }
 
-      expect(Object.values(t.peerColumns)).to.have.length(5)
+      expect(Object.values(t.peerColumns)).to.have.length(6)
+      for (const text of [t.via('tcp'), t.via('swarm', 'relayed'), t.dhtUnreachable('x'), t.swarmUnreachable('ab:cd', false), t.relayRunning('k')]) {
+        expect(text).to.match(/\S/)
+      }
     }
+
+    expect(pt.via('swarm', 'relayed')).to.not.equal(en.via('swarm', 'relayed'))
+    expect(pt.dhtUnreachable('127.0.0.1:9')).to.match(/^aviso: .*127\.0\.0\.1:9/)
+    expect(en.dhtUnreachable('127.0.0.1:9')).to.match(/^warning: .*127\.0\.0\.1:9/)
 
     expect(pt.inputHistoryFailed('EACCES')).to.match(/^aviso: .*EACCES$/)
     expect(en.inputHistoryFailed('EACCES')).to.match(/^warning: .*EACCES$/)

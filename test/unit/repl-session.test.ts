@@ -572,7 +572,7 @@ describe('Repl --json', function () {
     ])
     expect(events[0]).to.deep.equal({event: 'ready', ...JULIA})
     expect(events[1]).to.deep.equal({event: 'message', id: 'x1', from: PEDRO, text: 'ola\u001B[31m', ts: 42})
-    expect(events[2]).to.deep.equal({event: 'peer_joined', ...ANA, direction: 'outbound'})
+    expect(events[2]).to.deep.equal({event: 'peer_joined', ...ANA, direction: 'outbound', transport: 'tcp'})
     expect(events[3]).to.deep.equal({event: 'peer_left', ...ANA, reason: 'quit'})
     expect(events[4]).to.deep.equal({event: 'error', code: 'protocol_error', message: 'bad frame'})
     expect(events[5]).to.deep.equal({event: 'sent', id: 'm1', text: 'hi', ts: 1_764_000_000_001})
@@ -599,7 +599,7 @@ describe('Repl --json', function () {
     type('/connect 127.0.0.1 5009')
     await out.until((capture) => capture.lines.length === 2)
     expect(out.lines.map((line) => JSON.parse(line) as unknown)).to.deep.equal([
-      {event: 'connected', ...PEDRO, direction: 'outbound'},
+      {event: 'connected', ...PEDRO, direction: 'outbound', transport: 'tcp'},
       {
         event: 'error',
         code: 'connect_failed',
@@ -975,9 +975,9 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     await out.until((capture) => capture.screen.some((line) => line.startsWith('  Ana Maria')))
     const table = out.screen.slice(-3)
     expect(table).to.deep.equal([
-      '  name       address         fingerprint  since  direction',
-      `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    09:07  in`,
-      '  Ana Maria  127.0.0.1:5002  ?            09:07  out',
+      '  name       address         fingerprint  since  direction  via',
+      `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    09:07  in         tcp`,
+      '  Ana Maria  127.0.0.1:5002  ?            09:07  out        swarm, direct',
     ])
   })
 
