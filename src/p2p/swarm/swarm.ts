@@ -19,7 +19,7 @@ import {isLoopbackHost, loadHyperdht, loadHyperswarm, type NoiseStream, type Swa
 export const DISCOVERY_REFRESH_MS = 2000
 export const DISCOVERY_BURST_MS = 60_000
 /** Failed attempts to a peer found on the DHT before the user is told it cannot be reached through the NATs. */
-export const UNREACHABLE_AFTER_ATTEMPTS = 3
+export const UNREACHABLE_AFTER_ATTEMPTS = 2
 /** Time for the DHT to answer at start before the node says it cannot be reached. */
 export const DHT_BOOTSTRAP_TIMEOUT_MS = 15_000
 /** Peers remembered as "said it cannot be reached" (one warning each). */
