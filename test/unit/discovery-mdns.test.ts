@@ -159,7 +159,7 @@ describe('discovery: mDNS announcer and browser', () => {
 
   describe('discoverPeers', () => {
     it('connects to nodes it finds that are not peers yet, and reports instead of throwing', async () => {
-      const peers: PeerSummary[] = [{id: 'node-c', name: 'C', host: '10.0.0.3', port: 5000, direction: 'outbound', since: 0}]
+      const peers: PeerSummary[] = [{id: 'node-c', name: 'C', host: '10.0.0.3', port: 5000, direction: 'outbound', since: 0, transport: 'tcp'}]
       const connects: string[] = []
       const reports: string[] = []
       const connect = async (host: string, port: number, options: {persistent: boolean}): Promise<PeerSummary> => {
