@@ -3,8 +3,10 @@
 // Neither home is reachable from outside; the nodes find each other by the invite code alone. Every address is
 // inside namespaces this test makes. Needs root, iproute2 and nftables; the suite says why when it skips.
 import {expect} from 'chai'
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {tempDir} from '../helpers/cli.js'
 import {cannotUseNamespaces, ip, NamespacedChat} from '../helpers/netns.js'
@@ -129,16 +131,35 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
     await a.waitFor('B\'s message at A', (e) => e.event === 'message' && e.text === 'hello from home B', WAIT_MS)
   }
 
-  it('two homes behind ordinary NATs find each other by the invite code, punch through and chat both ways', async function () {
+  it('two homes behind ordinary NATs find each other by the invite code, punch through and chat both ways; the internet sees no name, text or secret', async function () {
     routers(false)
     const secret = `chat-invite-${randomBytes(32).toString('base64url')}`
-    const a = home(ns.hA, 'Julia', secret)
-    const b = home(ns.hB, 'Pedro', secret)
-    const joined = await a.waitFor('Pedro joins', (e) => e.event === 'peer_joined' && e.name === 'Pedro', WAIT_MS)
-    await b.waitFor('Julia joins', (e) => e.event === 'peer_joined' && e.name === 'Julia', WAIT_MS)
+    // The recording proxy of the private-room test, on the swarm: everything that crosses the "internet".
+    const capture = tempDir('chat-nat-pcap-')
+    dirs.push(capture)
+    const pcap = join(capture.path, 'internet.pcap')
+    const tcpdump = hasTcpdump() ? spawn('ip', ['netns', 'exec', ns.pub, 'tcpdump', '-i', 'br0', '-U', '-s', '0', '-w', pcap], {stdio: 'pipe'}) : undefined
+    if (tcpdump) await new Promise<void>((resolve) => tcpdump.stderr.once('data', () => resolve())) // "listening on br0"
+    const names = [`Julia${randomBytes(3).toString('hex')}`, `Pedro${randomBytes(3).toString('hex')}`]
+    const a = home(ns.hA, names[0], secret)
+    const b = home(ns.hB, names[1], secret)
+    const joined = await a.waitFor('Pedro joins', (e) => e.event === 'peer_joined' && e.name === names[1], WAIT_MS)
+    await b.waitFor('Julia joins', (e) => e.event === 'peer_joined' && e.name === names[0], WAIT_MS)
     console.log(`      the library connected them: ${joined.transport}, ${joined.route}`)
     expect(joined).to.include({transport: 'swarm', route: 'direct'})
     await chatBothWays(a, b)
+    if (!tcpdump) {
+      console.log('      (no tcpdump: the capture of the internet is skipped)')
+      return
+    }
+
+    tcpdump.kill('SIGINT')
+    await new Promise((resolve) => tcpdump.once('close', resolve))
+    const wire = readFileSync(pcap)
+    expect(wire.length, 'packets were captured').to.be.above(1000)
+    for (const clear of [...names, 'hello from home', secret, secret.slice('chat-invite-'.length)]) {
+      expect(wire.includes(Buffer.from(clear)), `"${clear}" in clear on the internet`).to.equal(false)
+    }
   })
 
   it('behind two symmetric NATs punching fails: one clear line says so; with a blind relay they chat', async function () {
@@ -160,6 +181,15 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
     await chatBothWays(a, b)
   })
 })
+
+function hasTcpdump(): boolean {
+  try {
+    execFileSync('tcpdump', ['--version'], {stdio: 'pipe'})
+    return true
+  } catch {
+    return false
+  }
+}
 
 function cannotUseNft(): string | undefined {
   try {
