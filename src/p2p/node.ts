@@ -14,6 +14,7 @@ import {relayTargets, SeenCache} from './flood.js'
 import {HistorySync} from './history-sync.js'
 import {generateIdentity, type Identity} from './identity.js'
 import {SignedIntake} from './intake.js'
+import {LeaveGrace} from './leave-grace.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
 import {Mesh} from './mesh.js'
@@ -60,6 +61,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #everConnected = false
   readonly #swarmOptions: ChatNodeOptions['swarm']
   #swarm: SwarmLink | undefined
+  /** Swarm streams replaced as duplicates: the peer stays, so its leave waits for it to come back (LeaveGrace). */
+  readonly #swaps = new LeaveGrace()
   readonly #handlers: FrameHandlers = {
     chat: (conn, frame) => this.#onChat(conn, frame),
     peers: (conn, frame) => {
@@ -276,6 +279,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#state = 'stopping'
     this.#mesh.stop()
     this.#direct.stop()
+    this.#swaps.clear()
     const serverClosed = this.#listener.close()
     const swarmClosed = this.#swarm?.destroy().catch(() => {})
     await this.#sender.stop()
@@ -307,13 +311,21 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
 
     this.#history.onPeerUp(conn, peerCount)
-    this.emit('peer_joined', conn.summary())
+    if (!this.#swaps.up(remote.id)) this.emit('peer_joined', conn.summary())
   }
 
   #onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void {
     this.#history.onPeerDown(conn)
     if (!removed || this.#state !== 'running' || !conn.remote) return
-    this.emit('peer_left', {...conn.remote, reason})
+    const left = {...conn.remote, reason}
+    if (conn.kind === 'swarm' && /duplicate/i.test(reason)) {
+      this.#swaps.down(left.id, () => {
+        if (this.#state === 'running' && !this.#links.registry.get(left.id)) this.emit('peer_left', left)
+      })
+    } else {
+      this.emit('peer_left', left)
+    }
+
     this.#mesh.scheduleRedial(conn.remote.host, conn.remote.port)
     this.#mesh.maintain()
   }
