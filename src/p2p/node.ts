@@ -354,6 +354,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
           admit: () => this.#listener.hasRoom(),
           accept: (transport, direction) => this.#links.acceptStream(transport, direction),
           warn: (warning) => this.emit('warning', warning),
+          isConnected: (id) => this.#links.registry.get(id) !== undefined,
         },
       )
     } catch (error) {

@@ -14,9 +14,11 @@ import {isLoopbackHost, loadHyperdht, loadHyperswarm, type NoiseStream, type Swa
 
 /**
  * Peers joining at the same moment can miss each other (Hyperswarm re-announces every 10 ± 2 min): the discovery is
- * refreshed this often at first, for DISCOVERY_BURST_MS, then left to Hyperswarm's own schedule.
+ * refreshed at intervals doubling from FIRST_REFRESH_MS to this, for DISCOVERY_BURST_MS, then left to Hyperswarm.
  */
 export const DISCOVERY_REFRESH_MS = 2000
+/** The first refresh: the first lookup races the other peers' announcements, so it is repeated soon. */
+export const FIRST_REFRESH_MS = 250
 export const DISCOVERY_BURST_MS = 60_000
 /** Failed attempts to a peer found on the DHT before the user is told it cannot be reached through the NATs. */
 export const UNREACHABLE_AFTER_ATTEMPTS = 2
@@ -48,6 +50,8 @@ export interface SwarmHost {
   accept(transport: Transport, direction: PeerDirection): void
   /** Something the user should know: the DHT cannot be reached, a peer cannot be reached through the NATs. */
   warn(warning: NodeWarning): void
+  /** True if the node has this peer already, by any transport (then a failed swarm attempt is no news). */
+  isConnected(id: string): boolean
 }
 
 export interface SwarmLinkEvents {
@@ -117,7 +121,7 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
   async destroy(): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
-    clearInterval(this.#refresh)
+    clearTimeout(this.#refresh)
     await this.#relay?.close().catch(() => {})
     await this.#swarm.destroy()
   }
@@ -128,15 +132,19 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
     swarm.on('update', () => this.#checkUnreachable())
     const discovery = swarm.join(this.#topic, {client, server: true})
     const started = Date.now()
-    this.#refresh = setInterval(() => {
-      if (Date.now() - started > (this.#options.refreshForMs ?? DISCOVERY_BURST_MS)) {
-        clearInterval(this.#refresh)
-        return
-      }
+    // Soon after the first lookup (which races the others' announcements), then every DISCOVERY_REFRESH_MS.
+    let delay = FIRST_REFRESH_MS
+    const again = (): void => {
+      this.#refresh = setTimeout(() => {
+        if (this.#destroyed || Date.now() - started > (this.#options.refreshForMs ?? DISCOVERY_BURST_MS)) return
+        discovery.refresh({client, server: true}).catch(() => {})
+        delay = Math.min(delay * 2, this.#options.refreshMs ?? DISCOVERY_REFRESH_MS)
+        again()
+      }, delay)
+      this.#refresh.unref()
+    }
 
-      discovery.refresh({client, server: true}).catch(() => {})
-    }, this.#options.refreshMs ?? DISCOVERY_REFRESH_MS)
-    this.#refresh.unref()
+    again()
     void this.#watchBootstrap(discovery.flushed())
   }
 
@@ -192,7 +200,7 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
   #checkUnreachable(): void {
     for (const info of this.#swarm.peers.values()) {
       const id = nodeIdOfSwarmKey(info.publicKey)
-      if (info.attempts < UNREACHABLE_AFTER_ATTEMPTS || this.#warned.has(id)) continue
+      if (info.attempts < UNREACHABLE_AFTER_ATTEMPTS || this.#warned.has(id) || this.#host.isConnected(id)) continue
       if ([...this.#swarm.connections].some((stream) => Buffer.from(stream.remotePublicKey).equals(Buffer.from(info.publicKey)))) continue
       if (this.#warned.size >= MAX_WARNED_PEERS) this.#warned.clear()
       this.#warned.add(id)
