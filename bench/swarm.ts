@@ -49,7 +49,9 @@ function until(node: ChatNode, check: () => boolean): Promise<void> {
 
 async function pair(options: Partial<ChatNodeOptions>): Promise<[ChatNode, ChatNode]> {
   const room = await deriveRoomKey(newInviteCode())
-  const make = (name: string): ChatNode => new ChatNode({name, host: '127.0.0.1', port: 0, room, history: 0, ...options})
+  // No author rate limit: one message at a time back to back is far above the default 100/s (burst 500).
+  const authorRate = {perSecond: 1e9, burst: 1e9}
+  const make = (name: string): ChatNode => new ChatNode({name, host: '127.0.0.1', port: 0, room, history: 0, authorRate, ...options})
   return [make('A'), make('B')]
 }
 
@@ -71,7 +73,13 @@ async function startToFirstPeer(testnet: Testnet): Promise<Summary> {
 async function hopLatency(a: ChatNode, b: ChatNode): Promise<Summary> {
   const times: number[] = []
   for (let i = 0; i < MESSAGES; i++) {
-    const shown = new Promise<number>((resolve) => b.once('message', () => resolve(performance.now())))
+    const shown = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`message ${i} was not delivered within 10 s`)), 10_000)
+      b.once('message', () => {
+        clearTimeout(timer)
+        resolve(performance.now())
+      })
+    })
     const t0 = performance.now()
     a.send(`m${i}`)
     times.push((await shown) - t0)
