@@ -20,7 +20,7 @@ describe('history: node events → history events (src/history/node-events.ts)',
     node.emit('message', {id: 'm4', from: julia, text: 'old', ts: 4, history: true, action: true})
     node.emit('direct_sent', {id: 'd1', from: ana, to: julia, text: 'psst', ts: 5})
     node.emit('direct', {id: 'd2', from: julia, to: ana, text: 'hi', ts: 6})
-    node.emit('peer_joined', {...julia, direction: 'inbound', since: 7})
+    node.emit('peer_joined', {...julia, direction: 'inbound', since: 7, transport: 'tcp'})
     node.emit('peer_left', {...julia, reason: 'quit'})
     node.emit('ready', ana)
     node.emit('warning', {code: 'x', message: 'not for the history'})
