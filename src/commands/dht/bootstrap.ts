@@ -1,5 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 
+import {guardPipe} from '../../io/broken-pipe.js'
 import {startBootstrap} from '../../p2p/swarm/bootstrap.js'
 import {catalogs, resolveLang} from '../../repl/i18n.js'
 
@@ -31,7 +32,7 @@ export default class DhtBootstrap extends Command {
       this.error(`--host must be the IPv4 address peers reach this machine at, not "${flags.host}"`, {exit: 2})
     }
 
-    process.stdout.on('error', () => {})
+    guardPipe(process.stdout)
     const catalog = catalogs[resolveLang(flags.lang)]
     let running
     try {
