@@ -138,7 +138,8 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
     const capture = tempDir('chat-nat-pcap-')
     dirs.push(capture)
     const pcap = join(capture.path, 'internet.pcap')
-    const tcpdump = hasTcpdump() ? spawn('ip', ['netns', 'exec', ns.pub, 'tcpdump', '-i', 'br0', '-U', '-s', '0', '-w', pcap], {stdio: 'pipe'}) : undefined
+    // --immediate-mode: packets still in the kernel's ring when tcpdump is interrupted would otherwise be lost.
+    const tcpdump = hasTcpdump() ? spawn('ip', ['netns', 'exec', ns.pub, 'tcpdump', '--immediate-mode', '-Z', 'root', '-i', 'br0', '-U', '-s', '0', '-w', pcap], {stdio: 'pipe'}) : undefined
     if (tcpdump) await new Promise<void>((resolve) => tcpdump.stderr.once('data', () => resolve())) // "listening on br0"
     const names = [`Julia${randomBytes(3).toString('hex')}`, `Pedro${randomBytes(3).toString('hex')}`]
     const a = home(ns.hA, names[0], secret)
