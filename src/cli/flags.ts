@@ -18,16 +18,15 @@ import type {Address} from '../p2p/types.js'
 
 // ---- Shared by `chat start` and `chat send` (each passes its own description) ----
 
-/** `--join HOST:PORT` (`-j`, repeatable): a bad address is refused by oclif with our explanation, exit 2. */
-export const joinFlag = Flags.custom<Address>({
-  char: 'j',
-  multiple: true,
-  async parse(input) {
-    const address = parseAddress(input.trim())
-    if (!address) throw new Error(explainBadAddress(input))
-    return address
-  },
-})
+/** A `HOST:PORT` flag value; a bad one is refused by oclif with our explanation, exit 2. */
+async function parseAddressFlag(input: string): Promise<Address> {
+  const address = parseAddress(input.trim())
+  if (!address) throw new Error(explainBadAddress(input))
+  return address
+}
+
+/** `--join HOST:PORT` (`-j`, repeatable). */
+export const joinFlag = Flags.custom<Address>({char: 'j', multiple: true, parse: parseAddressFlag})
 
 /** `--name` (`-n`, CHAT_NAME); when absent the command uses `defaultName()`. */
 export const nameFlag = (description: string) => Flags.string({char: 'n', description, env: 'CHAT_NAME'})
@@ -136,11 +135,7 @@ export const swarmFlags = {
     env: 'CHAT_BOOTSTRAP',
     helpGroup: 'SWARM',
     multiple: true,
-    async parse(input) {
-      const address = parseAddress(input.trim())
-      if (!address) throw new Error(explainBadAddress(input))
-      return address
-    },
+    parse: parseAddressFlag,
   })(),
   'relay-through': Flags.custom<Buffer>({
     delimiter: ',',

@@ -78,6 +78,17 @@ export class NamespacedChat {
   }
 }
 
+/** Deletes the namespaces a test made (those already gone are skipped). */
+export function deleteNamespaces(names: Iterable<string>): void {
+  for (const name of names) {
+    try {
+      ip('netns', 'del', name)
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export function ip(...args: string[]): void {
   execFileSync('ip', args, {stdio: 'pipe', timeout: 10_000})
 }

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
 
 import {tempDir} from '../helpers/cli.js'
-import {cannotUseNamespaces, ip, NamespacedChat} from '../helpers/netns.js'
+import {cannotUseNamespaces, deleteNamespaces, ip, NamespacedChat} from '../helpers/netns.js'
 
 describe('chat start --discover (mDNS between two network namespaces)', function () {
   this.timeout(60_000)
@@ -42,14 +42,7 @@ describe('chat start --discover (mDNS between two network namespaces)', function
   })
 
   after(() => {
-    if (!made) return
-    for (const ns of [nsA, nsB]) {
-      try {
-        ip('netns', 'del', ns)
-      } catch {
-        // already gone
-      }
-    }
+    if (made) deleteNamespaces([nsA, nsB])
   })
 
   afterEach(async () => {

@@ -9,7 +9,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {tempDir} from '../helpers/cli.js'
-import {cannotUseNamespaces, ip, NamespacedChat} from '../helpers/netns.js'
+import {cannotUseNamespaces, deleteNamespaces, ip, NamespacedChat} from '../helpers/netns.js'
 
 const WAIT_MS = 30_000
 const INTERNET = '10.77.0'
@@ -96,14 +96,7 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
   after(async function () {
     if (bootstrap?.child.exitCode === null) bootstrap.child.kill('SIGTERM')
     await bootstrap?.exited
-    if (!made) return
-    for (const name of Object.values(ns)) {
-      try {
-        ip('netns', 'del', name)
-      } catch {
-        // already gone
-      }
-    }
+    if (made) deleteNamespaces(Object.values(ns))
   })
 
   afterEach(async () => {
