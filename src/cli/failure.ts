@@ -26,7 +26,7 @@ export async function orFail<T>(command: Command, work: Promise<T>): Promise<T> 
   }
 }
 
-/** Wraps the error of a failed setup step as bad input (exit 2), keeping its message. */
-export function badInput(error: unknown): CommandFailure {
-  return new CommandFailure((error as Error).message, EXIT_BAD_INPUT)
+/** Wraps the error of a failed setup step as bad input (exit 2): `words` when given (the reader's language), else its message. */
+export function badInput(error: unknown, words?: string): CommandFailure {
+  return new CommandFailure(words ?? (error as Error).message, EXIT_BAD_INPUT)
 }

@@ -9,9 +9,11 @@ import {explainBadAddress, parseAddress} from '../p2p/address.js'
 import {HOP_FRAME_BURST, HOP_FRAMES_PER_SECOND} from '../p2p/connection.js'
 import {DEFAULT_HISTORY_MESSAGES} from '../p2p/history-sync.js'
 import {INBOUND_CONNECTIONS_PER_IP_PER_SECOND, MAX_PENDING_CONNECTIONS} from '../p2p/listener.js'
+import {NEW_AUTHOR_MESSAGE_BURST, NEW_AUTHOR_MESSAGES_PER_SECOND} from '../p2p/link-budget.js'
 import {DEFAULT_DEGREE} from '../p2p/mesh.js'
 import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, DEFAULT_HOST} from '../p2p/options.js'
 import {MAX_HISTORY_MESSAGES} from '../p2p/protocol.js'
+import {parseNameFlag} from '../p2p/name.js'
 import {DEFAULT_MAX_PEERS} from '../p2p/registry.js'
 import {parseRelayKey} from '../p2p/swarm/relay.js'
 import type {Address} from '../p2p/types.js'
@@ -28,8 +30,8 @@ async function parseAddressFlag(input: string): Promise<Address> {
 /** `--join HOST:PORT` (`-j`, repeatable). */
 export const joinFlag = Flags.custom<Address>({char: 'j', multiple: true, parse: parseAddressFlag})
 
-/** `--name` (`-n`, CHAT_NAME); when absent the command uses `defaultName()`. */
-export const nameFlag = (description: string) => Flags.string({char: 'n', description, env: 'CHAT_NAME'})
+/** `--name` (`-n`, CHAT_NAME), checked as the engine checks a name, so oclif names the flag; absent: `defaultName()`. */
+export const nameFlag = (description: string) => Flags.string({char: 'n', description, env: 'CHAT_NAME', parse: parseNameFlag})
 
 /** `--host` (CHAT_HOST), defaulting to the engine's `DEFAULT_HOST`. */
 export const hostFlag = (description: string) => Flags.string({default: DEFAULT_HOST, description, env: 'CHAT_HOST'})
@@ -66,6 +68,7 @@ export const meshFlags = {
 /** The bursts the engine allows over a rate, as multiples of it ("bursts of 5x pass"). */
 export const AUTHOR_BURST_FACTOR = AUTHOR_MESSAGE_BURST / AUTHOR_MESSAGES_PER_SECOND
 export const HOP_BURST_FACTOR = HOP_FRAME_BURST / HOP_FRAMES_PER_SECOND
+export const NEW_AUTHOR_BURST_FACTOR = NEW_AUTHOR_MESSAGE_BURST / NEW_AUTHOR_MESSAGES_PER_SECOND
 
 export const limitFlags = {
   'max-peers': Flags.integer({default: DEFAULT_MAX_PEERS, description: 'most connections this node accepts', max: 1024, min: 1, helpGroup: 'LIMITS'}),
@@ -88,6 +91,12 @@ export const limitFlags = {
     helpGroup: 'LIMITS',
     min: 1,
   }),
+  'new-author-rate': Flags.integer({
+    default: NEW_AUTHOR_MESSAGES_PER_SECOND,
+    description: `messages per second one connection may bring from authors this node has never seen (bursts of ${NEW_AUTHOR_BURST_FACTOR}x pass); more are dropped unchecked, and a peer that keeps on is disconnected`,
+    helpGroup: 'LIMITS',
+    min: 1,
+  }),
   'hop-rate': Flags.integer({
     default: HOP_FRAMES_PER_SECOND,
     description: `frames per second accepted from one connection (bursts of ${HOP_BURST_FACTOR}x pass); a peer above it is disconnected`,
@@ -104,6 +113,7 @@ export interface NodeLimitFlags {
   'max-pending': number
   'conn-rate': number
   'author-rate': number
+  'new-author-rate': number
   'hop-rate': number
 }
 
@@ -117,6 +127,7 @@ export function nodeLimits(flags: NodeLimitFlags): Partial<ChatNodeOptions> {
     inboundRatePerIp: flags['conn-rate'],
     authorRate: {perSecond: flags['author-rate'], burst: AUTHOR_BURST_FACTOR * flags['author-rate']},
     connection: {framesPerSecond: flags['hop-rate'], frameBurst: HOP_BURST_FACTOR * flags['hop-rate']},
+    newAuthorRate: {perSecond: flags['new-author-rate'], burst: NEW_AUTHOR_BURST_FACTOR * flags['new-author-rate']},
   }
 }
 

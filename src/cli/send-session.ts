@@ -1,6 +1,8 @@
 // `chat send`: a short-lived node that joins, sends one message, waits until a peer confirms it, and leaves. The
 // command only turns flags into `SendOptions` and prints the `Delivery`.
 
+import pTimeout from 'p-timeout'
+
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
 import {ChatNode} from '../p2p/node.js'
 import {deriveRoomKey} from '../p2p/room.js'
@@ -56,8 +58,9 @@ export function formatDelivery({message, peers}: Delivery, json: boolean): strin
 async function startNode(options: SendOptions): Promise<ChatNode> {
   const room = await deriveRoomKey(options.secret)
   const identity = options.identityFile === undefined ? undefined : (await loadOrCreateIdentity(options.identityFile)).identity
-  // A node for one message: no dialling of peers it hears of, no history asked for, nothing redialled.
-  const node = new ChatNode({name: options.name, host: options.host, port: 0, identity, room, degree: 0, history: 0})
+  // A node for one message: no dialling of peers it hears of, no history asked for, nothing redialled; marked
+  // transient in its hello, so peers show its message but no join or leave line.
+  const node = new ChatNode({name: options.name, host: options.host, port: 0, identity, room, degree: 0, history: 0, transient: true})
   try {
     await node.start()
   } catch (error) {
@@ -71,9 +74,10 @@ async function startNode(options: SendOptions): Promise<ChatNode> {
 async function deliver(node: ChatNode, options: SendOptions): Promise<Delivery> {
   const timeoutMs = options.timeoutSeconds * 1000
   const joins = dedupe(options.join)
-  const results = await withDeadline(
+  // undefined once the deadline passed: the dials go on until the node's stop() ends them.
+  const results = await pTimeout(
     Promise.allSettled(joins.map((peer) => node.connect(peer.host, peer.port, {persistent: false}))),
-    timeoutMs,
+    {milliseconds: Math.max(timeoutMs, 1), fallback: () => undefined},
   )
   const reached = (results ?? []).filter((r) => r.status === 'fulfilled')
   if (reached.length === 0) {
@@ -104,17 +108,4 @@ async function deliver(node: ChatNode, options: SendOptions): Promise<Delivery> 
 function dedupe(addresses: Address[]): Address[] {
   const seen = new Set<string>()
   return addresses.filter((a) => !seen.has(`${a.host}:${a.port}`) && Boolean(seen.add(`${a.host}:${a.port}`)))
-}
-
-/** The promise's value, or undefined once `ms` passed (the work goes on; the node's stop() ends it). */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms)
-  })
-  try {
-    return await Promise.race([promise, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
 }

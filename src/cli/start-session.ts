@@ -3,19 +3,23 @@
 // `StartOptions`.
 
 import type {Config} from '@oclif/core'
+import {stat} from 'node:fs/promises'
 
 import {historyPath} from '../history/events.js'
 import {HistoryLog} from '../history/history-log.js'
 import {recordNodeEvents} from '../history/node-events.js'
 import {readLastMessages} from '../history/reader.js'
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
+import {saveLastName} from '../identity/last-name.js'
 import {ChatNode, type ChatNodeOptions} from '../p2p/node.js'
-import {deriveRoomKey, passphraseWarning, type RoomKey} from '../p2p/room.js'
+import {deriveRoomKey, passphraseWeakness, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
-import {catalogs, type Lang} from '../repl/i18n.js'
+import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
+import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
+import {IgnoreList, ignoreListPath} from '../repl/ignore-list.js'
 import {Repl} from '../repl/repl.js'
-import {badInput} from './failure.js'
+import {badInput, CommandFailure, EXIT_BAD_INPUT} from './failure.js'
 
 export interface StartOptions {
   /** The node's own options; its identity and room come from `identityFile` and `secret`. */
@@ -55,11 +59,26 @@ export class StartSession {
    */
   async run(): Promise<void> {
     const options = this.#options
-    const {node, room, warnings} = await createNode(options).catch((error: unknown) => {
-      throw badInput(error)
+    const catalog = catalogs[options.lang]
+    // Setup failures are bad input (exit 2), said in the reader's language when the catalogue has words for them.
+    const refused = (error: unknown): CommandFailure => badInput(error, roomSecretText(catalog.engine, error) ?? nodeErrorText(catalog.engine, error))
+    // A history that cannot be written is an input error caught at start, not a warning once chatting.
+    const logDirProblem = options.logDir === undefined ? undefined : await checkLogDir(options.logDir)
+    if (logDirProblem) throw new CommandFailure(logDirProblem, EXIT_BAD_INPUT)
+    const {node, room, warnings} = await createNode(options, catalog).catch((error: unknown) => {
+      throw refused(error)
     })
 
     const {logDir} = options
+    // Beside the identity: whom this identity ignores survives a restart, and another identity has its own list.
+    // Problems with the file are held until the REPL can show them.
+    const ignoreProblems: string[] = []
+    let reportIgnoreProblem = (message: string): void => {
+      ignoreProblems.push(message)
+    }
+
+    const ignore = new IgnoreList({path: ignoreListPath(options.identityFile), onProblem: (message) => reportIgnoreProblem(message)})
+    const ignored = (id: string): boolean => ignore.has(id)
     const repl = new Repl({
       node,
       lang: options.lang,
@@ -72,31 +91,38 @@ export class StartSession {
       historyDir: logDir === undefined ? undefined : options.dataDir,
       readHistory: logDir === undefined ? undefined : (n) => readLastMessages(historyPath(logDir, node.info.port), n),
       historyOff: logDir === undefined,
+      ignore,
     })
+    reportIgnoreProblem = (message) => repl.error('ignore_list', catalogs[options.lang].ignoreFileFailed(message))
     try {
       await node.start()
     } catch (error) {
       repl.close()
-      throw badInput(error)
+      throw refused(error)
     }
 
-    for (const warning of warnings) repl.error('warning', `warning: ${warning}`)
-    if (node.relayKey) repl.notice(catalogs[options.lang].relayRunning(node.relayKey))
+    // `chat send` speaks under this name by default (a cron job's OS user is often root).
+    await saveLastName(options.identityFile, node.name).catch((error: unknown) => {
+      warnings.push(`the name could not be kept for "chat send" (${(error as Error).message})`)
+    })
+    for (const warning of warnings) repl.error('warning', catalog.warning(warning))
+    for (const problem of ignoreProblems) reportIgnoreProblem(problem)
+    if (node.relayKey) repl.notice(catalog.relayRunning(node.relayKey))
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port})
     if (history) {
       history.on('problem', (message) => repl.error('history', message))
-      history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalogs[options.lang].historyLoose(path, was, now)))
-      recordNodeEvents(node, (event) => history.append(event))
+      history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalog.historyLoose(path, was, now)))
+      recordNodeEvents(node, (event) => history.append(event), ignored)
       await history.open()
       history.append({event: 'session_start', node: node.info})
     }
 
     const unwirePlugins = options.plugins
-      ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', `warning: ${message}`))
+      ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', catalog.warning(message)), {ignored})
       : undefined
     // Imported only when asked for: multicast-dns and its sockets cost memory and start-up time.
     const stopDiscovery = options.discover
-      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (message) => repl.error('discovery', `warning: ${message}`))
+      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (message) => repl.error('discovery', catalog.warning(message)))
       : undefined
     let closing: Promise<void> | undefined
     this.#shutdown = () => {
@@ -125,15 +151,27 @@ export class StartSession {
 }
 
 /** The room key, the identity and the node, with the warnings to show once the REPL is up (a weak passphrase, …). */
-async function createNode(options: StartOptions): Promise<{node: ChatNode; room: RoomKey; warnings: string[]}> {
+async function createNode(options: StartOptions, catalog: Catalog): Promise<{node: ChatNode; room: RoomKey; warnings: string[]}> {
   const warnings: string[] = []
   const room = await deriveRoomKey(options.secret)
-  const weak = options.secret === undefined ? undefined : passphraseWarning(options.secret)
-  if (weak) warnings.push(weak)
+  const weak = options.secret === undefined ? undefined : passphraseWeakness(options.secret)
+  if (weak) warnings.push(weakPassphraseText(catalog.engine, weak))
   const loaded = await loadOrCreateIdentity(options.identityFile)
-  if (loaded.warning) warnings.push(loaded.warning)
+  if (loaded.warning) warnings.push(loaded.looseMode === undefined ? loaded.warning : catalog.identityLoose(options.identityFile, loaded.looseMode))
   const node = new ChatNode({...options.node, identity: loaded.identity, room})
   return {node, room, warnings}
+}
+
+/** Why `dir` cannot hold the history (a file, or under one), or undefined: it is a directory or can be created. */
+async function checkLogDir(dir: string): Promise<string | undefined> {
+  try {
+    if (!(await stat(dir)).isDirectory()) return `--log-dir ${dir} is a file, not a directory: pass a directory (it is created if missing)`
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOTDIR') return `--log-dir ${dir} is under a file, not a directory: pass a directory (it is created if missing)`
+  }
+
+  return undefined
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second Ctrl+C while shutting down leaves at once (exit 130). */

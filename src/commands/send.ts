@@ -3,6 +3,7 @@ import {Args, Command, Flags} from '@oclif/core'
 import {orFail} from '../cli/failure.js'
 import {defaultName, hostFlag, joinFlag, nameFlag, secretFlag} from '../cli/flags.js'
 import {EXIT_NOT_DELIVERED, formatDelivery, sendOnce} from '../cli/send-session.js'
+import {lastUsedName} from '../identity/last-name.js'
 
 export default class Send extends Command {
   static override summary = 'Send one message to a chat network and exit once a peer has it'
@@ -30,7 +31,7 @@ export default class Send extends Command {
       multipleNonGreedy: true,
       required: true,
     }),
-    name: nameFlag('the name others see [default: your OS user name]'),
+    name: nameFlag('the name others see [default: the name last used with --identity, else by the latest "chat start", else your OS user name]'),
     host: hostFlag('address this short-lived node listens on (and announces)'),
     secret: secretFlag('room secret: a passphrase or an invite code from "chat room invite" (prefer the env var: flags show in the process list)'),
     // No CHAT_IDENTITY here on purpose: that variable names a running node's key, and a sender with the same
@@ -46,7 +47,7 @@ export default class Send extends Command {
       this,
       sendOnce({
         text: args.text,
-        name: flags.name ?? defaultName(),
+        name: flags.name ?? (await lastUsedName(this.config.configDir, flags.identity)) ?? defaultName(),
         host: flags.host,
         secret: flags.secret,
         identityFile: flags.identity,

@@ -9,16 +9,13 @@ import {resolveLang} from '../repl/i18n.js'
 import {resolveColor} from '../repl/style.js'
 
 export default class Start extends Command {
-  static override description = `Start a chat node: listen for peers, join others and chat from this terminal.
+  static override summary = 'Start a chat node: listen for peers, join others and chat from this terminal'
 
-Every line you type is sent to every node of the network; lines starting with / are commands (/help lists them).
-With --json, stdout carries one JSON event per line instead, for bots and scripts. The node keeps a history in
-<log-dir>/chat_history_<port>.log (see "chat log tail"), readable by you only: it holds your direct messages in
-plain text (--no-log: no history on disk). /quit, Ctrl+C or SIGTERM leave gracefully.
-
-Every connection is encrypted and authenticated (Noise XXpsk0). Nodes started with the same --secret form a private
-room; nodes without one share the public room. Each node signs its messages with its identity key, kept in
-<config-dir>/identities/node-<port>.pem unless --identity says otherwise.`
+  // One paragraph per line: oclif wraps help text to the terminal's width.
+  static override description = [
+    'Every line you type is sent to every node of the network; lines starting with / are commands (/help lists them). With --json, stdout carries one JSON event per line instead, for bots and scripts. The node keeps a history in <log-dir>/chat_history_<port>.log (see "chat log tail"), readable by you only: it holds your direct messages in plain text (--no-log: no history on disk). /quit, Ctrl+C or SIGTERM leave gracefully.',
+    'Every connection is encrypted and authenticated (Noise XXpsk0). Nodes started with the same --secret form a private room; nodes without one share the public room. Each node signs its messages with its identity key, kept in <config-dir>/identities/node-<port>.pem unless --identity says otherwise.',
+  ].join('\n\n')
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --port 5000 --name Julia',

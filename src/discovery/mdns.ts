@@ -3,7 +3,9 @@
 // the same room that it finds. Bounded everywhere: one query per interval, coalesced answers, a capped cache of
 // seen nodes whose entries expire, and a node reported again at most once per REFOUND_MS.
 
+import {LRUCache} from 'lru-cache'
 import makeMdns from 'multicast-dns'
+import pTimeout from 'p-timeout'
 
 import type {Answer} from 'dns-packet'
 
@@ -65,7 +67,8 @@ export class Discovery {
   readonly #options: DiscoveryOptions
   readonly #self: Announced
   readonly #mdns: MdnsSocket
-  readonly #known = new Map<string, Known>()
+  /** Ordered by last sighting (set() moves an entry last; reads peek): full, the one seen longest ago goes. */
+  readonly #known: LRUCache<string, Known>
   readonly #now: () => number
   #queryTimer: NodeJS.Timeout | undefined
   #answerTimer: NodeJS.Timeout | undefined
@@ -78,6 +81,7 @@ export class Discovery {
     this.#self = {...options.self, roomId: options.roomId}
     this.#mdns = mdns
     this.#now = options.now ?? Date.now
+    this.#known = new LRUCache({max: options.maxKnownNodes ?? MAX_KNOWN_NODES})
   }
 
   /** Binds the mDNS socket, announces this node and asks for others. Rejects if the socket cannot be bound. */
@@ -100,7 +104,7 @@ export class Discovery {
   /** The nodes of our room seen and not expired, most recently seen last. */
   get nodes(): DiscoveredNode[] {
     this.#expire()
-    return [...this.#known.values()].map(({host, id, port}) => ({id, host, port}))
+    return [...this.#known.rvalues()].filter((known) => known !== undefined).map(({host, id, port}) => ({id, host, port}))
   }
 
   /** Says goodbye (records with TTL 0, so others forget this node at once) and closes the socket. Idempotent. */
@@ -109,18 +113,14 @@ export class Discovery {
     this.#stopped = true
     clearInterval(this.#queryTimer)
     clearTimeout(this.#answerTimer)
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, GOODBYE_TIMEOUT_MS)
+    const goodbye = new Promise<void>((resolve) => {
       try {
-        this.#mdns.respond({answers: announcement(this.#self, 0)}, () => {
-          clearTimeout(timer)
-          resolve()
-        })
+        this.#mdns.respond({answers: announcement(this.#self, 0)}, () => resolve())
       } catch {
-        clearTimeout(timer)
         resolve()
       }
     })
+    await pTimeout(goodbye, {milliseconds: GOODBYE_TIMEOUT_MS, fallback: () => undefined})
     await new Promise<void>((resolve) => {
       this.#mdns.destroy(() => resolve())
     })
@@ -198,7 +198,7 @@ export class Discovery {
 
   #saw(sighting: Sighting): void {
     const now = this.#now()
-    const known = this.#known.get(sighting.id)
+    const known = this.#known.peek(sighting.id)
     if (sighting.ttl === 0) {
       this.#known.delete(sighting.id)
       return
@@ -215,15 +215,7 @@ export class Discovery {
       lastSeen: now,
       lastReported: report ? now : known.lastReported,
     }
-    // Re-inserted so the map stays ordered by last sighting: the first entry is the one to forget when full.
-    this.#known.delete(sighting.id)
     this.#known.set(sighting.id, entry)
-    const max = this.#options.maxKnownNodes ?? MAX_KNOWN_NODES
-    while (this.#known.size > max) {
-      const oldest = this.#known.keys().next().value
-      if (oldest === undefined) break
-      this.#known.delete(oldest)
-    }
 
     if (report) {
       try {
@@ -236,6 +228,8 @@ export class Discovery {
 
   #expire(): void {
     const now = this.#now()
-    for (const [id, entry] of this.#known) if (entry.expiresAt <= now) this.#known.delete(id)
+    // Collected first: not deleting from the cache while walking it.
+    const expired = [...this.#known.entries()].filter(([, entry]) => entry.expiresAt <= now)
+    for (const [id] of expired) this.#known.delete(id)
   }
 }

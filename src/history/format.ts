@@ -29,31 +29,51 @@ export function formatNode(n: HistoryNode): string {
   return `${sanitize(n.name)} (${address(n)})`
 }
 
+/** The words of `chat log tail`, in the reader's language (the catalogues in src/repl/i18n-log.ts). */
+export interface LogTexts {
+  sessionStarted(name: string, address: string): string
+  sessionEnded: string
+  connected(peer: string): string
+  /** `reason` is empty when the log has none. */
+  disconnected(peer: string, reason: string): string
+  own(text: string): string
+  /** An action (`/me waves`): `* Julia waves`. */
+  action(name: string, text: string): string
+  /** Our own name in an action logged before names were (older logs). */
+  you: string
+  received(from: string, text: string): string
+  /** Prefix of a message received from a peer's history when joining. */
+  historyMark: string
+  directSent(to: string, text: string): string
+  directReceived(from: string, text: string): string
+  /** No history file for that port in that directory (exit 2). */
+  notFound(port: number, dir: string, path: string): string
+  /** `--follow` on a history that does not exist yet: it is awaited. */
+  waiting(path: string): string
+}
+
 /** The event's own part of the line, after the timestamp. */
-function describe(e: HistoryEvent): string {
+function describe(e: HistoryEvent, t: LogTexts): string {
   switch (e.event) {
     case 'session_start':
-      return `-- session started: ${sanitize(e.node.name)} on ${address(e.node)}`
+      return t.sessionStarted(sanitize(e.node.name), address(e.node))
     case 'session_end':
-      return '-- session ended'
+      return t.sessionEnded
     case 'peer_connected':
-      return `* ${formatNode(e.peer)} connected`
-    case 'peer_disconnected': {
-      const reason = sanitize(e.reason).trim()
-      return `* ${formatNode(e.peer)} disconnected${reason ? ` (${reason})` : ''}`
-    }
-
+      return t.connected(formatNode(e.peer))
+    case 'peer_disconnected':
+      return t.disconnected(formatNode(e.peer), sanitize(e.reason).trim())
     case 'message_sent':
-      return e.kind === 'action' ? `* ${sanitize(e.name ?? 'You')} ${sanitize(e.text)}` : `You: ${sanitize(e.text)}`
+      return e.kind === 'action' ? t.action(sanitize(e.name ?? t.you), sanitize(e.text)) : t.own(sanitize(e.text))
     case 'message_received': {
-      const line = e.kind === 'action' ? `* ${sanitize(e.from.name)} ${sanitize(e.text)}` : `${formatNode(e.from)}: ${sanitize(e.text)}`
-      return `${e.history ? '(history) ' : ''}${line}`
+      const line = e.kind === 'action' ? t.action(sanitize(e.from.name), sanitize(e.text)) : t.received(formatNode(e.from), sanitize(e.text))
+      return `${e.history ? t.historyMark : ''}${line}`
     }
 
     case 'dm_sent':
-      return `You → ${formatNode(e.to)} (private): ${sanitize(e.text)}`
+      return t.directSent(formatNode(e.to), sanitize(e.text))
     case 'dm_received':
-      return `${formatNode(e.from)} → you (private): ${sanitize(e.text)}`
+      return t.directReceived(formatNode(e.from), sanitize(e.text))
   }
 }
 
@@ -67,6 +87,6 @@ export function eventTime(e: HistoryEvent): string {
  * One line, no trailing newline, e.g. `2026-11-25 17:20:01  Pedro (127.0.0.1:5001): ola` or
  * `2026-11-25 17:20:01  * Pedro (127.0.0.1:5001) disconnected (quit)`.
  */
-export function formatEvent(e: HistoryEvent): string {
-  return `${formatTimestamp(eventTime(e))}  ${describe(e)}`
+export function formatEvent(e: HistoryEvent, texts: LogTexts): string {
+  return `${formatTimestamp(eventTime(e))}  ${describe(e, texts)}`
 }

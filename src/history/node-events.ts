@@ -32,12 +32,24 @@ export const historyEvent = {
   peer_left: (p: PeerLeft): HistoryEventInput => ({event: 'peer_disconnected', peer: peerOf(p), reason: p.reason}),
 } satisfies {[K in keyof ChatNodeEvents]?: (...args: ChatNodeEvents[K]) => HistoryEventInput}
 
-/** Appends the node's messages, direct messages and peer changes as history events; returns what stops it. */
-export function recordNodeEvents(node: EventEmitter<ChatNodeEvents>, append: (event: HistoryEventInput) => void): () => void {
+/**
+ * Appends the node's messages, direct messages and peer changes as history events; returns what stops it. What an
+ * author the user ignores (`ignored`) wrote is not recorded.
+ */
+export function recordNodeEvents(
+  node: EventEmitter<ChatNodeEvents>,
+  append: (event: HistoryEventInput) => void,
+  ignored: (authorId: string) => boolean = () => false,
+): () => void {
   // The table is typed against ChatNodeEvents above; subscribing by name needs the untyped view.
   const emitter = node as EventEmitter
   const wired = Object.entries(historyEvent).map(([name, toEvent]) => {
-    const listener = (arg: unknown): void => append((toEvent as (arg: unknown) => HistoryEventInput)(arg))
+    const listener = (arg: unknown): void => {
+      const from = (arg as {from?: {id?: unknown}}).from
+      if ((name === 'message' || name === 'direct') && typeof from?.id === 'string' && ignored(from.id)) return
+      append((toEvent as (arg: unknown) => HistoryEventInput)(arg))
+    }
+
     emitter.on(name, listener)
     return [name, listener] as const
   })

@@ -7,7 +7,7 @@ import {errnoCode} from '../io/errno.js'
 import {escapeJsonLine} from '../text/sanitize.js'
 import {reasonFor} from './errors.js'
 import {historyPath} from './events.js'
-import {formatEvent} from './format.js'
+import {formatEvent, type LogTexts} from './format.js'
 import {followHistory, readLastEvents, type HistoryRecord, type LastEvents} from './reader.js'
 
 export const DEFAULT_TAIL_LINES = 20
@@ -15,7 +15,7 @@ export const DEFAULT_TAIL_LINES = 20
 /** There is no history file for that port in that directory. */
 export class HistoryNotFoundError extends Error {
   readonly code = 'ENOENT'
-  constructor(readonly path: string, dir: string, port: number) {
+  constructor(readonly path: string, readonly dir: string, readonly port: number) {
     super(`no history for port ${port} in ${dir} (looked for ${path})`)
     this.name = 'HistoryNotFoundError'
   }
@@ -39,8 +39,12 @@ export interface TailOptions {
   follow: boolean
   /** print the raw JSON lines instead of readable ones */
   json: boolean
+  /** the words of readable lines, in the reader's language */
+  texts: LogTexts
   out: Writable
   signal?: AbortSignal
+  /** With `follow`, called once when there is no history yet and we wait for it to be created (like `tail -F`). */
+  onWaiting?: () => void
   /** follow polling interval (tests) */
   pollMs?: number
 }
@@ -79,13 +83,17 @@ function readError(error: unknown, path: string, dir: string, port: number): Err
 export async function tailHistory(options: TailOptions): Promise<void> {
   const {dir, port, out, signal} = options
   const path = historyPath(dir, port)
-  const render = (r: HistoryRecord): string => (options.json ? escapeJsonLine(r.line) : formatEvent(r.event)) + '\n'
+  const render = (r: HistoryRecord): string => (options.json ? escapeJsonLine(r.line) : formatEvent(r.event, options.texts)) + '\n'
 
   let last: LastEvents
   try {
     last = await readLastEvents(path, options.lines)
   } catch (error) {
-    throw readError(error, path, dir, port)
+    const failure = readError(error, path, dir, port)
+    if (!(failure instanceof HistoryNotFoundError) || !options.follow) throw failure
+    // A node not started yet: wait for its log and print it from its first line, as `tail -F` does.
+    options.onWaiting?.()
+    last = {records: [], end: 0}
   }
 
   if (!(await write(out, last.records.map(render).join(''), signal)) || !options.follow) return

@@ -18,6 +18,8 @@ export interface LoadedIdentity {
   created: boolean
   /** Set when the existing file is readable by group or others: tell the user, but go on. */
   warning?: string
+  /** With `warning`: the file's permission bits, for a UI to word the warning itself. */
+  looseMode?: number
 }
 
 export class IdentityError extends Error {
@@ -92,7 +94,7 @@ async function readIdentity(file: string): Promise<LoadedIdentity | undefined> {
   const warning = loose
     ? `the chat identity ${file} is open to other users (mode ${(mode & 0o777).toString(8).padStart(3, '0')}): anyone who reads it can pose as this node; run chmod 600 on it`
     : undefined
-  return warning ? {identity, created: false, warning} : {identity, created: false}
+  return warning ? {identity, created: false, warning, looseMode: mode & 0o777} : {identity, created: false}
 }
 
 async function createIdentity(file: string): Promise<LoadedIdentity> {

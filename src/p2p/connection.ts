@@ -5,6 +5,7 @@
 
 import {EventEmitter} from 'node:events'
 
+import type {CloseCause} from './connect-failure.js'
 import type {Identity} from './identity.js'
 import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
@@ -51,6 +52,8 @@ export interface LocalEnd {
   name: string
   listen: WireAddress
   room: RoomKeyMaterial
+  /** A short-lived sender (`chat send`), as the hello says. */
+  transient?: boolean
 }
 
 export interface ConnectionEvents {
@@ -83,6 +86,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   /** ms since the epoch when the hello exchange completed (0 before). */
   since = 0
   #remote: NodeInfo | undefined
+  #transient = false
   readonly #session: SecureSession
   readonly #frameBudget: TokenBucket
   readonly #limits: ConnectionLimits
@@ -99,6 +103,9 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #closeReason = 'connection closed'
   #protocolError = false
   #errorCode: string | undefined
+  #socketErrno: string | undefined
+  #silentClose = false
+  #refusedHandshake = false
   readonly #closedPromise: Promise<void>
 
   constructor(transport: Transport, direction: PeerDirection, local: LocalEnd, limits: Partial<ConnectionLimits> = {}) {
@@ -117,10 +124,16 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       })
     })
 
-    socket.on('error', (error: NodeJS.ErrnoException) => this.destroy(describeSocketError(error)))
+    // A swarm stream's error may carry no errno: classifyClose then goes by the protocol code or the silent close.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.#socketErrno ??= error.code
+      this.destroy(describeSocketError(error))
+    })
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
     socket.on('end', () => {
       if (this.#session.awaitingFirstReply) {
+        this.#silentClose = true
+        this.#refusedHandshake = true
         this.destroy('the peer closed the handshake: the room secret does not match, or it accepts no more connections')
       } else {
         this.destroy(this.#closing ? this.#closeReason : 'connection closed')
@@ -154,6 +167,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     return this.transport.remoteLabel()
   }
 
+  /** True when the peer said in its hello that it is a short-lived sender: no join or leave line for it. */
+  get transient(): boolean {
+    return this.#transient
+  }
+
   /** The remote node's id ('' before its hello). */
   get peerId(): string {
     return this.#remote?.id ?? ''
@@ -172,7 +190,14 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   summary(): PeerSummary {
     if (!this.#remote) throw new Error('peer has not said hello yet')
     const route = this.transport.route ? {route: this.transport.route} : {}
-    return {...this.#remote, direction: this.direction, since: this.since, transport: this.transport.kind, ...route}
+    return {
+      ...this.#remote,
+      direction: this.direction,
+      since: this.since,
+      transport: this.transport.kind,
+      ...route,
+      ...(this.#transient ? {transient: true} : {}),
+    }
   }
 
   sendFrame(frame: Frame): boolean {
@@ -248,6 +273,28 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#closing = true
     this.#stopTimers()
     this.transport.stream.destroy()
+  }
+
+  /** What closed this connection, for classifying a failure before the hello (see connect-failure.ts). */
+  get closeCause(): CloseCause {
+    return {errno: this.#socketErrno, protocolCode: this.#errorCode, silentClose: this.#silentClose}
+  }
+
+  /** The socket's other end (not the peer's listening address): where an inbound connection came from. */
+  get socketPeer(): {host: string; port: number} {
+    return this.transport.remotePeer()
+  }
+
+  /** The IP a TCP connection came from (peer health cools it down); undefined for a swarm stream. */
+  get remoteIp(): string | undefined {
+    if (this.transport.kind !== 'tcp') return undefined
+    const {host} = this.transport.remotePeer() // kept from the start: a destroyed socket forgets it
+    return host === 'unknown' ? undefined : host
+  }
+
+  /** Outbound: the peer closed the socket before answering our first handshake message (a wrong room, or full). */
+  get refusedHandshake(): boolean {
+    return this.#refusedHandshake
   }
 
   /** The code of the protocol error that closed this connection, if one did. */
@@ -330,7 +377,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  #onHello(hello: NodeInfo): void {
+  #onHello(hello: NodeInfo & {transient?: true}): void {
     clearTimeout(this.#helloTimer)
     this.#helloTimer = undefined
     if (this.transport.expectedId !== undefined && hello.id !== this.transport.expectedId) {
@@ -343,6 +390,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     const wildcard = hello.host === '0.0.0.0' || hello.host === '::'
     const host = wildcard ? (this.transport.remoteHost() ?? hello.host) : hello.host
     this.#remote = {id: hello.id, name: hello.name, host, port: hello.port}
+    this.#transient = hello.transient === true
     this.since = Date.now()
     this.#lastHeard = Date.now()
     this.#heartbeat = setInterval(() => this.#beat(), this.#limits.heartbeatIntervalMs)

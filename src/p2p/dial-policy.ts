@@ -20,6 +20,10 @@ export interface DialContext {
   target: number
   now: number
   random?: () => number
+  /** Peers on the cool-down list are never chosen. */
+  blocked?: (peer: KnownPeer) => boolean
+  /** Better-scored peers are chosen first; equal scores (every new peer's 0) are picked at random. */
+  score?: (id: string) => number
 }
 
 export function addressKey(host: string, port: number): string {
@@ -34,14 +38,24 @@ export function chooseDials(known: Iterable<KnownPeer>, context: DialContext): K
       peer.id !== context.selfId &&
       !context.connectedIds.has(peer.id) &&
       !context.dialing.has(addressKey(peer.host, peer.port)) &&
-      peer.retryAt <= context.now,
+      peer.retryAt <= context.now &&
+      !context.blocked?.(peer),
   )
   const random = context.random ?? Math.random
   // Fisher–Yates, stopping once enough are picked.
-  for (let i = 0; i < Math.min(wanted, candidates.length); i++) {
+  // (all the way when scores rank them afterwards, so that ties are fairly random).
+  const shuffled = context.score ? candidates.length : Math.min(wanted, candidates.length)
+  for (let i = 0; i < shuffled; i++) {
     const j = i + Math.floor(random() * (candidates.length - i))
     ;[candidates[i], candidates[j]] = [candidates[j], candidates[i]]
   }
 
-  return candidates.slice(0, wanted)
+  const chosen = candidates.slice(0, wanted)
+  if (!context.score) return chosen
+  // A stable sort after the shuffle: the best scores first, ties stay in their random order.
+  const score = context.score
+  const scored = candidates.map((peer) => ({peer, score: score(peer.id)}))
+  if (scored.every((entry) => entry.score === 0)) return chosen
+  const ranked = scored.map((entry, i) => ({...entry, i})).sort((a, b) => b.score - a.score || a.i - b.i)
+  return ranked.slice(0, wanted).map((entry) => entry.peer)
 }

@@ -40,11 +40,22 @@ export interface DirectHost {
   /** The author's next sequence number (shared by every payload this node signs). */
   nextSeq(): number
   isRunning(): boolean
+  /** A short-lived sender (`chat send`) announces no key: it does not stay to read direct messages. */
+  readonly transient: boolean
   peerCount(): number
   /** Floods a signed frame to every peer but `cameFrom`. */
   broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void
+  /** Floods a frame of ours, or keeps it for the next peer when none is connected (true: it was kept). */
+  sendOwn(frame: SignedFrame, ts: number): boolean
   /** A direct message for us, opened. */
   deliver(message: DirectMessage): void
+  /**
+   * A valid announcement of `from` (the roster's news): `live` when flooded to us by others (not handed over in
+   * bulk, not the author's own on its new connection), `leaving` when it says it left.
+   */
+  announced(from: NodeInfo, how: {leaving: boolean; live: boolean; ts: number}): void
+  /** `from` wrote a direct message (to us or relayed by us): it is in the room. */
+  heard(from: NodeInfo): void
   warn(code: string, message: string): void
 }
 
@@ -88,8 +99,7 @@ export class DirectMessages {
     const frame = signFrame(this.#node.identity, 'dm', payload)
     const message: DirectMessage = {id: messageId(payload), from, to: {...recipient.info}, text, ts: Date.now()}
     this.#node.seen.add(message.id)
-    this.#node.broadcast(frame, undefined)
-    return message
+    return this.#node.sendOwn(frame, message.ts) ? {...message, held: true} : message
   }
 
   /** A peer registered: give it the keys we know, and announce ours if it is our first peer (or the first after being cut off). */
@@ -98,11 +108,12 @@ export class DirectMessages {
     if (peerCount === 1) this.announce()
   }
 
-  /** Floods our direct-message key, signed by our identity. */
-  announce(): void {
-    if (!this.#node.isRunning() || this.#node.peerCount() === 0) return
+  /** Floods our direct-message key, signed by our identity; `leaving` as the node stops, so the room knows it left. */
+  announce({leaving = false}: {leaving?: boolean} = {}): void {
+    if ((!this.#node.isRunning() && !leaving) || this.#node.peerCount() === 0 || this.#node.transient) return
     const now = Date.now()
-    const payload = encodeAnnouncePayload({from: this.#node.info(), dmKey: this.#keys.publicKey.toString('base64url'), ts: now, seq: this.#node.nextSeq()})
+    const dmKey = this.#keys.publicKey.toString('base64url')
+    const payload = encodeAnnouncePayload({from: this.#node.info(), dmKey, ts: now, seq: this.#node.nextSeq(), ...(leaving ? {leaving} : {})})
     this.#ownAnnounce = signFrame(this.#node.identity, 'announce', payload)
     this.#node.seen.add(messageId(payload))
     this.#node.broadcast(this.#ownAnnounce, undefined)
@@ -120,6 +131,7 @@ export class DirectMessages {
     const result = this.#node.intake.receive(conn, 'dm', frame)
     if (result.status !== 'new') return
     const {box, eph, from, to, ts} = result.payload
+    this.#node.heard(from)
     const self = this.#node.info()
     if (to !== self.id) {
       this.#node.broadcast(frame, conn) // a relay: carries the box, cannot open it
@@ -147,9 +159,19 @@ export class DirectMessages {
     const result = this.#node.intake.receive(conn, 'announce', announce, {anyAge})
     if (result.status === 'rejected') return undefined
     if (result.status !== 'new') return false
-    const {dmKey, from, ts} = result.payload
+    const {dmKey, from, leaving, ts} = result.payload
+    // A leave is news only as it is flooded: one handed over in a `keys` list (of any age) could be an old replay.
+    if (leaving && anyAge) return false
+    // Live news only when it came through others: an author's own announcement on its new connection is that
+    // connection's join, which may be registered a moment after its first frames.
+    this.#node.announced(from, {leaving: leaving === true, live: !anyAge && conn.peerId !== from.id, ts})
     const known = this.#directory.peek(from.id)
     if (known && known.ts >= ts) return false // an older announcement than the one we hold
+    if (leaving) {
+      this.#directory.delete(from.id) // gone: no key to write to any more; relayed so the whole room learns it
+      return true
+    }
+
     // set moves it to the newest end; a full directory forgets the least recently announced.
     this.#directory.set(from.id, {announce: {payload: announce.payload, sig: announce.sig}, info: {...from}, key: Buffer.from(dmKey, 'base64url'), ts})
     return true

@@ -2,12 +2,16 @@
 // wire's error codes (`bad_signature`) and the warnings (`send_queue_full`). Each code carries the facts a UI needs
 // to word it in its own language, so nobody parses the English message (noise/errors.ts is the model).
 
+import {type ConnectFailure, describeFailure} from './connect-failure.js'
+
 /** Every failure a ChatNode call can report, with its facts. */
 export type ChatNodeErrorDetail =
   | {code: 'address_in_use'; host: string; port: number}
   | {code: 'already_started'}
   | {code: 'bad_address'; host: string; port: number}
   | {code: 'bad_name'; limit: number}
+  /** The address (or the node there) is on the cool-down list until `until` for breaking the protocol (`reason`). */
+  | {code: 'cooling_down'; host: string; port: number; reason: string; until: number}
   | {code: 'dial_in_progress'; host: string; port: number}
   | {code: 'empty'}
   | {code: 'full'; maxPeers: number}
@@ -20,7 +24,8 @@ export type ChatNodeErrorDetail =
   | {code: 'self'; host: string; port: number}
   | {code: 'too_long'; length: number; limit: number}
   | {code: 'unknown_recipient'; to: string}
-  | {code: 'unreachable'; host: string; port: number; reason: string}
+  /** A dial that failed before the hello: `failure` says why by a stable code (connect-failure.ts). */
+  | {code: 'unreachable'; host: string; port: number; failure: ConnectFailure}
 
 export type ChatNodeErrorCode = ChatNodeErrorDetail['code']
 
@@ -60,6 +65,11 @@ function describe(detail: ChatNodeErrorDetail): string {
 
     case 'bad_name': {
       return `a name must be 1 to ${detail.limit} printable characters`
+    }
+
+    case 'cooling_down': {
+      const seconds = Math.max(1, Math.ceil((detail.until - Date.now()) / 1000))
+      return `${detail.host}:${detail.port} is on the cool-down list for ${seconds} s more (${detail.reason}): /retry ${detail.host}:${detail.port} clears it`
     }
 
     case 'dial_in_progress': {
@@ -103,7 +113,7 @@ function describe(detail: ChatNodeErrorDetail): string {
     }
 
     case 'unreachable': {
-      return `could not reach ${detail.host}:${detail.port}: ${detail.reason}`
+      return describeFailure(detail.failure)
     }
   }
 }

@@ -4,7 +4,7 @@
 
 import type {PeerConnection} from './connection.js'
 import type {SeenCache} from './flood.js'
-import {type SignedKind, type SignedPayloads, validateSigned} from './message-auth.js'
+import {messageId, type SignedKind, type SignedPayloads, validateSigned} from './message-auth.js'
 import type {ProtocolError, SignedPayload} from './protocol.js'
 import type {KeyedRateLimiter} from './rate-limit.js'
 
@@ -24,9 +24,13 @@ export interface IntakeHost {
   readonly seen: SeenCache
   readonly authorLimiter: KeyedRateLimiter
   /** Asked after the cheap checks, before the signature: false drops the payload (a per-link budget, say). */
-  beforeSignature?(conn: PeerConnection, kind: SignedKind): boolean
+  beforeSignature?(conn: PeerConnection, kind: SignedKind, authorId: string): boolean
   /** A hop sent an invalid payload; called before it is disconnected (a score penalty, say). */
   onReject?(conn: PeerConnection, error: ProtocolError): void
+  /** A live payload (not history, not a key list) accepted from `conn`, before the author's rate is applied. */
+  onAccept?(conn: PeerConnection, authorId: string, id: string): void
+  /** A live payload already seen arrived from `conn` (normal from another path; from the same link twice, not). */
+  onDuplicate?(conn: PeerConnection, id: string): void
 }
 
 export class SignedIntake {
@@ -47,10 +51,11 @@ export class SignedIntake {
     {anyAge = false, rateLimit = true}: {anyAge?: boolean; rateLimit?: boolean} = {},
   ): Intake<SignedPayloads[K]> {
     const node = this.#node
-    const beforeSignature = node.beforeSignature && (() => node.beforeSignature!(conn, kind))
+    const beforeSignature = node.beforeSignature && ((authorId: string) => node.beforeSignature!(conn, kind, authorId))
     const verdict = validateSigned(kind, body, {now: Date.now(), seen: node.seen, anyAge, beforeSignature})
     switch (verdict.outcome) {
       case 'ignore': {
+        if (verdict.why === 'duplicate' && !anyAge) node.onDuplicate?.(conn, messageId(body.payload))
         return {status: 'dropped'}
       }
 
@@ -62,11 +67,17 @@ export class SignedIntake {
 
       case 'accept': {
         const {id, payload} = verdict
-        node.seen.add(id)
-        if (payload.from.id === node.selfId) return {id, payload, status: 'own'}
+        if (!anyAge) node.onAccept?.(conn, payload.from.id, id)
+        if (payload.from.id === node.selfId) {
+          node.seen.add(id)
+          return {id, payload, status: 'own'}
+        }
+
         // After the signature: a forger cannot spend someone else's allowance. Dropped, not punished: the hop
-        // relaying a noisy author is not at fault.
+        // relaying a noisy author is not at fault. Not remembered either, so a flood of them cannot fill the
+        // seen-cache (a copy by another path is checked again, and dropped again while the author is over).
         if (rateLimit && !node.authorLimiter.take(payload.from.id)) return {status: 'dropped'}
+        node.seen.add(id)
         return {id, payload, status: 'new'}
       }
     }

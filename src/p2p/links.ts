@@ -4,13 +4,14 @@
 
 import {createConnection, type Socket} from 'node:net'
 
-import {type ConnectionLimits, describeSocketError, type LocalEnd, PeerConnection} from './connection.js'
+import {classifyClose, type ConnectFailure, describeFailure} from './connect-failure.js'
+import {type ConnectionLimits, type LocalEnd, PeerConnection} from './connection.js'
 import {ChatNodeError} from './errors.js'
 import {addressKey} from './dial-policy.js'
 import type {Frame} from './protocol.js'
 import {PeerRegistry} from './registry.js'
 import {type Transport, tcpTransport} from './transport.js'
-import type {PeerDirection, PeerSummary} from './types.js'
+import type {NodeInfo, PeerDirection, PeerSummary} from './types.js'
 
 /** What the links need from their node. */
 export interface LinksHost {
@@ -24,7 +25,16 @@ export interface LinksHost {
   /** A connection that said hello closed; `removed` when it was the registered one for its peer. */
   onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void
   onFrame(conn: PeerConnection, frame: Frame): void
-  warn(code: string, message: string): void
+  /** `failure` is set for a connection that failed before its hello (then `code` is its code). */
+  warn(code: string, message: string, failure?: ConnectFailure): void
+  /** Before a dial: an error refusing it (the address is on the cool-down list), or undefined. */
+  refuseDial?(host: string, port: number): ChatNodeError | undefined
+  /** An outbound connection was opened to host:port (the address to cool down if it misbehaves). */
+  dialled?(conn: PeerConnection, host: string, port: number): void
+  /** After the hello: an error frame's reason to refuse this peer with (it is on the cool-down list), or undefined. */
+  refuseAfterHello?(conn: PeerConnection, remote: NodeInfo): {code: string; host: string; port: number; until: number} | undefined
+  /** A connection closed; false keeps its protocol error off the screen (the same offender again this period). */
+  closed?(conn: PeerConnection, protocolError: boolean): boolean
 }
 
 type Settled = (result: ChatNodeError | PeerSummary) => void
@@ -64,6 +74,8 @@ export class Links {
     if (host === own.host && port === own.port) throw new ChatNodeError({code: 'self', host, port})
     const known = this.registry.list().find((conn) => conn.remote?.host === host && conn.remote.port === port)
     if (known) return known.summary()
+    const refused = this.#node.refuseDial?.(host, port)
+    if (refused) throw refused
     const key = addressKey(host, port)
     if (!(await this.registry.beginDial(key))) {
       throw new ChatNodeError({code: 'dial_in_progress', host, port})
@@ -80,15 +92,17 @@ export class Links {
     return new Promise((resolve, reject) => {
       const socket = createConnection({host, port})
       const conn = new PeerConnection(tcpTransport(socket), 'outbound', this.#node.local(), this.#limits)
+      this.#node.dialled?.(conn, host, port)
       let settled = false
-      const fail = (reason: string): void => {
+      const fail = (): void => {
         if (settled) return
         settled = true
-        reject(new ChatNodeError({code: 'unreachable', host, port, reason}))
+        const failure = this.#failure(conn, {host, port})
+        reject(new ChatNodeError({code: 'unreachable', host, port, failure}, describeFailure(failure, this.#limits?.handshakeTimeoutMs)))
       }
 
-      socket.once('error', (error: NodeJS.ErrnoException) => fail(describeSocketError(error)))
-      conn.once('close', (reason) => fail(reason))
+      socket.once('error', fail)
+      conn.once('close', fail)
       this.#track(conn, (result) => {
         if (settled) return
         settled = true
@@ -110,12 +124,31 @@ export class Links {
         return
       }
 
+      const cooling = node.refuseAfterHello?.(conn, remote)
+      if (cooling) {
+        // Refused quietly: it was told once, when it was cut; a line per attempt would flood this screen.
+        const until = new Date(cooling.until).toISOString()
+        conn.close('on the cool-down list', {type: 'error', code: 'cooling_down', message: `not accepted until ${until} (${cooling.code})`})
+        onSettled?.(new ChatNodeError({code: 'cooling_down', host: cooling.host, port: cooling.port, reason: cooling.code, until: cooling.until}))
+        return
+      }
+
       void this.#register(conn, onSettled)
     })
     conn.on('frame', (frame) => node.onFrame(conn, frame))
     conn.once('close', (reason, protocolError) => {
       node.release(conn)
-      if (protocolError) {
+      // One line per offender per cool-down period, not one per attempt.
+      const report = node.closed?.(conn, protocolError) ?? true
+      const failed = protocolError && !conn.remote ? classifyClose(conn.closeCause) : undefined
+      if (failed) {
+        // Before the hello: a dialler's failure is its dial's error; a listener says who failed and why. A swarm
+        // stream has no dial to fail, whichever side opened it, so it is said too.
+        if ((conn.direction === 'inbound' || conn.transport.kind === 'swarm') && report) {
+          const failure = this.#failure(conn, conn.socketPeer)
+          node.warn(failure.code, describeFailure(failure, this.#limits?.handshakeTimeoutMs), failure)
+        }
+      } else if (protocolError && report) {
         const code = conn.errorCode ?? 'peer_misbehaved'
         node.warn(code, `disconnected ${conn.label}: ${reason} (${code})`)
       }
@@ -130,7 +163,8 @@ export class Links {
       // It closed while we waited for the lock: its close handler may have run before it was added.
       await this.registry.remove(conn)
       const {host, port} = conn.remote!
-      onSettled?.(new ChatNodeError({code: 'unreachable', host, port, reason: 'closed the connection'}, `${conn.label} closed the connection`))
+      const failure: ConnectFailure = {code: 'closed', direction: conn.direction, host, port}
+      onSettled?.(new ChatNodeError({code: 'unreachable', host, port, failure}, `${conn.label} closed the connection`))
       return
     }
 
@@ -159,6 +193,13 @@ export class Links {
         onSettled?.(new ChatNodeError({code: 'full', maxPeers: this.registry.maxPeers}))
       }
     }
+  }
+
+  /** Why a connection failed before its hello, at `where` (the address dialled, or the socket's other end). */
+  #failure(conn: PeerConnection, where: {host: string; port: number}): ConnectFailure {
+    const cause = conn.closeCause
+    const code = classifyClose(cause) ?? 'closed'
+    return {code, direction: conn.direction, host: where.host, port: where.port, ...(cause.errno ? {errno: cause.errno} : {})}
   }
 
   async #unregister(conn: PeerConnection, reason: string): Promise<void> {

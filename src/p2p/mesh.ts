@@ -26,6 +26,10 @@ export interface MeshHost {
   dialOnce(host: string, port: number): Promise<string>
   /** Sends a `peers` frame to every connection. */
   exchangePeers(): void
+  /** True while this address (or node id) is on the cool-down list: not dialled. */
+  blocked?(host: string, port: number, id?: string): boolean
+  /** A peer's score: the mesh dials well-scored peers first. */
+  score?(id: string): number
 }
 
 export interface MeshOptions {
@@ -102,6 +106,15 @@ export class Mesh {
     this.#pinned.set(key, {host, port, backoff: new Backoff(this.#options.backoff), timer: undefined})
   }
 
+  /** The cool-down list was cleared: dial the pinned addresses again soon (those connected answer at once). */
+  redialPinned(): void {
+    for (const pin of this.#pinned.values()) {
+      if (pin.timer) continue
+      pin.backoff.reset()
+      this.scheduleRedial(pin.host, pin.port)
+    }
+  }
+
   /** A dial to a pinned address failed, or the peer there left: try again after the next backoff delay. */
   scheduleRedial(host: string, port: number): void {
     const pin = this.#pinned.get(addressKey(host, port))
@@ -109,6 +122,12 @@ export class Mesh {
     pin.timer = setTimeout(() => {
       pin.timer = undefined
       if (!this.#host.isRunning()) return
+      // On the cool-down list: no attempt (and no line on the other node's screen); look again after the next delay.
+      if (this.#host.blocked?.(pin.host, pin.port)) {
+        this.scheduleRedial(pin.host, pin.port)
+        return
+      }
+
       this.#host.dialOnce(pin.host, pin.port).then(
         () => pin.backoff.reset(),
         () => this.scheduleRedial(pin.host, pin.port),
@@ -128,6 +147,8 @@ export class Mesh {
       target: this.degree,
       now: Date.now(),
       random: this.#options.random,
+      blocked: this.#host.blocked && ((peer) => this.#host.blocked!(peer.host, peer.port, peer.id)),
+      score: this.#host.score && ((id) => this.#host.score!(id)),
     })
     for (const peer of choices) {
       const key = addressKey(peer.host, peer.port)

@@ -87,8 +87,11 @@ export interface ValidationContext {
   seen: Pick<SeenCache, 'has'>
   /** No age window: history and key lists are old by definition; they are shown or stored, never relayed. */
   anyAge?: boolean
-  /** Asked after the cheap checks, just before the signature (the expensive one): false ignores it as over budget. */
-  beforeSignature?: () => boolean
+  /**
+   * Asked with the author's id after the cheap checks, just before the signature (the expensive one): false ignores
+   * the payload as over budget (the link's budget for never-seen authors, or a full seen-cache).
+   */
+  beforeSignature?: (authorId: string) => boolean
 }
 
 /** Validates any received signed payload, cheapest test first; the caller adds accepted ids to the seen-cache. */
@@ -108,7 +111,7 @@ export function validateSigned<K extends SignedKind>(
 
   if (!context.anyAge && payload.ts < context.now - MAX_MESSAGE_AGE_MS) return {outcome: 'ignore', why: 'too_old'}
   if (payload.ts > context.now + MAX_CLOCK_SKEW_MS) return {outcome: 'ignore', why: 'too_new'}
-  if (context.beforeSignature && !context.beforeSignature()) return {outcome: 'ignore', why: 'over_budget'}
+  if (context.beforeSignature && !context.beforeSignature(payload.from.id)) return {outcome: 'ignore', why: 'over_budget'}
   if (!verifyWithPrefix(payload.from.id, SIGNATURE_PREFIXES[kind], Buffer.from(frame.payload, 'utf8'), Buffer.from(frame.sig, 'base64url'))) {
     return {outcome: 'reject', error: new ProtocolError('bad_signature', `${FORGED[kind]} whose signature does not match its author (forged or altered)`)}
   }

@@ -7,10 +7,12 @@ import {EventEmitter} from 'node:events'
 
 import pTimeout from 'p-timeout'
 
+import type {ConnectFailure} from './connect-failure.js'
 import type {PeerConnection} from './connection.js'
 import {DirectMessages} from './direct.js'
 import {ChatNodeError} from './errors.js'
 import {relayTargets, SeenCache} from './flood.js'
+import {HeldMessages} from './held.js'
 import {HistorySync} from './history-sync.js'
 import {generateIdentity, type Identity} from './identity.js'
 import {SignedIntake} from './intake.js'
@@ -18,6 +20,8 @@ import {LeaveGrace} from './leave-grace.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
 import {Mesh} from './mesh.js'
+import {nameProblem} from './name.js'
+import {PeerHealth} from './peer-health.js'
 import {authorMessage, chatMessage, checkText} from './message-auth.js'
 import {
   AUTHOR_MESSAGE_BURST,
@@ -25,19 +29,22 @@ import {
   type ChatNodeOptions,
   DEFAULT_HOST,
   DEFAULT_PORT,
-  MAX_HELD_MESSAGES,
   STOP_TIMEOUT_MS,
 } from './options.js'
 import {type ChatFrame, encodeBody, type Frame, MAX_NAME_CHARS, MAX_PEERS_PER_FRAME, type SignedFrame} from './protocol.js'
 import {KeyedRateLimiter} from './rate-limit.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
+import {Roster} from './roster.js'
 import {Sender} from './sender.js'
 import type {SwarmLink} from './swarm/swarm.js'
-import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from './types.js'
+import type {ChatMessage, ChatNodeEvents, CooldownSummary, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from './types.js'
 
 export {ChatNodeError} from './errors.js'
 export {DEFAULT_HISTORY_MESSAGES} from './history-sync.js'
 export {type ChatNodeOptions, DEFAULT_HOST, DEFAULT_PORT} from './options.js'
+
+/** A full seen-cache (ids all inside the acceptance window) is reported at most this often. */
+const SEEN_FULL_WARNING_MS = 60_000
 
 /** One handler per frame type a node acts on; the others (ping, pong, bye, error) stop in the connection. */
 type FrameHandlers = {[T in Frame['type']]?: (conn: PeerConnection, frame: Extract<Frame, {type: T}>) => void}
@@ -57,8 +64,15 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #history: HistorySync
   readonly #direct: DirectMessages
   readonly #intake: SignedIntake
-  readonly #held: ChatFrame[] = []
-  #everConnected = false
+  /** Every node heard of in the room, for /who and the room's joins and leaves. */
+  readonly #roster: Roster
+  /** Chat and direct messages written while no peer was connected, for the next one. */
+  readonly #held = new HeldMessages<SignedFrame>()
+  /** Cool-down list, peer scores, per-link budgets (src/p2p/peer-health.ts). */
+  readonly #health: PeerHealth
+  /** Connections refused for being on the cool-down list: what they sent alongside their hello is not looked at. */
+  readonly #refused = new WeakSet<PeerConnection>()
+  #seenFullWarnedAt = 0
   readonly #swarmOptions: ChatNodeOptions['swarm']
   #swarm: SwarmLink | undefined
   /** Swarm streams replaced as duplicates: the peer stays, so its leave waits for it to come back (LeaveGrace). */
@@ -67,6 +81,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     chat: (conn, frame) => this.#onChat(conn, frame),
     peers: (conn, frame) => {
       if (conn.kind !== 'tcp') return // the TCP peer exchange stays among TCP peers (see #sendPeers)
+      this.#roster.seen(frame.peers.map((peer) => peer.id))
       this.#mesh.learn(frame.peers)
       this.#mesh.maintain()
     },
@@ -80,9 +95,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   constructor(options: ChatNodeOptions) {
     super()
     const name = options.name.trim()
-    if (name.length === 0 || name.length > MAX_NAME_CHARS || /[\u0000-\u001F\u007F-\u009F]/.test(name)) {
-      throw new ChatNodeError({code: 'bad_name', limit: MAX_NAME_CHARS})
-    }
+    const problem = nameProblem(name)
+    if (problem) throw new ChatNodeError({code: 'bad_name', limit: MAX_NAME_CHARS}, problem)
 
     this.name = name
     this.#identity = options.identity ?? generateIdentity()
@@ -92,27 +106,62 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#seen = new SeenCache(options.seenCache)
     this.#sender = new Sender((error) => this.#warn('send_failed', `could not send: ${String(error)}`))
     const author = options.authorRate ?? {perSecond: AUTHOR_MESSAGES_PER_SECOND, burst: AUTHOR_MESSAGE_BURST}
-    // Later checks plug in here: `beforeSignature` (a per-link budget), `onReject` (a score penalty).
-    this.#intake = new SignedIntake({selfId: this.id, seen: this.#seen, authorLimiter: new KeyedRateLimiter(author.perSecond, author.burst)})
+    const health = new PeerHealth((event) => this.emit('peer_penalised', event), {
+      newAuthorRate: options.newAuthorRate,
+      cooldown: options.cooldown,
+      limitLoopback: options.limitLoopback,
+    })
+    this.#health = health
+    health.knowAuthor(this.id)
+    this.#intake = new SignedIntake({
+      selfId: this.id,
+      seen: this.#seen,
+      authorLimiter: new KeyedRateLimiter(author.perSecond, author.burst),
+      beforeSignature: (conn, _kind, author) => this.#admit(conn, author),
+      onAccept: (conn, author, id) => health.accepted(conn, author, id),
+      onDuplicate: (conn, id) => health.duplicate(conn, id),
+    })
     const running = (): boolean => this.#state === 'running'
-    const warn = (code: string, message: string): void => this.#warn(code, message)
+    const warn = (code: string, message: string, failure?: ConnectFailure): void => this.#warn(code, message, failure)
     const peerCount = (): number => this.#links.registry.size
     const {host = DEFAULT_HOST, port = DEFAULT_PORT} = options
     const limits = {maxPending: options.maxPendingConnections, inboundRatePerIp: options.inboundRatePerIp, limitLoopback: options.limitLoopback}
     this.#listener = new Listener(
-      {isRunning: running, peerCount, maxPeers: () => this.#links.registry.maxPeers, accept: (socket) => this.#links.accept(socket), warn},
+      {
+        isRunning: running,
+        peerCount,
+        maxPeers: () => this.#links.registry.maxPeers,
+        accept: (socket) => this.#links.accept(socket),
+        warn,
+        admit: (ip) => !health.refuseInbound(ip),
+      },
       {host, port, ...limits},
     )
     this.#links = new Links(
       {
         selfId: this.id,
-        local: () => ({identity: this.#identity, name: this.name, listen: {host, port: this.#listener.port}, room: this.#room}),
+        local: () => ({identity: this.#identity, name: this.name, listen: {host, port: this.#listener.port}, room: this.#room, transient: options.transient}),
         hold: (conn) => this.#listener.hold(conn),
         release: (conn) => this.#listener.release(conn),
         onPeerUp: (conn) => this.#onPeerUp(conn),
         onPeerDown: (conn, reason, removed) => this.#onPeerDown(conn, reason, removed),
         onFrame: (conn, frame) => this.#onFrame(conn, frame),
         warn,
+        refuseDial: (host, port) => {
+          const cooling = health.blocked(host, port)
+          return cooling && new ChatNodeError({code: 'cooling_down', host, port, reason: cooling.code, until: cooling.until})
+        },
+        dialled: (conn, host, port) => health.dialled(conn, host, port),
+        refuseAfterHello: (conn, remote) => {
+          const cooling = health.refuseAfterHello(remote)
+          if (!cooling) return undefined
+          this.#refused.add(conn)
+          return {code: cooling.code, host: remote.host, port: remote.port, until: cooling.until}
+        },
+        closed: (conn, protocolError) => {
+          const penalty = health.closed(conn, protocolError)
+          return penalty === undefined || penalty.fresh
+        },
       },
       options.maxPeers,
       options.connection,
@@ -124,12 +173,20 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         connectedIds: () => new Set(this.#links.registry.list().map((conn) => conn.peerId)),
         connectionCount: peerCount,
         dialOnce: async (host, port) => (await this.#connectOnce(host, port)).id,
+        blocked: (host, port, id) => health.blocked(host, port, id) !== undefined,
+        score: (id) => health.scores.score(id),
         exchangePeers: () => {
           for (const conn of this.#links.registry.list()) this.#sendPeers(conn)
         },
       },
       {...options.mesh, degree: options.degree ?? undefined},
     )
+    this.#roster = new Roster({
+      isDirect: (id) => this.#links.registry.list().some((conn) => conn.peerId === id),
+      joined: (entry) => this.emit('room_joined', entry),
+      left: (left) => this.emit('room_left', left),
+      churn: (churn) => this.emit('room_churn', churn),
+    })
     const deliver = (message: ChatMessage): boolean => this.emit('message', message)
     this.#history = new HistorySync({intake: this.#intake, deliver}, options.history)
     this.#direct = new DirectMessages({
@@ -139,9 +196,13 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       info: () => this.info,
       nextSeq: () => ++this.#seq,
       isRunning: running,
+      transient: options.transient ?? false,
       peerCount,
       broadcast: (frame, cameFrom) => this.#broadcast(frame, cameFrom),
+      sendOwn: (frame, ts) => this.#sendOrHold(frame, ts),
       deliver: (message) => this.emit('direct', message),
+      announced: (from, how) => this.#roster.announced(from, how),
+      heard: (from) => this.#roster.heard(from),
       warn,
     })
   }
@@ -175,13 +236,39 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     if (this.#swarmOptions) await this.#joinSwarm(this.#swarmOptions)
     this.#mesh.start()
     this.#direct.start()
+    this.#roster.start()
     this.emit('ready', this.info)
     return this.info
   }
 
   /** Connected peers, by their listening addresses. */
   peers(): PeerSummary[] {
-    return this.#links.registry.list().map((conn) => conn.summary())
+    return this.#links.registry.list().map((conn) => ({...conn.summary(), score: Math.round(this.#health.scores.score(conn.peerId) * 10) / 10}))
+  }
+
+  /** Peers on the cool-down list (not redialled, refused if they come back), soonest to end first. */
+  cooldowns(): CooldownSummary[] {
+    return this.#health.cooldown.list().map(({code, keys, label, strikes, until}) => {
+      const of = (prefix: string): string[] => keys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length))
+      return {code, target: label, addresses: of('addr:'), ids: of('id:'), ips: of('ip:'), until, strikes}
+    })
+  }
+
+  /**
+   * Takes `host:port` (or, without it, everyone) off the cool-down list and redials the addresses the user asked
+   * for. Returns how many entries were cleared.
+   */
+  clearCooldown(address?: {host: string; port: number}): number {
+    const cleared = address
+      ? this.#health.cooldown.clear(`addr:${address.host}:${address.port}`, `ip:${address.host}`)
+      : this.#health.cooldown.clear()
+    if (cleared > 0) this.#mesh.redialPinned()
+    return cleared
+  }
+
+  /** Every node in the room as far as this one knows (itself excepted), most recently heard of first. */
+  roster(): RosterEntry[] {
+    return this.#roster.list()
   }
 
   /** Peers this node has heard of (from its peers' `peers` frames), connected or not. */
@@ -225,17 +312,20 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq, ...kind})
     this.#seen.add(message.id)
     this.#history.remember(frame)
-    if (this.#links.registry.size === 0 && this.#everConnected) {
-      // Cut off from a network we were part of (the mesh is healing): keep it for the next peer rather than lose
-      // it. A node that never had a peer is talking to an empty room; newcomers get --history instead.
-      this.#held.push(frame)
-      if (this.#held.length > MAX_HELD_MESSAGES) this.#held.shift()
-    } else {
+    const sent = this.#sendOrHold(frame, message.ts) ? {...message, held: true as const} : message
+    this.emit('sent', sent)
+    return sent
+  }
+
+  /** Floods a message of ours, or keeps it for the next peer when none is connected (true: it was kept). */
+  #sendOrHold(frame: SignedFrame, ts: number): boolean {
+    if (this.#links.registry.size > 0) {
       this.#broadcast(frame, undefined)
+      return false
     }
 
-    this.emit('sent', message)
-    return message
+    this.#held.hold(frame, ts)
+    return true
   }
 
   /** Nodes this one can write to with sendDirect (those that announced a key), most recently heard last. */
@@ -277,9 +367,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
 
     this.#state = 'stopping'
+    this.#direct.announce({leaving: true}) // the room learns we left, not only our direct peers
     this.#mesh.stop()
     this.#direct.stop()
     this.#swaps.clear()
+    this.#roster.stop()
     const serverClosed = this.#listener.close()
     const swarmClosed = this.#swarm?.destroy().catch(() => {})
     await this.#sender.stop()
@@ -299,12 +391,16 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onPeerUp(conn: PeerConnection): void {
     const remote = conn.summary()
     const peerCount = this.#links.registry.size
-    this.#everConnected = true
+    // A short-lived sender is gone in a moment: nobody should dial it, learn it or be told of it. A swarm peer's
+    // address means nothing to a TCP peer: it is found on the DHT.
+    const exchanged = conn.kind === 'tcp' && !conn.transient
+    if (exchanged) this.#mesh.learn([remote])
+    if (!conn.transient) this.#roster.directUp(remote)
     this.#sendPeers(conn)
-    for (const frame of this.#held.splice(0)) this.#broadcast(frame, undefined)
+    const released = this.#held.size > 0 ? this.#held.release(Date.now()) : undefined
+    for (const frame of released?.send ?? []) this.#broadcast(frame, undefined)
     this.#direct.onPeerUp(conn, peerCount)
-    if (conn.kind === 'tcp') {
-      this.#mesh.learn([remote])
+    if (exchanged) {
       // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
       const announce = [{id: remote.id, host: remote.host, port: remote.port}]
       for (const other of this.#links.registry.list()) if (other !== conn && other.kind === 'tcp') other.sendFrame({type: 'peers', peers: announce})
@@ -312,12 +408,17 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
     this.#history.onPeerUp(conn, peerCount)
     if (!this.#swaps.up(remote.id)) this.emit('peer_joined', conn.summary())
+    if (released) {
+      const to = {id: remote.id, name: remote.name, host: remote.host, port: remote.port}
+      this.emit('held_released', {sent: released.send.length, dropped: released.dropped, to})
+    }
   }
 
   #onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void {
     this.#history.onPeerDown(conn)
     if (!removed || this.#state !== 'running' || !conn.remote) return
-    const left = {...conn.remote, reason}
+    this.#roster.directDown(conn.remote, reason)
+    const left = {...conn.remote, reason, ...(conn.transient ? {transient: true as const} : {})}
     if (conn.kind === 'swarm' && /duplicate/i.test(reason)) {
       this.#swaps.down(left.id, () => {
         if (this.#state === 'running' && !this.#links.registry.get(left.id)) this.emit('peer_left', left)
@@ -336,7 +437,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     if (conn.kind !== 'tcp') return
     const peers = this.#links.registry
       .list()
-      .filter((other) => other !== conn && other.remote && other.kind === 'tcp')
+      .filter((other) => other !== conn && other.remote && other.kind === 'tcp' && !other.transient)
       .slice(0, MAX_PEERS_PER_FRAME)
       .map((other) => ({id: other.peerId, host: other.remote!.host, port: other.remote!.port}))
     if (peers.length > 0) conn.sendFrame({type: 'peers', peers})
@@ -368,7 +469,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onFrame(conn: PeerConnection, frame: Frame): void {
     // A node that is leaving delivers nothing more: what is shown and what is logged stay the same.
     // Frames from a connection still settling (or a duplicate being closed) count too: the seen-cache dedups.
-    if (this.#state !== 'running') return
+    if (this.#state !== 'running' || this.#refused.has(conn)) return
     const handler = this.#handlers[frame.type] as ((conn: PeerConnection, frame: Frame) => void) | undefined
     handler?.(conn, frame)
   }
@@ -376,10 +477,30 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onChat(conn: PeerConnection, frame: ChatFrame): void {
     const result = this.#intake.receive(conn, 'chat', frame)
     if (result.status !== 'new') return
+    this.#roster.heard(result.payload.from)
     this.#history.remember(frame)
     // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
     this.#broadcast(frame, conn)
     this.emit('message', chatMessage(result.id, result.payload))
+  }
+
+  /**
+   * Asked before a payload's signature is checked: drop it unverified when the seen-cache cannot take its id without
+   * forgetting one inside the acceptance window (a replay could then be shown), or when its link is over its budget.
+   */
+  #admit(conn: PeerConnection, author: string): boolean {
+    if (!this.#seen.hasRoom()) {
+      const now = Date.now()
+      if (now - this.#seenFullWarnedAt >= SEEN_FULL_WARNING_MS) {
+        this.#seenFullWarnedAt = now
+        const minutes = Math.round(this.#seen.protectMs / 60_000)
+        this.#warn('seen_cache_full', `more than ${this.#seen.maxEntries} messages in ${minutes} min: new messages are dropped until older ones age out`)
+      }
+
+      return false
+    }
+
+    return this.#health.admit(conn, author)
   }
 
   #broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void {
@@ -389,7 +510,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
   }
 
-  #warn(code: string, message: string): void {
-    this.emit('warning', {code, message})
+  #warn(code: string, message: string, failure?: ConnectFailure): void {
+    this.emit('warning', failure ? {code, message, failure} : {code, message})
   }
 }

@@ -1,6 +1,7 @@
 // What a ChatNode can be told, and the defaults it uses for what it is not told.
 
 import type {ConnectionLimits} from './connection.js'
+import type {CooldownOptions} from './cooldown.js'
 import type {SeenCacheOptions} from './flood.js'
 import type {Identity} from './identity.js'
 import type {MeshOptions} from './mesh.js'
@@ -13,7 +14,7 @@ export const STOP_TIMEOUT_MS = 2000
 /** Messages per author (after the signature check): bots may burst, nobody may flood. */
 export const AUTHOR_MESSAGES_PER_SECOND = 100
 export const AUTHOR_MESSAGE_BURST = 500
-/** Messages sent while no peer is connected, kept for the next peer (a relay died and the mesh is healing). */
+/** Messages sent while no peer is connected (alone in the room, or cut off while the mesh heals), kept for the next peer. */
 export const MAX_HELD_MESSAGES = 256
 
 export interface ChatNodeOptions {
@@ -44,4 +45,10 @@ export interface ChatNodeOptions {
    * (`maxPeers` here overrides); its streams count against the node's `maxPeers` like TCP connections.
    */
   swarm?: Omit<SwarmOptions, 'identity' | 'maxPeers' | 'room'> & {maxPeers?: number}
+  /** A short-lived sender (`chat send`): says so in its hello, announces no direct-message key. */
+  transient?: boolean
+  /** Messages per second (and burst) from never-seen authors, per link (src/p2p/link-budget.ts). */
+  newAuthorRate?: {perSecond: number; burst: number}
+  /** The cool-down list's periods and bound (src/p2p/cooldown.ts). */
+  cooldown?: CooldownOptions
 }

@@ -55,6 +55,11 @@ export interface HelloPayload {
   listen: WireAddress
   /** Ed25519 signature by `id` over the sender's Noise static key: binds the session to the identity. */
   sig: string
+  /**
+   * Set (true) by a short-lived sender (`chat send`): peers show no join or leave lines for it and do not tell
+   * others about it. Absent means a normal node, which is what older nodes send and assume.
+   */
+  transient?: boolean
 }
 
 /** The kinds of payload an author signs and every hop floods; each has its own signature prefix. */
@@ -121,6 +126,8 @@ export interface AnnouncePayload {
   dmKey: string
   ts: number
   seq: number
+  /** Set (true) in the announcement a node floods as it stops: it left the room. Older nodes relay it as any other. */
+  leaving?: boolean
 }
 
 /** A direct message: flooded like a chat message, readable only by `to`. */
@@ -371,6 +378,7 @@ export function decodeHelloPayload(bytes: Uint8Array): HelloPayload {
     name: name(obj, 'name'),
     listen: address(asObject(field(obj, 'listen'), 'hello.listen'), 'hello.listen'),
     sig,
+    ...(optionalBoolean(obj, 'transient') ? {transient: true} : {}),
   }
 }
 
@@ -405,8 +413,8 @@ function base64urlKey(obj: Obj, key: string): string {
 }
 
 export function encodeAnnouncePayload(payload: AnnouncePayload): string {
-  const {dmKey, from, seq, ts} = payload
-  return JSON.stringify({from: {id: from.id, name: from.name, host: from.host, port: from.port}, dmKey, ts, seq})
+  const {dmKey, from, leaving, seq, ts} = payload
+  return JSON.stringify({from: {id: from.id, name: from.name, host: from.host, port: from.port}, dmKey, ts, seq, ...(leaving ? {leaving: true} : {})})
 }
 
 export function decodeAnnouncePayload(payload: string): AnnouncePayload {
@@ -416,6 +424,7 @@ export function decodeAnnouncePayload(payload: string): AnnouncePayload {
     dmKey: base64urlKey(obj, 'dmKey'),
     ts: integer(obj, 'ts', 0, Number.MAX_SAFE_INTEGER),
     seq: integer(obj, 'seq', 0, Number.MAX_SAFE_INTEGER),
+    ...(optionalBoolean(obj, 'leaving') ? {leaving: true} : {}),
   }
 }
 
@@ -505,6 +514,14 @@ function integer(obj: Obj, key: string, min: number, max: number): number {
     throw new ProtocolError('bad_field', `"${key}" must be an integer in ${min}..${max}`)
   }
 
+  return value
+}
+
+/** An optional flag: absent is false; present, it must be a boolean. */
+function optionalBoolean(obj: Obj, key: string): boolean {
+  const value = field(obj, key)
+  if (value === undefined) return false
+  if (typeof value !== 'boolean') throw new ProtocolError('bad_field', `"${key}" must be a boolean`)
   return value
 }
 

@@ -24,6 +24,11 @@ export class TokenBucket {
     this.#tokens -= 1
     return true
   }
+
+  /** Tokens left after the last `take()` (not refilled since). */
+  get remaining(): number {
+    return this.#tokens
+  }
 }
 
 /**

@@ -15,6 +15,17 @@ export interface RoomKey {
   isPublic: boolean
 }
 
+/** A secret that cannot make a room key: `code` says which way, for a UI to word in its own language. */
+export class RoomSecretError extends Error {
+  override readonly name = 'RoomSecretError'
+  constructor(readonly code: 'empty_secret' | 'malformed_invite', message: string) {
+    super(message)
+  }
+}
+
+/** Why a passphrase is easy to guess, for a UI to word: `short` comes with the minimum length. */
+export type PassphraseWeakness = {kind: 'common'} | {kind: 'digits'} | {kind: 'repeated'} | {kind: 'short'; min: number}
+
 export const ROOM_KEY_LENGTH = 32
 export const INVITE_PREFIX = 'chat-invite-'
 /** base64url of 32 bytes, unpadded. */
@@ -49,12 +60,12 @@ export async function deriveRoomKey(secret?: string): Promise<RoomKey> {
   if (secret === undefined) return PUBLIC_ROOM
 
   const text = secret.trim().normalize('NFC')
-  if (text === '') throw new Error('the room secret is empty: pass a passphrase or an invite code (see "chat room invite"), or no secret for the public room')
+  if (text === '') throw new RoomSecretError('empty_secret', 'the room secret is empty: pass a passphrase or an invite code (see "chat room invite"), or no secret for the public room')
 
   const invite = parseInviteCode(text)
   if (invite) return roomKey(Buffer.from(crypto.hkdfSync('sha256', invite, INVITE_HKDF_SALT, INVITE_HKDF_INFO, ROOM_KEY_LENGTH)), false)
   if (text.startsWith(INVITE_PREFIX)) {
-    throw new Error(`the room secret looks like an invite code but is malformed (expected ${INVITE_PREFIX} and ${INVITE_BODY_LENGTH} base64url characters): copy it again in full`)
+    throw new RoomSecretError('malformed_invite', `the room secret looks like an invite code but is malformed (expected ${INVITE_PREFIX} and ${INVITE_BODY_LENGTH} base64url characters): copy it again in full`)
   }
 
   return roomKey(await scrypt(Buffer.from(text, 'utf8')), false)
@@ -92,21 +103,23 @@ const MIN_PASSPHRASE_LENGTH = 12
  * characters, only digits, a very common password, or one short pattern repeated.
  */
 export function passphraseWarning(secret: string): string | undefined {
-  const text = secret.trim().normalize('NFC')
-  if (text === '' || parseInviteCode(text)) return undefined
-  const reason = weakness(text)
-  if (!reason) return undefined
+  const weak = passphraseWeakness(secret)
+  if (!weak) return undefined
+  const reason = {common: 'a very common password', digits: 'only digits', repeated: 'a short repeated pattern', short: `fewer than ${MIN_PASSPHRASE_LENGTH} characters`}[weak.kind]
   return `weak room passphrase (${reason}): anyone who records one handshake can try guesses offline at full speed; ` +
     'use a random invite code from "chat room invite" instead'
 }
 
-function weakness(text: string): string | undefined {
-  if (/^\d+$/.test(text)) return 'only digits'
-  if ([...text].length < MIN_PASSPHRASE_LENGTH) return `fewer than ${MIN_PASSPHRASE_LENGTH} characters`
+/** Why a passphrase is weak, or undefined (a strong one, an invite code, an empty secret). */
+export function passphraseWeakness(secret: string): PassphraseWeakness | undefined {
+  const text = secret.trim().normalize('NFC')
+  if (text === '' || parseInviteCode(text)) return undefined
+  if (/^\d+$/.test(text)) return {kind: 'digits'}
+  if ([...text].length < MIN_PASSPHRASE_LENGTH) return {kind: 'short', min: MIN_PASSPHRASE_LENGTH}
   const folded = text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
   const core = folded.replace(/^\d+|\d+$/g, '')
-  if (COMMON_PASSPHRASES.has(core) || COMMON_PASSPHRASES.has(folded)) return 'a very common password'
-  if (/^(.{1,4})\1+$/u.test(folded) || new Set(folded).size < 4) return 'a short repeated pattern'
+  if (COMMON_PASSPHRASES.has(core) || COMMON_PASSPHRASES.has(folded)) return {kind: 'common'}
+  if (/^(.{1,4})\1+$/u.test(folded) || new Set(folded).size < 4) return {kind: 'repeated'}
   return undefined
 }
 

@@ -50,6 +50,8 @@ export interface SessionOptions {
   name: string
   listen: WireAddress
   room: RoomKeyMaterial
+  /** Say in the hello that this node is a short-lived sender (`chat send`). */
+  transient?: boolean
 }
 
 export interface SessionOutput {
@@ -58,8 +60,11 @@ export interface SessionOutput {
   /** Decrypted transport plaintexts, in order. */
   bodies: Buffer[]
   /** Set once, when the handshake completes: the peer as its signed hello describes it. */
-  established?: WireNode
+  established?: RemoteHello
 }
+
+/** The peer as its hello describes it; `transient` only when it said it is a short-lived sender. */
+export type RemoteHello = WireNode & {transient?: true}
 
 /** A handshake or transport failure. `reply` is what may be written before closing (usually nothing). */
 export class SessionError extends ProtocolError {
@@ -206,12 +211,12 @@ export class SecureSession {
   }
 
   #helloPayload(): Buffer {
-    const {identity, listen, name} = this.#options
+    const {identity, listen, name, transient} = this.#options
     const sig = signWithPrefix(identity, STATIC_KEY_SIGNATURE_PREFIX, this.#static.publicKey).toString('base64url')
-    return encodeHelloPayload({v: PROTOCOL_VERSION, id: identity.id, name, listen, sig})
+    return encodeHelloPayload({v: PROTOCOL_VERSION, id: identity.id, name, listen, sig, ...(transient ? {transient: true} : {})})
   }
 
-  #verifyHello(payload: Buffer): WireNode {
+  #verifyHello(payload: Buffer): RemoteHello {
     const hello = decodeHelloPayload(payload)
     if (hello.v !== PROTOCOL_VERSION) {
       throw new SessionError('version', `the peer speaks chat protocol version ${hello.v}; this node speaks version ${PROTOCOL_VERSION}`)
@@ -222,10 +227,11 @@ export class SecureSession {
       throw new SessionError('bad_identity', 'the peer\'s identity signature does not match its handshake key')
     }
 
-    return {id: hello.id, name: hello.name, host: hello.listen.host, port: hello.listen.port}
+    const remote = {id: hello.id, name: hello.name, host: hello.listen.host, port: hello.listen.port}
+    return hello.transient ? {...remote, transient: true} : remote
   }
 
-  #finish(out: SessionOutput, remote: WireNode): void {
+  #finish(out: SessionOutput, remote: RemoteHello): void {
     const {recv, send} = this.#handshake.split()
     this.#send = send
     this.#recv = recv

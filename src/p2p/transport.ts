@@ -36,6 +36,8 @@ export interface Transport {
   remoteLabel(): string
   /** The other end's IP address, if known (a wildcard-listening peer is reachable there). */
   remoteHost(): string | undefined
+  /** The other end of the socket or stream (not the peer's listening address): where an inbound connection came from. */
+  remotePeer(): {host: string; port: number}
   /** For a swarm stream: the node id its Noise key proves; a hello with another id is refused. */
   readonly expectedId?: string
   route?: SwarmRoute
@@ -54,8 +56,10 @@ export function tcpTransport(socket: Socket): Transport {
   socket.setKeepAlive(true, TCP_KEEPALIVE_MS)
   // Kept: a destroyed socket forgets its remote address, and the label is needed after that.
   let label = hostPort(socket.remoteAddress, socket.remotePort)
+  let peer = {host: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0}
   socket.once('connect', () => {
     label = hostPort(socket.remoteAddress, socket.remotePort)
+    peer = {host: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0}
   })
   return {
     kind: 'tcp',
@@ -63,5 +67,6 @@ export function tcpTransport(socket: Socket): Transport {
     queuedBytes: () => socket.writableLength,
     remoteLabel: () => label,
     remoteHost: () => socket.remoteAddress,
+    remotePeer: () => ({...peer}),
   }
 }

@@ -90,6 +90,8 @@ export interface PluginHookOptions {
   sendWindowMs?: number
   /** For tests: the clock behind the send limit. */
   now?: () => number
+  /** Authors the user ignores (/ignore): their messages are not handed to plugins either. */
+  ignored?: (authorId: string) => boolean
 }
 
 /**
@@ -165,10 +167,17 @@ export function wirePluginHooks(config: HookRunner, node: PluginHost, report: (m
   const onReady = (info: NodeInfo): void => fire('chat:ready', {node: info})
   // Messages replayed from a peer's history when joining are old news: a bot must not answer them again.
   const onMessage = (message: ChatMessage): void => {
-    if (!message.history) fire('chat:message', {message})
+    if (!message.history && !options.ignored?.(message.from.id)) fire('chat:message', {message})
   }
-  const onJoined = (peer: PeerSummary): void => fire('chat:peer', {change: 'joined', peer})
-  const onLeft = (peer: PeerLeft): void => fire('chat:peer', {change: 'left', peer})
+  // A short-lived `chat send` node comes and goes with each message: no hook, as no line on the screen.
+  const onJoined = (peer: PeerSummary): void => {
+    if (!peer.transient) fire('chat:peer', {change: 'joined', peer})
+  }
+
+  const onLeft = (peer: PeerLeft): void => {
+    if (!peer.transient) fire('chat:peer', {change: 'left', peer})
+  }
+
   node.on('ready', onReady)
   node.on('message', onMessage)
   node.on('peer_joined', onJoined)

@@ -5,7 +5,7 @@ import type {Address} from '../p2p/types.js'
 import {type MsgTarget, readQuoted} from './recipient.js'
 
 /** What a command's argument is, for Tab completion. `text` completes nothing but `@names`. */
-export type ArgKind = 'command' | 'peer' | 'text'
+export type ArgKind = 'command' | 'ignored' | 'peer' | 'text'
 
 /**
  * The REPL's commands, in the order /help lists them, with what each argument is. Completion is driven by this
@@ -15,9 +15,13 @@ export const COMMANDS = [
   {name: 'help', args: ['command']},
   {name: 'connect', args: []},
   {name: 'peers', args: []},
+  {name: 'who', args: []},
   {name: 'msg', args: ['peer', 'text']},
   {name: 'me', args: ['text']},
   {name: 'history', args: []},
+  {name: 'ignore', args: ['peer']},
+  {name: 'unignore', args: ['ignored']},
+  {name: 'retry', args: []},
   {name: 'quit', args: []},
 ] as const satisfies ReadonlyArray<{name: string; args: readonly ArgKind[]}>
 
@@ -33,13 +37,21 @@ export type Command =
   /** `topic` is a lower-cased command name without the slash, when one was asked about. */
   | {kind: 'help'; topic?: string}
   | {kind: 'peers'}
-  | {kind: 'quit'}
+  /** `message`: the text after `/quit`, sent to the room as the last message before leaving. */
+  | {kind: 'quit'; message?: string}
+  /** /who or /names: the room's roster. */
+  | {kind: 'who'}
   | ({kind: 'connect'} & Address)
   | {kind: 'me'; action: string}
   /** Whom it is for is decided against the known nodes (`resolveRecipient`): names may contain spaces. */
   | {kind: 'msg'; target: MsgTarget}
   | {kind: 'history'; count: number}
-  | {kind: 'usage'; command: 'connect' | 'history' | 'me' | 'msg'}
+  /** `who` is a name or a fingerprint as typed (quotes removed); absent: list the ignored authors. */
+  | {kind: 'ignore'; who?: string}
+  | {kind: 'unignore'; who: string}
+  /** Clears `address` (or, absent, everyone) from the cool-down list. */
+  | ({kind: 'retry'} & Partial<Address>)
+  | {kind: 'usage'; command: 'connect' | 'history' | 'me' | 'msg' | 'retry' | 'unignore'}
   | {kind: 'unknown'; name: string}
 
 export function isCommandName(name: string): name is CommandName {
@@ -57,6 +69,19 @@ function parseConnect(args: string[]): Command {
   }
 
   return address ? {kind: 'connect', ...address} : {kind: 'usage', command: 'connect'}
+}
+
+/** Everything after the command word, one optional pair of quotes removed: names may hold spaces. */
+function restOf(text: string): string {
+  const rest = text.replace(/^\/\S+\s*/, '').trim()
+  const quoted = /^"(.+)"$/.exec(rest)
+  return (quoted ? quoted[1] : rest).replace(/^@/, '')
+}
+
+function parseRetry(args: string[]): Command {
+  if (args.length === 0) return {kind: 'retry'}
+  const connect = parseConnect(args)
+  return connect.kind === 'connect' ? {kind: 'retry', host: connect.host, port: connect.port} : {kind: 'usage', command: 'retry'}
 }
 
 function parseHistory(args: string[]): Command {
@@ -86,7 +111,7 @@ export function isPrivateLine(line: string): boolean {
 /**
  * Parses one input line. A line not starting with `/` is a message, kept exactly as typed (only a trailing CR from
  * a CRLF stream is dropped). `//text` sends `/text`, so a message can start with a slash. Command names are
- * case-insensitive; /peers and /quit ignore extra words.
+ * case-insensitive; /peers ignores extra words; `/quit TEXT` sends TEXT before leaving.
  */
 export function parseLine(line: string): Command {
   const text = line.endsWith('\r') ? line.slice(0, -1) : line
@@ -108,7 +133,14 @@ export function parseLine(line: string): Command {
     }
 
     case 'quit': {
-      return {kind: 'quit'}
+      // Like irssi's /quit message: the words after it are said before leaving, with their inner spacing.
+      const message = text.replace(/^\/quit\s*/i, '').trimEnd()
+      return message === '' ? {kind: 'quit'} : {kind: 'quit', message}
+    }
+
+    case 'who':
+    case 'names': {
+      return {kind: 'who'}
     }
 
     case 'connect': {
@@ -123,6 +155,20 @@ export function parseLine(line: string): Command {
 
     case 'history': {
       return parseHistory(args)
+    }
+
+    case 'ignore': {
+      const who = restOf(text)
+      return who === '' ? {kind: 'ignore'} : {kind: 'ignore', who}
+    }
+
+    case 'unignore': {
+      const who = restOf(text)
+      return who === '' ? {kind: 'usage', command: 'unignore'} : {kind: 'unignore', who}
+    }
+
+    case 'retry': {
+      return parseRetry(args)
     }
 
     case 'msg': {

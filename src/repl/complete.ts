@@ -9,6 +9,8 @@ import {quoteName, readQuoted} from './recipient.js'
 export interface CompletionSources {
   commands: ReadonlyArray<{name: string; args: readonly ArgKind[]}>
   peers: readonly string[]
+  /** Names of the ignored authors, for /unignore. */
+  ignored?: readonly string[]
 }
 
 /** The line after Tab, with the cursor, and every candidate that matched (for listing when Tab cannot decide). */
@@ -85,8 +87,9 @@ function candidatesFor(before: string, sources: CompletionSources): Candidates |
     const head = /^\/(\S+)\s+/.exec(before)
     const command = head && sources.commands.find((c) => c.name === lower(head[1]))
     if (!head || !command) return undefined
-    if (command.args[0] === 'peer') {
-      const peer = peerArgument(before, head[0].length, sources.peers)
+    if (command.args[0] === 'peer' || command.args[0] === 'ignored') {
+      const names = command.args[0] === 'peer' ? sources.peers : (sources.ignored ?? [])
+      const peer = peerArgument(before, head[0].length, names)
       if (peer) return peer
     }
 

@@ -32,9 +32,7 @@ export interface Cell {
  * goes outside the colour codes, and the last column is not padded (no trailing spaces).
  */
 export function formatTable(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, indent = '  '): string[] {
-  const cells = rows.map((row) => row.map((cell) => (typeof cell === 'string' ? {text: cell} : cell)))
-  const columns = Math.max(0, ...cells.map((row) => row.length))
-  const widths = Array.from({length: columns}, (_, i) => Math.max(0, ...cells.map((row) => displayWidth(row[i]?.text ?? ''))))
+  const {cells, widths} = measure(rows)
   return cells.map((row) => {
     const parts = row.map((cell, i) => {
       const painted = cell.paint ? cell.paint(cell.text) : cell.text
@@ -42,4 +40,17 @@ export function formatTable(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, i
     })
     return indent + parts.join('  ')
   })
+}
+
+/** The terminal columns the widest line of `formatTable(rows, indent)` takes. */
+export function tableWidth(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, indent = '  '): number {
+  const {cells, widths} = measure(rows)
+  return Math.max(0, ...cells.map((row) => displayWidth(indent) + row.reduce((sum, cell, i) => sum + (i === row.length - 1 ? displayWidth(cell.text) : widths[i] + 2), 0)))
+}
+
+function measure(rows: ReadonlyArray<ReadonlyArray<Cell | string>>): {cells: Cell[][]; widths: number[]} {
+  const cells = rows.map((row) => row.map((cell) => (typeof cell === 'string' ? {text: cell} : cell)))
+  const columns = Math.max(0, ...cells.map((row) => row.length))
+  const widths = Array.from({length: columns}, (_, i) => Math.max(0, ...cells.map((row) => displayWidth(row[i]?.text ?? ''))))
+  return {cells, widths}
 }

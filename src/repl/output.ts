@@ -2,11 +2,27 @@
 // the Repl makes prompt-safe on a TTY; neither knows about prompts or streams.
 
 import type {HistoryMessage} from '../history/reader.js'
+import {formatAddress} from '../p2p/address.js'
 import {fingerprint} from '../p2p/identity.js'
-import type {ChatMessage, DirectMessage, NodeInfo, NodeWarning, PeerLeft, PeerSummary} from '../p2p/types.js'
+import type {
+  ChatMessage,
+  CooldownSummary,
+  DirectMessage,
+  HeldReleased,
+  NodeInfo,
+  NodeWarning,
+  PeerLeft,
+  PeerPenalised,
+  PeerSummary,
+  RoomChurn,
+  RoomLeft,
+  RosterEntry,
+} from '../p2p/types.js'
 import {sanitize, toJsonLine} from '../text/sanitize.js'
-import {formatClock, formatStamp, formatTable} from './format.js'
-import {actionText, type Catalog, helpLines, helpTopicLines} from './i18n.js'
+import {reasonText, warningText} from './engine-text.js'
+import {formatClock, formatStamp, formatTable, tableWidth} from './format.js'
+import {actionText, type Catalog, formatRemaining, helpLines, helpTopicLines, usageWidth} from './i18n.js'
+import type {IgnoredAuthor} from './ignore-list.js'
 import {markMentions, mentions} from './mention.js'
 import {PLAIN, type Style} from './style.js'
 import {visibleWidth} from './wrap.js'
@@ -32,8 +48,20 @@ export interface OutputSink {
   directSent(message: DirectMessage): void
   peerJoined(peer: PeerSummary): void
   peerLeft(peer: PeerLeft): void
+  /** Messages kept while no peer was connected were sent (or given up) when one connected. */
+  heldReleased(released: HeldReleased): void
   /** The answer to /peers. */
-  peers(peers: PeerSummary[]): void
+  peers(peers: PeerSummary[], cooldowns?: CooldownSummary[]): void
+  /** The answer to /who: the room's roster, most recently heard of first. */
+  who(entries: RosterEntry[]): void
+  /** A node that is not a direct peer joined or left the room; joins and leaves past the rate limit, summed up. */
+  roomJoined(entry: RosterEntry): void
+  roomLeft(left: RoomLeft): void
+  roomChurn(churn: RoomChurn): void
+  /** The answer to /ignore, /unignore: who is ignored now, and how many messages were hidden this session. */
+  ignoreList(authors: IgnoredAuthor[], hidden: number): void
+  /** A peer cut (or refused) and put on the cool-down list. The human output already said it in the warning. */
+  peerPenalised(event: PeerPenalised): void
   /** The answer to /help, or to `/help COMMAND` (a known command name). */
   help(topic?: string): void
   /** The answer to /history: the messages, oldest first. */
@@ -44,9 +72,9 @@ export interface OutputSink {
   notice(text: string): void
   /**
    * A command that failed (codes: unknown_command, usage, connect_failed, send_failed, history_unavailable,
-   * history_failed): the command's answer.
+   * history_failed): the command's answer. `reason` is a finer stable code (a connection failure's).
    */
-  error(code: string, message: string): void
+  error(code: string, message: string, reason?: string): void
   /** A problem outside any command (the start command's, or an internal failure): a diagnostic. */
   problem(code: string, message: string): void
   /** Something the node survived (a misbehaving peer, ...), with the engine's code. */
@@ -62,6 +90,8 @@ export interface HumanOptions {
   bell?: boolean
   /** /peers as an aligned table with fingerprints (a terminal) instead of the plain `Name (host:port)` list. */
   table?: boolean
+  /** The terminal's width, for /peers and /help to fit it; undefined keeps lines whole (a pipe, a file). */
+  columns?: () => number | undefined
   /** The name whose `@mentions` are highlighted. */
   ownName?: () => string
   /** For tests: the clock behind timestamps and /history dates. */
@@ -90,6 +120,7 @@ export class HumanSink implements OutputSink {
   readonly #table: boolean
   readonly #ownName: () => string
   readonly #now: () => number
+  readonly #columns: () => number | undefined
 
   constructor(catalog: Catalog, printer: LinePrinter, options: HumanOptions = {}) {
     this.#catalog = catalog
@@ -100,6 +131,7 @@ export class HumanSink implements OutputSink {
     this.#table = options.table ?? false
     this.#ownName = options.ownName ?? (() => '')
     this.#now = options.now ?? Date.now
+    this.#columns = options.columns ?? (() => undefined)
   }
 
   ready(): void {
@@ -125,6 +157,7 @@ export class HumanSink implements OutputSink {
     const text = sanitize(message.text)
     const line = message.action ? this.#style.action(actionText(sanitize(message.from.name), text)) : this.#catalog.own(text)
     this.#said(this.#stamped(this.#style.own(line), message.ts), text)
+    if (message.held) this.#out(this.#style.system(this.#catalog.heldNotice))
   }
 
   direct(message: DirectMessage): void {
@@ -137,6 +170,11 @@ export class HumanSink implements OutputSink {
     const to = {...message.to, name: sanitize(message.to.name)}
     const text = sanitize(message.text)
     this.#said(this.#stamped(this.#style.own(this.#catalog.directSent(to, text)), message.ts), text)
+    if (message.held) this.#out(this.#style.system(this.#catalog.heldNotice))
+  }
+
+  heldReleased(released: HeldReleased): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.heldReleased(released.sent, released.dropped, this.#who(released.to)))))
   }
 
   peerJoined(peer: PeerSummary): void {
@@ -144,10 +182,31 @@ export class HumanSink implements OutputSink {
   }
 
   peerLeft(peer: PeerLeft): void {
-    this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(peer.reason)))))
+    this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(reasonText(this.#catalog.engine, peer.reason))))))
   }
 
-  peers(peers: PeerSummary[]): void {
+  peers(peers: PeerSummary[], cooldowns: CooldownSummary[] = []): void {
+    this.#peerTable(peers)
+    if (cooldowns.length === 0) return
+    this.#out(this.#style.system(this.#catalog.cooldownHeader(cooldowns.length)))
+    const now = this.#now()
+    for (const entry of cooldowns) this.#out(this.#catalog.cooldownLine(sanitize(entry.target), sanitize(entry.code), formatRemaining(entry.until - now)))
+  }
+
+  ignoreList(authors: IgnoredAuthor[], hidden: number): void {
+    if (authors.length === 0) {
+      this.#out(this.#catalog.ignoreNone)
+      return
+    }
+
+    this.#out(this.#catalog.ignoreList(authors.map((a) => `${sanitize(a.name)} ${safeFingerprint(a.id)}`), hidden))
+  }
+
+  peerPenalised(): void {
+    // Said once already, by the warning that reported the disconnection; /peers lists the cool-down.
+  }
+
+  #peerTable(peers: PeerSummary[]): void {
     if (peers.length === 0) {
       this.#out(this.#catalog.noPeers)
       return
@@ -165,24 +224,84 @@ export class HumanSink implements OutputSink {
     }
 
     const t = this.#catalog.peerColumns
-    const header = [t.name, t.address, t.fingerprint, t.since, t.direction, t.via].map((text) => ({text, paint: this.#style.header}))
-    const rows = peers.map((peer) => {
-      const who = this.#who(peer)
-      return [
-        {text: who.name, paint: (text: string) => this.#style.name(peer.id, text)},
-        `${who.host.includes(':') ? `[${who.host}]` : who.host}:${peer.port}`,
-        safeFingerprint(peer.id),
-        formatClock(peer.since),
-        this.#catalog.direction(peer.direction),
-        this.#catalog.via(peer.transport, peer.route),
-      ]
+    // The score column only when the node scores its peers (every ChatNode does; a test double may not).
+    const scored = peers.some((peer) => peer.score !== undefined)
+    const titles = [t.name, t.address, t.fingerprint, t.since, t.direction, t.via, ...(scored ? [t.score] : [])]
+    this.#nodeTable(peers, titles, (peer) => [
+      formatClock(peer.since),
+      this.#catalog.direction(peer.direction),
+      this.#catalog.via(peer.transport, peer.route),
+      ...(scored ? [String(peer.score ?? 0)] : []),
+    ])
+  }
+
+  who(entries: RosterEntry[]): void {
+    if (entries.length === 0) {
+      this.#out(this.#catalog.whoNobody)
+      return
+    }
+
+    this.#out(this.#catalog.whoHeader(entries.length))
+    if (!this.#table) {
+      for (const entry of entries) {
+        this.#out(this.#catalog.whoLine(this.#who(entry), safeFingerprint(entry.id), this.#catalog.reach(entry.direct), formatStamp(entry.lastSeen, this.#now())))
+      }
+
+      return
+    }
+
+    const t = this.#catalog.whoColumns
+    const now = this.#now()
+    this.#nodeTable(entries, [t.name, t.address, t.fingerprint, t.reach, t.lastSeen], (entry) => [this.#catalog.reach(entry.direct), formatStamp(entry.lastSeen, now)])
+  }
+
+  /** A table of nodes for a terminal: name (in its colour), address and fingerprint, then `more` columns. */
+  #nodeTable<T extends NodeInfo>(nodes: T[], titles: string[], more: (node: T) => string[]): void {
+    const header = titles.map((text) => ({text, paint: this.#style.header}))
+    const rows = nodes.map((node) => {
+      const who = this.#who(node)
+      return [{text: who.name, paint: (text: string) => this.#style.name(node.id, text)}, formatAddress(who), safeFingerprint(node.id), ...more(node)]
     })
-    for (const line of formatTable([header, ...rows])) this.#printer.out(line)
+    // On a narrow terminal the last columns go first (/peers: score, via, then direction and time); name, address and
+    // fingerprint stay, else the plain list, which the terminal wraps.
+    const columns = this.#columns()
+    for (const keep of [...new Set([titles.length, 6, 5, 4, 3])].filter((n) => n <= titles.length)) {
+      const table = [header, ...rows].map((row) => row.slice(0, keep))
+      if (columns === undefined || tableWidth(table) <= columns) {
+        for (const line of formatTable(table)) this.#printer.out(line)
+        return
+      }
+    }
+
+    for (const node of nodes) this.#out(this.#catalog.peerLine(this.#who(node), safeFingerprint(node.id)))
+  }
+
+  roomJoined(entry: RosterEntry): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.roomJoined(sanitize(entry.name)))))
+  }
+
+  roomLeft(left: RoomLeft): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.roomLeft(sanitize(left.name), left.reason))))
+  }
+
+  roomChurn(churn: RoomChurn): void {
+    this.#out(this.#stamped(this.#style.system(this.#catalog.roomChurn(churn.joined, churn.left))))
   }
 
   help(topic?: string): void {
-    const lines = topic === undefined ? helpLines(this.#catalog) : (helpTopicLines(this.#catalog, topic) ?? [])
-    for (const line of lines) this.#out(line)
+    // On a terminal a description too long for its row wraps under itself (the printer's hanging indent), the
+    // details of one command under their indent.
+    if (topic === undefined) {
+      const lines = helpLines(this.#catalog)
+      const hang = usageWidth(this.#catalog) + 2
+      lines.forEach((line, i) => this.#printer.out(line, i < lines.length - 1 ? hang : 0))
+      return
+    }
+
+    const [head, details] = helpTopicLines(this.#catalog, topic) ?? []
+    if (head === undefined) return
+    this.#printer.out(head, head.indexOf('  ') + 2)
+    this.#printer.out(details, 2)
   }
 
   history(entries: HistoryMessage[]): void {
@@ -227,17 +346,10 @@ export class HumanSink implements OutputSink {
   }
 
   warning(warning: NodeWarning): void {
-    this.#printer.err(this.#style.error(this.#worded(warning)))
-  }
-
-  #worded({code, message, subject}: NodeWarning): string {
-    const about = sanitize(subject ?? '')
-    if (code === 'dht_unreachable') return this.#catalog.dhtUnreachable(about)
-    if (code === 'swarm_unreachable' || code === 'swarm_unreachable_relaying') {
-      return this.#catalog.swarmUnreachable(about, code === 'swarm_unreachable_relaying')
-    }
-
-    return this.#catalog.warning(sanitize(message))
+    const text = warning.failure
+      ? this.#catalog.connectionFailure({...warning.failure, host: sanitize(warning.failure.host)})
+      : warningText(this.#catalog.engine, warning)
+    this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(text))))
   }
 
   #mentions(text: string): boolean {
@@ -280,7 +392,23 @@ const kind = (message: {action?: boolean}): {kind?: 'action'} => (message.action
 /** How a peer is connected: `transport` always, `route` where the swarm tells. */
 const via = (summary: PeerSummary) => ({transport: summary.transport, ...(summary.route ? {route: summary.route} : {})})
 
-const peer = (summary: PeerSummary) => ({...node(summary), direction: summary.direction, since: summary.since, ...via(summary)})
+const peer = (summary: PeerSummary) => ({
+  ...node(summary),
+  direction: summary.direction,
+  since: summary.since,
+  ...via(summary),
+  ...(summary.score === undefined ? {} : {score: summary.score}),
+})
+
+const cooldown = (entry: CooldownSummary) => ({
+  target: entry.target,
+  code: entry.code,
+  addresses: [...entry.addresses],
+  ids: [...entry.ids],
+  ips: [...entry.ips],
+  until: entry.until,
+  strikes: entry.strikes,
+})
 
 /** NDJSON on stdout, one object per line with an `event` field; nothing else is ever written to stdout. */
 export class JsonSink implements OutputSink {
@@ -303,7 +431,7 @@ export class JsonSink implements OutputSink {
   }
 
   sent(message: ChatMessage): void {
-    this.#emit({event: 'sent', id: message.id, text: message.text, ts: message.ts, ...kind(message)})
+    this.#emit({event: 'sent', id: message.id, text: message.text, ts: message.ts, ...kind(message), ...(message.held ? {held: true} : {})})
   }
 
   direct(message: DirectMessage): void {
@@ -311,7 +439,11 @@ export class JsonSink implements OutputSink {
   }
 
   directSent(message: DirectMessage): void {
-    this.#emit({event: 'direct_sent', id: message.id, to: node(message.to), text: message.text, ts: message.ts})
+    this.#emit({event: 'direct_sent', id: message.id, to: node(message.to), text: message.text, ts: message.ts, ...(message.held ? {held: true} : {})})
+  }
+
+  heldReleased(released: HeldReleased): void {
+    this.#emit({event: 'held_released', sent: released.sent, dropped: released.dropped, to: node(released.to)})
   }
 
   peerJoined(summary: PeerSummary): void {
@@ -322,8 +454,41 @@ export class JsonSink implements OutputSink {
     this.#emit({event: 'peer_left', ...node(left), reason: left.reason})
   }
 
-  peers(peers: PeerSummary[]): void {
-    this.#emit({event: 'peers', peers: peers.map((summary) => peer(summary))})
+  peers(peers: PeerSummary[], cooldowns?: CooldownSummary[]): void {
+    this.#emit({event: 'peers', peers: peers.map((summary) => peer(summary)), ...(cooldowns ? {cooldown: cooldowns.map((e) => cooldown(e))} : {})})
+  }
+
+  ignoreList(authors: IgnoredAuthor[], hidden: number): void {
+    const list = authors.map((a) => ({id: a.id, name: a.name, fingerprint: safeFingerprint(a.id)}))
+    this.#emit({event: 'ignored', count: list.length, authors: list, hidden})
+  }
+
+  peerPenalised(event: PeerPenalised): void {
+    this.#emit({
+      event: 'peer_penalised',
+      code: event.code,
+      target: event.target,
+      ...(event.peer ? {peer: node(event.peer)} : {}),
+      score: event.score,
+      until: event.until,
+    })
+  }
+
+  who(entries: RosterEntry[]): void {
+    const nodes = entries.map((entry) => ({...node(entry), direct: entry.direct, lastSeen: entry.lastSeen}))
+    this.#emit({event: 'who', nodes})
+  }
+
+  roomJoined(entry: RosterEntry): void {
+    this.#emit({event: 'room_joined', ...node(entry)})
+  }
+
+  roomLeft(left: RoomLeft): void {
+    this.#emit({event: 'room_left', ...node(left), reason: left.reason})
+  }
+
+  roomChurn(churn: RoomChurn): void {
+    this.#emit({event: 'room_churn', joined: churn.joined, left: churn.left})
   }
 
   help(topic?: string): void {
@@ -352,8 +517,8 @@ export class JsonSink implements OutputSink {
     this.#emit({event: 'notice', message: text})
   }
 
-  error(code: string, message: string): void {
-    this.#emit({event: 'error', code, message})
+  error(code: string, message: string, reason?: string): void {
+    this.#emit({event: 'error', code, message, ...(reason === undefined ? {} : {reason})})
   }
 
   problem(code: string, message: string): void {

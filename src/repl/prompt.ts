@@ -16,6 +16,7 @@ import {complete as defaultComplete, type Completion} from './complete.js'
 import {InputHistory} from './input-history.js'
 import type {ReplInput, ReplOutput} from './types.js'
 import {displayWidth, fitLine} from './width.js'
+import {wordLeft, wordRight} from './words.js'
 
 /** A key as Node's keypress decoder reports it (enquirer's keypress() completes it). */
 interface Key {
@@ -55,6 +56,11 @@ const CSI = '\u001B['
 /** Erase the whole row and go to its first column. */
 export const CLEAR_LINE = `${CSI}2K${CSI}1G`
 const CLEAR_SCREEN = `${CSI}H${CSI}2J`
+/** Bracketed paste on and off: the terminal wraps pasted text in ESC[200~ … ESC[201~, which Node reports as keys. */
+const PASTE_ON = `${CSI}?2004h`
+const PASTE_OFF = `${CSI}?2004l`
+/** A paste longer than this is cut (the rest is dropped): it would be 4,000-character messages anyway. */
+const MAX_PASTE_CHARS = 100_000
 
 /** Code points in the first `units` UTF-16 units of `text` (the prompt's cursor is in units, drawing in code points). */
 function codePoints(text: string, units: number): number {
@@ -92,6 +98,10 @@ export interface ChatPromptOptions {
   onLine(line: string): void
   /** Called once on Ctrl+C on an empty line, or Ctrl+D on an empty line. */
   onQuit(): void
+  /** What a paste of several lines asks before they are sent (Enter sends, Esc or Ctrl+C cancels). */
+  pasteQuestion(lines: number): string
+  /** Said when such a paste is cancelled. */
+  pasteCancelled: string
 }
 
 export class ChatPrompt extends Input {
@@ -111,6 +121,12 @@ export class ChatPrompt extends Input {
   #wasRaw = false
   #stopKeys: (() => void) | undefined
   #keys: Promise<unknown> = Promise.resolve()
+  readonly #pasteQuestion: (lines: number) => string
+  readonly #pasteCancelled: string
+  /** Text being pasted (between ESC[200~ and ESC[201~), or undefined. */
+  #paste: string | undefined
+  /** A pasted block of several lines waiting for Enter (send) or Esc (cancel). */
+  #pendingPaste: string[] | undefined
 
   constructor(options: ChatPromptOptions) {
     super({name: 'line', message: options.label, stdin: options.stdin, stdout: options.stdout})
@@ -123,6 +139,8 @@ export class ChatPrompt extends Input {
     this.#history = options.history ?? new InputHistory()
     this.#historyIndex = this.#history.lines.length
     this.#complete = options.complete ?? ((text, cursor) => defaultComplete(text, cursor))
+    this.#pasteQuestion = options.pasteQuestion
+    this.#pasteCancelled = options.pasteCancelled
   }
 
   /** Starts reading keys and draws the prompt. Rejects if the terminal cannot be put in raw mode. */
@@ -198,9 +216,11 @@ export class ChatPrompt extends Input {
     stdin.on('keypress', onKeypress)
     stdout.on('resize', onResize)
     stdin.resume()
+    stdout.write(PASTE_ON)
     this.#stopKeys = () => {
       stdin.off('keypress', onKeypress)
       stdout.off('resize', onResize)
+      stdout.write(PASTE_OFF)
       try {
         if (stdin.isTTY) stdin.setRawMode?.(this.#wasRaw)
       } catch {
@@ -226,6 +246,22 @@ export class ChatPrompt extends Input {
 
   override async keypress(input: string, key: Key = {}): Promise<unknown> {
     if (this.#disposed) return undefined
+    if (key.name === 'paste-start') {
+      this.#paste = ''
+      return undefined
+    }
+
+    if (this.#paste !== undefined) return this.#pasting(input, key)
+    if (this.#pendingPaste) return this.#answerPaste(key)
+    // Alt+B / Alt+F (readline's), Ctrl+← / Ctrl+→ and Alt+← / Alt+→ (most terminals'): a word left or right.
+    if ((key.meta && key.name === 'b') || ((key.ctrl || key.meta) && key.name === 'left')) {
+      return this.#moveTo(wordLeft(this.input, this.cursor))
+    }
+
+    if ((key.meta && key.name === 'f') || ((key.ctrl || key.meta) && key.name === 'right')) {
+      return this.#moveTo(wordRight(this.input, this.cursor))
+    }
+
     if (key.ctrl && !key.meta) {
       switch (key.name) {
         // Ctrl+C clears a half-typed line; on an empty line it leaves, like Ctrl+D.
@@ -342,6 +378,59 @@ export class ChatPrompt extends Input {
     const view = fitLine(shown, codePoints(this.input, this.cursor), room)
     const back = displayWidth(view.text) - view.cursor
     return `${CLEAR_LINE}${label} ${view.text}${back > 0 ? `${CSI}${back}D` : ''}`
+  }
+
+  #moveTo(cursor: number): Promise<void> | void {
+    if (cursor === this.cursor) return this.alert()
+    this.cursor = cursor
+    return this.render()
+  }
+
+  /** A key inside a bracketed paste: collected, Enter included, until the paste ends. */
+  #pasting(input: string, key: Key): Promise<void> | undefined {
+    if (key.name === 'paste-end') {
+      const text = this.#paste ?? ''
+      this.#paste = undefined
+      return this.#pasted(text)
+    }
+
+    const char = key.name === 'return' || key.name === 'enter' ? '\n' : input
+    if (this.#paste !== undefined && this.#paste.length < MAX_PASTE_CHARS) this.#paste += char
+    return undefined
+  }
+
+  /**
+   * One line pasted goes into the input, to be edited and sent with Enter, as in a shell. Several lines are held,
+   * and the prompt asks first: pasting a block into a chat by mistake should not send a screenful of messages.
+   */
+  #pasted(text: string): Promise<void> | undefined {
+    const lines = text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '')
+    if (lines.length <= 1) {
+      const line = lines[0] ?? ''
+      return this.#replace(this.input.slice(0, this.cursor) + line + this.input.slice(this.cursor), this.cursor + line.length)
+    }
+
+    this.#pendingPaste = lines
+    this.printAbove(this.stdout, sanitize(this.#pasteQuestion(lines.length)), (stream, data) => stream.write(data))
+    return undefined
+  }
+
+  /** Enter sends the held lines, each as a message (a pasted "/quit" is text, not a command); Esc or Ctrl+C drops them. */
+  #answerPaste(key: Key): Promise<void> | void {
+    const lines = this.#pendingPaste ?? []
+    if (key.name === 'return' || key.name === 'enter') {
+      this.#pendingPaste = undefined
+      for (const line of lines) this.#onLine(line.startsWith('/') ? `/${line}` : line)
+      return this.render()
+    }
+
+    if (key.name === 'escape' || (key.ctrl && key.name === 'c')) {
+      this.#pendingPaste = undefined
+      this.printAbove(this.stdout, sanitize(this.#pasteCancelled), (stream, data) => stream.write(data))
+      return undefined
+    }
+
+    return this.alert()
   }
 
   /** Empties the line and stops browsing the history, as Ctrl+C does in a shell. */

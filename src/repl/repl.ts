@@ -4,6 +4,8 @@
 
 import {createInterface, type Interface} from 'node:readline'
 
+import {LRUCache} from 'lru-cache'
+
 import {chatNodeErrorDetail} from '../p2p/errors.js'
 import {guardPipe, isBroken, markBroken} from '../io/broken-pipe.js'
 import {errnoCode} from '../io/errno.js'
@@ -13,7 +15,9 @@ import {sanitize} from '../text/sanitize.js'
 import {COMMANDS, isCommandName, parseLine} from './commands.js'
 import {complete, type Completion} from './complete.js'
 import {corkForThisTurn, uncorkAll} from './cork.js'
+import {errorMessage, nodeErrorText} from './engine-text.js'
 import {type Catalog, catalogs, type Lang} from './i18n.js'
+import {IgnoreList, MAX_IGNORED} from './ignore-list.js'
 import {InputHistory, inputHistoryPath} from './input-history.js'
 import {mentions} from './mention.js'
 import {HumanSink, JsonSink, type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
@@ -59,6 +63,8 @@ export interface ReplOptions {
   readHistory?: HistoryReader
   /** The history was turned off (--no-log): /history says so. */
   historyOff?: boolean
+  /** The authors not shown (/ignore); the start command loads it from beside the identity file. Default: in memory. */
+  ignore?: IgnoreList
   /** For tests: the clock behind timestamps. */
   now?: () => number
 }
@@ -87,11 +93,6 @@ function corkUntilTurnEnds(stream: ReplOutput): void {
   corkForThisTurn(stream as ReplOutput & {cork(): void; uncork(): void})
 }
 
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message
-  return typeof error === 'string' ? error : String(error)
-}
-
 export class Repl {
   /** Resolves when the user quits (/quit, Ctrl+C, Ctrl+D on an empty prompt) or `close()` is called. Never rejects. */
   readonly done: Promise<void>
@@ -111,11 +112,13 @@ export class Repl {
   readonly #historyDir: string | undefined
   readonly #readHistory: HistoryReader | undefined
   readonly #historyOff: boolean
-  /** Names for @completion, most recent last. */
-  readonly #seenNames = new Set<string>()
+  readonly #ignore: IgnoreList
+  /** Names of recent authors for @completion: set() makes a name the most recent; the least recent goes when full. */
+  readonly #seenNames = new LRUCache<string, true>({max: MAX_SEEN_NAMES})
   readonly #unsubscribe: Array<() => void> = []
-  /** Display name → the identity keys seen using it (bounded like #seenNames). */
-  readonly #keysByName = new Map<string, Set<string>>()
+  /** Display name → the identity keys seen using it. Read with peek and set once per name: full, the name seen
+   * first goes. */
+  readonly #keysByName = new LRUCache<string, Set<string>>({max: MAX_SEEN_NAMES})
   #resolveDone!: () => void
   #prompt: ChatPrompt | undefined
   #lines: Interface | undefined
@@ -146,6 +149,7 @@ export class Repl {
     this.#historyDir = options.historyDir
     this.#readHistory = options.readHistory
     this.#historyOff = options.historyOff ?? false
+    this.#ignore = options.ignore ?? new IgnoreList()
     const color = !this.json && (options.color ?? resolveColor({isTTY: this.#output.isTTY}))
     this.#style = color ? ansiStyle((this.#output.getColorDepth?.() ?? 4) >= 8 ? 256 : 16) : PLAIN
     const printer: LinePrinter = {
@@ -160,6 +164,7 @@ export class Repl {
           // The bell is for a person at a terminal; in a piped transcript it would be a stray byte.
           bell: !(options.quiet ?? false) && Boolean(this.#output.isTTY),
           table: Boolean(this.#output.isTTY),
+          columns: () => (this.#output.isTTY && this.#output.columns ? this.#output.columns : undefined),
           ownName: () => this.#ownName(),
           now: options.now,
         })
@@ -167,14 +172,27 @@ export class Repl {
     // Subscribed now, not in start(), so the `ready` the node emits while starting is shown.
     this.#listen('ready', (info) => this.#onReady(info))
     this.#listen('message', (message) => this.#onMessage(message))
+    // A short-lived sender (`chat send` from a cron job) comes and goes with every message: only its message shows.
     this.#listen('peer_joined', (peer) => {
+      if (peer.transient) return
       this.#seen(peer.name)
       this.#sink.peerJoined(peer)
       this.#checkName(peer.name, peer.id)
     })
-    this.#listen('peer_left', (peer) => this.#sink.peerLeft(peer))
+    this.#listen('peer_left', (peer) => {
+      if (!peer.transient) this.#sink.peerLeft(peer)
+    })
     this.#listen('warning', (warning) => this.#sink.warning(warning))
+    this.#listen('held_released', (released) => this.#sink.heldReleased(released))
+    this.#listen('room_joined', (entry) => {
+      this.#seen(entry.name)
+      this.#sink.roomJoined(entry)
+    })
+    this.#listen('room_left', (left) => this.#sink.roomLeft(left))
+    this.#listen('room_churn', (churn) => this.#sink.roomChurn(churn))
+    this.#listen('peer_penalised', (event) => this.#sink.peerPenalised(event))
     this.#listen('direct', (message) => {
+      if (this.#hide(message.from.id)) return
       this.#seen(message.from.name)
       this.#sink.direct(message)
     })
@@ -198,7 +216,10 @@ export class Repl {
       this.#sink.connected(peer)
       return true
     } catch (error) {
-      this.#sink.error('connect_failed', this.#catalog.connectFailed(errorMessage(error)))
+      const detail = chatNodeErrorDetail(error)
+      const failure = detail?.code === 'unreachable' ? detail.failure : undefined
+      const reason = failure ? this.#catalog.connectionFailure(failure) : (nodeErrorText(this.#catalog.engine, error) ?? errorMessage(error))
+      this.#sink.error('connect_failed', this.#catalog.connectFailed(reason), failure?.code)
       return false
     }
   }
@@ -237,29 +258,31 @@ export class Repl {
 
   #onMessage(message: ChatMessage): void {
     // Our own messages are shown as "You: ..." when sent; never show one twice if it comes back.
-    if (message.from.id === this.#ownId()) return
+    if (message.from.id === this.#ownId() || this.#hide(message.from.id)) return
     this.#seen(message.from.name)
     this.#sink.message(message, mentions(message.text, this.#ownName()))
     this.#checkName(message.from.name, message.from.id)
   }
 
+  /** True (and counted) for a message from an ignored author: not shown, not notified. */
+  #hide(id: string): boolean {
+    if (!this.#ignore.has(id)) return false
+    this.#ignore.hidden++
+    return true
+  }
+
   /** Flags a display name seen with a second identity key (once per key): names are chosen, keys are not. */
   #checkName(name: string, id: string): void {
-    const ids = this.#keysByName.get(name) ?? new Set<string>()
+    const known = this.#keysByName.peek(name)
+    const ids = known ?? new Set<string>()
     if (ids.has(id)) return
     ids.add(id)
-    if (!this.#keysByName.has(name) && this.#keysByName.size >= MAX_SEEN_NAMES) {
-      this.#keysByName.delete(this.#keysByName.keys().next().value as string)
-    }
-
-    this.#keysByName.set(name, ids)
+    if (!known) this.#keysByName.set(name, ids)
     if (ids.size > 1) this.#sink.notice(this.#catalog.nameClash(name, [...ids].slice(-4).map((key) => safeFingerprint(key))))
   }
 
   #seen(name: string): void {
-    this.#seenNames.delete(name)
-    this.#seenNames.add(name)
-    if (this.#seenNames.size > MAX_SEEN_NAMES) this.#seenNames.delete(this.#seenNames.values().next().value as string)
+    this.#seenNames.set(name, true)
   }
 
   /**
@@ -276,12 +299,12 @@ export class Repl {
       // completion without the peer list is still completion
     }
 
-    const names = [...connected, ...reachable, ...[...this.#seenNames].reverse()]
+    const names = [...connected, ...reachable, ...this.#seenNames.keys()]
     return [...new Set(names)].filter((name) => name !== this.#ownName())
   }
 
   #complete(text: string, cursor: number): Completion {
-    return complete(text, cursor, {commands: COMMANDS, peers: this.#peerNames()})
+    return complete(text, cursor, {commands: COMMANDS, peers: this.#peerNames(), ignored: this.#ignore.list().map((a) => a.name)})
   }
 
   /** The name others know us by: the prompt's, else the node's. */
@@ -374,6 +397,8 @@ export class Repl {
       // A message, /me and /msg print their own line (`You: hi`): the typed one would show the text twice.
       keepLine: (line) => !OWN_LINE_KINDS.has(parseLine(line).kind),
       onQuit: () => this.#quit(),
+      pasteQuestion: (lines) => this.#catalog.pasteQuestion(lines),
+      pasteCancelled: this.#catalog.pasteCancelled,
     })
     this.#prompt = prompt
     prompt.open().catch((error: unknown) => {
@@ -434,11 +459,35 @@ export class Repl {
         }
 
         case 'peers': {
-          this.#sink.peers(this.#node.peers())
+          this.#sink.peers(this.#node.peers(), this.#node.cooldowns?.())
+          return
+        }
+
+        case 'ignore': {
+          if (command.who === undefined) this.#sink.ignoreList(this.#ignore.list(), this.#ignore.hidden)
+          else this.#ignoreAuthor(command.who)
+          return
+        }
+
+        case 'unignore': {
+          this.#unignore(command.who)
+          return
+        }
+
+        case 'retry': {
+          const cleared = this.#node.clearCooldown?.(command.host === undefined ? undefined : {host: command.host, port: command.port!}) ?? 0
+          this.#sink.notice(cleared === 0 ? this.#catalog.retryNothing : this.#catalog.retryCleared(cleared))
+          return
+        }
+
+        case 'who': {
+          this.#sink.who(this.#node.roster())
           return
         }
 
         case 'quit': {
+          // Queued before the goodbye: the node writes out what is queued before it tells peers `bye`.
+          if (command.message !== undefined) this.#send(command.message)
           this.#quit()
           return
         }
@@ -454,6 +503,8 @@ export class Repl {
             me: this.#catalog.meUsage,
             history: this.#catalog.historyUsage,
             msg: this.#catalog.msgUsage,
+            retry: this.#catalog.retryUsage,
+            unignore: this.#catalog.unignoreUsage,
           }
           this.#sink.error('usage', usage[command.command])
           return
@@ -482,7 +533,61 @@ export class Repl {
       return
     }
 
-    if (!this.#quitting) this.#sink.history(entries.slice(-count))
+    if (!this.#quitting) this.#sink.history(entries.filter((e) => e.fromId === undefined || !this.#ignore.has(e.fromId)).slice(-count))
+  }
+
+  /** Authors this REPL can name: peers, nodes that announced a key, and everyone seen writing; id → latest name. */
+  #knownAuthors(): Map<string, string> {
+    const names = new Map<string, string>()
+    for (const [name, ids] of this.#keysByName) for (const id of ids) names.set(id, name)
+    try {
+      for (const n of [...this.#node.directory(), ...this.#node.peers(), this.#node.info]) names.set(n.id, n.name)
+    } catch {
+      // a node not running yet knows nobody
+    }
+
+    return names
+  }
+
+  /** `who` as a fingerprint or a name (case-insensitively) among `authors`: the ids it can mean. */
+  #resolve(who: string, authors: Map<string, string>): string[] {
+    const wanted = who.toLowerCase()
+    const byKey = [...authors.keys()].filter((id) => safeFingerprint(id) === wanted)
+    if (byKey.length > 0) return byKey
+    return [...authors].filter(([, name]) => name.toLowerCase() === wanted).map(([id]) => id)
+  }
+
+  #ignoreAuthor(who: string): void {
+    const authors = this.#knownAuthors()
+    const ids = this.#resolve(who, authors)
+    const describe = (id: string): string => `${sanitize(authors.get(id) ?? '?')} ${safeFingerprint(id)}`
+    if (ids.length === 0) return this.#sink.error('unknown_author', this.#catalog.ignoreUnknown(sanitize(who)))
+    if (ids.length > 1) return this.#sink.error('ambiguous_author', this.#catalog.ignoreAmbiguous(sanitize(who), ids.map((id) => describe(id))))
+    const [id] = ids
+    const name = authors.get(id) ?? who
+    if (id === this.#ownId()) return this.#sink.error('ignore_self', this.#catalog.ignoreSelf)
+    if (this.#ignore.has(id)) {
+      this.#sink.notice(this.#catalog.ignoreAlready(name, safeFingerprint(id)))
+    } else if (this.#ignore.add({id, name})) {
+      this.#sink.notice(this.#catalog.ignoreAdded(name, safeFingerprint(id)))
+    } else {
+      return this.#sink.error('ignore_full', this.#catalog.ignoreFull(MAX_IGNORED))
+    }
+
+    if (this.json) this.#sink.ignoreList(this.#ignore.list(), this.#ignore.hidden)
+  }
+
+  #unignore(who: string): void {
+    const listed = new Map(this.#ignore.list().map((a) => [a.id, a.name]))
+    const ids = this.#resolve(who, listed)
+    if (ids.length !== 1) {
+      const error = ids.length === 0 ? this.#catalog.ignoreNotListed(sanitize(who)) : this.#catalog.ignoreAmbiguous(sanitize(who), ids.map((id) => `${sanitize(listed.get(id)!)} ${safeFingerprint(id)}`))
+      return this.#sink.error('not_ignored', error)
+    }
+
+    this.#ignore.remove(ids[0])
+    this.#sink.notice(this.#catalog.ignoreRemoved(listed.get(ids[0])!, safeFingerprint(ids[0])))
+    if (this.json) this.#sink.ignoreList(this.#ignore.list(), this.#ignore.hidden)
   }
 
   /** Resolves the recipient among the nodes that announced a key (never a guess), then seals the text to it. */
@@ -511,10 +616,18 @@ export class Repl {
         try {
           this.#sink.directSent(this.#node.sendDirect(recipient.node.id, recipient.text))
         } catch (error) {
-          this.#sink.error('send_failed', this.#catalog.sendFailed(chatNodeErrorDetail(error), errorMessage(error)))
+          this.#sink.error('send_failed', this.#sendFailed(error))
         }
       }
     }
+  }
+
+  /** empty and too_long are whole sentences; any other refusal is "could not send: why". */
+  #sendFailed(error: unknown): string {
+    const reason = nodeErrorText(this.#catalog.engine, error)
+    const code = chatNodeErrorDetail(error)?.code
+    if (reason !== undefined && (code === 'empty' || code === 'too_long')) return reason
+    return this.#catalog.sendFailed(reason ?? errorMessage(error))
   }
 
   #send(text: string, options: {action?: boolean} = {}): void {
@@ -522,7 +635,7 @@ export class Repl {
     try {
       message = this.#node.send(text, options)
     } catch (error) {
-      this.#sink.error('send_failed', this.#catalog.sendFailed(chatNodeErrorDetail(error), errorMessage(error)))
+      this.#sink.error('send_failed', this.#sendFailed(error))
       return
     }
 

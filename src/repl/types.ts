@@ -2,7 +2,7 @@
 // the real ChatNode satisfies ReplNode, and tests pass an EventEmitter-based fake.
 
 import type {HistoryMessage} from '../history/reader.js'
-import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../p2p/types.js'
+import type {ChatMessage, ChatNodeEvents, CooldownSummary, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from '../p2p/types.js'
 
 export type ReplEventName = keyof ChatNodeEvents
 export type ReplListener<E extends ReplEventName> = (...args: ChatNodeEvents[E]) => void
@@ -17,10 +17,16 @@ export interface ReplNode {
   /** Rejects with an Error whose message says what failed. */
   connect(host: string, port: number): Promise<PeerSummary>
   peers(): PeerSummary[]
+  /** Every node heard of in the room (not only the direct peers), for /who. */
+  roster(): RosterEntry[]
   /** Nodes a direct message can be sealed to. */
   directory(): NodeInfo[]
   /** Throws an Error with a `code` when the text or recipient is refused. */
   sendDirect(to: string, text: string): DirectMessage
+  /** The cool-down list, for /peers (a node without one has none). */
+  cooldowns?(): CooldownSummary[]
+  /** /retry: clears `address` (or everyone) from the cool-down list; returns how many entries went. */
+  clearCooldown?(address?: {host: string; port: number}): number
 }
 
 /** Where lines come from: process.stdin, or any readable stream (a pipe, a PassThrough in tests). */

@@ -1,7 +1,7 @@
 // Hostile peers for the siege test: raw sockets that send garbage, stall, dribble, or complete a real handshake and
 // then misbehave. Every attack records who closed its socket (the node, the attacker itself, or the test at its
 // deadline) and when, so the test can prove the node cleans up after each kind on its own.
-import {connect as netConnect, type Socket} from 'node:net'
+import {connect as netConnect, createServer, type Server, type Socket} from 'node:net'
 import {performance} from 'node:perf_hooks'
 
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
@@ -49,6 +49,10 @@ export interface AttackOptions {
   /** Member kinds: the room and what to announce in the hello. Announced port 1: nobody listens there. */
   room?: RoomKey
   name?: string
+  /** Members: the identity to connect as (a fresh one by default), e.g. to come back as the same node after a cut. */
+  identity?: Identity
+  /** Members: the port to announce in the hello (1 by default: nobody listens there). */
+  listenPort?: number
 }
 
 const HOST = '127.0.0.1'
@@ -269,12 +273,12 @@ export class MemberAttack extends Attack {
   #resolveEstablished!: (ok: boolean) => void
 
   constructor(kind: (typeof MEMBER_KINDS)[number], options: AttackOptions) {
-    const identity = generateIdentity()
+    const identity = options.identity ?? generateIdentity()
     const session = new SecureSession({
       initiator: true,
       identity,
       name: options.name ?? kind,
-      listen: {host: HOST, port: 1},
+      listen: {host: HOST, port: options.listenPort ?? 1},
       room: options.room ?? PUBLIC_ROOM,
     })
     // The socket connects asynchronously: both are set before its 'connect' handler can run.
@@ -386,6 +390,7 @@ export class MemberAttack extends Attack {
     if (frame.type === 'history') this.historyMessages += frame.messages.length
     if (frame.type === 'pong') this.lastPong = Math.max(this.lastPong, frame.n)
     if (frame.type === 'ping' && (this.kind === 'replayer' || this.kind === 'member')) this.send({type: 'pong', n: frame.n})
+    if (frame.type === 'chat' && this.kind === 'member') this.chats.push(frame)
     this.#wake()
     if (this.kind !== 'replayer') return
     if (frame.type === 'chat') {
@@ -402,4 +407,56 @@ export function launch(kind: AttackKind, options: AttackOptions): Attack {
   return (MEMBER_KINDS as readonly string[]).includes(kind)
     ? new MemberAttack(kind as (typeof MEMBER_KINDS)[number], options)
     : new Attack(kind, options)
+}
+
+/**
+ * A listening member of the room that forges: every node that dials it completes a real handshake, then receives a
+ * message signed by the forger but claiming `victim` as its author. Counts the connections it accepted, so a test can
+ * tell whether the node that cut it dials it again.
+ */
+export class ForgingListener {
+  readonly server: Server
+  readonly identity = generateIdentity()
+  connections = 0
+  readonly #sockets = new Set<Socket>()
+
+  constructor(victim: {host: string; id: string; name: string; port: number}, room: RoomKey = PUBLIC_ROOM) {
+    this.server = createServer((socket) => {
+      this.connections++
+      this.#sockets.add(socket)
+      socket.on('error', () => {})
+      socket.once('close', () => this.#sockets.delete(socket))
+      const session = new SecureSession({initiator: false, identity: this.identity, name: 'Forger', listen: {host: HOST, port: this.port}, room})
+      socket.on('data', (chunk: Buffer) => {
+        let out
+        try {
+          out = session.receive(chunk)
+        } catch {
+          socket.destroy()
+          return
+        }
+
+        for (const bytes of out.write) socket.write(bytes)
+        if (out.established) {
+          const {frame} = authorMessage(this.identity, {from: victim, text: 'forged by the listener', ts: Date.now(), seq: 1})
+          socket.write(session.seal(encodeBody(frame)))
+        }
+      })
+    })
+  }
+
+  get port(): number {
+    const address = this.server.address()
+    return address && typeof address === 'object' ? address.port : 0
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, HOST, resolve))
+    return this.port
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
 }

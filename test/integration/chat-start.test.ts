@@ -4,7 +4,7 @@ import {chmodSync, readdirSync, readFileSync, statSync, writeFileSync} from 'nod
 import {connect as netConnect, createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 
-import {ChatProcess, freePort, runChat, useChatNodes} from '../helpers/cli.js'
+import {ChatProcess, freePort, runChat, tempDir, useChatNodes} from '../helpers/cli.js'
 
 interface HistoryLine {
   event: string
@@ -55,7 +55,7 @@ describe('chat start (integration)', function () {
     // Quitting: exit 0, peers are told, the history is flushed and closed.
     ana.type('/quit')
     expect(await ana.exited).to.deep.equal({code: 0, signal: null})
-    await pedro.waitForLine(`* Ana (127.0.0.1:${pa}) saiu (quit).`)
+    await pedro.waitForLine(`* Ana (127.0.0.1:${pa}) saiu (encerrou a sessão).`)
     const anaLog = historyOf(logs.path, pa)
     expect(anaLog[0].event).to.equal('session_start')
     expect(anaLog.at(-1)?.event).to.equal('session_end')
@@ -130,7 +130,7 @@ describe('chat start (integration)', function () {
   it('starts anyway when a --join peer is unreachable, says so, and keeps running', async () => {
     const [pa, dead] = await Promise.all([freePort(), freePort()])
     const a = await startNode('A', pa, ['--join', `127.0.0.1:${dead}`])
-    await a.waitForLine(`Could not connect: could not reach 127.0.0.1:${dead}: connection refused`)
+    await a.waitForLine(`Could not connect: 127.0.0.1:${dead} refused the connection: is a chat node running there?`)
     a.type('/peers')
     await a.waitForLine('No peers connected.')
     a.type('/quit')
@@ -198,6 +198,14 @@ describe('chat start (integration)', function () {
     expect(tail.stdout).to.include(`  Bia (127.0.0.1:${pb}): * Bia waves`)
     const own = await runChat(['log', 'tail', '--port', String(pb), '--log-dir', logs.path])
     expect(own.stdout).to.match(/  \* Bia waves\n/)
+  })
+
+  it('keeps its name beside its identity file, for chat send', async () => {
+    const key = join(logs.path, 'julia.pem')
+    const a = await startNode('Julia Souza', await freePort(), ['--identity', key])
+    a.type('/peers')
+    await a.waitForLine('No peers connected.')
+    expect(readFileSync(join(logs.path, 'julia.name'), 'utf8')).to.equal('Julia Souza\n')
   })
 
   it('keeps running when stdin ends (a script that only listens)', async () => {
@@ -273,7 +281,7 @@ describe('chat start (integration)', function () {
     huge.writeUInt32BE(0xff_ff_ff_ff)
     attacker.write(huge)
     await new Promise((resolve) => attacker.on('close', resolve))
-    await a.waitForLine(/^warning: disconnected .*bad_length/, {stream: 'err'})
+    await a.waitForLine(/^warning: a connection from 127\.0\.0\.1:\d+ does not speak the chat protocol\.$/, {stream: 'err'})
     b.type('after the garbage')
     await a.waitForLine(`[B (127.0.0.1:${pb}) said]: after the garbage`)
   })
@@ -296,6 +304,34 @@ describe('chat start: bad input (integration)', function () {
     expect(result.stderr).to.not.match(/\n\s+at /)
   })
 
+  for (const [what, name, message] of [
+    ['an empty --name', '  ', /Parsing --name[\s\S]*a name must be 1 to 64 printable characters \(it is empty\)/],
+    ['a --name too long', 'x'.repeat(65), /Parsing --name[\s\S]*a name must be 1 to 64 printable characters \(it has 65\)/],
+  ] as const) {
+    it(`names the flag for ${what}, exit 2`, async () => {
+      for (const args of [['start', '--name', name], ['send', '--join', '127.0.0.1:1', '--name', name, 'hi']]) {
+        const result = await runChat(args)
+        expect(result.code, args[0]).to.equal(2)
+        expect(result.stderr, args[0]).to.match(message)
+      }
+    })
+  }
+
+  it('refuses a --log-dir that is a file (or under one) at start, exit 2', async () => {
+    const dir = tempDir()
+    try {
+      const file = join(dir.path, 'not-a-dir')
+      writeFileSync(file, 'x')
+      for (const [logDir, message] of [[file, 'is a file, not a directory'], [join(file, 'sub'), 'is under a file, not a directory']]) {
+        const result = await runChat(['start', '--name', 'X', '--port', String(await freePort()), '--log-dir', logDir])
+        expect(result.code).to.equal(2)
+        expect(result.stderr.replace(/\s*\n\s*(›\s*)?/g, ' ')).to.include(`--log-dir ${logDir} ${message}`)
+      }
+    } finally {
+      dir.remove()
+    }
+  })
+
   it('says which port is already in use', async () => {
     blocker = createServer()
     const port = await freePort()
@@ -303,5 +339,8 @@ describe('chat start: bad input (integration)', function () {
     const result = await runChat(['start', '--name', 'X', '--port', String(port)])
     expect(result.code).to.equal(2)
     expect(result.stderr).to.include(`port ${port} on 127.0.0.1 is already in use`)
+    const pt = await runChat(['start', '--name', 'X', '--port', String(port), '--lang', 'pt'])
+    expect(pt.code).to.equal(2)
+    expect(pt.stderr.replaceAll(/\s*›\s*/g, ' ')).to.include(`a porta ${port} em 127.0.0.1 já está em uso: escolha outra com --port`)
   })
 })

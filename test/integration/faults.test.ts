@@ -5,7 +5,7 @@
 //   (d) EPIPE on stdout (`chat start | head -1`): the node keeps relaying between two others.
 // Needs the built CLI (`npm run build`).
 import {expect} from 'chai'
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ChatProcess, freePort, tempDir, type JsonEvent, jsonEvents} from '../helpers/cli.js'
@@ -189,17 +189,18 @@ describe('faults around a running node (integration)', function () {
 
   it('(c) says once that the log directory cannot be written, and chatting goes on', async () => {
     const [pa, pb] = await Promise.all([freePort(), freePort()])
-    // Tests run as root, for whom chmod 000 changes nothing: a regular file where a directory must be stops anyone.
-    const blocker = join(logs.path, 'not-a-directory')
-    writeFileSync(blocker, 'a file, not a directory\n')
-    const a = new ChatProcess(['start', '--port', String(pa), '--name', 'A', '--log-dir', join(blocker, 'logs'), '--lang', 'en'])
+    // Tests run as root, for whom chmod 000 changes nothing: a directory where the history file must be stops anyone.
+    // (A --log-dir that is a file, or under one, is refused at start instead: chat-start.test.ts.)
+    const blocker = join(logs.path, `chat_history_${pa}.log`)
+    mkdirSync(blocker)
+    const a = new ChatProcess(['start', '--port', String(pa), '--name', 'A', '--log-dir', logs.path, '--lang', 'en'])
     procs.push(a)
     await a.waitForLine(READY)
     const b = spawnNode('B', pb, ['--join', `127.0.0.1:${pa}`])
     await b.waitForLine(READY)
     await a.waitForLine(`* B (127.0.0.1:${pb}) joined.`)
     const problem = await a.waitForLine(/cannot write history/, {stream: 'err'})
-    expect(problem).to.include(join(blocker, 'logs'))
+    expect(problem).to.include(blocker)
     expect(problem).to.match(/chatting goes on without history/)
 
     const N = 20

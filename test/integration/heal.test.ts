@@ -87,10 +87,13 @@ describe('history for late joiners (integration)', function () {
   })
 
   it('asks for no history with --history 0', async () => {
-    const [pa, pb] = await Promise.all([freePort(), freePort()])
+    const [pa, pb, pc] = await Promise.all([freePort(), freePort(), freePort()])
     const a = await startNode('A', pa)
+    // A has a peer when it writes, so the message is sent then, not held for the next peer.
+    const c = await startNode('C', pc, ['--join', `127.0.0.1:${pa}`])
+    await a.waitForLine(`* C (127.0.0.1:${pc}) joined.`)
     a.type('before')
-    await a.waitForLine('You: before')
+    await c.waitForLine(`[A (127.0.0.1:${pa}) said]: before`)
     const b = await startNode('B', pb, ['--join', `127.0.0.1:${pa}`, '--history', '0'])
     await a.waitForLine(`* B (127.0.0.1:${pb}) joined.`)
     a.type('after')

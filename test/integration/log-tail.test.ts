@@ -35,11 +35,12 @@ interface Run {
   stderr: string
 }
 
-function start(args: string[], cwd = root): {child: ChildProcess; output: {stdout: string; stderr: string}} {
-  // TZ fixed so that the readable times are known; NO_COLOR keeps oclif's error output plain.
+function start(args: string[], cwd = root, locale: NodeJS.ProcessEnv = {}): {child: ChildProcess; output: {stdout: string; stderr: string}} {
+  // TZ fixed so that the readable times are known; NO_COLOR keeps oclif's error output plain; English unless the
+  // test asks for another locale.
   const child = spawn(process.execPath, [bin, 'log', 'tail', ...args], {
     cwd,
-    env: {...process.env, TZ: 'UTC', NO_COLOR: '1'},
+    env: {...process.env, TZ: 'UTC', NO_COLOR: '1', LC_ALL: '', LC_MESSAGES: '', LANG: 'en_US.UTF-8', ...locale},
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const output = {stdout: '', stderr: ''}
@@ -52,8 +53,8 @@ function start(args: string[], cwd = root): {child: ChildProcess; output: {stdou
   return {child, output}
 }
 
-async function run(args: string[], cwd = root): Promise<Run> {
-  const {child, output} = start(args, cwd)
+async function run(args: string[], cwd = root, locale: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const {child, output} = start(args, cwd, locale)
   const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null]
   return {code, signal, ...output}
 }
@@ -141,6 +142,46 @@ describe('chat log tail (built CLI)', function () {
     const stderr = r.stderr.replaceAll(/\s*›\s*/g, ' ')
     expect(stderr).to.include(`no history for port 5999 in ${dir} (looked for ${join(dir, 'chat_history_5999.log')})`)
     expect(r.stderr).to.not.match(/\n\s+at /) // no stack trace
+  })
+
+  it('speaks Portuguese with --lang pt or a Portuguese LANG', async () => {
+    const expected = [
+      '2026-11-25 17:20:03  Pedro (127.0.0.1:5001): ola',
+      '2026-11-25 17:20:04  Você: oi',
+      '2026-11-25 17:20:05  * Pedro (127.0.0.1:5001) desconectou (encerrou a sessão)',
+      '',
+    ].join('\n')
+    const flag = await run(['--port', String(PORT), '--log-dir', dir, '-n', '3', '--lang', 'pt'])
+    expect(flag.stdout).to.equal(expected)
+    const env = await run(['--port', String(PORT), '--log-dir', dir, '-n', '3'], root, {LANG: 'pt_BR.UTF-8'})
+    expect(env.stdout).to.equal(expected)
+    const english = await run(['--port', String(PORT), '--log-dir', dir, '-n', '1', '--lang', 'en'], root, {LANG: 'pt_BR.UTF-8'})
+    expect(english.stdout).to.equal('2026-11-25 17:20:05  * Pedro (127.0.0.1:5001) disconnected (quit)\n')
+    const missing = await run(['--port', '5999', '--log-dir', dir, '--lang', 'pt'])
+    expect(missing.code).to.equal(2)
+    expect(missing.stderr.replaceAll(/\s*›\s*/g, ' ')).to.include(`não há histórico da porta 5999 em ${dir}`)
+  })
+
+  it('-f on a history that does not exist yet waits for it, then prints it from its first line (like tail -F)', async () => {
+    const later = join(dir, 'chat_history_5998.log')
+    const {child, output} = start(['--port', '5998', '--log-dir', dir, '-f'])
+    children.push(child)
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (output.stderr.includes('waiting for')) resolve()
+        else child.stderr?.once('data', check)
+      }
+
+      check()
+    })
+    expect(output.stderr).to.include(later)
+    await writeFile(later, events.slice(0, 3).map((e, i) => lineOf(e, i + 1) + '\n').join(''))
+    await waitForOutput(child, output, (text) => text.includes('Pedro (127.0.0.1:5001): ola'))
+    child.kill('SIGTERM')
+    const [code] = (await once(child, 'close')) as [number | null]
+    expect(code).to.equal(0)
+    expect(output.stdout.split('\n')).to.have.length(4) // all three events, then the final newline
+    expect(output.stdout).to.include('-- session started: Julia on 127.0.0.1:5000')
   })
 
   it('-f prints a line appended after it started, then exits 0 on SIGTERM', async () => {

@@ -68,10 +68,10 @@ describe('private rooms and encryption (integration)', function () {
     const c = await startNode('C', pc, 'a wrong but long passphrase', ['--join', `127.0.0.1:${pa}`])
     const d = await startNode('D', pd, undefined, ['--join', `127.0.0.1:${pa}`])
     for (const outsider of [c, d]) {
-      await outsider.waitForLine(/^Could not connect: could not reach 127\.0\.0\.1:\d+: the peer closed the handshake: the room secret does not match/)
+      await outsider.waitForLine(/^Could not connect: the room secret does not match at 127\.0\.0\.1:\d+: check the invite code or passphrase/)
     }
 
-    await a.waitForLines(/^warning: disconnected .*the room secret does not match/, 2, {stream: 'err'})
+    await a.waitForLines(/^warning: a connection from 127\.0\.0\.1:\d+ used another room secret\.$/, 2, {stream: 'err'})
     b.type('members only')
     await a.waitForLine(`[B (127.0.0.1:${pb}) said]: members only`)
     for (const outsider of [c, d]) {
@@ -86,7 +86,15 @@ describe('private rooms and encryption (integration)', function () {
   it('warns about a weak passphrase but still starts', async () => {
     const port = await freePort()
     const node = await startNode('W', port, 'secret')
-    await node.waitForLine(/^warning: .*chat room invite/, {stream: 'err'})
+    await node.waitForLine(/^warning: weak room passphrase \(fewer than 12 characters\): .*chat room invite/, {stream: 'err'})
+  })
+
+  it('says secret problems in Portuguese with --lang pt', async () => {
+    const weak = await nodes.start('W', await freePort(), [], {lang: 'pt', env: {CHAT_SECRET: 'secret'}})
+    await weak.waitForLine(/^aviso: frase secreta fraca \(menos de 12 caracteres\): .*chat room invite/, {stream: 'err'})
+    const empty = await runChat(['start', '--name', 'X', '--port', String(await freePort()), '--lang', 'pt', '--secret', '  '])
+    expect(empty.code).to.equal(2)
+    expect(empty.stderr.replaceAll(/\s*›\s*/g, ' ')).to.include('o segredo da sala está vazio')
   })
 
   it('refuses an unusable identity file with a clear error', async () => {

@@ -5,7 +5,7 @@ import {connect as netConnect, createServer, type Server, type Socket} from 'nod
 
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
 import {authorMessage} from '../../src/p2p/message-auth.js'
-import type {ChatNode} from '../../src/p2p/node.js'
+import type {ChatNode, ChatNodeError} from '../../src/p2p/node.js'
 import {type ChatFrame, encodeBody, type Frame} from '../../src/p2p/protocol.js'
 import {deriveRoomKey, PUBLIC_ROOM, type RoomKey} from '../../src/p2p/room.js'
 import {SecureSession} from '../../src/p2p/secure-session.js'
@@ -88,7 +88,10 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
       a.on('warning', recheck)
       return () => a.off('warning', recheck)
     }, () => warnings.length >= 2 || undefined)
-    for (const w of warnings) expect(w.message).to.match(/the room secret does not match/)
+    for (const w of warnings) {
+      expect(w.code).to.equal('room_mismatch')
+      expect(w.message).to.match(/^a connection from \S+ used another room secret$/)
+    }
     const atB = collect<ChatMessage>(b, 'message')
     a.send('members only')
     await waitFor('the message at B', (recheck) => {
@@ -212,7 +215,9 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
     servers.push(server)
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const {port} = server.address() as {port: number}
-    expect((await rejection(a.connect('127.0.0.1', port))).message).to.match(/speaks version 1/)
+    const error = await rejection(a.connect('127.0.0.1', port))
+    expect(error.message).to.match(/speaks another version of the chat protocol/)
+    expect((error as ChatNodeError).detail).to.deep.include({code: 'unreachable'}).and.nested.property('failure.code', 'version')
   })
 
   it('gives up on a peer that accepts but never answers the handshake', async () => {
@@ -224,6 +229,8 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
     servers.push(server)
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const {port} = server.address() as {port: number}
-    expect((await rejection(a.connect('127.0.0.1', port))).message).to.match(/handshake did not finish within 300 ms/)
+    const error = await rejection(a.connect('127.0.0.1', port))
+    expect(error.message).to.match(/no answer to the handshake within 300 ms/)
+    expect((error as ChatNodeError).detail).to.deep.include({code: 'unreachable'}).and.nested.property('failure.code', 'timeout')
   })
 })

@@ -1,11 +1,15 @@
 // `chat send`: one message into a running network, confirmed, then exit; and the failures a cron job must notice.
 import {expect} from 'chai'
 import {createServer, type Server} from 'node:net'
+import {join} from 'node:path'
+import {PassThrough} from 'node:stream'
 
 import type {ChatNode} from '../../src/p2p/node.js'
 import {deriveRoomKey} from '../../src/p2p/room.js'
 import type {ChatMessage, PeerLeft} from '../../src/p2p/types.js'
-import {freePort, runChat} from '../helpers/cli.js'
+import {saveLastName} from '../../src/identity/last-name.js'
+import {Repl} from '../../src/repl/repl.js'
+import {freePort, runChat, tempDir} from '../helpers/cli.js'
 import {useNodes} from '../helpers/nodes.js'
 import {nextEvent} from '../helpers/wait.js'
 
@@ -87,5 +91,44 @@ describe('chat send', function () {
     expect(empty.code).to.equal(2)
     expect(empty.stderr).to.include('an empty message is not sent')
     expect(empty.stderr).to.not.match(/\n\s+at /)
+  })
+
+  it('shows a sender\'s message but no join or leave line for it: it says it is short-lived in its hello', async () => {
+    const julia = await node('Julia')
+    const output = new PassThrough()
+    let screen = ''
+    output.on('data', (chunk: Buffer) => {
+      screen += chunk.toString('utf8')
+    })
+    const repl = new Repl({node: julia, lang: 'en', input: new PassThrough(), output, errorOutput: output, color: false})
+    try {
+      const joined = nextEvent<[{transient?: true}]>(julia, 'peer_joined')
+      const left = nextEvent<[PeerLeft]>(julia, 'peer_left', (p) => p.name === 'cron')
+      const result = await runChat(['send', '--join', `127.0.0.1:${julia.info.port}`, '--name', 'cron', 'backup done'])
+      expect(result.code, result.stderr).to.equal(0)
+      expect((await joined)[0].transient).to.equal(true)
+      expect((await left)[0].transient).to.equal(true)
+      // The Repl's listeners ran before ours: everything it would print for the sender is on the screen now.
+      expect(screen).to.match(/\[cron \(127\.0\.0\.1:\d+\) said\]: backup done/)
+      expect(screen).to.not.match(/joined|left/)
+      expect(julia.knownPeers().map((p) => p.id), 'nobody is told to dial it').to.deep.equal([])
+    } finally {
+      repl.close()
+    }
+  })
+
+  it('sends under the name last used with its --identity by chat start, not the OS user', async () => {
+    const tmp = tempDir()
+    try {
+      const key = join(tmp.path, 'node-7000.pem')
+      await saveLastName(key, 'Julia')
+      const pedro = await node('Pedro')
+      const got = nextEvent<[ChatMessage]>(pedro, 'message', (m) => m.text === 'from cron')
+      const result = await runChat(['send', '--join', `127.0.0.1:${pedro.info.port}`, '--identity', key, 'from cron'])
+      expect(result.code, result.stderr).to.equal(0)
+      expect((await got)[0].from.name).to.equal('Julia')
+    } finally {
+      tmp.remove()
+    }
   })
 })

@@ -194,6 +194,29 @@ describe('REPL in a real terminal (tmux)', function () {
     await promptIs(s, 'Julia> first line')
   })
 
+  it('moves by word with Alt+B/F and Ctrl+←/→, and asks before sending a pasted block of lines', async () => {
+    const s = start([])
+    await promptIs(s, 'Julia>')
+    type(s, 'oi Ana tudo')
+    keys(s, 'M-b', 'M-b')
+    type(s, 'X')
+    keys(s, 'C-Right')
+    type(s, '!')
+    keys(s, 'C-Left', 'C-Left', 'M-f')
+    type(s, '-')
+    await promptIs(s, 'Julia> oi- XAna! tudo')
+    keys(s, 'End', 'C-u')
+    await promptIs(s, 'Julia>')
+    // tmux wraps the buffer in ESC[200~ … ESC[201~ only because the prompt turned bracketed paste on.
+    tmux('set-buffer', '-b', 'block', 'first\n/quit is text here\nthird')
+    tmux('paste-buffer', '-p', '-d', '-b', 'block', '-t', s)
+    await until(s, 'the question', (lines) => lines.includes('Pasted 3 lines: Enter sends 3 messages, Esc cancels.'))
+    keys(s, 'Enter')
+    const lines = await until(s, 'the three messages', (l) => l.includes('You: third'))
+    expect(lines.filter((line) => line.startsWith('You: '))).to.deep.equal(['You: first', 'You: /quit is text here', 'You: third'])
+    await promptIs(s, 'Julia>')
+  })
+
   it('completes commands and peer names with Tab, and lists the choices when it cannot decide', async () => {
     const s = start(['--peer', 'Pedro'])
     await until(s, 'Pedro joining', (lines) => lines.some((line) => /^\* Pedro \(127\.0\.0\.1:\d+\) joined\.$/.test(line)))
@@ -204,9 +227,9 @@ describe('REPL in a real terminal (tmux)', function () {
     keys(s, 'Enter')
     const table = await until(s, 'the peers table', (lines) => lines.some((line) => /^ {2}Pedro /.test(line)))
     expect(table).to.include('Connected peers (1):')
-    expect(table).to.include('  name   address          fingerprint  since  direction  via')
+    expect(table).to.include('  name   address          fingerprint  since  direction  via  score')
     expect(table.find((line) => line.startsWith('  Pedro '))).to.match(
-      /^ {2}Pedro {2}127\.0\.0\.1:\d{5} {2}[\da-f]{4}:[\da-f]{4} {4}\d\d:\d\d {2}in {9}tcp$/,
+      /^ {2}Pedro {2}127\.0\.0\.1:\d{5} {2}[\da-f]{4}:[\da-f]{4} {4}\d\d:\d\d {2}in {9}tcp {2}[\d.]+$/,
     )
 
     type(s, 'hi @Pe')
@@ -290,6 +313,44 @@ describe('REPL in a real terminal (tmux)', function () {
     const refused = screen(s).join(' ')
     expect(refused).to.match(/"Ana" could mean more than one node: Ana \(127\.0\.0\.1:\d+\) [\da-f]{4}:[\da-f]{4}, Ana Maria/)
     expect(refused).not.to.include('[you → Ana]')
+  })
+
+  it('/ignore hides an author at once (Tab completes the name), /ignore lists, /unignore shows them again', async () => {
+    const s = start(['--peer', 'Pedro', '--flood', '10'])
+    await until(s, 'Pedro talking', (lines) => floodNumbers(lines).length > 0)
+    type(s, '/ign')
+    keys(s, 'Tab')
+    await promptIs(s, 'Julia> /ignore')
+    type(s, 'Pe') // after the space Tab added
+    keys(s, 'Tab')
+    await promptIs(s, 'Julia> /ignore Pedro')
+    keys(s, 'Enter')
+    const ignoring = /^Ignoring Pedro \([\da-f]{4}:[\da-f]{4}\): their messages are no longer shown or logged here/
+    await until(s, 'the ignore notice', (lines) => lines.some((line) => ignoring.test(line)))
+    // Ten messages a second keep coming: none shows under the notice (a second and a half of them).
+    const deadline = Date.now() + 1500
+    while (Date.now() < deadline) {
+      const lines = screen(s)
+      const at = lines.findIndex((line) => ignoring.test(line))
+      expect(floodNumbers(lines.slice(at + 1)), 'messages shown after /ignore').to.deep.equal([])
+      await new Promise((resolve) => {
+        setTimeout(resolve, 100)
+      })
+    }
+
+    type(s, '/ignore')
+    keys(s, 'Enter')
+    const list = await until(s, 'the list', (lines) => lines.some((line) => line.startsWith('Ignored (1): Pedro ')))
+    expect(list.find((line) => line.startsWith('Ignored (1)'))).to.match(/^Ignored \(1\): Pedro [\da-f]{4}:[\da-f]{4}\. \d+ messages hidden this session\.$/)
+    type(s, '/unignore P')
+    keys(s, 'Tab')
+    await promptIs(s, 'Julia> /unignore Pedro')
+    keys(s, 'Enter')
+    await until(s, 'Pedro back', (lines) => {
+      const at = lines.findIndex((line) => / is no longer ignored\.$/.test(line))
+      return at >= 0 && floodNumbers(lines.slice(at + 1)).length > 0
+    })
+    keys(s, 'C-c')
   })
 
   it('clears a typed line with Ctrl+C, and leaves with Ctrl+C on an empty line', async () => {

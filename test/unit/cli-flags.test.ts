@@ -5,6 +5,7 @@ import Send from '../../src/commands/send.js'
 import Start from '../../src/commands/start.js'
 import {DEFAULT_CONNECTION_LIMITS} from '../../src/p2p/connection.js'
 import {DEFAULT_HISTORY_MESSAGES} from '../../src/p2p/history-sync.js'
+import {NEW_AUTHOR_MESSAGE_BURST, NEW_AUTHOR_MESSAGES_PER_SECOND} from '../../src/p2p/link-budget.js'
 import {INBOUND_CONNECTIONS_PER_IP_PER_SECOND, MAX_PENDING_CONNECTIONS} from '../../src/p2p/listener.js'
 import {DEFAULT_DEGREE} from '../../src/p2p/mesh.js'
 import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, DEFAULT_HOST, DEFAULT_PORT} from '../../src/p2p/options.js'
@@ -19,6 +20,7 @@ describe('CLI flags (src/cli/flags.ts)', () => {
     'max-pending': MAX_PENDING_CONNECTIONS,
     'conn-rate': INBOUND_CONNECTIONS_PER_IP_PER_SECOND,
     'author-rate': AUTHOR_MESSAGES_PER_SECOND,
+    'new-author-rate': NEW_AUTHOR_MESSAGES_PER_SECOND,
     'hop-rate': DEFAULT_CONNECTION_LIMITS.framesPerSecond,
   } as const
 
@@ -36,6 +38,7 @@ describe('CLI flags (src/cli/flags.ts)', () => {
     const flags = {...engineDefaults}
     const options = nodeLimits(flags)
     expect(options.authorRate).to.deep.equal({perSecond: AUTHOR_MESSAGES_PER_SECOND, burst: AUTHOR_MESSAGE_BURST})
+    expect(options.newAuthorRate).to.deep.equal({perSecond: NEW_AUTHOR_MESSAGES_PER_SECOND, burst: NEW_AUTHOR_MESSAGE_BURST})
     expect(options.connection).to.deep.equal({
       framesPerSecond: DEFAULT_CONNECTION_LIMITS.framesPerSecond,
       frameBurst: DEFAULT_CONNECTION_LIMITS.frameBurst,
@@ -51,6 +54,7 @@ describe('CLI flags (src/cli/flags.ts)', () => {
 
   it('the help states the bursts the engine allows', () => {
     expect(Start.flags['author-rate'].description).to.include(`bursts of ${AUTHOR_MESSAGE_BURST / AUTHOR_MESSAGES_PER_SECOND}x`)
+    expect(Start.flags['new-author-rate'].description).to.include(`bursts of ${NEW_AUTHOR_MESSAGE_BURST / NEW_AUTHOR_MESSAGES_PER_SECOND}x`)
     expect(Start.flags['hop-rate'].description).to.include(
       `bursts of ${DEFAULT_CONNECTION_LIMITS.frameBurst / DEFAULT_CONNECTION_LIMITS.framesPerSecond}x`,
     )

@@ -1,8 +1,11 @@
 import {expect} from 'chai'
 
 import type {HistoryEvent} from '../../src/history/events.js'
-import {formatEvent, formatTimestamp} from '../../src/history/format.js'
+import {formatEvent as format, formatTimestamp, type LogTexts} from '../../src/history/format.js'
+import {catalogs} from '../../src/repl/i18n.js'
 import {REPLACEMENT, sanitize} from '../../src/text/sanitize.js'
+
+const formatEvent = (event: Parameters<typeof format>[0], texts: LogTexts = catalogs.en.log): string => format(event, texts)
 
 const stamp = {ts: '2026-11-25T20:20:01.000Z', session: 's', seq: 1}
 const pedro = {id: 'p', name: 'Pedro', host: '127.0.0.1', port: 5001}

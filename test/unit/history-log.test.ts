@@ -9,6 +9,8 @@ import {fileURLToPath} from 'node:url'
 import {historyPath, parseHistoryLine, serializeEvent, type HistoryEvent} from '../../src/history/events.js'
 import {ACK_WINDOW, HistoryLog, MAX_WRITER_FAILURES} from '../../src/history/history-log.js'
 import {MAX_APPEND_LINES, parseFromWriter, parseToWriter, type FromWriter, type ToWriter} from '../../src/history/writer-protocol.js'
+import {RESTART_BACKOFF} from '../../src/history/writer-supervisor.js'
+import {backoffDelay} from '../../src/p2p/backoff.js'
 
 const PORT = 5000
 
@@ -519,5 +521,12 @@ describe('history writer protocol: parseToWriter', () => {
     ]) {
       expect(parseToWriter(bad), JSON.stringify(bad).slice(0, 80)).to.equal(undefined)
     }
+  })
+})
+
+describe('history writer restarts', () => {
+  it('waits 50, 100, 200 and 400 ms before restarts 1 to 4, with the engine backoff formula', () => {
+    const delays = Array.from({length: MAX_WRITER_FAILURES - 1}, (_, n) => backoffDelay(n, RESTART_BACKOFF))
+    expect(delays).to.deep.equal([50, 100, 200, 400])
   })
 })

@@ -1,7 +1,9 @@
 import {expect} from 'chai'
 
 import {COMMANDS} from '../../src/repl/commands.js'
-import {catalogs, helpLines, helpTopicLines, actionText, resolveLang} from '../../src/repl/i18n.js'
+import {ChatNodeError} from '../../src/p2p/errors.js'
+import {nodeErrorText, reasonText, warningText} from '../../src/repl/engine-text.js'
+import {actionText, catalogs, helpLines, helpTopicLines, resolveLang} from '../../src/repl/i18n.js'
 
 const pedro = {name: 'Pedro', host: '127.0.0.1', port: 5001}
 
@@ -24,7 +26,7 @@ describe('i18n', () => {
       expect(t.unknownCommand('foo')).to.equal(
         'Comando desconhecido: /foo. Digite /help para ver os comandos disponíveis.',
       )
-      expect(t.connectUsage).to.equal('Uso: /connect HOST PORT (porta de 1 a 65535)')
+      expect(t.connectUsage).to.equal('Uso: /connect HOST PORTA (porta de 1 a 65535)')
       expect(t.connected(pedro)).to.equal('Conectado a Pedro (127.0.0.1:5001).')
       expect(t.connectFailed('could not reach 127.0.0.1:5009: connection refused')).to.equal(
         'Não foi possível conectar: could not reach 127.0.0.1:5009: connection refused',
@@ -33,12 +35,25 @@ describe('i18n', () => {
     })
 
     it('translates send errors from their detail, numbers in the Brazilian format', () => {
-      expect(t.sendFailed({code: 'too_long', length: 4500, limit: 4000}, 'whatever the English says')).to.equal(
-        'Mensagem longa demais: 4.500 caracteres (o limite é 4.000).',
-      )
-      expect(t.sendFailed({code: 'empty'}, 'an empty message is not sent')).to.equal('Mensagem vazia não é enviada.')
-      expect(t.sendFailed({code: 'not_running'}, 'x')).to.equal('Não foi possível enviar: o nó não está em execução.')
-      expect(t.sendFailed(undefined, 'disk on fire')).to.equal('Não foi possível enviar: disk on fire')
+      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'too_long', length: 4500, limit: 4000}))).to.equal('Mensagem longa demais: 4.500 caracteres (o limite é 4.000).')
+      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'empty'}))).to.equal('Mensagem vazia não é enviada.')
+      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'not_running'}))).to.equal('o nó não está em execução')
+      expect(nodeErrorText(t.engine, Object.assign(new Error('disk on fire'), {code: 'WHATEVER'}))).to.equal(undefined)
+      expect(t.sendFailed('disk on fire')).to.equal('Não foi possível enviar: disk on fire')
+    })
+
+    it('says connection errors in Portuguese', () => {
+      const refused = new ChatNodeError({code: 'unreachable', host: '127.0.0.1', port: 5009, failure: {code: 'refused', direction: 'outbound', host: '127.0.0.1', port: 5009}})
+      expect(nodeErrorText(t.engine, refused)).to.equal('127.0.0.1:5009 recusou a conexão: há um nó do chat rodando ali?')
+      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'self', host: '127.0.0.1', port: 5000}))).to.equal('127.0.0.1:5000 é o endereço deste próprio nó')
+      const inUse = new ChatNodeError({code: 'address_in_use', host: '127.0.0.1', port: 5000})
+      expect(nodeErrorText(t.engine, inUse)).to.equal('a porta 5000 em 127.0.0.1 já está em uso: escolha outra com --port')
+      expect(reasonText(t.engine, 'quit')).to.equal('encerrou a sessão')
+      expect(reasonText(t.engine, 'heartbeat timeout (silent for more than 15 s)')).to.equal('sem resposta (em silêncio por mais de 15 s)')
+      expect(reasonText(t.engine, 'something new')).to.equal('something new')
+      const warning = {code: 'bad_signature', message: 'disconnected Ana (127.0.0.1:5002): a message whose signature does not match its author (forged or altered) (bad_signature)'}
+      expect(warningText(t.engine, warning)).to.equal('desconectado de Ana (127.0.0.1:5002): uma mensagem cuja assinatura não confere com o autor (forjada ou alterada) (bad_signature)')
+      expect(warningText(t.engine, {code: 'bad_field', message: 'x', peer: {name: 'Ana', host: '::1', port: 5002}})).to.equal('desconectado de Ana ([::1]:5002): um quadro com um campo inválido (bad_field)')
     })
   })
 
@@ -67,26 +82,35 @@ describe('i18n', () => {
     })
 
     it('translates send errors from their detail', () => {
-      expect(t.sendFailed({code: 'too_long', length: 4500, limit: 4000}, 'whatever the English says')).to.equal(
-        'Message too long: 4,500 characters (the limit is 4,000).',
-      )
-      expect(t.sendFailed({code: 'empty'}, 'an empty message is not sent')).to.equal('An empty message is not sent.')
-      expect(t.sendFailed(undefined, 'disk on fire')).to.equal('Could not send: disk on fire')
+      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'too_long', length: 4500, limit: 4000}))).to.equal('Message too long: 4,500 characters (the limit is 4,000).')
+      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'empty'}))).to.equal('An empty message is not sent.')
+      expect(t.sendFailed('disk on fire')).to.equal('Could not send: disk on fire')
     })
   })
 
-  it('lists one line per command, with its usage, in both languages', () => {
-    for (const t of [catalogs.pt, catalogs.en]) {
+  it('lists one line per command, with its usage in the same language as its usage errors', () => {
+    const words = {pt: ['COMANDO', 'HOST PORTA', 'NOME TEXTO', 'AÇÃO'], en: ['COMMAND', 'HOST PORT', 'NAME TEXT', 'ACTION']}
+    for (const lang of ['pt', 'en'] as const) {
+      const t = catalogs[lang]
+      const [command, hostPort, nameText, action] = words[lang]
       const lines = helpLines(t)
-      expect(lines).to.have.length(8)
-      expect(lines[0]).to.match(/^\/help \[COMMAND\] {2,}\S/)
-      expect(lines[1]).to.match(/^\/connect HOST PORT {2,}\S/)
+      expect(lines).to.have.length(12)
+      expect(lines[0]).to.match(new RegExp(`^/help \\[${command}\\] {2,}\\S`))
+      expect(lines[1]).to.match(new RegExp(`^/connect ${hostPort} {2,}\\S`))
       expect(lines[2]).to.match(/^\/peers {2,}\S/)
-      expect(lines[3]).to.match(/^\/msg NAME TEXT {2,}\S/)
-      expect(lines[4]).to.match(/^\/me ACTION {2,}\S/)
-      expect(lines[5]).to.match(/^\/history \[N\] {2,}\S/)
-      expect(lines[6]).to.match(/^\/quit {2,}\S/)
-      expect(lines[7]).to.match(/\/help CO/)
+      expect(lines[3]).to.match(/^\/who {2,}\S/)
+      expect(lines[4]).to.match(new RegExp(`^/msg ${nameText} {2,}\\S`))
+      expect(lines[5]).to.match(new RegExp(`^/me ${action} {2,}\\S`))
+      expect(lines[6]).to.match(/^\/history \[N\] {2,}\S/)
+      expect(lines[7]).to.match(/^\/ignore \[(NAME|NOME)\] {2,}\S/)
+      expect(lines[8]).to.match(/^\/unignore (NAME|NOME) {2,}\S/)
+      expect(lines[9]).to.match(/^\/retry \[HOST:PORTA?\] {2,}\S/)
+      expect(lines[10]).to.match(/^\/quit \[TEXTO?\] {2,}\S/)
+      expect(lines[11]).to.match(/\/help CO/)
+      // the usage errors use the same words as /help
+      expect(t.msgUsage).to.include(`/msg ${nameText}`)
+      expect(t.connectUsage).to.include(`/connect ${hostPort}`)
+      expect(t.meUsage).to.include(`/me ${action}`)
       // the descriptions start in one column
       expect(new Set(lines.slice(0, 7).map((line) => line.search(/(?<= {2})\S/))).size).to.equal(1)
     }
@@ -101,7 +125,8 @@ describe('i18n', () => {
       }
     }
 
-    expect(catalogs.pt.help.map((e) => e.usage)).to.deep.equal(catalogs.en.help.map((e) => e.usage))
+    // The same commands, the argument words translated.
+    expect(catalogs.pt.help.map((e) => e.usage.split(' ')[0])).to.deep.equal(catalogs.en.help.map((e) => e.usage.split(' ')[0]))
     expect(helpTopicLines(catalogs.en, 'connect')).to.deep.equal([
       '/connect HOST PORT  connect to another node (HOST:PORT works too)',
       `  ${catalogs.en.help[1].details}`,
@@ -132,15 +157,16 @@ describe('i18n', () => {
         expect(text).to.match(/\S/)
       }
 
-      expect(Object.values(t.peerColumns)).to.have.length(6)
-      for (const text of [t.via('tcp'), t.via('swarm', 'relayed'), t.dhtUnreachable('x'), t.swarmUnreachable('ab:cd', false), t.relayRunning('k')]) {
+      expect(Object.values(t.peerColumns)).to.have.length(7)
+      for (const text of [t.via('tcp'), t.via('swarm', 'relayed'), t.relayRunning('k')]) {
         expect(text).to.match(/\S/)
       }
     }
 
     expect(pt.via('swarm', 'relayed')).to.not.equal(en.via('swarm', 'relayed'))
-    expect(pt.dhtUnreachable('127.0.0.1:9')).to.match(/^aviso: .*127\.0\.0\.1:9/)
-    expect(en.dhtUnreachable('127.0.0.1:9')).to.match(/^warning: .*127\.0\.0\.1:9/)
+    const dht = {code: 'dht_unreachable', message: 'the DHT cannot be reached (127.0.0.1:9): …', subject: '127.0.0.1:9'}
+    expect(pt.warning(warningText(pt.engine, dht))).to.match(/^aviso: a DHT .*127\.0\.0\.1:9/)
+    expect(en.warning(warningText(en.engine, dht))).to.match(/^warning: the DHT .*127\.0\.0\.1:9/)
 
     expect(pt.inputHistoryFailed('EACCES')).to.match(/^aviso: .*EACCES$/)
     expect(en.inputHistoryFailed('EACCES')).to.match(/^warning: .*EACCES$/)

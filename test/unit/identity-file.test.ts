@@ -12,6 +12,7 @@ import {
   identityFromPrivateKey,
   loadOrCreateIdentity,
 } from '../../src/identity/identity-file.js'
+import {catalogs} from '../../src/repl/i18n.js'
 import {rejection} from '../helpers/errors.js'
 
 const posix = process.platform !== 'win32'
@@ -156,6 +157,8 @@ describe('identity file', () => {
     expect(loaded.warning).to.be.a('string')
     expect(loaded.warning).to.include(file)
     expect(loaded.warning).to.include('640')
+    expect(loaded.looseMode).to.equal(0o640) // for the catalogue's words: start says it in the reader's language
+    expect(catalogs.pt.identityLoose(file, 0o640)).to.include('pode ser lida por outros usuários (modo 0640)')
     expect(loaded.warning).to.match(/chmod 600/)
     chmodSync(file, 0o604)
     expect((await loadOrCreateIdentity(file)).warning).to.be.a('string')

@@ -78,7 +78,7 @@ describe('docs/json-events.schema.json', function () {
 
   it('is a valid JSON Schema (2020-12, strict) with one definition per event', () => {
     const defs = Object.keys(schema.$defs as object)
-    for (const event of ['ready', 'message', 'sent', 'direct', 'direct_sent', 'peer_joined', 'peer_left', 'connected', 'peers', 'help', 'history', 'notice', 'error', 'delivered']) {
+    for (const event of ['ready', 'message', 'sent', 'direct', 'direct_sent', 'peer_joined', 'peer_left', 'held_released', 'room_joined', 'room_left', 'room_churn', 'who', 'connected', 'peers', 'help', 'history', 'notice', 'error', 'delivered']) {
       expect(defs, event).to.include(event)
     }
   })
@@ -109,17 +109,21 @@ describe('docs/json-events.schema.json', function () {
     repl.start()
 
     await out.waitFor('ready', (e) => e.event === 'ready')
+    input.write('typed while alone\n')
+    await out.waitFor('a held message', (e) => e.event === 'sent' && e.held === true)
     expect(await repl.connect('127.0.0.1', pedro.info.port)).to.equal(true)
     await out.waitFor('connected', (e) => e.event === 'connected')
+    await out.waitFor('held_released', (e) => e.event === 'held_released' && e.sent === 1)
     await out.waitFor('peer_joined', (e) => e.event === 'peer_joined')
     pedro.send('hello @Julia, with "quotes", a tab\t and é')
     pedro.send('plain')
     pedro.send('waves', {action: true})
     const action = await out.waitFor('an action', (e) => e.event === 'message' && e.text === 'waves')
     expect(action.kind).to.equal('action')
-    input.write('hi from a bot\n/me nods\n/peers\n/help\n/help connect\n/history 5\n/nope\n/connect\n')
+    input.write('hi from a bot\n/me nods\n/peers\n/who\n/help\n/help connect\n/history 5\n/nope\n/connect\n')
     await out.waitFor('the usage error', (e) => e.event === 'error' && e.code === 'usage')
     expect(await repl.connect('127.0.0.1', 1)).to.equal(false)
+    await out.waitFor('a classified connect failure', (e) => e.event === 'error' && e.code === 'connect_failed' && e.reason === 'refused')
     repl.notice('a notice')
     repl.error('plugin', 'warning: a plugin failed')
     await pedro.stop()
@@ -127,7 +131,7 @@ describe('docs/json-events.schema.json', function () {
 
     expect(err.lines, 'nothing on stderr in --json mode').to.deep.equal([])
     const seen = new Set(out.lines.map((line) => String(check(line).event)))
-    expect([...seen].sort()).to.deep.equal(['connected', 'error', 'help', 'history', 'message', 'notice', 'peer_joined', 'peer_left', 'peers', 'ready', 'sent'])
+    expect([...seen].sort()).to.deep.equal(['connected', 'error', 'held_released', 'help', 'history', 'message', 'notice', 'peer_joined', 'peer_left', 'peers', 'ready', 'sent', 'who'])
     expect(out.events().some((e) => e.event === 'message' && e.mention === true), 'a mention').to.equal(true)
     expect(out.events().find((e) => e.event === 'sent' && e.text === 'nods')).to.include({kind: 'action'})
     expect(out.events().find((e) => e.event === 'sent' && e.text === 'hi from a bot')).not.to.have.property('kind')
@@ -149,14 +153,35 @@ describe('docs/json-events.schema.json', function () {
       sent: () => {
         sink.sent({id: 'm3', from: info, text: '', ts: 3})
         sink.sent({id: 'm5', from: info, text: 'waves', ts: 5, action: true})
+        sink.sent({id: 'm5', from: info, text: 'alone', ts: 5, held: true})
       },
       direct: () => sink.direct(dm),
-      directSent: () => sink.directSent(dm),
+      directSent: () => {
+        sink.directSent(dm)
+        sink.directSent({...dm, held: true})
+      },
+      heldReleased: () => sink.heldReleased({sent: 2, dropped: 1, to: info}),
+      who: () => {
+        sink.who([])
+        sink.who([{...info, direct: true, present: true, lastSeen: 7}, {...info, id: 'b3Q', direct: false, present: true, lastSeen: 8}])
+      },
+      roomJoined: () => sink.roomJoined({...info, direct: false, present: true, lastSeen: 9}),
+      roomLeft: () => sink.roomLeft({...info, direct: false, present: false, lastSeen: 9, reason: 'timeout'}),
+      roomChurn: () => sink.roomChurn({joined: 12, left: 3}),
       peerJoined: () => sink.peerJoined(peer),
       peerLeft: () => sink.peerLeft({...info, reason: 'quit'}),
       peers: () => {
         sink.peers([])
-        sink.peers([peer, {...peer, direction: 'outbound'}])
+        sink.peers([peer, {...peer, direction: 'outbound', score: -2.5}], [])
+        sink.peers([peer], [{target: '127.0.0.1:22', code: 'not_chat_protocol', addresses: ['127.0.0.1:22'], ids: [], ips: [], until: 9, strikes: 2}])
+      },
+      ignoreList: () => {
+        sink.ignoreList([], 0)
+        sink.ignoreList([{id: 'aWQ', name: 'Eve'}], 3)
+      },
+      peerPenalised: () => {
+        sink.peerPenalised({code: 'flooding', target: 'Eve (127.0.0.1:5009)', peer: info, score: -50.2, until: 7})
+        sink.peerPenalised({code: 'room_mismatch', target: '10.0.0.1:40000', score: 0, until: 7})
       },
       help: () => {
         sink.help()
@@ -168,7 +193,10 @@ describe('docs/json-events.schema.json', function () {
       },
       connected: () => sink.connected(peer),
       notice: () => sink.notice('n'),
-      error: () => sink.error('usage', 'u'),
+      error: () => {
+        sink.error('usage', 'u')
+        sink.error('connect_failed', 'c', 'not_chat_protocol')
+      },
       problem: () => sink.problem('internal', 'p'),
       warning: () => sink.warning({code: 'room_mismatch', message: 'w'}),
     }
@@ -185,8 +213,14 @@ describe('docs/json-events.schema.json', function () {
       {event: 'peer_joined', id: 'x', name: 'A', host: 'h', port: 1, direction: 'sideways'},
       {event: 'sent', id: 'x', text: 't', ts: 1, extra: true},
       {event: 'sent', id: 'x', text: 't', ts: 1, kind: 'message'},
+      {event: 'sent', id: 'x', text: 't', ts: 1, held: false},
+      {event: 'room_left', id: 'x', name: 'A', host: 'h', port: 1, reason: 'crashed'},
+      {event: 'error', code: 'connect_failed', message: 'm', reason: 'no_such_reason'},
+      {event: 'held_released', sent: 1, dropped: -1, to: {id: 'x', name: 'A', host: 'h', port: 1}},
       {event: 'message', id: 'x', from: {id: 'x', name: 'A', host: 'h', port: 1}, text: 't', ts: 1, history: false},
       {event: 'direct_sent', id: 'x', from: {id: 'x', name: 'A', host: 'h', port: 1}, text: 't', ts: 1},
+      {event: 'ignored', count: 0, authors: []},
+      {event: 'peer_penalised', code: 'flooding', target: 't', score: 0},
       {event: 'nonsense'},
     ]
     for (const event of bad) expect(validate(event), JSON.stringify(event)).to.equal(false)

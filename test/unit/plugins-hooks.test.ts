@@ -118,6 +118,9 @@ describe('plugins: wirePluginHooks', function () {
     expect(ready.chat.peers()).to.deep.equal([peer(PEDRO)])
     expect(ready.config.root).to.equal(cli.root)
 
+    // A `chat send` node coming and going fires nothing, as it shows nothing.
+    node.emit('peer_joined', {...peer(PEDRO), name: 'cron', transient: true})
+    node.emit('peer_left', {...PEDRO, name: 'cron', reason: 'quit', transient: true})
     node.emit('peer_joined', peer(PEDRO))
     node.emit('message', message('!ping'))
     node.emit('peer_left', {...PEDRO, reason: 'quit'})
@@ -128,6 +131,7 @@ describe('plugins: wirePluginHooks', function () {
     expect(changes.sort()).to.deep.equal(['joined', 'left'])
     await until('both pongs', () => node.sent.length === 2) // each plugin answers
     expect(node.sent).to.deep.equal(['pong', 'pong'])
+    expect(calls('good-plugin', 'chat:peer').map((c) => (c.options as unknown as ChatPeerHookOptions).peer.name)).to.not.include('cron')
     expect(reports).to.deep.equal([])
   })
 
@@ -146,6 +150,14 @@ describe('plugins: wirePluginHooks', function () {
     unwire = wirePluginHooks(config, node, (m) => reports.push(m))
     node.emit('message', message('!ping', {history: true}))
     node.emit('message', message('live'))
+    await until('the live message', () => calls(undefined, 'chat:message').length === 2)
+    expect(calls(undefined, 'chat:message').map((c) => (c.options as unknown as ChatMessageHookOptions).message.text)).to.deep.equal(['live', 'live'])
+  })
+
+  it('never passes messages from an author the user ignores', async () => {
+    unwire = wirePluginHooks(config, node, (m) => reports.push(m), {ignored: (id) => id === PEDRO.id})
+    node.emit('message', message('ignored'))
+    node.emit('message', {...message('live'), from: SELF})
     await until('the live message', () => calls(undefined, 'chat:message').length === 2)
     expect(calls(undefined, 'chat:message').map((c) => (c.options as unknown as ChatMessageHookOptions).message.text)).to.deep.equal(['live', 'live'])
   })

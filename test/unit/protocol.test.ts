@@ -148,6 +148,15 @@ describe('protocol: validation', () => {
     expectCode(ProtocolError, () => decodeHelloPayload(body({...hello, sig: undefined})), 'bad_field')
   })
 
+  it('reads the optional "transient" flag of a short-lived sender; absent means a normal node', () => {
+    const hello = {v: 2, id: 'n', name: 'cron', listen: {host: '127.0.0.1', port: 5000}, sig: SIG}
+    expect(decodeHelloPayload(encodeHelloPayload({...hello, transient: true}))).to.deep.equal({...hello, transient: true})
+    // An older node sends no flag; `false` is the same as absent.
+    expect(decodeHelloPayload(encodeHelloPayload(hello))).to.not.have.property('transient')
+    expect(decodeHelloPayload(body({...hello, transient: false}))).to.not.have.property('transient')
+    expectCode(ProtocolError, () => decodeHelloPayload(body({...hello, transient: 'yes'})), 'bad_field')
+  })
+
   it('bounds the peers list', () => {
     const peer = {id: 'p', host: '127.0.0.1', port: 1}
     expect(decodeFrame(body({type: 'peers', peers: [peer]}))).to.deep.equal({type: 'peers', peers: [peer]})

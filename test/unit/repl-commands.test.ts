@@ -36,6 +36,8 @@ describe('repl parseLine', () => {
     expect(parseLine('/Peers  ')).to.deep.equal({kind: 'peers'})
     expect(parseLine('/quit')).to.deep.equal({kind: 'quit'})
     expect(parseLine('/QUIT')).to.deep.equal({kind: 'quit'})
+    expect(parseLine('/quit  ')).to.deep.equal({kind: 'quit'})
+    expect(parseLine('/quit até  mais, pessoal ')).to.deep.equal({kind: 'quit', message: 'até  mais, pessoal'})
   })
 
   it('parses /connect HOST PORT', () => {
@@ -91,7 +93,9 @@ describe('repl parseLine', () => {
   })
 
   it('knows its commands by name, in /help order', () => {
-    expect(COMMANDS.map((c) => c.name)).to.deep.equal(['help', 'connect', 'peers', 'msg', 'me', 'history', 'quit'])
+    expect(COMMANDS.map((c) => c.name)).to.deep.equal(['help', 'connect', 'peers', 'who', 'msg', 'me', 'history', 'ignore', 'unignore', 'retry', 'quit'])
+    expect(parseLine('/who')).to.deep.equal({kind: 'who'})
+    expect(parseLine('/NAMES')).to.deep.equal({kind: 'who'})
     expect(isCommandName('peers')).to.equal(true)
     expect(isCommandName('msg')).to.equal(true)
     expect(isCommandName('nope')).to.equal(false)

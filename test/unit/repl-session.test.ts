@@ -8,12 +8,13 @@ import {PassThrough} from 'node:stream'
 import {ChatNodeError} from '../../src/p2p/errors.js'
 import type {HistoryMessage} from '../../src/history/reader.js'
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
-import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
+import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from '../../src/p2p/types.js'
 import {formatClock} from '../../src/repl/format.js'
-import {catalogs, type Lang} from '../../src/repl/i18n.js'
+import {catalogs, helpLines, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
 import {ansiStyle} from '../../src/repl/style.js'
 import type {ReplNode} from '../../src/repl/types.js'
+import {displayWidth} from '../../src/repl/width.js'
 
 const CLEAR_LINE = '\u001B[2K\u001B[1G'
 // eslint-disable-next-line no-control-regex
@@ -41,6 +42,8 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
   readonly connects: Array<{host: string; port: number}> = []
   peerList: PeerSummary[] = []
   connectImpl: (host: string, port: number) => Promise<PeerSummary> = async () => summary(PEDRO)
+  /** Messages come back flagged as held, as the real node does with no peer connected. */
+  alone = false
   #n = 0
 
   readonly actions: string[] = []
@@ -53,7 +56,7 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
     if (options.action) this.actions.push(text)
     else this.sent.push(text)
     this.#n += 1
-    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n, ...(options.action ? {action: true} : {})}
+    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n, ...(options.action ? {action: true} : {}), ...(this.alone ? {held: true as const} : {})}
   }
 
   connect(host: string, port: number): Promise<PeerSummary> {
@@ -63,6 +66,12 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
 
   peers(): PeerSummary[] {
     return this.peerList
+  }
+
+  rosterList: RosterEntry[] = []
+
+  roster(): RosterEntry[] {
+    return this.rosterList
   }
 
   known: NodeInfo[] = []
@@ -173,7 +182,7 @@ interface Harness {
 const open: Repl[] = []
 
 /** Extra Repl options a test may set. */
-type Extra = Partial<Pick<ReplOptions, 'color' | 'timestamps' | 'quiet' | 'historyDir' | 'readHistory' | 'now'>>
+type Extra = Partial<Pick<ReplOptions, 'color' | 'timestamps' | 'quiet' | 'historyDir' | 'readHistory' | 'now' | 'lang'>>
 
 function harness(options: {lang?: Lang; json?: boolean; start?: boolean} & Extra = {}): Harness {
   const node = new FakeNode()
@@ -224,6 +233,26 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(node.sent).to.deep.equal(['hi there'])
   })
 
+  for (const [lang, notice, released] of [
+    ['en', '  (nobody is connected: it will be sent when a peer connects)', '* 1 held message was sent (through Pedro (127.0.0.1:5001)).'],
+    ['pt', '  (ninguém está conectado: será enviada quando um peer conectar)', '* 1 mensagem guardada foi enviada (via Pedro (127.0.0.1:5001)).'],
+  ] as const) {
+    it(`says (${lang}) that a message typed while nobody is connected is kept, and when it is sent`, async () => {
+      const {node, out, type} = harness({lang})
+      node.alone = true
+      type('anyone?')
+      await out.line(notice)
+      node.emit('held_released', {sent: 1, dropped: 0, to: PEDRO})
+      await out.line(released)
+    })
+  }
+
+  it('says how many held messages could not be delivered', async () => {
+    const {node, out} = harness()
+    node.emit('held_released', {sent: 0, dropped: 3, to: PEDRO})
+    await out.line('* 3 held messages were not delivered: they waited more than 5 minutes (or were more than 256), and peers refuse messages that old.')
+  })
+
   it('shows own lines in Portuguese', async () => {
     const {node, out, type} = harness({lang: 'pt'})
     type('ola')
@@ -263,8 +292,13 @@ describe('Repl over piped input (not a TTY)', function () {
     const {node, out} = harness({lang: 'pt'})
     node.emit('peer_joined', summary(PEDRO, 'inbound'))
     node.emit('peer_left', {...PEDRO, reason: 'quit'})
-    await out.line('* Pedro (127.0.0.1:5001) saiu (quit).')
-    expect(out.lines).to.deep.equal(['* Pedro (127.0.0.1:5001) entrou.', '* Pedro (127.0.0.1:5001) saiu (quit).'])
+    node.emit('peer_left', {...ANA, reason: 'connection refused'})
+    await out.line('* Ana (127.0.0.1:5002) saiu (conexão recusada).')
+    expect(out.lines).to.deep.equal([
+      '* Pedro (127.0.0.1:5001) entrou.',
+      '* Pedro (127.0.0.1:5001) saiu (encerrou a sessão).',
+      '* Ana (127.0.0.1:5002) saiu (conexão recusada).',
+    ])
   })
 
   it('lists peers by their listening addresses', async () => {
@@ -275,6 +309,34 @@ describe('Repl over piped input (not a TTY)', function () {
     // The fake ids are not keys, so their fingerprints show as "?".
     expect(out.lines).to.deep.equal(['Connected peers (2):', '  Pedro (127.0.0.1:5001) ?', '  Ana (127.0.0.1:5002) ?'])
   })
+
+  it('lists the room with /who and /names: direct or via peers, and when last heard of', async () => {
+    const {node, out, type} = harness({now: () => new Date(2026, 10, 25, 18, 0).getTime()})
+    type('/who')
+    await out.line('Nobody else in the room, as far as this node knows.')
+    const lastSeen = new Date(2026, 10, 25, 17, 42).getTime()
+    node.rosterList = [{...ANA, direct: false, present: true, lastSeen}, {...PEDRO, direct: true, present: true, lastSeen}]
+    type('/names')
+    await out.line('In the room besides you (2):')
+    await out.line('  Pedro (127.0.0.1:5001) ? direct, last seen 17:42')
+    expect(out.lines.slice(-3)).to.deep.equal(['In the room besides you (2):', '  Ana (127.0.0.1:5002) ? via peers, last seen 17:42', '  Pedro (127.0.0.1:5001) ? direct, last seen 17:42'])
+  })
+
+  for (const [lang, lines] of [
+    ['en', ['* Ana joined the room.', '* Ana left the room.', '* Ana left the room (not heard of for 25 minutes).', '* The room in the last 10 s: 12 joined, 3 left (see /who).']],
+    ['pt', ['* Ana entrou na sala.', '* Ana saiu da sala.', '* Ana saiu da sala (sem notícias há 25 minutos).', '* Movimento na sala nos últimos 10 s: 12 entraram, 3 saíram (veja /who).']],
+  ] as const) {
+    it(`shows (${lang}) joins and leaves of the room, and the churn summed up`, async () => {
+      const {node, out} = harness({lang})
+      const ana = {...ANA, direct: false, present: true, lastSeen: 1}
+      node.emit('room_joined', ana)
+      node.emit('room_left', {...ana, present: false, reason: 'quit'})
+      node.emit('room_left', {...ana, present: false, reason: 'timeout'})
+      node.emit('room_churn', {joined: 12, left: 3})
+      await out.line(lines[3])
+      expect(out.lines).to.deep.equal(lines)
+    })
+  }
 
   it('sends /msg to the one node of that name, and explains unknown and ambiguous names', async () => {
     const {node, out, type} = harness()
@@ -359,15 +421,19 @@ describe('Repl over piped input (not a TTY)', function () {
   it('prints /help, one line per command, then how to ask about one', async () => {
     const {out, type} = harness()
     type('/help')
-    await out.until((capture) => capture.lines.length === 8)
+    await out.until((capture) => capture.lines.length === 12)
     expect(out.lines.map((line) => line.split(/\s{2,}/)[0])).to.deep.equal([
       '/help [COMMAND]',
       '/connect HOST PORT',
       '/peers',
+      '/who',
       '/msg NAME TEXT',
       '/me ACTION',
       '/history [N]',
-      '/quit',
+      '/ignore [NAME]',
+      '/unignore NAME',
+      '/retry [HOST:PORT]',
+      '/quit [TEXT]',
       'Type /help COMMAND for the details of one command.',
     ])
   })
@@ -395,14 +461,21 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(node.connects).to.deep.equal([{host: '127.0.0.1', port: 5001}])
   })
 
-  it('reports a failed /connect with the engine reason', async () => {
+  it('reports a failed /connect in the reader\'s language, by the engine\'s code', async () => {
     const {node, out, type} = harness({lang: 'pt'})
-    node.connectImpl = async () => {
-      throw new Error('could not reach 127.0.0.1:5009: connection refused')
+    node.connectImpl = async (host, port) => {
+      if (port === 5009) throw new ChatNodeError({code: 'unreachable', host, port, failure: {code: 'refused', direction: 'outbound', host, port}})
+      if (port === 5000) throw new ChatNodeError({code: 'self', host, port})
+      throw new Error('something the catalogue does not know')
     }
 
-    type('/connect 127.0.0.1 5009')
-    await out.line('Não foi possível conectar: could not reach 127.0.0.1:5009: connection refused')
+    type('/connect 127.0.0.1 5009', '/connect 127.0.0.1:5000', '/connect 127.0.0.1:5010')
+    await out.line('Não foi possível conectar: something the catalogue does not know')
+    expect(out.lines).to.deep.equal([
+      'Não foi possível conectar: 127.0.0.1:5009 recusou a conexão: há um nó do chat rodando ali?',
+      'Não foi possível conectar: 127.0.0.1:5000 é o endereço deste próprio nó',
+      'Não foi possível conectar: something the catalogue does not know',
+    ])
   })
 
   it('answers bad /connect arguments with the usage and does not connect', async () => {
@@ -450,12 +523,28 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(out.text).to.equal('')
   })
 
+  it('words engine warnings in Portuguese by their code', async () => {
+    const {node, err} = harness({lang: 'pt'})
+    node.emit('warning', {code: 'bad_length', message: 'disconnected 127.0.0.1:40022: frame length 21331 is outside 1..1024 (bad_length)'})
+    await err.line('aviso: desconectado de 127.0.0.1:40022: não fala o protocolo do chat (tamanho de quadro inválido) (bad_length)')
+    node.emit('warning', {code: 'send_queue_full', message: 'outgoing queue is full: a message was dropped'})
+    await err.line('aviso: a fila de saída está cheia: uma mensagem foi descartada')
+  })
+
   it('resolves done on /quit and handles nothing after it', async () => {
     const {node, repl, type} = harness()
     type('/quit', 'too late')
     await repl.done
     expect(await settled(Promise.resolve())).to.equal(true)
     expect(node.sent).to.deep.equal([])
+  })
+
+  it('/quit TEXT sends TEXT as the last message, then leaves', async () => {
+    const {node, repl, out, type} = harness()
+    type('/quit see you  tomorrow', 'too late')
+    await repl.done
+    expect(node.sent).to.deep.equal(['see you  tomorrow'])
+    expect(out.lines).to.deep.equal(['You: see you  tomorrow'])
   })
 
   it('does not resolve done at the end of input, and keeps showing the node', async () => {
@@ -577,7 +666,7 @@ describe('Repl --json', function () {
     expect(events[4]).to.deep.equal({event: 'error', code: 'protocol_error', message: 'bad frame'})
     expect(events[5]).to.deep.equal({event: 'sent', id: 'm1', text: 'hi', ts: 1_764_000_000_001})
     expect(events[6]).to.deep.equal({event: 'peers', peers: [summary(PEDRO, 'inbound')]})
-    expect(events[7].commands).to.have.length(7)
+    expect(events[7].commands).to.have.length(11)
     expect(events[8]).to.deep.equal({
       event: 'error',
       code: 'unknown_command',
@@ -652,7 +741,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
     const {out, type} = harness({lang: 'pt'})
     type('/help connect', '/help nope')
     await out.line('Comando desconhecido: /nope. Digite /help para ver os comandos disponíveis.')
-    expect(out.lines[0]).to.equal('/connect HOST PORT  conecta a outro nó (também aceita HOST:PORT)')
+    expect(out.lines[0]).to.equal('/connect HOST PORTA  conecta a outro nó (também aceita HOST:PORT)')
     expect(out.lines[1]).to.match(/^ {2}Conecta ao endereço em que outro nó escuta/)
     expect(out.lines).to.have.length(3)
   })
@@ -834,6 +923,49 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     expect(rows.map((row) => row.trim()).join(' ')).to.equal(`[Pedro (127.0.0.1:5001) said]: ${words}`)
   })
 
+  it('moves by word with Alt+B/F, Ctrl+←/→ and Alt+←/→', async () => {
+    const {node, input, out, type} = tty()
+    input.write('oi Ana tudo')
+    await out.until((capture) => capture.text.endsWith('Julia> oi Ana tudo'))
+    // Alt+B twice: before "Ana"; typing there inserts
+    input.write('\u001Bb\u001Bb')
+    input.write('X')
+    // Ctrl+→ to the end of "XAna", Alt+F to the end of the line, Ctrl+← to "tudo", Alt+← to "XAna", Alt+→ back
+    input.write('\u001B[1;5C!')
+    input.write('\u001Bf?')
+    input.write('\u001B[1;5D\u001B[1;3D\u001B[1;3C-')
+    type('')
+    await out.shown('You: oi XAna!- tudo?')
+    expect(node.sent).to.deep.equal(['oi XAna!- tudo?'])
+  })
+
+  it('asks before sending a pasted block of lines, and sends each as a message on Enter', async () => {
+    const {node, input, out} = tty()
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+    expect(out.text).to.include('\u001B[?2004h') // bracketed paste turned on
+    input.write('\u001B[200~first line\r/quit not a command\r\rthird\u001B[201~')
+    await out.shown('Pasted 3 lines: Enter sends 3 messages, Esc cancels.')
+    expect(node.sent).to.deep.equal([])
+    input.write('\r')
+    await out.shown('You: third')
+    expect(node.sent).to.deep.equal(['first line', '/quit not a command', 'third'])
+  })
+
+  it('drops a pasted block on Esc, and puts a one-line paste into the line to edit', async () => {
+    const {node, input, out, type} = tty()
+    await out.until((capture) => capture.text.endsWith('Julia> '))
+    input.write('\u001B[200~one\rtwo\u001B[201~')
+    await out.shown('Pasted 2 lines: Enter sends 2 messages, Esc cancels.')
+    input.write('\u001B')
+    await out.shown('Paste cancelled: nothing was sent.')
+    input.write('say: \u001B[200~hello there\r\u001B[201~')
+    await out.until((capture) => capture.text.endsWith('Julia> say: hello there'))
+    expect(node.sent).to.deep.equal([])
+    type('!')
+    await out.shown('You: say: hello there!')
+    expect(node.sent).to.deep.equal(['say: hello there!'])
+  })
+
   it('prints incoming lines above the prompt and redraws what was being typed', async () => {
     const {node, input, out, type} = tty()
     input.write('hel')
@@ -934,6 +1066,17 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     await out.until((capture) => capture.text.endsWith('Julia> @Ana '))
   })
 
+  it('completes the 256 most recent authors, most recent first, and forgets older ones', async () => {
+    const {node, input, out} = tty()
+    const author = (i: number): NodeInfo => ({id: `u${i}-id`, name: `u${String(i).padStart(3, '0')}`, host: '127.0.0.1', port: 6000 + i})
+    for (let i = 0; i <= 256; i++) node.emit('message', {id: `n${i}`, from: author(i), text: 'hi', ts: i})
+    // u001 speaks again: it becomes the most recent, u002 is now the oldest kept.
+    node.emit('message', {id: 'n1-again', from: author(1), text: 'hi again', ts: 300})
+    input.write('@u00\t')
+    await out.until((capture) => capture.screen.some((line) => line.startsWith('@u001  @u009  @u008')))
+    expect(out.text).to.not.include('@u000')
+  })
+
   it('keeps the typed line whole under a burst of 50 messages, one write per message', async () => {
     const {node, input, out} = tty()
     input.write('half typ')
@@ -978,6 +1121,39 @@ describe('Repl on a terminal (enquirer prompt)', function () {
       '  name       address         fingerprint  since  direction  via',
       `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    09:07  in         tcp`,
       '  Ana Maria  127.0.0.1:5002  ?            09:07  out        swarm, direct',
+    ])
+  })
+
+  it('fits /peers and /help into a 50-column terminal, in both languages', async () => {
+    for (const lang of ['en', 'pt'] as const) {
+      const {node, out, type} = tty({lang})
+      Object.assign(out.stream, {columns: 50})
+      const id = 'A'.repeat(43)
+      const since = new Date(2026, 10, 25, 9, 7).getTime()
+      node.peerList = [{...PEDRO, id, direction: 'inbound', since, transport: 'tcp'}, {...ANA, name: 'Ana Maria', host: '192.168.100.200', direction: 'outbound', since, transport: 'tcp'}]
+      type('/peers', '/help', '/help connect')
+      await out.until((capture) => capture.screen.some((line) => /^ {2}\S.*\/connect 127\.0\.0\.1:5001/.test(line)))
+      const printed = out.screen.filter((line) => !line.startsWith('Julia>'))
+      for (const line of printed) expect(displayWidth(line), `${lang}: ${JSON.stringify(line)}`).to.be.at.most(50)
+      // name, address and fingerprint stay (a narrower table, or the plain list); every word of the help is there
+      expect(printed.some((line) => /^ {2}Ana Maria\W+192\.168\.100\.200:5002\W+\?$/.test(line)), printed.join('\n')).to.equal(true)
+      const words = (lines: string[]): string => lines.join(' ').split(/\s+/).filter(Boolean).join(' ')
+      expect(words(printed)).to.include(words(helpLines(catalogs[lang])))
+    }
+  })
+
+  it('shows /who as an aligned table on a terminal', async () => {
+    const seen = new Date(2026, 10, 25, 9, 7).getTime()
+    const {node, out, type} = tty({now: () => seen})
+    const id = 'A'.repeat(43)
+    node.rosterList = [{...PEDRO, id, direct: true, present: true, lastSeen: seen}, {...ANA, name: 'Ana Maria', direct: false, present: true, lastSeen: seen}]
+    type('/who')
+    await out.shown('In the room besides you (2):')
+    await out.until((capture) => capture.screen.some((line) => line.startsWith('  Ana Maria')))
+    expect(out.screen.slice(-3)).to.deep.equal([
+      '  name       address         fingerprint  reach      last seen',
+      `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    direct     09:07`,
+      '  Ana Maria  127.0.0.1:5002  ?            via peers  09:07',
     ])
   })
 

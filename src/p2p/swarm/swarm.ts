@@ -192,6 +192,7 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
       queuedBytes: () => stream._writableState?.buffered ?? 0,
       remoteLabel: () => `swarm:${fingerprint(id)}`,
       remoteHost: () => raw()?.remoteHost ?? undefined,
+      remotePeer: () => ({host: raw()?.remoteHost ?? 'unknown', port: raw()?.remotePort ?? 0}),
     }
     this.#host.accept(transport, stream.isInitiator ? 'outbound' : 'inbound')
   }
