@@ -5,6 +5,7 @@ import type {LatencySide} from './load.js'
 import type {Machine} from './machine.js'
 import type {ProfileRun} from './profile.js'
 import type {SoakResult} from './soak.js'
+import type {SyncBenchResult} from './sync.js'
 import type {StartupResult} from './startup.js'
 import {ratio, type Summary} from './stats.js'
 import type {RampResult} from './throughput.js'
@@ -204,6 +205,18 @@ export function formatReport(report: Record<string, unknown>): string {
       } else {
         out.push('  the cache never filled in this run (see --soak / --soak-cache)')
       }
+    }
+  }
+
+  const sync = report.sync as SyncBenchResult | undefined
+  if (sync) {
+    out.push('', `Sync: range-based reconciliation of two stores sharing ${sync.shared.toLocaleString('en')} messages (docs/sync.md)`)
+    const e = errorOf(sync)
+    if (e) out.push(`  error: ${e}`)
+    else {
+      out.push(table([['differences', 'bytes', 'frames', 'ms'], ...sync.costs.map((c): Cell[] => [c.differences, c.bytes, c.frames, c.ms])], '    '))
+      const c = sync.catchUp
+      out.push(`  catch-up: two chains of ${c.nodesPerHalf} nodes, ${c.messagesPerHalf} messages each while apart, then one link: every node had all ${2 * c.messagesPerHalf} after ${fmt(c.ms)} ms (the link's reconciliation: ${c.linkSync.rounds} round trips, ${c.linkSync.bytes.toLocaleString('en')} bytes, ${c.linkSync.pushed} pushed, ${c.linkSync.pulled} pulled)`)
     }
   }
 

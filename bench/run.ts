@@ -27,6 +27,7 @@ import {type SoakResult, soak} from './soak.js'
 import {measureStartup, type StartupResult} from './startup.js'
 import {ratio, sleep} from './stats.js'
 import {cdfSvg} from './svg.js'
+import {syncBench} from './sync.js'
 import {ramp, type RampResult} from './throughput.js'
 import {allDistances, buildTopology, type Graph, graphStats, type GraphStats, sameGraph, type TopologyKind} from './topology.js'
 
@@ -47,7 +48,9 @@ Process mode (default): real \`chat start --json\` processes on 127.0.0.1, and t
   --join-mode M        connect (/connect after start, default) | join (--join at spawn)
   --chat-args "..."    extra arguments for every \`chat start\`
   --cli PATH           the built CLI (default: this repo's bin/run.js)
-  --sections LIST      startup,latency,throughput,soak,profile (default: all but profile)
+  --sections LIST      startup,latency,throughput,soak,sync,profile (default: all but profile)
+                       sync: reconciliation cost (10,000 shared messages, 10/100/1,000 differences) and the
+                       catch-up time of two in-process halves that chatted apart (docs/sync.md)
   --warmup W           unmeasured messages before the latency run (default 10)
   --startup-samples K  (default 5)
   --ramp-start R       first throughput step, msg/s (default 100); doubles each step
@@ -149,8 +152,8 @@ function parseOptions(argv: string[]): Options {
   if (!['chain', 'mesh', 'random', 'ring'].includes(topology)) throw new Error(`--topology must be chain, ring, random or mesh, not "${topology}"`)
   const joinMode = values['join-mode'] ?? 'connect'
   if (joinMode !== 'connect' && joinMode !== 'join') throw new Error(`--join-mode must be connect or join, not "${joinMode}"`)
-  const known = ['startup', 'latency', 'throughput', 'soak', 'profile']
-  const sections = new Set((values.sections ?? 'startup,latency,throughput,soak').split(',').map((s) => s.trim()).filter(Boolean))
+  const known = ['startup', 'latency', 'throughput', 'soak', 'sync', 'profile']
+  const sections = new Set((values.sections ?? 'startup,latency,throughput,soak,sync').split(',').map((s) => s.trim()).filter(Boolean))
   for (const s of sections) if (!known.includes(s)) throw new Error(`unknown section "${s}" (known: ${known.join(', ')})`)
   if (values.profile || values['profile-dir']) sections.add('profile')
   return {
@@ -373,6 +376,16 @@ async function processMode(options: Options, report: Record<string, unknown>): P
   }
 
   if (options.sections.has('soak') && options.soak > 0) await soakSection(options, report)
+  if (options.sections.has('sync')) await syncSection(options, report)
+}
+
+async function syncSection(options: Options, report: Record<string, unknown>): Promise<void> {
+  progress(options, 'sync: reconciliation cost, and catch-up after a partition (in-process)')
+  try {
+    report.sync = await syncBench({seed: options.seed})
+  } catch (error) {
+    report.sync = {error: String(error)}
+  }
 }
 
 async function soakSection(options: Options, report: Record<string, unknown>): Promise<void> {

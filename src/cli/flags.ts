@@ -16,6 +16,7 @@ import {MAX_HISTORY_MESSAGES} from '../p2p/protocol.js'
 import {parseNameFlag} from '../p2p/name.js'
 import {DEFAULT_MAX_PEERS} from '../p2p/registry.js'
 import {parseRelayKey} from '../p2p/swarm/relay.js'
+import {DEFAULT_MAX_STORED, DEFAULT_RETENTION_MS, MAX_STORED_CEILING} from '../p2p/sync/store.js'
 import type {Address} from '../p2p/types.js'
 
 // ---- Shared by `chat start` and `chat send` (each passes its own description) ----
@@ -59,11 +60,13 @@ export const meshFlags = {
   }),
   history: Flags.integer({
     default: DEFAULT_HISTORY_MESSAGES,
-    description: 'recent messages to receive from the first peer when joining, and to keep for newcomers (0: off)',
+    description: 'recent messages a newcomer (no message store yet) receives from the first peer it dials, and to keep for newcomers (0: off)',
     max: MAX_HISTORY_MESSAGES,
     min: 0,
   }),
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000
 
 /** The bursts the engine allows over a rate, as multiples of it ("bursts of 5x pass"). */
 export const AUTHOR_BURST_FACTOR = AUTHOR_MESSAGE_BURST / AUTHOR_MESSAGES_PER_SECOND
@@ -103,7 +106,22 @@ export const limitFlags = {
     helpGroup: 'LIMITS',
     min: 1,
   }),
+  'store-days': Flags.integer({
+    default: DEFAULT_RETENTION_MS / DAY_MS,
+    description: 'days of messages kept (in the history file) and reconciled with every peer that connects, so that what was said while this node was away or cut off still reaches it',
+    helpGroup: 'LIMITS',
+    max: 365,
+    min: 1,
+  }),
+  'store-max': Flags.integer({
+    default: DEFAULT_MAX_STORED,
+    description: 'most messages kept for reconciliation (the oldest go first)',
+    helpGroup: 'LIMITS',
+    max: MAX_STORED_CEILING,
+    min: 100,
+  }),
 }
+
 
 /** The parsed mesh and limit flags. */
 export interface NodeLimitFlags {
@@ -115,6 +133,8 @@ export interface NodeLimitFlags {
   'author-rate': number
   'new-author-rate': number
   'hop-rate': number
+  'store-days': number
+  'store-max': number
 }
 
 /** What the mesh and limit flags tell the node: a new limit flag is defined above and translated here. */
@@ -128,6 +148,7 @@ export function nodeLimits(flags: NodeLimitFlags): Partial<ChatNodeOptions> {
     authorRate: {perSecond: flags['author-rate'], burst: AUTHOR_BURST_FACTOR * flags['author-rate']},
     connection: {framesPerSecond: flags['hop-rate'], frameBurst: HOP_BURST_FACTOR * flags['hop-rate']},
     newAuthorRate: {perSecond: flags['new-author-rate'], burst: NEW_AUTHOR_BURST_FACTOR * flags['new-author-rate']},
+    store: {retentionMs: flags['store-days'] * DAY_MS, maxMessages: flags['store-max']},
   }
 }
 

@@ -9,9 +9,13 @@ import {historyPath} from '../history/events.js'
 import {HistoryLog} from '../history/history-log.js'
 import {recordNodeEvents} from '../history/node-events.js'
 import {readLastMessages} from '../history/reader.js'
+import {readStoredFrames} from '../history/store-reader.js'
+import {tailSocketPath} from '../history/tail-socket.js'
+import {addressBookPath, keepAddressBook, loadAddressBook} from '../identity/address-book-file.js'
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
 import {saveLastName} from '../identity/last-name.js'
-import {ChatNode, type ChatNodeOptions} from '../p2p/node.js'
+import {ChatNode, type ChatNodeOptions, DEFAULT_PORT} from '../p2p/node.js'
+import {DEFAULT_MAX_STORED, DEFAULT_RETENTION_MS} from '../p2p/sync/store.js'
 import {deriveRoomKey, passphraseWeakness, type RoomKey} from '../p2p/room.js'
 import type {Address} from '../p2p/types.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
@@ -34,6 +38,8 @@ export interface StartOptions {
   logDir?: string
   /** Where typed lines are kept for recall across sessions (with a history only). */
   dataDir: string
+  /** Where the log process's socket for `chat log tail` goes (XDG_RUNTIME_DIR, else the data directory). */
+  runtimeDir: string
   lang: Lang
   json: boolean
   color: boolean
@@ -108,7 +114,8 @@ export class StartSession {
     for (const warning of warnings) repl.error('warning', catalog.warning(warning))
     for (const problem of ignoreProblems) reportIgnoreProblem(problem)
     if (node.relayKey) repl.notice(catalog.relayRunning(node.relayKey))
-    const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port})
+    const tailSocket = tailSocketPath(options.runtimeDir, node.info.port)
+    const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port, tailSocket})
     if (history) {
       history.on('problem', (message) => repl.error('history', message))
       history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalog.historyLoose(path, was, now)))
@@ -117,6 +124,11 @@ export class StartSession {
       history.append({event: 'session_start', node: node.info})
     }
 
+    // The address book is kept with the identity, like the history only when a history is kept (not with --no-log).
+    const saveAddressBook =
+      logDir === undefined
+        ? undefined
+        : keepAddressBook(() => node.addressBook(), addressBookPath(options.identityFile), (message) => repl.error('address_book', `warning: ${message}`))
     const unwirePlugins = options.plugins
       ? wirePluginHooks(options.plugins, node, (message) => repl.error('plugin', catalog.warning(message)), {ignored})
       : undefined
@@ -131,6 +143,7 @@ export class StartSession {
         await stopDiscovery?.()
         repl.close()
         await node.stop()
+        await saveAddressBook?.()
         history?.append({event: 'session_end'})
         await history?.close()
       })()
@@ -158,7 +171,7 @@ async function createNode(options: StartOptions, catalog: Catalog): Promise<{nod
   if (weak) warnings.push(weakPassphraseText(catalog.engine, weak))
   const loaded = await loadOrCreateIdentity(options.identityFile)
   if (loaded.warning) warnings.push(loaded.looseMode === undefined ? loaded.warning : catalog.identityLoose(options.identityFile, loaded.looseMode))
-  const node = new ChatNode({...options.node, identity: loaded.identity, room})
+  const node = new ChatNode({...options.node, identity: loaded.identity, room, ...(await restoredState(options, warnings))})
   return {node, room, warnings}
 }
 
@@ -172,6 +185,25 @@ async function checkLogDir(dir: string): Promise<string | undefined> {
   }
 
   return undefined
+}
+
+
+/**
+ * What an earlier run on this port kept: the message store (from the history file) and the address book (beside the
+ * identity). Nothing with --no-log: the store then lives in memory for this run only.
+ */
+async function restoredState(options: StartOptions, warnings: string[]): Promise<Partial<ChatNodeOptions>> {
+  const {logDir} = options
+  if (logDir === undefined) return {}
+  const retentionMs = options.node.store?.retentionMs ?? DEFAULT_RETENTION_MS
+  const path = historyPath(logDir, options.node.port ?? DEFAULT_PORT)
+  const stored = await readStoredFrames(path, {maxFrames: options.node.store?.maxMessages ?? DEFAULT_MAX_STORED, sinceMs: Date.now() - retentionMs}).catch(
+    (error: Error) => {
+      warnings.push(`could not read the message store from ${path}: ${error.message}; starting with an empty one`)
+      return {frames: [], memberSince: undefined}
+    },
+  )
+  return {storedFrames: stored.frames, memberSince: stored.memberSince, addressBook: await loadAddressBook(addressBookPath(options.identityFile))}
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second Ctrl+C while shutting down leaves at once (exit 130). */

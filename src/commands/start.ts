@@ -3,6 +3,7 @@ import {Command, Flags} from '@oclif/core'
 import {defaultName, hostFlag, joinFlag, limitFlags, meshFlags, nameFlag, nodeLimits, secretFlag, swarmFlags, swarmOptions} from '../cli/flags.js'
 import {orFail} from '../cli/failure.js'
 import {StartSession} from '../cli/start-session.js'
+import {tailSocketDir} from '../history/tail-socket.js'
 import {defaultIdentityPath} from '../identity/identity-file.js'
 import {DEFAULT_PORT} from '../p2p/node.js'
 import {resolveLang} from '../repl/i18n.js'
@@ -80,6 +81,7 @@ export default class Start extends Command {
       join: flags.join ?? [],
       logDir: flags.log ? (flags['log-dir'] ?? process.cwd()) : undefined,
       dataDir: this.config.dataDir,
+      runtimeDir: tailSocketDir(this.config.dataDir),
       lang: resolveLang(flags.lang),
       json: flags.json,
       color: resolveColor({flag: flags.color, isTTY: process.stdout.isTTY}),

@@ -39,9 +39,18 @@ export type HistoryEventInput =
       history?: boolean
       /** `action` for a `/me`; absent for a plain message */
       kind?: 'action'
+      /** true when it was said while this node was away or cut off, and arrived later (by reconciliation) */
+      late?: boolean
     }
   | {event: 'dm_sent'; id: string; to: HistoryNode; text: string}
-  | {event: 'dm_received'; id: string; from: HistoryNode; text: string; sent_ts?: number}
+  | {event: 'dm_received'; id: string; from: HistoryNode; text: string; sent_ts?: number; late?: boolean}
+  /**
+   * A signed frame of the node's message store, exactly as its author signed it: read back at the next start so the
+   * store survives a restart (docs/sync.md). Not an event a reader shows.
+   */
+  | {event: 'frame_stored'; kind: StoredKind; payload: string; sig: string}
+
+export type StoredKind = 'announce' | 'chat' | 'dm'
 
 export type HistoryEventType = HistoryEventInput['event']
 
@@ -67,7 +76,30 @@ export const HISTORY_EVENT_TYPES: readonly HistoryEventType[] = [
   'message_received',
   'dm_sent',
   'dm_received',
+  'frame_stored',
 ]
+
+/**
+ * When the event happened by its author's clock: a received message's `sent_ts`, otherwise when it was logged.
+ * `log tail` and /history order by it, so a message that arrived late sits where it was said.
+ */
+export function authorTime(e: HistoryEvent): number {
+  if ((e.event === 'message_received' || e.event === 'dm_received') && e.sent_ts !== undefined) return e.sent_ts
+  return Date.parse(e.ts)
+}
+
+/** Events in author-time order; equal times keep the file's order. */
+export function byAuthorTime<T extends {event: HistoryEvent}>(records: T[]): T[] {
+  return records
+    .map((record, i) => ({record, i, at: authorTime(record.event)}))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map(({record}) => record)
+}
+
+/** Lines that are the file's own records, not events a reader prints (`log tail`, /history). */
+export function isShownEvent(e: HistoryEvent): boolean {
+  return e.event !== 'frame_stored'
+}
 
 /** Where a node listening on `port` keeps its history. */
 export function historyPath(dir: string, port: number): string {
@@ -102,6 +134,7 @@ function body(e: HistoryEventInput): Record<string, unknown> {
       if (e.sent_ts !== undefined) out.sent_ts = e.sent_ts
       if (e.history !== undefined) out.history = e.history
       if (e.kind !== undefined) out.kind = e.kind
+      if (e.late !== undefined) out.late = e.late
       return out
     }
 
@@ -110,8 +143,12 @@ function body(e: HistoryEventInput): Record<string, unknown> {
     case 'dm_received': {
       const out: Record<string, unknown> = {id: e.id, from: node(e.from), text: e.text}
       if (e.sent_ts !== undefined) out.sent_ts = e.sent_ts
+      if (e.late !== undefined) out.late = e.late
       return out
     }
+
+    case 'frame_stored':
+      return {kind: e.kind, payload: e.payload, sig: e.sig}
   }
 }
 
@@ -193,16 +230,18 @@ export function parseHistoryLine(line: string): HistoryEvent | undefined {
     }
 
     case 'message_received': {
-      const {id, text, sent_ts: sentTs, history, kind} = raw
+      const {id, text, sent_ts: sentTs, history, kind, late} = raw
       const from = parseNode(raw.from)
       if (!from || typeof id !== 'string' || typeof text !== 'string') return undefined
       if (sentTs !== undefined && !Number.isFinite(sentTs)) return undefined
       if (history !== undefined && typeof history !== 'boolean') return undefined
+      if (late !== undefined && typeof late !== 'boolean') return undefined
       if (!isKind(kind)) return undefined
       const e: HistoryEvent = {...stamp, event: 'message_received', id, from, text}
       if (sentTs !== undefined) e.sent_ts = sentTs as number
       if (history !== undefined) e.history = history
       if (kind !== undefined) e.kind = kind
+      if (late !== undefined) e.late = late
       return e
     }
 
@@ -213,13 +252,22 @@ export function parseHistoryLine(line: string): HistoryEvent | undefined {
     }
 
     case 'dm_received': {
-      const {id, text, sent_ts: sentTs} = raw
+      const {id, text, sent_ts: sentTs, late} = raw
       const from = parseNode(raw.from)
       if (!from || typeof id !== 'string' || typeof text !== 'string') return undefined
       if (sentTs !== undefined && !Number.isFinite(sentTs)) return undefined
+      if (late !== undefined && typeof late !== 'boolean') return undefined
       const e: HistoryEvent = {...stamp, event: 'dm_received', id, from, text}
       if (sentTs !== undefined) e.sent_ts = sentTs as number
+      if (late !== undefined) e.late = late
       return e
+    }
+
+    case 'frame_stored': {
+      const {kind, payload, sig} = raw
+      if (kind !== 'announce' && kind !== 'chat' && kind !== 'dm') return undefined
+      if (typeof payload !== 'string' || typeof sig !== 'string') return undefined
+      return {...stamp, event: 'frame_stored', kind, payload, sig}
     }
 
     default:

@@ -3,7 +3,7 @@
 
 import {formatAddress} from '../p2p/address.js'
 import {sanitize} from '../text/sanitize.js'
-import type {HistoryEvent, HistoryNode} from './events.js'
+import {authorTime, type HistoryEvent, type HistoryNode} from './events.js'
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0')
@@ -44,6 +44,10 @@ export interface LogTexts {
   received(from: string, text: string): string
   /** Prefix of a message received from a peer's history when joining. */
   historyMark: string
+  /** Before a message learned late, by reconciliation (docs/sync.md). */
+  lateMark: string
+  /** A signed frame kept for the message store (a line `log tail` shows only in full listings). */
+  frameStored(kind: string): string
   directSent(to: string, text: string): string
   directReceived(from: string, text: string): string
   /** No history file for that port in that directory (exit 2). */
@@ -67,20 +71,22 @@ function describe(e: HistoryEvent, t: LogTexts): string {
       return e.kind === 'action' ? t.action(sanitize(e.name ?? t.you), sanitize(e.text)) : t.own(sanitize(e.text))
     case 'message_received': {
       const line = e.kind === 'action' ? t.action(sanitize(e.from.name), sanitize(e.text)) : t.received(formatNode(e.from), sanitize(e.text))
-      return `${e.history ? t.historyMark : ''}${line}`
+      return `${e.history ? t.historyMark : ''}${e.late ? t.lateMark : ''}${line}`
     }
 
     case 'dm_sent':
       return t.directSent(formatNode(e.to), sanitize(e.text))
     case 'dm_received':
-      return t.directReceived(formatNode(e.from), sanitize(e.text))
+      return `${e.late ? t.lateMark : ''}${t.directReceived(formatNode(e.from), sanitize(e.text))}`
+    case 'frame_stored':
+      return t.frameStored(e.kind)
   }
 }
 
 /** When it happened: for a received message, when its author sent it (their clock); else when it was logged. */
 export function eventTime(e: HistoryEvent): string {
-  const sent = (e.event === 'message_received' || e.event === 'dm_received') && e.sent_ts !== undefined ? new Date(e.sent_ts) : undefined
-  return sent && !Number.isNaN(sent.getTime()) ? sent.toISOString() : e.ts
+  const at = new Date(authorTime(e))
+  return Number.isNaN(at.getTime()) ? e.ts : at.toISOString()
 }
 
 /**

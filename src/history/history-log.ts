@@ -48,6 +48,8 @@ export interface HistoryLogOptions {
   port: number
   /** Test hook: the writer module to fork instead of `writer-process.js`. */
   writerPath?: string
+  /** A Unix socket path where the writer serves `chat log tail` while it runs (tail-socket.ts). */
+  tailSocket?: string
 }
 
 export interface HistoryLogStats {
@@ -90,7 +92,7 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
     super()
     this.#path = historyPath(options.dir, options.port)
     this.#writer = new WriterSupervisor(
-      {path: this.#path, session: this.session, writerPath: options.writerPath},
+      {path: this.#path, session: this.session, writerPath: options.writerPath, tailSocket: options.tailSocket},
       {
         onMessage: (msg) => this.#onMessage(msg),
         onExit: () => {

@@ -2,7 +2,7 @@
 
 import type {EventEmitter} from 'node:events'
 
-import type {ChatMessage, ChatNodeEvents, DirectMessage, PeerLeft, PeerSummary} from '../p2p/types.js'
+import type {ChatMessage, ChatNodeEvents, DirectMessage, PeerLeft, PeerSummary, StoredFrameInfo} from '../p2p/types.js'
 import type {HistoryEventInput, HistoryNode} from './events.js'
 
 /** A peer as the history records it (the engine's summary carries more than the file needs). */
@@ -25,9 +25,19 @@ export const historyEvent = {
     sent_ts: m.ts,
     ...(m.history ? {history: true} : {}),
     ...(m.action ? {kind: 'action'} : {}),
+    ...(m.late ? {late: true} : {}),
   }),
   direct_sent: (m: DirectMessage): HistoryEventInput => ({event: 'dm_sent', id: m.id, to: m.to, text: m.text}),
-  direct: (m: DirectMessage): HistoryEventInput => ({event: 'dm_received', id: m.id, from: m.from, text: m.text, sent_ts: m.ts}),
+  direct: (m: DirectMessage): HistoryEventInput => ({
+    event: 'dm_received',
+    id: m.id,
+    from: m.from,
+    text: m.text,
+    sent_ts: m.ts,
+    ...(m.late ? {late: true} : {}),
+  }),
+  // The message store survives a restart in the history file (docs/sync.md): the writer stays its only writer.
+  stored: (f: StoredFrameInfo): HistoryEventInput => ({event: 'frame_stored', kind: f.kind, payload: f.payload, sig: f.sig}),
   peer_joined: (p: PeerSummary): HistoryEventInput => ({event: 'peer_connected', peer: peerOf(p)}),
   peer_left: (p: PeerLeft): HistoryEventInput => ({event: 'peer_disconnected', peer: peerOf(p), reason: p.reason}),
 } satisfies {[K in keyof ChatNodeEvents]?: (...args: ChatNodeEvents[K]) => HistoryEventInput}

@@ -6,7 +6,7 @@ import type {FileHandle} from 'node:fs/promises'
 import {open, stat} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {parseHistoryLine, type HistoryEvent} from './events.js'
+import {authorTime, byAuthorTime, isShownEvent, parseHistoryLine, type HistoryEvent} from './events.js'
 import {CHUNK_BYTES, LineSplitter, MAX_LINE_BYTES, completeLinesEnd, linesBackward, readAt} from './lines.js'
 
 /** How often `followHistory` looks for new lines. */
@@ -38,7 +38,7 @@ export async function readLastEvents(path: string, count: number): Promise<LastE
     if (count > 0) {
       for await (const line of linesBackward(fh, end)) {
         const event = parseHistoryLine(line.text)
-        if (!event) continue
+        if (!event || !isShownEvent(event)) continue
         records.push({event, line: line.text})
         if (records.length >= count) break
       }
@@ -109,7 +109,7 @@ export async function* followHistory(path: string, options: FollowOptions = {}):
       pos += chunk.length
       for (const text of splitter.push(chunk)) {
         const event = parseHistoryLine(text)
-        if (event) yield {event, line: text}
+        if (event && isShownEvent(event)) yield {event, line: text}
       }
     }
 
@@ -199,7 +199,8 @@ export async function readLastMessages(path: string, count: number): Promise<His
     }
 
     const messages: HistoryMessage[] = []
-    for (const {event} of records) {
+    // In the order they were said: a late message was logged when it arrived, after later ones.
+    for (const {event} of byAuthorTime(records)) {
       if (event.event === 'message_sent') {
         const name = event.name === undefined ? {} : {from: event.name}
         messages.push({ts: event.ts, own: true, text: event.text, ...name, ...actionOf(event)})

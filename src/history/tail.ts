@@ -6,8 +6,9 @@ import type {Writable} from 'node:stream'
 import {errnoCode} from '../io/errno.js'
 import {escapeJsonLine} from '../text/sanitize.js'
 import {reasonFor} from './errors.js'
-import {historyPath} from './events.js'
+import {byAuthorTime, historyPath, parseHistoryLine} from './events.js'
 import {formatEvent, type LogTexts} from './format.js'
+import {openTail} from './tail-socket.js'
 import {followHistory, readLastEvents, type HistoryRecord, type LastEvents} from './reader.js'
 
 export const DEFAULT_TAIL_LINES = 20
@@ -47,6 +48,8 @@ export interface TailOptions {
   onWaiting?: () => void
   /** follow polling interval (tests) */
   pollMs?: number
+  /** The running node's log-process socket: asked first; the file is read when no node answers there. */
+  socket?: string
 }
 
 /** Writes `text`, waiting out backpressure. False when the output is gone (EPIPE under `| head`) or we are aborted. */
@@ -77,6 +80,28 @@ function readError(error: unknown, path: string, dir: string, port: number): Err
 }
 
 /**
+ * Prints what the running node's log process sends (tail-socket.ts). False when no node answers on that socket.
+ */
+async function tailFromNode(socket: string, options: TailOptions, render: (r: HistoryRecord) => string): Promise<boolean> {
+  const stream = await openTail(socket, {n: options.lines, follow: options.follow}, options.signal)
+  if (!stream) return false
+  for await (const message of stream) {
+    let text: string
+    if (message.type === 'skipped') {
+      text = options.json ? JSON.stringify({skipped: message.count}) + '\n' : `-- ${message.count} events skipped: this tail read too slowly\n`
+    } else {
+      const event = parseHistoryLine(message.line)
+      if (!event) continue
+      text = render({event, line: message.line})
+    }
+
+    if (!(await write(options.out, text, options.signal))) break
+  }
+
+  return true
+}
+
+/**
  * Prints the last `lines` events of the history for `port` in `dir`, then, with `follow`, each new one until
  * `signal` aborts. Rejects with HistoryNotFoundError or HistoryReadError, whose messages are sentences for the user.
  */
@@ -84,6 +109,7 @@ export async function tailHistory(options: TailOptions): Promise<void> {
   const {dir, port, out, signal} = options
   const path = historyPath(dir, port)
   const render = (r: HistoryRecord): string => (options.json ? escapeJsonLine(r.line) : formatEvent(r.event, options.texts)) + '\n'
+  if (options.socket && (await tailFromNode(options.socket, options, render))) return
 
   let last: LastEvents
   try {
@@ -96,7 +122,8 @@ export async function tailHistory(options: TailOptions): Promise<void> {
     last = {records: [], end: 0}
   }
 
-  if (!(await write(out, last.records.map(render).join(''), signal)) || !options.follow) return
+  // The last events in the order they were said: a message that arrived late sits at its author's time.
+  if (!(await write(out, byAuthorTime(last.records).map(render).join(''), signal)) || !options.follow) return
 
   try {
     for await (const record of followHistory(path, {from: last.end, pollMs: options.pollMs, signal})) {

@@ -8,6 +8,7 @@ import {dirname} from 'node:path'
 import {errnoCode} from '../io/errno.js'
 import {parseHistoryLine} from './events.js'
 import {completeLinesEnd, linesBackward} from './lines.js'
+import {TailServer} from './tail-socket.js'
 import {describeMessage, parseToWriter, type FromWriter} from './writer-protocol.js'
 
 /** How far back from the end `init` looks for this session's last line. Only this writer appends, so its last
@@ -107,7 +108,20 @@ async function tighten(file: FileHandle, mode: number): Promise<{was: number; no
   }
 }
 
-async function init(path: string, id: string): Promise<void> {
+/** Serves `chat log tail` while the node runs (tail-socket.ts); undefined when not asked for or not possible. */
+let tail: TailServer | undefined
+
+async function serveTails(path: string, socketPath: string): Promise<void> {
+  const server = new TailServer(path)
+  try {
+    await mkdir(dirname(socketPath), {recursive: true, mode: DIR_MODE})
+    if (await server.listen(socketPath)) tail = server
+  } catch {
+    // No socket (a path too long, a directory that cannot be made): log tail reads the file instead.
+  }
+}
+
+async function init(path: string, id: string, tailSocket?: string): Promise<void> {
   try {
     await mkdir(dirname(path), {recursive: true, mode: DIR_MODE})
     // a+: append for writing, readable for the repair and the resume scan.
@@ -125,6 +139,7 @@ async function init(path: string, id: string): Promise<void> {
     lastAckSent = lastWritten
     // Drop anything that arrived early and is already in the file.
     pending = pending.filter((p) => p.seq > lastWritten)
+    if (tailSocket) await serveTails(path, tailSocket)
     ready = true
     send(loose ? {type: 'ready', lastSeq: lastWritten, loose} : {type: 'ready', lastSeq: lastWritten})
     schedule()
@@ -176,6 +191,8 @@ async function drain(): Promise<void> {
       return
     }
 
+    tail?.publish(batch.map((p) => p.line))
+
     ackIfNeeded()
   }
 }
@@ -212,6 +229,7 @@ async function stop(): Promise<void> {
   if (stopping) return
   stopping = true
   await settle()
+  await tail?.close()
   if (fh) {
     const file = fh
     fh = undefined
@@ -257,7 +275,7 @@ function main(): void {
           return
         }
 
-        initializing = init(msg.path, msg.session)
+        initializing = init(msg.path, msg.session, msg.tailSocket)
         return
       }
 

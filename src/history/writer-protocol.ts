@@ -7,7 +7,7 @@ export type ToWriter =
    * Open (creating the directory, 0700, if needed; the file 0600, or tightened to it) and repair `path`; answer
    * `ready` with the last seq of `session` in it.
    */
-  | {type: 'init'; path: string; session: string}
+  | {type: 'init'; path: string; session: string; tailSocket?: string}
   /**
    * Lines (no `\n`) to append, with consecutive seqs from `first`. Batches arrive in increasing seq; a seq already
    * in the file is skipped.
@@ -60,8 +60,9 @@ export function parseToWriter(v: unknown): ToWriter | undefined {
   if (!isObj(v)) return undefined
   switch (v.type) {
     case 'init':
+      if (v.tailSocket !== undefined && typeof v.tailSocket !== 'string') return undefined
       return typeof v.path === 'string' && typeof v.session === 'string' && v.session !== ''
-        ? {type: 'init', path: v.path, session: v.session}
+        ? {type: 'init', path: v.path, session: v.session, ...(typeof v.tailSocket === 'string' ? {tailSocket: v.tailSocket} : {})}
         : undefined
     case 'append':
       return isSeq(v.first) && v.first > 0 && isLines(v.lines) && Number.isSafeInteger(v.first + v.lines.length)

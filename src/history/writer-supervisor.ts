@@ -32,6 +32,8 @@ export interface WriterSupervisorOptions {
   session: string
   /** Test hook: the writer module to fork instead of `writer-process.js`. */
   writerPath?: string
+  /** the Unix socket the writer serves `chat log tail` on (docs/history.md), sent in `init` */
+  tailSocket?: string
 }
 
 export interface WriterSupervisorHost {
@@ -185,7 +187,7 @@ export class WriterSupervisor {
       writer.crash = `not ready after ${READY_TIMEOUT_MS} ms`
       child.kill('SIGKILL')
     }, READY_TIMEOUT_MS)
-    this.send({type: 'init', path: this.#options.path, session: this.#options.session})
+    this.send({type: 'init', path: this.#options.path, session: this.#options.session, ...(this.#options.tailSocket ? {tailSocket: this.#options.tailSocket} : {})})
   }
 
   /** Sends to the current writer if its channel is open. A failed send needs no action here: the writer's exit

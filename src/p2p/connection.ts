@@ -87,6 +87,10 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   since = 0
   #remote: NodeInfo | undefined
   #transient = false
+  /** How far the peer's clock is ahead of ours, from its hello (undefined: it did not say). */
+  clockOffsetMs: number | undefined
+  /** The address this node dialled to open it (outbound only): the one to redial, which may differ from `remote`. */
+  dialled: {host: string; port: number} | undefined
   readonly #session: SecureSession
   readonly #frameBudget: TokenBucket
   readonly #limits: ConnectionLimits
@@ -377,7 +381,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  #onHello(hello: NodeInfo & {transient?: true}): void {
+  #onHello(hello: NodeInfo & {clockOffsetMs?: number; transient?: true}): void {
+    this.clockOffsetMs = hello.clockOffsetMs
     clearTimeout(this.#helloTimer)
     this.#helloTimer = undefined
     if (this.transport.expectedId !== undefined && hello.id !== this.transport.expectedId) {

@@ -56,6 +56,11 @@ export interface DirectHost {
   announced(from: NodeInfo, how: {leaving: boolean; live: boolean; ts: number}): void
   /** `from` wrote a direct message (to us or relayed by us): it is in the room. */
   heard(from: NodeInfo): void
+  /** A signed frame for the message store; `forget` drops one (an announcement superseded by a newer one). */
+  keep(kind: 'announce' | 'dm', frame: SignedPayload, known?: {id: string; ts: number}): void
+  forget(id: string): void
+  /** Passes on a frame learned late (by reconciliation) to every peer but `cameFrom`. */
+  relayLate(kind: 'announce' | 'dm', frame: SignedPayload, cameFrom: PeerConnection): void
   warn(code: string, message: string): void
 }
 
@@ -99,6 +104,7 @@ export class DirectMessages {
     const frame = signFrame(this.#node.identity, 'dm', payload)
     const message: DirectMessage = {id: messageId(payload), from, to: {...recipient.info}, text, ts: Date.now()}
     this.#node.seen.add(message.id)
+    this.#node.keep('dm', frame)
     return this.#node.sendOwn(frame, message.ts) ? {...message, held: true} : message
   }
 
@@ -114,27 +120,37 @@ export class DirectMessages {
     const now = Date.now()
     const dmKey = this.#keys.publicKey.toString('base64url')
     const payload = encodeAnnouncePayload({from: this.#node.info(), dmKey, ts: now, seq: this.#node.nextSeq(), ...(leaving ? {leaving} : {})})
+    if (this.#ownAnnounce) this.#node.forget(messageId(this.#ownAnnounce.payload))
     this.#ownAnnounce = signFrame(this.#node.identity, 'announce', payload)
     this.#node.seen.add(messageId(payload))
+    this.#node.keep('announce', this.#ownAnnounce)
     this.#node.broadcast(this.#ownAnnounce, undefined)
   }
 
-  onAnnounce(conn: PeerConnection, frame: AnnounceFrame): void {
-    if (this.#learnKey(conn, frame, false)) this.#node.broadcast(frame, conn)
+  /** An announcement, flooded live or learned `late` by reconciliation (then any age within the store's window). */
+  onAnnounce(conn: PeerConnection, frame: AnnounceFrame, late = false): void {
+    if (!this.#learnKey(conn, frame, late)) return
+    if (late) this.#node.relayLate('announce', frame, conn)
+    else this.#node.broadcast(frame, conn)
   }
 
   onKeys(conn: PeerConnection, frame: KeysFrame): void {
     for (const announce of frame.announces) if (!conn.isOpen || this.#learnKey(conn, announce, true) === undefined) return
   }
 
-  onDirect(conn: PeerConnection, frame: DirectFrame): void {
+  /** A direct message, flooded live or learned `late` by reconciliation. Stored either way (sealed). */
+  onDirect(conn: PeerConnection, frame: DirectFrame, late = false): void {
     const result = this.#node.intake.receive(conn, 'dm', frame)
+    if (result.status === 'own') this.#node.keep('dm', frame, {id: result.id, ts: result.payload.ts})
     if (result.status !== 'new') return
+    this.#node.keep('dm', frame, {id: result.id, ts: result.payload.ts})
     const {box, eph, from, to, ts} = result.payload
     this.#node.heard(from)
     const self = this.#node.info()
     if (to !== self.id) {
-      this.#node.broadcast(frame, conn) // a relay: carries the box, cannot open it
+      // a relay: carries the box, cannot open it
+      if (late) this.#node.relayLate('dm', frame, conn)
+      else this.#node.broadcast(frame, conn)
       return
     }
 
@@ -144,7 +160,7 @@ export class DirectMessages {
       return
     }
 
-    this.#node.deliver({id: result.id, from: {...from}, to: self, text, ts})
+    this.#node.deliver({id: result.id, from: {...from}, to: self, text, ts, ...(late ? {late: true} : {})})
   }
 
   /** Gives a new direct peer the keys we know (ours included), so it can write to anyone at once. */
@@ -167,6 +183,9 @@ export class DirectMessages {
     this.#node.announced(from, {leaving: leaving === true, live: !anyAge && conn.peerId !== from.id, ts})
     const known = this.#directory.peek(from.id)
     if (known && known.ts >= ts) return false // an older announcement than the one we hold
+    // The store keeps each node's latest announcement only: one every 10 minutes would fill it otherwise.
+    if (known) this.#node.forget(messageId(known.announce.payload))
+    this.#node.keep('announce', announce)
     if (leaving) {
       this.#directory.delete(from.id) // gone: no key to write to any more; relayed so the whole room learns it
       return true

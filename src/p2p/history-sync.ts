@@ -15,6 +15,8 @@ export interface HistoryHost {
   readonly intake: SignedIntake
   /** A message of someone else's from the history, to show (marked `history`). */
   deliver(message: ChatMessage): void
+  /** An accepted history item, for the message store. */
+  keep(frame: SignedPayload): void
 }
 
 export class HistorySync {
@@ -32,6 +34,11 @@ export class HistorySync {
   constructor(node: HistoryHost, size = DEFAULT_HISTORY_MESSAGES) {
     this.#node = node
     this.size = Math.min(size, MAX_HISTORY_MESSAGES)
+  }
+
+  /** A node that comes back with a message store catches up by reconciliation: it asks for no history. */
+  skipRequest(): void {
+    this.#asked = true
   }
 
   /** Keeps a message shown or sent, for the next newcomer. */
@@ -92,6 +99,7 @@ export class HistorySync {
       if (result.status === 'rejected') return
       if (result.status === 'dropped') continue
       this.remember(item)
+      this.#node.keep(item)
       if (result.status === 'new') this.#node.deliver({...chatMessage(result.id, result.payload), history: true})
     }
   }

@@ -21,8 +21,11 @@ export type Intake<P> =
 
 export interface IntakeHost {
   readonly selfId: string
-  readonly seen: SeenCache
+  /** The ids already had: the seen-cache, and the message store (docs/sync.md). */
+  readonly seen: Pick<SeenCache, 'add' | 'has'>
   readonly authorLimiter: KeyedRateLimiter
+  /** The age window, ms: the message store's retention (its horizon); default MAX_MESSAGE_AGE_MS. */
+  maxAgeMs?(): number
   /** Asked after the cheap checks, before the signature: false drops the payload (a per-link budget, say). */
   beforeSignature?(conn: PeerConnection, kind: SignedKind, authorId: string): boolean
   /** A hop sent an invalid payload; called before it is disconnected (a score penalty, say). */
@@ -52,7 +55,7 @@ export class SignedIntake {
   ): Intake<SignedPayloads[K]> {
     const node = this.#node
     const beforeSignature = node.beforeSignature && ((authorId: string) => node.beforeSignature!(conn, kind, authorId))
-    const verdict = validateSigned(kind, body, {now: Date.now(), seen: node.seen, anyAge, beforeSignature})
+    const verdict = validateSigned(kind, body, {now: Date.now(), seen: node.seen, anyAge, maxAgeMs: node.maxAgeMs?.(), beforeSignature})
     switch (verdict.outcome) {
       case 'ignore': {
         if (verdict.why === 'duplicate' && !anyAge) node.onDuplicate?.(conn, messageId(body.payload))

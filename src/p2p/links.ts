@@ -24,6 +24,8 @@ export interface LinksHost {
   onPeerUp(conn: PeerConnection): void
   /** A connection that said hello closed; `removed` when it was the registered one for its peer. */
   onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void
+  /** The peer's connection was replaced by this one (both ends keep the same socket of a simultaneous dial). */
+  onPeerReplaced?(conn: PeerConnection): void
   onFrame(conn: PeerConnection, frame: Frame): void
   /** `failure` is set for a connection that failed before its hello (then `code` is its code). */
   warn(code: string, message: string, failure?: ConnectFailure): void
@@ -93,6 +95,7 @@ export class Links {
       const socket = createConnection({host, port})
       const conn = new PeerConnection(tcpTransport(socket), 'outbound', this.#node.local(), this.#limits)
       this.#node.dialled?.(conn, host, port)
+      conn.dialled = {host, port}
       let settled = false
       const fail = (): void => {
         if (settled) return
@@ -178,6 +181,7 @@ export class Links {
       case 'replaced': {
         // The same peer, now on the socket both ends agreed to keep; no second 'joined'.
         result.previous.close('duplicate connection', undefined)
+        this.#node.onPeerReplaced?.(conn)
         onSettled?.(conn.summary())
         return
       }

@@ -11,9 +11,22 @@ export const DEFAULT_DEGREE = 4
 export const MESH_TICK_MS = 1000
 export const PEER_EXCHANGE_INTERVAL_MS = 10_000
 export const MAX_KNOWN_PEERS = 1000
-/** A known peer that failed this many dials in a row is forgotten (it will be learnt again if it comes back). */
-export const MAX_DIAL_FAILURES = 5
+/**
+ * The address book outlives failures: a known peer is retried with a backoff capped at 5 minutes (so two halves of
+ * a network whose bridge left find each other again when the network returns), and forgotten only when nobody has
+ * seen it, and it has not answered, for a week.
+ */
+export const KNOWN_PEER_RETRY_MAX_MS = 5 * 60_000
+export const KNOWN_PEER_TTL_MS = 7 * 24 * 60 * 60_000
 const FAILED_DIAL_DELAY_MS = 2000
+
+/** An address-book entry as the caller persists it (docs/sync.md): `lastSeen` is when it was last reached or heard of. */
+export interface AddressBookEntry {
+  id: string
+  host: string
+  port: number
+  lastSeen: number
+}
 
 /** What the mesh needs from its node. */
 export interface MeshHost {
@@ -52,7 +65,7 @@ export class Mesh {
   readonly #host: MeshHost
   readonly #options: MeshOptions
   /** By id; read with `peek` (no refresh), so the first learnt is the first forgotten; `values()` runs newest first. */
-  readonly #known = new LRUCache<string, KnownPeer & {failures: number}>({max: MAX_KNOWN_PEERS})
+  readonly #known = new LRUCache<string, KnownPeer & {failures: number; lastSeen: number}>({max: MAX_KNOWN_PEERS})
   readonly #dialing = new Set<string>()
   readonly #pinned = new Map<string, Pinned>()
   #tick: NodeJS.Timeout | undefined
@@ -84,18 +97,30 @@ export class Mesh {
     return [...this.#known.values()].reverse()
   }
 
-  /** Remembers peers someone told us about (or that we met). The table is bounded: the oldest entry goes first. */
-  learn(peers: Iterable<{host: string; id: string; port: number}>): void {
+  /** The address book, for the caller to persist (most recently learnt last). */
+  addressBook(): AddressBookEntry[] {
+    return [...this.#known.values()].reverse().map(({host, id, lastSeen, port}) => ({id, host, port, lastSeen}))
+  }
+
+  /**
+   * Remembers peers someone told us about (or that we met, or an earlier run's address book with its `lastSeen`).
+   * The table is bounded: the oldest entry goes first.
+   */
+  learn(peers: Iterable<{host: string; id: string; lastSeen?: number; port: number}>): void {
+    const now = Date.now()
     for (const peer of peers) {
       if (peer.id === this.#host.selfId) continue
+      const lastSeen = Math.min(peer.lastSeen ?? now, now)
+      if (now - lastSeen > KNOWN_PEER_TTL_MS) continue
       const entry = this.#known.peek(peer.id)
       if (entry) {
         entry.host = peer.host
         entry.port = peer.port
+        entry.lastSeen = Math.max(entry.lastSeen, lastSeen)
         continue
       }
 
-      this.#known.set(peer.id, {id: peer.id, host: peer.host, port: peer.port, retryAt: 0, failures: 0})
+      this.#known.set(peer.id, {id: peer.id, host: peer.host, port: peer.port, retryAt: 0, failures: 0, lastSeen})
     }
   }
 
@@ -158,14 +183,17 @@ export class Mesh {
         .then(
           () => {
             const entry = this.#known.peek(peer.id)
-            if (entry) entry.failures = 0
+            if (!entry) return
+            entry.failures = 0
+            entry.lastSeen = Date.now()
           },
           () => {
             const entry = this.#known.peek(peer.id)
             if (!entry) return
             entry.failures++
-            entry.retryAt = Date.now() + backoffDelay(entry.failures, {initialMs: FAILED_DIAL_DELAY_MS, maxMs: FAILED_DIAL_DELAY_MS * 2 ** 5})
-            if (entry.failures >= MAX_DIAL_FAILURES) this.#known.delete(peer.id)
+            const now = Date.now()
+            entry.retryAt = now + backoffDelay(entry.failures, {initialMs: FAILED_DIAL_DELAY_MS, maxMs: KNOWN_PEER_RETRY_MAX_MS, jitter: 0.2, random: this.#options.random})
+            if (now - entry.lastSeen > KNOWN_PEER_TTL_MS) this.#known.delete(peer.id)
           },
         )
         .finally(() => this.#dialing.delete(key))

@@ -32,8 +32,13 @@ export type SignedKind = SignedType
 const MESSAGE_ID_PREFIX = 'chat/2 message-id:'
 /** Older messages are ignored (a replay outside the seen-cache's memory); the cache keeps ids longer than this. */
 export const MAX_MESSAGE_AGE_MS = 5 * 60 * 1000
-/** How far ahead of our clock an author's clock may run. */
-export const MAX_CLOCK_SKEW_MS = 30 * 1000
+/**
+ * How far ahead of our clock an author's clock may run: minutes, as real laptops drift (peers whose clocks differ by
+ * more than CLOCK_WARNING_MS are told at connection). A live message older than this is shown as late.
+ */
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000
+/** Peers whose clocks differ by more than this are both told, once per connection. */
+export const CLOCK_WARNING_MS = 60 * 1000
 
 /** What each kind's payload decodes to. */
 export interface SignedPayloads {
@@ -87,6 +92,8 @@ export interface ValidationContext {
   seen: Pick<SeenCache, 'has'>
   /** No age window: history and key lists are old by definition; they are shown or stored, never relayed. */
   anyAge?: boolean
+  /** The age window (default MAX_MESSAGE_AGE_MS): with a message store, back to its horizon (docs/sync.md). */
+  maxAgeMs?: number
   /**
    * Asked with the author's id after the cheap checks, just before the signature (the expensive one): false ignores
    * the payload as over budget (the link's budget for never-seen authors, or a full seen-cache).
@@ -109,7 +116,7 @@ export function validateSigned<K extends SignedKind>(
     return {outcome: 'reject', error: error as ProtocolError}
   }
 
-  if (!context.anyAge && payload.ts < context.now - MAX_MESSAGE_AGE_MS) return {outcome: 'ignore', why: 'too_old'}
+  if (!context.anyAge && payload.ts < context.now - (context.maxAgeMs ?? MAX_MESSAGE_AGE_MS)) return {outcome: 'ignore', why: 'too_old'}
   if (payload.ts > context.now + MAX_CLOCK_SKEW_MS) return {outcome: 'ignore', why: 'too_new'}
   if (context.beforeSignature && !context.beforeSignature(payload.from.id)) return {outcome: 'ignore', why: 'over_budget'}
   if (!verifyWithPrefix(payload.from.id, SIGNATURE_PREFIXES[kind], Buffer.from(frame.payload, 'utf8'), Buffer.from(frame.sig, 'base64url'))) {

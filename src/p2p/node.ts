@@ -19,24 +19,30 @@ import {SignedIntake} from './intake.js'
 import {LeaveGrace} from './leave-grace.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
-import {Mesh} from './mesh.js'
+import {type AddressBookEntry, Mesh} from './mesh.js'
 import {nameProblem} from './name.js'
 import {PeerHealth} from './peer-health.js'
-import {authorMessage, chatMessage, checkText} from './message-auth.js'
+import {authorMessage, chatMessage, checkText, CLOCK_WARNING_MS, MAX_CLOCK_SKEW_MS} from './message-auth.js'
+import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, DEFAULT_HOST, DEFAULT_PORT, STOP_TIMEOUT_MS} from './options.js'
 import {
-  AUTHOR_MESSAGE_BURST,
-  AUTHOR_MESSAGES_PER_SECOND,
-  type ChatNodeOptions,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
-  STOP_TIMEOUT_MS,
-} from './options.js'
-import {type ChatFrame, encodeBody, type Frame, MAX_NAME_CHARS, MAX_PEERS_PER_FRAME, type SignedFrame} from './protocol.js'
+  type ChatFrame,
+  encodeBody,
+  type Frame,
+  MAX_NAME_CHARS,
+  MAX_PEERS_PER_FRAME,
+  type SignedFrame,
+  type SignedPayload,
+  type SyncItemsFrame,
+} from './protocol.js'
 import {KeyedRateLimiter} from './rate-limit.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import {Roster} from './roster.js'
 import {Sender} from './sender.js'
 import type {SwarmLink} from './swarm/swarm.js'
+import {LateRelay} from './sync/late-relay.js'
+import {MessageStore} from './sync/store.js'
+import {restoreFrames, toStoredFrame} from './sync/stored-frame.js'
+import {SyncLinks} from './sync/sync-link.js'
 import type {ChatMessage, ChatNodeEvents, CooldownSummary, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from './types.js'
 
 export {ChatNodeError} from './errors.js'
@@ -73,6 +79,12 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   /** Connections refused for being on the cool-down list: what they sent alongside their hello is not looked at. */
   readonly #refused = new WeakSet<PeerConnection>()
   #seenFullWarnedAt = 0
+  /** Every accepted signed frame within retention: what reconciliation compares (docs/sync.md). */
+  readonly #store: MessageStore
+  readonly #sync: SyncLinks<PeerConnection>
+  readonly #lateRelay: LateRelay<PeerConnection>
+  /** Messages said before this node was first in the room are kept and passed on when learned late, not shown. */
+  readonly #memberSince: number
   readonly #swarmOptions: ChatNodeOptions['swarm']
   #swarm: SwarmLink | undefined
   /** Swarm streams replaced as duplicates: the peer stays, so its leave waits for it to come back (LeaveGrace). */
@@ -90,6 +102,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     announce: (conn, frame) => this.#direct.onAnnounce(conn, frame),
     keys: (conn, frame) => this.#direct.onKeys(conn, frame),
     dm: (conn, frame) => this.#direct.onDirect(conn, frame),
+    sync: (conn, frame) => this.#sync.onSync(conn, frame),
+    sync_want: (conn, frame) => this.#sync.onWant(conn, frame),
+    sync_items: (conn, frame) => this.#sync.onItems(conn, frame),
   }
 
   constructor(options: ChatNodeOptions) {
@@ -113,10 +128,16 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     })
     this.#health = health
     health.knowAuthor(this.id)
+    this.#store = new MessageStore(options.store)
+    const loaded = this.#store.load(restoreFrames(options.storedFrames ?? []))
+    this.#memberSince = options.memberSince ?? Date.now()
+    // An id is known if recently seen or stored; the age window is the store's (an older id is refused, not re-shown).
+    const known = {has: (id: string) => this.#seen.has(id) || this.#store.has(id), add: (id: string) => this.#seen.add(id)}
     this.#intake = new SignedIntake({
       selfId: this.id,
-      seen: this.#seen,
+      seen: known,
       authorLimiter: new KeyedRateLimiter(author.perSecond, author.burst),
+      maxAgeMs: () => Date.now() - this.#store.horizon(),
       beforeSignature: (conn, _kind, author) => this.#admit(conn, author),
       onAccept: (conn, author, id) => health.accepted(conn, author, id),
       onDuplicate: (conn, id) => health.duplicate(conn, id),
@@ -145,6 +166,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         release: (conn) => this.#listener.release(conn),
         onPeerUp: (conn) => this.#onPeerUp(conn),
         onPeerDown: (conn, reason, removed) => this.#onPeerDown(conn, reason, removed),
+        // A reconciliation under way on the closed duplicate is lost with it: run one on the kept socket.
+        onPeerReplaced: (conn) => {
+          if (conn.direction === 'outbound') void this.#sync.initiate(conn)
+        },
         onFrame: (conn, frame) => this.#onFrame(conn, frame),
         warn,
         refuseDial: (host, port) => {
@@ -187,8 +212,15 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       left: (left) => this.emit('room_left', left),
       churn: (churn) => this.emit('room_churn', churn),
     })
+    this.#mesh.learn(options.addressBook ?? [])
     const deliver = (message: ChatMessage): boolean => this.emit('message', message)
-    this.#history = new HistorySync({intake: this.#intake, deliver}, options.history)
+    this.#history = new HistorySync({intake: this.#intake, deliver, keep: (frame) => this.#keep('chat', frame)}, options.history)
+    // A node that comes back with a store catches up by reconciliation; only a newcomer asks for recent history.
+    if (loaded > 0) this.#history.skipRequest()
+    this.#lateRelay = new LateRelay((frame: SyncItemsFrame, cameFrom) => this.#broadcast(frame, cameFrom))
+    this.#sync = new SyncLinks({store: this.#store, accept: (conn, item) => this.#onLate(conn, item)})
+    this.#sync.on('done', (conn, report) => this.emit('synced', {peer: conn.summary(), ...report}))
+    this.#sync.on('failed', (conn, reason) => this.#warn('sync_failed', `could not reconcile with ${conn.label}: ${reason}`))
     this.#direct = new DirectMessages({
       identity: this.#identity,
       seen: this.#seen,
@@ -200,9 +232,12 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       peerCount,
       broadcast: (frame, cameFrom) => this.#broadcast(frame, cameFrom),
       sendOwn: (frame, ts) => this.#sendOrHold(frame, ts),
-      deliver: (message) => this.emit('direct', message),
+      deliver: (message) => (message.late && message.ts < this.#memberSince ? false : this.emit('direct', message)),
       announced: (from, how) => this.#roster.announced(from, how),
       heard: (from) => this.#roster.heard(from),
+      keep: (kind, frame, known) => this.#keep(kind, frame, known),
+      forget: (id) => this.#store.delete(id),
+      relayLate: (kind, frame, cameFrom) => this.#lateRelay.relay(kind, frame, cameFrom),
       warn,
     })
   }
@@ -271,6 +306,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     return this.#roster.list()
   }
 
+  /** The address book: every peer this node knows of, with when it was last reached or heard of (to persist). */
+  addressBook(): AddressBookEntry[] {
+    return this.#mesh.addressBook()
+  }
+
   /** Peers this node has heard of (from its peers' `peers` frames), connected or not. */
   knownPeers(): Array<{host: string; id: string; port: number}> {
     return this.#mesh.known().map(({host, id, port}) => ({host, id, port}))
@@ -312,6 +352,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq, ...kind})
     this.#seen.add(message.id)
     this.#history.remember(frame)
+    this.#keep('chat', frame, {id: message.id, ts: message.ts})
     const sent = this.#sendOrHold(frame, message.ts) ? {...message, held: true as const} : message
     this.emit('sent', sent)
     return sent
@@ -400,6 +441,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const released = this.#held.size > 0 ? this.#held.release(Date.now()) : undefined
     for (const frame of released?.send ?? []) this.#broadcast(frame, undefined)
     this.#direct.onPeerUp(conn, peerCount)
+    // One reconciliation per connection, run by the side that dialled (both sides learn what they lack); on a swarm
+    // stream, the side Hyperswarm says initiated it.
+    if (conn.direction === 'outbound') void this.#sync.initiate(conn)
     if (exchanged) {
       // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
       const announce = [{id: remote.id, host: remote.host, port: remote.port}]
@@ -412,6 +456,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       const to = {id: remote.id, name: remote.name, host: remote.host, port: remote.port}
       this.emit('held_released', {sent: released.send.length, dropped: released.dropped, to})
     }
+    const offsetMs = conn.clockOffsetMs
+    if (offsetMs !== undefined && Math.abs(offsetMs) > CLOCK_WARNING_MS) this.emit('clock_skew', {peer: conn.summary(), offsetMs})
   }
 
   #onPeerDown(conn: PeerConnection, reason: string, removed: boolean): void {
@@ -427,6 +473,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       this.emit('peer_left', left)
     }
 
+    // Redial the address we dialled (a --join through a proxy, a forwarded port), not only the one the peer announces.
+    if (conn.dialled) this.#mesh.scheduleRedial(conn.dialled.host, conn.dialled.port)
     this.#mesh.scheduleRedial(conn.remote.host, conn.remote.port)
     this.#mesh.maintain()
   }
@@ -474,14 +522,21 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     handler?.(conn, frame)
   }
 
-  #onChat(conn: PeerConnection, frame: ChatFrame): void {
+  /** A chat message, flooded live or learned `late` by reconciliation (then passed on as late, and marked so). */
+  #onChat(conn: PeerConnection, frame: SignedPayload, late = false): void {
     const result = this.#intake.receive(conn, 'chat', frame)
+    if (result.status === 'own') this.#keep('chat', frame, {id: result.id, ts: result.payload.ts}) // ours from an earlier run: kept, never shown again
     if (result.status !== 'new') return
     this.#roster.heard(result.payload.from)
     this.#history.remember(frame)
+    this.#keep('chat', frame, {id: result.id, ts: result.payload.ts})
     // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
-    this.#broadcast(frame, conn)
-    this.emit('message', chatMessage(result.id, result.payload))
+    if (late) this.#lateRelay.relay('chat', frame, conn)
+    else this.#broadcast({type: 'chat', payload: frame.payload, sig: frame.sig}, conn)
+    const message = chatMessage(result.id, result.payload)
+    if (late && message.ts < this.#memberSince) return // said before this node was ever in the room
+    // Older than a live message can be, even from a skewed clock: it waited somewhere.
+    this.emit('message', late || message.ts < Date.now() - MAX_CLOCK_SKEW_MS ? {...message, late: true} : message)
   }
 
   /**
@@ -503,7 +558,33 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     return this.#health.admit(conn, author)
   }
 
-  #broadcast(frame: SignedFrame, cameFrom: PeerConnection | undefined): void {
+  /** A signed frame learned late, by reconciliation (asked for, pushed, or passed on by a peer that learned it so). */
+  #onLate(conn: PeerConnection, item: SyncItemsFrame['items'][number]): void {
+    const frame = {payload: item.payload, sig: item.sig}
+    switch (item.kind) {
+      case 'chat': {
+        this.#onChat(conn, frame, true)
+        return
+      }
+
+      case 'dm': {
+        this.#direct.onDirect(conn, {type: 'dm', ...frame}, true)
+        return
+      }
+
+      case 'announce': {
+        this.#direct.onAnnounce(conn, {type: 'announce', ...frame}, true)
+      }
+    }
+  }
+
+  /** Adds a frame to the message store; `stored` tells the caller to persist it (the engine writes no files). */
+  #keep(kind: 'announce' | 'chat' | 'dm', frame: SignedPayload, known?: {id: string; ts: number}): void {
+    const stored = toStoredFrame(kind, frame, known)
+    if (this.#store.add(stored)) this.emit('stored', stored)
+  }
+
+  #broadcast(frame: SignedFrame | SyncItemsFrame, cameFrom: PeerConnection | undefined): void {
     const queued = this.#sender.broadcast(encodeBody(frame), () => relayTargets(this.#links.registry.list(), cameFrom))
     if (!queued && this.#state === 'running') {
       this.#warn('send_queue_full', 'outgoing queue is full: a message was dropped')

@@ -7,6 +7,7 @@ import type {Identity} from './identity.js'
 import type {MeshOptions} from './mesh.js'
 import type {RoomKey} from './room.js'
 import type {SwarmOptions} from './swarm/swarm.js'
+import type {MessageStoreOptions} from './sync/store.js'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 5000
@@ -51,4 +52,12 @@ export interface ChatNodeOptions {
   newAuthorRate?: {perSecond: number; burst: number}
   /** The cool-down list's periods and bound (src/p2p/cooldown.ts). */
   cooldown?: CooldownOptions
+  /** The message store's retention and size (docs/sync.md). */
+  store?: Omit<MessageStoreOptions, 'now'>
+  /** Frames an earlier run kept (`stored` events), read back by the caller: loaded into the store at start. */
+  storedFrames?: Iterable<{kind: string; payload: string; sig: string}>
+  /** When this node first joined the room (ms): messages learned late are shown only if said since. Default: now. */
+  memberSince?: number
+  /** An earlier run's address book (`ChatNode.addressBook()`), redialled when the node has fewer peers than its degree. */
+  addressBook?: Iterable<{host: string; id: string; lastSeen: number; port: number}>
 }

@@ -26,6 +26,16 @@ export const MAX_CHAT_PAYLOAD_CHARS = 30_000
 export const SIGNATURE_CHARS = 86
 /** The most recent messages one node serves to a newcomer. */
 export const MAX_HISTORY_MESSAGES = 200
+/** Reconciliation (`sync`): most ranges in one frame, and most ids over all its id lists (docs/limits.md). */
+export const MAX_SYNC_RANGES = 2000
+export const MAX_SYNC_IDS = 1000
+/** Frames asked for in one `sync_want`, and carried by one `sync_items`. */
+export const MAX_SYNC_WANT = 1000
+export const MAX_SYNC_ITEMS = 200
+/** A message id: 128 bits in lowercase hex. */
+export const MESSAGE_ID_CHARS = 32
+/** A range fingerprint: 128 bits in base64url. */
+export const FINGERPRINT_CHARS = 22
 
 /** Why a frame was refused. `code` is stable and machine-readable; `message` says what was wrong. */
 export class ProtocolError extends Error {
@@ -60,6 +70,8 @@ export interface HelloPayload {
    * others about it. Absent means a normal node, which is what older nodes send and assume.
    */
   transient?: boolean
+  /** The sender's clock (ms since the epoch) when it wrote the hello: both users are told if the clocks differ. */
+  now?: number
 }
 
 /** The kinds of payload an author signs and every hop floods; each has its own signature prefix. */
@@ -161,6 +173,34 @@ export interface HistoryFrame {
   messages: SignedPayload[]
 }
 
+/**
+ * One range of a reconciliation round (docs/protocol.md, "Reconciliation"). It runs from the previous range's upper
+ * bound (or the start) to its own upper bound `[ts, idPrefix]`, exclusive; `ts` null is the end of time.
+ * `[ts, id]` skip: this range is settled; `[ts, id, fp]` the fingerprint of my frames in it; `[ts, id, [ids]]`
+ * every id I hold in it.
+ */
+export type SyncRange = [ts: number | null, id: string] | [ts: number | null, id: string, fp: string] | [ts: number | null, id: string, ids: string[]]
+
+/** A round of range-based set reconciliation, either way. Never relayed. */
+export interface SyncFrame {
+  type: 'sync'
+  ranges: SyncRange[]
+}
+
+/** The ids of frames the sender lacks, found by reconciliation: answered with `sync_items`. */
+export interface SyncWantFrame {
+  type: 'sync_want'
+  ids: string[]
+}
+
+export type SyncItemKind = 'announce' | 'chat' | 'dm'
+
+/** Signed frames sent late: asked for, found missing by reconciliation, or learned late and passed on. */
+export interface SyncItemsFrame {
+  type: 'sync_items'
+  items: Array<{kind: SyncItemKind; payload: string; sig: string}>
+}
+
 /** A frame whose type this version does not know: ignored, for forward compatibility. */
 export interface UnknownFrame {
   type: 'unknown'
@@ -179,6 +219,9 @@ export type Frame =
   | PeersFrame
   | PingFrame
   | PongFrame
+  | SyncFrame
+  | SyncItemsFrame
+  | SyncWantFrame
 export type DecodedFrame = Frame | UnknownFrame
 
 const utf8 = new TextDecoder('utf-8', {fatal: true})
@@ -197,7 +240,7 @@ export function lengthPrefixed(bytes: Uint8Array): Buffer {
 
 /** The plaintext of a transport frame. Throws if it would not fit in one frame once sealed. */
 export function encodeBody(frame: Frame): Buffer {
-  const body = Buffer.from(JSON.stringify(frame), 'utf8')
+  const body = Buffer.from(JSON.stringify(frame.type === 'sync' ? {type: 'sync', ranges: syncWire(frame.ranges)} : frame), 'utf8')
   if (body.length > MAX_PLAINTEXT_BYTES) {
     throw new ProtocolError('frame_too_large', `frame of ${body.length} bytes exceeds the ${MAX_PLAINTEXT_BYTES}-byte limit`)
   }
@@ -330,6 +373,39 @@ export function decodeFrame(body: Uint8Array): DecodedFrame {
       return {type, messages: list.map((entry, i) => signedPayload(asObject(entry, `messages[${i}]`)))}
     }
 
+    case 'sync': {
+      return {type, ranges: syncRanges(field(obj, 'ranges'))}
+    }
+
+    case 'sync_want': {
+      const list = field(obj, 'ids')
+      if (!Array.isArray(list) || list.length > MAX_SYNC_WANT) {
+        throw new ProtocolError('bad_field', `"ids" must be an array of at most ${MAX_SYNC_WANT}`)
+      }
+
+      return {type, ids: list.map((id) => messageIdValue(id))}
+    }
+
+    case 'sync_items': {
+      const list = field(obj, 'items')
+      if (!Array.isArray(list) || list.length > MAX_SYNC_ITEMS) {
+        throw new ProtocolError('bad_field', `"items" must be an array of at most ${MAX_SYNC_ITEMS}`)
+      }
+
+      return {
+        type,
+        items: list.map((entry, i) => {
+          const o = asObject(entry, `items[${i}]`)
+          const kind = field(o, 'kind')
+          if (kind !== 'announce' && kind !== 'chat' && kind !== 'dm') {
+            throw new ProtocolError('bad_field', `items[${i}].kind must be "announce", "chat" or "dm"`)
+          }
+
+          return {kind, ...signedPayload(o)}
+        }),
+      }
+    }
+
     case 'peers': {
       const list = field(obj, 'peers')
       if (!Array.isArray(list)) throw new ProtocolError('bad_field', '"peers" must be an array')
@@ -379,6 +455,7 @@ export function decodeHelloPayload(bytes: Uint8Array): HelloPayload {
     listen: address(asObject(field(obj, 'listen'), 'hello.listen'), 'hello.listen'),
     sig,
     ...(optionalBoolean(obj, 'transient') ? {transient: true} : {}),
+    ...(field(obj, 'now') === undefined ? {} : {now: integer(obj, 'now', 0, Number.MAX_SAFE_INTEGER)}),
   }
 }
 
@@ -544,6 +621,88 @@ function signedPayload(obj: Obj): SignedPayload {
   const sig = str(obj, 'sig', SIGNATURE_CHARS, SIGNATURE_CHARS)
   if (!/^[A-Za-z0-9_-]+$/.test(sig)) throw new ProtocolError('bad_field', '"sig" must be base64url')
   return {payload: str(obj, 'payload', 1, MAX_CHAT_PAYLOAD_CHARS), sig}
+}
+
+const HEX_ID = /^[0-9a-f]{32}$/
+const HEX_PREFIX = /^[0-9a-f]{0,32}$/
+const FINGERPRINT = /^[A-Za-z0-9_-]{22}$/
+
+function messageIdValue(value: unknown): string {
+  if (typeof value !== 'string' || !HEX_ID.test(value)) throw new ProtocolError('bad_field', 'a message id must be 32 lowercase hex digits')
+  return value
+}
+
+/** On the wire a bound's time is the difference from the previous bound's (the first from 0): fewer digits. */
+function syncWire(ranges: SyncRange[]): unknown[] {
+  let last = 0
+  return ranges.map((range) => {
+    const ts = range[0] === null ? null : range[0] - last
+    if (range[0] !== null) last = range[0]
+    return range.length === 2 ? [ts, range[1]] : [ts, range[1], range[2]]
+  })
+}
+
+/**
+ * The ranges of a `sync` frame, checked whole: at most MAX_SYNC_RANGES ranges and MAX_SYNC_IDS ids, bounds strictly
+ * increasing, ids in a list strictly increasing (so a list cannot repeat an id to cost more).
+ */
+function syncRanges(value: unknown): SyncRange[] {
+  if (!Array.isArray(value) || value.length > MAX_SYNC_RANGES) {
+    throw new ProtocolError('bad_field', `"ranges" must be an array of at most ${MAX_SYNC_RANGES}`)
+  }
+
+  let ids = 0
+  let last = 0
+  let previous: [number | null, string] | undefined
+  return value.map((entry, i): SyncRange => {
+    if (!Array.isArray(entry) || entry.length < 2 || entry.length > 3) {
+      throw new ProtocolError('bad_field', `ranges[${i}] must be [ts, idPrefix] or [ts, idPrefix, fingerprint or ids]`)
+    }
+
+    const [delta, prefix, data] = entry as unknown[]
+    if (delta !== null && (typeof delta !== 'number' || !Number.isSafeInteger(delta) || delta < 0 || !Number.isSafeInteger(last + delta))) {
+      throw new ProtocolError('bad_field', `ranges[${i}] bound time must be null or a whole number of ms after the previous bound`)
+    }
+
+    const ts = delta === null ? null : last + delta
+    if (ts !== null) last = ts
+
+    if (typeof prefix !== 'string' || !HEX_PREFIX.test(prefix)) {
+      throw new ProtocolError('bad_field', `ranges[${i}] bound id must be at most 32 lowercase hex digits`)
+    }
+
+    if (previous && compareBounds(previous, [ts, prefix]) >= 0) {
+      throw new ProtocolError('bad_field', `ranges[${i}] does not come after the range before it`)
+    }
+
+    previous = [ts, prefix]
+    if (entry.length === 2) return [ts, prefix]
+    if (typeof data === 'string') {
+      if (!FINGERPRINT.test(data)) throw new ProtocolError('bad_field', `ranges[${i}] fingerprint must be ${FINGERPRINT_CHARS} base64url characters`)
+      return [ts, prefix, data]
+    }
+
+    if (!Array.isArray(data)) throw new ProtocolError('bad_field', `ranges[${i}] must end in a fingerprint or a list of ids`)
+    ids += data.length
+    if (ids > MAX_SYNC_IDS) throw new ProtocolError('bad_field', `a sync frame lists more than ${MAX_SYNC_IDS} ids`)
+    const list = data.map((id) => messageIdValue(id))
+    for (let k = 1; k < list.length; k++) {
+      if (list[k - 1] >= list[k]) throw new ProtocolError('bad_field', `ranges[${i}] ids must be sorted and distinct`)
+    }
+
+    return [ts, prefix, list]
+  })
+}
+
+/** Orders two range bounds: by time (null last), then by id prefix. */
+export function compareBounds(a: readonly [number | null, string], b: readonly [number | null, string]): number {
+  if (a[0] !== b[0]) {
+    if (a[0] === null) return 1
+    if (b[0] === null) return -1
+    return a[0] < b[0] ? -1 : 1
+  }
+
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
 }
 
 function wireNode(obj: Obj, what: string): WireNode {

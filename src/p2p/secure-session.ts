@@ -64,7 +64,7 @@ export interface SessionOutput {
 }
 
 /** The peer as its hello describes it; `transient` only when it said it is a short-lived sender. */
-export type RemoteHello = WireNode & {transient?: true}
+export type RemoteHello = WireNode & {clockOffsetMs?: number; transient?: true}
 
 /** A handshake or transport failure. `reply` is what may be written before closing (usually nothing). */
 export class SessionError extends ProtocolError {
@@ -213,7 +213,7 @@ export class SecureSession {
   #helloPayload(): Buffer {
     const {identity, listen, name, transient} = this.#options
     const sig = signWithPrefix(identity, STATIC_KEY_SIGNATURE_PREFIX, this.#static.publicKey).toString('base64url')
-    return encodeHelloPayload({v: PROTOCOL_VERSION, id: identity.id, name, listen, sig, ...(transient ? {transient: true} : {})})
+    return encodeHelloPayload({v: PROTOCOL_VERSION, id: identity.id, name, listen, sig, now: Date.now(), ...(transient ? {transient: true} : {})})
   }
 
   #verifyHello(payload: Buffer): RemoteHello {
@@ -227,7 +227,9 @@ export class SecureSession {
       throw new SessionError('bad_identity', 'the peer\'s identity signature does not match its handshake key')
     }
 
-    const remote = {id: hello.id, name: hello.name, host: hello.listen.host, port: hello.listen.port}
+    // How far the peer's clock is ahead of ours (negative: behind), give or take one trip of the handshake.
+    const clock = hello.now === undefined ? {} : {clockOffsetMs: hello.now - Date.now()}
+    const remote = {id: hello.id, name: hello.name, host: hello.listen.host, port: hello.listen.port, ...clock}
     return hello.transient ? {...remote, transient: true} : remote
   }
 

@@ -29,6 +29,8 @@ export interface ChatMessage {
   action?: boolean
   /** On our own message: no peer was connected, so it is kept and sent when one connects (see `held_released`). */
   held?: true
+  /** True for a message said while this node was away or cut off, learned later (by reconciliation): shown once. */
+  late?: boolean
 }
 
 export type PeerDirection = 'inbound' | 'outbound'
@@ -102,6 +104,8 @@ export interface DirectMessage {
   ts: number
   /** As on ChatMessage: kept until a peer connects. */
   held?: true
+  /** Sent while this node was away or cut off, learned later. */
+  late?: boolean
 }
 
 /** What became of the messages written while no peer was connected, once one connected. */
@@ -159,4 +163,39 @@ export interface ChatNodeEvents {
   warning: [NodeWarning]
   /** A misbehaving peer was cut (or refused) and put on the cool-down list; once per offender per period. */
   peer_penalised: [PeerPenalised]
+  /** A signed frame entered the message store: the caller persists it (the engine writes no files). */
+  stored: [StoredFrameInfo]
+  /** A reconciliation this node ran with a peer is over. */
+  synced: [SyncSummary]
+  /** A new peer's clock differs from ours by more than a minute (`offsetMs` > 0: it is ahead). */
+  clock_skew: [ClockSkew]
+}
+
+export interface ClockSkew {
+  peer: PeerSummary
+  /** the peer's clock minus ours, ms (give or take one trip of the handshake) */
+  offsetMs: number
+}
+
+/** A signed frame as the message store keeps it (docs/sync.md). */
+export interface StoredFrameInfo {
+  id: string
+  /** the author's clock, ms */
+  ts: number
+  kind: 'announce' | 'chat' | 'dm'
+  payload: string
+  sig: string
+}
+
+/** What one reconciliation with a peer cost and found. */
+export interface SyncSummary {
+  peer: PeerSummary
+  /** round trips of `sync` frames */
+  rounds: number
+  /** bytes of the `sync` frames both ways (plaintext) */
+  bytes: number
+  /** frames the peer lacked, sent to it */
+  pushed: number
+  /** frames this node lacked, received */
+  pulled: number
 }

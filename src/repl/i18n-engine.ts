@@ -25,14 +25,14 @@ export type ReasonCode = (typeof REASON_CODES)[number]
 export const PROTOCOL_CODES = [
   'bad_field', 'bad_frame', 'bad_identity', 'bad_json', 'bad_length', 'bad_signature', 'decrypt_failed',
   'frame_too_large', 'handshake_failed', 'handshake_timeout', 'identity_mismatch', 'internal', 'not_established', 'peer_misbehaved',
-  'rate_limited', 'rekey', 'room_mismatch', 'too_many_peers', 'version',
+  'rate_limited', 'rekey', 'room_mismatch', 'sync_flood', 'too_many_peers', 'version',
 ] as const
 export type ProtocolCode = (typeof PROTOCOL_CODES)[number]
 
 /** Codes of the engine's other warnings. */
 export const WARNING_CODES = [
   'dht_unreachable', 'dm_unreadable', 'seen_cache_full', 'send_failed', 'send_queue_full', 'server_error', 'swarm_failed',
-  'swarm_unreachable', 'swarm_unreachable_relaying',
+  'swarm_unreachable', 'swarm_unreachable_relaying', 'sync_failed',
 ] as const
 export type WarningCode = (typeof WARNING_CODES)[number]
 
@@ -113,6 +113,7 @@ export const ptEngine: EngineTexts = {
     not_established: 'dados antes do fim do handshake',
     peer_misbehaved: 'violou o protocolo',
     rate_limited: 'quadros demais por segundo',
+    sync_flood: 'rodadas de reconciliação demais por segundo',
     rekey: 'a conexão enviou quadros demais: reconecte para novas chaves',
     room_mismatch: 'o segredo da sala não confere',
     too_many_peers: 'uma lista de peers longa demais',
@@ -121,6 +122,7 @@ export const ptEngine: EngineTexts = {
   warnings: {
     dm_unreadable: (detail) => `uma mensagem privada de ${detail} não pôde ser aberta (selada para uma chave antiga deste nó?)`,
     send_failed: (detail) => `não foi possível enviar: ${detail}`,
+    sync_failed: (detail) => `a reconciliação com um peer falhou: ${detail}`,
     seen_cache_full: () => 'chegaram mensagens novas demais nos últimos minutos: as novas são descartadas até as antigas expirarem',
     send_queue_full: () => 'a fila de saída está cheia: uma mensagem foi descartada',
     server_error: (detail) => `o socket de escuta falhou: ${detail}`,
@@ -194,6 +196,7 @@ export const enEngine: EngineTexts = {
     not_established: 'data before the end of the handshake',
     peer_misbehaved: 'broke the protocol',
     rate_limited: 'too many frames per second',
+    sync_flood: 'too many reconciliation rounds per second',
     rekey: 'the connection sent too many frames: reconnect for fresh keys',
     room_mismatch: 'the room secret does not match',
     too_many_peers: 'a peer list too long',
@@ -202,6 +205,7 @@ export const enEngine: EngineTexts = {
   warnings: {
     dm_unreadable: (detail) => `a direct message from ${detail} could not be opened (sealed to an older key of this node?)`,
     send_failed: (detail) => `could not send: ${detail}`,
+    sync_failed: (detail) => `reconciliation with a peer failed: ${detail}`,
     seen_cache_full: () => 'too many new messages in the last minutes: new ones are dropped until older ones age out',
     send_queue_full: () => 'outgoing queue is full: a message was dropped',
     server_error: (detail) => `listening socket failed: ${detail}`,

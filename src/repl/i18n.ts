@@ -59,6 +59,8 @@ export interface Catalog {
   noPeers: string
   /** Prefix of a message received from a peer's recent history when joining: sent before we were here. */
   historyMark(time: string): string
+  /** Prefix of a message said while this node was away or cut off, arriving later: its author's time. */
+  lateMark(time: string): string
   /** The same display name seen with two different identity keys: someone may be impersonating someone. */
   nameClash(name: string, fingerprints: string[]): string
   help: HelpEntry[]
@@ -149,11 +151,21 @@ export interface Catalog {
   /** After /peers: the cool-down list. */
   cooldownHeader(count: number): string
   cooldownLine(target: string, code: string, remaining: string): string
+  /** A peer's clock differs from ours by `offsetMs` (> 0: it is ahead). */
+  clockSkew(peer: Who, offsetMs: number): string
 }
 
 /** Time left on a cool-down, the same in both languages: `45 s`, `12 min`. */
 export function formatRemaining(ms: number): string {
   return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))} s` : `${Math.ceil(ms / 60_000)} min`
+}
+
+/** `40 s`, `10 min`, `3 h`: a clock difference, rounded as a person would say it. */
+export function formatOffset(ms: number): string {
+  const s = Math.round(Math.abs(ms) / 1000)
+  if (s < 120) return `${s} s`
+  const min = Math.round(s / 60)
+  return min < 120 ? `${min} min` : `${Math.round(min / 60)} h`
 }
 
 /** Permission bits as `ls -l` users know them from chmod: 0644. */
@@ -192,6 +204,7 @@ const pt: Catalog = {
   peerLine: (peer, fingerprint) => `  ${who(peer)} ${fingerprint}`,
   noPeers: 'Nenhum peer conectado.',
   historyMark: (time) => `(histórico ${time}) `,
+  lateMark: (time) => `(${time}, atrasada) `,
   nameClash: (name, fingerprints) => `! O nome "${name}" é usado por chaves diferentes (${fingerprints.join(', ')}): confira com /peers quem é quem.`,
   help: helpEntries({
     help: ['/help [COMANDO]', 'mostra esta ajuda', 'Sem argumento, lista os comandos; /help COMANDO explica um deles, por exemplo /help connect.'],
@@ -327,6 +340,8 @@ const pt: Catalog = {
   retryNothing: 'A lista de espera está vazia.',
   cooldownHeader: (count) => `Em espera (${count}): não rediscados nem aceitos; /retry esvazia.`,
   cooldownLine: (target, code, remaining) => `  ${target}: ${code}, faltam ${remaining}`,
+  clockSkew: (peer, offsetMs) =>
+    `! O relógio de ${who(peer)} está ${formatOffset(offsetMs)} ${offsetMs > 0 ? 'adiantado' : 'atrasado'} em relação ao seu: as mensagens ainda passam, com a hora de quem escreve; acerte o relógio de um de vocês (NTP).`,
 }
 
 const en: Catalog = {
@@ -340,6 +355,7 @@ const en: Catalog = {
   peerLine: (peer, fingerprint) => `  ${who(peer)} ${fingerprint}`,
   noPeers: 'No peers connected.',
   historyMark: (time) => `(history ${time}) `,
+  lateMark: (time) => `(${time}, late) `,
   nameClash: (name, fingerprints) => `! The name "${name}" is used by different keys (${fingerprints.join(', ')}): check with /peers who is who.`,
   help: helpEntries({
     help: ['/help [COMMAND]', 'show this help', 'Without an argument, lists the commands; /help COMMAND explains one, for example /help connect.'],
@@ -475,6 +491,8 @@ const en: Catalog = {
   retryNothing: 'The cool-down list is empty.',
   cooldownHeader: (count) => `Cooling down (${count}): not redialled nor let in; /retry clears.`,
   cooldownLine: (target, code, remaining) => `  ${target}: ${code}, ${remaining} left`,
+  clockSkew: (peer, offsetMs) =>
+    `! ${who(peer)}'s clock is ${formatOffset(offsetMs)} ${offsetMs > 0 ? 'ahead of' : 'behind'} yours: messages still pass, with their author's time; set one of the clocks right (NTP).`,
 }
 
 // A dial that failed before its hello is worded like any connection failure, by its code (one set of words).

@@ -6,6 +6,7 @@ import {formatAddress} from '../p2p/address.js'
 import {fingerprint} from '../p2p/identity.js'
 import type {
   ChatMessage,
+  ClockSkew,
   CooldownSummary,
   DirectMessage,
   HeldReleased,
@@ -79,6 +80,8 @@ export interface OutputSink {
   problem(code: string, message: string): void
   /** Something the node survived (a misbehaving peer, ...), with the engine's code. */
   warning(warning: NodeWarning): void
+  /** A new peer's clock differs from ours by more than a minute. */
+  clockSkew(skew: ClockSkew): void
 }
 
 export interface HumanOptions {
@@ -150,6 +153,12 @@ export class HumanSink implements OutputSink {
       return
     }
 
+    if (message.late) {
+      // Said while we were away or cut off: shown once, now, with the author's time.
+      this.#said(this.#style.system(this.#catalog.lateMark(formatStamp(message.ts, this.#now()))) + line, text, mention && this.#bell ? '\u0007' : '')
+      return
+    }
+
     this.#said(this.#stamped(line, message.ts), text, mention && this.#bell ? '\u0007' : '')
   }
 
@@ -163,7 +172,9 @@ export class HumanSink implements OutputSink {
   direct(message: DirectMessage): void {
     const from = {...message.from, name: this.#style.name(message.from.id, sanitize(message.from.name))}
     const text = sanitize(message.text)
-    this.#said(this.#stamped(this.#style.mention(this.#catalog.directReceived(from, text)), message.ts), text, this.#bell ? '\u0007' : '')
+    const line = this.#style.mention(this.#catalog.directReceived(from, text))
+    const marked = message.late ? this.#style.system(this.#catalog.lateMark(formatStamp(message.ts, this.#now()))) + line : this.#stamped(line, message.ts)
+    this.#said(marked, text, this.#bell ? '\u0007' : '')
   }
 
   directSent(message: DirectMessage): void {
@@ -352,6 +363,10 @@ export class HumanSink implements OutputSink {
     this.#printer.err(this.#style.error(this.#catalog.warning(sanitize(text))))
   }
 
+  clockSkew({offsetMs, peer}: ClockSkew): void {
+    this.#out(this.#style.error(this.#catalog.clockSkew({...peer, name: sanitize(peer.name), host: sanitize(peer.host)}, offsetMs)))
+  }
+
   #mentions(text: string): boolean {
     return mentions(text, this.#ownName())
   }
@@ -426,8 +441,8 @@ export class JsonSink implements OutputSink {
 
   message(message: ChatMessage, mention: boolean): void {
     const event = {event: 'message', id: message.id, from: node(message.from), text: message.text, ts: message.ts, ...kind(message)}
-    // `mention` and `history` only when true, so every other message event keeps its documented shape.
-    this.#emit({...event, ...(mention ? {mention: true} : {}), ...(message.history ? {history: true} : {})})
+    // `mention`, `history` and `late` only when true, so every other message event keeps its documented shape.
+    this.#emit({...event, ...(mention ? {mention: true} : {}), ...(message.history ? {history: true} : {}), ...(message.late ? {late: true} : {})})
   }
 
   sent(message: ChatMessage): void {
@@ -435,7 +450,7 @@ export class JsonSink implements OutputSink {
   }
 
   direct(message: DirectMessage): void {
-    this.#emit({event: 'direct', id: message.id, from: node(message.from), text: message.text, ts: message.ts})
+    this.#emit({event: 'direct', id: message.id, from: node(message.from), text: message.text, ts: message.ts, ...(message.late ? {late: true} : {})})
   }
 
   directSent(message: DirectMessage): void {
@@ -527,6 +542,10 @@ export class JsonSink implements OutputSink {
 
   warning(warning: NodeWarning): void {
     this.#emit({event: 'error', code: warning.code, message: warning.message})
+  }
+
+  clockSkew({offsetMs, peer}: ClockSkew): void {
+    this.#emit({event: 'clock_skew', peer: node(peer), offsetMs})
   }
 
   #emit(event: {event: string} & Record<string, unknown>): void {

@@ -191,6 +191,7 @@ export class Repl {
     this.#listen('room_left', (left) => this.#sink.roomLeft(left))
     this.#listen('room_churn', (churn) => this.#sink.roomChurn(churn))
     this.#listen('peer_penalised', (event) => this.#sink.peerPenalised(event))
+    this.#listen('clock_skew', (skew) => this.#sink.clockSkew(skew))
     this.#listen('direct', (message) => {
       if (this.#hide(message.from.id)) return
       this.#seen(message.from.name)

@@ -144,8 +144,9 @@ describe('chat start (integration)', function () {
       node.type('before the signal')
       await node.waitForLine('You: before the signal')
       expect(await node.kill(signal)).to.deep.equal({code: 0, signal: null})
+      // frame_stored: the signed message, kept for reconciliation after a restart (docs/sync.md).
       const events = historyOf(logs.path, port).map((e) => e.event)
-      expect(events, signal).to.deep.equal(['session_start', 'message_sent', 'session_end'])
+      expect(events, signal).to.deep.equal(['session_start', 'frame_stored', 'message_sent', 'session_end'])
     }
   })
 

@@ -10,6 +10,7 @@ import {INBOUND_CONNECTIONS_PER_IP_PER_SECOND, MAX_PENDING_CONNECTIONS} from '..
 import {DEFAULT_DEGREE} from '../../src/p2p/mesh.js'
 import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, DEFAULT_HOST, DEFAULT_PORT} from '../../src/p2p/options.js'
 import {DEFAULT_MAX_PEERS} from '../../src/p2p/registry.js'
+import {DEFAULT_MAX_STORED, DEFAULT_RETENTION_MS} from '../../src/p2p/sync/store.js'
 
 // The CLI's defaults are the engine's: a changed engine constant changes `chat start`, not only library callers.
 describe('CLI flags (src/cli/flags.ts)', () => {
@@ -22,6 +23,8 @@ describe('CLI flags (src/cli/flags.ts)', () => {
     'author-rate': AUTHOR_MESSAGES_PER_SECOND,
     'new-author-rate': NEW_AUTHOR_MESSAGES_PER_SECOND,
     'hop-rate': DEFAULT_CONNECTION_LIMITS.framesPerSecond,
+    'store-days': DEFAULT_RETENTION_MS / (24 * 60 * 60 * 1000),
+    'store-max': DEFAULT_MAX_STORED,
   } as const
 
   for (const [flag, value] of Object.entries(engineDefaults)) {
@@ -50,6 +53,7 @@ describe('CLI flags (src/cli/flags.ts)', () => {
       maxPendingConnections: MAX_PENDING_CONNECTIONS,
       inboundRatePerIp: INBOUND_CONNECTIONS_PER_IP_PER_SECOND,
     })
+    expect(options.store).to.deep.equal({retentionMs: DEFAULT_RETENTION_MS, maxMessages: DEFAULT_MAX_STORED})
   })
 
   it('the help states the bursts the engine allows', () => {

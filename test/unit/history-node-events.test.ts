@@ -20,6 +20,9 @@ describe('history: node events → history events (src/history/node-events.ts)',
     node.emit('message', {id: 'm4', from: julia, text: 'old', ts: 4, history: true, action: true})
     node.emit('direct_sent', {id: 'd1', from: ana, to: julia, text: 'psst', ts: 5})
     node.emit('direct', {id: 'd2', from: julia, to: ana, text: 'hi', ts: 6})
+    node.emit('message', {id: 'm5', from: julia, text: 'while away', ts: 8, late: true})
+    node.emit('direct', {id: 'd3', from: julia, to: ana, text: 'psst late', ts: 9, late: true})
+    node.emit('stored', {id: 'm5', ts: 8, kind: 'chat', payload: '{"p":1}', sig: 's'})
     node.emit('peer_joined', {...julia, direction: 'inbound', since: 7, transport: 'tcp'})
     node.emit('peer_left', {...julia, reason: 'quit'})
     node.emit('ready', ana)
@@ -32,6 +35,9 @@ describe('history: node events → history events (src/history/node-events.ts)',
       {event: 'message_received', id: 'm4', from: julia, text: 'old', sent_ts: 4, history: true, kind: 'action'},
       {event: 'dm_sent', id: 'd1', to: julia, text: 'psst'},
       {event: 'dm_received', id: 'd2', from: julia, text: 'hi', sent_ts: 6},
+      {event: 'message_received', id: 'm5', from: julia, text: 'while away', sent_ts: 8, late: true},
+      {event: 'dm_received', id: 'd3', from: julia, text: 'psst late', sent_ts: 9, late: true},
+      {event: 'frame_stored', kind: 'chat', payload: '{"p":1}', sig: 's'},
       {event: 'peer_connected', peer: julia},
       {event: 'peer_disconnected', peer: julia, reason: 'quit'},
     ])

@@ -22,6 +22,9 @@ describe('i18n', () => {
       expect(t.peerLine(pedro, 'ab12:cd34')).to.equal('  Pedro (127.0.0.1:5001) ab12:cd34')
       expect(t.noPeers).to.equal('Nenhum peer conectado.')
       expect(t.historyMark('17:20')).to.equal('(histórico 17:20) ')
+      expect(t.lateMark('14:02')).to.equal('(14:02, atrasada) ')
+      expect(t.clockSkew(pedro, 600_000)).to.match(/^! O relógio de Pedro \(127\.0\.0\.1:5001\) está 10 min adiantado em relação ao seu: /)
+      expect(t.clockSkew(pedro, -45_000)).to.match(/ está 45 s atrasado /)
       expect(t.nameClash('Pedro', ['ab12:cd34', 'ef56:7890'])).to.match(/^! O nome "Pedro" é usado por chaves diferentes \(ab12:cd34, ef56:7890\)/)
       expect(t.unknownCommand('foo')).to.equal(
         'Comando desconhecido: /foo. Digite /help para ver os comandos disponíveis.',
@@ -71,6 +74,9 @@ describe('i18n', () => {
       expect(t.peerLine(pedro, 'ab12:cd34')).to.equal('  Pedro (127.0.0.1:5001) ab12:cd34')
       expect(t.noPeers).to.equal('No peers connected.')
       expect(t.historyMark('17:20')).to.equal('(history 17:20) ')
+      expect(t.lateMark('14:02')).to.equal('(14:02, late) ')
+      expect(t.clockSkew(pedro, 600_000)).to.match(/^! Pedro \(127\.0\.0\.1:5001\)'s clock is 10 min ahead of yours: /)
+      expect(t.clockSkew(pedro, -3 * 3_600_000)).to.match(/ is 3 h behind yours/)
       expect(t.nameClash('Pedro', ['ab12:cd34', 'ef56:7890'])).to.match(/^! The name "Pedro" is used by different keys \(ab12:cd34, ef56:7890\)/)
       expect(t.unknownCommand('foo')).to.equal('Unknown command: /foo. Type /help to see the available commands.')
       expect(t.connectUsage).to.equal('Usage: /connect HOST PORT (port 1-65535)')

@@ -149,13 +149,17 @@ describe('docs/json-events.schema.json', function () {
         sink.message({id: 'm1', from: info, text: '\u0000\u001B[31m', ts: 1}, false)
         sink.message({id: 'm2', from: info, text: '@Ana', ts: 2}, true)
         sink.message({id: 'm4', from: info, text: 'old', ts: 4, history: true}, true)
+        sink.message({id: 'm5', from: info, text: 'said while away', ts: 5, late: true}, false)
       },
       sent: () => {
         sink.sent({id: 'm3', from: info, text: '', ts: 3})
         sink.sent({id: 'm5', from: info, text: 'waves', ts: 5, action: true})
         sink.sent({id: 'm5', from: info, text: 'alone', ts: 5, held: true})
       },
-      direct: () => sink.direct(dm),
+      direct: () => {
+        sink.direct(dm)
+        sink.direct({...dm, late: true})
+      },
       directSent: () => {
         sink.directSent(dm)
         sink.directSent({...dm, held: true})
@@ -196,6 +200,10 @@ describe('docs/json-events.schema.json', function () {
       error: () => {
         sink.error('usage', 'u')
         sink.error('connect_failed', 'c', 'not_chat_protocol')
+      },
+      clockSkew: () => {
+        sink.clockSkew({peer, offsetMs: 600_000})
+        sink.clockSkew({peer, offsetMs: -45_000})
       },
       problem: () => sink.problem('internal', 'p'),
       warning: () => sink.warning({code: 'room_mismatch', message: 'w'}),

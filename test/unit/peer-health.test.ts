@@ -212,7 +212,7 @@ describe('seen-cache: the acceptance window, by time', () => {
 
     expect(cache.has('honest'), 'a one-minute-old id is still remembered').to.equal(true)
     expect(refused).to.equal(105_000 - 999)
-    now += MAX_MESSAGE_AGE_MS // the honest id is now outside the window: room again
+    now += cache.protectMs // the honest id is now outside the protected window: room again
     expect(cache.hasRoom()).to.equal(true)
   })
 })

@@ -412,6 +412,17 @@ describe('Repl over piped input (not a TTY)', function () {
     await out.line('(history 2020-01-02 09:05) [Ana (127.0.0.1:5002) said]: earlier')
   })
 
+  it('shows a message learned late once, with its author\'s time, in both languages', async () => {
+    for (const [lang, line] of [
+      ['en', '(2020-01-02 14:02, late) [Ana (127.0.0.1:5002) said]: while you were away'],
+      ['pt', '(2020-01-02 14:02, atrasada) [Ana (127.0.0.1:5002) disse]: while you were away'],
+    ] as const) {
+      const {node, out} = harness({lang})
+      node.emit('message', {id: '5', from: ANA, text: 'while you were away', ts: new Date(2020, 0, 2, 14, 2).getTime(), late: true})
+      await out.line(line)
+    }
+  })
+
   it('says when no peer is connected', async () => {
     const {out, type} = harness({lang: 'pt'})
     type('/PEERS')

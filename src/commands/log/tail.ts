@@ -1,6 +1,7 @@
 import {Command, Flags} from '@oclif/core'
 
 import {historyPath} from '../../history/events.js'
+import {tailSocketDir, tailSocketPath} from '../../history/tail-socket.js'
 import {DEFAULT_TAIL_LINES, HistoryNotFoundError, HistoryReadError, tailHistory} from '../../history/tail.js'
 import {guardPipe} from '../../io/broken-pipe.js'
 import {catalogs, resolveLang} from '../../repl/i18n.js'
@@ -62,6 +63,8 @@ export default class LogTail extends Command {
         // stderr, so a pipe reading the events gets only events
         onWaiting: () => process.stderr.write(`${texts.waiting(historyPath(flags['log-dir'] ?? process.cwd(), flags.port))}\n`),
         signal: controller.signal,
+        // While a node runs on that port, its log process answers (late messages included, as they are reconciled).
+        socket: tailSocketPath(tailSocketDir(this.config.dataDir), flags.port),
       })
     } catch (error) {
       if (error instanceof HistoryNotFoundError) this.error(texts.notFound(error.port, error.dir, error.path), {exit: 2})
