@@ -198,8 +198,9 @@ async function restoredState(options: StartOptions, warnings: string[]): Promise
   const retentionMs = options.node.store?.retentionMs ?? DEFAULT_RETENTION_MS
   const path = historyPath(logDir, options.node.port ?? DEFAULT_PORT)
   const stored = await readStoredFrames(path, {maxFrames: options.node.store?.maxMessages ?? DEFAULT_MAX_STORED, sinceMs: Date.now() - retentionMs}).catch(
-    (error: Error) => {
-      warnings.push(`could not read the message store from ${path}: ${error.message}; starting with an empty one`)
+    (error: NodeJS.ErrnoException) => {
+      // A history path that is a directory is reported once, by the history writer ("cannot write history").
+      if (error.code !== 'EISDIR') warnings.push(`could not read the message store from ${path}: ${error.message}; starting with an empty one`)
       return {frames: [], memberSince: undefined}
     },
   )

@@ -22,7 +22,7 @@ import {Listener} from './listener.js'
 import {type AddressBookEntry, Mesh} from './mesh.js'
 import {nameProblem} from './name.js'
 import {PeerHealth} from './peer-health.js'
-import {authorMessage, chatMessage, checkText, CLOCK_WARNING_MS, MAX_CLOCK_SKEW_MS} from './message-auth.js'
+import {authorMessage, chatMessage, checkText, CLOCK_WARNING_MS, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS} from './message-auth.js'
 import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, DEFAULT_HOST, DEFAULT_PORT, STOP_TIMEOUT_MS} from './options.js'
 import {
   type ChatFrame,
@@ -82,7 +82,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   /** Every accepted signed frame within retention: what reconciliation compares (docs/sync.md). */
   readonly #store: MessageStore
   readonly #sync: SyncLinks<PeerConnection>
-  readonly #lateRelay: LateRelay<PeerConnection>
+  readonly #lateRelay: LateRelay<PeerConnection | undefined>
   /** Messages said before this node was first in the room are kept and passed on when learned late, not shown. */
   readonly #memberSince: number
   readonly #swarmOptions: ChatNodeOptions['swarm']
@@ -130,7 +130,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     health.knowAuthor(this.id)
     this.#store = new MessageStore(options.store)
     const loaded = this.#store.load(restoreFrames(options.storedFrames ?? []))
-    this.#memberSince = options.memberSince ?? Date.now()
+    // A newcomer is shown what was said in the last few minutes (as live messages are accepted), not the whole store.
+    this.#memberSince = options.memberSince ?? Date.now() - MAX_MESSAGE_AGE_MS
     // An id is known if recently seen or stored; the age window is the store's (an older id is refused, not re-shown).
     const known = {has: (id: string) => this.#seen.has(id) || this.#store.has(id), add: (id: string) => this.#seen.add(id)}
     this.#intake = new SignedIntake({
@@ -439,7 +440,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     if (!conn.transient) this.#roster.directUp(remote)
     this.#sendPeers(conn)
     const released = this.#held.size > 0 ? this.#held.release(Date.now()) : undefined
-    for (const frame of released?.send ?? []) this.#broadcast(frame, undefined)
+    // Said while nobody was connected: it goes out as a late frame, so every node shows it once with its author's
+    // time, marked late, like anything reconciliation brings.
+    for (const frame of released?.send ?? []) this.#lateRelay.relay(frame.type === 'dm' ? 'dm' : 'chat', frame, undefined)
     this.#direct.onPeerUp(conn, peerCount)
     // One reconciliation per connection, run by the side that dialled (both sides learn what they lack); on a swarm
     // stream, the side Hyperswarm says initiated it.

@@ -5,6 +5,7 @@ import {connect as netConnect, createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 
 import {ChatProcess, freePort, runChat, tempDir, useChatNodes} from '../helpers/cli.js'
+import {poll} from '../helpers/wait.js'
 
 interface HistoryLine {
   event: string
@@ -63,7 +64,11 @@ describe('chat start (integration)', function () {
 
     pedro.type('/quit')
     await pedro.exited
-    const juliaLog = historyOf(logs.path, pj)
+    // Julia's writer gets her lines in batches: wait until the leaves she saw are on disk.
+    const juliaLog = await poll('Julia logged a peer leaving', () => {
+      const log = historyOf(logs.path, pj)
+      return log.some((e) => e.event === 'peer_disconnected') && log
+    })
     const received = juliaLog.filter((e) => e.event === 'message_received')
     expect(received.map((e) => [(e.from as {name: string}).name, e.text])).to.deep.equal([
       ['Pedro', 'ola'],
