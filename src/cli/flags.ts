@@ -15,22 +15,22 @@ import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, 
 import {MAX_HISTORY_MESSAGES} from '../p2p/protocol.js'
 import {parseNameFlag} from '../p2p/name.js'
 import {DEFAULT_MAX_PEERS} from '../p2p/registry.js'
+import {parseRelayKey} from '../p2p/swarm/relay.js'
 import {DEFAULT_MAX_STORED, DEFAULT_RETENTION_MS, MAX_STORED_CEILING} from '../p2p/sync/store.js'
 import type {Address} from '../p2p/types.js'
 import {LANGS} from '../repl/i18n.js'
 
 // ---- Shared by `chat start` and `chat send` (each passes its own description) ----
 
-/** `--join HOST:PORT` (`-j`, repeatable): a bad address is refused by oclif with our explanation, exit 2. */
-export const joinFlag = Flags.custom<Address>({
-  char: 'j',
-  multiple: true,
-  async parse(input) {
-    const address = parseAddress(input.trim())
-    if (!address) throw new Error(explainBadAddress(input))
-    return address
-  },
-})
+/** A `HOST:PORT` flag value; a bad one is refused by oclif with our explanation, exit 2. */
+async function parseAddressFlag(input: string): Promise<Address> {
+  const address = parseAddress(input.trim())
+  if (!address) throw new Error(explainBadAddress(input))
+  return address
+}
+
+/** `--join HOST:PORT` (`-j`, repeatable). */
+export const joinFlag = Flags.custom<Address>({char: 'j', multiple: true, parse: parseAddressFlag})
 
 /** `--name` (`-n`, CHAT_NAME), checked as the engine checks a name, so oclif names the flag; absent: `defaultName()`. */
 export const nameFlag = (description: string) => Flags.string({char: 'n', description, env: 'CHAT_NAME', parse: parseNameFlag})
@@ -155,4 +155,45 @@ export function nodeLimits(flags: NodeLimitFlags): Partial<ChatNodeOptions> {
     newAuthorRate: {perSecond: flags['new-author-rate'], burst: NEW_AUTHOR_BURST_FACTOR * flags['new-author-rate']},
     store: {retentionMs: flags['store-days'] * DAY_MS, maxMessages: flags['store-max']},
   }
+}
+
+// ---- The swarm (`chat start --swarm`, docs/swarm.md) ----
+
+export const swarmFlags = {
+  swarm: Flags.boolean({
+    default: false,
+    description: 'also find the room\'s peers over the internet on Hyperswarm\'s DHT, through NATs (see docs/swarm.md); TCP keeps working as before',
+    env: 'CHAT_SWARM',
+    helpGroup: 'SWARM',
+  }),
+  bootstrap: Flags.custom<Address>({
+    delimiter: ',',
+    description: 'HOST:PORT of a DHT bootstrap node to use instead of the public ones (repeatable; see "chat dht bootstrap")',
+    env: 'CHAT_BOOTSTRAP',
+    helpGroup: 'SWARM',
+    multiple: true,
+    parse: parseAddressFlag,
+  })(),
+  'relay-through': Flags.custom<Buffer>({
+    delimiter: ',',
+    description: 'key of a blind relay (printed by "chat dht bootstrap" or a node started with --relay) to pair through when hole punching fails (repeatable)',
+    env: 'CHAT_RELAY_THROUGH',
+    helpGroup: 'SWARM',
+    multiple: true,
+    async parse(input) {
+      const key = parseRelayKey(input)
+      if (!key) throw new Error(`"${input}" is not a relay key: expected 64 hexadecimal digits`)
+      return key
+    },
+  })(),
+  relay: Flags.boolean({
+    default: false,
+    description: 'serve as a blind relay for peers whose NATs cannot be punched through (it forwards encrypted packets it cannot read)',
+    helpGroup: 'SWARM',
+  }),
+}
+
+/** The node's swarm options from the flags; undefined without --swarm. */
+export function swarmOptions(flags: {swarm: boolean; bootstrap?: Address[]; 'relay-through'?: Buffer[]; relay: boolean}): ChatNodeOptions['swarm'] {
+  return flags.swarm ? {bootstrap: flags.bootstrap, relayThrough: flags['relay-through'], relay: flags.relay} : undefined
 }

@@ -114,6 +114,7 @@ export class StartSession {
     })
     for (const warning of warnings) repl.error('warning', catalog.warning(warning))
     for (const problem of ignoreProblems) reportIgnoreProblem(problem)
+    if (node.relayKey) repl.notice(catalog.relayRunning(node.relayKey))
     const tailSocket = tailSocketPath(options.runtimeDir, node.info.port)
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port, tailSocket})
     if (history) {

@@ -1,6 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 
-import {defaultName, hostFlag, joinFlag, langFlag, limitFlags, meshFlags, nameFlag, nodeLimits, secretFlag} from '../cli/flags.js'
+import {defaultName, hostFlag, joinFlag, langFlag, limitFlags, meshFlags, nameFlag, nodeLimits, secretFlag, swarmFlags, swarmOptions} from '../cli/flags.js'
 import {orFail} from '../cli/failure.js'
 import {StartSession} from '../cli/start-session.js'
 import {tailSocketDir} from '../history/tail-socket.js'
@@ -61,6 +61,7 @@ export default class Start extends Command {
       description: 'find nodes of the same room on the local network (mDNS) and join them; announces this node (listen on a LAN address or 0.0.0.0 to be found)',
       env: 'CHAT_DISCOVER',
     }),
+    ...swarmFlags,
     plugins: Flags.boolean({allowNo: true, default: true, description: 'run the chat hooks of installed plugins (--no-plugins: none)', env: 'CHAT_PLUGINS'}),
     identity: Flags.file({description: 'file holding this node\'s Ed25519 identity key (created if missing) [default: <config-dir>/identities/node-<port>.pem]', env: 'CHAT_IDENTITY'}),
   }
@@ -69,8 +70,12 @@ export default class Start extends Command {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Start)
+    if (!flags.swarm && (flags.bootstrap || flags['relay-through'] || flags.relay)) {
+      this.error('--bootstrap, --relay-through and --relay are options of the swarm: add --swarm (or CHAT_SWARM=1)', {exit: 2})
+    }
+
     this.#session = new StartSession({
-      node: {name: flags.name ?? defaultName(), host: flags.host, port: flags.port, ...nodeLimits(flags)},
+      node: {name: flags.name ?? defaultName(), host: flags.host, port: flags.port, ...nodeLimits(flags), swarm: swarmOptions(flags)},
       secret: flags.secret,
       identityFile: flags.identity ?? defaultIdentityPath(this.config.configDir, flags.port),
       join: flags.join ?? [],

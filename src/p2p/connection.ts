@@ -1,16 +1,16 @@
-// One socket to one peer (the seed's "thread per peer"): the encrypted session (handshake, then sealed frames), the
-// heartbeat and a bounded outbox. Every failure — a socket error, a bad frame, a failed handshake, a missed
-// deadline — goes through one idempotent destroy path, so a misbehaving peer closes its own connection and never
-// throws into the event loop.
+// One connection to one peer (the seed's "thread per peer"), over TCP or a swarm stream (./transport.ts): the
+// encrypted session (handshake, then sealed frames), the heartbeat and a bounded outbox. Every failure — a socket
+// error, a bad frame, a failed handshake, a missed deadline — goes through one idempotent destroy path, so a
+// misbehaving peer closes its own connection and never throws into the event loop.
 
 import {EventEmitter} from 'node:events'
-import type {Socket} from 'node:net'
 
 import type {CloseCause} from './connect-failure.js'
 import type {Identity} from './identity.js'
 import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
 import {type RoomKeyMaterial, SecureSession, SessionError} from './secure-session.js'
+import type {Transport} from './transport.js'
 import type {CloseCode, NodeInfo, PeerDirection, PeerSummary} from './types.js'
 
 /** The whole handshake must finish within this (a deadline, not an idle timer). */
@@ -18,7 +18,7 @@ export const HANDSHAKE_TIMEOUT_MS = 5000
 export const HEARTBEAT_INTERVAL_MS = 5000
 export const PEER_DEAD_AFTER_MS = 15_000
 export const CLOSE_GRACE_MS = 2000
-export const TCP_KEEPALIVE_MS = 30_000
+export {TCP_KEEPALIVE_MS} from './transport.js'
 /** A peer that leaves this much unread in our send buffer is not reading: it is dropped, not buffered for. */
 export const MAX_OUTBOX_BYTES = 1024 * 1024
 /**
@@ -75,11 +75,6 @@ const SOCKET_ERROR_REASONS: Record<string, string> = {
   ETIMEDOUT: 'connection timed out',
 }
 
-function socketAddress(socket: Socket): string {
-  const host = socket.remoteAddress ?? 'unknown'
-  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? '?'}`
-}
-
 /** A socket error's stable code: its errno when worded above, else `socket_error` (EPIPE is a plain close). */
 function socketCloseCode(error: NodeJS.ErrnoException): CloseCode {
   if (error.code === 'EPIPE') return 'closed'
@@ -93,7 +88,7 @@ export function describeSocketError(error: NodeJS.ErrnoException): string {
 
 export class PeerConnection extends EventEmitter<ConnectionEvents> {
   readonly direction: PeerDirection
-  readonly socket: Socket
+  readonly transport: Transport
   /** ms since the epoch when the hello exchange completed (0 before). */
   since = 0
   #remote: NodeInfo | undefined
@@ -122,23 +117,15 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   #socketErrno: string | undefined
   #silentClose = false
   #refusedHandshake = false
-  /** Kept from the start: a destroyed socket forgets its remote address, and the label is needed after that. */
-  #socketAddress: string
-  #socketPeer: {host: string; port: number}
   readonly #closedPromise: Promise<void>
 
-  constructor(socket: Socket, direction: PeerDirection, local: LocalEnd, limits: Partial<ConnectionLimits> = {}) {
+  constructor(transport: Transport, direction: PeerDirection, local: LocalEnd, limits: Partial<ConnectionLimits> = {}) {
     super()
-    this.socket = socket
+    this.transport = transport
     this.direction = direction
     this.#limits = {...DEFAULT_CONNECTION_LIMITS, ...limits}
     this.#localId = local.identity.id
-    this.#socketAddress = socketAddress(socket)
-    this.#socketPeer = {host: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0}
-    socket.once('connect', () => {
-      this.#socketAddress = socketAddress(socket)
-      this.#socketPeer = {host: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0}
-    })
+    const socket = transport.stream
     this.#session = new SecureSession({initiator: direction === 'outbound', ...local})
     this.#frameBudget = new TokenBucket(this.#limits.framesPerSecond, this.#limits.frameBurst)
     this.#closedPromise = new Promise((resolve) => {
@@ -148,8 +135,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       })
     })
 
-    socket.setNoDelay(true)
-    socket.setKeepAlive(true, TCP_KEEPALIVE_MS)
+    // A swarm stream's error may carry no errno: classifyClose then goes by the protocol code or the silent close.
     socket.on('error', (error: NodeJS.ErrnoException) => {
       this.#socketErrno ??= error.code
       this.destroy(describeSocketError(error), socketCloseCode(error))
@@ -189,7 +175,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   /** A readable label for logs: the peer's listening address once known, else the socket's remote end. */
   get label(): string {
     if (this.#remote) return `${this.#remote.name} (${this.#remote.host}:${this.#remote.port})`
-    return this.#socketAddress
+    return this.transport.remoteLabel()
   }
 
   /** True when the peer said in its hello that it is a short-lived sender: no join or leave line for it. */
@@ -202,6 +188,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     return this.#remote?.id ?? ''
   }
 
+  /** What this connection runs over. */
+  get kind(): 'swarm' | 'tcp' {
+    return this.transport.kind
+  }
+
   /** Which node opened this socket: the tie-break for two connections between the same pair. */
   get initiatorId(): string {
     return this.direction === 'outbound' ? this.#localId : this.peerId
@@ -209,7 +200,15 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
   summary(): PeerSummary {
     if (!this.#remote) throw new Error('peer has not said hello yet')
-    return {...this.#remote, direction: this.direction, since: this.since, ...(this.#transient ? {transient: true} : {})}
+    const route = this.transport.route ? {route: this.transport.route} : {}
+    return {
+      ...this.#remote,
+      direction: this.direction,
+      since: this.since,
+      transport: this.transport.kind,
+      ...route,
+      ...(this.#transient ? {transient: true} : {}),
+    }
   }
 
   sendFrame(frame: Frame): boolean {
@@ -242,8 +241,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
   /** Seals and writes an encoded frame body (a relay encodes once for all peers). False if it cannot be sent. */
   sendBody(body: Buffer): boolean {
-    if (!this.isOpen || this.socket.destroyed || !this.#session.established) return false
-    if (this.socket.writableLength + body.length > this.#limits.maxOutboxBytes) {
+    if (!this.isOpen || this.transport.stream.destroyed || !this.#session.established) return false
+    if (this.transport.queuedBytes() + body.length > this.#limits.maxOutboxBytes) {
       this.destroy(`peer is not reading (more than ${this.#limits.maxOutboxBytes} bytes waiting)`, 'not_reading')
       return false
     }
@@ -258,7 +257,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
     // Not corked per turn: batching a relay's writes cut its throughput by a third in the in-process soak
     // (docs/performance.md).
-    this.socket.write(sealed)
+    this.transport.stream.write(sealed)
     return true
   }
 
@@ -275,7 +274,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#closeReason = reason
     this.#closeCode = code
     this.#stopTimers()
-    this.socket.end()
+    this.transport.stream.end()
     this.#graceTimer = setTimeout(() => this.destroy(reason, code), CLOSE_GRACE_MS)
   }
 
@@ -289,7 +288,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
     this.#closing = true
     this.#stopTimers()
-    this.socket.destroy()
+    this.transport.stream.destroy()
   }
 
   /** What closed this connection, for classifying a failure before the hello (see connect-failure.ts). */
@@ -299,7 +298,14 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
 
   /** The socket's other end (not the peer's listening address): where an inbound connection came from. */
   get socketPeer(): {host: string; port: number} {
-    return {...this.#socketPeer}
+    return this.transport.remotePeer()
+  }
+
+  /** The IP a TCP connection came from (peer health cools it down); undefined for a swarm stream. */
+  get remoteIp(): string | undefined {
+    if (this.transport.kind !== 'tcp') return undefined
+    const {host} = this.transport.remotePeer() // kept from the start: a destroyed socket forgets it
+    return host === 'unknown' ? undefined : host
   }
 
   /** Outbound: the peer closed the socket before answering our first handshake message (a wrong room, or full). */
@@ -318,16 +324,16 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#protocolError = true
     this.#errorCode = perr.code
     // Nothing the peer sends from now on is looked at.
-    this.socket.removeAllListeners('data')
-    this.socket.resume()
+    this.transport.stream.removeAllListeners('data')
+    this.transport.stream.resume()
     if (!this.#session.established) {
       // Before the handshake completes nothing is said in clear, except the answer a version-1 node can read.
-      if (perr instanceof SessionError && perr.reply) this.socket.write(perr.reply)
+      if (perr instanceof SessionError && perr.reply) this.transport.stream.write(perr.reply)
       this.#closing = true
       this.#closeReason = perr.message
       this.#closeCode = perr.code
       this.#stopTimers()
-      this.socket.end()
+      this.transport.stream.end()
       this.#graceTimer = setTimeout(() => this.destroy(perr.message, perr.code), CLOSE_GRACE_MS)
       return
     }
@@ -340,7 +346,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#lastHeard = Date.now()
     try {
       const out = this.#session.receive(chunk)
-      for (const bytes of out.write) this.socket.write(bytes)
+      for (const bytes of out.write) this.transport.stream.write(bytes)
       if (out.established) this.#onHello(out.established)
       for (const body of out.bodies) {
         if (this.#closed || this.#protocolError) return
@@ -392,9 +398,15 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.clockOffsetMs = hello.clockOffsetMs
     clearTimeout(this.#helloTimer)
     this.#helloTimer = undefined
+    if (this.transport.expectedId !== undefined && hello.id !== this.transport.expectedId) {
+      // The swarm's Noise key proved who is at the other end; a hello signed by anyone else is an impostor's relay.
+      this.#fail(new ProtocolError('identity_mismatch', 'the peer\'s hello names another node than its swarm key proves'))
+      return
+    }
+
     // A node listening on a wildcard address is reachable where its socket came from.
     const wildcard = hello.host === '0.0.0.0' || hello.host === '::'
-    const host = wildcard ? (this.socket.remoteAddress ?? hello.host) : hello.host
+    const host = wildcard ? (this.transport.remoteHost() ?? hello.host) : hello.host
     this.#remote = {id: hello.id, name: hello.name, host, port: hello.port}
     this.#transient = hello.transient === true
     this.since = Date.now()

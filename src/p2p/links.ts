@@ -10,7 +10,8 @@ import {ChatNodeError} from './errors.js'
 import {addressKey} from './dial-policy.js'
 import type {Frame} from './protocol.js'
 import {PeerRegistry} from './registry.js'
-import type {CloseCode, NodeInfo, PeerSummary} from './types.js'
+import {type Transport, tcpTransport} from './transport.js'
+import type {CloseCode, NodeInfo, PeerDirection, PeerSummary} from './types.js'
 
 /** What the links need from their node. */
 export interface LinksHost {
@@ -53,7 +54,12 @@ export class Links {
 
   /** An admitted inbound socket. */
   accept(socket: Socket): void {
-    this.#track(new PeerConnection(socket, 'inbound', this.#node.local(), this.#limits))
+    this.acceptStream(tcpTransport(socket), 'inbound')
+  }
+
+  /** An admitted stream of another transport (a swarm stream), opened by either side. */
+  acceptStream(transport: Transport, direction: PeerDirection): void {
+    this.#track(new PeerConnection(transport, direction, this.#node.local(), this.#limits))
   }
 
   /**
@@ -87,7 +93,7 @@ export class Links {
   #open(host: string, port: number): Promise<PeerSummary> {
     return new Promise((resolve, reject) => {
       const socket = createConnection({host, port})
-      const conn = new PeerConnection(socket, 'outbound', this.#node.local(), this.#limits)
+      const conn = new PeerConnection(tcpTransport(socket), 'outbound', this.#node.local(), this.#limits)
       this.#node.dialled?.(conn, host, port)
       conn.dialled = {host, port}
       let settled = false
@@ -139,8 +145,9 @@ export class Links {
       const report = node.closed?.(conn, protocolError) ?? true
       const failed = protocolError && !conn.remote ? classifyClose(conn.closeCause) : undefined
       if (failed) {
-        // Before the hello: a dialler's failure is its dial's error; a listener says who failed and why.
-        if (conn.direction === 'inbound' && report) {
+        // Before the hello: a dialler's failure is its dial's error; a listener says who failed and why. A swarm
+        // stream has no dial to fail, whichever side opened it, so it is said too.
+        if ((conn.direction === 'inbound' || conn.transport.kind === 'swarm') && report) {
           const failure = this.#failure(conn, conn.socketPeer)
           node.warn(failure.code, describeFailure(failure, this.#limits?.handshakeTimeoutMs), failure)
         }

@@ -119,17 +119,23 @@ export class Listener<C> {
     this.#node.accept(socket)
   }
 
+  /**
+   * Room for one more connection still in its handshake: the node runs, fewer than `maxPending` handshakes are
+   * under way and a peer slot is free. Asked for every inbound socket, and for every swarm stream (either side).
+   */
+  hasRoom(): boolean {
+    return (
+      this.#node.isRunning() &&
+      this.#pending.size < (this.#options.maxPending ?? MAX_PENDING_CONNECTIONS) &&
+      // Handshakes under way count too: a full node must refuse before the handshake, or the dialler believes it got in.
+      this.#node.peerCount() + this.#pending.size < this.#node.maxPeers()
+    )
+  }
+
   #admit(ip: string): boolean {
     const limiter = this.#ipLimiter
     const throttled = limiter && (this.#options.limitLoopback || !isLoopback(ip)) && !limiter.take(ip)
-    return (
-      this.#node.isRunning() &&
-      !throttled &&
-      this.#pending.size < (this.#options.maxPending ?? MAX_PENDING_CONNECTIONS) &&
-      // Handshakes under way count too: a full node must refuse before the handshake, or the dialler believes it got in.
-      this.#node.peerCount() + this.#pending.size < this.#node.maxPeers() &&
-      (this.#node.admit?.(ip) ?? true)
-    )
+    return !throttled && this.hasRoom() && (this.#node.admit?.(ip) ?? true)
   }
 }
 

@@ -16,6 +16,7 @@ import {HeldMessages} from './held.js'
 import {HistorySync} from './history-sync.js'
 import {generateIdentity, type Identity} from './identity.js'
 import {SignedIntake} from './intake.js'
+import {LeaveGrace} from './leave-grace.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
 import {type AddressBookEntry, Mesh} from './mesh.js'
@@ -37,6 +38,7 @@ import {KeyedRateLimiter} from './rate-limit.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import {Roster} from './roster.js'
 import {Sender} from './sender.js'
+import type {SwarmLink} from './swarm/swarm.js'
 import {LateRelay} from './sync/late-relay.js'
 import {MessageStore} from './sync/store.js'
 import {restoreFrames, toStoredFrame} from './sync/stored-frame.js'
@@ -83,9 +85,14 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly #lateRelay: LateRelay<PeerConnection | undefined>
   /** Messages said before this node was first in the room are kept and passed on when learned late, not shown. */
   readonly #memberSince: number
+  readonly #swarmOptions: ChatNodeOptions['swarm']
+  #swarm: SwarmLink | undefined
+  /** Swarm streams replaced as duplicates: the peer stays, so its leave waits for it to come back (LeaveGrace). */
+  readonly #swaps = new LeaveGrace()
   readonly #handlers: FrameHandlers = {
     chat: (conn, frame) => this.#onChat(conn, frame),
-    peers: (_conn, frame) => {
+    peers: (conn, frame) => {
+      if (conn.kind !== 'tcp') return // the TCP peer exchange stays among TCP peers (see #sendPeers)
       this.#roster.seen(frame.peers.map((peer) => peer.id))
       this.#mesh.learn(frame.peers)
       this.#mesh.maintain()
@@ -109,6 +116,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.name = name
     this.#identity = options.identity ?? generateIdentity()
     this.#room = options.room ?? PUBLIC_ROOM
+    this.#swarmOptions = options.swarm
     this.id = this.#identity.id
     this.#seen = new SeenCache(options.seenCache)
     this.#sender = new Sender((error) => this.#warn('send_failed', `could not send: ${String(error)}`))
@@ -240,6 +248,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     return {id: this.id, name: this.name, host: this.#listener.host, port: this.#listener.port}
   }
 
+  /** With swarm options and `relay`: the blind relay's key others pass to --relay-through (hex). */
+  get relayKey(): string | undefined {
+    return this.#swarm?.relayKey
+  }
+
   get running(): boolean {
     return this.#state === 'running'
   }
@@ -256,6 +269,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     }
 
     this.#state = 'running'
+    if (this.#swarmOptions) await this.#joinSwarm(this.#swarmOptions)
     this.#mesh.start()
     this.#direct.start()
     this.#roster.start()
@@ -398,8 +412,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#direct.announce({leaving: true}) // the room learns we left, not only our direct peers
     this.#mesh.stop()
     this.#direct.stop()
+    this.#swaps.clear()
     this.#roster.stop()
     const serverClosed = this.#listener.close()
+    const swarmClosed = this.#swarm?.destroy().catch(() => {})
     await this.#sender.stop()
     const connections = [...(await this.#links.registry.clear()), ...this.#listener.takePending()]
     for (const conn of connections) conn.close('this node is leaving', {type: 'bye'}, 'leaving')
@@ -407,6 +423,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     for (const conn of connections) conn.destroy('this node is leaving', 'leaving')
     await Promise.all(connections.map((conn) => conn.closed))
     await serverClosed
+    await swarmClosed
     this.#seen.clear()
     this.#state = 'stopped'
   }
@@ -416,8 +433,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   #onPeerUp(conn: PeerConnection): void {
     const remote = conn.summary()
     const peerCount = this.#links.registry.size
-    // A short-lived sender is gone in a moment: nobody should dial it, learn it or be told of it.
-    if (!conn.transient) this.#mesh.learn([remote])
+    // A short-lived sender is gone in a moment: nobody should dial it, learn it or be told of it. A swarm peer's
+    // address means nothing to a TCP peer: it is found on the DHT.
+    const exchanged = conn.kind === 'tcp' && !conn.transient
+    if (exchanged) this.#mesh.learn([remote])
     if (!conn.transient) this.#roster.directUp(remote)
     this.#sendPeers(conn)
     const released = this.#held.size > 0 ? this.#held.release(Date.now()) : undefined
@@ -425,13 +444,17 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     // time, marked late, like anything reconciliation brings.
     for (const frame of released?.send ?? []) this.#lateRelay.relay(frame.type === 'dm' ? 'dm' : 'chat', frame, undefined)
     this.#direct.onPeerUp(conn, peerCount)
-    // One reconciliation per connection, run by the side that dialled (both sides learn what they lack).
+    // One reconciliation per connection, run by the side that dialled (both sides learn what they lack); on a swarm
+    // stream, the side Hyperswarm says initiated it.
     if (conn.direction === 'outbound') void this.#sync.initiate(conn)
-    // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
-    const announce = [{id: remote.id, host: remote.host, port: remote.port}]
-    if (!conn.transient) for (const other of this.#links.registry.list()) if (other !== conn) other.sendFrame({type: 'peers', peers: announce})
+    if (exchanged) {
+      // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
+      const announce = [{id: remote.id, host: remote.host, port: remote.port}]
+      for (const other of this.#links.registry.list()) if (other !== conn && other.kind === 'tcp') other.sendFrame({type: 'peers', peers: announce})
+    }
+
     this.#history.onPeerUp(conn, peerCount)
-    this.emit('peer_joined', conn.summary())
+    if (!this.#swaps.up(remote.id)) this.emit('peer_joined', conn.summary())
     if (released) {
       const to = {id: remote.id, name: remote.name, host: remote.host, port: remote.port}
       this.emit('held_released', {sent: released.send.length, dropped: released.dropped, to})
@@ -444,7 +467,15 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#history.onPeerDown(conn)
     if (!removed || this.#state !== 'running' || !conn.remote) return
     this.#roster.directDown(conn.remote, reason)
-    this.emit('peer_left', {...conn.remote, reason, reasonCode, ...(conn.transient ? {transient: true} : {})})
+    const left = {...conn.remote, reason, reasonCode, ...(conn.transient ? {transient: true as const} : {})}
+    if (conn.kind === 'swarm' && /duplicate/i.test(reason)) {
+      this.#swaps.down(left.id, () => {
+        if (this.#state === 'running' && !this.#links.registry.get(left.id)) this.emit('peer_left', left)
+      })
+    } else {
+      this.emit('peer_left', left)
+    }
+
     // Redial the address we dialled (a --join through a proxy, a forwarded port), not only the one the peer announces.
     if (conn.dialled) this.#mesh.scheduleRedial(conn.dialled.host, conn.dialled.port)
     this.#mesh.scheduleRedial(conn.remote.host, conn.remote.port)
@@ -452,12 +483,35 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   #sendPeers(conn: PeerConnection): void {
+    // The TCP peer exchange stays among TCP peers: a swarm peer finds others on the DHT, and a LAN's addresses
+    // mean nothing (and tell too much) across the internet.
+    if (conn.kind !== 'tcp') return
     const peers = this.#links.registry
       .list()
-      .filter((other) => other !== conn && other.remote && !other.transient)
+      .filter((other) => other !== conn && other.remote && other.kind === 'tcp' && !other.transient)
       .slice(0, MAX_PEERS_PER_FRAME)
       .map((other) => ({id: other.peerId, host: other.remote!.host, port: other.remote!.port}))
     if (peers.length > 0) conn.sendFrame({type: 'peers', peers})
+  }
+
+  // --- the swarm ---
+
+  /** Loads Hyperswarm (only now) and joins the room's topic; its streams are tracked like TCP connections. */
+  async #joinSwarm(options: NonNullable<ChatNodeOptions['swarm']>): Promise<void> {
+    try {
+      const {SwarmLink} = await import('./swarm/swarm.js')
+      this.#swarm = await SwarmLink.open(
+        {...options, identity: this.#identity, room: this.#room, maxPeers: options.maxPeers ?? this.#mesh.degree},
+        {
+          admit: () => this.#listener.hasRoom(),
+          accept: (transport, direction) => this.#links.acceptStream(transport, direction),
+          warn: (warning) => this.emit('warning', warning),
+          isConnected: (id) => this.#links.registry.get(id) !== undefined,
+        },
+      )
+    } catch (error) {
+      this.#warn('swarm_failed', `could not join the swarm (${(error as Error).message}): the node keeps running on TCP`)
+    }
   }
 
   // --- flooding ---

@@ -6,6 +6,7 @@ import type {SeenCacheOptions} from './flood.js'
 import type {Identity} from './identity.js'
 import type {MeshOptions} from './mesh.js'
 import type {RoomKey} from './room.js'
+import type {SwarmOptions} from './swarm/swarm.js'
 import type {MessageStoreOptions} from './sync/store.js'
 
 export const DEFAULT_HOST = '127.0.0.1'
@@ -40,6 +41,11 @@ export interface ChatNodeOptions {
   /** Apply the per-IP rate to 127.0.0.0/8 and ::1 too (off, so local meshes and tests are not throttled). */
   limitLoopback?: boolean
   authorRate?: {perSecond: number; burst: number}
+  /**
+   * Also join the room's topic on Hyperswarm's DHT (loaded only then). Hyperswarm dials up to `degree` peers
+   * (`maxPeers` here overrides); its streams count against the node's `maxPeers` like TCP connections.
+   */
+  swarm?: Omit<SwarmOptions, 'identity' | 'maxPeers' | 'room'> & {maxPeers?: number}
   /** A short-lived sender (`chat send`): says so in its hello, announces no direct-message key. */
   transient?: boolean
   /** Messages per second (and burst) from never-seen authors, per link (src/p2p/link-budget.ts). */

@@ -25,7 +25,11 @@ export interface HealthLink {
   readonly errorCode: string | undefined
   /** Outbound: the peer closed the socket before answering our first handshake message. */
   readonly refusedHandshake: boolean
-  readonly socket: {readonly remoteAddress?: string}
+  /**
+   * The IP a TCP connection came from; undefined for a swarm stream (proven by its key, cooled down by id: a
+   * relayed stream's IP is the relay's, which would refuse everyone it carries).
+   */
+  readonly remoteIp: string | undefined
   /** False once it is closing (cut): what it still brings is not checked. */
   readonly isOpen: boolean
   reject(error: ProtocolError): void
@@ -149,7 +153,7 @@ export class PeerHealth {
     if (dialled) keys.push(dialled)
     // Every local node shares 127.0.0.1: on loopback an IP names nobody (a pre-hello failure there is not cooled
     // down here; the dialler's own cool-down bounds its attempts).
-    const ip = link.socket.remoteAddress
+    const ip = link.remoteIp
     if (ip && link.direction === 'inbound' && (this.#limitLoopback || !isLoopback(ip))) keys.push(`ip:${ip}`)
     if (keys.length === 0) return undefined
     const result = this.cooldown.add(keys, code, link.label)

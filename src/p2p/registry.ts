@@ -12,6 +12,8 @@ export interface RegistryEntry {
   readonly peerId: string
   /** The id of the node that opened this connection (us for outbound, the peer for inbound). */
   readonly initiatorId: string
+  /** What it runs over (`tcp` when unset). */
+  readonly kind?: 'swarm' | 'tcp'
 }
 
 export type AddResult<C> =
@@ -22,10 +24,15 @@ export type AddResult<C> =
 
 /**
  * Settles two connections between the same pair the same way on both ends: the one opened by the node with the
- * smaller id wins. Both nodes see the same two initiator ids, so both keep the same socket.
+ * smaller id wins. Both nodes see the same two initiator ids, so both keep the same socket. When one node opened both
+ * (over TCP and over the swarm), both ends keep the TCP one: the hellos may arrive in either order at either end.
  */
 export function preferredConnection<C extends RegistryEntry>(a: C, b: C): C {
-  if (a.initiatorId === b.initiatorId) return a
+  if (a.initiatorId === b.initiatorId) {
+    if ((a.kind ?? 'tcp') !== (b.kind ?? 'tcp')) return (a.kind ?? 'tcp') === 'tcp' ? a : b
+    return a
+  }
+
   return a.initiatorId < b.initiatorId ? a : b
 }
 

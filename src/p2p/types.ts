@@ -1,6 +1,7 @@
 // Public shapes of the P2P engine: what a ChatNode emits and returns. No behaviour here.
 
 import type {ConnectFailure} from './connect-failure.js'
+import type {SwarmRoute, TransportKind} from './transport.js'
 
 export type {ConnectFailure, ConnectFailureCode} from './connect-failure.js'
 
@@ -39,6 +40,10 @@ export interface PeerSummary extends NodeInfo {
   direction: PeerDirection
   /** ms since the epoch when the connection was established */
   since: number
+  /** How it is connected: over TCP, or over a Hyperswarm stream found on the DHT. */
+  transport: TransportKind
+  /** For a swarm peer, how the stream reaches it, where the library tells. */
+  route?: SwarmRoute
   /** A short-lived sender (`chat send`): a user interface shows no join or leave line for it. */
   transient?: true
   /** The peer's score (src/p2p/peer-score.ts): 0 neutral, up to +10 for good service, cut at −50. In `peers()`. */
@@ -113,6 +118,8 @@ export interface NodeWarning {
   code: string
   /** In English; a user interface words `failure` itself when it is set. */
   message: string
+  /** What the warning is about (a bootstrap list, a peer's fingerprint), for interfaces that word it themselves. */
+  subject?: string
   /** Set when a connection failed before its hello: `code` is then `failure.code`. */
   failure?: ConnectFailure
 }

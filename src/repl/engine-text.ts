@@ -104,7 +104,7 @@ export function nodeErrorText(texts: EngineTexts, error: unknown): string | unde
 }
 
 /** A node warning in the reader's language: a peer disconnected for a protocol error, or one of the other codes. */
-export function warningText(texts: EngineTexts, warning: {code: string; message: string; peer?: unknown}): string {
+export function warningText(texts: EngineTexts, warning: {code: string; message: string; peer?: unknown; subject?: string}): string {
   const {code, message} = warning
   if (has(WARNING_CODES, code)) return texts.warnings[code as WarningCode](warningDetail(code as WarningCode, message, warning))
   const peer = peerLabel(warning.peer) ?? disconnectedLabel(message, code)
@@ -142,6 +142,17 @@ function warningDetail(code: WarningCode, message: string, warning: unknown): st
 
     case 'server_error': {
       return message.replace(/^listening socket failed: /, '')
+    }
+
+    // The swarm's warnings name what they are about (a bootstrap list, a peer's fingerprint) in `subject`.
+    case 'dht_unreachable':
+    case 'swarm_unreachable':
+    case 'swarm_unreachable_relaying': {
+      return stringField(warning, 'subject') ?? '?'
+    }
+
+    case 'swarm_failed': {
+      return /^could not join the swarm \((.*)\): the node keeps running on TCP$/s.exec(message)?.[1] ?? message
     }
 
     default: {

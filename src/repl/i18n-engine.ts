@@ -24,13 +24,16 @@ export type ReasonCode = (typeof REASON_CODES)[number]
 /** Codes of protocol errors: why a peer was disconnected (the codes of ProtocolError and SessionError). */
 export const PROTOCOL_CODES = [
   'bad_field', 'bad_frame', 'bad_identity', 'bad_json', 'bad_length', 'bad_signature', 'decrypt_failed',
-  'frame_too_large', 'handshake_failed', 'handshake_timeout', 'internal', 'not_established', 'peer_misbehaved',
+  'frame_too_large', 'handshake_failed', 'handshake_timeout', 'identity_mismatch', 'internal', 'not_established', 'peer_misbehaved',
   'rate_limited', 'rekey', 'room_mismatch', 'sync_flood', 'too_many_peers', 'version',
 ] as const
 export type ProtocolCode = (typeof PROTOCOL_CODES)[number]
 
 /** Codes of the engine's other warnings. */
-export const WARNING_CODES = ['dm_unreadable', 'seen_cache_full', 'send_failed', 'send_queue_full', 'server_error', 'sync_failed'] as const
+export const WARNING_CODES = [
+  'dht_unreachable', 'dm_unreadable', 'seen_cache_full', 'send_failed', 'send_queue_full', 'server_error', 'swarm_failed',
+  'swarm_unreachable', 'swarm_unreachable_relaying', 'sync_failed',
+] as const
 export type WarningCode = (typeof WARNING_CODES)[number]
 
 export interface EngineTexts {
@@ -106,6 +109,7 @@ export const ptEngine: EngineTexts = {
     frame_too_large: 'um quadro grande demais',
     handshake_failed: 'o handshake falhou',
     handshake_timeout: 'o handshake não terminou a tempo',
+    identity_mismatch: 'o hello nomeia outro nó que o provado pela chave do swarm',
     internal: 'um erro interno',
     not_established: 'dados antes do fim do handshake',
     peer_misbehaved: 'violou o protocolo',
@@ -123,6 +127,10 @@ export const ptEngine: EngineTexts = {
     seen_cache_full: () => 'chegaram mensagens novas demais nos últimos minutos: as novas são descartadas até as antigas expirarem',
     send_queue_full: () => 'a fila de saída está cheia: uma mensagem foi descartada',
     server_error: (detail) => `o socket de escuta falhou: ${detail}`,
+    dht_unreachable: (where) => `a DHT não responde (${where}): ninguém será encontrado pelo swarm; o nó continua no TCP`,
+    swarm_failed: (detail) => `não foi possível entrar no swarm (${detail}): o nó continua no TCP`,
+    swarm_unreachable: (fingerprint) => `${fingerprint} foi encontrado na DHT, mas os NATs impedem a conexão: um relay (--relay-through) pode conectar vocês`,
+    swarm_unreachable_relaying: (fingerprint) => `${fingerprint} foi encontrado na DHT, mas os NATs impedem a conexão: tentando pelo relay`,
   },
   peerDisconnected: (peer, reason, code) => `desconectado de ${peer}: ${reason} (${code})`,
   peerReported: (code, message) => `o peer informou um erro (${code}): ${message}`,
@@ -185,6 +193,7 @@ export const enEngine: EngineTexts = {
     frame_too_large: 'a frame too large',
     handshake_failed: 'the handshake failed',
     handshake_timeout: 'the handshake did not finish in time',
+    identity_mismatch: "the hello names another node than its swarm key proves",
     internal: 'an internal error',
     not_established: 'data before the end of the handshake',
     peer_misbehaved: 'broke the protocol',
@@ -202,6 +211,10 @@ export const enEngine: EngineTexts = {
     seen_cache_full: () => 'too many new messages in the last minutes: new ones are dropped until older ones age out',
     send_queue_full: () => 'outgoing queue is full: a message was dropped',
     server_error: (detail) => `listening socket failed: ${detail}`,
+    dht_unreachable: (where) => `the DHT cannot be reached (${where}): no peers will be found on the swarm; the node keeps running on TCP`,
+    swarm_failed: (detail) => `could not join the swarm (${detail}): the node keeps running on TCP`,
+    swarm_unreachable: (fingerprint) => `found ${fingerprint} on the DHT but cannot reach it through your NATs: a relay (--relay-through) can connect you`,
+    swarm_unreachable_relaying: (fingerprint) => `found ${fingerprint} on the DHT but cannot reach it through your NATs: retrying through the relay`,
   },
   peerDisconnected: (peer, reason, code) => `disconnected ${peer}: ${reason} (${code})`,
   peerReported: (code, message) => `peer reported an error (${code}): ${message}`,

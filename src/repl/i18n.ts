@@ -3,6 +3,7 @@
 
 import {formatAddress} from '../p2p/address.js'
 import type {Address, ConnectFailure, ConnectFailureCode, PeerDirection} from '../p2p/types.js'
+import type {SwarmRoute, TransportKind} from '../p2p/transport.js'
 import type {LogTexts} from '../history/format.js'
 import {COMMANDS, type CommandName} from './commands.js'
 import {enEngine, type EngineTexts, ptEngine} from './i18n-engine.js'
@@ -43,6 +44,7 @@ export interface PeerColumns {
   fingerprint: string
   since: string
   direction: string
+  via: string
   score: string
 }
 
@@ -77,6 +79,8 @@ export interface Catalog {
   msgAmbiguous(name: string, candidates: string[]): string
   peerColumns: PeerColumns
   direction(direction: PeerDirection): string
+  /** How a peer is connected: over TCP, or over the swarm (and whether through a relay). */
+  via(transport: TransportKind, route?: SwarmRoute): string
   /** A message from the history, where only the author's name is known. */
   receivedFrom(name: string, text: string): string
   historyHeader(count: number): string
@@ -99,6 +103,11 @@ export interface Catalog {
   /** A rejected send; `reason` is already in this language. */
   sendFailed(reason: string): string
   warning(message: string): string
+  /** `chat start --relay`: the key others pass to --relay-through. */
+  relayRunning(key: string): string
+  /** `chat dht bootstrap`: where it runs and how to use it (stderr; the flags alone go to stdout). */
+  bootstrapReady(nodes: string, relayKey: string | undefined): string
+  bootstrapStopped: string
   /** The engine's codes in words: errors, reasons a peer left, protocol errors, warnings. */
   engine: EngineTexts
   /** `chat log tail`'s lines. */
@@ -245,8 +254,9 @@ const pt: Catalog = {
   msgAmbiguous: (name, candidates) =>
     `"${name}" pode ser mais de um nó: ${candidates.join(', ')}. Nada foi enviado: escreva o nome entre aspas (/msg "Ana Maria" TEXTO) ou use a impressão digital (/msg ab12:cd34 TEXTO).`,
   historyUsage: 'Uso: /history [N] (N de 1 a 1000)',
-  peerColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', since: 'desde', direction: 'direção', score: 'nota'},
+  peerColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', since: 'desde', direction: 'direção', via: 'via', score: 'nota'},
   direction: (direction) => (direction === 'inbound' ? 'entrada' : 'saída'),
+  via: (transport, route) => (transport === 'tcp' ? 'tcp' : route === 'relayed' ? 'swarm, por relay' : route === 'direct' ? 'swarm, direta' : 'swarm'),
   receivedFrom: (name, text) => `[${name} disse]: ${text}`,
   historyHeader: (count) => (count === 1 ? 'Última mensagem:' : `Últimas ${count} mensagens:`),
   historyEmpty: 'Nenhuma mensagem no histórico.',
@@ -266,6 +276,10 @@ const pt: Catalog = {
   connectFailed: (reason) => `Não foi possível conectar: ${reason}`,
   sendFailed: (reason) => `Não foi possível enviar: ${reason}`,
   warning: (message) => `aviso: ${message}`,
+  relayRunning: (key) => `Relay cego ativo: quem não consegue atravessar os NATs pode usar --relay-through ${key}`,
+  bootstrapReady: (nodes, relayKey) =>
+    `DHT privada em ${nodes} (UDP)${relayKey ? ', com um relay cego' : ''}. Inicie os nós com as opções da linha acima: chat start --swarm … (Ctrl+C encerra)`,
+  bootstrapStopped: 'DHT privada encerrada.',
   engine: ptEngine,
   log: ptLog,
   cli: ptCli,
@@ -392,8 +406,9 @@ const en: Catalog = {
   msgAmbiguous: (name, candidates) =>
     `"${name}" could mean more than one node: ${candidates.join(', ')}. Nothing was sent: put the name in quotes (/msg "Ana Maria" TEXT) or use the fingerprint (/msg ab12:cd34 TEXT).`,
   historyUsage: 'Usage: /history [N] (N from 1 to 1000)',
-  peerColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', since: 'since', direction: 'direction', score: 'score'},
+  peerColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', since: 'since', direction: 'direction', via: 'via', score: 'score'},
   direction: (direction) => (direction === 'inbound' ? 'in' : 'out'),
+  via: (transport, route) => (transport === 'tcp' ? 'tcp' : route === 'relayed' ? 'swarm, relayed' : route === 'direct' ? 'swarm, direct' : 'swarm'),
   receivedFrom: (name, text) => `[${name} said]: ${text}`,
   historyHeader: (count) => (count === 1 ? 'Last message:' : `Last ${count} messages:`),
   historyEmpty: 'No messages in the history.',
@@ -413,6 +428,10 @@ const en: Catalog = {
   connectFailed: (reason) => `Could not connect: ${reason}`,
   sendFailed: (reason) => `Could not send: ${reason}`,
   warning: (message) => `warning: ${message}`,
+  relayRunning: (key) => `Blind relay running: peers that cannot punch through their NATs can use --relay-through ${key}`,
+  bootstrapReady: (nodes, relayKey) =>
+    `Private DHT on ${nodes} (UDP)${relayKey ? ', with a blind relay' : ''}. Start nodes with the options on the line above: chat start --swarm … (Ctrl+C stops it)`,
+  bootstrapStopped: 'Private DHT stopped.',
   engine: enEngine,
   log: enLog,
   cli: enCli,

@@ -225,17 +225,23 @@ export class HumanSink implements OutputSink {
 
     this.#out(this.#catalog.peersHeader(peers.length))
     if (!this.#table) {
-      for (const node of peers) this.#out(this.#catalog.peerLine(this.#who(node), safeFingerprint(node.id)))
+      for (const peer of peers) {
+        const line = this.#catalog.peerLine(this.#who(peer), safeFingerprint(peer.id))
+        // TCP is the usual case and keeps the line as it always was; a swarm peer says how it is reached.
+        this.#out(peer.transport === 'swarm' ? `${line} [${this.#catalog.via(peer.transport, peer.route)}]` : line)
+      }
+
       return
     }
 
     const t = this.#catalog.peerColumns
     // The score column only when the node scores its peers (every ChatNode does; a test double may not).
     const scored = peers.some((peer) => peer.score !== undefined)
-    const titles = [t.name, t.address, t.fingerprint, t.since, t.direction, ...(scored ? [t.score] : [])]
+    const titles = [t.name, t.address, t.fingerprint, t.since, t.direction, t.via, ...(scored ? [t.score] : [])]
     this.#nodeTable(peers, titles, (peer) => [
       formatClock(peer.since),
       this.#catalog.direction(peer.direction),
+      this.#catalog.via(peer.transport, peer.route),
       ...(scored ? [String(peer.score ?? 0)] : []),
     ])
   }
@@ -267,10 +273,10 @@ export class HumanSink implements OutputSink {
       const who = this.#who(node)
       return [{text: who.name, paint: (text: string) => this.#style.name(node.id, text)}, formatAddress(who), safeFingerprint(node.id), ...more(node)]
     })
-    // On a narrow terminal the last columns go first (direction, then time); name, address and fingerprint stay,
-    // else the plain list, which the terminal wraps.
+    // On a narrow terminal the last columns go first (/peers: score, via, then direction and time); name, address and
+    // fingerprint stay, else the plain list, which the terminal wraps.
     const columns = this.#columns()
-    for (const keep of [...new Set([titles.length, 5, 4, 3])].filter((n) => n <= titles.length)) {
+    for (const keep of [...new Set([titles.length, 6, 5, 4, 3])].filter((n) => n <= titles.length)) {
       const table = [header, ...rows].map((row) => row.slice(0, keep))
       if (columns === undefined || tableWidth(table) <= columns) {
         for (const line of formatTable(table)) this.#printer.out(line)
@@ -398,10 +404,14 @@ const node = (info: NodeInfo): NodeInfo => ({id: info.id, name: info.name, host:
 /** `kind: "action"` for an action; nothing for a plain message, whose events keep their documented shape. */
 const kind = (message: {action?: boolean}): {kind?: 'action'} => (message.action ? {kind: 'action'} : {})
 
+/** How a peer is connected: `transport` always, `route` where the swarm tells. */
+const via = (summary: PeerSummary) => ({transport: summary.transport, ...(summary.route ? {route: summary.route} : {})})
+
 const peer = (summary: PeerSummary) => ({
   ...node(summary),
   direction: summary.direction,
   since: summary.since,
+  ...via(summary),
   ...(summary.score === undefined ? {} : {score: summary.score}),
 })
 
@@ -452,7 +462,7 @@ export class JsonSink implements OutputSink {
   }
 
   peerJoined(summary: PeerSummary): void {
-    this.#emit({event: 'peer_joined', ...node(summary), direction: summary.direction})
+    this.#emit({event: 'peer_joined', ...node(summary), direction: summary.direction, ...via(summary)})
   }
 
   peerLeft(left: PeerLeft): void {
@@ -515,7 +525,7 @@ export class JsonSink implements OutputSink {
   }
 
   connected(summary: PeerSummary): void {
-    this.#emit({event: 'connected', ...node(summary), direction: summary.direction})
+    this.#emit({event: 'connected', ...node(summary), direction: summary.direction, ...via(summary)})
   }
 
   notice(text: string): void {

@@ -1,101 +1,10 @@
 // `chat start --discover` for real: multicast DNS between two network namespaces joined by a veth pair, made by this
 // test (so no packet reaches a real network). Needs root and iproute2; the suite says why when it skips.
 import {expect} from 'chai'
-import {type ChildProcessWithoutNullStreams, execFileSync, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {join} from 'node:path'
-import {createInterface} from 'node:readline'
 
-import {CHAT_BIN, PROJECT_ROOT, tempDir} from '../helpers/cli.js'
-import {DEFAULT_WAIT_MS} from '../helpers/wait.js'
-
-type Event = Record<string, unknown> & {event: string}
-
-/** A `chat start --json` inside a network namespace, its stdout read as events. */
-class NamespacedChat {
-  readonly child: ChildProcessWithoutNullStreams
-  readonly events: Event[] = []
-  readonly stderr: string[] = []
-  readonly exited: Promise<number | null>
-  readonly #wake = new Set<() => void>()
-
-  constructor(ns: string, args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn('ip', ['netns', 'exec', ns, process.execPath, CHAT_BIN, 'start', '--json', ...args], {
-      cwd: PROJECT_ROOT,
-      env: {...process.env, LANG: 'C', NO_COLOR: '1', ...env},
-    })
-    this.child.stdin.on('error', () => {})
-    createInterface({input: this.child.stdout}).on('line', (line) => {
-      try {
-        this.events.push(JSON.parse(line) as Event)
-      } catch {
-        this.events.push({event: 'unparsable', line})
-      }
-
-      for (const wake of this.#wake) wake()
-    })
-    createInterface({input: this.child.stderr}).on('line', (line) => this.stderr.push(line))
-    this.exited = new Promise((resolve) => {
-      this.child.on('close', (code) => {
-        resolve(code)
-        for (const wake of this.#wake) wake()
-      })
-    })
-  }
-
-  waitFor(what: string, predicate: (event: Event) => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<Event> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const hit = this.events.find((event) => predicate(event))
-        if (hit) finish(() => resolve(hit))
-        else if (this.child.exitCode !== null) finish(() => reject(new Error(`exited before ${what}: ${this.dump()}`)))
-      }
-
-      const timer = setTimeout(() => finish(() => reject(new Error(`timed out waiting for ${what}: ${this.dump()}`))), timeoutMs)
-      const finish = (then: () => void): void => {
-        clearTimeout(timer)
-        this.#wake.delete(check)
-        then()
-      }
-
-      this.#wake.add(check)
-      check()
-    })
-  }
-
-  type(line: string): void {
-    this.child.stdin.write(line + '\n')
-  }
-
-  async quit(): Promise<number | null> {
-    if (this.child.exitCode === null) this.type('/quit')
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000)
-    const code = await this.exited
-    clearTimeout(timer)
-    return code
-  }
-
-  dump(): string {
-    return `\nstdout:\n${this.events.map((e) => JSON.stringify(e)).join('\n')}\nstderr:\n${this.stderr.join('\n')}`
-  }
-}
-
-function ip(...args: string[]): void {
-  execFileSync('ip', args, {stdio: 'pipe', timeout: 10_000})
-}
-
-/** Why this machine cannot run the test, or undefined when it can. */
-function cannotRun(): string | undefined {
-  if (process.platform !== 'linux') return `network namespaces need Linux (this is ${process.platform})`
-  if (process.getuid?.() !== 0) return 'network namespaces need root (CI runs as root)'
-  try {
-    execFileSync('ip', ['-V'], {stdio: 'pipe'})
-  } catch {
-    return '`ip` (iproute2) is not installed'
-  }
-
-  return undefined
-}
+import {tempDir} from '../helpers/cli.js'
+import {cannotUseNamespaces, deleteNamespaces, ip, NamespacedChat} from '../helpers/netns.js'
 
 describe('chat start --discover (mDNS between two network namespaces)', function () {
   this.timeout(60_000)
@@ -107,7 +16,7 @@ describe('chat start --discover (mDNS between two network namespaces)', function
   let made = false
 
   before(function () {
-    const why = cannotRun()
+    const why = cannotUseNamespaces()
     if (why) {
       console.log(`      skipped: ${why}`)
       this.skip()
@@ -133,14 +42,7 @@ describe('chat start --discover (mDNS between two network namespaces)', function
   })
 
   after(() => {
-    if (!made) return
-    for (const ns of [nsA, nsB]) {
-      try {
-        ip('netns', 'del', ns)
-      } catch {
-        // already gone
-      }
-    }
+    if (made) deleteNamespaces([nsA, nsB])
   })
 
   afterEach(async () => {

@@ -136,8 +136,8 @@ describe('shell completion, --version and help conventions', function () {
     const zsh = readFileSync(join(cache.path, 'autocomplete', 'functions', 'zsh', '_chat'), 'utf8')
     expect(zsh).to.include('#compdef chat')
     expect(zsh).to.match(/send/)
-    // zsh offers the values of --lang (chat start, chat send, chat log tail, chat room invite); bash completes flag names only.
-    expect(zsh.match(/--lang"\[[^\n]*:lang options:\(pt en\)"/g)).to.have.length(4)
+    // zsh offers the values of --lang (chat start, chat send, chat log tail, chat room invite, chat dht bootstrap); bash completes flag names only.
+    expect(zsh.match(/--lang"\[[^\n]*:lang options:\(pt en\)"/g)).to.have.length(5)
 
     const script = await runChat(['autocomplete', 'script', 'bash'], {env})
     expect(script.stdout).to.include(join(cache.path, 'autocomplete', 'bash_setup'))

@@ -227,9 +227,9 @@ describe('REPL in a real terminal (tmux)', function () {
     keys(s, 'Enter')
     const table = await until(s, 'the peers table', (lines) => lines.some((line) => /^ {2}Pedro /.test(line)))
     expect(table).to.include('Connected peers (1):')
-    expect(table).to.include('  name   address          fingerprint  since  direction  score')
+    expect(table).to.include('  name   address          fingerprint  since  direction  via  score')
     expect(table.find((line) => line.startsWith('  Pedro '))).to.match(
-      /^ {2}Pedro {2}127\.0\.0\.1:\d{5} {2}[\da-f]{4}:[\da-f]{4} {4}\d\d:\d\d {2}in {9}[\d.]+$/,
+      /^ {2}Pedro {2}127\.0\.0\.1:\d{5} {2}[\da-f]{4}:[\da-f]{4} {4}\d\d:\d\d {2}in {9}tcp {2}[\d.]+$/,
     )
 
     type(s, 'hi @Pe')

@@ -161,14 +161,14 @@ describe('discovery: mDNS announcer and browser', () => {
 
   describe('discoverPeers', () => {
     it('connects to nodes it finds that are not peers yet, and reports instead of throwing', async () => {
-      const peers: PeerSummary[] = [{id: 'node-c', name: 'C', host: '10.0.0.3', port: 5000, direction: 'outbound', since: 0}]
+      const peers: PeerSummary[] = [{id: 'node-c', name: 'C', host: '10.0.0.3', port: 5000, direction: 'outbound', since: 0, transport: 'tcp'}]
       const connects: string[] = []
       const reports: string[] = []
       const connect = async (host: string, port: number, options: {persistent: boolean}): Promise<PeerSummary> => {
         connects.push(`${host}:${port} persistent=${options.persistent}`)
         if (host === '10.0.0.4') throw Object.assign(new Error('could not reach 10.0.0.4:5000: connection refused'), {code: 'unreachable'})
         if (host === '10.0.0.5') throw Object.assign(new Error('already connecting to 10.0.0.5:5000'), {code: 'dial_in_progress'})
-        return {id: 'x', name: 'X', host, port, direction: 'outbound', since: 0}
+        return {id: 'x', name: 'X', host, port, direction: 'outbound', since: 0, transport: 'tcp'}
       }
 
       const stop = await discoverPeers(

@@ -23,7 +23,7 @@ describe('history: node events → history events (src/history/node-events.ts)',
     node.emit('message', {id: 'm5', from: julia, text: 'while away', ts: 8, late: true})
     node.emit('direct', {id: 'd3', from: julia, to: ana, text: 'psst late', ts: 9, late: true})
     node.emit('stored', {id: 'm5', ts: 8, kind: 'chat', payload: '{"p":1}', sig: 's'})
-    node.emit('peer_joined', {...julia, direction: 'inbound', since: 7})
+    node.emit('peer_joined', {...julia, direction: 'inbound', since: 7, transport: 'tcp'})
     node.emit('peer_left', {...julia, reason: 'quit'})
     node.emit('ready', ana)
     node.emit('warning', {code: 'x', message: 'not for the history'})
@@ -49,7 +49,7 @@ describe('history: node events → history events (src/history/node-events.ts)',
     recordNodeEvents(node, (event) => events.push(event), (id) => id === julia.id)
     node.emit('message', {id: 'm1', from: julia, text: 'ignored', ts: 1})
     node.emit('direct', {id: 'd1', from: julia, to: ana, text: 'ignored too', ts: 2})
-    node.emit('peer_joined', {...julia, direction: 'inbound', since: 3})
+    node.emit('peer_joined', {...julia, direction: 'inbound', since: 3, transport: 'tcp'})
     expect(events).to.deep.equal([{event: 'peer_connected', peer: julia}])
   })
 

@@ -35,6 +35,9 @@ function sampleArgs(path: string): unknown[] | undefined {
     msgUnknown: ['Qa', ['Qb', 'Qc']],
     msgAmbiguous: ['Qa', ['Qb', 'Qc']],
     direction: ['inbound'],
+    via: ['swarm', 'relayed'],
+    relayRunning: ['Qa'],
+    bootstrapReady: ['Qa', 'Qb'],
     receivedFrom: ['Qa', 'Qb'],
     historyHeader: [271],
     historyFailed: ['Qa'],
@@ -150,7 +153,7 @@ describe('message catalogues', () => {
 
   it('translate every text but command words, addresses and prompts', () => {
     // The texts that are the same in both languages on purpose.
-    const same = /^(prompt|peerLine|log\.received|log\.action|help\[\d+]\.command|help\[[236]]\.usage)$/
+    const same = /^(prompt|peerLine|peerColumns\.via|log\.received|log\.action|help\[\d+]\.command|help\[[236]]\.usage)$/
     const untranslated = [...pt].filter(([path, text]) => text === en.get(path) && !same.test(path)).map(([path]) => path)
     expect(untranslated).to.deep.equal([])
   })

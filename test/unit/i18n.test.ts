@@ -172,8 +172,16 @@ describe('i18n', () => {
         expect(text).to.match(/\S/)
       }
 
-      expect(Object.values(t.peerColumns)).to.have.length(6)
+      expect(Object.values(t.peerColumns)).to.have.length(7)
+      for (const text of [t.via('tcp'), t.via('swarm', 'relayed'), t.relayRunning('k')]) {
+        expect(text).to.match(/\S/)
+      }
     }
+
+    expect(pt.via('swarm', 'relayed')).to.not.equal(en.via('swarm', 'relayed'))
+    const dht = {code: 'dht_unreachable', message: 'the DHT cannot be reached (127.0.0.1:9): …', subject: '127.0.0.1:9'}
+    expect(pt.warning(warningText(pt.engine, dht))).to.match(/^aviso: a DHT .*127\.0\.0\.1:9/)
+    expect(en.warning(warningText(en.engine, dht))).to.match(/^warning: the DHT .*127\.0\.0\.1:9/)
 
     expect(pt.inputHistoryFailed('EACCES')).to.match(/^aviso: .*EACCES$/)
     expect(en.inputHistoryFailed('EACCES')).to.match(/^warning: .*EACCES$/)

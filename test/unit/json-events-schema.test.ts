@@ -142,7 +142,7 @@ describe('docs/json-events.schema.json', function () {
     const lines: string[] = []
     const sink = new JsonSink(catalogs.pt, {out: (line) => lines.push(line), err: (line) => lines.push(line)})
     const info: NodeInfo = {id: 'aWQ', name: 'Ana', host: '::1', port: 65_535}
-    const peer: PeerSummary = {...info, direction: 'inbound', since: 0}
+    const peer: PeerSummary = {...info, direction: 'inbound', since: 0, transport: 'swarm', route: 'relayed'}
     const dm: DirectMessage = {id: 'd1', from: info, to: {...info, id: 'b3Q', name: 'Bo'}, text: 'psst', ts: 5}
     const calls: {[K in keyof OutputSink]: () => void} = {
       ready: () => sink.ready(info),

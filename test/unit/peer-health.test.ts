@@ -119,7 +119,7 @@ function link(overrides: Partial<HealthLink> = {}): HealthLink & {rejected: Prot
     direction: 'inbound',
     errorCode: undefined,
     refusedHandshake: false,
-    socket: {remoteAddress: '127.0.0.1'},
+    remoteIp: '127.0.0.1',
     isOpen: true,
     rejected,
     reject: (error) => rejected.push(error),
@@ -172,7 +172,7 @@ describe('peer health', () => {
   it('cools down a protocol error by id and IP, once per period; forgives a handshake timeout', () => {
     const events: PeerPenalised[] = []
     const health = new PeerHealth((e) => events.push(e))
-    const forger = link({errorCode: 'bad_signature', socket: {remoteAddress: '203.0.113.7'}})
+    const forger = link({errorCode: 'bad_signature', remoteIp: '203.0.113.7'})
     expect(health.closed(forger, true)?.fresh).to.equal(true)
     expect(health.closed(link({errorCode: 'bad_signature'}), true)?.fresh).to.equal(false)
     expect(events.map((e) => e.code)).to.deep.equal(['bad_signature'])

@@ -26,7 +26,7 @@ declare global {
 
 const SELF: NodeInfo = {id: 'self-id', name: 'Bot', host: '127.0.0.1', port: 5000}
 const PEDRO: NodeInfo = {id: 'pedro-id', name: 'Pedro', host: '127.0.0.1', port: 5001}
-const peer = (info: NodeInfo): PeerSummary => ({...info, direction: 'inbound', since: 1})
+const peer = (info: NodeInfo): PeerSummary => ({...info, direction: 'inbound', since: 1, transport: 'tcp'})
 let counter = 0
 const message = (text: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({id: `m${++counter}`, from: PEDRO, text, ts: 1, ...extra})
 

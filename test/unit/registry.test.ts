@@ -23,6 +23,18 @@ describe('registry', () => {
     expect(preferredConnection(entry('a', 'b'), entry('a', 'a')).initiatorId).to.equal('a')
   })
 
+  it('keeps the TCP connection when one node opened both a TCP and a swarm connection, whichever hello came first', async () => {
+    for (const order of [0, 1]) {
+      const tcp = {peerId: 'b', initiatorId: 'a', kind: 'tcp' as const}
+      const swarm = {peerId: 'b', initiatorId: 'a', kind: 'swarm' as const}
+      const registry = new PeerRegistry<RegistryEntry>()
+      const [first, second] = order === 0 ? [tcp, swarm] : [swarm, tcp]
+      await registry.add(first)
+      await registry.add(second)
+      expect(registry.get('b')).to.equal(tcp)
+    }
+  })
+
   it('settles concurrent adds of the same peer to exactly one entry', async () => {
     const registry = new PeerRegistry<RegistryEntry>()
     const conns = Array.from({length: 50}, (_, i) => entry('peer', i % 2 === 0 ? 'peer' : 'me'))

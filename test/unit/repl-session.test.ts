@@ -28,6 +28,7 @@ const summary = (info: NodeInfo, direction: 'inbound' | 'outbound' = 'outbound')
   ...info,
   direction,
   since: 1_764_000_000_000,
+  transport: 'tcp',
 })
 
 function codedError(code: string, message: string): Error {
@@ -671,7 +672,7 @@ describe('Repl --json', function () {
     ])
     expect(events[0]).to.deep.equal({event: 'ready', ...JULIA})
     expect(events[1]).to.deep.equal({event: 'message', id: 'x1', from: PEDRO, text: 'ola\u001B[31m', ts: 42})
-    expect(events[2]).to.deep.equal({event: 'peer_joined', ...ANA, direction: 'outbound'})
+    expect(events[2]).to.deep.equal({event: 'peer_joined', ...ANA, direction: 'outbound', transport: 'tcp'})
     expect(events[3]).to.deep.equal({event: 'peer_left', ...ANA, reason: 'quit'})
     expect(events[4]).to.deep.equal({event: 'error', code: 'protocol_error', message: 'bad frame'})
     expect(events[5]).to.deep.equal({event: 'sent', id: 'm1', text: 'hi', ts: 1_764_000_000_001})
@@ -698,7 +699,7 @@ describe('Repl --json', function () {
     type('/connect 127.0.0.1 5009')
     await out.until((capture) => capture.lines.length === 2)
     expect(out.lines.map((line) => JSON.parse(line) as unknown)).to.deep.equal([
-      {event: 'connected', ...PEDRO, direction: 'outbound'},
+      {event: 'connected', ...PEDRO, direction: 'outbound', transport: 'tcp'},
       {
         event: 'error',
         code: 'connect_failed',
@@ -1122,15 +1123,15 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     const {node, out, type} = tty()
     const id = 'A'.repeat(43)
     const since = new Date(2026, 10, 25, 9, 7).getTime()
-    node.peerList = [{...PEDRO, id, direction: 'inbound', since}, {...ANA, name: 'Ana Maria', direction: 'outbound', since}]
+    node.peerList = [{...PEDRO, id, direction: 'inbound', since, transport: 'tcp'}, {...ANA, name: 'Ana Maria', direction: 'outbound', since, transport: 'swarm', route: 'direct'}]
     type('/peers')
     await out.shown('Connected peers (2):')
     await out.until((capture) => capture.screen.some((line) => line.startsWith('  Ana Maria')))
     const table = out.screen.slice(-3)
     expect(table).to.deep.equal([
-      '  name       address         fingerprint  since  direction',
-      `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    09:07  in`,
-      '  Ana Maria  127.0.0.1:5002  ?            09:07  out',
+      '  name       address         fingerprint  since  direction  via',
+      `  Pedro      127.0.0.1:5001  ${fingerprint(id)}    09:07  in         tcp`,
+      '  Ana Maria  127.0.0.1:5002  ?            09:07  out        swarm, direct',
     ])
   })
 
@@ -1140,7 +1141,7 @@ describe('Repl on a terminal (enquirer prompt)', function () {
       Object.assign(out.stream, {columns: 50})
       const id = 'A'.repeat(43)
       const since = new Date(2026, 10, 25, 9, 7).getTime()
-      node.peerList = [{...PEDRO, id, direction: 'inbound', since}, {...ANA, name: 'Ana Maria', host: '192.168.100.200', direction: 'outbound', since}]
+      node.peerList = [{...PEDRO, id, direction: 'inbound', since, transport: 'tcp'}, {...ANA, name: 'Ana Maria', host: '192.168.100.200', direction: 'outbound', since, transport: 'tcp'}]
       type('/peers', '/help', '/help connect')
       await out.until((capture) => capture.screen.some((line) => /^ {2}\S.*\/connect 127\.0\.0\.1:5001/.test(line)))
       const printed = out.screen.filter((line) => !line.startsWith('Julia>'))
