@@ -55,6 +55,8 @@ export interface Catalog {
   prompt(name: string): string
   peerJoined(peer: Who): string
   peerLeft(peer: Who, reason: string): string
+  /** A peer lost to the network (silence, no route, a reset), not a leave: the node dials it again. */
+  peerLost(peer: Who, reason: string): string
   peersHeader(count: number): string
   peerLine(peer: Who, fingerprint: string): string
   noPeers: string
@@ -203,6 +205,7 @@ const pt: Catalog = {
   prompt: (name) => `${name}> `,
   peerJoined: (peer) => `* ${who(peer)} entrou.`,
   peerLeft: (peer, reason) => `* ${who(peer)} saiu (${reason}).`,
+  peerLost: (peer, reason) => `* Conexão com ${who(peer)} perdida: ${reason}; tentando de novo.`,
   peersHeader: (count) => `Peers conectados (${count}):`,
   peerLine: (peer, fingerprint) => `  ${who(peer)} ${fingerprint}`,
   noPeers: 'Nenhum peer conectado.',
@@ -355,6 +358,7 @@ const en: Catalog = {
   prompt: (name) => `${name}> `,
   peerJoined: (peer) => `* ${who(peer)} joined.`,
   peerLeft: (peer, reason) => `* ${who(peer)} left (${reason}).`,
+  peerLost: (peer, reason) => `* Lost ${who(peer)}: ${reason}; retrying.`,
   peersHeader: (count) => `Connected peers (${count}):`,
   peerLine: (peer, fingerprint) => `  ${who(peer)} ${fingerprint}`,
   noPeers: 'No peers connected.',

@@ -32,6 +32,9 @@ import {visibleWidth} from './wrap.js'
  * Writes whole lines (no trailing newline) to the user's stdout (`out`) or stderr (`err`). `hang` is the column where
  * a message's text starts: a terminal wraps a long line under it.
  */
+
+/** Leave codes that mean the network failed, not the peer: silence, no route, a reset. */
+const NETWORK_LOSSES: ReadonlySet<string> = new Set(['heartbeat', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'])
 export interface LinePrinter {
   out(line: string, hang?: number): void
   err(line: string): void
@@ -193,7 +196,10 @@ export class HumanSink implements OutputSink {
   }
 
   peerLeft(peer: PeerLeft): void {
-    this.#out(this.#stamped(this.#style.system(this.#catalog.peerLeft(this.#who(peer), sanitize(leaveReasonText(this.#catalog.engine, peer))))))
+    const reason = sanitize(leaveReasonText(this.#catalog.engine, peer))
+    // A network outage is not a leave: say the peer was lost and that the node dials it again (the mesh does).
+    const lost = peer.reasonCode !== undefined && NETWORK_LOSSES.has(peer.reasonCode)
+    this.#out(this.#stamped(this.#style.system(lost ? this.#catalog.peerLost(this.#who(peer), reason) : this.#catalog.peerLeft(this.#who(peer), reason))))
   }
 
   peers(peers: PeerSummary[], cooldowns: CooldownSummary[] = []): void {

@@ -16,7 +16,7 @@ describe('a node stopped for a while (integration, SIGSTOP)', function () {
     b.child.kill('SIGSTOP')
     try {
       // The heartbeat drops the silent peer (15 s); then A says three things B cannot hear.
-      await a.waitForLine(/^\* B .* left \(heartbeat timeout/, {timeoutMs: 30_000})
+      await a.waitForLine(/^\* Lost B .*: heartbeat timeout .*; retrying\.$/, {timeoutMs: 30_000})
       for (const text of ['one', 'two', 'three']) a.type(text)
       await a.waitForLine('You: three')
     } finally {

@@ -25,6 +25,7 @@ function sampleArgs(path: string): unknown[] | undefined {
     prompt: ['Qa'],
     peerJoined: [who],
     peerLeft: [who, 'Qa'],
+    peerLost: [who, 'Qa'],
     peersHeader: [271],
     peerLine: [who, 'Qa'],
     historyMark: ['Qa'],

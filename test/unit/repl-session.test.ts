@@ -288,6 +288,20 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(out.text).not.to.include('echo')
   })
 
+  it('says a peer lost to the network was lost and is being retried, not that it left', async () => {
+    for (const [lang, line] of [
+      ['en', '* Lost Ana (127.0.0.1:5002): heartbeat timeout (silent for more than 15 s); retrying.'],
+      ['pt', '* Conexão com Ana (127.0.0.1:5002) perdida: sem resposta (em silêncio por mais de 15 s); tentando de novo.'],
+    ] as const) {
+      const {node, out} = harness({lang})
+      node.emit('peer_left', {...ANA, reason: 'heartbeat timeout (silent for more than 15 s)', reasonCode: 'heartbeat'})
+      await out.line(line)
+      node.emit('peer_left', {...PEDRO, reason: 'quit', reasonCode: 'quit'})
+      await out.until((capture) => capture.lines.length === 2)
+      expect(out.lines[1]).to.not.match(/retrying|tentando/)
+    }
+  })
+
   it('shows peers joining and leaving', async () => {
     const {node, out} = harness({lang: 'pt'})
     node.emit('peer_joined', summary(PEDRO, 'inbound'))
