@@ -74,3 +74,26 @@ export function poll<T>(
     timeoutMs,
   )
 }
+
+/** Resolves once `check()` holds, re-checking whenever `emitter` emits one of `events` (no polling). */
+export async function untilEvent(
+  // Any typed emitter (a ChatNode): only the event names matter here, not their arguments.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  emitter: EventEmitter<any>,
+  events: readonly string[],
+  what: string,
+  check: () => boolean,
+  timeoutMs = DEFAULT_WAIT_MS,
+): Promise<void> {
+  await waitFor(
+    what,
+    (recheck) => {
+      for (const event of events) emitter.on(event, recheck)
+      return () => {
+        for (const event of events) emitter.off(event, recheck)
+      }
+    },
+    () => check() || undefined,
+    timeoutMs,
+  )
+}

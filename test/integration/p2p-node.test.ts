@@ -7,7 +7,7 @@ import {MAX_TEXT_CHARS} from '../../src/p2p/protocol.js'
 import type {ChatMessage} from '../../src/p2p/types.js'
 import {rejection} from '../helpers/errors.js'
 import {useNodes} from '../helpers/nodes.js'
-import {nextEvent, waitFor} from '../helpers/wait.js'
+import {nextEvent, untilEvent} from '../helpers/wait.js'
 
 describe('ChatNode over loopback', function () {
   this.timeout(20_000)
@@ -25,22 +25,8 @@ describe('ChatNode over loopback', function () {
     return got
   }
 
-  async function until(node: ChatNode, what: string, check: () => boolean): Promise<void> {
-    await waitFor(
-      what,
-      (recheck) => {
-        node.on('message', recheck)
-        node.on('peer_joined', recheck)
-        node.on('peer_left', recheck)
-        return () => {
-          node.off('message', recheck)
-          node.off('peer_joined', recheck)
-          node.off('peer_left', recheck)
-        }
-      },
-      () => check() || undefined,
-    )
-  }
+  const until = (node: ChatNode, what: string, check: () => boolean): Promise<void> =>
+    untilEvent(node, ['message', 'peer_joined', 'peer_left'], what, check)
 
   it('floods a message along a chain, once per node, with the author and its listening address', async () => {
     // Degree 0: nobody dials on their own, so the chain stays a chain and Pedro must relay.

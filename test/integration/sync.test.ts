@@ -5,7 +5,7 @@ import {expect} from 'chai'
 import {generateIdentity} from '../../src/p2p/identity.js'
 import {ChatNode, type ChatNodeOptions} from '../../src/p2p/node.js'
 import type {ChatMessage, StoredFrameInfo, SyncSummary} from '../../src/p2p/types.js'
-import {nextEvent, waitFor} from '../helpers/wait.js'
+import {nextEvent, untilEvent} from '../helpers/wait.js'
 
 describe('message store and reconciliation (in-process nodes)', function () {
   this.timeout(30_000)
@@ -26,21 +26,8 @@ describe('message store and reconciliation (in-process nodes)', function () {
     return seen
   }
 
-  async function until(node: ChatNode, what: string, check: () => boolean): Promise<void> {
-    await waitFor(
-      what,
-      (recheck) => {
-        node.on('message', recheck)
-        node.on('synced', recheck)
-        return () => {
-          node.off('message', recheck)
-          node.off('synced', recheck)
-        }
-      },
-      () => check() || undefined,
-      20_000,
-    )
-  }
+  const until = (node: ChatNode, what: string, check: () => boolean): Promise<void> =>
+    untilEvent(node, ['message', 'synced'], what, check, 20_000)
 
   const texts = (messages: ChatMessage[]): string[] => messages.map((m) => m.text).sort()
 

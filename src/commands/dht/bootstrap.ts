@@ -1,5 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 
+import {langFlag} from '../../cli/flags.js'
 import {guardPipe} from '../../io/broken-pipe.js'
 import {startBootstrap} from '../../p2p/swarm/bootstrap.js'
 import {catalogs, resolveLang} from '../../repl/i18n.js'
@@ -23,7 +24,7 @@ export default class DhtBootstrap extends Command {
     host: Flags.string({default: '127.0.0.1', description: 'IPv4 address peers reach this machine at (not 0.0.0.0)'}),
     relay: Flags.boolean({allowNo: true, default: true, description: 'run a blind relay beside the first node (--no-relay: none)'}),
     json: Flags.boolean({default: false, description: 'print one JSON line when ready instead of the options and the hint'}),
-    lang: Flags.string({description: 'language of the hint [default: from LANG]', options: ['pt', 'en']}),
+    lang: langFlag('the hint'),
   }
 
   async run(): Promise<void> {
