@@ -7,7 +7,7 @@ import {Cooldown, type CooldownEntry, type CooldownKey, type CooldownOptions} fr
 import {LinkBudget, MAX_KNOWN_AUTHORS, NEW_AUTHOR_MESSAGE_BURST, NEW_AUTHOR_MESSAGES_PER_SECOND, RecentSet} from './link-budget.js'
 import {type PenaltyKind, PeerScores} from './peer-score.js'
 import {ProtocolError} from './protocol.js'
-import type {NodeInfo, PeerDirection, PeerPenalised} from './types.js'
+import type {CooldownSummary, NodeInfo, PeerDirection, PeerPenalised} from './types.js'
 
 /** Protocol errors that are not the peer's fault (a slow network, our own bug): no cool-down for them. */
 const FORGIVEN_CODES = new Set(['handshake_timeout', 'internal', 'rekey'])
@@ -65,6 +65,19 @@ export class PeerHealth {
     this.scores = new PeerScores({now: this.#now})
     this.#rate = options.newAuthorRate ?? {perSecond: NEW_AUTHOR_MESSAGES_PER_SECOND, burst: NEW_AUTHOR_MESSAGE_BURST}
     this.#limitLoopback = options.limitLoopback ?? false
+  }
+
+  /** The cool-down list as the node reports it (`ChatNode#cooldowns`), soonest to end first. */
+  cooldowns(): CooldownSummary[] {
+    return this.cooldown.list().map(({code, keys, label, strikes, until}) => {
+      const of = (prefix: string): string[] => keys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length))
+      return {code, target: label, addresses: of('addr:'), ids: of('id:'), ips: of('ip:'), until, strikes}
+    })
+  }
+
+  /** Takes `host:port` and its IP (or, without it, everyone) off the cool-down list; returns how many were cleared. */
+  clearCooldown(address?: {host: string; port: number}): number {
+    return address ? this.cooldown.clear(addr(address.host, address.port), `ip:${address.host}`) : this.cooldown.clear()
   }
 
   /** An author this node has accepted a message from (ours included): its messages cost no link budget. */
