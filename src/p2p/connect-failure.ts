@@ -1,8 +1,8 @@
 // Why a connection failed before its hello, by a stable code a user interface can word (and a cool-down list can
 // key on), from what the connection saw: a socket error, a protocol error while handshaking, or a silent close.
-// The codes are documented in docs/protocol.md ("Connection failures").
+// The codes are documented in docs/protocol.md ("Connection failures"). Also a socket error's close code and words.
 
-import type {PeerDirection} from './types.js'
+import type {CloseCode, PeerDirection} from './types.js'
 
 export const CONNECT_FAILURE_CODES = [
   'refused',
@@ -97,4 +97,25 @@ export function describeFailure(failure: ConnectFailure, handshakeTimeoutMs = 50
     closed: `it closed the connection during the handshake (${failure.errno ?? 'no reason given'}): it may be full or limiting new connections`,
   }
   return `could not reach ${where(failure)}: ${outbound[failure.code]}`
+}
+
+const SOCKET_ERROR_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EPIPE: 'connection closed',
+  ETIMEDOUT: 'connection timed out',
+}
+
+/** A socket error's stable code: its errno when worded above, else `socket_error` (EPIPE is a plain close). */
+export function socketCloseCode(error: NodeJS.ErrnoException): CloseCode {
+  if (error.code === 'EPIPE') return 'closed'
+  return error.code !== undefined && error.code in SOCKET_ERROR_REASONS ? (error.code as CloseCode) : 'socket_error'
+}
+
+/** A socket error in words a user can read. */
+export function describeSocketError(error: NodeJS.ErrnoException): string {
+  return (error.code && SOCKET_ERROR_REASONS[error.code]) ?? error.message
 }

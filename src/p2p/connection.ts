@@ -5,7 +5,9 @@
 
 import {EventEmitter} from 'node:events'
 
-import type {CloseCause} from './connect-failure.js'
+import {type CloseCause, describeSocketError, socketCloseCode} from './connect-failure.js'
+import {CLOSE_GRACE_MS, type ConnectionLimits, DEFAULT_CONNECTION_LIMITS} from './connection-limits.js'
+import {Heartbeat} from './heartbeat.js'
 import type {Identity} from './identity.js'
 import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
@@ -13,38 +15,9 @@ import {type RoomKeyMaterial, SecureSession, SessionError} from './secure-sessio
 import type {Transport} from './transport.js'
 import type {CloseCode, NodeInfo, PeerDirection, PeerSummary} from './types.js'
 
-/** The whole handshake must finish within this (a deadline, not an idle timer). */
-export const HANDSHAKE_TIMEOUT_MS = 5000
-export const HEARTBEAT_INTERVAL_MS = 5000
-export const PEER_DEAD_AFTER_MS = 15_000
-export const CLOSE_GRACE_MS = 2000
+// The limits are part of a connection's interface: importers of this module find them here too.
+export * from './connection-limits.js'
 export {TCP_KEEPALIVE_MS} from './transport.js'
-/** A peer that leaves this much unread in our send buffer is not reading: it is dropped, not buffered for. */
-export const MAX_OUTBOX_BYTES = 1024 * 1024
-/**
- * Frames per second from one connection, of every type: a relay forwards everyone's traffic, so this sits far above
- * the per-author message limit. Above it the peer is disconnected.
- */
-export const HOP_FRAMES_PER_SECOND = 2000
-export const HOP_FRAME_BURST = 4000
-
-export interface ConnectionLimits {
-  handshakeTimeoutMs: number
-  heartbeatIntervalMs: number
-  deadAfterMs: number
-  maxOutboxBytes: number
-  framesPerSecond: number
-  frameBurst: number
-}
-
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-  heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
-  deadAfterMs: PEER_DEAD_AFTER_MS,
-  maxOutboxBytes: MAX_OUTBOX_BYTES,
-  framesPerSecond: HOP_FRAMES_PER_SECOND,
-  frameBurst: HOP_FRAME_BURST,
-}
 
 /** What this node says about itself in every handshake. */
 export interface LocalEnd {
@@ -65,27 +38,6 @@ export interface ConnectionEvents {
   close: [reason: string, protocolError: boolean, code: CloseCode]
 }
 
-const SOCKET_ERROR_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'host not found',
-  EPIPE: 'connection closed',
-  ETIMEDOUT: 'connection timed out',
-}
-
-/** A socket error's stable code: its errno when worded above, else `socket_error` (EPIPE is a plain close). */
-function socketCloseCode(error: NodeJS.ErrnoException): CloseCode {
-  if (error.code === 'EPIPE') return 'closed'
-  return error.code !== undefined && error.code in SOCKET_ERROR_REASONS ? (error.code as CloseCode) : 'socket_error'
-}
-
-/** A socket error in words a user can read. */
-export function describeSocketError(error: NodeJS.ErrnoException): string {
-  return (error.code && SOCKET_ERROR_REASONS[error.code]) ?? error.message
-}
-
 export class PeerConnection extends EventEmitter<ConnectionEvents> {
   readonly direction: PeerDirection
   readonly transport: Transport
@@ -102,12 +54,9 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   readonly #limits: ConnectionLimits
   readonly #localId: string
   #helloTimer: NodeJS.Timeout | undefined
-  #heartbeat: NodeJS.Timeout | undefined
+  readonly #heartbeat: Heartbeat
   #graceTimer: NodeJS.Timeout | undefined
   #lastHeard = Date.now()
-  #pingCounter = 0
-  /** Waiting roundTrip() calls, by the number of their ping. */
-  readonly #roundTrips = new Map<number, () => void>()
   #closing = false
   #closed = false
   #closeReason = 'connection closed'
@@ -128,6 +77,10 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     const socket = transport.stream
     this.#session = new SecureSession({initiator: direction === 'outbound', ...local})
     this.#frameBudget = new TokenBucket(this.#limits.framesPerSecond, this.#limits.frameBurst)
+    this.#heartbeat = new Heartbeat(
+      {send: (ping) => this.sendFrame(ping), lastHeard: () => this.#lastHeard, dead: (reason) => this.destroy(reason, 'heartbeat')},
+      this.#limits,
+    )
     this.#closedPromise = new Promise((resolve) => {
       socket.once('close', () => {
         this.#finish()
@@ -221,22 +174,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
    * `timeoutMs` passes.
    */
   roundTrip(timeoutMs: number): Promise<boolean> {
-    if (!this.isOpen) return Promise.resolve(false)
-    const n = ++this.#pingCounter
-    return new Promise((resolve) => {
-      const finish = (ok: boolean): void => {
-        clearTimeout(timer)
-        this.off('close', onClose)
-        this.#roundTrips.delete(n)
-        resolve(ok)
-      }
-
-      const onClose = (): void => finish(false)
-      const timer = setTimeout(() => finish(false), timeoutMs)
-      this.#roundTrips.set(n, () => finish(true))
-      this.once('close', onClose)
-      if (!this.sendFrame({type: 'ping', n})) finish(false)
-    })
+    return this.isOpen ? this.#heartbeat.roundTrip(timeoutMs) : Promise.resolve(false)
   }
 
   /** Seals and writes an encoded frame body (a relay encodes once for all peers). False if it cannot be sent. */
@@ -369,8 +307,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       }
 
       case 'pong': {
-        // Pongs come in the order of the pings: one answers every round trip up to its number.
-        for (const [n, done] of this.#roundTrips) if (n <= frame.n) done()
+        this.#heartbeat.pong(frame.n)
         return
       }
 
@@ -411,24 +348,14 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#transient = hello.transient === true
     this.since = Date.now()
     this.#lastHeard = Date.now()
-    this.#heartbeat = setInterval(() => this.#beat(), this.#limits.heartbeatIntervalMs)
+    this.#heartbeat.start()
     this.emit('hello', this.#remote)
-  }
-
-  #beat(): void {
-    if (Date.now() - this.#lastHeard > this.#limits.deadAfterMs) {
-      this.destroy(`heartbeat timeout (silent for more than ${Math.round(this.#limits.deadAfterMs / 1000)} s)`, 'heartbeat')
-      return
-    }
-
-    this.sendFrame({type: 'ping', n: ++this.#pingCounter})
   }
 
   #stopTimers(): void {
     clearTimeout(this.#helloTimer)
-    clearInterval(this.#heartbeat)
+    this.#heartbeat.stop()
     this.#helloTimer = undefined
-    this.#heartbeat = undefined
   }
 
   #finish(): void {
@@ -436,6 +363,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#closed = true
     this.#stopTimers()
     clearTimeout(this.#graceTimer)
+    this.#heartbeat.closed()
     this.emit('close', this.#closeReason, this.#protocolError, this.#closeCode)
   }
 }
