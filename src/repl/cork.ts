@@ -3,6 +3,9 @@
 // events) is corked from then on and uncorked once the turn's work is done: the rest of the burst reaches the pipe
 // as one writev instead of one system call per line.
 
+import {isBroken, markBroken} from '../io/broken-pipe.js'
+import type {ReplOutput} from './types.js'
+
 interface Corkable {
   cork(): void
   uncork(): void
@@ -45,4 +48,31 @@ function scheduleEndOfTurn(): void {
   endOfTurnScheduled = true
   // setImmediate, not nextTick: the rest of this poll phase's events come first, and their lines join the batch.
   setImmediate(uncorkAll)
+}
+
+/**
+ * Writes to an output stream of the REPL: a pipe (a bot, a script) gets a turn's lines in one system call, a terminal
+ * each line as it comes; a broken stream (`chat start | head`) is dropped quietly.
+ */
+export function writeOutput(stream: ReplOutput, data: string): void {
+  if (isBroken(stream) || !stream.writable) return
+  try {
+    if (!stream.isTTY) corkUntilTurnEnds(stream)
+    stream.write(data)
+  } catch {
+    markBroken(stream)
+  }
+}
+
+let flushedOnExit = false
+
+function corkUntilTurnEnds(stream: ReplOutput): void {
+  if (!('cork' in stream && 'uncork' in stream)) return
+  if (!flushedOnExit) {
+    flushedOnExit = true
+    // process.exit() does not wait for the turn to end: write out what is corked first.
+    process.once('exit', uncorkAll)
+  }
+
+  corkForThisTurn(stream as ReplOutput & {cork(): void; uncork(): void})
 }

@@ -1,4 +1,4 @@
-// Small pure formatters of the human output: clock times and aligned tables.
+// Small pure formatters of the human output: clock times and aligned tables (cut to a terminal's width).
 
 import {displayWidth, padEnd} from './width.js'
 
@@ -46,6 +46,19 @@ export function formatTable(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, i
 export function tableWidth(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, indent = '  '): number {
   const {cells, widths} = measure(rows)
   return Math.max(0, ...cells.map((row) => displayWidth(indent) + row.reduce((sum, cell, i) => sum + (i === row.length - 1 ? displayWidth(cell.text) : widths[i] + 2), 0)))
+}
+
+/**
+ * `formatTable(rows)` with as many of its columns as fit in `columns` terminal columns (all when undefined): the last
+ * ones go first, one at a time, keeping at least `fewest`. Undefined when not even those fit.
+ */
+export function fitTable(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, columns: number | undefined, fewest: number): string[] | undefined {
+  for (let keep = Math.max(0, ...rows.map((row) => row.length)); keep >= fewest; keep--) {
+    const table = rows.map((row) => row.slice(0, keep))
+    if (columns === undefined || tableWidth(table) <= columns) return formatTable(table)
+  }
+
+  return undefined
 }
 
 function measure(rows: ReadonlyArray<ReadonlyArray<Cell | string>>): {cells: Cell[][]; widths: number[]} {

@@ -1,39 +1,28 @@
 // The REPL: reads lines (an enquirer prompt on a terminal, plain lines from a pipe), runs slash commands against a
 // chat node, and shows the node's events. It owns no networking and no process lifecycle: the start command
-// builds it, awaits `done` and calls `close()`.
-
-import {createInterface, type Interface} from 'node:readline'
-
-import {LRUCache} from 'lru-cache'
+// builds it, awaits `done` and calls `close()`. Its parts: LineReader (where lines come from), LineCommands (what a
+// line does), Authors (who is who), and an OutputSink (HumanSink or JsonSink) for everything shown.
 
 import {chatNodeErrorDetail} from '../p2p/errors.js'
-import {guardPipe, isBroken, markBroken} from '../io/broken-pipe.js'
-import {errnoCode} from '../io/errno.js'
-import {formatAddress} from '../p2p/address.js'
+import {guardPipe} from '../io/broken-pipe.js'
 import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {sanitize} from '../text/sanitize.js'
-import {COMMANDS, isCommandName, parseLine} from './commands.js'
+import {Authors} from './authors.js'
+import {COMMANDS} from './commands.js'
 import {complete, type Completion} from './complete.js'
-import {corkForThisTurn, uncorkAll} from './cork.js'
+import {writeOutput} from './cork.js'
 import {errorMessage, nodeErrorText} from './engine-text.js'
+import {HumanSink} from './human-sink.js'
 import {type Catalog, catalogs, type Lang} from './i18n.js'
-import {IgnoreList, MAX_IGNORED} from './ignore-list.js'
-import {InputHistory, inputHistoryPath} from './input-history.js'
+import {IgnoreList} from './ignore-list.js'
+import {JsonSink} from './json-sink.js'
+import {LineCommands} from './line-commands.js'
+import {LineReader} from './line-reader.js'
 import {mentions} from './mention.js'
-import {HumanSink, JsonSink, type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
-import type {ChatPrompt} from './prompt.js'
-import {type MsgTarget, resolveRecipient} from './recipient.js'
+import type {LinePrinter, OutputSink} from './output.js'
 import {ansiStyle, PLAIN, resolveColor, type Style} from './style.js'
 import type {HistoryReader, ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
 import {wrapLine} from './wrap.js'
-
-/** Commands whose outcome is a line of their own (`You: hi`, `* Julia waves`, `[you → Pedro]: hi`). */
-const OWN_LINE_KINDS: ReadonlySet<string> = new Set(['message', 'me', 'msg'])
-
-/** Lines read ahead of the one being handled before a piped input is paused (a long /connect holds the queue). */
-const MAX_QUEUED_LINES = 64
-/** Names of message authors remembered for @completion (they may be several hops away, not direct peers). */
-const MAX_SEEN_NAMES = 256
 
 export interface ReplOptions {
   node: ReplNode
@@ -69,30 +58,6 @@ export interface ReplOptions {
   now?: () => number
 }
 
-function write(stream: ReplOutput, data: string): void {
-  if (isBroken(stream) || !stream.writable) return
-  try {
-    // A pipe (a bot, a script) gets a turn's events in one system call; a terminal gets each line as it comes.
-    if (!stream.isTTY) corkUntilTurnEnds(stream)
-    stream.write(data)
-  } catch {
-    markBroken(stream)
-  }
-}
-
-let flushedOnExit = false
-
-function corkUntilTurnEnds(stream: ReplOutput): void {
-  if (!('cork' in stream && 'uncork' in stream)) return
-  if (!flushedOnExit) {
-    flushedOnExit = true
-    // process.exit() does not wait for the turn to end: write out what is corked first.
-    process.once('exit', uncorkAll)
-  }
-
-  corkForThisTurn(stream as ReplOutput & {cork(): void; uncork(): void})
-}
-
 export class Repl {
   /** Resolves when the user quits (/quit, Ctrl+C, Ctrl+D on an empty prompt) or `close()` is called. Never rejects. */
   readonly done: Promise<void>
@@ -109,22 +74,12 @@ export class Repl {
   readonly #errorOutput: ReplOutput
   readonly #name: string | undefined
   readonly #style: Style
-  readonly #historyDir: string | undefined
-  readonly #readHistory: HistoryReader | undefined
-  readonly #historyOff: boolean
   readonly #ignore: IgnoreList
-  /** Names of recent authors for @completion: set() makes a name the most recent; the least recent goes when full. */
-  readonly #seenNames = new LRUCache<string, true>({max: MAX_SEEN_NAMES})
+  readonly #authors: Authors
+  readonly #commands: LineCommands
+  readonly #reader: LineReader
   readonly #unsubscribe: Array<() => void> = []
-  /** Display name → the identity keys seen using it. Read with peek and set once per name: full, the name seen
-   * first goes. */
-  readonly #keysByName = new LRUCache<string, Set<string>>({max: MAX_SEEN_NAMES})
   #resolveDone!: () => void
-  #prompt: ChatPrompt | undefined
-  #lines: Interface | undefined
-  /** Piped lines are handled strictly in order: each waits for the previous one (a /connect included). */
-  #queue: Promise<void> = Promise.resolve()
-  #queued = 0
   #started = false
   #quitting = false
   #closed = false
@@ -146,9 +101,6 @@ export class Repl {
     guardPipe(this.#output)
     guardPipe(this.#errorOutput)
     this.#catalog = catalogs[this.lang]
-    this.#historyDir = options.historyDir
-    this.#readHistory = options.readHistory
-    this.#historyOff = options.historyOff ?? false
     this.#ignore = options.ignore ?? new IgnoreList()
     const color = !this.json && (options.color ?? resolveColor({isTTY: this.#output.isTTY}))
     this.#style = color ? ansiStyle((this.#output.getColorDepth?.() ?? 4) >= 8 ? 256 : 16) : PLAIN
@@ -169,13 +121,45 @@ export class Repl {
           now: options.now,
         })
 
+    this.#authors = new Authors(this.#node, () => this.#ownName())
+    this.#commands = new LineCommands({
+      node: this.#node,
+      sink: this.#sink,
+      catalog: this.#catalog,
+      json: this.json,
+      ignore: this.#ignore,
+      authors: this.#authors,
+      readHistory: options.readHistory,
+      historyOff: options.historyOff ?? false,
+      isQuitting: () => this.#quitting,
+      quit: () => this.#quit(),
+      connect: (host, port) => this.connect(host, port),
+      ownId: () => this.#ownId(),
+      safely: (fn) => this.#safely(fn),
+    })
+
+    this.#reader = new LineReader({
+      input: this.#input,
+      output: this.#output,
+      catalog: this.#catalog,
+      style: this.#style,
+      historyDir: options.historyDir,
+      ownName: () => this.#ownName(),
+      label: () => this.#label(),
+      complete: (text, cursor) => this.#complete(text, cursor),
+      run: (line) => this.#commands.run(line),
+      quit: () => this.#quit(),
+      isQuitting: () => this.#quitting,
+      problem: (code, message) => this.#sink.problem(code, message),
+    })
+
     // Subscribed now, not in start(), so the `ready` the node emits while starting is shown.
     this.#listen('ready', (info) => this.#onReady(info))
     this.#listen('message', (message) => this.#onMessage(message))
     // A short-lived sender (`chat send` from a cron job) comes and goes with every message: only its message shows.
     this.#listen('peer_joined', (peer) => {
       if (peer.transient) return
-      this.#seen(peer.name)
+      this.#authors.seen(peer.name)
       this.#sink.peerJoined(peer)
       this.#checkName(peer.name, peer.id)
     })
@@ -185,7 +169,7 @@ export class Repl {
     this.#listen('warning', (warning) => this.#sink.warning(warning))
     this.#listen('held_released', (released) => this.#sink.heldReleased(released))
     this.#listen('room_joined', (entry) => {
-      this.#seen(entry.name)
+      this.#authors.seen(entry.name)
       this.#sink.roomJoined(entry)
     })
     this.#listen('room_left', (left) => this.#sink.roomLeft(left))
@@ -194,7 +178,7 @@ export class Repl {
     this.#listen('clock_skew', (skew) => this.#sink.clockSkew(skew))
     this.#listen('direct', (message) => {
       if (this.#hide(message.from.id)) return
-      this.#seen(message.from.name)
+      this.#authors.seen(message.from.name)
       this.#sink.direct(message)
     })
   }
@@ -203,8 +187,8 @@ export class Repl {
   start(): void {
     if (this.#started || this.#closed) return
     this.#started = true
-    if (this.interactive) this.#startPrompt()
-    else this.#startLines()
+    if (this.interactive) this.#reader.startPrompt()
+    else this.#reader.startLines()
   }
 
   /**
@@ -240,7 +224,7 @@ export class Repl {
     if (this.#closed) return
     this.#closed = true
     this.#quitting = true
-    this.#stopInput()
+    this.#reader.stop()
     for (const off of this.#unsubscribe.splice(0)) off()
     this.#resolveDone()
   }
@@ -254,13 +238,13 @@ export class Repl {
 
   #onReady(info: NodeInfo): void {
     this.#sink.ready(info)
-    if (this.#name === undefined) this.#prompt?.setLabel(this.#label())
+    if (this.#name === undefined) this.#reader.prompt?.setLabel(this.#label())
   }
 
   #onMessage(message: ChatMessage): void {
     // Our own messages are shown as "You: ..." when sent; never show one twice if it comes back.
     if (message.from.id === this.#ownId() || this.#hide(message.from.id)) return
-    this.#seen(message.from.name)
+    this.#authors.seen(message.from.name)
     this.#sink.message(message, mentions(message.text, this.#ownName()))
     this.#checkName(message.from.name, message.from.id)
   }
@@ -274,38 +258,12 @@ export class Repl {
 
   /** Flags a display name seen with a second identity key (once per key): names are chosen, keys are not. */
   #checkName(name: string, id: string): void {
-    const known = this.#keysByName.peek(name)
-    const ids = known ?? new Set<string>()
-    if (ids.has(id)) return
-    ids.add(id)
-    if (!known) this.#keysByName.set(name, ids)
-    if (ids.size > 1) this.#sink.notice(this.#catalog.nameClash(name, [...ids].slice(-4).map((key) => safeFingerprint(key))))
-  }
-
-  #seen(name: string): void {
-    this.#seenNames.set(name, true)
-  }
-
-  /**
-   * Names Tab completes after `@` and for peer arguments: connected peers first, then the nodes a direct message can
-   * reach (most recently heard first), then recent authors.
-   */
-  #peerNames(): string[] {
-    let connected: string[] = []
-    let reachable: string[] = []
-    try {
-      connected = this.#node.peers().map((peer) => peer.name)
-      reachable = this.#node.directory().map((node) => node.name).reverse()
-    } catch {
-      // completion without the peer list is still completion
-    }
-
-    const names = [...connected, ...reachable, ...this.#seenNames.keys()]
-    return [...new Set(names)].filter((name) => name !== this.#ownName())
+    const keys = this.#authors.checkName(name, id)
+    if (keys) this.#sink.notice(this.#catalog.nameClash(name, keys))
   }
 
   #complete(text: string, cursor: number): Completion {
-    return complete(text, cursor, {commands: COMMANDS, peers: this.#peerNames(), ignored: this.#ignore.list().map((a) => a.name)})
+    return complete(text, cursor, {commands: COMMANDS, peers: this.#authors.peerNames(), ignored: this.#ignore.list().map((a) => a.name)})
   }
 
   /** The name others know us by: the prompt's, else the node's. */
@@ -334,9 +292,9 @@ export class Repl {
   #print(stream: ReplOutput, line: string, hang = 0): void {
     const columns = stream.isTTY && !this.json ? (stream.columns ?? 0) : 0
     if (columns > 0) line = wrapLine(line, columns, hang)
-    const prompt = this.#prompt
-    if (prompt && !prompt.disposed) prompt.printAbove(stream, line, write)
-    else write(stream, `${line}\n`)
+    const prompt = this.#reader.prompt
+    if (prompt && !prompt.disposed) prompt.printAbove(stream, line, writeOutput)
+    else writeOutput(stream, `${line}\n`)
   }
 
   #safely(fn: () => void): void {
@@ -351,295 +309,11 @@ export class Repl {
     }
   }
 
-  #startLines(): void {
-    const lines = createInterface({input: this.#input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false})
-    this.#lines = lines
-    // A read error (EIO from a vanished terminal) ends input like EOF does; it must not crash the node.
-    this.#input.on('error', () => lines.close())
-    lines.on('line', (line) => {
-      this.#queued += 1
-      if (this.#queued >= MAX_QUEUED_LINES) lines.pause()
-      this.#queue = this.#queue.then(async () => {
-        await this.#handleLine(line)
-        this.#queued -= 1
-        if (this.#queued === 0 && !this.#quitting) lines.resume()
-      })
-    })
-    // End of input is not a quit: the node keeps relaying until /quit or a signal.
-  }
-
-  #startPrompt(): void {
-    const history = new InputHistory({
-      path: this.#historyDir === undefined ? undefined : inputHistoryPath(this.#historyDir, this.#ownName()),
-      onProblem: (message) => this.#sink.problem('input_history', this.#catalog.inputHistoryFailed(message)),
-    })
-    // Loaded only for a terminal: enquirer is the biggest module a bot or a pipe (--json) never needs.
-    import('./prompt.js')
-      .then(({ChatPrompt}) => {
-        if (this.#quitting) return
-        this.#openPrompt(ChatPrompt, history)
-      })
-      .catch((error: unknown) => {
-        this.#sink.problem('internal', errorMessage(error))
-        if (!this.#quitting) this.#startLines()
-      })
-  }
-
-  #openPrompt(ChatPrompt: typeof import('./prompt.js').ChatPrompt, history: InputHistory): void {
-    const prompt = new ChatPrompt({
-      label: this.#label(),
-      paintLabel: (label) => this.#style.own(label),
-      stdin: this.#input,
-      stdout: this.#output,
-      history,
-      complete: (text, cursor) => this.#complete(text, cursor),
-      // Lines typed at a terminal are handled at once: a slow /connect must not hold back the next message.
-      onLine: (line) => void this.#handleLine(line),
-      // A message, /me and /msg print their own line (`You: hi`): the typed one would show the text twice.
-      keepLine: (line) => !OWN_LINE_KINDS.has(parseLine(line).kind),
-      onQuit: () => this.#quit(),
-      pasteQuestion: (lines) => this.#catalog.pasteQuestion(lines),
-      pasteCancelled: this.#catalog.pasteCancelled,
-    })
-    this.#prompt = prompt
-    prompt.open().catch((error: unknown) => {
-      // No raw mode (an odd terminal): read plain lines rather than not at all.
-      prompt.dispose()
-      this.#prompt = undefined
-      this.#sink.problem('internal', errorMessage(error))
-      if (!this.#quitting) this.#startLines()
-    })
-  }
-
-  #stopInput(): void {
-    this.#lines?.close()
-    this.#prompt?.dispose()
-  }
-
   #quit(): void {
     if (this.#quitting) return
     this.#quitting = true
-    this.#stopInput()
+    this.#reader.stop()
     this.#resolveDone()
   }
 
-  /** Handles one line. Never rejects: every failure becomes a printed, translated error. */
-  async #handleLine(line: string): Promise<void> {
-    if (this.#quitting) return
-    try {
-      const command = parseLine(line)
-      switch (command.kind) {
-        case 'empty': {
-          return
-        }
-
-        case 'message': {
-          this.#send(command.text)
-          return
-        }
-
-        case 'help': {
-          if (command.topic === undefined || isCommandName(command.topic)) this.#sink.help(command.topic)
-          else this.#sink.error('unknown_command', this.#catalog.unknownCommand(command.topic))
-          return
-        }
-
-        case 'me': {
-          this.#send(command.action, {action: true})
-          return
-        }
-
-        case 'msg': {
-          this.#sendDirect(command.target)
-          return
-        }
-
-        case 'history': {
-          await this.#history(command.count)
-          return
-        }
-
-        case 'peers': {
-          this.#sink.peers(this.#node.peers(), this.#node.cooldowns?.())
-          return
-        }
-
-        case 'ignore': {
-          if (command.who === undefined) this.#sink.ignoreList(this.#ignore.list(), this.#ignore.hidden)
-          else this.#ignoreAuthor(command.who)
-          return
-        }
-
-        case 'unignore': {
-          this.#unignore(command.who)
-          return
-        }
-
-        case 'retry': {
-          const cleared = this.#node.clearCooldown?.(command.host === undefined ? undefined : {host: command.host, port: command.port!}) ?? 0
-          this.#sink.notice(cleared === 0 ? this.#catalog.retryNothing : this.#catalog.retryCleared(cleared))
-          return
-        }
-
-        case 'who': {
-          this.#sink.who(this.#node.roster())
-          return
-        }
-
-        case 'quit': {
-          // Queued before the goodbye: the node writes out what is queued before it tells peers `bye`.
-          if (command.message !== undefined) this.#send(command.message)
-          this.#quit()
-          return
-        }
-
-        case 'connect': {
-          await this.connect(command.host, command.port)
-          return
-        }
-
-        case 'usage': {
-          const usage = {
-            connect: this.#catalog.connectUsage,
-            me: this.#catalog.meUsage,
-            history: this.#catalog.historyUsage,
-            msg: this.#catalog.msgUsage,
-            retry: this.#catalog.retryUsage,
-            unignore: this.#catalog.unignoreUsage,
-          }
-          this.#sink.error('usage', usage[command.command])
-          return
-        }
-
-        case 'unknown': {
-          this.#sink.error('unknown_command', this.#catalog.unknownCommand(command.name))
-        }
-      }
-    } catch (error) {
-      this.#safely(() => this.#sink.problem('internal', errorMessage(error)))
-    }
-  }
-
-  async #history(count: number): Promise<void> {
-    if (!this.#readHistory) {
-      this.#sink.error('history_unavailable', this.#historyOff ? this.#catalog.historyOff : this.#catalog.historyUnavailable)
-      return
-    }
-
-    let entries
-    try {
-      entries = await this.#readHistory(count)
-    } catch (error) {
-      this.#sink.error('history_failed', this.#catalog.historyFailed(errorMessage(error)))
-      return
-    }
-
-    if (!this.#quitting) this.#sink.history(entries.filter((e) => e.fromId === undefined || !this.#ignore.has(e.fromId)).slice(-count))
-  }
-
-  /** Authors this REPL can name: peers, nodes that announced a key, and everyone seen writing; id → latest name. */
-  #knownAuthors(): Map<string, string> {
-    const names = new Map<string, string>()
-    for (const [name, ids] of this.#keysByName) for (const id of ids) names.set(id, name)
-    try {
-      for (const n of [...this.#node.directory(), ...this.#node.peers(), this.#node.info]) names.set(n.id, n.name)
-    } catch {
-      // a node not running yet knows nobody
-    }
-
-    return names
-  }
-
-  /** `who` as a fingerprint or a name (case-insensitively) among `authors`: the ids it can mean. */
-  #resolve(who: string, authors: Map<string, string>): string[] {
-    const wanted = who.toLowerCase()
-    const byKey = [...authors.keys()].filter((id) => safeFingerprint(id) === wanted)
-    if (byKey.length > 0) return byKey
-    return [...authors].filter(([, name]) => name.toLowerCase() === wanted).map(([id]) => id)
-  }
-
-  #ignoreAuthor(who: string): void {
-    const authors = this.#knownAuthors()
-    const ids = this.#resolve(who, authors)
-    const describe = (id: string): string => `${sanitize(authors.get(id) ?? '?')} ${safeFingerprint(id)}`
-    if (ids.length === 0) return this.#sink.error('unknown_author', this.#catalog.ignoreUnknown(sanitize(who)))
-    if (ids.length > 1) return this.#sink.error('ambiguous_author', this.#catalog.ignoreAmbiguous(sanitize(who), ids.map((id) => describe(id))))
-    const [id] = ids
-    const name = authors.get(id) ?? who
-    if (id === this.#ownId()) return this.#sink.error('ignore_self', this.#catalog.ignoreSelf)
-    if (this.#ignore.has(id)) {
-      this.#sink.notice(this.#catalog.ignoreAlready(name, safeFingerprint(id)))
-    } else if (this.#ignore.add({id, name})) {
-      this.#sink.notice(this.#catalog.ignoreAdded(name, safeFingerprint(id)))
-    } else {
-      return this.#sink.error('ignore_full', this.#catalog.ignoreFull(MAX_IGNORED))
-    }
-
-    if (this.json) this.#sink.ignoreList(this.#ignore.list(), this.#ignore.hidden)
-  }
-
-  #unignore(who: string): void {
-    const listed = new Map(this.#ignore.list().map((a) => [a.id, a.name]))
-    const ids = this.#resolve(who, listed)
-    if (ids.length !== 1) {
-      const error = ids.length === 0 ? this.#catalog.ignoreNotListed(sanitize(who)) : this.#catalog.ignoreAmbiguous(sanitize(who), ids.map((id) => `${sanitize(listed.get(id)!)} ${safeFingerprint(id)}`))
-      return this.#sink.error('not_ignored', error)
-    }
-
-    this.#ignore.remove(ids[0])
-    this.#sink.notice(this.#catalog.ignoreRemoved(listed.get(ids[0])!, safeFingerprint(ids[0])))
-    if (this.json) this.#sink.ignoreList(this.#ignore.list(), this.#ignore.hidden)
-  }
-
-  /** Resolves the recipient among the nodes that announced a key (never a guess), then seals the text to it. */
-  #sendDirect(target: MsgTarget): void {
-    const known = this.#node.directory()
-    const describe = (n: NodeInfo): string => sanitize(`${n.name} (${formatAddress(n)}) ${safeFingerprint(n.id)}`)
-    const recipient = resolveRecipient(target, known)
-    switch (recipient.kind) {
-      case 'unknown': {
-        this.#sink.error('unknown_recipient', this.#catalog.msgUnknown(sanitize(recipient.name), known.map((n) => describe(n))))
-        return
-      }
-
-      case 'ambiguous': {
-        const candidates = recipient.candidates.map((n) => describe(n))
-        this.#sink.error('ambiguous_recipient', this.#catalog.msgAmbiguous(sanitize(recipient.name), candidates))
-        return
-      }
-
-      case 'usage': {
-        this.#sink.error('usage', this.#catalog.msgUsage)
-        return
-      }
-
-      case 'found': {
-        try {
-          this.#sink.directSent(this.#node.sendDirect(recipient.node.id, recipient.text))
-        } catch (error) {
-          this.#sink.error('send_failed', this.#sendFailed(error))
-        }
-      }
-    }
-  }
-
-  /** empty and too_long are whole sentences; any other refusal is "could not send: why". */
-  #sendFailed(error: unknown): string {
-    const reason = nodeErrorText(this.#catalog.engine, error)
-    const code = chatNodeErrorDetail(error)?.code
-    if (reason !== undefined && (code === 'empty' || code === 'too_long')) return reason
-    return this.#catalog.sendFailed(reason ?? errorMessage(error))
-  }
-
-  #send(text: string, options: {action?: boolean} = {}): void {
-    let message: ChatMessage
-    try {
-      message = this.#node.send(text, options)
-    } catch (error) {
-      this.#sink.error('send_failed', this.#sendFailed(error))
-      return
-    }
-
-    this.#sink.sent(message)
-  }
 }

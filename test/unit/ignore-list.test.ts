@@ -74,7 +74,7 @@ describe('/ignore, /unignore, /retry parsing and completion', () => {
 
 describe('human output of /peers with a cool-down list, and of /ignore', () => {
   it('lists the cool-down entries after the peers, and the ignored authors, in both languages', async () => {
-    const {HumanSink} = await import('../../src/repl/output.js')
+    const {HumanSink} = await import('../../src/repl/human-sink.js')
     const {catalogs} = await import('../../src/repl/i18n.js')
     const lines: string[] = []
     const printer = {out: (line: string) => lines.push(line), err: (line: string) => lines.push(`ERR ${line}`)}

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {formatClock, formatStamp, formatTable} from '../../src/repl/format.js'
+import {fitTable, formatClock, formatStamp, formatTable} from '../../src/repl/format.js'
 
 describe('repl format', () => {
   it('formats a local clock time as HH:MM', () => {
@@ -40,5 +40,16 @@ describe('repl format', () => {
     )
     // 日本 takes four columns of the five: one space of padding, then the two between columns
     expect(lines).to.deep.equal(['<日本>   x', '<abcde>  y'])
+  })
+
+  it('drops the last columns, one at a time, until the table fits; none when the fewest do not', () => {
+    const rows = [
+      ['name', 'address', 'dir'],
+      ['Pedro', '127.0.0.1:5001', 'in'],
+    ]
+    expect(fitTable(rows, undefined, 2)).to.deep.equal(formatTable(rows))
+    expect(fitTable(rows, 28, 2)).to.deep.equal(formatTable(rows))
+    expect(fitTable(rows, 27, 2)).to.deep.equal(['  name   address', '  Pedro  127.0.0.1:5001'])
+    expect(fitTable(rows, 22, 2)).to.equal(undefined)
   })
 })
