@@ -7,50 +7,16 @@
 // "erase this row, write it again" in one write, which nothing can interleave with, and output printed above the
 // prompt is "erase the row, write the lines, draw the prompt again", in one write too, however fast it arrives.
 
-import Enquirer from 'enquirer'
-import {EventEmitter} from 'node:events'
 import {emitKeypressEvents} from 'node:readline'
 
 import {sanitize} from '../text/sanitize.js'
 import {complete as defaultComplete, type Completion} from './complete.js'
+import {Input, type Key} from './enquirer-input.js'
 import {InputHistory} from './input-history.js'
+import {BracketedPaste} from './paste.js'
 import type {ReplInput, ReplOutput} from './types.js'
 import {displayWidth, fitLine} from './width.js'
-import {wordLeft, wordRight} from './words.js'
-
-/** A key as Node's keypress decoder reports it (enquirer's keypress() completes it). */
-interface Key {
-  name?: string
-  ctrl?: boolean
-  shift?: boolean
-  meta?: boolean
-}
-
-/** enquirer's prompt state, as far as this module reads or resets it (lib/state.js). */
-interface PromptState {
-  closed: boolean
-}
-
-/** The parts of enquirer's StringPrompt (lib/prompt.js, lib/types/string.js) used here. It ships no types for them. */
-interface StringPrompt extends EventEmitter {
-  state: PromptState
-  input: string
-  cursor: number
-  readonly stdout: ReplOutput
-  initialize(): Promise<void>
-  render(): Promise<void>
-  alert(): void
-  keypress(input: string, key?: Key): Promise<unknown>
-  submit(): Promise<void>
-  deleteForward(): void
-  cursorHide(): void
-  start(): void
-}
-
-type StringPromptClass = new (options: {name: string; message: string; stdin: ReplInput; stdout: ReplOutput}) => StringPrompt
-
-// enquirer is CommonJS and its typings omit the prompt classes; Input is StringPrompt plus optional history.
-const Input = (Enquirer as unknown as {Input: StringPromptClass}).Input
+import {codePoints, unitsAt, unitsBefore, wordLeft, wordRight} from './words.js'
 
 const CSI = '\u001B['
 /** Erase the whole row and go to its first column. */
@@ -59,24 +25,6 @@ const CLEAR_SCREEN = `${CSI}H${CSI}2J`
 /** Bracketed paste on and off: the terminal wraps pasted text in ESC[200~ … ESC[201~, which Node reports as keys. */
 const PASTE_ON = `${CSI}?2004h`
 const PASTE_OFF = `${CSI}?2004l`
-/** A paste longer than this is cut (the rest is dropped): it would be 4,000-character messages anyway. */
-const MAX_PASTE_CHARS = 100_000
-
-/** Code points in the first `units` UTF-16 units of `text` (the prompt's cursor is in units, drawing in code points). */
-function codePoints(text: string, units: number): number {
-  return [...text.slice(0, units)].length
-}
-
-/** Length in UTF-16 units of the code point that ends at / starts at `index`, so the cursor never splits a pair. */
-function unitsBefore(text: string, index: number): number {
-  const low = text.charCodeAt(index - 1)
-  return index >= 2 && low >= 0xDC_00 && low <= 0xDF_FF ? 2 : 1
-}
-
-function unitsAt(text: string, index: number): number {
-  const high = text.charCodeAt(index)
-  return high >= 0xD8_00 && high <= 0xDB_FF && index + 1 < text.length ? 2 : 1
-}
 
 export interface ChatPromptOptions {
   /** Shown before the input, e.g. `Julia>` (a space follows). Already sanitised. */
@@ -121,12 +69,7 @@ export class ChatPrompt extends Input {
   #wasRaw = false
   #stopKeys: (() => void) | undefined
   #keys: Promise<unknown> = Promise.resolve()
-  readonly #pasteQuestion: (lines: number) => string
-  readonly #pasteCancelled: string
-  /** Text being pasted (between ESC[200~ and ESC[201~), or undefined. */
-  #paste: string | undefined
-  /** A pasted block of several lines waiting for Enter (send) or Esc (cancel). */
-  #pendingPaste: string[] | undefined
+  readonly #paste: BracketedPaste
 
   constructor(options: ChatPromptOptions) {
     super({name: 'line', message: options.label, stdin: options.stdin, stdout: options.stdout})
@@ -139,8 +82,17 @@ export class ChatPrompt extends Input {
     this.#history = options.history ?? new InputHistory()
     this.#historyIndex = this.#history.lines.length
     this.#complete = options.complete ?? ((text, cursor) => defaultComplete(text, cursor))
-    this.#pasteQuestion = options.pasteQuestion
-    this.#pasteCancelled = options.pasteCancelled
+    this.#paste = new BracketedPaste(
+      {
+        insert: (line) => this.#replace(this.input.slice(0, this.cursor) + line + this.input.slice(this.cursor), this.cursor + line.length),
+        say: (text) => this.printAbove(this.stdout, sanitize(text), (stream, data) => stream.write(data)),
+        send: (line) => this.#onLine(line),
+        render: () => this.render(),
+        alert: () => this.alert(),
+      },
+      options.pasteQuestion,
+      options.pasteCancelled,
+    )
   }
 
   /** Starts reading keys and draws the prompt. Rejects if the terminal cannot be put in raw mode. */
@@ -246,13 +198,7 @@ export class ChatPrompt extends Input {
 
   override async keypress(input: string, key: Key = {}): Promise<unknown> {
     if (this.#disposed) return undefined
-    if (key.name === 'paste-start') {
-      this.#paste = ''
-      return undefined
-    }
-
-    if (this.#paste !== undefined) return this.#pasting(input, key)
-    if (this.#pendingPaste) return this.#answerPaste(key)
+    if (this.#paste.wants(key)) return this.#paste.keypress(input, key)
     // Alt+B / Alt+F (readline's), Ctrl+← / Ctrl+→ and Alt+← / Alt+→ (most terminals'): a word left or right.
     if ((key.meta && key.name === 'b') || ((key.ctrl || key.meta) && key.name === 'left')) {
       return this.#moveTo(wordLeft(this.input, this.cursor))
@@ -384,53 +330,6 @@ export class ChatPrompt extends Input {
     if (cursor === this.cursor) return this.alert()
     this.cursor = cursor
     return this.render()
-  }
-
-  /** A key inside a bracketed paste: collected, Enter included, until the paste ends. */
-  #pasting(input: string, key: Key): Promise<void> | undefined {
-    if (key.name === 'paste-end') {
-      const text = this.#paste ?? ''
-      this.#paste = undefined
-      return this.#pasted(text)
-    }
-
-    const char = key.name === 'return' || key.name === 'enter' ? '\n' : input
-    if (this.#paste !== undefined && this.#paste.length < MAX_PASTE_CHARS) this.#paste += char
-    return undefined
-  }
-
-  /**
-   * One line pasted goes into the input, to be edited and sent with Enter, as in a shell. Several lines are held,
-   * and the prompt asks first: pasting a block into a chat by mistake should not send a screenful of messages.
-   */
-  #pasted(text: string): Promise<void> | undefined {
-    const lines = text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '')
-    if (lines.length <= 1) {
-      const line = lines[0] ?? ''
-      return this.#replace(this.input.slice(0, this.cursor) + line + this.input.slice(this.cursor), this.cursor + line.length)
-    }
-
-    this.#pendingPaste = lines
-    this.printAbove(this.stdout, sanitize(this.#pasteQuestion(lines.length)), (stream, data) => stream.write(data))
-    return undefined
-  }
-
-  /** Enter sends the held lines, each as a message (a pasted "/quit" is text, not a command); Esc or Ctrl+C drops them. */
-  #answerPaste(key: Key): Promise<void> | void {
-    const lines = this.#pendingPaste ?? []
-    if (key.name === 'return' || key.name === 'enter') {
-      this.#pendingPaste = undefined
-      for (const line of lines) this.#onLine(line.startsWith('/') ? `/${line}` : line)
-      return this.render()
-    }
-
-    if (key.name === 'escape' || (key.ctrl && key.name === 'c')) {
-      this.#pendingPaste = undefined
-      this.printAbove(this.stdout, sanitize(this.#pasteCancelled), (stream, data) => stream.write(data))
-      return undefined
-    }
-
-    return this.alert()
   }
 
   /** Empties the line and stops browsing the history, as Ctrl+C does in a shell. */
