@@ -4,7 +4,7 @@
 
 import crypto from 'node:crypto'
 
-import type {Identity} from '../identity.js'
+import {type Identity, rawPrivateSeed, rawPublicKey} from '../identity.js'
 import {DEFAULT_PROTOCOL_NAME} from '../noise/index.js'
 import type {RoomKey} from '../room.js'
 
@@ -20,10 +20,8 @@ const RELAY_SEED_PREFIX = `chat/${DEFAULT_PROTOCOL_NAME}/relay-key:`
 
 /** The identity's key pair in sodium's form (crypto_sign: secret key = 32-byte seed ‖ 32-byte public key). */
 export function swarmKeyPair(identity: Identity): SwarmKeyPair {
-  const {d, x} = identity.privateKey.export({format: 'jwk'})
-  if (typeof d !== 'string' || typeof x !== 'string') throw new TypeError('Ed25519 private key without raw values')
-  const publicKey = Buffer.from(x, 'base64url')
-  return {publicKey, secretKey: Buffer.concat([Buffer.from(d, 'base64url'), publicKey])}
+  const publicKey = rawPublicKey(identity.publicKey)
+  return {publicKey, secretKey: Buffer.concat([rawPrivateSeed(identity.privateKey), publicKey])}
 }
 
 /** The node id (base64url) behind a swarm public key. */
