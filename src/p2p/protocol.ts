@@ -32,6 +32,8 @@ export const MAX_SYNC_IDS = 1000
 /** Frames asked for in one `sync_want`, and carried by one `sync_items`. */
 export const MAX_SYNC_WANT = 1000
 export const MAX_SYNC_ITEMS = 200
+/** Message ids in one `ihave` or `graft` frame (lazy push, src/p2p/broadcast-tree.ts). */
+export const MAX_TREE_IDS = 256
 /** A message id: 128 bits in lowercase hex. */
 export const MESSAGE_ID_CHARS = 32
 /** A range fingerprint: 128 bits in base64url. */
@@ -72,6 +74,11 @@ export interface HelloPayload {
   transient?: boolean
   /** The sender's clock (ms since the epoch) when it wrote the hello: both users are told if the clocks differ. */
   now?: number
+  /**
+   * Set (true) by a node that speaks lazy push (`ihave`, `graft`, `prune`): only then may its peers send it ids
+   * instead of whole chat messages. Absent (older nodes, `chat send`) means every chat message goes to it whole.
+   */
+  lazy?: boolean
 }
 
 /** The kinds of payload an author signs and every hop floods; each has its own signature prefix. */
@@ -201,6 +208,23 @@ export interface SyncItemsFrame {
   items: Array<{kind: SyncItemKind; payload: string; sig: string}>
 }
 
+/** Lazy push: the ids of chat messages the sender has, sent on a lazy link instead of the messages. */
+export interface IhaveFrame {
+  type: 'ihave'
+  ids: string[]
+}
+
+/** Lazy push: send me these chat messages whole, and push to me eagerly from now on. */
+export interface GraftFrame {
+  type: 'graft'
+  ids: string[]
+}
+
+/** Lazy push: this link brought a message I already had; send me ids only from now on. */
+export interface PruneFrame {
+  type: 'prune'
+}
+
 /** A frame whose type this version does not know: ignored, for forward compatibility. */
 export interface UnknownFrame {
   type: 'unknown'
@@ -213,12 +237,15 @@ export type Frame =
   | ChatFrame
   | DirectFrame
   | ErrorFrame
+  | GraftFrame
   | HistoryFrame
   | HistoryRequestFrame
+  | IhaveFrame
   | KeysFrame
   | PeersFrame
   | PingFrame
   | PongFrame
+  | PruneFrame
   | SyncFrame
   | SyncItemsFrame
   | SyncWantFrame
@@ -406,6 +433,20 @@ export function decodeFrame(body: Uint8Array): DecodedFrame {
       }
     }
 
+    case 'ihave':
+    case 'graft': {
+      const list = field(obj, 'ids')
+      if (!Array.isArray(list) || list.length === 0 || list.length > MAX_TREE_IDS) {
+        throw new ProtocolError('bad_field', `"ids" must be an array of 1..${MAX_TREE_IDS} message ids`)
+      }
+
+      return {type, ids: list.map((id) => messageIdValue(id))}
+    }
+
+    case 'prune': {
+      return {type}
+    }
+
     case 'peers': {
       const list = field(obj, 'peers')
       if (!Array.isArray(list)) throw new ProtocolError('bad_field', '"peers" must be an array')
@@ -456,6 +497,7 @@ export function decodeHelloPayload(bytes: Uint8Array): HelloPayload {
     sig,
     ...(optionalBoolean(obj, 'transient') ? {transient: true} : {}),
     ...(field(obj, 'now') === undefined ? {} : {now: integer(obj, 'now', 0, Number.MAX_SAFE_INTEGER)}),
+    ...(optionalBoolean(obj, 'lazy') ? {lazy: true} : {}),
   }
 }
 

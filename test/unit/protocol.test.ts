@@ -13,6 +13,7 @@ import {
   MAX_PEERS_PER_FRAME,
   MAX_PLAINTEXT_BYTES,
   MAX_TEXT_CHARS,
+  MAX_TREE_IDS,
   ProtocolError,
 } from '../../src/p2p/protocol.js'
 import {expectCode} from '../helpers/errors.js'
@@ -155,6 +156,27 @@ describe('protocol: validation', () => {
     expect(decodeHelloPayload(encodeHelloPayload(hello))).to.not.have.property('transient')
     expect(decodeHelloPayload(body({...hello, transient: false}))).to.not.have.property('transient')
     expectCode(ProtocolError, () => decodeHelloPayload(body({...hello, transient: 'yes'})), 'bad_field')
+  })
+
+  it('reads the optional "lazy" flag of a node that speaks lazy push; absent means it does not', () => {
+    const hello = {v: 2, id: 'n', name: 'Julia', listen: {host: '127.0.0.1', port: 5000}, sig: SIG}
+    expect(decodeHelloPayload(encodeHelloPayload({...hello, lazy: true}))).to.deep.equal({...hello, lazy: true})
+    expect(decodeHelloPayload(encodeHelloPayload(hello))).to.not.have.property('lazy')
+    expect(decodeHelloPayload(body({...hello, lazy: false}))).to.not.have.property('lazy')
+    expectCode(ProtocolError, () => decodeHelloPayload(body({...hello, lazy: 1})), 'bad_field')
+  })
+
+  it('validates the lazy-push frames: ihave and graft carry 1..MAX_TREE_IDS message ids, prune nothing', () => {
+    const ids = ['0123456789abcdef0123456789abcdef', 'f'.repeat(32)]
+    for (const type of ['ihave', 'graft'] as const) {
+      expect(decodeFrame(encodeBody({type, ids}))).to.deep.equal({type, ids})
+      expectCode(ProtocolError, () => decodeFrame(body({type, ids: []})), 'bad_field')
+      expectCode(ProtocolError, () => decodeFrame(body({type, ids: Array.from({length: MAX_TREE_IDS + 1}, () => ids[0])})), 'bad_field')
+      expectCode(ProtocolError, () => decodeFrame(body({type, ids: ['F'.repeat(32)]})), 'bad_field')
+      expectCode(ProtocolError, () => decodeFrame(body({type, ids: 'x'})), 'bad_field')
+    }
+
+    expect(decodeFrame(body({type: 'prune', extra: 1}))).to.deep.equal({type: 'prune'})
   })
 
   it('bounds the peers list', () => {
