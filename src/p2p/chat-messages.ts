@@ -6,6 +6,7 @@
 import type {PeerConnection} from './connection.js'
 import type {SeenCache} from './flood.js'
 import type {SignedIntake} from './intake.js'
+import type {LazyPush} from './lazy-push.js'
 import {chatMessage, MAX_CLOCK_SKEW_MS} from './message-auth.js'
 import type {SignedFrame, SignedPayload, SyncItemsFrame} from './protocol.js'
 import type {MessageStore, StoredFrame} from './sync/store.js'
@@ -30,7 +31,9 @@ export interface ChatHost {
   heard(from: NodeInfo): void
   /** Kept for the next newcomer's history. */
   remember(frame: SignedPayload): void
-  broadcast(frame: SignedFrame, cameFrom: PeerConnection): void
+  broadcast(frame: SignedFrame, cameFrom: PeerConnection, id: string): void
+  /** Lazy push: a live copy already had prunes its link; a new one puts its link on the tree. */
+  readonly lazy: Pick<LazyPush, 'delivered' | 'duplicate'>
   relayLate(kind: 'chat', frame: SignedPayload, cameFrom: PeerConnection): void
   /** The other signed kinds learned late go to the direct messages. */
   lateDirect(conn: PeerConnection, frame: SignedPayload): void
@@ -54,13 +57,15 @@ export class ChatMessages {
     const node = this.#node
     const result = node.intake.receive(conn, 'chat', frame)
     if (result.status === 'own') this.keep('chat', frame, {id: result.id, ts: result.payload.ts}) // ours from an earlier run: kept, never shown again
+    if (result.status === 'dropped' && result.duplicate && !late) node.lazy.duplicate(conn)
     if (result.status !== 'new') return
+    node.lazy.delivered(result.id, late ? undefined : conn)
     node.heard(result.payload.from)
     node.remember(frame)
     this.keep('chat', frame, {id: result.id, ts: result.payload.ts})
     // Forward first: what the listeners do with the message (display, history) is not on the next hop's path.
     if (late) node.relayLate('chat', frame, conn)
-    else node.broadcast({type: 'chat', payload: frame.payload, sig: frame.sig}, conn)
+    else node.broadcast({type: 'chat', payload: frame.payload, sig: frame.sig}, conn, result.id)
     const message = chatMessage(result.id, result.payload)
     if (late && message.ts < node.memberSince) return // said before this node was ever in the room
     // Older than a live message can be, even from a skewed clock: it waited somewhere.

@@ -27,6 +27,8 @@ export interface LocalEnd {
   room: RoomKeyMaterial
   /** A short-lived sender (`chat send`), as the hello says. */
   transient?: boolean
+  /** Speaks lazy push, as the hello says. */
+  lazy?: boolean
 }
 
 export interface ConnectionEvents {
@@ -45,6 +47,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   since = 0
   #remote: NodeInfo | undefined
   #transient = false
+  #lazy = false
   /** How far the peer's clock is ahead of ours, from its hello (undefined: it did not say). */
   clockOffsetMs: number | undefined
   /** The address this node dialled to open it (outbound only): the one to redial, which may differ from `remote`. */
@@ -134,6 +137,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   /** True when the peer said in its hello that it is a short-lived sender: no join or leave line for it. */
   get transient(): boolean {
     return this.#transient
+  }
+
+  /** True when the peer said in its hello that it speaks lazy push: it may be sent ids instead of chat messages. */
+  get lazy(): boolean {
+    return this.#lazy
   }
 
   /** The remote node's id ('' before its hello). */
@@ -331,7 +339,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  #onHello(hello: NodeInfo & {clockOffsetMs?: number; transient?: true}): void {
+  #onHello(hello: NodeInfo & {clockOffsetMs?: number; transient?: true; lazy?: true}): void {
     this.clockOffsetMs = hello.clockOffsetMs
     clearTimeout(this.#helloTimer)
     this.#helloTimer = undefined
@@ -346,6 +354,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     const host = wildcard ? (this.transport.remoteHost() ?? hello.host) : hello.host
     this.#remote = {id: hello.id, name: hello.name, host, port: hello.port}
     this.#transient = hello.transient === true
+    this.#lazy = hello.lazy === true
     this.since = Date.now()
     this.#lastHeard = Date.now()
     this.#heartbeat.start()

@@ -14,8 +14,8 @@ export type Intake<P> =
   | {id: string; payload: P; status: 'new'}
   /** Ours, from an earlier run of this identity (or our own echo under another id): never shown again. */
   | {id: string; payload: P; status: 'own'}
-  /** A duplicate, outside the age window, over a budget, or over its author's rate: dropped quietly. */
-  | {status: 'dropped'}
+  /** A duplicate (`duplicate` set), outside the age window, over a budget, or over its author's rate: dropped quietly. */
+  | {status: 'dropped'; duplicate?: true}
   /** The hop broke the rules (malformed, forged) and is being disconnected. */
   | {status: 'rejected'}
 
@@ -58,8 +58,9 @@ export class SignedIntake {
     const verdict = validateSigned(kind, body, {now: Date.now(), seen: node.seen, anyAge, maxAgeMs: node.maxAgeMs?.(), beforeSignature})
     switch (verdict.outcome) {
       case 'ignore': {
-        if (verdict.why === 'duplicate' && !anyAge) node.onDuplicate?.(conn, messageId(body.payload))
-        return {status: 'dropped'}
+        if (verdict.why !== 'duplicate') return {status: 'dropped'}
+        if (!anyAge) node.onDuplicate?.(conn, messageId(body.payload))
+        return {status: 'dropped', duplicate: true}
       }
 
       case 'reject': {

@@ -12,6 +12,7 @@ import {ChatNodeError} from './errors.js'
 import {SeenCache} from './flood.js'
 import {HeldMessages} from './held.js'
 import {HistorySync} from './history-sync.js'
+import {LazyPush} from './lazy-push.js'
 import type {Identity} from './identity.js'
 import {SignedIntake} from './intake.js'
 import {LeaveGrace} from './leave-grace.js'
@@ -47,7 +48,8 @@ export interface NodeCore {
   nextSeq(): number
   warn(code: string, message: string, failure?: ConnectFailure): void
   onFrame(conn: PeerConnection, frame: Frame): void
-  broadcast(frame: SignedFrame | SyncItemsFrame, cameFrom: PeerConnection | undefined): void
+  /** Floods `frame`; a chat message with its `id` goes by lazy push. */
+  broadcast(frame: SignedFrame | SyncItemsFrame, cameFrom: PeerConnection | undefined, id?: string): void
   sendOrHold(frame: SignedFrame, ts: number): boolean
   connectOnce(host: string, port: number): Promise<PeerSummary>
 }
@@ -69,6 +71,8 @@ export interface NodeParts {
   readonly sync: SyncLinks<PeerConnection>
   readonly direct: DirectMessages
   readonly chat: ChatMessages
+  /** Chat messages go whole along a spanning tree and as ids on the other links (lazy-push.ts). */
+  readonly lazy: LazyPush
   readonly peerEvents: PeerEvents
   /** Chat and direct messages written while no peer was connected, for the next one. */
   readonly held: HeldMessages<SignedFrame>
@@ -103,6 +107,16 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
     onAccept: (conn, author, id) => health.accepted(conn, author, id),
     onDuplicate: (conn, id) => health.duplicate(conn, id),
   })
+  // Off by default with --degree 0 (only the links asked for: every one carries every message); never for `chat send`.
+  const lazyOn = !options.transient && (options.lazyPush === undefined ? options.degree !== 0 : options.lazyPush !== false)
+  const lazyHost = {
+    known: (id: string) => known.has(id),
+    chat: (id: string) => {
+      const stored = store.get(id)
+      return stored?.kind === 'chat' ? stored : undefined
+    },
+  }
+  const lazy = new LazyPush(lazyHost, lazyOn, options.lazyPush || {})
   const running = (): boolean => node.isRunning()
   const peerCount = (): number => links.registry.size
   const {host = DEFAULT_HOST, port = DEFAULT_PORT} = options
@@ -122,7 +136,7 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
   const links: Links = new Links(
     {
       selfId: node.id,
-      local: (): LocalEnd => ({identity: node.identity, name: node.name, listen: {host, port: listener.port}, room: node.room, transient: options.transient}),
+      local: (): LocalEnd => ({identity: node.identity, name: node.name, listen: {host, port: listener.port}, room: node.room, transient: options.transient, lazy: lazy.enabled}),
       hold: (conn) => listener.hold(conn),
       release: (conn) => listener.release(conn),
       onPeerUp: (conn) => peerEvents.up(conn),
@@ -210,7 +224,8 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
     admitLink: (conn, author) => health.admit(conn, author),
     heard: (from) => roster.heard(from),
     remember: (frame) => history.remember(frame),
-    broadcast: (frame, cameFrom) => node.broadcast(frame, cameFrom),
+    broadcast: (frame, cameFrom, id) => node.broadcast(frame, cameFrom, id),
+    lazy,
     relayLate: (kind, frame, cameFrom) => lateRelay.relay(kind, frame, cameFrom),
     lateDirect: (conn, frame) => direct.onDirect(conn, {type: 'dm', ...frame}, true),
     lateAnnounce: (conn, frame) => direct.onAnnounce(conn, {type: 'announce', ...frame}, true),
@@ -229,9 +244,10 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
     history,
     sync,
     swaps,
+    lazy,
     isRunning: running,
     relayLate: (kind, frame, cameFrom) => lateRelay.relay(kind, frame, cameFrom),
     emit,
   })
-  return {seen, sender, health, store, intake, listener, links, mesh, roster, history, sync, direct, chat, peerEvents, held, swaps, refused}
+  return {seen, sender, health, store, intake, listener, links, mesh, roster, history, sync, direct, chat, lazy, peerEvents, held, swaps, refused}
 }

@@ -9,6 +9,7 @@ import {EventEmitter} from 'node:events'
 
 import pTimeout from 'p-timeout'
 
+import type {TreeStats} from './broadcast-tree.js'
 import type {ConnectFailure} from './connect-failure.js'
 import type {PeerConnection} from './connection.js'
 import {ChatNodeError} from './errors.js'
@@ -53,6 +54,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     sync: (conn, frame) => this.#parts.sync.onSync(conn, frame),
     sync_want: (conn, frame) => this.#parts.sync.onWant(conn, frame),
     sync_items: (conn, frame) => this.#parts.sync.onItems(conn, frame),
+    ihave: (conn, frame) => this.#parts.lazy.onIhave(conn, frame),
+    graft: (conn, frame) => this.#parts.lazy.onGraft(conn, frame),
+    prune: (conn) => this.#parts.lazy.onPrune(conn),
   }
 
   constructor(options: ChatNodeOptions) {
@@ -78,7 +82,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         nextSeq: () => ++this.#seq,
         warn: (code, message, failure) => this.#warn(code, message, failure),
         onFrame: (conn, frame) => this.#onFrame(conn, frame),
-        broadcast: (frame, cameFrom) => this.#broadcast(frame, cameFrom),
+        broadcast: (frame, cameFrom, id) => this.#broadcast(frame, cameFrom, id),
         sendOrHold: (frame, ts) => this.#sendOrHold(frame, ts),
         connectOnce: (host, port) => this.#connectOnce(host, port),
       },
@@ -140,6 +144,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     return cleared
   }
 
+  /** Chat messages this node pushed whole and as ids, grafts and prunes, since it started (lazy push). */
+  pushStats(): TreeStats {
+    return {...this.#parts.lazy.stats}
+  }
+
   /** Every node in the room as far as this one knows (itself excepted), most recently heard of first. */
   roster(): RosterEntry[] {
     return this.#parts.roster.list()
@@ -192,15 +201,15 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#parts.seen.add(message.id)
     this.#parts.history.remember(frame)
     this.#parts.chat.keep('chat', frame, {id: message.id, ts: message.ts})
-    const sent = this.#sendOrHold(frame, message.ts) ? {...message, held: true as const} : message
+    const sent = this.#sendOrHold(frame, message.ts, message.id) ? {...message, held: true as const} : message
     this.emit('sent', sent)
     return sent
   }
 
   /** Floods a message of ours, or keeps it for the next peer when none is connected (true: it was kept). */
-  #sendOrHold(frame: SignedFrame, ts: number): boolean {
+  #sendOrHold(frame: SignedFrame, ts: number, id?: string): boolean {
     if (this.#parts.links.registry.size > 0) {
-      this.#broadcast(frame, undefined)
+      this.#broadcast(frame, undefined, id)
       return false
     }
 
@@ -252,6 +261,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.#parts.direct.stop()
     this.#parts.swaps.clear()
     this.#parts.roster.stop()
+    this.#parts.lazy.stop()
     const serverClosed = this.#parts.listener.close()
     const swarmClosed = this.#swarm?.destroy().catch(() => {})
     await this.#parts.sender.stop()
@@ -298,8 +308,14 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     handler?.(conn, frame)
   }
 
-  #broadcast(frame: SignedFrame | SyncItemsFrame, cameFrom: PeerConnection | undefined): void {
-    const queued = this.#parts.sender.broadcast(encodeBody(frame), () => relayTargets(this.#parts.links.registry.list(), cameFrom))
+  /** Queues `frame` for every peer but `cameFrom`; a chat message with its `id` goes by lazy push (lazy-push.ts). */
+  #broadcast(frame: SignedFrame | SyncItemsFrame, cameFrom: PeerConnection | undefined, id?: string): void {
+    const targets = (): PeerConnection[] => {
+      const peers = relayTargets(this.#parts.links.registry.list(), cameFrom)
+      return id === undefined ? peers : this.#parts.lazy.route(peers, id)
+    }
+
+    const queued = this.#parts.sender.broadcast(encodeBody(frame), targets)
     if (!queued && this.#state === 'running') {
       this.#warn('send_queue_full', 'outgoing queue is full: a message was dropped')
     }

@@ -1,5 +1,6 @@
 // What a ChatNode can be told, and the defaults it uses for what it is not told.
 
+import type {TreeOptions} from './broadcast-tree.js'
 import type {ConnectionLimits} from './connection.js'
 import type {CooldownOptions} from './cooldown.js'
 import type {SeenCacheOptions} from './flood.js'
@@ -48,6 +49,11 @@ export interface ChatNodeOptions {
   swarm?: Omit<SwarmOptions, 'identity' | 'maxPeers' | 'room'> & {maxPeers?: number}
   /** A short-lived sender (`chat send`): says so in its hello, announces no direct-message key. */
   transient?: boolean
+  /**
+   * Lazy push of chat messages (src/p2p/broadcast-tree.ts): its timers (which turn it on even with `degree` 0), or
+   * false to push every message down every link. By default on unless `degree` is 0; never for a transient node.
+   */
+  lazyPush?: false | TreeOptions
   /** Messages per second (and burst) from never-seen authors, per link (src/p2p/link-budget.ts). */
   newAuthorRate?: {perSecond: number; burst: number}
   /** The cool-down list's periods and bound (src/p2p/cooldown.ts). */

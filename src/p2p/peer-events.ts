@@ -5,6 +5,7 @@ import type {PeerConnection} from './connection.js'
 import type {DirectMessages} from './direct.js'
 import type {HeldMessages} from './held.js'
 import type {HistorySync} from './history-sync.js'
+import type {LazyPush} from './lazy-push.js'
 import type {LeaveGrace} from './leave-grace.js'
 import {CLOCK_WARNING_MS} from './message-auth.js'
 import type {Mesh} from './mesh.js'
@@ -25,6 +26,7 @@ export interface PeerEventsHost {
   readonly sync: Pick<SyncLinks<PeerConnection>, 'initiate'>
   /** Swarm streams replaced as duplicates: the peer stays, so its leave waits for it to come back. */
   readonly swaps: LeaveGrace
+  readonly lazy: Pick<LazyPush, 'down' | 'up'>
   isRunning(): boolean
   relayLate(kind: 'chat' | 'dm', frame: SignedPayload, cameFrom: undefined): void
   emit<K extends 'clock_skew' | 'held_released' | 'peer_joined' | 'peer_left'>(event: K, ...args: ChatNodeEvents[K]): void
@@ -44,6 +46,7 @@ export class PeerEvents {
     // A short-lived sender is gone in a moment: nobody should dial it, learn it or be told of it. A swarm peer's
     // address means nothing to a TCP peer: it is found on the DHT.
     const exchanged = conn.kind === 'tcp' && !conn.transient
+    node.lazy.up(conn)
     if (exchanged) node.mesh.learn([remote])
     if (!conn.transient) node.roster.directUp(remote)
     this.sendPeers(conn)
@@ -74,6 +77,7 @@ export class PeerEvents {
   down(conn: PeerConnection, reason: string, removed: boolean, reasonCode: CloseCode): void {
     const node = this.#node
     node.history.onPeerDown(conn)
+    node.lazy.down(conn)
     if (!removed || !node.isRunning() || !conn.remote) return
     node.roster.directDown(conn.remote, reason)
     const left = {...conn.remote, reason, reasonCode, ...(conn.transient ? {transient: true as const} : {})}

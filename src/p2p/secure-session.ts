@@ -52,6 +52,8 @@ export interface SessionOptions {
   room: RoomKeyMaterial
   /** Say in the hello that this node is a short-lived sender (`chat send`). */
   transient?: boolean
+  /** Say in the hello that this node speaks lazy push (`ihave`, `graft`, `prune`). */
+  lazy?: boolean
 }
 
 export interface SessionOutput {
@@ -64,7 +66,7 @@ export interface SessionOutput {
 }
 
 /** The peer as its hello describes it; `transient` only when it said it is a short-lived sender. */
-export type RemoteHello = WireNode & {clockOffsetMs?: number; transient?: true}
+export type RemoteHello = WireNode & {clockOffsetMs?: number; transient?: true; lazy?: true}
 
 /** A handshake or transport failure. `reply` is what may be written before closing (usually nothing). */
 export class SessionError extends ProtocolError {
@@ -211,9 +213,10 @@ export class SecureSession {
   }
 
   #helloPayload(): Buffer {
-    const {identity, listen, name, transient} = this.#options
+    const {identity, lazy, listen, name, transient} = this.#options
     const sig = signWithPrefix(identity, STATIC_KEY_SIGNATURE_PREFIX, this.#static.publicKey).toString('base64url')
-    return encodeHelloPayload({v: PROTOCOL_VERSION, id: identity.id, name, listen, sig, now: Date.now(), ...(transient ? {transient: true} : {})})
+    const flags = {...(transient ? {transient: true} : {}), ...(lazy ? {lazy: true} : {})}
+    return encodeHelloPayload({v: PROTOCOL_VERSION, id: identity.id, name, listen, sig, now: Date.now(), ...flags})
   }
 
   #verifyHello(payload: Buffer): RemoteHello {
@@ -230,7 +233,7 @@ export class SecureSession {
     // How far the peer's clock is ahead of ours (negative: behind), give or take one trip of the handshake.
     const clock = hello.now === undefined ? {} : {clockOffsetMs: hello.now - Date.now()}
     const remote = {id: hello.id, name: hello.name, host: hello.listen.host, port: hello.listen.port, ...clock}
-    return hello.transient ? {...remote, transient: true} : remote
+    return {...remote, ...(hello.transient ? {transient: true} : {}), ...(hello.lazy ? {lazy: true} : {})}
   }
 
   #finish(out: SessionOutput, remote: RemoteHello): void {

@@ -16,8 +16,9 @@ import {MessageStore} from '../../src/p2p/sync/store.js'
 const alice = generateIdentity()
 const conn = {reject: () => {}} as unknown as PeerConnection
 
-function chatPath(options: {memberSince?: number; seen?: SeenCache} = {}): {chat: ChatMessages; log: string[]} {
+function chatPath(options: {memberSince?: number; seen?: SeenCache} = {}): {chat: ChatMessages; log: string[]; tree: string[]} {
   const log: string[] = []
+  const tree: string[] = []
   const seen = options.seen ?? new SeenCache()
   const host: ChatHost = {
     intake: new SignedIntake({selfId: generateIdentity().id, seen, authorLimiter: new KeyedRateLimiter(100, 100)}),
@@ -28,6 +29,7 @@ function chatPath(options: {memberSince?: number; seen?: SeenCache} = {}): {chat
     heard: (from) => log.push(`heard ${from.name}`),
     remember: () => log.push('remember'),
     broadcast: (frame) => log.push(`broadcast ${frame.type}`),
+    lazy: {delivered: (_id, from) => tree.push(from ? 'delivered' : 'delivered late'), duplicate: () => tree.push('duplicate')},
     relayLate: (kind) => log.push(`late ${kind}`),
     lateDirect: () => log.push('late dm'),
     lateAnnounce: () => log.push('late announce'),
@@ -35,7 +37,7 @@ function chatPath(options: {memberSince?: number; seen?: SeenCache} = {}): {chat
     stored: (frame) => log.push(`stored ${frame.kind}`),
     warn: (code) => log.push(`warn ${code}`),
   }
-  return {chat: new ChatMessages(host), log}
+  return {chat: new ChatMessages(host), log, tree}
 }
 
 const said = (text: string, ts = Date.now()): {payload: string; sig: string} =>
@@ -48,6 +50,17 @@ describe('ChatMessages', () => {
     chat.onChat(conn, frame)
     chat.onChat(conn, frame)
     expect(log).to.deep.equal(['heard Alice', 'remember', 'stored chat', 'broadcast chat', 'deliver hi'])
+  })
+
+  it('tells lazy push of a live message and of its live repeat (which prunes the link), not of a late repeat', () => {
+    const {chat, tree} = chatPath()
+    const frame = said('hi')
+    chat.onChat(conn, frame)
+    chat.onChat(conn, frame)
+    chat.onLate(conn, {kind: 'chat', ...frame})
+    const late = said('later')
+    chat.onLate(conn, {kind: 'chat', ...late})
+    expect(tree).to.deep.equal(['delivered', 'duplicate', 'delivered late'])
   })
 
   it('passes a late message on as late, and shows it only when said after this node was in the room', () => {

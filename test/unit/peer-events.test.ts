@@ -45,6 +45,7 @@ async function setUp(...conns: Fake[]): Promise<{events: PeerEvents; log: string
     history: {onPeerUp: () => log.push('history'), onPeerDown: () => log.push('history down')},
     sync: {initiate: async () => undefined},
     swaps: new LeaveGrace(),
+    lazy: {up: () => {}, down: () => {}},
     isRunning: () => true,
     relayLate: () => log.push('late'),
     emit: ((event: string) => log.push(event)) as PeerEventsHost['emit'],
