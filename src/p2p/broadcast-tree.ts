@@ -11,12 +11,19 @@ import {MAX_TREE_IDS} from './protocol.js'
 export const MAX_MISSING_IDS = 10_000
 /** Peers remembered per missing id, to graft from in turn. */
 export const MAX_ANNOUNCERS = 4
+/**
+ * Ids for a lazy link are gathered this long and sent in one `ihave`: a frame costs about the same to seal, send and
+ * open whatever it carries, so one id per frame would save little. Grafts wait for the announcement, so this adds
+ * to the time a cut link takes to heal, not to the tree's.
+ */
+export const ANNOUNCE_DELAY_MS = 50
 /** How long an announced id may take to arrive on an eager link before it is grafted from its announcer. */
 export const GRAFT_TIMEOUT_MS = 200
 /** How long a graft may take before the next announcer is asked. */
 export const GRAFT_RETRY_MS = 150
 
 export interface TreeOptions {
+  announceDelayMs?: number
   graftTimeoutMs?: number
   graftRetryMs?: number
   maxMissing?: number
@@ -56,8 +63,10 @@ export class BroadcastTree<P> {
   /** Capable peers whose link is lazy now; the rest are eager. */
   readonly #lazy = new Set<P>()
   readonly #missing = new Map<string, Missing<P>>()
-  /** Ids to announce, by peer, sent together at the end of this turn of the event loop. */
+  /** Ids to announce, by peer, sent together when the announcement timer fires. */
   #announce: Map<P, string[]> | undefined
+  #announceTimer: NodeJS.Timeout | undefined
+  readonly #announceDelayMs: number
   /** One timer for all missing ids, armed for the earliest due one. */
   #timer: NodeJS.Timeout | undefined
   #timerDue = Infinity
@@ -65,6 +74,7 @@ export class BroadcastTree<P> {
 
   constructor(host: TreeHost<P>, options: TreeOptions = {}) {
     this.#host = host
+    this.#announceDelayMs = options.announceDelayMs ?? ANNOUNCE_DELAY_MS
     this.#graftTimeoutMs = options.graftTimeoutMs ?? GRAFT_TIMEOUT_MS
     this.#graftRetryMs = options.graftRetryMs ?? GRAFT_RETRY_MS
     this.#maxMissing = options.maxMissing ?? MAX_MISSING_IDS
@@ -88,7 +98,7 @@ export class BroadcastTree<P> {
 
   /**
    * Splits the peers a message `id` goes to: returns those to push it to whole, and announces it to the others
-   * (lazy links) in this turn's `ihave`.
+   * (lazy links) in the next `ihave` (within ANNOUNCE_DELAY_MS).
    */
   route(targets: Iterable<P>, id: string): P[] {
     const eager: P[] = []
@@ -100,7 +110,7 @@ export class BroadcastTree<P> {
 
       if (!this.#announce) {
         this.#announce = new Map()
-        setImmediate(() => this.#flushAnnouncements())
+        this.#announceTimer = setTimeout(() => this.#flushAnnouncements(), this.#announceDelayMs)
       }
 
       const ids = this.#announce.get(peer)
@@ -165,6 +175,7 @@ export class BroadcastTree<P> {
     this.#timer = undefined
     this.#timerDue = Infinity
     this.#missing.clear()
+    clearTimeout(this.#announceTimer)
     this.#announce = undefined
     this.#capable.clear()
     this.#lazy.clear()
@@ -220,6 +231,7 @@ export class BroadcastTree<P> {
   #flushAnnouncements(): void {
     const pending = this.#announce
     this.#announce = undefined
+    this.#announceTimer = undefined
     for (const [peer, ids] of pending ?? []) {
       if (!this.#capable.has(peer)) continue
       for (let i = 0; i < ids.length; i += MAX_TREE_IDS) this.#host.ihave(peer, ids.slice(i, i + MAX_TREE_IDS))
