@@ -16,7 +16,7 @@ export const MAX_ANNOUNCERS = 4
  * open whatever it carries, so one id per frame would save little. Grafts wait for the announcement, so this adds
  * to the time a cut link takes to heal, not to the tree's.
  */
-export const ANNOUNCE_DELAY_MS = 50
+export const ANNOUNCE_DELAY_MS = 250
 /** How long an announced id may take to arrive on an eager link before it is grafted from its announcer. */
 export const GRAFT_TIMEOUT_MS = 200
 /** How long a graft may take before the next announcer is asked. */
