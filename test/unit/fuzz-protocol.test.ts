@@ -32,6 +32,7 @@ import {
   MAX_NAME_CHARS,
   MAX_PEERS_PER_FRAME,
   MAX_TEXT_CHARS,
+  MAX_TREE_IDS,
   MIN_TRANSPORT_FRAME_BYTES,
   ProtocolError,
   SIGNATURE_CHARS,
@@ -179,6 +180,20 @@ function expectValidFrame(frame: DecodedFrame): void {
       return
     }
 
+    case 'ihave':
+    case 'graft': {
+      const ids = plain(f, ['type', 'ids'], f.type).ids as unknown[]
+      expect(Array.isArray(ids)).to.equal(true)
+      expect(ids.length).to.be.within(1, MAX_TREE_IDS)
+      for (const id of ids) expect(id).to.match(/^[0-9a-f]{32}$/)
+      return
+    }
+
+    case 'prune': {
+      plain(f, ['type'], 'prune')
+      return
+    }
+
     case 'unknown': {
       const o = plain(f, ['type', 'originalType'], 'unknown')
       expectString(o.originalType, 0, 64, 'unknown.originalType')
@@ -261,7 +276,7 @@ const addressText = entriesText([
 ])
 
 const frameType = fc.oneof(
-  {arbitrary: fc.constantFrom('chat', 'peers', 'ping', 'pong', 'bye', 'error', 'history_request', 'history'), weight: 8},
+  {arbitrary: fc.constantFrom('chat', 'peers', 'ping', 'pong', 'bye', 'error', 'history_request', 'history', 'ihave', 'graft', 'prune'), weight: 8},
   {arbitrary: fc.constantFrom('hello', '__proto__', 'constructor', 'CHAT', 'x'.repeat(100)), weight: 1},
   {arbitrary: anyText, weight: 1},
 )
@@ -405,6 +420,11 @@ const validFrame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({type: fc.constant('history_request' as const), n: fc.integer({min: 0, max: MAX_HISTORY_MESSAGES})}),
   fc.record({type: fc.constant('history' as const), messages: fc.array(fc.record({payload: fc.string({minLength: 1, maxLength: 100}), sig: validSig}), {maxLength: 5})}),
   fc.record({type: fc.constant('error' as const), code: fc.string({minLength: 1, maxLength: 64}), message: fc.string({maxLength: MAX_ERROR_MESSAGE_CHARS})}),
+  fc.record({
+    type: fc.constantFrom('ihave' as const, 'graft' as const),
+    ids: fc.array(fc.stringMatching(/^[0-9a-f]{32}$/), {minLength: 1, maxLength: MAX_TREE_IDS}),
+  }),
+  fc.record({type: fc.constant('prune' as const)}),
 )
 
 // --- a reference framing model ---
