@@ -287,6 +287,18 @@ export function formatReport(report: Record<string, unknown>): string {
     for (const t of targets) if (t.note) out.push(`  note (${t.target}): ${t.note}`)
   }
 
+  const chatProfile = report.profile as ProfileRun | undefined
+  const floorProfile = report.profileFloor as ProfileRun | undefined
+  if (chatProfile?.relay?.account && floorProfile?.relay?.account) {
+    out.push('', `Chat vs floor, the relay's busy time per message at the same load (${chatProfile.rate} msg/s), µs`)
+    const per = (p: ProfileRun, item: string): number => (1000 * (p.relay.account.find((a) => a.item === item)?.ms ?? 0)) / p.messages
+    const items = [...new Set([...chatProfile.relay.account, ...floorProfile.relay.account].map((a) => a.item))]
+    const rows = items.map((item): Cell[] => [item, per(chatProfile, item), per(floorProfile, item), per(chatProfile, item) - per(floorProfile, item)])
+    rows.sort((a, b) => Number(b[3]) - Number(a[3]))
+    const busy = (p: ProfileRun): number => (1000 * p.relay.busyMs) / p.messages
+    out.push(table([['item', 'chat', 'floor', 'chat − floor'], ...rows, ['busy, all items', busy(chatProfile), busy(floorProfile), busy(chatProfile) - busy(floorProfile)]]))
+  }
+
   if (report.svg) out.push('', `picture: ${String(report.svg)}`)
   return out.join('\n')
 }
