@@ -7,7 +7,6 @@ import {join, relative} from 'node:path'
 
 import {makeSchedule, runLoad} from './load.js'
 import {Mesh, type MeshOptions} from './mesh.js'
-import {cpuMs} from './proc.js'
 import {summarize} from './stats.js'
 import {allDistances, buildTopology} from './topology.js'
 
@@ -79,12 +78,6 @@ export interface ProfileRun {
   deliveredRatio: number
   p50: number
   p99: number
-  /**
-   * The relay's CPU time (user + system, /proc) over the load, µs per message. Unlike the profile's busy time, which
-   * counts a sample taken while the thread waits for a core as busy, it does not grow when other processes load the
-   * machine (much).
-   */
-  relayCpuUsPerMessage: number
   relay: ProfileSummary
 }
 
@@ -101,14 +94,10 @@ export async function profileRelay(options: {mesh: Omit<MeshOptions, 'graph' | '
   // V8 stamps samples with the monotonic clock that process.hrtime reads: the load phase is cut out by time.
   let from = 0
   let to = 0
-  let cpuBefore = 0
-  let cpuAfter = 0
   try {
     const sends = makeSchedule(options.messages, 3, {seed: options.seed, tag: 'profile', origins: [0]})
     from = Number(process.hrtime.bigint() / 1000n)
-    cpuBefore = cpuMs(relayPid)
     result = await runLoad(mesh, sends, {rate: options.rate, drainMs: 5000, distances: allDistances(graph)})
-    cpuAfter = cpuMs(relayPid)
     to = Number(process.hrtime.bigint() / 1000n)
   } finally {
     await mesh.stop() // a graceful exit: V8 writes the profile
@@ -118,8 +107,7 @@ export async function profileRelay(options: {mesh: Omit<MeshOptions, 'graph' | '
   const file = readdirSync(options.dir).find((name) => name.endsWith('.cpuprofile') && name.includes(`.${relayPid}.`))
   if (!file) throw new Error(`no CPU profile for pid ${relayPid} in ${options.dir}`)
   const s = summarize(result.e2e)
-  const relayCpuUsPerMessage = (1000 * (cpuAfter - cpuBefore)) / options.messages
-  return {messages: options.messages, rate: options.rate, deliveredRatio: result.deliveredRatio, p50: s.p50, p99: s.p99, relayCpuUsPerMessage, relay: summarizeProfile(join(options.dir, file), options.root, {fromUs: from, toUs: to})}
+  return {messages: options.messages, rate: options.rate, deliveredRatio: result.deliveredRatio, p50: s.p50, p99: s.p99, relay: summarizeProfile(join(options.dir, file), options.root, {fromUs: from, toUs: to})}
 }
 
 export function summarizeProfile(file: string, root: string, window?: {fromUs: number; toUs: number}, top = 20): ProfileSummary {

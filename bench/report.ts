@@ -207,7 +207,7 @@ export function formatReport(report: Record<string, unknown>): string {
     const e = errorOf(profile)
     if (e) out.push(`  error: ${e}`)
     else {
-      out.push(`  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms: ${fmt((1000 * profile.relay.busyMs) / profile.messages)} µs per message; CPU time (/proc) ${fmt(profile.relayCpuUsPerMessage)} µs per message`)
+      out.push(`  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms: ${fmt((1000 * profile.relay.busyMs) / profile.messages)} µs per message`)
       out.push(`  profile: ${profile.relay.file}`, `  window: ${profile.relay.window}`)
       out.push(table([['area', 'self ms', '% of busy'], ...profile.relay.areas.slice(0, 14).map((a): Cell[] => [a.area, a.selfMs, a.busyPercent])], '    '))
       out.push(table([['function', 'where', 'self ms', '% of busy', 'mostly via'], ...profile.relay.functions.slice(0, 20).map((f): Cell[] => [f.name, f.where, f.selfMs, f.selfPercent, f.via.length > 110 ? `${f.via.slice(0, 107)}...` : f.via])], '    '))
@@ -296,16 +296,23 @@ export function formatReport(report: Record<string, unknown>): string {
     const rows = items.map((item): Cell[] => [item, per(chatProfile, item), per(floorProfile, item), per(chatProfile, item) - per(floorProfile, item)])
     rows.sort((a, b) => Number(b[3]) - Number(a[3]))
     const busy = (p: ProfileRun): number => (1000 * p.relay.busyMs) / p.messages
-    const cpu = (p: ProfileRun): number => p.relayCpuUsPerMessage
+    // The relay's CPU time (/proc) at the same rate, from the throughput ramp, where it runs without the profiler (whose
+    // sampling costs CPU of its own): busy time is wall time between samples, and grows on a loaded machine.
+    const ramps = report.throughput as {chat?: RampResult; floor?: RampResult} | undefined
+    const cpu = (r: RampResult | undefined): number => {
+      const steps = (r?.steps ?? []).filter((s) => s.rate === chatProfile.rate)
+      return steps.length === 0 ? Number.NaN : steps.reduce((sum, s) => sum + s.relayCpuUsPerMessage, 0) / steps.length
+    }
+
     out.push(
       table([
         ['item', 'chat', 'floor', 'chat − floor'],
         ...rows,
         ['busy, all items', busy(chatProfile), busy(floorProfile), busy(chatProfile) - busy(floorProfile)],
-        ['CPU time (/proc), for comparison', cpu(chatProfile), cpu(floorProfile), cpu(chatProfile) - cpu(floorProfile)],
+        [`relay CPU time (/proc) at ${chatProfile.rate} msg/s in the ramp, unprofiled`, cpu(ramps?.chat), cpu(ramps?.floor), cpu(ramps?.chat) - cpu(ramps?.floor)],
       ]),
     )
-    out.push('  (busy is wall time sampled while the thread runs or waits for a core: on a loaded machine every item grows; CPU time does not)')
+    out.push('  (busy is wall time between samples, so on a loaded machine every item grows; the CPU time does not, much)')
   }
 
   if (report.svg) out.push('', `picture: ${String(report.svg)}`)
