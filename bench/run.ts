@@ -221,6 +221,13 @@ interface LatencySection {
   floor: LatencySide
   /** `--with-default-degree`: chat with the engine's default --degree, dialled with the same joins. */
   defaultDegree?: {topology: string; graph: GraphStats; chat: LatencySide} | {error: string}
+  /** End-to-end ratios, chat / plain and chat / floor (and the default --degree's chat / floor), p50 and p99. */
+  ratios?: Record<string, {p50: number; p99: number}>
+}
+
+/** chat / other for the end-to-end p50 and p99 of two latency runs. */
+function e2eRatio(chat: LatencySide, other: LatencySide): {p50: number; p99: number} {
+  return {p50: ratio(chat.load.e2eMs.p50, other.load.e2eMs.p50), p99: ratio(chat.load.e2eMs.p99, other.load.e2eMs.p99)}
 }
 
 async function latencyRun(kind: MeshKind, graph: Graph, options: Options, base: Omit<MeshOptions, 'graph' | 'kind'>, graphOut?: {graph: Graph}): Promise<LatencySide> {
@@ -329,6 +336,9 @@ async function processMode(options: Options, report: Record<string, unknown>): P
           floor,
         }
         if (options.withDefaultDegree) section.defaultDegree = await defaultDegreeRun(intended, options, base)
+        section.ratios = {chatPlain: e2eRatio(chat, baseline), chatFloor: e2eRatio(chat, floor)}
+        const d = section.defaultDegree
+        if (d && 'chat' in d) section.ratios.defaultDegreeChatFloor = e2eRatio(d.chat, floor)
         report.latency = section
         if (options.svg) {
           const svg = cdfSvg(
