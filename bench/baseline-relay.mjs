@@ -93,8 +93,6 @@ function attach(socket, known) {
 
   socket.setNoDelay(true)
   let remote = known
-  /** @type {Buffer | undefined} */
-  let pending
   if (remote >= 0) register(remote, socket)
   socket.on('error', () => socket.destroy())
   socket.on('close', () => {
@@ -103,29 +101,44 @@ function attach(socket, known) {
       print({event: 'peers', count: peers.size})
     }
   })
+  readFrames(socket, (type, buf, start, at) => {
+    if (type === HELLO) {
+      remote = buf.readUInt16BE(start + 3)
+      register(remote, socket)
+    } else if (type === DATA) {
+      const ttl = buf[start + 3]
+      const origin = buf.readUInt16BE(start + 4)
+      if (ttl > 1 && origin < n) {
+        const bytes = buf.subarray(start, at)
+        bytes[3] = ttl - 1
+        forward(bytes, origin)
+      }
+
+      print({event: 'message', from: origin, text: buf.toString('utf8', start + 6, at)})
+    }
+
+    return true
+  })
+}
+
+/**
+ * Calls `handle(type, buf, start, end)` for every whole frame the socket delivers (uint16 BE length ‖ type ‖ body,
+ * the frame at buf[start, end)); `handle` returns false once it has destroyed the socket.
+ * @param {import('node:net').Socket} socket
+ * @param {(type: number, buf: Buffer, start: number, end: number) => boolean} handle
+ */
+function readFrames(socket, handle) {
+  /** @type {Buffer | undefined} */
+  let pending
   socket.on('data', (chunk) => {
-    let buf = pending ? Buffer.concat([pending, chunk]) : chunk
+    const buf = pending ? Buffer.concat([pending, chunk]) : chunk
     let at = 0
     while (buf.length - at >= 2) {
       const length = buf.readUInt16BE(at)
       if (buf.length - at - 2 < length) break
       const start = at
       at += 2 + length
-      const type = buf[start + 2]
-      if (type === HELLO) {
-        remote = buf.readUInt16BE(start + 3)
-        register(remote, socket)
-      } else if (type === DATA) {
-        const ttl = buf[start + 3]
-        const origin = buf.readUInt16BE(start + 4)
-        if (ttl > 1 && origin < n) {
-          const bytes = buf.subarray(start, at)
-          bytes[3] = ttl - 1
-          forward(bytes, origin)
-        }
-
-        print({event: 'message', from: origin, text: buf.toString('utf8', start + 6, at)})
-      }
+      if (!handle(buf[start + 2], buf, start, at)) return
     }
 
     pending = at < buf.length ? buf.subarray(at) : undefined
@@ -227,8 +240,6 @@ function attachSealed(socket, known) {
   let remote = known
   /** @type {SealedLink | undefined} */
   let l
-  /** @type {Buffer | undefined} */
-  let pending
   socket.on('error', () => socket.destroy())
   socket.on('close', () => {
     if (remote >= 0 && links.get(remote)?.socket === socket) {
@@ -236,33 +247,32 @@ function attachSealed(socket, known) {
       print({event: 'peers', count: links.size})
     }
   })
-  socket.on('data', (chunk) => {
-    let buf = pending ? Buffer.concat([pending, chunk]) : chunk
-    let at = 0
-    while (buf.length - at >= 2) {
-      const length = buf.readUInt16BE(at)
-      if (buf.length - at - 2 < length) break
-      const start = at
-      at += 2 + length
-      const type = buf[start + 2]
-      if (type === HELLO && !l && length === 3 + KEY_BYTES) {
-        const index = buf.readUInt16BE(start + 3)
-        if (known >= 0 && index !== known) return socket.destroy()
-        if (known < 0) socket.write(hello()) // the acceptor answers with its own key
-        remote = index
-        const peerKey = createPublicKey({key: Buffer.concat([X25519_SPKI, buf.subarray(start + 5, at)]), format: 'der', type: 'spki'})
-        const shared = diffieHellman({privateKey: linkKeys.private, publicKey: peerKey})
-        l = {socket, sendKey: directionKey(self, remote, shared), recvKey: directionKey(remote, self, shared), sendNonce: 0n, recvNonce: 0n}
-        links.set(remote, l)
-        print({event: 'peers', count: links.size})
-      } else if (type === DATA && l) {
-        const plain = open(l, buf.subarray(start + 3, at))
-        if (!plain) return socket.destroy() // a forged or reordered frame: the link is not trusted any more
-        receive(plain, remote)
+  readFrames(socket, (type, buf, start, at) => {
+    if (type === HELLO && !l && at - start === 3 + 2 + KEY_BYTES) {
+      const index = buf.readUInt16BE(start + 3)
+      if (known >= 0 && index !== known) {
+        socket.destroy()
+        return false
       }
+
+      if (known < 0) socket.write(hello()) // the acceptor answers with its own key
+      remote = index
+      const peerKey = createPublicKey({key: Buffer.concat([X25519_SPKI, buf.subarray(start + 5, at)]), format: 'der', type: 'spki'})
+      const shared = diffieHellman({privateKey: linkKeys.private, publicKey: peerKey})
+      l = {socket, sendKey: directionKey(self, remote, shared), recvKey: directionKey(remote, self, shared), sendNonce: 0n, recvNonce: 0n}
+      links.set(remote, l)
+      print({event: 'peers', count: links.size})
+    } else if (type === DATA && l) {
+      const plain = open(l, buf.subarray(start + 3, at))
+      if (!plain) {
+        socket.destroy() // a forged or reordered frame: the link is not trusted any more
+        return false
+      }
+
+      receive(plain, remote)
     }
 
-    pending = at < buf.length ? buf.subarray(at) : undefined
+    return true
   })
 }
 
