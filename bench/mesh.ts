@@ -11,7 +11,13 @@ import {childPids, cpuMs, freePort, LineProcess, parseEvent, rssKiB} from './pro
 import {sleep} from './stats.js'
 import {addEdge, edges, emptyGraph, type Graph} from './topology.js'
 
-export type MeshKind = 'baseline' | 'chat'
+/** `baseline`: the plain relay; `floor`: the same relay signing, verifying and sealing (`--crypto`). */
+export type MeshKind = 'baseline' | 'chat' | 'floor'
+
+/** The two baseline relays (bench/baseline-relay.mjs, plain or `--crypto`), as opposed to chat nodes. */
+export function isRelay(kind: MeshKind): boolean {
+  return kind !== 'chat'
+}
 
 export interface MeshOptions {
   kind: MeshKind
@@ -82,7 +88,7 @@ export class Mesh {
     const peerCounts = Array.from({length: n}, () => 0)
     const lastPeerEvent = {at: performance.now()}
     const graphFile = join(options.workDir, `graph-${options.kind}-${process.pid}-${Date.now()}.json`)
-    if (options.kind === 'baseline') writeFileSync(graphFile, JSON.stringify({ports, adj: options.graph.adj}))
+    if (isRelay(options.kind)) writeFileSync(graphFile, JSON.stringify({ports, adj: options.graph.adj}))
 
     const spawnOne = async (index: number): Promise<MeshNode> => {
       for (let attempt = 1; ; attempt++) {
@@ -99,7 +105,7 @@ export class Mesh {
           // baseline's graph file names the ports, so it is rewritten).
           if (!inUse || attempt >= 3) throw error
           ports[index] = await freePort()
-          if (options.kind === 'baseline') writeFileSync(graphFile, JSON.stringify({ports, adj: options.graph.adj}))
+          if (isRelay(options.kind)) writeFileSync(graphFile, JSON.stringify({ports, adj: options.graph.adj}))
         }
       }
     }
@@ -206,7 +212,7 @@ export class Mesh {
 
   async #connect(options: MeshOptions, deadline: number, lastPeerEvent: {at: number}): Promise<void> {
     const want = options.graph.adj.map((list) => list.length)
-    if (options.kind === 'baseline') {
+    if (isRelay(options.kind)) {
       for (const node of this.nodes) node.proc.write('/connect')
     } else if (options.joinMode === 'connect') {
       for (const [from, to] of edges(options.graph)) this.nodes[from].proc.write(`/connect 127.0.0.1 ${this.nodes[to].port}`)
@@ -264,8 +270,9 @@ function countPeers(counts: number[], last: {at: number}, index: number, line: s
 
 function spawnNode(options: MeshOptions, index: number, port: number, graphFile: string, ports: number[]): LineProcess {
   const flags = options.nodeFlags?.(index) ?? []
-  if (options.kind === 'baseline') {
-    return new LineProcess(process.execPath, [...flags, options.relay, '--graph', graphFile, '--index', String(index)])
+  if (isRelay(options.kind)) {
+    const floor = options.kind === 'floor' ? ['--crypto'] : []
+    return new LineProcess(process.execPath, [...flags, options.relay, '--graph', graphFile, '--index', String(index), ...floor])
   }
 
   const join = options.joinMode === 'join' ? options.graph.adj[index].filter((w) => w < index).flatMap((w) => ['--join', `127.0.0.1:${ports[w]}`]) : []

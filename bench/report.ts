@@ -95,7 +95,9 @@ export function formatReport(report: Record<string, unknown>): string {
     }
   }
 
-  const latency = report.latency as ({chat: SideLike; baseline: SideLike; graph: GraphStats; intended: GraphStats; graphAsIntended: boolean; topology: string; messages: number; rate: number} | undefined)
+  const latency = report.latency as
+    | {chat: SideLike; baseline: SideLike; floor: SideLike; defaultDegree?: {topology: string; graph: GraphStats; chat: SideLike} | {error: string}; graph: GraphStats; intended: GraphStats; graphAsIntended: boolean; topology: string; messages: number; rate: number}
+    | undefined
   if (latency) {
     out.push('', `Latency (${String(options.messages)} messages at ${String(options.rate)} msg/s from random nodes; harness clock, stdin write → receiver's message line)`)
     const e = errorOf(latency)
@@ -103,29 +105,50 @@ export function formatReport(report: Record<string, unknown>): string {
     else {
       const c = latency.chat.load
       const b = latency.baseline.load
+      const f = latency.floor.load
       out.push(`  topology ${latency.topology}: ${graphLine(latency.graph)}`)
       if (!latency.graphAsIntended) out.push(`  (dialled: ${graphLine(latency.intended)}; the nodes reported the graph above, which is the one measured)`)
+      out.push('  plain: the baseline relay (no crypto, ideal BFS-tree flood); floor: signed once, verified per hop, every link frame sealed, flood with dedup')
+      type Row = 'e2eMs' | 'fullMs' | 'localMs' | 'perHopMs'
+      const row = (label: string, key: Row): Cell[] => [label, c[key].p50, c[key].p99, b[key].p50, b[key].p99, f[key].p50, f[key].p99, ratio(c[key].p50, b[key].p50), ratio(c[key].p50, f[key].p50), ratio(c[key].p99, f[key].p99)]
       out.push(
         table([
-          ['ms', 'chat p50', 'p99', 'max', 'baseline p50', 'p99', 'max', 'ratio p50', 'ratio p99'],
-          ['end to end', c.e2eMs.p50, c.e2eMs.p99, c.e2eMs.max, b.e2eMs.p50, b.e2eMs.p99, b.e2eMs.max, ratio(c.e2eMs.p50, b.e2eMs.p50), ratio(c.e2eMs.p99, b.e2eMs.p99)],
-          ['per hop', c.perHopMs.p50, c.perHopMs.p99, c.perHopMs.max, b.perHopMs.p50, b.perHopMs.p99, b.perHopMs.max, ratio(c.perHopMs.p50, b.perHopMs.p50), ratio(c.perHopMs.p99, b.perHopMs.p99)],
-          ['reach every node', c.fullMs.p50, c.fullMs.p99, c.fullMs.max, b.fullMs.p50, b.fullMs.p99, b.fullMs.max, ratio(c.fullMs.p50, b.fullMs.p50), ratio(c.fullMs.p99, b.fullMs.p99)],
-          ['per hop, fit', c.hopFit.perHopMs, '', '', b.hopFit.perHopMs, '', '', ratio(c.hopFit.perHopMs, b.hopFit.perHopMs), ''],
-          ['stdin → own sent line', c.localMs.p50, c.localMs.p99, c.localMs.max, b.localMs.p50, b.localMs.p99, b.localMs.max, ratio(c.localMs.p50, b.localMs.p50), ratio(c.localMs.p99, b.localMs.p99)],
+          ['ms', 'chat p50', 'p99', 'plain p50', 'p99', 'floor p50', 'p99', 'chat/plain p50', 'chat/floor p50', 'chat/floor p99'],
+          row('end to end', 'e2eMs'),
+          row('per hop', 'perHopMs'),
+          row('reach every node', 'fullMs'),
+          ['per hop, fit', c.hopFit.perHopMs, '', b.hopFit.perHopMs, '', f.hopFit.perHopMs, '', ratio(c.hopFit.perHopMs, b.hopFit.perHopMs), ratio(c.hopFit.perHopMs, f.hopFit.perHopMs), ''],
+          row('stdin → own sent line', 'localMs'),
         ]),
       )
       out.push(
         table([
-          ['', 'chat', 'baseline'],
-          ['delivered ratio', fmt(c.deliveredRatio, 4), fmt(b.deliveredRatio, 4)],
-          ['duplicates shown', c.duplicates, b.duplicates],
-          ['(message, receiver) pairs', c.pairs, b.pairs],
-          ['write rate achieved, msg/s', c.achievedRate, b.achievedRate],
-          ['CPU per message per node, ms', latency.chat.cpuMsPerMessagePerNode, latency.baseline.cpuMsPerMessagePerNode],
-          ['  + history writer, ms', latency.chat.childrenCpuMsPerMessagePerNode, '–'],
+          ['', 'chat', 'plain', 'floor'],
+          ['delivered ratio', fmt(c.deliveredRatio, 4), fmt(b.deliveredRatio, 4), fmt(f.deliveredRatio, 4)],
+          ['duplicates shown', c.duplicates, b.duplicates, f.duplicates],
+          ['(message, receiver) pairs', c.pairs, b.pairs, f.pairs],
+          ['write rate achieved, msg/s', c.achievedRate, b.achievedRate, f.achievedRate],
+          ['max latency end to end, ms', c.e2eMs.max, b.e2eMs.max, f.e2eMs.max],
+          ['CPU per message per node, ms', latency.chat.cpuMsPerMessagePerNode, latency.baseline.cpuMsPerMessagePerNode, latency.floor.cpuMsPerMessagePerNode],
+          ['  + history writer, ms', latency.chat.childrenCpuMsPerMessagePerNode, '–', '–'],
         ]),
       )
+      const d = latency.defaultDegree
+      if (d) {
+        const de = errorOf(d)
+        if (de || !('chat' in d)) out.push(`  chat with the default --degree: error: ${de}`)
+        else {
+          const dl = d.chat.load
+          out.push(`  chat with the engine's default --degree, from the same joins: ${graphLine(d.graph)}`)
+          out.push(
+            table([
+              ['ms', 'p50', 'p99', 'max', 'floor (join graph) p50', 'p99', 'chat/floor p50', 'chat/floor p99', 'delivered', 'duplicates', 'CPU ms/msg/node'],
+              ['end to end', dl.e2eMs.p50, dl.e2eMs.p99, dl.e2eMs.max, f.e2eMs.p50, f.e2eMs.p99, ratio(dl.e2eMs.p50, f.e2eMs.p50), ratio(dl.e2eMs.p99, f.e2eMs.p99), fmt(dl.deliveredRatio, 4), dl.duplicates, d.chat.cpuMsPerMessagePerNode],
+              ['reach every node', dl.fullMs.p50, dl.fullMs.p99, dl.fullMs.max, f.fullMs.p50, f.fullMs.p99, ratio(dl.fullMs.p50, f.fullMs.p50), ratio(dl.fullMs.p99, f.fullMs.p99), '', '', ''],
+            ]),
+          )
+        }
+      }
       const hops = new Map<number, Cell[]>()
       for (const h of c.byHops) hops.set(h.hops, [h.hops, h.pairs, h.p50, h.p99, '–', '–'])
       for (const h of b.byHops) {
@@ -145,6 +168,7 @@ export function formatReport(report: Record<string, unknown>): string {
           ['chat node', mib(mean(latency.chat.memoryIdleKiB)), mib(max(latency.chat.memoryIdleKiB)), mib(mean(latency.chat.memoryAfterKiB)), mib(max(latency.chat.memoryAfterKiB))],
           ['chat history writer', mib(mean(latency.chat.childrenIdleKiB)), mib(max(latency.chat.childrenIdleKiB)), mib(mean(latency.chat.childrenAfterKiB)), mib(max(latency.chat.childrenAfterKiB))],
           ['baseline relay', mib(mean(latency.baseline.memoryIdleKiB)), mib(max(latency.baseline.memoryIdleKiB)), mib(mean(latency.baseline.memoryAfterKiB)), mib(max(latency.baseline.memoryAfterKiB))],
+          ['floor relay', mib(mean(latency.floor.memoryIdleKiB)), mib(max(latency.floor.memoryIdleKiB)), mib(mean(latency.floor.memoryAfterKiB)), mib(max(latency.floor.memoryAfterKiB))],
         ]),
       )
       const errors = latency.chat.errors
@@ -152,11 +176,11 @@ export function formatReport(report: Record<string, unknown>): string {
     }
   }
 
-  const throughput = report.throughput as {chat?: RampResult; baseline?: RampResult; ratio: number; liftedLimits: string[]} | undefined
+  const throughput = report.throughput as {chat?: RampResult; baseline?: RampResult; floor?: RampResult; ratio: number; ratioFloor?: number; liftedLimits: string[]} | undefined
   if (throughput) {
     out.push('', `Throughput through one relay (chain A – R – B, from A; a step passes with everything delivered once and p99 < ${String(options.p99LimitMs)} ms)`)
     if (throughput.liftedLimits.length > 0) out.push(`  chat runs with ${throughput.liftedLimits.join(' ')}: the per-author and per-hop rate limits are policy, not capacity`)
-    for (const kind of ['chat', 'baseline'] as const) {
+    for (const kind of ['chat', 'baseline', 'floor'] as const) {
       const r = throughput[kind]
       const e = errorOf(r)
       if (!r || e) {
@@ -173,16 +197,17 @@ export function formatReport(report: Record<string, unknown>): string {
       )
     }
 
-    out.push(`  ratio chat / baseline: ${fmt(throughput.ratio * 100)} %`)
+    out.push(`  ratio chat / plain: ${fmt(throughput.ratio * 100)} %; chat / floor: ${fmt((throughput.ratioFloor ?? Number.NaN) * 100)} %`)
   }
 
-  const profile = report.profile as ProfileRun | undefined
-  if (profile) {
-    out.push('', 'Profile of the relay R (node --cpu-prof), self time')
+  for (const [key, who] of [['profile', 'chat'], ['profileFloor', 'floor']] as const) {
+    const profile = report[key] as ProfileRun | undefined
+    if (!profile) continue
+    out.push('', `Profile of the ${who} relay R (node --cpu-prof), self time`)
     const e = errorOf(profile)
     if (e) out.push(`  error: ${e}`)
     else {
-      out.push(`  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms`)
+      out.push(`  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms: ${fmt((1000 * profile.relay.busyMs) / profile.messages)} µs per message`)
       out.push(`  profile: ${profile.relay.file}`, `  window: ${profile.relay.window}`)
       out.push(table([['area', 'self ms', '% of busy'], ...profile.relay.areas.slice(0, 14).map((a): Cell[] => [a.area, a.selfMs, a.busyPercent])], '    '))
       out.push(table([['function', 'where', 'self ms', '% of busy', 'mostly via'], ...profile.relay.functions.slice(0, 20).map((f): Cell[] => [f.name, f.where, f.selfMs, f.selfPercent, f.via.length > 110 ? `${f.via.slice(0, 107)}...` : f.via])], '    '))
@@ -257,9 +282,37 @@ export function formatReport(report: Record<string, unknown>): string {
 
   const targets = report.targets as Array<{target: string; measured: string; pass: boolean | null; note?: string}>
   if (targets.length > 0) {
-    out.push('', 'Targets (issue 6)')
+    out.push('', 'Targets (issue 16)')
     out.push(table([['target', 'measured', ''], ...targets.map((t): Cell[] => [t.target, t.measured, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL'])]))
     for (const t of targets) if (t.note) out.push(`  note (${t.target}): ${t.note}`)
+  }
+
+  const chatProfile = report.profile as ProfileRun | undefined
+  const floorProfile = report.profileFloor as ProfileRun | undefined
+  if (chatProfile?.relay?.account && floorProfile?.relay?.account) {
+    out.push('', `Chat vs floor, the relay's busy time per message at the same load (${chatProfile.rate} msg/s), µs`)
+    const per = (p: ProfileRun, item: string): number => (1000 * (p.relay.account.find((a) => a.item === item)?.ms ?? 0)) / p.messages
+    const items = [...new Set([...chatProfile.relay.account, ...floorProfile.relay.account].map((a) => a.item))]
+    const rows = items.map((item): Cell[] => [item, per(chatProfile, item), per(floorProfile, item), per(chatProfile, item) - per(floorProfile, item)])
+    rows.sort((a, b) => Number(b[3]) - Number(a[3]))
+    const busy = (p: ProfileRun): number => (1000 * p.relay.busyMs) / p.messages
+    // The relay's CPU time (/proc) at the same rate, from the throughput ramp, where it runs without the profiler (whose
+    // sampling costs CPU of its own): busy time is wall time between samples, and grows on a loaded machine.
+    const ramps = report.throughput as {chat?: RampResult; floor?: RampResult} | undefined
+    const cpu = (r: RampResult | undefined): number => {
+      const steps = (r?.steps ?? []).filter((s) => s.rate === chatProfile.rate)
+      return steps.length === 0 ? Number.NaN : steps.reduce((sum, s) => sum + s.relayCpuUsPerMessage, 0) / steps.length
+    }
+
+    out.push(
+      table([
+        ['item', 'chat', 'floor', 'chat − floor'],
+        ...rows,
+        ['busy, all items', busy(chatProfile), busy(floorProfile), busy(chatProfile) - busy(floorProfile)],
+        [`relay CPU time (/proc) at ${chatProfile.rate} msg/s in the ramp, unprofiled`, cpu(ramps?.chat), cpu(ramps?.floor), cpu(ramps?.chat) - cpu(ramps?.floor)],
+      ]),
+    )
+    out.push('  (busy is wall time between samples, so on a loaded machine every item grows; the CPU time does not, much)')
   }
 
   if (report.svg) out.push('', `picture: ${String(report.svg)}`)

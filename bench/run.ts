@@ -19,7 +19,7 @@ import {parseArgs} from 'node:util'
 import {runInProcess} from './inprocess.js'
 import {type LatencySide, makeSchedule, runLoad, summarizeLoad} from './load.js'
 import {contention, cpuSnapshot, describeMachine} from './machine.js'
-import {Mesh, type MeshOptions} from './mesh.js'
+import {Mesh, type MeshKind, type MeshOptions} from './mesh.js'
 import {killAllChildren} from './proc.js'
 import {profileRelay, type ProfileRun} from './profile.js'
 import {formatReport} from './report.js'
@@ -36,8 +36,8 @@ const ROOT = resolve(BENCH_DIR, '..')
 
 const HELP = `npm run bench -- [options]
 
-Process mode (default): real \`chat start --json\` processes on 127.0.0.1, and the baseline relay
-(bench/baseline-relay.mjs) over the same graph.
+Process mode (default): real \`chat start --json\` processes on 127.0.0.1, and the two baseline relays
+(bench/baseline-relay.mjs) over the same graph: plain, and the floor (--crypto: signed, verified, sealed).
   --nodes N            processes in the latency mesh (default 10)
   --messages M         messages in the latency run (default 200)
   --rate R             messages per second written, all origins together (default 50)
@@ -47,6 +47,8 @@ Process mode (default): real \`chat start --json\` processes on 127.0.0.1, and t
   --degree D           random: mean degree of the graph; mesh: the engine's --degree (default 4)
   --join-mode M        connect (/connect after start, default) | join (--join at spawn)
   --chat-args "..."    extra arguments for every \`chat start\`
+  --with-default-degree  latency: also run chat with the engine's default --degree, dialled with the same joins
+                       (the engine grows the mesh from them), against the floor on the join graph
   --cli PATH           the built CLI (default: this repo's bin/run.js)
   --sections LIST      startup,latency,throughput,soak,sync,profile (default: all but profile)
                        sync: reconciliation cost (10,000 shared messages, 10/100/1,000 differences) and the
@@ -60,7 +62,7 @@ Process mode (default): real \`chat start --json\` processes on 127.0.0.1, and t
   --p99-limit MS       a step passes while p99 < this (default 50)
   --soak N             messages relayed through one in-process node (default 20000; 0: skip)
   --soak-cache N       seen-cache bound for the soak (default: the engine's)
-  --profile            add the profile section: the relay of A–R–B under node --cpu-prof
+  --profile            add the profile section: the relay of A–R–B under node --cpu-prof, chat and floor
   --profile-dir DIR    keep the .cpuprofile there (default: a temporary directory)
   --profile-messages M (default 4000)   --profile-rate R (default 800)
 
@@ -79,6 +81,7 @@ interface Options {
   degree: number
   joinMode: 'connect' | 'join'
   chatArgs: string[]
+  withDefaultDegree: boolean
   cli: string
   sections: Set<string>
   warmup: number
@@ -113,6 +116,7 @@ function parseOptions(argv: string[]): Options {
       degree: {type: 'string'},
       'join-mode': {type: 'string'},
       'chat-args': {type: 'string'},
+      'with-default-degree': {type: 'boolean'},
       cli: {type: 'string'},
       sections: {type: 'string'},
       warmup: {type: 'string'},
@@ -165,6 +169,7 @@ function parseOptions(argv: string[]): Options {
     degree: num('degree', values.degree, 4, 1, 64),
     joinMode,
     chatArgs: (values['chat-args'] ?? '').split(/\s+/).filter(Boolean),
+    withDefaultDegree: values['with-default-degree'] ?? false,
     cli: resolve(values.cli ?? join(ROOT, 'bin', 'run.js')),
     sections,
     warmup: num('warmup', values.warmup, 10, 0, 10_000),
@@ -212,9 +217,20 @@ interface LatencySection {
   rate: number
   chat: LatencySide
   baseline: LatencySide
+  /** The floor relay (`--crypto`) over the same graph. */
+  floor: LatencySide
+  /** `--with-default-degree`: chat with the engine's default --degree, dialled with the same joins. */
+  defaultDegree?: {topology: string; graph: GraphStats; chat: LatencySide} | {error: string}
+  /** End-to-end ratios, chat / plain and chat / floor (and the default --degree's chat / floor), p50 and p99. */
+  ratios?: Record<string, {p50: number; p99: number}>
 }
 
-async function latencyRun(kind: 'baseline' | 'chat', graph: Graph, options: Options, base: Omit<MeshOptions, 'graph' | 'kind'>, graphOut?: {graph: Graph}): Promise<LatencySide> {
+/** chat / other for the end-to-end p50 and p99 of two latency runs. */
+function e2eRatio(chat: LatencySide, other: LatencySide): {p50: number; p99: number} {
+  return {p50: ratio(chat.load.e2eMs.p50, other.load.e2eMs.p50), p99: ratio(chat.load.e2eMs.p99, other.load.e2eMs.p99)}
+}
+
+async function latencyRun(kind: MeshKind, graph: Graph, options: Options, base: Omit<MeshOptions, 'graph' | 'kind'>, graphOut?: {graph: Graph}): Promise<LatencySide> {
   const mesh = await Mesh.start({...base, kind, graph})
   try {
     if (graphOut) graphOut.graph = mesh.graph
@@ -246,6 +262,22 @@ async function latencyRun(kind: 'baseline' | 'chat', graph: Graph, options: Opti
     }
   } finally {
     await mesh.stop()
+  }
+}
+
+/**
+ * Chat as it runs by default: the engine's own --degree, started from the same joins as the explicit graph (each
+ * node dials the same earlier nodes; the engine then adds links of its own). Its hop counts come from the graph the
+ * nodes report; the floor to compare with is the one on the join graph.
+ */
+async function defaultDegreeRun(joins: Graph, options: Options, base: Omit<MeshOptions, 'graph' | 'kind'>): Promise<NonNullable<LatencySection['defaultDegree']>> {
+  progress(options, `latency: ${options.nodes} chat nodes with the engine's default --degree, from the same joins`)
+  try {
+    const built = {graph: joins}
+    const chat = await latencyRun('chat', joins, options, {...base, chatArgs: options.chatArgs, settleMs: 20_000, quietMs: 2500}, built)
+    return {topology: 'the same joins, then the engine\'s default --degree', graph: graphStats(built.graph), chat}
+  } catch (error) {
+    return {error: String(error)}
   }
 }
 
@@ -290,6 +322,8 @@ async function processMode(options: Options, report: Record<string, unknown>): P
         const chat = await latencyRun('chat', intended, options, base, built)
         progress(options, `latency: ${options.nodes} baseline relays over the same graph`)
         const baseline = await latencyRun('baseline', built.graph, options, base)
+        progress(options, `latency: ${options.nodes} floor relays (signed, verified, sealed) over the same graph`)
+        const floor = await latencyRun('floor', built.graph, options, base)
         const section: LatencySection = {
           topology: explicit ? options.topology : `mesh (engine --degree ${options.degree}, grown from a random tree of joins)`,
           intended: graphStats(intended),
@@ -299,7 +333,12 @@ async function processMode(options: Options, report: Record<string, unknown>): P
           rate: options.rate,
           chat,
           baseline,
+          floor,
         }
+        if (options.withDefaultDegree) section.defaultDegree = await defaultDegreeRun(intended, options, base)
+        section.ratios = {chatPlain: e2eRatio(chat, baseline), chatFloor: e2eRatio(chat, floor)}
+        const d = section.defaultDegree
+        if (d && 'chat' in d) section.ratios.defaultDegreeChatFloor = e2eRatio(d.chat, floor)
         report.latency = section
         if (options.svg) {
           const svg = cdfSvg(
@@ -310,6 +349,7 @@ async function processMode(options: Options, report: Record<string, unknown>): P
               {label: 'chat, per hop', values: chat.raw.perHop, color: '#7fa7e6'},
               {label: 'baseline relay, end to end', values: baseline.raw.e2e, color: '#c0392b'},
               {label: 'baseline relay, per hop', values: baseline.raw.perHop, color: '#e8a39b'},
+              {label: 'floor relay, end to end', values: floor.raw.e2e, color: '#27864a'},
             ],
             `${process.version}, ${describeMachine().cores} cores; seed ${options.seed}`,
           )
@@ -337,7 +377,7 @@ async function processMode(options: Options, report: Record<string, unknown>): P
         seed: options.seed + 2,
       }
       const result: Record<string, unknown> = {topology: 'chain A – R – B, all messages from A', liftedLimits: lift}
-      for (const kind of ['chat', 'baseline'] as const) {
+      for (const kind of ['chat', 'baseline', 'floor'] as const) {
         progress(options, `throughput: ${kind}, ramp from ${options.rampStart} msg/s`)
         try {
           result[kind] = await ramp({...rampBase, mesh: {...base, kind, chatArgs: [...base.chatArgs, ...lift]}})
@@ -348,7 +388,9 @@ async function processMode(options: Options, report: Record<string, unknown>): P
 
       const c = result.chat as RampResult | undefined
       const b = result.baseline as RampResult | undefined
+      const f = result.floor as RampResult | undefined
       result.ratio = ratio(c?.sustained ?? Number.NaN, b?.sustained ?? Number.NaN)
+      result.ratioFloor = ratio(c?.sustained ?? Number.NaN, f?.sustained ?? Number.NaN)
       report.throughput = result
     }
 
@@ -367,6 +409,14 @@ async function processMode(options: Options, report: Record<string, unknown>): P
         })
       } catch (error) {
         report.profile = {error: String(error)}
+      }
+
+      // The floor relay at the same load: what the least our design needs costs per message, beside chat's profile.
+      progress(options, `profile: the floor relay of A–R–B, same load`)
+      try {
+        report.profileFloor = await profileRelay({mesh: {...base, kind: 'floor'}, dir, messages: options.profileMessages, rate: options.profileRate, seed: options.seed + 3, root: ROOT})
+      } catch (error) {
+        report.profileFloor = {error: String(error)}
       } finally {
         if (!options.profileDir) rmSync(dir, {recursive: true, force: true})
       }
@@ -445,33 +495,45 @@ async function inProcessMode(options: Options, report: Record<string, unknown>):
 function targets(report: Record<string, unknown>, options: Options): Array<{target: string; measured: string; pass: boolean | null; note?: string}> {
   const out: Array<{target: string; measured: string; pass: boolean | null; note?: string}> = []
   const latency = report.latency as LatencySection | undefined
-  const reference = options.nodes === 20 && options.topology === 'random' && options.rate === 100
-  const note = reference ? undefined : 'the issue states it for 20 nodes, random, 100 msg/s'
+  // Issue 16 states its latency targets for 10 and 20 processes on the random join graph at 100 msg/s.
+  const reference = (options.nodes === 10 || options.nodes === 20) && options.topology === 'random' && options.degree === 4 && options.rate === 100
+  const note = reference ? undefined : 'the issue states it for 10 and 20 nodes, random (degree 4), 100 msg/s'
+  const times = (r: number, c: number, f: number): string => `${r.toFixed(2)} × (${c.toFixed(2)} vs ${f.toFixed(2)} ms)`
   if (latency && !('error' in latency)) {
     const c = latency.chat.load
-    const b = latency.baseline.load
-    const r = ratio(c.perHopMs.p50, b.perHopMs.p50)
-    out.push({target: 'per-hop p50 ≤ 2 × baseline', measured: `${r.toFixed(2)} × (${c.perHopMs.p50.toFixed(2)} vs ${b.perHopMs.p50.toFixed(2)} ms)`, pass: r <= 2, note})
-    out.push({target: 'per-hop p99 ≤ 5 ms', measured: `${c.perHopMs.p99.toFixed(2)} ms`, pass: c.perHopMs.p99 <= 5, note})
+    const f = latency.floor.load
+    const r50 = ratio(c.e2eMs.p50, f.e2eMs.p50)
+    const r99 = ratio(c.e2eMs.p99, f.e2eMs.p99)
+    out.push({target: 'same graph: p50 ≤ 1.3 × floor', measured: times(r50, c.e2eMs.p50, f.e2eMs.p50), pass: r50 <= 1.3, note})
+    out.push({target: 'same graph: p99 ≤ 2 × floor', measured: times(r99, c.e2eMs.p99, f.e2eMs.p99), pass: r99 <= 2, note})
     out.push({target: 'delivered 1.0, duplicates 0', measured: `${c.deliveredRatio.toFixed(4)}, ${c.duplicates}`, pass: c.deliveredRatio === 1 && c.duplicates === 0})
-    const idleMiB = Math.max(...latency.chat.memoryIdleKiB) / 1024
-    out.push({target: 'idle RSS ≤ 60 MiB per node', measured: `${idleMiB.toFixed(1)} MiB (largest node process; its history writer: ${(Math.max(...latency.chat.childrenIdleKiB) / 1024).toFixed(1)} MiB more)`, pass: idleMiB <= 60})
+    const d = latency.defaultDegree
+    if (d && !('error' in d)) {
+      const dl = d.chat.load
+      const rd = ratio(dl.e2eMs.p50, f.e2eMs.p50)
+      out.push({target: 'default --degree: p50 ≤ 2 × floor (on the join graph)', measured: times(rd, dl.e2eMs.p50, f.e2eMs.p50), pass: rd <= 2, note})
+      out.push({target: 'default --degree: delivered 1.0, duplicates 0', measured: `${dl.deliveredRatio.toFixed(4)}, ${dl.duplicates}`, pass: dl.deliveredRatio === 1 && dl.duplicates === 0})
+    }
+
+    const idle = latency.chat.memoryIdleKiB.map((kib, i) => (kib + (latency.chat.childrenIdleKiB[i] ?? 0)) / 1024)
+    const idleMiB = Math.max(...idle)
+    out.push({target: 'idle RSS ≤ 90 MiB per node with its history writer', measured: `${idleMiB.toFixed(1)} MiB (largest node process + writer)`, pass: idleMiB <= 90})
   }
 
-  const throughput = report.throughput as {chat?: RampResult; baseline?: RampResult; ratio: number} | undefined
-  if (throughput?.chat && throughput.baseline && !('error' in throughput.chat) && !('error' in throughput.baseline)) {
-    const capped = !Number.isFinite(throughput.baseline.firstFail)
+  const throughput = report.throughput as {chat?: RampResult; floor?: RampResult; ratioFloor: number} | undefined
+  if (throughput?.chat && throughput.floor && !('error' in throughput.chat) && !('error' in throughput.floor)) {
+    const capped = !Number.isFinite(throughput.floor.firstFail)
     out.push({
-      target: 'one relay sustains ≥ 30 % of the baseline',
-      measured: `${(throughput.ratio * 100).toFixed(1)} % (${throughput.chat.sustained} vs ${throughput.baseline.sustained} msg/s)`,
-      pass: throughput.ratio >= 0.3,
-      note: capped ? 'the baseline never failed: its figure is a lower bound (raise --ramp-max)' : undefined,
+      target: 'one relay sustains ≥ 70 % of the floor relay',
+      measured: `${(throughput.ratioFloor * 100).toFixed(1)} % (${throughput.chat.sustained} vs ${throughput.floor.sustained} msg/s)`,
+      pass: throughput.ratioFloor >= 0.7,
+      note: capped ? 'the floor never failed: its figure is a lower bound (raise --ramp-max)' : undefined,
     })
   }
 
   const startup = report.startup as StartupResult | undefined
   if (startup && !('error' in startup)) {
-    out.push({target: 'chat start ready ≤ 3.5 × node -e 0', measured: `${startup.ratioP50.toFixed(2)} × (${startup.chatReadyMs.p50.toFixed(0)} vs ${startup.nodeBareMs.p50.toFixed(0)} ms, p50)`, pass: startup.ratioP50 <= 3.5})
+    out.push({target: 'chat start ready ≤ 3 × node -e 0', measured: `${startup.ratioP50.toFixed(2)} × (${startup.chatReadyMs.p50.toFixed(0)} vs ${startup.nodeBareMs.p50.toFixed(0)} ms, p50)`, pass: startup.ratioP50 <= 3})
   }
 
   const s = report.soak as SoakResult | undefined

@@ -510,7 +510,7 @@ export function encodeChatPayload(payload: ChatPayload): string {
 }
 
 export function decodeChatPayload(payload: string): ChatPayload {
-  const obj = parseObject(Buffer.from(payload, 'utf8'), 'chat payload')
+  const obj = parsePayload(payload, 'chat payload')
   const decoded: ChatPayload = {
     from: wireNode(asObject(field(obj, 'from'), 'chat.from'), 'chat.from'),
     text: str(obj, 'text', 1, MAX_TEXT_CHARS),
@@ -537,7 +537,7 @@ export function encodeAnnouncePayload(payload: AnnouncePayload): string {
 }
 
 export function decodeAnnouncePayload(payload: string): AnnouncePayload {
-  const obj = parseObject(Buffer.from(payload, 'utf8'), 'announce payload')
+  const obj = parsePayload(payload, 'announce payload')
   return {
     from: wireNode(asObject(field(obj, 'from'), 'announce.from'), 'announce.from'),
     dmKey: base64urlKey(obj, 'dmKey'),
@@ -553,7 +553,7 @@ export function encodeDirectPayload(payload: DirectPayload): string {
 }
 
 export function decodeDirectPayload(payload: string): DirectPayload {
-  const obj = parseObject(Buffer.from(payload, 'utf8'), 'dm payload')
+  const obj = parsePayload(payload, 'dm payload')
   const box = str(obj, 'box', 22, MAX_CHAT_PAYLOAD_CHARS)
   if (!/^[A-Za-z0-9_-]+$/.test(box)) throw new ProtocolError('bad_field', '"box" must be base64url')
   return {
@@ -594,6 +594,24 @@ function parseObject(bytes: Uint8Array, what: string): Obj {
     throw new ProtocolError('bad_utf8', `${what} is not valid UTF-8`)
   }
 
+  return parseText(text, what)
+}
+
+/** String.prototype.isWellFormed (ES2024, in Node 20): no lone surrogate. */
+const isWellFormed = (text: string): boolean => (text as unknown as {isWellFormed(): boolean}).isWellFormed()
+
+/**
+ * A signed payload is already a string (a field of the frame's JSON), so it is parsed as it is instead of being
+ * encoded to UTF-8 and decoded back for every copy (issue 16). Only a payload the round trip would change goes
+ * through it as before, so the result is the same: one with a lone surrogate (UTF-8 turns it into U+FFFD) or with a
+ * leading byte-order mark (the decoder drops it).
+ */
+function parsePayload(payload: string, what: string): Obj {
+  if (payload.charCodeAt(0) === 0xfe_ff || !isWellFormed(payload)) return parseObject(Buffer.from(payload, 'utf8'), what)
+  return parseText(payload, what)
+}
+
+function parseText(text: string, what: string): Obj {
   let value: unknown
   try {
     value = JSON.parse(text)

@@ -21,6 +21,7 @@ import {
   decodeHelloPayload,
   encodeHelloPayload,
   encodeVersion1Error,
+  FRAME_HEADER_BYTES,
   FrameDecoder,
   isVersion1Header,
   lengthPrefixed,
@@ -34,6 +35,8 @@ import {
 } from './protocol.js'
 
 export const NOISE_PROTOCOL_NAME = DEFAULT_PROTOCOL_NAME
+/** Transport frames carry no associated data. */
+const NO_AD = Buffer.alloc(0)
 /** Domain prefix of the signature that binds a Noise static key to an Ed25519 identity (libp2p's construction). */
 export const STATIC_KEY_SIGNATURE_PREFIX = 'chat/2 noise-static:'
 
@@ -146,12 +149,16 @@ export class SecureSession {
       throw new SessionError('rekey', 'this connection has sent 2^32-1 frames: reconnect for fresh keys')
     }
 
-    return lengthPrefixed(this.#send.encryptWithAd(Buffer.alloc(0), plaintext))
+    // Sealed straight after room for the length: one buffer per frame, no copy into a second one. The cipher state
+    // refuses a plaintext whose frame would pass MAX_FRAME_BYTES (Noise's 65,535-byte message limit).
+    const frame = this.#send.encryptWithAd(NO_AD, plaintext, FRAME_HEADER_BYTES)
+    frame.writeUInt16BE(frame.length - FRAME_HEADER_BYTES, 0)
+    return frame
   }
 
   #open(frame: Buffer): Buffer {
     try {
-      return this.#recv!.decryptWithAd(Buffer.alloc(0), frame)
+      return this.#recv!.decryptWithAd(NO_AD, frame)
     } catch (error) {
       if (error instanceof NoiseError) throw new SessionError('decrypt_failed', 'a frame failed authentication (tampered, replayed or not encrypted)')
       throw error

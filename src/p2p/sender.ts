@@ -1,10 +1,8 @@
-// The sender (the seed's Queue + sender thread): one p-queue with concurrency 1 that drains outgoing broadcasts
-// onto connections in order. Callers never await it on the hot path; the queue is bounded so a flood of sends
-// cannot grow memory without limit.
-
-import PQueue from 'p-queue'
-
-export const MAX_PENDING_BROADCASTS = 10_000
+// The sender (the seed's Queue + sender thread): writes each outgoing broadcast to its targets at once, in the
+// caller's turn, so the order of broadcasts is the order of calls. It used to be a p-queue with concurrency 1, but
+// every job was synchronous (each connection seals and writes at once), so the queue never held anything: it cost a
+// promise, a task record and a microtask per message (about 50 µs of a relay's 900, docs/performance.md). What a
+// slow peer leaves unsent is bounded per connection (MAX_OUTBOX_BYTES: a peer that does not read is dropped).
 
 /** Anything a frame body can be sent to; a connection refuses (returns false) once it is closing. */
 export interface FrameSink {
@@ -12,41 +10,30 @@ export interface FrameSink {
 }
 
 export class Sender {
-  readonly maxPending: number
-  readonly #queue = new PQueue({concurrency: 1})
   readonly #onError: (error: unknown) => void
   #stopped = false
 
-  constructor(onError: (error: unknown) => void, maxPending = MAX_PENDING_BROADCASTS) {
+  constructor(onError: (error: unknown) => void) {
     this.#onError = onError
-    this.maxPending = maxPending
   }
 
-  /** Number of broadcasts waiting to be written. */
-  get pending(): number {
-    return this.#queue.size + this.#queue.pending
-  }
-
-  /** Queues one encoded frame body for every target (each connection seals it with its own keys); false if the sender is stopped or full (the frame is dropped). */
+  /** Writes one encoded frame body to every target (each connection seals it with its own keys); false once stopped. */
   broadcast(body: Buffer, targets: () => Iterable<FrameSink>): boolean {
-    if (this.#stopped || this.pending >= this.maxPending) return false
-    // Fire-and-forget by design: failures are reported through onError, never as an unhandled rejection.
-    this.#queue
-      .add(() => {
-        for (const sink of targets()) sink.sendBody(body)
-      })
-      .catch(this.#onError)
+    if (this.#stopped) return false
+    try {
+      for (const sink of targets()) sink.sendBody(body)
+    } catch (error) {
+      this.#onError(error) // reported, never thrown into the frame handler that relays
+    }
+
     return true
   }
 
-  /** Resolves when everything queued so far has been written to the sockets. */
-  async drain(): Promise<void> {
-    await this.#queue.onIdle()
-  }
+  /** Everything broadcast so far is already written to the sockets: resolves at once (kept for callers that wait). */
+  async drain(): Promise<void> {}
 
-  /** Writes what is queued, then refuses new work. */
+  /** Refuses new work. */
   async stop(): Promise<void> {
     this.#stopped = true
-    await this.#queue.onIdle()
   }
 }

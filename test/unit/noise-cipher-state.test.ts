@@ -7,10 +7,10 @@ import {thrownCode} from '../helpers/errors.js'
 const AD = Buffer.from('associated data')
 const FC = { seed: 42, numRuns: 500 }
 
-function sealAt(key: Uint8Array, n: bigint, ad: Uint8Array, pt: Uint8Array): Buffer {
+function sealAt(key: Uint8Array, n: bigint, ad: Uint8Array, pt: Uint8Array, headroom = 0): Buffer {
   const cs = new CipherState(key)
   cs.setNonce(n)
-  return cs.encryptWithAd(ad, pt)
+  return cs.encryptWithAd(ad, pt, headroom)
 }
 
 function openAt(key: Uint8Array, n: bigint, ad: Uint8Array, ct: Uint8Array): Buffer {
@@ -32,6 +32,17 @@ describe('noise: CipherState', () => {
     }
     expect(tx.nonce).to.equal(3n)
     expect(rx.nonce).to.equal(3n)
+  })
+
+  it('leaves headroom for a transport header in front of the same ciphertext, with and without associated data', () => {
+    for (const ad of [AD, Buffer.alloc(0)]) {
+      const plain = Buffer.from('a frame body')
+      const framed = sealAt(key, 7n, ad, plain, 2)
+      expect(framed.length).to.equal(2 + plain.length + TAGLEN)
+      expect(framed.subarray(0, 2)).to.deep.equal(Buffer.alloc(2))
+      expect(framed.subarray(2)).to.deep.equal(sealAt(key, 7n, ad, plain))
+      expect(openAt(key, 7n, ad, framed.subarray(2)).toString()).to.equal('a frame body')
+    }
   })
 
   it('uses 4 zero bytes ‖ little-endian counter as the ChaCha20-Poly1305 nonce', () => {

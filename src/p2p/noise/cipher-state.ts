@@ -21,12 +21,20 @@ export function chachaNonce(n: bigint): Buffer {
   return nonce
 }
 
-export function aeadEncrypt(key: Uint8Array, n: bigint, ad: Uint8Array, plaintext: Uint8Array): Buffer {
+/**
+ * `headroom` bytes are left free at the start of the result for the caller's header (a transport frame's length),
+ * so a sealed frame is built in one buffer. An empty `ad` is not passed to the cipher: Poly1305 over no associated
+ * data is the same either way (RFC 8439 §2.8), and every transport frame has none.
+ */
+export function aeadEncrypt(key: Uint8Array, n: bigint, ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Buffer {
   const cipher = crypto.createCipheriv('chacha20-poly1305', key, chachaNonce(n), { authTagLength: TAGLEN })
-  cipher.setAAD(ad, { plaintextLength: plaintext.length })
-  const body = cipher.update(plaintext)
-  const tail = cipher.final()
-  return Buffer.concat([body, tail, cipher.getAuthTag()])
+  if (ad.length > 0) cipher.setAAD(ad, { plaintextLength: plaintext.length })
+  const out = Buffer.allocUnsafe(headroom + plaintext.length + TAGLEN)
+  out.fill(0, 0, headroom)
+  let at = headroom + cipher.update(plaintext).copy(out, headroom)
+  at += cipher.final().copy(out, at) // nothing for a stream cipher; copied in case
+  cipher.getAuthTag().copy(out, at)
+  return out
 }
 
 /** Returns null on authentication failure rather than throwing, so callers decide what the failure means. */
@@ -35,12 +43,12 @@ export function aeadDecrypt(key: Uint8Array, n: bigint, ad: Uint8Array, cipherte
   if (ciphertext.length < TAGLEN) return null
   const bodyLen = ciphertext.length - TAGLEN
   const decipher = crypto.createDecipheriv('chacha20-poly1305', key, chachaNonce(n), { authTagLength: TAGLEN })
-  decipher.setAAD(ad, { plaintextLength: bodyLen })
+  if (ad.length > 0) decipher.setAAD(ad, { plaintextLength: bodyLen })
   decipher.setAuthTag(ciphertext.subarray(bodyLen))
   const body = decipher.update(ciphertext.subarray(0, bodyLen))
   try {
     const tail = decipher.final()
-    return Buffer.concat([body, tail])
+    return tail.length === 0 ? body : Buffer.concat([body, tail])
   } catch {
     body.fill(0) // unauthenticated plaintext: never let it out
     return null
@@ -80,15 +88,18 @@ export class CipherState {
     this.#n = n
   }
 
-  /** Without a key this is the identity, as Noise requires for the first handshake tokens. */
-  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Buffer {
+  /**
+   * Without a key this is the identity, as Noise requires for the first handshake tokens. `headroom` bytes are left
+   * free (zero) at the start of the result for a transport's header; they are not part of the ciphertext.
+   */
+  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Buffer {
     this.#checkAlive()
-    if (this.#k === null) return Buffer.from(plaintext)
+    if (this.#k === null) return headroom === 0 ? Buffer.from(plaintext) : Buffer.concat([Buffer.alloc(headroom), plaintext])
     this.#checkNonce()
     if (plaintext.length + TAGLEN > MAX_MESSAGE_LEN) {
       throw new NoiseError('message_too_large', `ciphertext would exceed ${MAX_MESSAGE_LEN} bytes`)
     }
-    const out = aeadEncrypt(this.#k, this.#n, ad, plaintext)
+    const out = aeadEncrypt(this.#k, this.#n, ad, plaintext, headroom)
     this.#n += 1n
     return out
   }
