@@ -170,14 +170,29 @@ export class StartSession {
 
 /** The room key, the identity and the node, with the warnings to show once the REPL is up (a weak passphrase, …). */
 async function createNode(options: StartOptions, catalog: Catalog): Promise<{node: ChatNode; room: RoomKey; warnings: string[]}> {
+  const storeWarnings: string[] = []
+  // Independent file reads and key derivation, overlapped: each waits on the disk or the thread pool, and a plain
+  // start is ready sooner (docs/performance.md). The first failure in this order is the one reported.
+  const [room, loaded, restored] = await settleInOrder([
+    deriveRoomKey(options.secret),
+    loadOrCreateIdentity(options.identityFile),
+    restoredState(options, catalog, storeWarnings),
+  ] as const)
   const warnings: string[] = []
-  const room = await deriveRoomKey(options.secret)
   const weak = options.secret === undefined ? undefined : passphraseWeakness(options.secret)
   if (weak) warnings.push(weakPassphraseText(catalog.engine, weak))
-  const loaded = await loadOrCreateIdentity(options.identityFile)
   if (loaded.warning) warnings.push(loaded.looseMode === undefined ? loaded.warning : catalog.identityLoose(options.identityFile, loaded.looseMode))
-  const node = new ChatNode({...options.node, identity: loaded.identity, room, ...(await restoredState(options, catalog, warnings))})
+  warnings.push(...storeWarnings)
+  const node = new ChatNode({...options.node, identity: loaded.identity, room, ...restored})
   return {node, room, warnings}
+}
+
+/** Waits for every promise (none is left running), then rejects with the first failure in array order, if any. */
+async function settleInOrder<T extends readonly unknown[]>(work: {[K in keyof T]: Promise<T[K]>}): Promise<T> {
+  const settled = await Promise.allSettled(work)
+  const failed = settled.find((result) => result.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T
 }
 
 /** Why `dir` cannot hold the history (a file, or under one), or undefined: it is a directory or can be created. */
