@@ -171,6 +171,9 @@ export interface LatencySide {
   memoryAfterKiB: number[]
   childrenIdleKiB: number[]
   childrenAfterKiB: number[]
+  /** The children's anonymous RSS (RssAnon): what they add to the node, whose executable they share. */
+  childrenIdleAnonKiB: number[]
+  childrenAfterAnonKiB: number[]
   /** CPU ms per message, per node (mean over nodes), over the measured run. */
   cpuMsPerMessagePerNode: number
   childrenCpuMsPerMessagePerNode: number

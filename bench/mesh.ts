@@ -7,7 +7,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 
-import {childPids, cpuMs, freePort, LineProcess, parseEvent, rssKiB} from './proc.js'
+import {anonKiB, childPids, cpuMs, freePort, LineProcess, parseEvent, rssKiB} from './proc.js'
 import {sleep} from './stats.js'
 import {addEdge, edges, emptyGraph, type Graph} from './topology.js'
 
@@ -165,11 +165,13 @@ export class Mesh {
     return this.nodes.every((node) => node.proc.alive) && this.nodes.every((node) => this.peerCounts[node.index] >= this.graph.adj[node.index].length)
   }
 
-  /** RSS in KiB of every node process, and of its children (the chat's history writer). */
-  memory(): {node: number[]; children: number[]} {
+  /** RSS in KiB of every node process, and of its children (the chat's history writer): all, and anonymous only. */
+  memory(): {node: number[]; children: number[]; childrenAnon: number[]} {
+    const sum = (pid: number, of: (pid: number) => number): number => childPids(pid).reduce((total, child) => total + (of(child) || 0), 0)
     return {
       node: this.nodes.map((node) => node.proc.rssKiB()),
-      children: this.nodes.map((node) => childPids(node.proc.pid).reduce((sum, pid) => sum + (rssKiB(pid) || 0), 0)),
+      children: this.nodes.map((node) => sum(node.proc.pid, rssKiB)),
+      childrenAnon: this.nodes.map((node) => sum(node.proc.pid, anonKiB)),
     }
   }
 

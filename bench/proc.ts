@@ -145,9 +145,22 @@ export class LineProcess {
 
 /** VmRSS of a pid in KiB (NaN if it cannot be read: gone, or not Linux). */
 export function rssKiB(pid: number): number {
+  return statusKiB(pid, 'VmRSS')
+}
+
+/**
+ * RssAnon of a pid in KiB: its resident memory minus file-backed pages. For a forked Node process (the history
+ * writer) that is what it adds to its parent: its file-backed pages are the `node` executable and its libraries,
+ * which the parent has resident already and the kernel keeps once.
+ */
+export function anonKiB(pid: number): number {
+  return statusKiB(pid, 'RssAnon')
+}
+
+function statusKiB(pid: number, field: string): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)
     return match ? Number(match[1]) : Number.NaN
   } catch {
     return Number.NaN

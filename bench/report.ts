@@ -47,6 +47,8 @@ function fmt(value: number, digits?: number): string {
 }
 
 const mib = (kib: number): number => kib / 1024
+/** Per node: its RSS plus its writer's anonymous RSS (what the pair holds in memory, the shared executable once). */
+const pairKiB = (nodeKiB: number[], writerAnonKiB: number[]): number[] => nodeKiB.map((kib, i) => kib + (writerAnonKiB[i] ?? 0))
 const mean = (list: number[]): number => (list.length === 0 ? Number.NaN : list.reduce((a, b) => a + b, 0) / list.length)
 const max = (list: number[]): number => (list.length === 0 ? Number.NaN : Math.max(...list))
 
@@ -161,12 +163,15 @@ export function formatReport(report: Record<string, unknown>): string {
       out.push(`  per hop, fit: the slope of p50 against hop count (least squares over the rows below); chat ${fmt(c.hopFit.perHopMs)} ms per hop + ${fmt(c.hopFit.fixedMs)} ms fixed, baseline ${fmt(b.hopFit.perHopMs)} + ${fmt(b.hopFit.fixedMs)} ms`)
       out.push('  by hop count (end to end, ms):')
       out.push(table([['hops', 'pairs', 'chat p50', 'chat p99', 'baseline p50', 'baseline p99'], ...[...hops.values()].sort((x, y) => Number(x[0]) - Number(y[0]))], '    '))
-      out.push('', 'Memory: RSS per node, MiB (VmRSS; chat\'s forked history writer counted apart)')
+      out.push('', 'Memory: RSS per node, MiB (VmRSS; chat\'s forked history writer counted apart; "node + its writer" is the node\'s RSS plus the')
+      out.push("  writer's RssAnon: the writer's file-backed pages are the node executable's, resident once for both)")
       out.push(
         table([
           ['', 'idle mean', 'idle max', 'after mean', 'after max'],
           ['chat node', mib(mean(latency.chat.memoryIdleKiB)), mib(max(latency.chat.memoryIdleKiB)), mib(mean(latency.chat.memoryAfterKiB)), mib(max(latency.chat.memoryAfterKiB))],
           ['chat history writer', mib(mean(latency.chat.childrenIdleKiB)), mib(max(latency.chat.childrenIdleKiB)), mib(mean(latency.chat.childrenAfterKiB)), mib(max(latency.chat.childrenAfterKiB))],
+          ['  of which its own (RssAnon)', mib(mean(latency.chat.childrenIdleAnonKiB)), mib(max(latency.chat.childrenIdleAnonKiB)), mib(mean(latency.chat.childrenAfterAnonKiB)), mib(max(latency.chat.childrenAfterAnonKiB))],
+          ['chat node + its writer', mib(mean(pairKiB(latency.chat.memoryIdleKiB, latency.chat.childrenIdleAnonKiB))), mib(max(pairKiB(latency.chat.memoryIdleKiB, latency.chat.childrenIdleAnonKiB))), mib(mean(pairKiB(latency.chat.memoryAfterKiB, latency.chat.childrenAfterAnonKiB))), mib(max(pairKiB(latency.chat.memoryAfterKiB, latency.chat.childrenAfterAnonKiB)))],
           ['baseline relay', mib(mean(latency.baseline.memoryIdleKiB)), mib(max(latency.baseline.memoryIdleKiB)), mib(mean(latency.baseline.memoryAfterKiB)), mib(max(latency.baseline.memoryAfterKiB))],
           ['floor relay', mib(mean(latency.floor.memoryIdleKiB)), mib(max(latency.floor.memoryIdleKiB)), mib(mean(latency.floor.memoryAfterKiB)), mib(max(latency.floor.memoryAfterKiB))],
         ]),

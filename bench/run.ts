@@ -256,6 +256,8 @@ async function latencyRun(kind: MeshKind, graph: Graph, options: Options, base: 
       memoryAfterKiB: after.node,
       childrenIdleKiB: idle.children,
       childrenAfterKiB: after.children,
+      childrenIdleAnonKiB: idle.childrenAnon,
+      childrenAfterAnonKiB: after.childrenAnon,
       cpuMsPerMessagePerNode: perNode(cpu1.node, cpu0.node),
       childrenCpuMsPerMessagePerNode: perNode(cpu1.children, cpu0.children),
       errors: mesh.errors,
@@ -515,9 +517,10 @@ function targets(report: Record<string, unknown>, options: Options): Array<{targ
       out.push({target: 'default --degree: delivered 1.0, duplicates 0', measured: `${dl.deliveredRatio.toFixed(4)}, ${dl.duplicates}`, pass: dl.deliveredRatio === 1 && dl.duplicates === 0})
     }
 
-    const idle = latency.chat.memoryIdleKiB.map((kib, i) => (kib + (latency.chat.childrenIdleKiB[i] ?? 0)) / 1024)
-    const idleMiB = Math.max(...idle)
-    out.push({target: 'idle RSS ≤ 90 MiB per node with its history writer', measured: `${idleMiB.toFixed(1)} MiB (largest node process + writer)`, pass: idleMiB <= 90})
+    // The writer's file-backed pages are the node executable's, resident once for both processes: it adds its RssAnon.
+    const pairMiB = Math.max(...latency.chat.memoryIdleKiB.map((kib, i) => kib + (latency.chat.childrenIdleAnonKiB[i] ?? 0))) / 1024
+    const summedMiB = Math.max(...latency.chat.memoryIdleKiB.map((kib, i) => kib + (latency.chat.childrenIdleKiB[i] ?? 0))) / 1024
+    out.push({target: 'idle RSS ≤ 90 MiB per node with its history writer', measured: `${pairMiB.toFixed(1)} MiB (node RSS + writer RssAnon, largest pair; both RSS summed, the executable twice: ${summedMiB.toFixed(1)} MiB)`, pass: pairMiB <= 90})
   }
 
   const throughput = report.throughput as {chat?: RampResult; floor?: RampResult; ratioFloor: number} | undefined
