@@ -56,7 +56,11 @@ interface Writer {
   readyTimer?: NodeJS.Timeout
 }
 
-/** The writer's entry point: the `.js` next to this file once built, the `.ts` source when run through tsx. */
+/**
+ * The writer's entry point: the `.js` next to this file once built, the `.ts` source when run through tsx. Named from
+ * `../history/` rather than `./`: `chat start` runs this code bundled into dist/commands/start.js
+ * (scripts/bundle-start.mjs), one directory beside dist/history/.
+ */
 function defaultWriter(): {path: string; execArgv: string[]} {
   const here = import.meta.url
   if (here.endsWith('.ts')) {
@@ -67,11 +71,11 @@ function defaultWriter(): {path: string; execArgv: string[]} {
       // fall back to resolving `tsx` from the working directory
     }
 
-    return {path: fileURLToPath(new URL('writer-process.ts', here)), execArgv: ['--import', tsx]}
+    return {path: fileURLToPath(new URL('../history/writer-process.ts', here)), execArgv: ['--import', tsx]}
   }
 
   // An empty execArgv: don't pass the parent's flags (an --inspect port, say) to the writer.
-  return {path: fileURLToPath(new URL('writer-process.js', here)), execArgv: []}
+  return {path: fileURLToPath(new URL('../history/writer-process.js', here)), execArgv: []}
 }
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {

@@ -13,11 +13,11 @@ const TRACE_HOOK = fileURLToPath(new URL('../helpers/module-trace.mjs', import.m
 /** Modules a plain start must not load: each belongs to a flag, a terminal or another command line. */
 const LAZY = {
   'enquirer (a terminal only)': /node_modules\/enquirer\//,
-  'the prompt (a terminal only)': /dist\/repl\/prompt\.js$/,
+  'the prompt (a terminal only)': /dist\/(repl\/prompt\.js|chunks\/prompt-\w+\.js)$/,
   'multicast-dns (--discover)': /node_modules\/multicast-dns\//,
-  'discovery (--discover)': /dist\/discovery\//,
+  'discovery (--discover)': /dist\/(discovery\/|chunks\/discovery-)/,
   'hyperswarm, hyperdht, blind-relay (--swarm)': /node_modules\/(hyperswarm|hyperdht|blind-relay)\//,
-  'the swarm link (--swarm)': /dist\/p2p\/swarm\/swarm\.js$/,
+  'the swarm link (--swarm)': /dist\/(p2p\/swarm\/swarm\.js|chunks\/swarm-\w+\.js)$/,
   "semver (oclif's engine check)": /node_modules\/semver\//,
   'the core oclif plugins (help, plugins, autocomplete, not-found)': /node_modules\/@oclif\/plugin-/,
 }
@@ -74,9 +74,14 @@ describe('chat start loads only what a plain start uses', function () {
       expect(main, 'the node lists its modules').to.not.equal(undefined)
       expect(writers, 'one history writer').to.have.length(1)
 
-      // The trace sees the start path itself: oclif, the command, the engine.
-      expect(main!.modules.some((module) => module.endsWith('dist/commands/start.js'))).to.equal(true)
-      expect(main!.modules.some((module) => module.endsWith('dist/p2p/node.js'))).to.equal(true)
+      // The trace sees the start path itself, and the command bundled (scripts/bundle-start.mjs): of dist/ only
+      // bin/run.js's load options, the command and the chunks it shares with its lazy parts, not ~110 modules.
+      const root = fileURLToPath(new URL('../..', import.meta.url))
+      const dist = main!.modules.filter((module) => module.startsWith(`${root}dist/`)).map((module) => module.replace(root, ''))
+      expect(dist).to.include.members(['dist/cli/load-options.js', 'dist/commands/start.js'])
+      expect(dist.filter((module) => !/^dist\/(cli\/load-options\.js|commands\/start\.js|chunks\/chunk-\w+\.js)$/.test(module)), 'dist modules beside the bundle').to.deep.equal([])
+      expect(dist.length).to.be.below(10)
+      expect(main!.modules.some((module) => module.includes('node_modules/@oclif/core/'))).to.equal(true)
       for (const [what, pattern] of Object.entries(LAZY)) {
         expect(main!.modules.filter((module) => pattern.test(module)), what).to.deep.equal([])
       }
@@ -85,7 +90,6 @@ describe('chat start loads only what a plain start uses', function () {
       // …while the user's plugins are still looked for (their chat hooks run: plugins.test.ts).
       expect(node.errLines.some((line) => line.includes('reading user plugins pjson'))).to.equal(true)
 
-      const root = fileURLToPath(new URL('../..', import.meta.url))
       const ours = writers[0].modules.filter((module) => !module.startsWith('node:')).map((module) => module.replace(root, ''))
       expect(ours.filter((module) => !WRITER_MODULES.has(module)), 'the history writer loads only its own modules').to.deep.equal([])
     } finally {
