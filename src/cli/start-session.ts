@@ -120,9 +120,11 @@ export class StartSession {
     if (history) {
       history.on('problem', (_message, _code, detail) => repl.error('history', catalog.warning(historyProblemText(catalog.cli, detail))))
       history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalog.historyLoose(path, was, now)))
+      // session_start is seq 1 whatever happens while the writer starts: the node is already listening, and a peer's
+      // message stored during open() would otherwise come first (it is queued like any event until the writer is up).
+      history.append({event: 'session_start', node: node.info})
       recordNodeEvents(node, (event) => history.append(event), ignored)
       await history.open()
-      history.append({event: 'session_start', node: node.info})
     }
 
     // The address book is kept with the identity, like the history only when a history is kept (not with --no-log).
