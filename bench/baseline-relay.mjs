@@ -21,7 +21,16 @@
 // stdin, one line at a time (like `chat start --json`): `/connect` dials every neighbour with a smaller index,
 // `/quit` leaves, any other line is a message. stdout, one JSON object a line: ready, peers, message.
 
-import {createCipheriv, createDecipheriv, createHash, createPublicKey, diffieHellman, generateKeyPairSync, sign, verify} from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  sign,
+  verify,
+} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {createConnection, createServer} from 'node:net'
 import {createInterface} from 'node:readline'
@@ -184,7 +193,10 @@ const X25519_SPKI = Buffer.from('302a300506032b656e032100', 'hex')
 const signing = generateKeyPairSync('ed25519')
 const signingRaw = signing.publicKey.export({format: 'der', type: 'spki'}).subarray(ED25519_SPKI.length)
 const link = generateKeyPairSync('x25519')
-const linkKeys = {private: link.privateKey, raw: link.publicKey.export({format: 'der', type: 'spki'}).subarray(X25519_SPKI.length)}
+const linkKeys = {
+  private: link.privateKey,
+  raw: link.publicKey.export({format: 'der', type: 'spki'}).subarray(X25519_SPKI.length),
+}
 /** @type {Map<string, import('node:crypto').KeyObject>} an author's raw key (latin1) → its parsed key, parsed once */
 const authorKeys = new Map()
 /** @type {Set<number>} ids seen: origin × 2³² + sequence; insertion order makes the oldest the first */
@@ -257,9 +269,19 @@ function attachSealed(socket, known) {
 
       if (known < 0) socket.write(hello()) // the acceptor answers with its own key
       remote = index
-      const peerKey = createPublicKey({key: Buffer.concat([X25519_SPKI, buf.subarray(start + 5, at)]), format: 'der', type: 'spki'})
+      const peerKey = createPublicKey({
+        key: Buffer.concat([X25519_SPKI, buf.subarray(start + 5, at)]),
+        format: 'der',
+        type: 'spki',
+      })
       const shared = diffieHellman({privateKey: linkKeys.private, publicKey: peerKey})
-      l = {socket, sendKey: directionKey(self, remote, shared), recvKey: directionKey(remote, self, shared), sendNonce: 0n, recvNonce: 0n}
+      l = {
+        socket,
+        sendKey: directionKey(self, remote, shared),
+        recvKey: directionKey(remote, self, shared),
+        sendNonce: 0n,
+        recvNonce: 0n,
+      }
       links.set(remote, l)
       print({event: 'peers', count: links.size})
     } else if (type === DATA && l) {
@@ -291,7 +313,11 @@ function receive(plain, from) {
   const authorRaw = plain.toString('latin1', SIGNED_AT, ORIGIN_AT)
   let key = authorKeys.get(authorRaw)
   if (!key) {
-    key = createPublicKey({key: Buffer.concat([ED25519_SPKI, plain.subarray(SIGNED_AT, ORIGIN_AT)]), format: 'der', type: 'spki'})
+    key = createPublicKey({
+      key: Buffer.concat([ED25519_SPKI, plain.subarray(SIGNED_AT, ORIGIN_AT)]),
+      format: 'der',
+      type: 'spki',
+    })
     authorKeys.set(authorRaw, key)
   }
 

@@ -10,7 +10,13 @@ const UNLIMITED = 1e9
  * `name`, a loopback port picked by the OS and, for `unlimited`, the per-author and per-hop rate limits lifted:
  * policy, not capacity, so a capacity measurement must not trip them.
  */
-export function benchNodeOptions(base: {name: string; degree?: number; history?: number; seenCacheMax?: number; unlimited?: boolean}): ChatNodeOptions {
+export function benchNodeOptions(base: {
+  name: string
+  degree?: number
+  history?: number
+  seenCacheMax?: number
+  unlimited?: boolean
+}): ChatNodeOptions {
   const options: Record<string, unknown> = {name: base.name, host: '127.0.0.1', port: 0}
   if (base.degree !== undefined) options.degree = base.degree
   if (base.history !== undefined) options.history = base.history

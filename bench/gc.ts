@@ -13,5 +13,9 @@ export function fullGc(): void {
 
 export function memory(): {heapUsedMiB: number; rssMiB: number; externalMiB: number} {
   const m = process.memoryUsage()
-  return {heapUsedMiB: m.heapUsed / 2 ** 20, rssMiB: m.rss / 2 ** 20, externalMiB: (m.external + m.arrayBuffers) / 2 ** 20}
+  return {
+    heapUsedMiB: m.heapUsed / 2 ** 20,
+    rssMiB: m.rss / 2 ** 20,
+    externalMiB: (m.external + m.arrayBuffers) / 2 ** 20,
+  }
 }

@@ -13,7 +13,17 @@ import {benchNodeOptions} from './engine-options.js'
 import {fullGc, memory} from './gc.js'
 import {hopFit, type LoadSummary, makeSchedule} from './load.js'
 import {DrainLatch, rng, sleep, summarize, type Summary} from './stats.js'
-import {addEdge, allDistances, buildTopology, edges, emptyGraph, type Graph, graphStats, type GraphStats, type TopologyKind} from './topology.js'
+import {
+  addEdge,
+  allDistances,
+  buildTopology,
+  edges,
+  emptyGraph,
+  type Graph,
+  graphStats,
+  type GraphStats,
+  type TopologyKind,
+} from './topology.js'
 
 export interface InProcessOptions {
   nodes: number
@@ -36,7 +46,19 @@ export interface InProcessOptions {
 }
 
 /** The latency figures it shares with process mode (no stdin → `sent` time, no achieved rate). */
-type SharedLatency = Pick<LoadSummary, 'messages' | 'pairs' | 'delivered' | 'deliveredRatio' | 'duplicates' | 'e2eMs' | 'perHopMs' | 'fullMs' | 'byHops' | 'hopFit'>
+type SharedLatency = Pick<
+  LoadSummary,
+  | 'messages'
+  | 'pairs'
+  | 'delivered'
+  | 'deliveredRatio'
+  | 'duplicates'
+  | 'e2eMs'
+  | 'perHopMs'
+  | 'fullMs'
+  | 'byHops'
+  | 'hopFit'
+>
 
 export interface InProcessResult extends SharedLatency {
   nodes: number
@@ -74,7 +96,9 @@ export interface InProcessResult extends SharedLatency {
 
 export async function runInProcess(options: InProcessOptions): Promise<InProcessResult> {
   const {ChatNode} = await import('../src/p2p/node.js')
-  const connection = (await import('../src/p2p/connection.js')) as {PeerConnection?: {prototype: {sendBody?: (body: Buffer) => boolean}}}
+  const connection = (await import('../src/p2p/connection.js')) as {
+    PeerConnection?: {prototype: {sendBody?: (body: Buffer) => boolean}}
+  }
   const n = options.nodes
   const deadline = performance.now() + options.timeoutMs
   const warnings: Record<string, number> = {}
@@ -106,7 +130,9 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
 
     // Explicit topologies are dialled as given; the engine's mesh starts from a random tree (each node joins one
     // random earlier node, as a user with one --join would) and grows to its degree by peer exchange.
-    const seed: Graph = engineMesh ? buildTopology('random', n, {degree: 1, seed: options.seed}) : buildTopology(options.topology as TopologyKind, n, {degree: options.degree, seed: options.seed})
+    const seed: Graph = engineMesh
+      ? buildTopology('random', n, {degree: 1, seed: options.seed})
+      : buildTopology(options.topology as TopologyKind, n, {degree: options.degree, seed: options.seed})
     const dials = edges(seed)
     let next = 0
     let dialFailures = 0
@@ -152,7 +178,8 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
         nextRepair = performance.now() + 2000
         for (const [from, to] of dials) {
           const port = nodes[to].info.port
-          if (nodes[from].peers().some((p) => p.port === port) || (engineMesh && nodes[from].peers().length > 0)) continue
+          if (nodes[from].peers().some((p) => p.port === port) || (engineMesh && nodes[from].peers().length > 0))
+            continue
           const target = engineMesh ? nodes[Math.floor(retryRandom() * from)].info.port : port
           redials++
           nodes[from].connect('127.0.0.1', target).catch(() => {})
@@ -160,14 +187,20 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
       }
 
       if (performance.now() > deadline) {
-        const short = nodes.flatMap((node, i) => (node.peers().length < want[i] ? [`n${i} ${node.peers().length}/${want[i]}`] : []))
+        const short = nodes.flatMap((node, i) =>
+          node.peers().length < want[i] ? [`n${i} ${node.peers().length}/${want[i]}`] : [],
+        )
         const seen = Object.entries(warnings).map(([code, count]) => `${code} × ${count}`)
-        throw new Error(`the in-process mesh was not complete in time: ${short.length} nodes short of peers (${short.slice(0, 8).join(', ')}); warnings: ${seen.join(', ') || 'none'}`)
+        throw new Error(
+          `the in-process mesh was not complete in time: ${short.length} nodes short of peers (${short.slice(0, 8).join(', ')}); warnings: ${seen.join(', ') || 'none'}`,
+        )
       }
       await sleep(20)
     }
 
-    options.progress?.(`${n} nodes dialled in ${((performance.now() - t0) / 1000).toFixed(1)} s; letting the mesh settle`)
+    options.progress?.(
+      `${n} nodes dialled in ${((performance.now() - t0) / 1000).toFixed(1)} s; letting the mesh settle`,
+    )
     const settleUntil = Math.min(deadline, performance.now() + options.settleMs)
     while (performance.now() < settleUntil && performance.now() - lastPeerEvent < options.quietMs) await sleep(50)
     const graph = emptyGraph(n)
@@ -202,7 +235,10 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
       }
     }
 
-    const sends = makeSchedule(options.messages, n, {seed: options.seed + 7, tag: `inproc-${rng(options.seed)().toString(36).slice(2, 8)}`})
+    const sends = makeSchedule(options.messages, n, {
+      seed: options.seed + 7,
+      tag: `inproc-${rng(options.seed)().toString(36).slice(2, 8)}`,
+    })
     const index = new Map(sends.map((s, i) => [s.text, i]))
     const sentAt = new Float64Array(sends.length).fill(Number.NaN)
     const arrivals = Array.from({length: sends.length}, () => new Float64Array(n).fill(Number.NaN))
@@ -236,7 +272,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
     const idle = {
       seconds: (performance.now() - idleStart) / 1000,
       eventLoopUtilization: performance.eventLoopUtilization(idleElu0).utilization,
-      cpuPercent: ((idleCpu.user + idleCpu.system) / 10) / (performance.now() - idleStart),
+      cpuPercent: (idleCpu.user + idleCpu.system) / 10 / (performance.now() - idleStart),
     }
 
     const cpu0 = process.cpuUsage()
@@ -331,13 +367,18 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
           ? 'counted: chat frames sealed by PeerConnection.sendBody (wrapped for the run), divided by messages'
           : 'model only (PeerConnection.sendBody not found): 2E − (N − 1)',
       },
-      cpu: {msPerMessage: cpuMs / Math.max(1, sends.length), usPerDelivery: (cpuMs * 1000) / Math.max(1, delivered), eventLoopUtilization: elu.utilization},
+      cpu: {
+        msPerMessage: cpuMs / Math.max(1, sends.length),
+        usPerDelivery: (cpuMs * 1000) / Math.max(1, delivered),
+        eventLoopUtilization: elu.utilization,
+      },
       idle,
       warnings,
       rawE2e: e2e,
       rawPerHop: perHop,
     }
   } finally {
-    for (let i = 0; i < n; i += 100) await Promise.all(nodes.slice(i, i + 100).map((node) => node.stop().catch(() => {})))
+    for (let i = 0; i < n; i += 100)
+      await Promise.all(nodes.slice(i, i + 100).map((node) => node.stop().catch(() => {})))
   }
 }

@@ -49,10 +49,17 @@ export interface LoadResult {
 }
 
 /** `count` unique texts from origins picked at random among `origins` (all nodes by default). */
-export function makeSchedule(count: number, n: number, options: {seed: number; tag: string; origins?: number[]}): Send[] {
+export function makeSchedule(
+  count: number,
+  n: number,
+  options: {seed: number; tag: string; origins?: number[]},
+): Send[] {
   const random = rng(options.seed)
   const origins = options.origins ?? Array.from({length: n}, (_, i) => i)
-  return Array.from({length: count}, (_, i) => ({origin: origins[Math.floor(random() * origins.length)], text: `bench ${options.tag} #${i}`}))
+  return Array.from({length: count}, (_, i) => ({
+    origin: origins[Math.floor(random() * origins.length)],
+    text: `bench ${options.tag} #${i}`,
+  }))
 }
 
 export async function runLoad(mesh: Mesh, sends: Send[], options: LoadOptions): Promise<LoadResult> {
@@ -158,7 +165,8 @@ export async function runLoad(mesh: Mesh, sends: Send[], options: LoadOptions): 
     full,
     local,
     sendMs,
-    achievedRate: sends.length > 1 ? ((sends.length - 1) * 1000) / Math.max(1e-9, t0[sends.length - 1] - t0[0]) : Number.NaN,
+    achievedRate:
+      sends.length > 1 ? ((sends.length - 1) * 1000) / Math.max(1e-9, t0[sends.length - 1] - t0[0]) : Number.NaN,
     wallMs: end - start,
   }
 }

@@ -62,7 +62,11 @@ export function cpuSnapshot(ticksPerSecond = 100): CpuSnapshot {
     const total = fields.reduce((a, b) => a + b, 0)
     const idle = fields[3] + fields[4]
     const self = readFileSync('/proc/self/stat', 'utf8')
-    const own = self.slice(self.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number)
+    const own = self
+      .slice(self.lastIndexOf(')') + 2)
+      .split(' ')
+      .slice(11, 15)
+      .map(Number)
     return {machineBusyMs: ms(total - idle), machineTotalMs: ms(total), ownMs: ms(own.reduce((a, b) => a + b, 0))}
   } catch {
     return {machineBusyMs: Number.NaN, machineTotalMs: Number.NaN, ownMs: Number.NaN}
@@ -70,9 +74,16 @@ export function cpuSnapshot(ticksPerSecond = 100): CpuSnapshot {
 }
 
 /** How much of the machine was busy between two snapshots, and how much of that was not this benchmark. */
-export function contention(a: CpuSnapshot, b: CpuSnapshot): {machineBusyPercent: number; benchPercent: number; othersPercent: number} {
+export function contention(
+  a: CpuSnapshot,
+  b: CpuSnapshot,
+): {machineBusyPercent: number; benchPercent: number; othersPercent: number} {
   const total = b.machineTotalMs - a.machineTotalMs
   const busy = b.machineBusyMs - a.machineBusyMs
   const own = b.ownMs - a.ownMs
-  return {machineBusyPercent: (100 * busy) / total, benchPercent: (100 * own) / total, othersPercent: (100 * Math.max(0, busy - own)) / total}
+  return {
+    machineBusyPercent: (100 * busy) / total,
+    benchPercent: (100 * own) / total,
+    othersPercent: (100 * Math.max(0, busy - own)) / total,
+  }
 }

@@ -96,7 +96,11 @@ export class Mesh {
         peerCounts[index] = 0
         proc.onLine((line, at) => countPeers(peerCounts, lastPeerEvent, index, line, at))
         try {
-          const ready = await proc.waitForLine((line) => parseEvent(line)?.event === 'ready', Math.max(1000, deadline - performance.now()), 'ready')
+          const ready = await proc.waitForLine(
+            (line) => parseEvent(line)?.event === 'ready',
+            Math.max(1000, deadline - performance.now()),
+            'ready',
+          )
           return {index, port: ports[index], proc, startupMs: ready.at - proc.spawnedAt}
         } catch (error) {
           const inUse = proc.stderr.some((line) => /in use/i.test(line))
@@ -162,12 +166,16 @@ export class Mesh {
   }
 
   get healthy(): boolean {
-    return this.nodes.every((node) => node.proc.alive) && this.nodes.every((node) => this.peerCounts[node.index] >= this.graph.adj[node.index].length)
+    return (
+      this.nodes.every((node) => node.proc.alive) &&
+      this.nodes.every((node) => this.peerCounts[node.index] >= this.graph.adj[node.index].length)
+    )
   }
 
   /** RSS in KiB of every node process, and of its children (the chat's history writer): all, and anonymous only. */
   memory(): {node: number[]; children: number[]; childrenAnon: number[]} {
-    const sum = (pid: number, of: (pid: number) => number): number => childPids(pid).reduce((total, child) => total + (of(child) || 0), 0)
+    const sum = (pid: number, of: (pid: number) => number): number =>
+      childPids(pid).reduce((total, child) => total + (of(child) || 0), 0)
     return {
       node: this.nodes.map((node) => node.proc.rssKiB()),
       children: this.nodes.map((node) => sum(node.proc.pid, rssKiB)),
@@ -195,7 +203,8 @@ export class Mesh {
       case 'message': {
         const text = event.text
         // A message replayed from a peer's recent history (joining) is not a live delivery.
-        if (typeof text === 'string' && event.history !== true) for (const listener of this.#messageListeners) listener(index, text, at)
+        if (typeof text === 'string' && event.history !== true)
+          for (const listener of this.#messageListeners) listener(index, text, at)
         break
       }
 
@@ -217,7 +226,8 @@ export class Mesh {
     if (isRelay(options.kind)) {
       for (const node of this.nodes) node.proc.write('/connect')
     } else if (options.joinMode === 'connect') {
-      for (const [from, to] of edges(options.graph)) this.nodes[from].proc.write(`/connect 127.0.0.1 ${this.nodes[to].port}`)
+      for (const [from, to] of edges(options.graph))
+        this.nodes[from].proc.write(`/connect 127.0.0.1 ${this.nodes[to].port}`)
     }
 
     // Every node has at least the peers the topology gives it (an engine may add more).
@@ -225,8 +235,12 @@ export class Mesh {
       const dead = this.nodes.find((node) => !node.proc.alive)
       if (dead) throw new Error(`node n${dead.index} exited while the mesh was being built: ${dead.proc.describe()}`)
       if (performance.now() > deadline) {
-        const short = this.nodes.filter((_, i) => this.peerCounts[i] < want[i]).map((node) => `n${node.index} ${this.peerCounts[node.index]}/${want[node.index]}`)
-        throw new Error(`the ${options.kind} mesh was not complete in time (${short.join(', ')}); errors: ${this.errors.slice(0, 5).join('; ')}`)
+        const short = this.nodes
+          .filter((_, i) => this.peerCounts[i] < want[i])
+          .map((node) => `n${node.index} ${this.peerCounts[node.index]}/${want[node.index]}`)
+        throw new Error(
+          `the ${options.kind} mesh was not complete in time (${short.join(', ')}); errors: ${this.errors.slice(0, 5).join('; ')}`,
+        )
       }
 
       await sleep(20)
@@ -246,7 +260,11 @@ export class Mesh {
     const g = emptyGraph(this.nodes.length)
     await Promise.all(
       this.nodes.map(async (node) => {
-        const answer = node.proc.waitForLine((line) => parseEvent(line)?.event === 'peers', Math.max(1000, deadline - performance.now()), '/peers')
+        const answer = node.proc.waitForLine(
+          (line) => parseEvent(line)?.event === 'peers',
+          Math.max(1000, deadline - performance.now()),
+          '/peers',
+        )
         node.proc.write('/peers')
         const event = parseEvent((await answer).line)
         const peers = Array.isArray(event?.peers) ? (event.peers as Array<{port?: unknown}>) : []
@@ -265,7 +283,8 @@ function countPeers(counts: number[], last: {at: number}, index: number, line: s
   const event = parseEvent(line)
   if (event?.event === 'peer_joined') counts[index]++
   else if (event?.event === 'peer_left') counts[index]--
-  else if (event?.event === 'peers' && typeof event.count === 'number') counts[index] = event.count // the baseline's
+  else if (event?.event === 'peers' && typeof event.count === 'number')
+    counts[index] = event.count // the baseline's
   else return
   if (!Number.isNaN(at)) last.at = at
 }
@@ -274,11 +293,35 @@ function spawnNode(options: MeshOptions, index: number, port: number, graphFile:
   const flags = options.nodeFlags?.(index) ?? []
   if (isRelay(options.kind)) {
     const floor = options.kind === 'floor' ? ['--crypto'] : []
-    return new LineProcess(process.execPath, [...flags, options.relay, '--graph', graphFile, '--index', String(index), ...floor])
+    return new LineProcess(process.execPath, [
+      ...flags,
+      options.relay,
+      '--graph',
+      graphFile,
+      '--index',
+      String(index),
+      ...floor,
+    ])
   }
 
-  const join = options.joinMode === 'join' ? options.graph.adj[index].filter((w) => w < index).flatMap((w) => ['--join', `127.0.0.1:${ports[w]}`]) : []
-  const args = [...flags, options.cli, 'start', '--json', '--port', String(port), '--name', `n${index}`, '--log-dir', options.workDir, ...join, ...options.chatArgs]
+  const join =
+    options.joinMode === 'join'
+      ? options.graph.adj[index].filter((w) => w < index).flatMap((w) => ['--join', `127.0.0.1:${ports[w]}`])
+      : []
+  const args = [
+    ...flags,
+    options.cli,
+    'start',
+    '--json',
+    '--port',
+    String(port),
+    '--name',
+    `n${index}`,
+    '--log-dir',
+    options.workDir,
+    ...join,
+    ...options.chatArgs,
+  ]
   return new LineProcess(process.execPath, args, {cwd: options.workDir, env: chatEnv(options.workDir)})
 }
 
@@ -298,7 +341,8 @@ export function chatEnv(workDir: string): NodeJS.ProcessEnv {
   // Anything that would change what a node does must not leak in from the user's shell (CHAT_DISCOVER above all:
   // the bench stays on 127.0.0.1, no multicast on the LAN).
   for (const name of Object.keys(env)) {
-    if (name.startsWith('CHAT_') && !['CHAT_CONFIG_DIR', 'CHAT_DATA_DIR', 'CHAT_CACHE_DIR'].includes(name)) delete env[name]
+    if (name.startsWith('CHAT_') && !['CHAT_CONFIG_DIR', 'CHAT_DATA_DIR', 'CHAT_CACHE_DIR'].includes(name))
+      delete env[name]
   }
 
   delete env.NODE_OPTIONS

@@ -82,7 +82,11 @@ export class LineProcess {
   }
 
   /** Resolves with the first stdout line (and its time) that `match` accepts; rejects on exit or after timeoutMs. */
-  waitForLine(match: (line: string) => boolean, timeoutMs: number, what = 'a line'): Promise<{line: string; at: number}> {
+  waitForLine(
+    match: (line: string) => boolean,
+    timeoutMs: number,
+    what = 'a line',
+  ): Promise<{line: string; at: number}> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off()

@@ -55,11 +55,24 @@ export interface ProfileSummary {
 const ACCOUNT: Array<{item: string; match: (name: string, url: string) => boolean}> = [
   {item: 'Ed25519 verify', match: (n) => n === 'verifyWithPrefix' || n === 'verifyOneShot'},
   {item: 'Ed25519 sign (own messages)', match: (n) => n === 'signWithPrefix' || n === 'signOneShot'},
-  {item: 'ChaCha20-Poly1305 open', match: (n, u) => n === 'aeadDecrypt' || (n === 'open' && u.endsWith('baseline-relay.mjs'))},
-  {item: 'ChaCha20-Poly1305 seal', match: (n, u) => n === 'aeadEncrypt' || (n === 'seal' && u.endsWith('baseline-relay.mjs'))},
+  {
+    item: 'ChaCha20-Poly1305 open',
+    match: (n, u) => n === 'aeadDecrypt' || (n === 'open' && u.endsWith('baseline-relay.mjs')),
+  },
+  {
+    item: 'ChaCha20-Poly1305 seal',
+    match: (n, u) => n === 'aeadEncrypt' || (n === 'seal' && u.endsWith('baseline-relay.mjs')),
+  },
   {item: 'history writer IPC', match: (n, u) => u.includes('/history/') || n === 'writeChannelMessage'},
-  {item: 'output line on stdout (--json)', match: (n, u) => u.includes('/repl/') || u.includes('/text/') || (n === 'print' && u.endsWith('baseline-relay.mjs'))},
-  {item: 'socket write (forward)', match: (n) => n === 'sendBody' || n === 'Socket._writeGeneric' || n === 'writeGeneric'},
+  {
+    item: 'output line on stdout (--json)',
+    match: (n, u) =>
+      u.includes('/repl/') || u.includes('/text/') || (n === 'print' && u.endsWith('baseline-relay.mjs')),
+  },
+  {
+    item: 'socket write (forward)',
+    match: (n) => n === 'sendBody' || n === 'Socket._writeGeneric' || n === 'writeGeneric',
+  },
   {item: 'frame parse (JSON)', match: (n) => n === 'decodeFrame'},
   {item: 'payload parse (JSON, again)', match: (n) => n === 'decodeChatPayload'},
   {item: 'message id hash', match: (n) => n === 'messageId'},
@@ -83,7 +96,14 @@ export interface ProfileRun {
 
 const PROFILE_INTERVAL_US = 200
 
-export async function profileRelay(options: {mesh: Omit<MeshOptions, 'graph' | 'nodeFlags'>; dir: string; messages: number; rate: number; seed: number; root: string}): Promise<ProfileRun> {
+export async function profileRelay(options: {
+  mesh: Omit<MeshOptions, 'graph' | 'nodeFlags'>
+  dir: string
+  messages: number
+  rate: number
+  seed: number
+  root: string
+}): Promise<ProfileRun> {
   const graph = buildTopology('chain', 3)
   // A sample every 200 µs, not V8's default 1 ms: at 100 msg/s a relay is busy well under a millisecond per message,
   // and the per-message items are a few µs each.
@@ -107,10 +127,22 @@ export async function profileRelay(options: {mesh: Omit<MeshOptions, 'graph' | '
   const file = readdirSync(options.dir).find((name) => name.endsWith('.cpuprofile') && name.includes(`.${relayPid}.`))
   if (!file) throw new Error(`no CPU profile for pid ${relayPid} in ${options.dir}`)
   const s = summarize(result.e2e)
-  return {messages: options.messages, rate: options.rate, deliveredRatio: result.deliveredRatio, p50: s.p50, p99: s.p99, relay: summarizeProfile(join(options.dir, file), options.root, {fromUs: from, toUs: to})}
+  return {
+    messages: options.messages,
+    rate: options.rate,
+    deliveredRatio: result.deliveredRatio,
+    p50: s.p50,
+    p99: s.p99,
+    relay: summarizeProfile(join(options.dir, file), options.root, {fromUs: from, toUs: to}),
+  }
 }
 
-export function summarizeProfile(file: string, root: string, window?: {fromUs: number; toUs: number}, top = 20): ProfileSummary {
+export function summarizeProfile(
+  file: string,
+  root: string,
+  window?: {fromUs: number; toUs: number},
+  top = 20,
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
   const self = new Map<number, number>()
   const parent = new Map<number, number>()
@@ -120,8 +152,13 @@ export function summarizeProfile(file: string, root: string, window?: {fromUs: n
   // Self time per node from the samples and their time deltas (µs); hitCount × mean interval if absent.
   if (profile.samples && profile.timeDeltas) {
     let t = profile.startTime
-    const inWindow = window && window.fromUs >= profile.startTime && window.toUs <= profile.endTime + 1e6 && window.toUs > window.fromUs
-    if (inWindow) windowText = `${((window.fromUs - profile.startTime) / 1000).toFixed(0)}–${((Math.min(window.toUs, profile.endTime) - profile.startTime) / 1000).toFixed(0)} ms of ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms (the load phase)`
+    const inWindow =
+      window &&
+      window.fromUs >= profile.startTime &&
+      window.toUs <= profile.endTime + 1e6 &&
+      window.toUs > window.fromUs
+    if (inWindow)
+      windowText = `${((window.fromUs - profile.startTime) / 1000).toFixed(0)}–${((Math.min(window.toUs, profile.endTime) - profile.startTime) / 1000).toFixed(0)} ms of ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms (the load phase)`
     for (let i = 0; i < profile.samples.length; i++) {
       t += profile.timeDeltas[i]
       if (inWindow && (t < window.fromUs || t > window.toUs)) continue
@@ -174,7 +211,14 @@ export function summarizeProfile(file: string, root: string, window?: {fromUs: n
     byItem.set(item, (byItem.get(item) ?? 0) + us / 1000)
     const where = url ? `${shortUrl(url, root)}:${lineNumber + 1}` : ''
     const key = `${name} ${where}`
-    const entry = byFunction.get(key) ?? {name, where, selfMs: 0, selfPercent: 0, via: '', paths: new Map<string, number>()}
+    const entry = byFunction.get(key) ?? {
+      name,
+      where,
+      selfMs: 0,
+      selfPercent: 0,
+      via: '',
+      paths: new Map<string, number>(),
+    }
     entry.selfMs += us / 1000
     const path = callers(node.id, parent, byId, root)
     entry.paths.set(path, (entry.paths.get(path) ?? 0) + us)
@@ -187,7 +231,11 @@ export function summarizeProfile(file: string, root: string, window?: {fromUs: n
   const functions = [...byFunction.values()]
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, top)
-    .map(({paths, ...f}) => ({...f, selfPercent: (100 * f.selfMs) / Math.max(1e-9, busyMs), via: [...paths.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? ''}))
+    .map(({paths, ...f}) => ({
+      ...f,
+      selfPercent: (100 * f.selfMs) / Math.max(1e-9, busyMs),
+      via: [...paths.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '',
+    }))
   return {
     file,
     totalMs: totalUs / 1000,
@@ -195,7 +243,9 @@ export function summarizeProfile(file: string, root: string, window?: {fromUs: n
     window: windowText,
     functions,
     account: [...byItem.entries()].map(([item, ms]) => ({item, ms})).sort((a, b) => b.ms - a.ms),
-    areas: [...byArea.entries()].map(([area, selfMs]) => ({area, selfMs, busyPercent: (100 * selfMs) / Math.max(1e-9, busyMs)})).sort((a, b) => b.selfMs - a.selfMs),
+    areas: [...byArea.entries()]
+      .map(([area, selfMs]) => ({area, selfMs, busyPercent: (100 * selfMs) / Math.max(1e-9, busyMs)}))
+      .sort((a, b) => b.selfMs - a.selfMs),
   }
 }
 
@@ -205,7 +255,11 @@ function callers(id: number, parent: Map<number, number>, byId: Map<number, Prof
   while (at !== undefined && out.length < 3) {
     const frame = byId.get(at)?.callFrame
     if (!frame || frame.functionName === '(root)') break
-    const file = frame.url ? shortUrl(frame.url, root).replace(/^node:internal\//, '').replace(/^dist\//, '') : ''
+    const file = frame.url
+      ? shortUrl(frame.url, root)
+          .replace(/^node:internal\//, '')
+          .replace(/^dist\//, '')
+      : ''
     out.push(`${frame.functionName || '(anonymous)'}${file ? ` ${file}:${frame.lineNumber + 1}` : ''}`)
     at = parent.get(at)
   }
@@ -225,7 +279,15 @@ function areaOf(name: string, url: string, root: string): string {
   if (name === '(program)') return 'V8/native (program)'
   if (!url) return `native: ${name}`
   const path = shortUrl(url, root)
-  if (path.startsWith('node_modules/')) return path.split('/').slice(0, path.startsWith('node_modules/@') ? 3 : 2).join('/')
-  if (path.startsWith('node:')) return path.replace(/^node:internal\/(?:[^/]+\/)?/, 'node:').replace(/\.js$/, '').split('/')[0]
+  if (path.startsWith('node_modules/'))
+    return path
+      .split('/')
+      .slice(0, path.startsWith('node_modules/@') ? 3 : 2)
+      .join('/')
+  if (path.startsWith('node:'))
+    return path
+      .replace(/^node:internal\/(?:[^/]+\/)?/, 'node:')
+      .replace(/\.js$/, '')
+      .split('/')[0]
   return path.replace(/^dist\//, '').replace(/\.js$/, '')
 }

@@ -20,16 +20,17 @@ function table(rows: Cell[][], indent = '  '): string {
   const widths: number[] = []
   for (const row of text) for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, [...cell].length)
   return text
-    .map((row, r) =>
-      indent +
-      row
-        .map((cell, i) => {
-          const pad = widths[i] - [...cell].length
-          const right = typeof rows[r][i] === 'number' && r > 0
-          return right ? ' '.repeat(pad) + cell : cell + ' '.repeat(pad)
-        })
-        .join('  ')
-        .trimEnd(),
+    .map(
+      (row, r) =>
+        indent +
+        row
+          .map((cell, i) => {
+            const pad = widths[i] - [...cell].length
+            const right = typeof rows[r][i] === 'number' && r > 0
+            return right ? ' '.repeat(pad) + cell : cell + ' '.repeat(pad)
+          })
+          .join('  ')
+          .trimEnd(),
     )
     .join('\n')
 }
@@ -48,8 +49,10 @@ function fmt(value: number, digits?: number): string {
 
 const mib = (kib: number): number => kib / 1024
 /** Per node: its RSS plus its writer's anonymous RSS (what the pair holds in memory, the shared executable once). */
-const pairKiB = (nodeKiB: number[], writerAnonKiB: number[]): number[] => nodeKiB.map((kib, i) => kib + (writerAnonKiB[i] ?? 0))
-const mean = (list: number[]): number => (list.length === 0 ? Number.NaN : list.reduce((a, b) => a + b, 0) / list.length)
+const pairKiB = (nodeKiB: number[], writerAnonKiB: number[]): number[] =>
+  nodeKiB.map((kib, i) => kib + (writerAnonKiB[i] ?? 0))
+const mean = (list: number[]): number =>
+  list.length === 0 ? Number.NaN : list.reduce((a, b) => a + b, 0) / list.length
 const max = (list: number[]): number => (list.length === 0 ? Number.NaN : Math.max(...list))
 
 function graphLine(g: GraphStats): string {
@@ -76,13 +79,19 @@ export function formatReport(report: Record<string, unknown>): string {
     `  load average ${m.loadAverage} at start, ${m.otherNodeProcesses} other node processes; seed ${String(options.seed)}; ${fmt(report.seconds as number)} s`,
   )
   const cpu = report.cpu as {machineBusyPercent: number; benchPercent: number; othersPercent: number} | undefined
-  if (cpu) out.push(`  machine busy ${fmt(cpu.machineBusyPercent)} % of all cores during the run: this bench ${fmt(cpu.benchPercent)} %, other processes ${fmt(cpu.othersPercent)} %`)
+  if (cpu)
+    out.push(
+      `  machine busy ${fmt(cpu.machineBusyPercent)} % of all cores during the run: this bench ${fmt(cpu.benchPercent)} %, other processes ${fmt(cpu.othersPercent)} %`,
+    )
   if (report.cli) out.push(`  CLI: ${String(report.cli)}`)
   if (report.error) out.push(`\nERROR: ${String(report.error)}`)
 
   const startup = report.startup as StartupResult | undefined
   if (startup) {
-    out.push('', `Startup: spawn → ready (chat start --json) and spawn → exit (node -e 0), ${startup.samples ?? ''} samples, ms`)
+    out.push(
+      '',
+      `Startup: spawn → ready (chat start --json) and spawn → exit (node -e 0), ${startup.samples ?? ''} samples, ms`,
+    )
     const e = errorOf(startup)
     if (e) out.push(`  error: ${e}`)
     else {
@@ -98,10 +107,24 @@ export function formatReport(report: Record<string, unknown>): string {
   }
 
   const latency = report.latency as
-    | {chat: SideLike; baseline: SideLike; floor: SideLike; defaultDegree?: {topology: string; graph: GraphStats; chat: SideLike} | {error: string}; graph: GraphStats; intended: GraphStats; graphAsIntended: boolean; topology: string; messages: number; rate: number}
+    | {
+        chat: SideLike
+        baseline: SideLike
+        floor: SideLike
+        defaultDegree?: {topology: string; graph: GraphStats; chat: SideLike} | {error: string}
+        graph: GraphStats
+        intended: GraphStats
+        graphAsIntended: boolean
+        topology: string
+        messages: number
+        rate: number
+      }
     | undefined
   if (latency) {
-    out.push('', `Latency (${String(options.messages)} messages at ${String(options.rate)} msg/s from random nodes; harness clock, stdin write → receiver's message line)`)
+    out.push(
+      '',
+      `Latency (${String(options.messages)} messages at ${String(options.rate)} msg/s from random nodes; harness clock, stdin write → receiver's message line)`,
+    )
     const e = errorOf(latency)
     if (e) out.push(`  error: ${e}`)
     else {
@@ -109,17 +132,55 @@ export function formatReport(report: Record<string, unknown>): string {
       const b = latency.baseline.load
       const f = latency.floor.load
       out.push(`  topology ${latency.topology}: ${graphLine(latency.graph)}`)
-      if (!latency.graphAsIntended) out.push(`  (dialled: ${graphLine(latency.intended)}; the nodes reported the graph above, which is the one measured)`)
-      out.push('  plain: the baseline relay (no crypto, ideal BFS-tree flood); floor: signed once, verified per hop, every link frame sealed, flood with dedup')
+      if (!latency.graphAsIntended)
+        out.push(
+          `  (dialled: ${graphLine(latency.intended)}; the nodes reported the graph above, which is the one measured)`,
+        )
+      out.push(
+        '  plain: the baseline relay (no crypto, ideal BFS-tree flood); floor: signed once, verified per hop, every link frame sealed, flood with dedup',
+      )
       type Row = 'e2eMs' | 'fullMs' | 'localMs' | 'perHopMs'
-      const row = (label: string, key: Row): Cell[] => [label, c[key].p50, c[key].p99, b[key].p50, b[key].p99, f[key].p50, f[key].p99, ratio(c[key].p50, b[key].p50), ratio(c[key].p50, f[key].p50), ratio(c[key].p99, f[key].p99)]
+      const row = (label: string, key: Row): Cell[] => [
+        label,
+        c[key].p50,
+        c[key].p99,
+        b[key].p50,
+        b[key].p99,
+        f[key].p50,
+        f[key].p99,
+        ratio(c[key].p50, b[key].p50),
+        ratio(c[key].p50, f[key].p50),
+        ratio(c[key].p99, f[key].p99),
+      ]
       out.push(
         table([
-          ['ms', 'chat p50', 'p99', 'plain p50', 'p99', 'floor p50', 'p99', 'chat/plain p50', 'chat/floor p50', 'chat/floor p99'],
+          [
+            'ms',
+            'chat p50',
+            'p99',
+            'plain p50',
+            'p99',
+            'floor p50',
+            'p99',
+            'chat/plain p50',
+            'chat/floor p50',
+            'chat/floor p99',
+          ],
           row('end to end', 'e2eMs'),
           row('per hop', 'perHopMs'),
           row('reach every node', 'fullMs'),
-          ['per hop, fit', c.hopFit.perHopMs, '', b.hopFit.perHopMs, '', f.hopFit.perHopMs, '', ratio(c.hopFit.perHopMs, b.hopFit.perHopMs), ratio(c.hopFit.perHopMs, f.hopFit.perHopMs), ''],
+          [
+            'per hop, fit',
+            c.hopFit.perHopMs,
+            '',
+            b.hopFit.perHopMs,
+            '',
+            f.hopFit.perHopMs,
+            '',
+            ratio(c.hopFit.perHopMs, b.hopFit.perHopMs),
+            ratio(c.hopFit.perHopMs, f.hopFit.perHopMs),
+            '',
+          ],
           row('stdin → own sent line', 'localMs'),
         ]),
       )
@@ -131,7 +192,12 @@ export function formatReport(report: Record<string, unknown>): string {
           ['(message, receiver) pairs', c.pairs, b.pairs, f.pairs],
           ['write rate achieved, msg/s', c.achievedRate, b.achievedRate, f.achievedRate],
           ['max latency end to end, ms', c.e2eMs.max, b.e2eMs.max, f.e2eMs.max],
-          ['CPU per message per node, ms', latency.chat.cpuMsPerMessagePerNode, latency.baseline.cpuMsPerMessagePerNode, latency.floor.cpuMsPerMessagePerNode],
+          [
+            'CPU per message per node, ms',
+            latency.chat.cpuMsPerMessagePerNode,
+            latency.baseline.cpuMsPerMessagePerNode,
+            latency.floor.cpuMsPerMessagePerNode,
+          ],
           ['  + history writer, ms', latency.chat.childrenCpuMsPerMessagePerNode, '–', '–'],
         ]),
       )
@@ -144,9 +210,45 @@ export function formatReport(report: Record<string, unknown>): string {
           out.push(`  chat with the engine's default --degree, from the same joins: ${graphLine(d.graph)}`)
           out.push(
             table([
-              ['ms', 'p50', 'p99', 'max', 'floor (join graph) p50', 'p99', 'chat/floor p50', 'chat/floor p99', 'delivered', 'duplicates', 'CPU ms/msg/node'],
-              ['end to end', dl.e2eMs.p50, dl.e2eMs.p99, dl.e2eMs.max, f.e2eMs.p50, f.e2eMs.p99, ratio(dl.e2eMs.p50, f.e2eMs.p50), ratio(dl.e2eMs.p99, f.e2eMs.p99), fmt(dl.deliveredRatio, 4), dl.duplicates, d.chat.cpuMsPerMessagePerNode],
-              ['reach every node', dl.fullMs.p50, dl.fullMs.p99, dl.fullMs.max, f.fullMs.p50, f.fullMs.p99, ratio(dl.fullMs.p50, f.fullMs.p50), ratio(dl.fullMs.p99, f.fullMs.p99), '', '', ''],
+              [
+                'ms',
+                'p50',
+                'p99',
+                'max',
+                'floor (join graph) p50',
+                'p99',
+                'chat/floor p50',
+                'chat/floor p99',
+                'delivered',
+                'duplicates',
+                'CPU ms/msg/node',
+              ],
+              [
+                'end to end',
+                dl.e2eMs.p50,
+                dl.e2eMs.p99,
+                dl.e2eMs.max,
+                f.e2eMs.p50,
+                f.e2eMs.p99,
+                ratio(dl.e2eMs.p50, f.e2eMs.p50),
+                ratio(dl.e2eMs.p99, f.e2eMs.p99),
+                fmt(dl.deliveredRatio, 4),
+                dl.duplicates,
+                d.chat.cpuMsPerMessagePerNode,
+              ],
+              [
+                'reach every node',
+                dl.fullMs.p50,
+                dl.fullMs.p99,
+                dl.fullMs.max,
+                f.fullMs.p50,
+                f.fullMs.p99,
+                ratio(dl.fullMs.p50, f.fullMs.p50),
+                ratio(dl.fullMs.p99, f.fullMs.p99),
+                '',
+                '',
+                '',
+              ],
             ]),
           )
         }
@@ -160,20 +262,69 @@ export function formatReport(report: Record<string, unknown>): string {
         hops.set(h.hops, row)
       }
 
-      out.push(`  per hop, fit: the slope of p50 against hop count (least squares over the rows below); chat ${fmt(c.hopFit.perHopMs)} ms per hop + ${fmt(c.hopFit.fixedMs)} ms fixed, baseline ${fmt(b.hopFit.perHopMs)} + ${fmt(b.hopFit.fixedMs)} ms`)
+      out.push(
+        `  per hop, fit: the slope of p50 against hop count (least squares over the rows below); chat ${fmt(c.hopFit.perHopMs)} ms per hop + ${fmt(c.hopFit.fixedMs)} ms fixed, baseline ${fmt(b.hopFit.perHopMs)} + ${fmt(b.hopFit.fixedMs)} ms`,
+      )
       out.push('  by hop count (end to end, ms):')
-      out.push(table([['hops', 'pairs', 'chat p50', 'chat p99', 'baseline p50', 'baseline p99'], ...[...hops.values()].sort((x, y) => Number(x[0]) - Number(y[0]))], '    '))
-      out.push('', 'Memory: RSS per node, MiB (VmRSS; chat\'s forked history writer counted apart; "node + its writer" is the node\'s RSS plus the')
+      out.push(
+        table(
+          [
+            ['hops', 'pairs', 'chat p50', 'chat p99', 'baseline p50', 'baseline p99'],
+            ...[...hops.values()].sort((x, y) => Number(x[0]) - Number(y[0])),
+          ],
+          '    ',
+        ),
+      )
+      out.push(
+        '',
+        'Memory: RSS per node, MiB (VmRSS; chat\'s forked history writer counted apart; "node + its writer" is the node\'s RSS plus the',
+      )
       out.push("  writer's RssAnon: the writer's file-backed pages are the node executable's, resident once for both)")
       out.push(
         table([
           ['', 'idle mean', 'idle max', 'after mean', 'after max'],
-          ['chat node', mib(mean(latency.chat.memoryIdleKiB)), mib(max(latency.chat.memoryIdleKiB)), mib(mean(latency.chat.memoryAfterKiB)), mib(max(latency.chat.memoryAfterKiB))],
-          ['chat history writer', mib(mean(latency.chat.childrenIdleKiB)), mib(max(latency.chat.childrenIdleKiB)), mib(mean(latency.chat.childrenAfterKiB)), mib(max(latency.chat.childrenAfterKiB))],
-          ['  of which its own (RssAnon)', mib(mean(latency.chat.childrenIdleAnonKiB)), mib(max(latency.chat.childrenIdleAnonKiB)), mib(mean(latency.chat.childrenAfterAnonKiB)), mib(max(latency.chat.childrenAfterAnonKiB))],
-          ['chat node + its writer', mib(mean(pairKiB(latency.chat.memoryIdleKiB, latency.chat.childrenIdleAnonKiB))), mib(max(pairKiB(latency.chat.memoryIdleKiB, latency.chat.childrenIdleAnonKiB))), mib(mean(pairKiB(latency.chat.memoryAfterKiB, latency.chat.childrenAfterAnonKiB))), mib(max(pairKiB(latency.chat.memoryAfterKiB, latency.chat.childrenAfterAnonKiB)))],
-          ['baseline relay', mib(mean(latency.baseline.memoryIdleKiB)), mib(max(latency.baseline.memoryIdleKiB)), mib(mean(latency.baseline.memoryAfterKiB)), mib(max(latency.baseline.memoryAfterKiB))],
-          ['floor relay', mib(mean(latency.floor.memoryIdleKiB)), mib(max(latency.floor.memoryIdleKiB)), mib(mean(latency.floor.memoryAfterKiB)), mib(max(latency.floor.memoryAfterKiB))],
+          [
+            'chat node',
+            mib(mean(latency.chat.memoryIdleKiB)),
+            mib(max(latency.chat.memoryIdleKiB)),
+            mib(mean(latency.chat.memoryAfterKiB)),
+            mib(max(latency.chat.memoryAfterKiB)),
+          ],
+          [
+            'chat history writer',
+            mib(mean(latency.chat.childrenIdleKiB)),
+            mib(max(latency.chat.childrenIdleKiB)),
+            mib(mean(latency.chat.childrenAfterKiB)),
+            mib(max(latency.chat.childrenAfterKiB)),
+          ],
+          [
+            '  of which its own (RssAnon)',
+            mib(mean(latency.chat.childrenIdleAnonKiB)),
+            mib(max(latency.chat.childrenIdleAnonKiB)),
+            mib(mean(latency.chat.childrenAfterAnonKiB)),
+            mib(max(latency.chat.childrenAfterAnonKiB)),
+          ],
+          [
+            'chat node + its writer',
+            mib(mean(pairKiB(latency.chat.memoryIdleKiB, latency.chat.childrenIdleAnonKiB))),
+            mib(max(pairKiB(latency.chat.memoryIdleKiB, latency.chat.childrenIdleAnonKiB))),
+            mib(mean(pairKiB(latency.chat.memoryAfterKiB, latency.chat.childrenAfterAnonKiB))),
+            mib(max(pairKiB(latency.chat.memoryAfterKiB, latency.chat.childrenAfterAnonKiB))),
+          ],
+          [
+            'baseline relay',
+            mib(mean(latency.baseline.memoryIdleKiB)),
+            mib(max(latency.baseline.memoryIdleKiB)),
+            mib(mean(latency.baseline.memoryAfterKiB)),
+            mib(max(latency.baseline.memoryAfterKiB)),
+          ],
+          [
+            'floor relay',
+            mib(mean(latency.floor.memoryIdleKiB)),
+            mib(max(latency.floor.memoryIdleKiB)),
+            mib(mean(latency.floor.memoryAfterKiB)),
+            mib(max(latency.floor.memoryAfterKiB)),
+          ],
         ]),
       )
       const errors = latency.chat.errors
@@ -181,10 +332,25 @@ export function formatReport(report: Record<string, unknown>): string {
     }
   }
 
-  const throughput = report.throughput as {chat?: RampResult; baseline?: RampResult; floor?: RampResult; ratio: number; ratioFloor?: number; liftedLimits: string[]} | undefined
+  const throughput = report.throughput as
+    | {
+        chat?: RampResult
+        baseline?: RampResult
+        floor?: RampResult
+        ratio: number
+        ratioFloor?: number
+        liftedLimits: string[]
+      }
+    | undefined
   if (throughput) {
-    out.push('', `Throughput through one relay (chain A – R – B, from A; a step passes with everything delivered once and p99 < ${String(options.p99LimitMs)} ms)`)
-    if (throughput.liftedLimits.length > 0) out.push(`  chat runs with ${throughput.liftedLimits.join(' ')}: the per-author and per-hop rate limits are policy, not capacity`)
+    out.push(
+      '',
+      `Throughput through one relay (chain A – R – B, from A; a step passes with everything delivered once and p99 < ${String(options.p99LimitMs)} ms)`,
+    )
+    if (throughput.liftedLimits.length > 0)
+      out.push(
+        `  chat runs with ${throughput.liftedLimits.join(' ')}: the per-author and per-hop rate limits are policy, not capacity`,
+      )
     for (const kind of ['chat', 'baseline', 'floor'] as const) {
       const r = throughput[kind]
       const e = errorOf(r)
@@ -196,26 +362,70 @@ export function formatReport(report: Record<string, unknown>): string {
       out.push(`  ${kind}: sustained ${fmt(r.sustained)} msg/s (${r.ended})`)
       out.push(
         table(
-          [['rate', 'msgs', 'written/s', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'relay CPU µs/msg', 'result'], ...r.steps.map((s): Cell[] => [s.rate, s.messages, s.achievedRate, s.p50, s.p99, s.max, fmt(s.deliveredRatio, 4), s.relayCpuUsPerMessage, s.pass ? 'pass' : `fail: ${s.why}`])],
+          [
+            ['rate', 'msgs', 'written/s', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'relay CPU µs/msg', 'result'],
+            ...r.steps.map((s): Cell[] => [
+              s.rate,
+              s.messages,
+              s.achievedRate,
+              s.p50,
+              s.p99,
+              s.max,
+              fmt(s.deliveredRatio, 4),
+              s.relayCpuUsPerMessage,
+              s.pass ? 'pass' : `fail: ${s.why}`,
+            ]),
+          ],
           '    ',
         ),
       )
     }
 
-    out.push(`  ratio chat / plain: ${fmt(throughput.ratio * 100)} %; chat / floor: ${fmt((throughput.ratioFloor ?? Number.NaN) * 100)} %`)
+    out.push(
+      `  ratio chat / plain: ${fmt(throughput.ratio * 100)} %; chat / floor: ${fmt((throughput.ratioFloor ?? Number.NaN) * 100)} %`,
+    )
   }
 
-  for (const [key, who] of [['profile', 'chat'], ['profileFloor', 'floor']] as const) {
+  for (const [key, who] of [
+    ['profile', 'chat'],
+    ['profileFloor', 'floor'],
+  ] as const) {
     const profile = report[key] as ProfileRun | undefined
     if (!profile) continue
     out.push('', `Profile of the ${who} relay R (node --cpu-prof), self time`)
     const e = errorOf(profile)
     if (e) out.push(`  error: ${e}`)
     else {
-      out.push(`  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms: ${fmt((1000 * profile.relay.busyMs) / profile.messages)} µs per message`)
+      out.push(
+        `  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms: ${fmt((1000 * profile.relay.busyMs) / profile.messages)} µs per message`,
+      )
       out.push(`  profile: ${profile.relay.file}`, `  window: ${profile.relay.window}`)
-      out.push(table([['area', 'self ms', '% of busy'], ...profile.relay.areas.slice(0, 14).map((a): Cell[] => [a.area, a.selfMs, a.busyPercent])], '    '))
-      out.push(table([['function', 'where', 'self ms', '% of busy', 'mostly via'], ...profile.relay.functions.slice(0, 20).map((f): Cell[] => [f.name, f.where, f.selfMs, f.selfPercent, f.via.length > 110 ? `${f.via.slice(0, 107)}...` : f.via])], '    '))
+      out.push(
+        table(
+          [
+            ['area', 'self ms', '% of busy'],
+            ...profile.relay.areas.slice(0, 14).map((a): Cell[] => [a.area, a.selfMs, a.busyPercent]),
+          ],
+          '    ',
+        ),
+      )
+      out.push(
+        table(
+          [
+            ['function', 'where', 'self ms', '% of busy', 'mostly via'],
+            ...profile.relay.functions
+              .slice(0, 20)
+              .map((f): Cell[] => [
+                f.name,
+                f.where,
+                f.selfMs,
+                f.selfPercent,
+                f.via.length > 110 ? `${f.via.slice(0, 107)}...` : f.via,
+              ]),
+          ],
+          '    ',
+        ),
+      )
     }
   }
 
@@ -225,13 +435,25 @@ export function formatReport(report: Record<string, unknown>): string {
     const e = errorOf(soak)
     if (e) out.push(`  error: ${e}`)
     else {
-      out.push(`  ${soak.relayed.toLocaleString('en')} of ${soak.requested.toLocaleString('en')} relayed in ${fmt(soak.seconds)} s (${fmt(soak.ratePerSecond)} msg/s); seen-cache bound ${soak.seenCacheMax.toLocaleString('en')}; warnings ${soak.peerWarnings}`)
+      out.push(
+        `  ${soak.relayed.toLocaleString('en')} of ${soak.requested.toLocaleString('en')} relayed in ${fmt(soak.seconds)} s (${fmt(soak.ratePerSecond)} msg/s); seen-cache bound ${soak.seenCacheMax.toLocaleString('en')}; warnings ${soak.peerWarnings}`,
+      )
       const picks = pickSamples(soak.samples, 8)
-      out.push(table([['relayed', 's', 'heap MiB', 'RSS MiB'], ...picks.map((s): Cell[] => [s.relayed, s.seconds, s.heapUsedMiB, s.rssMiB])], '    '))
+      out.push(
+        table(
+          [
+            ['relayed', 's', 'heap MiB', 'RSS MiB'],
+            ...picks.map((s): Cell[] => [s.relayed, s.seconds, s.heapUsedMiB, s.rssMiB]),
+          ],
+          '    ',
+        ),
+      )
       out.push(`  heap per message while the cache fills: ${fmt(soak.heapBytesPerMessageFilling)} bytes`)
       if (soak.afterCacheFull) {
         const a = soak.afterCacheFull
-        out.push(`  from ${a.atRelayed.toLocaleString('en')} messages (the cache full) to the end: heap ${fmt(a.heapUsedMiB)} → ${fmt(a.endHeapUsedMiB)} MiB (${fmt(a.heapGrowthMiBPer100k)} MiB per 100k), RSS ${fmt(a.rssMiB)} → ${fmt(a.endRssMiB)} MiB`)
+        out.push(
+          `  from ${a.atRelayed.toLocaleString('en')} messages (the cache full) to the end: heap ${fmt(a.heapUsedMiB)} → ${fmt(a.endHeapUsedMiB)} MiB (${fmt(a.heapGrowthMiBPer100k)} MiB per 100k), RSS ${fmt(a.rssMiB)} → ${fmt(a.endRssMiB)} MiB`,
+        )
       } else {
         out.push('  the cache never filled in this run (see --soak / --soak-cache)')
       }
@@ -240,24 +462,55 @@ export function formatReport(report: Record<string, unknown>): string {
 
   const sync = report.sync as SyncBenchResult | undefined
   if (sync) {
-    out.push('', `Sync: range-based reconciliation of two stores sharing ${sync.shared.toLocaleString('en')} messages (docs/sync.md)`)
+    out.push(
+      '',
+      `Sync: range-based reconciliation of two stores sharing ${sync.shared.toLocaleString('en')} messages (docs/sync.md)`,
+    )
     const e = errorOf(sync)
     if (e) out.push(`  error: ${e}`)
     else {
-      out.push(table([['differences', 'bytes', 'frames', 'ms'], ...sync.costs.map((c): Cell[] => [c.differences, c.bytes, c.frames, c.ms])], '    '))
+      out.push(
+        table(
+          [
+            ['differences', 'bytes', 'frames', 'ms'],
+            ...sync.costs.map((c): Cell[] => [c.differences, c.bytes, c.frames, c.ms]),
+          ],
+          '    ',
+        ),
+      )
       const c = sync.catchUp
-      out.push(`  catch-up: two chains of ${c.nodesPerHalf} nodes, ${c.messagesPerHalf} messages each while apart, then one link: every node had all ${2 * c.messagesPerHalf} after ${fmt(c.ms)} ms (the link's reconciliation: ${c.linkSync.rounds} round trips, ${c.linkSync.bytes.toLocaleString('en')} bytes, ${c.linkSync.pushed} pushed, ${c.linkSync.pulled} pulled)`)
+      out.push(
+        `  catch-up: two chains of ${c.nodesPerHalf} nodes, ${c.messagesPerHalf} messages each while apart, then one link: every node had all ${2 * c.messagesPerHalf} after ${fmt(c.ms)} ms (the link's reconciliation: ${c.linkSync.rounds} round trips, ${c.linkSync.bytes.toLocaleString('en')} bytes, ${c.linkSync.pushed} pushed, ${c.linkSync.pulled} pulled)`,
+      )
     }
   }
 
   const inproc = report.inProcess as InProcessResult | undefined
   if (inproc) {
     out.push('', `In-process: ${inproc.nodes} ChatNodes in one process over loopback, topology ${inproc.topology}`)
-    out.push(`  ${graphLine(inproc.graph)}; set up in ${fmt(inproc.setupSeconds)} s${inproc.dialFailures > 0 ? ` (${inproc.dialFailures} join dials refused even after retries)` : ''}${inproc.redials > 0 ? ` (${inproc.redials} links dialled again after dropping)` : ''}`)
-    out.push(`  ${inproc.messages} messages, ${inproc.pairs.toLocaleString('en')} pairs: delivered ${fmt(inproc.deliveredRatio, 4)}, duplicates ${inproc.duplicates}`)
-    out.push(table([['ms', 'p50', 'p90', 'p99', 'max', 'n'], summaryRow('end to end', inproc.e2eMs), summaryRow('per hop', inproc.perHopMs), summaryRow('reach every node', inproc.fullMs)]))
-    out.push(`  by hop count (end to end, ms; fit: ${fmt(inproc.hopFit.perHopMs)} ms per hop + ${fmt(inproc.hopFit.fixedMs)} ms fixed):`)
-    out.push(table([['hops', 'pairs', 'p50', 'p99'], ...inproc.byHops.map((h): Cell[] => [h.hops, h.pairs, h.p50, h.p99])], '    '))
+    out.push(
+      `  ${graphLine(inproc.graph)}; set up in ${fmt(inproc.setupSeconds)} s${inproc.dialFailures > 0 ? ` (${inproc.dialFailures} join dials refused even after retries)` : ''}${inproc.redials > 0 ? ` (${inproc.redials} links dialled again after dropping)` : ''}`,
+    )
+    out.push(
+      `  ${inproc.messages} messages, ${inproc.pairs.toLocaleString('en')} pairs: delivered ${fmt(inproc.deliveredRatio, 4)}, duplicates ${inproc.duplicates}`,
+    )
+    out.push(
+      table([
+        ['ms', 'p50', 'p90', 'p99', 'max', 'n'],
+        summaryRow('end to end', inproc.e2eMs),
+        summaryRow('per hop', inproc.perHopMs),
+        summaryRow('reach every node', inproc.fullMs),
+      ]),
+    )
+    out.push(
+      `  by hop count (end to end, ms; fit: ${fmt(inproc.hopFit.perHopMs)} ms per hop + ${fmt(inproc.hopFit.fixedMs)} ms fixed):`,
+    )
+    out.push(
+      table(
+        [['hops', 'pairs', 'p50', 'p99'], ...inproc.byHops.map((h): Cell[] => [h.hops, h.pairs, h.p50, h.p99])],
+        '    ',
+      ),
+    )
     out.push(
       table([
         ['frames per message', ''],
@@ -278,7 +531,10 @@ export function formatReport(report: Record<string, unknown>): string {
         ['CPU per message (whole mesh), ms', inproc.cpu.msPerMessage],
         ['CPU per delivery, µs', inproc.cpu.usPerDelivery],
         ['event-loop utilisation while sending', inproc.cpu.eventLoopUtilization],
-        [`event-loop utilisation idle (${fmt(inproc.idle.seconds)} s before sending)`, inproc.idle.eventLoopUtilization],
+        [
+          `event-loop utilisation idle (${fmt(inproc.idle.seconds)} s before sending)`,
+          inproc.idle.eventLoopUtilization,
+        ],
       ]),
     )
     const warnings = Object.entries(inproc.warnings)
@@ -288,7 +544,12 @@ export function formatReport(report: Record<string, unknown>): string {
   const targets = report.targets as Array<{target: string; measured: string; pass: boolean | null; note?: string}>
   if (targets.length > 0) {
     out.push('', 'Targets (issue 16)')
-    out.push(table([['target', 'measured', ''], ...targets.map((t): Cell[] => [t.target, t.measured, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL'])]))
+    out.push(
+      table([
+        ['target', 'measured', ''],
+        ...targets.map((t): Cell[] => [t.target, t.measured, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL']),
+      ]),
+    )
     for (const t of targets) if (t.note) out.push(`  note (${t.target}): ${t.note}`)
   }
 
@@ -296,9 +557,15 @@ export function formatReport(report: Record<string, unknown>): string {
   const floorProfile = report.profileFloor as ProfileRun | undefined
   if (chatProfile?.relay?.account && floorProfile?.relay?.account) {
     out.push('', `Chat vs floor, the relay's busy time per message at the same load (${chatProfile.rate} msg/s), µs`)
-    const per = (p: ProfileRun, item: string): number => (1000 * (p.relay.account.find((a) => a.item === item)?.ms ?? 0)) / p.messages
+    const per = (p: ProfileRun, item: string): number =>
+      (1000 * (p.relay.account.find((a) => a.item === item)?.ms ?? 0)) / p.messages
     const items = [...new Set([...chatProfile.relay.account, ...floorProfile.relay.account].map((a) => a.item))]
-    const rows = items.map((item): Cell[] => [item, per(chatProfile, item), per(floorProfile, item), per(chatProfile, item) - per(floorProfile, item)])
+    const rows = items.map((item): Cell[] => [
+      item,
+      per(chatProfile, item),
+      per(floorProfile, item),
+      per(chatProfile, item) - per(floorProfile, item),
+    ])
     rows.sort((a, b) => Number(b[3]) - Number(a[3]))
     const busy = (p: ProfileRun): number => (1000 * p.relay.busyMs) / p.messages
     // The relay's CPU time (/proc) at the same rate, from the throughput ramp, where it runs without the profiler (whose
@@ -314,10 +581,17 @@ export function formatReport(report: Record<string, unknown>): string {
         ['item', 'chat', 'floor', 'chat − floor'],
         ...rows,
         ['busy, all items', busy(chatProfile), busy(floorProfile), busy(chatProfile) - busy(floorProfile)],
-        [`relay CPU time (/proc) at ${chatProfile.rate} msg/s in the ramp, unprofiled`, cpu(ramps?.chat), cpu(ramps?.floor), cpu(ramps?.chat) - cpu(ramps?.floor)],
+        [
+          `relay CPU time (/proc) at ${chatProfile.rate} msg/s in the ramp, unprofiled`,
+          cpu(ramps?.chat),
+          cpu(ramps?.floor),
+          cpu(ramps?.chat) - cpu(ramps?.floor),
+        ],
       ]),
     )
-    out.push('  (busy is wall time between samples, so on a loaded machine every item grows; the CPU time does not, much)')
+    out.push(
+      '  (busy is wall time between samples, so on a loaded machine every item grows; the CPU time does not, much)',
+    )
   }
 
   if (report.svg) out.push('', `picture: ${String(report.svg)}`)

@@ -73,6 +73,13 @@ async function run(start: Start): Promise<void> {
     })
     pump()
   })
-  process.send?.({type: 'done', sent, received, warnings, ms: Date.now() - began, rssMiB: process.memoryUsage().rss / 2 ** 20})
+  process.send?.({
+    type: 'done',
+    sent,
+    received,
+    warnings,
+    ms: Date.now() - began,
+    rssMiB: process.memoryUsage().rss / 2 ** 20,
+  })
   await Promise.all([a.stop(), b.stop()])
 }

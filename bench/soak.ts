@@ -40,7 +40,15 @@ export interface SoakResult {
    * Heap once the cache is full (the first sample past twice the bound, or past the bound in a shorter run) and at
    * the end; the growth between, per 100k messages.
    */
-  afterCacheFull?: {atRelayed: number; heapUsedMiB: number; rssMiB: number; endHeapUsedMiB: number; endRssMiB: number; heapGrowthMiBPer100k: number; rssGrowthMiBPer100k: number}
+  afterCacheFull?: {
+    atRelayed: number
+    heapUsedMiB: number
+    rssMiB: number
+    endHeapUsedMiB: number
+    endRssMiB: number
+    heapGrowthMiBPer100k: number
+    rssGrowthMiBPer100k: number
+  }
   /** Heap growth per relayed message while the cache was filling (what one remembered id costs), bytes. */
   heapBytesPerMessageFilling: number
   peerWarnings: number
@@ -54,14 +62,19 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   const seenCacheMax = options.seenCacheMax ?? SEEN_CACHE_MAX_ENTRIES
   fullGc()
   const before = memory()
-  const relay = new ChatNode(benchNodeOptions({name: 'soak-relay', degree: 0, seenCacheMax: options.seenCacheMax, unlimited: true}))
+  const relay = new ChatNode(
+    benchNodeOptions({name: 'soak-relay', degree: 0, seenCacheMax: options.seenCacheMax, unlimited: true}),
+  )
   let peers = 0
   relay.on('peer_joined', () => peers++)
   let relayWarnings = 0
   relay.on('warning', () => relayWarnings++)
   await relay.start()
 
-  const child = fork(fileURLToPath(new URL('soak-peer.ts', import.meta.url)), [], {execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
+  const child = fork(fileURLToPath(new URL('soak-peer.ts', import.meta.url)), [], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const killTimer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs + 15_000)
   const samples: SoakSample[] = []
   const began = performance.now()
@@ -71,7 +84,13 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   const sample = (relayed: number): void => {
     fullGc()
     const m = memory()
-    samples.push({relayed, seconds: (performance.now() - began) / 1000, heapUsedMiB: m.heapUsedMiB, rssMiB: m.rssMiB, externalMiB: m.externalMiB})
+    samples.push({
+      relayed,
+      seconds: (performance.now() - began) / 1000,
+      heapUsedMiB: m.heapUsedMiB,
+      rssMiB: m.rssMiB,
+      externalMiB: m.externalMiB,
+    })
   }
 
   const finished = new Promise<void>((resolve) => {
@@ -84,10 +103,19 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     child.on('exit', () => resolve())
   })
   try {
-    child.send({cmd: 'start', relayPort: relay.info.port, messages: options.messages, window: options.window, reportEvery: every, deadlineMs: options.timeoutMs, seenCacheMax: options.seenCacheMax})
+    child.send({
+      cmd: 'start',
+      relayPort: relay.info.port,
+      messages: options.messages,
+      window: options.window,
+      reportEvery: every,
+      deadlineMs: options.timeoutMs,
+      seenCacheMax: options.seenCacheMax,
+    })
     const waitUntil = performance.now() + 10_000
     while (peers < 2 && performance.now() < waitUntil && child.exitCode === null) await sleep(10)
-    if (peers < 2) throw new Error(`the soak's author and reader did not connect to the relay${failure ? `: ${failure}` : ''}`)
+    if (peers < 2)
+      throw new Error(`the soak's author and reader did not connect to the relay${failure ? `: ${failure}` : ''}`)
     sample(0)
     child.send({cmd: 'go'})
     await finished
@@ -102,7 +130,9 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   const seconds = samples.at(-1)?.seconds ?? 0
   // The heap settles a little after the cache first fills (the Map's table still grows while it churns), so growth
   // is measured from twice the bound when the run got that far.
-  const full = samples.find((s) => s.relayed >= 2 * seenCacheMax && samples.at(-1)!.relayed > s.relayed) ?? samples.find((s) => s.relayed >= seenCacheMax)
+  const full =
+    samples.find((s) => s.relayed >= 2 * seenCacheMax && samples.at(-1)!.relayed > s.relayed) ??
+    samples.find((s) => s.relayed >= seenCacheMax)
   const end = samples.at(-1)
   const first = samples[0]
   const filling = samples.filter((s) => s.relayed <= seenCacheMax)
@@ -128,7 +158,9 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
           }
         : undefined,
     heapBytesPerMessageFilling:
-      first && lastFilling && lastFilling.relayed > first.relayed ? ((lastFilling.heapUsedMiB - first.heapUsedMiB) * 2 ** 20) / (lastFilling.relayed - first.relayed) : Number.NaN,
+      first && lastFilling && lastFilling.relayed > first.relayed
+        ? ((lastFilling.heapUsedMiB - first.heapUsedMiB) * 2 ** 20) / (lastFilling.relayed - first.relayed)
+        : Number.NaN,
     peerWarnings: (done?.warnings ?? 0) + relayWarnings,
     peersRssMiB: done?.rssMiB ?? Number.NaN,
   }

@@ -17,7 +17,12 @@ export interface StartupResult {
   nodeBareSamples: number[]
 }
 
-export async function measureStartup(options: {cli: string; workDir: string; samples: number; timeoutMs: number}): Promise<StartupResult> {
+export async function measureStartup(options: {
+  cli: string
+  workDir: string
+  samples: number
+  timeoutMs: number
+}): Promise<StartupResult> {
   const chat: number[] = []
   const bare: number[] = []
   // One unmeasured round first: the OS file cache, not the program, would otherwise dominate the first sample.
@@ -32,7 +37,14 @@ export async function measureStartup(options: {cli: string; workDir: string; sam
 
   const c = summarize(chat)
   const b = summarize(bare)
-  return {samples: options.samples, chatReadyMs: c, nodeBareMs: b, ratioP50: ratio(c.p50, b.p50), chatReadySamples: chat, nodeBareSamples: bare}
+  return {
+    samples: options.samples,
+    chatReadyMs: c,
+    nodeBareMs: b,
+    ratioP50: ratio(c.p50, b.p50),
+    chatReadySamples: chat,
+    nodeBareSamples: bare,
+  }
 }
 
 async function timeNodeBare(timeoutMs: number): Promise<number> {
@@ -45,10 +57,14 @@ async function timeNodeBare(timeoutMs: number): Promise<number> {
 
 async function timeChatReady(cli: string, workDir: string, timeoutMs: number): Promise<number> {
   const port = await freePort()
-  const proc = new LineProcess(process.execPath, [cli, 'start', '--json', '--port', String(port), '--name', 'startup', '--log-dir', workDir], {
-    cwd: workDir,
-    env: chatEnv(workDir),
-  })
+  const proc = new LineProcess(
+    process.execPath,
+    [cli, 'start', '--json', '--port', String(port), '--name', 'startup', '--log-dir', workDir],
+    {
+      cwd: workDir,
+      env: chatEnv(workDir),
+    },
+  )
   try {
     const ready = await proc.waitForLine((line) => parseEvent(line)?.event === 'ready', timeoutMs, 'ready')
     return ready.at - proc.spawnedAt

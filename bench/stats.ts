@@ -55,7 +55,14 @@ export function round(value: number, digits = 3): number {
 }
 
 export function roundSummary(s: Summary, digits = 3): Summary {
-  return {n: s.n, p50: round(s.p50, digits), p90: round(s.p90, digits), p99: round(s.p99, digits), max: round(s.max, digits), mean: round(s.mean, digits)}
+  return {
+    n: s.n,
+    p50: round(s.p50, digits),
+    p90: round(s.p90, digits),
+    p99: round(s.p99, digits),
+    max: round(s.max, digits),
+    mean: round(s.mean, digits),
+  }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

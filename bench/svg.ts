@@ -17,15 +17,20 @@ function esc(text: string): string {
 export function cdfSvg(title: string, xLabel: string, series: Series[], note = ''): string {
   const H = PLOT_H + 14 + Math.ceil(series.length / 2) * 18
   const all = series.flatMap((s) => s.values).filter((v) => v > 0 && Number.isFinite(v))
-  if (all.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="60"><text x="10" y="30">${esc(title)}: no data</text></svg>\n`
+  if (all.length === 0)
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="60"><text x="10" y="30">${esc(title)}: no data</text></svg>\n`
   let lo = 10 ** Math.floor(Math.log10(Math.min(...all)))
   let hi = 10 ** Math.ceil(Math.log10(Math.max(...all)))
   if (hi / lo < 10) hi = lo * 10
   lo = Math.max(lo, 1e-3)
-  const x = (v: number): number => M.left + ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (W - M.left - M.right)
+  const x = (v: number): number =>
+    M.left +
+    ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (W - M.left - M.right)
   const y = (p: number): number => PLOT_H - M.bottom - p * (PLOT_H - M.top - M.bottom)
   const out: string[] = []
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`)
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  )
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`)
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(title)}</text>`)
   // Grid: decades and 2×, 5× marks on x; tenths on y.
@@ -34,22 +39,34 @@ export function cdfSvg(title: string, xLabel: string, series: Series[], note = '
       const v = d * m
       if (v > hi * 1.0001) continue
       const px = x(v)
-      out.push(`<line x1="${px.toFixed(1)}" y1="${M.top}" x2="${px.toFixed(1)}" y2="${PLOT_H - M.bottom}" stroke="${m === 1 ? '#bbb' : '#eee'}"/>`)
-      out.push(`<text x="${px.toFixed(1)}" y="${PLOT_H - M.bottom + 16}" text-anchor="middle" fill="#333">${v >= 1 ? v.toFixed(0) : v.toPrecision(1)}</text>`)
+      out.push(
+        `<line x1="${px.toFixed(1)}" y1="${M.top}" x2="${px.toFixed(1)}" y2="${PLOT_H - M.bottom}" stroke="${m === 1 ? '#bbb' : '#eee'}"/>`,
+      )
+      out.push(
+        `<text x="${px.toFixed(1)}" y="${PLOT_H - M.bottom + 16}" text-anchor="middle" fill="#333">${v >= 1 ? v.toFixed(0) : v.toPrecision(1)}</text>`,
+      )
     }
   }
 
   for (let p = 0; p <= 1.0001; p += 0.1) {
     const py = y(p)
-    out.push(`<line x1="${M.left}" y1="${py.toFixed(1)}" x2="${W - M.right}" y2="${py.toFixed(1)}" stroke="${Math.abs(p - 0.5) < 1e-9 || Math.abs(p - 1) < 1e-9 ? '#bbb' : '#eee'}"/>`)
+    out.push(
+      `<line x1="${M.left}" y1="${py.toFixed(1)}" x2="${W - M.right}" y2="${py.toFixed(1)}" stroke="${Math.abs(p - 0.5) < 1e-9 || Math.abs(p - 1) < 1e-9 ? '#bbb' : '#eee'}"/>`,
+    )
     out.push(`<text x="${M.left - 6}" y="${(py + 4).toFixed(1)}" text-anchor="end" fill="#333">${p.toFixed(1)}</text>`)
   }
 
   const p99 = y(0.99)
-  out.push(`<line x1="${M.left}" y1="${p99.toFixed(1)}" x2="${W - M.right}" y2="${p99.toFixed(1)}" stroke="#c88" stroke-dasharray="4 3"/>`)
+  out.push(
+    `<line x1="${M.left}" y1="${p99.toFixed(1)}" x2="${W - M.right}" y2="${p99.toFixed(1)}" stroke="#c88" stroke-dasharray="4 3"/>`,
+  )
   out.push(`<text x="${W - M.right - 4}" y="${(p99 - 4).toFixed(1)}" text-anchor="end" fill="#a66">p99</text>`)
-  out.push(`<text x="${(M.left + W - M.right) / 2}" y="${PLOT_H - 12}" text-anchor="middle">${esc(xLabel)} (log scale)</text>`)
-  out.push(`<text x="16" y="${(M.top + PLOT_H - M.bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(M.top + PLOT_H - M.bottom) / 2})">fraction of (message, receiver) pairs</text>`)
+  out.push(
+    `<text x="${(M.left + W - M.right) / 2}" y="${PLOT_H - 12}" text-anchor="middle">${esc(xLabel)} (log scale)</text>`,
+  )
+  out.push(
+    `<text x="16" y="${(M.top + PLOT_H - M.bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(M.top + PLOT_H - M.bottom) / 2})">fraction of (message, receiver) pairs</text>`,
+  )
 
   const drawn: Array<Array<[number, number]>> = []
   for (const s of series) {
@@ -61,7 +78,9 @@ export function cdfSvg(title: string, xLabel: string, series: Series[], note = '
     for (let i = 0; i < sorted.length; i += stride) points.push([x(sorted[i]), y((i + 1) / sorted.length)])
     points.push([x(sorted.at(-1)!), y(1)])
     drawn.push(points)
-    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ')}"/>`)
+    out.push(
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ')}"/>`,
+    )
   }
 
   // The legend: below the axis title, two entries a row, clear of the curves.

@@ -51,7 +51,8 @@ async function pair(options: Partial<ChatNodeOptions>): Promise<[ChatNode, ChatN
   const room = await deriveRoomKey(newInviteCode())
   // No author rate limit: one message at a time back to back is far above the default 100/s (burst 500).
   const authorRate = {perSecond: 1e9, burst: 1e9}
-  const make = (name: string): ChatNode => new ChatNode({name, host: '127.0.0.1', port: 0, room, history: 0, authorRate, ...options})
+  const make = (name: string): ChatNode =>
+    new ChatNode({name, host: '127.0.0.1', port: 0, room, history: 0, authorRate, ...options})
   return [make('A'), make('B')]
 }
 
@@ -112,7 +113,8 @@ async function main(): Promise<void> {
       return
     }
 
-    const f = (s: Summary): string => `p50 ${s.p50.toFixed(2)}  p90 ${s.p90.toFixed(2)}  p99 ${s.p99.toFixed(2)}  max ${s.max.toFixed(2)} ms`
+    const f = (s: Summary): string =>
+      `p50 ${s.p50.toFixed(2)}  p90 ${s.p90.toFixed(2)}  p99 ${s.p99.toFixed(2)}  max ${s.max.toFixed(2)} ms`
     console.log(`start to first peer over the DHT (testnet of 3 on 127.0.0.1, ${SAMPLES} pairs): ${f(start)}`)
     console.log(`one hop, swarm stream (${MESSAGES} messages, one in flight): ${f(swarm)}`)
     console.log(`one hop, TCP          (${MESSAGES} messages, one in flight): ${f(tcp)}`)

@@ -5,7 +5,10 @@ import {Reconciler} from '../src/p2p/sync/reconcile.js'
 import {compareKeys, type StoreKey} from '../src/p2p/sync/store.js'
 
 /** Runs a whole reconciliation through the real encoder and decoder: what each side lacks, and what it cost. */
-export function reconcileSets(a: StoreKey[], b: StoreKey[]): {bytes: number; have: Set<string>; need: Set<string>; rounds: number} {
+export function reconcileSets(
+  a: StoreKey[],
+  b: StoreKey[],
+): {bytes: number; have: Set<string>; need: Set<string>; rounds: number} {
   const initiator = new Reconciler([...a].sort(compareKeys), 'initiator')
   const responder = new Reconciler([...b].sort(compareKeys), 'responder')
   const have = new Set<string>()
@@ -36,14 +39,21 @@ export function reconcileSets(a: StoreKey[], b: StoreKey[]): {bytes: number; hav
 }
 
 /** `n` random ids at random times within `spanMs` (all sets of one test share the span, so they interleave). */
-export function randomKeys(random: () => number, n: number, spanMs = 10_000_000, baseTs = 1_764_000_000_000): StoreKey[] {
+export function randomKeys(
+  random: () => number,
+  n: number,
+  spanMs = 10_000_000,
+  baseTs = 1_764_000_000_000,
+): StoreKey[] {
   const keys: StoreKey[] = []
   for (let i = 0; i < n; i++) {
     let id = ''
-    for (let k = 0; k < 4; k++) id += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0')
+    for (let k = 0; k < 4; k++)
+      id += Math.floor(random() * 0x1_0000_0000)
+        .toString(16)
+        .padStart(8, '0')
     keys.push({id, ts: baseTs + Math.floor(random() * spanMs)})
   }
 
   return keys
 }
-

@@ -14,7 +14,9 @@ export interface SyncBenchResult {
   catchUp: {nodesPerHalf: number; messagesPerHalf: number; ms: number; linkSync: Omit<SyncSummary, 'peer'>}
 }
 
-export async function syncBench(options: {shared?: number; nodesPerHalf?: number; messagesPerHalf?: number; seed?: number} = {}): Promise<SyncBenchResult> {
+export async function syncBench(
+  options: {shared?: number; nodesPerHalf?: number; messagesPerHalf?: number; seed?: number} = {},
+): Promise<SyncBenchResult> {
   const shared = options.shared ?? 10_000
   const random = rng(options.seed ?? 1)
   const costs: SyncBenchResult['costs'] = []
@@ -37,7 +39,13 @@ async function catchUp(nodesPerHalf: number, messagesPerHalf: number): Promise<S
     const half = async (prefix: string): Promise<ChatNode[]> => {
       const out: ChatNode[] = []
       for (let i = 0; i < nodesPerHalf; i++) {
-        const node = new ChatNode({name: `${prefix}${i}`, port: 0, degree: 0, history: 0, authorRate: {perSecond: 10_000, burst: 10_000}})
+        const node = new ChatNode({
+          name: `${prefix}${i}`,
+          port: 0,
+          degree: 0,
+          history: 0,
+          authorRate: {perSecond: 10_000, burst: 10_000},
+        })
         nodes.push(node)
         out.push(node)
         await node.start()

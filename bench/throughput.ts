@@ -66,10 +66,20 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       mesh = await Mesh.start({...options.mesh, graph})
     }
 
-    const messages = Math.round(Math.min(options.maxStepMessages, Math.max(options.minStepMessages, rate * options.stepSeconds)))
-    const sends = makeSchedule(messages, 3, {seed: options.seed + steps.length, tag: `ramp${steps.length}-${rate}`, origins: [0]})
+    const messages = Math.round(
+      Math.min(options.maxStepMessages, Math.max(options.minStepMessages, rate * options.stepSeconds)),
+    )
+    const sends = makeSchedule(messages, 3, {
+      seed: options.seed + steps.length,
+      tag: `ramp${steps.length}-${rate}`,
+      origins: [0],
+    })
     const cpuBefore = mesh.cpu().node[1]
-    const result = await runLoad(mesh, sends, {rate, drainMs: Math.max(2000, options.p99LimitMs * 20), distances: allDistances(graph)})
+    const result = await runLoad(mesh, sends, {
+      rate,
+      drainMs: Math.max(2000, options.p99LimitMs * 20),
+      distances: allDistances(graph),
+    })
     const relayCpu = mesh.cpu().node[1] - cpuBefore
     const s = summarize(result.e2e)
     let why = 'ok'

@@ -160,7 +160,11 @@ export function graphStats(g: Graph, distances: number[][] = allDistances(g)): G
     nodes: g.n,
     components: sizes.sort((a, b) => b - a),
     edges: degrees.reduce((a, b) => a + b, 0) / 2,
-    degree: {min: Math.min(...degrees), mean: degrees.reduce((a, b) => a + b, 0) / Math.max(1, g.n), max: Math.max(...degrees)},
+    degree: {
+      min: Math.min(...degrees),
+      mean: degrees.reduce((a, b) => a + b, 0) / Math.max(1, g.n),
+      max: Math.max(...degrees),
+    },
     connected,
     diameter,
     meanDistance: pairs === 0 ? 0 : sum / pairs,
@@ -173,5 +177,7 @@ export function allDistances(g: Graph): number[][] {
 
 /** Two graphs with the same edges. */
 export function sameGraph(a: Graph, b: Graph): boolean {
-  return a.n === b.n && a.adj.every((list, i) => list.length === b.adj[i].length && list.every((v, j) => v === b.adj[i][j]))
+  return (
+    a.n === b.n && a.adj.every((list, i) => list.length === b.adj[i].length && list.every((v, j) => v === b.adj[i][j]))
+  )
 }

@@ -33,7 +33,8 @@ async function parseAddressFlag(input: string): Promise<Address> {
 export const joinFlag = Flags.custom<Address>({char: 'j', multiple: true, parse: parseAddressFlag})
 
 /** `--name` (`-n`, CHAT_NAME), checked as the engine checks a name, so oclif names the flag; absent: `defaultName()`. */
-export const nameFlag = (description: string) => Flags.string({char: 'n', description, env: 'CHAT_NAME', parse: parseNameFlag})
+export const nameFlag = (description: string) =>
+  Flags.string({char: 'n', description, env: 'CHAT_NAME', parse: parseNameFlag})
 
 /** `--host` (CHAT_HOST), defaulting to the engine's `DEFAULT_HOST`. */
 export const hostFlag = (description: string) => Flags.string({default: DEFAULT_HOST, description, env: 'CHAT_HOST'})
@@ -59,13 +60,15 @@ export function defaultName(): string {
 export const meshFlags = {
   degree: Flags.integer({
     default: DEFAULT_DEGREE,
-    description: 'how many peers to keep connected: the node dials peers it learns of until it has this many (0: only --join and /connect)',
+    description:
+      'how many peers to keep connected: the node dials peers it learns of until it has this many (0: only --join and /connect)',
     max: 64,
     min: 0,
   }),
   history: Flags.integer({
     default: DEFAULT_HISTORY_MESSAGES,
-    description: 'recent messages a newcomer (no message store yet) receives from the first peer it dials, and to keep for newcomers (0: off)',
+    description:
+      'recent messages a newcomer (no message store yet) receives from the first peer it dials, and to keep for newcomers (0: off)',
     max: MAX_HISTORY_MESSAGES,
     min: 0,
   }),
@@ -79,7 +82,13 @@ export const HOP_BURST_FACTOR = HOP_FRAME_BURST / HOP_FRAMES_PER_SECOND
 export const NEW_AUTHOR_BURST_FACTOR = NEW_AUTHOR_MESSAGE_BURST / NEW_AUTHOR_MESSAGES_PER_SECOND
 
 export const limitFlags = {
-  'max-peers': Flags.integer({default: DEFAULT_MAX_PEERS, description: 'most connections this node accepts', max: 1024, min: 1, helpGroup: 'LIMITS'}),
+  'max-peers': Flags.integer({
+    default: DEFAULT_MAX_PEERS,
+    description: 'most connections this node accepts',
+    max: 1024,
+    min: 1,
+    helpGroup: 'LIMITS',
+  }),
   'max-pending': Flags.integer({
     default: MAX_PENDING_CONNECTIONS,
     description: 'most connections still in their handshake at once; more are refused at once',
@@ -113,7 +122,8 @@ export const limitFlags = {
   }),
   'store-days': Flags.integer({
     default: DEFAULT_RETENTION_MS / DAY_MS,
-    description: 'days of messages kept (in the history file) and reconciled with every peer that connects, so that what was said while this node was away or cut off still reaches it',
+    description:
+      'days of messages kept (in the history file) and reconciled with every peer that connects, so that what was said while this node was away or cut off still reaches it',
     helpGroup: 'LIMITS',
     max: 365,
     min: 1,
@@ -126,7 +136,6 @@ export const limitFlags = {
     min: 100,
   }),
 }
-
 
 /** The parsed mesh and limit flags. */
 export interface NodeLimitFlags {
@@ -162,13 +171,15 @@ export function nodeLimits(flags: NodeLimitFlags): Partial<ChatNodeOptions> {
 export const swarmFlags = {
   swarm: Flags.boolean({
     default: false,
-    description: 'also find the room\'s peers over the internet on Hyperswarm\'s DHT, through NATs (see docs/swarm.md); TCP keeps working as before',
+    description:
+      "also find the room's peers over the internet on Hyperswarm's DHT, through NATs (see docs/swarm.md); TCP keeps working as before",
     env: 'CHAT_SWARM',
     helpGroup: 'SWARM',
   }),
   bootstrap: Flags.custom<Address>({
     delimiter: ',',
-    description: 'HOST:PORT of a DHT bootstrap node to use instead of the public ones (repeatable; see "chat dht bootstrap")',
+    description:
+      'HOST:PORT of a DHT bootstrap node to use instead of the public ones (repeatable; see "chat dht bootstrap")',
     env: 'CHAT_BOOTSTRAP',
     helpGroup: 'SWARM',
     multiple: true,
@@ -176,7 +187,8 @@ export const swarmFlags = {
   })(),
   'relay-through': Flags.custom<Buffer>({
     delimiter: ',',
-    description: 'key of a blind relay (printed by "chat dht bootstrap" or a node started with --relay) to pair through when hole punching fails (repeatable)',
+    description:
+      'key of a blind relay (printed by "chat dht bootstrap" or a node started with --relay) to pair through when hole punching fails (repeatable)',
     env: 'CHAT_RELAY_THROUGH',
     helpGroup: 'SWARM',
     multiple: true,
@@ -188,12 +200,20 @@ export const swarmFlags = {
   })(),
   relay: Flags.boolean({
     default: false,
-    description: 'serve as a blind relay for peers whose NATs cannot be punched through (it forwards encrypted packets it cannot read)',
+    description:
+      'serve as a blind relay for peers whose NATs cannot be punched through (it forwards encrypted packets it cannot read)',
     helpGroup: 'SWARM',
   }),
 }
 
 /** The node's swarm options from the flags; undefined without --swarm. */
-export function swarmOptions(flags: {swarm: boolean; bootstrap?: Address[]; 'relay-through'?: Buffer[]; relay: boolean}): ChatNodeOptions['swarm'] {
-  return flags.swarm ? {bootstrap: flags.bootstrap, relayThrough: flags['relay-through'], relay: flags.relay} : undefined
+export function swarmOptions(flags: {
+  swarm: boolean
+  bootstrap?: Address[]
+  'relay-through'?: Buffer[]
+  relay: boolean
+}): ChatNodeOptions['swarm'] {
+  return flags.swarm
+    ? {bootstrap: flags.bootstrap, relayThrough: flags['relay-through'], relay: flags.relay}
+    : undefined
 }

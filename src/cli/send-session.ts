@@ -63,10 +63,20 @@ export function formatDelivery({message, peers}: Delivery, json: boolean, lang: 
 
 async function startNode(options: SendOptions): Promise<ChatNode> {
   const room = await deriveRoomKey(options.secret)
-  const identity = options.identityFile === undefined ? undefined : (await loadOrCreateIdentity(options.identityFile)).identity
+  const identity =
+    options.identityFile === undefined ? undefined : (await loadOrCreateIdentity(options.identityFile)).identity
   // A node for one message: no dialling of peers it hears of, no history asked for, nothing redialled; marked
   // transient in its hello, so peers show its message but no join or leave line.
-  const node = new ChatNode({name: options.name, host: options.host, port: 0, identity, room, degree: 0, history: 0, transient: true})
+  const node = new ChatNode({
+    name: options.name,
+    host: options.host,
+    port: 0,
+    identity,
+    room,
+    degree: 0,
+    history: 0,
+    transient: true,
+  })
   try {
     await node.start()
   } catch (error) {
@@ -87,9 +97,12 @@ async function deliver(node: ChatNode, options: SendOptions, catalog: Catalog): 
   )
   const reached = (results ?? []).filter((r) => r.status === 'fulfilled')
   if (reached.length === 0) {
-    const why = results === undefined
-      ? joins.map((peer) => catalog.cli.noAnswer(formatAddress(peer), options.timeoutSeconds))
-      : results.map((r) => (r.status === 'rejected' ? (nodeErrorText(catalog.engine, r.reason) ?? (r.reason as Error).message) : ''))
+    const why =
+      results === undefined
+        ? joins.map((peer) => catalog.cli.noAnswer(formatAddress(peer), options.timeoutSeconds))
+        : results.map((r) =>
+            r.status === 'rejected' ? (nodeErrorText(catalog.engine, r.reason) ?? (r.reason as Error).message) : '',
+          )
     throw new CommandFailure(catalog.cli.notReached(why), EXIT_NOT_DELIVERED)
   }
 

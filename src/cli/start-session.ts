@@ -68,7 +68,8 @@ export class StartSession {
     const options = this.#options
     const catalog = catalogs[options.lang]
     // Setup failures are bad input (exit 2), said in the reader's language when the catalogue has words for them.
-    const refused = (error: unknown): CommandFailure => badInput(error, roomSecretText(catalog.engine, error) ?? nodeErrorText(catalog.engine, error))
+    const refused = (error: unknown): CommandFailure =>
+      badInput(error, roomSecretText(catalog.engine, error) ?? nodeErrorText(catalog.engine, error))
     // A history that cannot be written is an input error caught at start, not a warning once chatting.
     const logDirProblem = options.logDir === undefined ? undefined : await checkLogDir(options.logDir, catalog.cli)
     if (logDirProblem) throw new CommandFailure(logDirProblem, EXIT_BAD_INPUT)
@@ -84,7 +85,10 @@ export class StartSession {
       ignoreProblems.push(problem)
     }
 
-    const ignore = new IgnoreList({path: ignoreListPath(options.identityFile), onProblem: (problem) => reportIgnoreProblem(problem)})
+    const ignore = new IgnoreList({
+      path: ignoreListPath(options.identityFile),
+      onProblem: (problem) => reportIgnoreProblem(problem),
+    })
     const ignored = (id: string): boolean => ignore.has(id)
     const repl = new Repl({
       node,
@@ -100,7 +104,8 @@ export class StartSession {
       historyOff: logDir === undefined,
       ignore,
     })
-    reportIgnoreProblem = ({kind, path, reason}) => repl.error('ignore_list', catalog.ignoreFileFailed(catalog.cli.ignoreFile(kind, path, reason)))
+    reportIgnoreProblem = ({kind, path, reason}) =>
+      repl.error('ignore_list', catalog.ignoreFileFailed(catalog.cli.ignoreFile(kind, path, reason)))
     try {
       await node.start()
     } catch (error) {
@@ -118,7 +123,9 @@ export class StartSession {
     const tailSocket = tailSocketPath(options.runtimeDir, node.info.port)
     const history = logDir === undefined ? undefined : new HistoryLog({dir: logDir, port: node.info.port, tailSocket})
     if (history) {
-      history.on('problem', (_message, _code, detail) => repl.error('history', catalog.warning(historyProblemText(catalog.cli, detail))))
+      history.on('problem', (_message, _code, detail) =>
+        repl.error('history', catalog.warning(historyProblemText(catalog.cli, detail))),
+      )
       history.on('loose', ({path, was, now}) => repl.error('history_permissions', catalog.historyLoose(path, was, now)))
       // session_start is seq 1 whatever happens while the writer starts: the node is already listening, and a peer's
       // message stored during open() would otherwise come first (it is queued like any event until the writer is up).
@@ -131,15 +138,24 @@ export class StartSession {
     const saveAddressBook =
       logDir === undefined
         ? undefined
-        : keepAddressBook(() => node.addressBook(), addressBookPath(options.identityFile), (path, reason) =>
-            repl.error('address_book', catalog.warning(catalog.cli.addressBookUnsaved(path, reason))),
+        : keepAddressBook(
+            () => node.addressBook(),
+            addressBookPath(options.identityFile),
+            (path, reason) => repl.error('address_book', catalog.warning(catalog.cli.addressBookUnsaved(path, reason))),
           )
     const unwirePlugins = options.plugins
-      ? wirePluginHooks(options.plugins, node, (_message, problem) => repl.error('plugin', catalog.warning(pluginProblemText(catalog.cli, problem))), {ignored})
+      ? wirePluginHooks(
+          options.plugins,
+          node,
+          (_message, problem) => repl.error('plugin', catalog.warning(pluginProblemText(catalog.cli, problem))),
+          {ignored},
+        )
       : undefined
     // Imported only when asked for: multicast-dns and its sockets cost memory and start-up time.
     const stopDiscovery = options.discover
-      ? await (await import('../discovery/index.js')).discoverPeers(node, room.roomId, (_message, problem) =>
+      ? await (
+          await import('../discovery/index.js')
+        ).discoverPeers(node, room.roomId, (_message, problem) =>
           repl.error('discovery', catalog.warning(discoveryProblemText(catalog.cli, catalog.engine, problem))),
         )
       : undefined
@@ -171,7 +187,10 @@ export class StartSession {
 }
 
 /** The room key, the identity and the node, with the warnings to show once the REPL is up (a weak passphrase, …). */
-async function createNode(options: StartOptions, catalog: Catalog): Promise<{node: ChatNode; room: RoomKey; warnings: string[]}> {
+async function createNode(
+  options: StartOptions,
+  catalog: Catalog,
+): Promise<{node: ChatNode; room: RoomKey; warnings: string[]}> {
   const storeWarnings: string[] = []
   // Independent file reads and key derivation, overlapped: each waits on the disk or the thread pool, and a plain
   // start is ready sooner (docs/performance.md). The first failure in this order is the one reported.
@@ -183,7 +202,10 @@ async function createNode(options: StartOptions, catalog: Catalog): Promise<{nod
   const warnings: string[] = []
   const weak = options.secret === undefined ? undefined : passphraseWeakness(options.secret)
   if (weak) warnings.push(weakPassphraseText(catalog.engine, weak))
-  if (loaded.warning) warnings.push(loaded.looseMode === undefined ? loaded.warning : catalog.identityLoose(options.identityFile, loaded.looseMode))
+  if (loaded.warning)
+    warnings.push(
+      loaded.looseMode === undefined ? loaded.warning : catalog.identityLoose(options.identityFile, loaded.looseMode),
+    )
   warnings.push(...storeWarnings)
   const node = new ChatNode({...options.node, identity: loaded.identity, room, ...restored})
   return {node, room, warnings}
@@ -209,24 +231,32 @@ async function checkLogDir(dir: string, texts: CliTexts): Promise<string | undef
   return undefined
 }
 
-
 /**
  * What an earlier run on this port kept: the message store (from the history file) and the address book (beside the
  * identity). Nothing with --no-log: the store then lives in memory for this run only.
  */
-async function restoredState(options: StartOptions, catalog: Catalog, warnings: string[]): Promise<Partial<ChatNodeOptions>> {
+async function restoredState(
+  options: StartOptions,
+  catalog: Catalog,
+  warnings: string[],
+): Promise<Partial<ChatNodeOptions>> {
   const {logDir} = options
   if (logDir === undefined) return {}
   const retentionMs = options.node.store?.retentionMs ?? DEFAULT_RETENTION_MS
   const path = historyPath(logDir, options.node.port ?? DEFAULT_PORT)
-  const stored = await readStoredFrames(path, {maxFrames: options.node.store?.maxMessages ?? DEFAULT_MAX_STORED, sinceMs: Date.now() - retentionMs}).catch(
-    (error: NodeJS.ErrnoException) => {
-      // A history path that is a directory is reported once, by the history writer ("cannot write history").
-      if (error.code !== 'EISDIR') warnings.push(catalog.cli.storeUnreadable(path, error.message))
-      return {frames: [], memberSince: undefined}
-    },
-  )
-  return {storedFrames: stored.frames, memberSince: stored.memberSince, addressBook: await loadAddressBook(addressBookPath(options.identityFile))}
+  const stored = await readStoredFrames(path, {
+    maxFrames: options.node.store?.maxMessages ?? DEFAULT_MAX_STORED,
+    sinceMs: Date.now() - retentionMs,
+  }).catch((error: NodeJS.ErrnoException) => {
+    // A history path that is a directory is reported once, by the history writer ("cannot write history").
+    if (error.code !== 'EISDIR') warnings.push(catalog.cli.storeUnreadable(path, error.message))
+    return {frames: [], memberSince: undefined}
+  })
+  return {
+    storedFrames: stored.frames,
+    memberSince: stored.memberSince,
+    addressBook: await loadAddressBook(addressBookPath(options.identityFile)),
+  }
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second Ctrl+C while shutting down leaves at once (exit 130). */

@@ -32,13 +32,25 @@ export default class Send extends Command {
       multipleNonGreedy: true,
       required: true,
     }),
-    name: nameFlag('the name others see [default: the name last used with --identity, else by the latest "chat start", else your OS user name]'),
+    name: nameFlag(
+      'the name others see [default: the name last used with --identity, else by the latest "chat start", else your OS user name]',
+    ),
     host: hostFlag('address this short-lived node listens on (and announces)'),
-    secret: secretFlag('room secret: a passphrase or an invite code from "chat room invite" (prefer the env var: flags show in the process list)'),
+    secret: secretFlag(
+      'room secret: a passphrase or an invite code from "chat room invite" (prefer the env var: flags show in the process list)',
+    ),
     // No CHAT_IDENTITY here on purpose: that variable names a running node's key, and a sender with the same
     // identity would be refused by that node as itself.
-    identity: Flags.file({description: 'file holding the Ed25519 identity key to send as (created if missing) [default: a fresh key, not kept]'}),
-    timeout: Flags.integer({default: 10, description: 'seconds to wait for a connection and for a confirmation', max: 300, min: 1}),
+    identity: Flags.file({
+      description:
+        'file holding the Ed25519 identity key to send as (created if missing) [default: a fresh key, not kept]',
+    }),
+    timeout: Flags.integer({
+      default: 10,
+      description: 'seconds to wait for a connection and for a confirmation',
+      max: 300,
+      min: 1,
+    }),
     json: Flags.boolean({default: false, description: 'print the result as one JSON object ({"event":"delivered",…})'}),
     lang: langFlag('the result and errors'),
   }

@@ -1,6 +1,18 @@
 import {Command, Flags} from '@oclif/core'
 
-import {defaultName, hostFlag, joinFlag, langFlag, limitFlags, meshFlags, nameFlag, nodeLimits, secretFlag, swarmFlags, swarmOptions} from '../cli/flags.js'
+import {
+  defaultName,
+  hostFlag,
+  joinFlag,
+  langFlag,
+  limitFlags,
+  meshFlags,
+  nameFlag,
+  nodeLimits,
+  secretFlag,
+  swarmFlags,
+  swarmOptions,
+} from '../cli/flags.js'
 import {orFail} from '../cli/failure.js'
 import {StartSession} from '../cli/start-session.js'
 import {tailSocketDir} from '../history/tail-socket.js'
@@ -38,18 +50,35 @@ export default class Start extends Command {
     }),
     name: nameFlag('your name as others see it [default: your OS user name]'),
     join: joinFlag({description: 'HOST:PORT of a node to connect to at start (repeatable)'}),
-    'log-dir': Flags.directory({description: 'directory of the history file [default: the working directory]', env: 'CHAT_LOG_DIR'}),
+    'log-dir': Flags.directory({
+      description: 'directory of the history file [default: the working directory]',
+      env: 'CHAT_LOG_DIR',
+    }),
     log: Flags.boolean({
       allowNo: true,
       default: true,
-      description: 'keep the history file and the typed-line recall file (--no-log, or CHAT_LOG=0: nothing is written to disk; /history is off)',
+      description:
+        'keep the history file and the typed-line recall file (--no-log, or CHAT_LOG=0: nothing is written to disk; /history is off)',
       env: 'CHAT_LOG',
     }),
     lang: langFlag('the interface'),
-    json: Flags.boolean({description: 'print one JSON event per line (NDJSON) instead of the human interface', default: false}),
-    color: Flags.boolean({allowNo: true, description: 'colour the output [default: on for a terminal, off with NO_COLOR]'}),
-    timestamps: Flags.boolean({default: false, description: 'prefix messages, joins and leaves with the local time (HH:MM)'}),
-    quiet: Flags.boolean({char: 'q', default: false, description: 'no terminal bell when a message mentions you (@name)'}),
+    json: Flags.boolean({
+      description: 'print one JSON event per line (NDJSON) instead of the human interface',
+      default: false,
+    }),
+    color: Flags.boolean({
+      allowNo: true,
+      description: 'colour the output [default: on for a terminal, off with NO_COLOR]',
+    }),
+    timestamps: Flags.boolean({
+      default: false,
+      description: 'prefix messages, joins and leaves with the local time (HH:MM)',
+    }),
+    quiet: Flags.boolean({
+      char: 'q',
+      default: false,
+      description: 'no terminal bell when a message mentions you (@name)',
+    }),
     secret: secretFlag(
       'room secret: a passphrase or an invite code from "chat room invite"; only nodes with the same secret can connect (prefer the env var: flags show in the process list)',
     ),
@@ -58,12 +87,22 @@ export default class Start extends Command {
     ...limitFlags,
     discover: Flags.boolean({
       default: false,
-      description: 'find nodes of the same room on the local network (mDNS) and join them; announces this node (listen on a LAN address or 0.0.0.0 to be found)',
+      description:
+        'find nodes of the same room on the local network (mDNS) and join them; announces this node (listen on a LAN address or 0.0.0.0 to be found)',
       env: 'CHAT_DISCOVER',
     }),
     ...swarmFlags,
-    plugins: Flags.boolean({allowNo: true, default: true, description: 'run the chat hooks of installed plugins (--no-plugins: none)', env: 'CHAT_PLUGINS'}),
-    identity: Flags.file({description: 'file holding this node\'s Ed25519 identity key (created if missing) [default: <config-dir>/identities/node-<port>.pem]', env: 'CHAT_IDENTITY'}),
+    plugins: Flags.boolean({
+      allowNo: true,
+      default: true,
+      description: 'run the chat hooks of installed plugins (--no-plugins: none)',
+      env: 'CHAT_PLUGINS',
+    }),
+    identity: Flags.file({
+      description:
+        "file holding this node's Ed25519 identity key (created if missing) [default: <config-dir>/identities/node-<port>.pem]",
+      env: 'CHAT_IDENTITY',
+    }),
   }
 
   #session: StartSession | undefined
@@ -71,11 +110,19 @@ export default class Start extends Command {
   async run(): Promise<void> {
     const {flags} = await this.parse(Start)
     if (!flags.swarm && (flags.bootstrap || flags['relay-through'] || flags.relay)) {
-      this.error('--bootstrap, --relay-through and --relay are options of the swarm: add --swarm (or CHAT_SWARM=1)', {exit: 2})
+      this.error('--bootstrap, --relay-through and --relay are options of the swarm: add --swarm (or CHAT_SWARM=1)', {
+        exit: 2,
+      })
     }
 
     this.#session = new StartSession({
-      node: {name: flags.name ?? defaultName(), host: flags.host, port: flags.port, ...nodeLimits(flags), swarm: swarmOptions(flags)},
+      node: {
+        name: flags.name ?? defaultName(),
+        host: flags.host,
+        port: flags.port,
+        ...nodeLimits(flags),
+        swarm: swarmOptions(flags),
+      },
       secret: flags.secret,
       identityFile: flags.identity ?? defaultIdentityPath(this.config.configDir, flags.port),
       join: flags.join ?? [],

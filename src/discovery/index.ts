@@ -42,26 +42,44 @@ export async function discoverPeers(
 ): Promise<() => Promise<void>> {
   const self = node.info
   if (isLoopback(self.host)) {
-    report(`--discover with --host ${self.host}: only nodes on this machine can connect; listen on 0.0.0.0 or a LAN address to be found by others`, {
-      kind: 'loopback',
-      host: self.host,
-    })
+    report(
+      `--discover with --host ${self.host}: only nodes on this machine can connect; listen on 0.0.0.0 or a LAN address to be found by others`,
+      {
+        kind: 'loopback',
+        host: self.host,
+      },
+    )
   }
 
   const onFound = (found: DiscoveredNode): void => {
-    if (node.peers().some((peer) => peer.id === found.id || (peer.host === found.host && peer.port === found.port))) return
+    if (node.peers().some((peer) => peer.id === found.id || (peer.host === found.host && peer.port === found.port)))
+      return
     node.connect(found.host, found.port, {persistent: false}).catch((error: unknown) => {
       const code = (error as {code?: unknown}).code
       if (typeof code === 'string' && QUIET_CONNECT_ERRORS.has(code)) return
-      report(`discovery: found ${found.host}:${found.port} but ${(error as Error).message}`, {kind: 'connect', host: found.host, port: found.port, error})
+      report(`discovery: found ${found.host}:${found.port} but ${(error as Error).message}`, {
+        kind: 'connect',
+        host: found.host,
+        port: found.port,
+        error,
+      })
     })
   }
 
   try {
-    const discovery = await Discovery.start({...options, self: {id: self.id, host: self.host, port: self.port}, roomId, onFound, onProblem: (message, reason) => report(message, {kind: 'mdns', reason})})
+    const discovery = await Discovery.start({
+      ...options,
+      self: {id: self.id, host: self.host, port: self.port},
+      roomId,
+      onFound,
+      onProblem: (message, reason) => report(message, {kind: 'mdns', reason}),
+    })
     return () => discovery.stop()
   } catch (error) {
-    report(`${(error as Error).message}: discovery is off`, {kind: 'off', reason: (error as {reason?: string}).reason ?? (error as Error).message})
+    report(`${(error as Error).message}: discovery is off`, {
+      kind: 'off',
+      reason: (error as {reason?: string}).reason ?? (error as Error).message,
+    })
     return async () => {}
   }
 }

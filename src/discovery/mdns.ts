@@ -9,7 +9,15 @@ import pTimeout from 'p-timeout'
 
 import type {Answer} from 'dns-packet'
 
-import {announcement, type Announced, asksForUs, readSightings, RECORD_TTL_S, SERVICE_TYPE, type Sighting} from './records.js'
+import {
+  announcement,
+  type Announced,
+  asksForUs,
+  readSightings,
+  RECORD_TTL_S,
+  SERVICE_TYPE,
+  type Sighting,
+} from './records.js'
 
 /** How often to ask the LAN for chat nodes (besides once at start). */
 export const QUERY_INTERVAL_MS = 10_000
@@ -31,8 +39,14 @@ export interface DiscoveredNode {
 
 /** The subset of a multicast-dns instance this module uses (tests pass an in-memory one). */
 export interface MdnsSocket {
-  on(event: 'query', listener: (packet: {questions: Array<{name: string; type: string}>}, rinfo: {address: string}) => void): unknown
-  on(event: 'response', listener: (packet: {answers: Answer[]; additionals: Answer[]}, rinfo: {address: string}) => void): unknown
+  on(
+    event: 'query',
+    listener: (packet: {questions: Array<{name: string; type: string}>}, rinfo: {address: string}) => void,
+  ): unknown
+  on(
+    event: 'response',
+    listener: (packet: {answers: Answer[]; additionals: Answer[]}, rinfo: {address: string}) => void,
+  ): unknown
   on(event: 'error' | 'warning', listener: (error: Error) => void): unknown
   on(event: 'ready', listener: () => void): unknown
   query(query: {questions: Array<{name: string; type: 'PTR'}>}): void
@@ -88,7 +102,8 @@ export class Discovery {
   static async start(options: DiscoveryOptions): Promise<Discovery> {
     const mdns = typeof options.mdns === 'function' ? options.mdns() : (makeMdns(options.mdns) as unknown as MdnsSocket)
     await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error): void => reject(Object.assign(new Error(`mDNS discovery cannot start: ${error.message}`), {reason: error.message}))
+      const onError = (error: Error): void =>
+        reject(Object.assign(new Error(`mDNS discovery cannot start: ${error.message}`), {reason: error.message}))
       mdns.on('error', onError)
       mdns.on('ready', () => resolve())
     }).catch((error: unknown) => {
@@ -104,7 +119,9 @@ export class Discovery {
   /** The nodes of our room seen and not expired, most recently seen last. */
   get nodes(): DiscoveredNode[] {
     this.#expire()
-    return [...this.#known.rvalues()].filter((known) => known !== undefined).map(({host, id, port}) => ({id, host, port}))
+    return [...this.#known.rvalues()]
+      .filter((known) => known !== undefined)
+      .map(({host, id, port}) => ({id, host, port}))
   }
 
   /** Says goodbye (records with TTL 0, so others forget this node at once) and closes the socket. Idempotent. */
@@ -139,7 +156,9 @@ export class Discovery {
       this.#warned = true
       this.#options.onProblem?.(`mDNS discovery: ${error.message}`, error.message)
     })
-    this.#mdns.on('error', (error) => this.#options.onProblem?.(`mDNS discovery failed: ${error.message}`, error.message))
+    this.#mdns.on('error', (error) =>
+      this.#options.onProblem?.(`mDNS discovery failed: ${error.message}`, error.message),
+    )
 
     // Announce ourselves unasked, once. Not counted as an answer: a node that queries right now is answered at once.
     this.#send(() => this.#mdns.respond({answers: announcement(this.#self, RECORD_TTL_S)}))

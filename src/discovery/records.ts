@@ -79,7 +79,7 @@ export function asksForUs(questions: ReadonlyArray<{name: string; type: string}>
   const own = instanceName(id).toLowerCase()
   return questions.some((q) => {
     const name = q.name.toLowerCase()
-    return ((name === SERVICE_TYPE && (q.type === 'PTR' || q.type === 'ANY')) || name === own)
+    return (name === SERVICE_TYPE && (q.type === 'PTR' || q.type === 'ANY')) || name === own
   })
 }
 
@@ -108,7 +108,15 @@ export function readSightings(records: ReadonlyArray<Answer>, source: string): S
     const id = txt.get('id') ?? ''
     const roomId = txt.get('room') ?? ''
     const port = Number(txt.get('port'))
-    if (id === '' || id.length > MAX_ID_CHARS || !ROOM_ID.test(roomId) || !Number.isInteger(port) || port < 1 || port > 65_535) continue
+    if (
+      id === '' ||
+      id.length > MAX_ID_CHARS ||
+      !ROOM_ID.test(roomId) ||
+      !Number.isInteger(port) ||
+      port < 1 ||
+      port > 65_535
+    )
+      continue
     if (record.name.toLowerCase() !== instanceName(id).toLowerCase()) continue // a TXT naming another node's instance
 
     const target = targets.get(record.name.toLowerCase())

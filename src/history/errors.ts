@@ -2,7 +2,21 @@
 
 /** The file-system error codes with words here (and in the catalogue's other languages, src/repl/i18n-cli.ts). */
 export const FILE_ERROR_CODES = [
-  'EACCES', 'EPERM', 'ENOENT', 'ENOSPC', 'EDQUOT', 'EROFS', 'ENOTDIR', 'EISDIR', 'EINVAL', 'EFBIG', 'EIO', 'EMFILE', 'ENFILE', 'ELOOP', 'ENAMETOOLONG',
+  'EACCES',
+  'EPERM',
+  'ENOENT',
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'ENOTDIR',
+  'EISDIR',
+  'EINVAL',
+  'EFBIG',
+  'EIO',
+  'EMFILE',
+  'ENFILE',
+  'ELOOP',
+  'ENAMETOOLONG',
 ] as const
 export type FileErrorCode = (typeof FILE_ERROR_CODES)[number]
 

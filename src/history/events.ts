@@ -248,7 +248,9 @@ export function parseHistoryLine(line: string): HistoryEvent | undefined {
     case 'dm_sent': {
       const {id, text} = raw
       const to = parseNode(raw.to)
-      return to && typeof id === 'string' && typeof text === 'string' ? {...stamp, event: 'dm_sent', id, to, text} : undefined
+      return to && typeof id === 'string' && typeof text === 'string'
+        ? {...stamp, event: 'dm_sent', id, to, text}
+        : undefined
     }
 
     case 'dm_received': {

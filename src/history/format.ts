@@ -70,7 +70,10 @@ function describe(e: HistoryEvent, t: LogTexts): string {
     case 'message_sent':
       return e.kind === 'action' ? t.action(sanitize(e.name ?? t.you), sanitize(e.text)) : t.own(sanitize(e.text))
     case 'message_received': {
-      const line = e.kind === 'action' ? t.action(sanitize(e.from.name), sanitize(e.text)) : t.received(formatNode(e.from), sanitize(e.text))
+      const line =
+        e.kind === 'action'
+          ? t.action(sanitize(e.from.name), sanitize(e.text))
+          : t.received(formatNode(e.from), sanitize(e.text))
       return `${e.history ? t.historyMark : ''}${e.late ? t.lateMark : ''}${line}`
     }
 

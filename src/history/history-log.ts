@@ -152,8 +152,9 @@ export class HistoryLog extends EventEmitter<HistoryLogEvents> {
       this.#writer.start()
     }
 
-    return this.#until(() => this.#writer.ready || this.#failed || this.#phase === 'closed', READY_TIMEOUT_MS)
-      .then(() => this.#writer.ready)
+    return this.#until(() => this.#writer.ready || this.#failed || this.#phase === 'closed', READY_TIMEOUT_MS).then(
+      () => this.#writer.ready,
+    )
   }
 
   /**

@@ -37,7 +37,12 @@ export const historyEvent = {
     ...(m.late ? {late: true} : {}),
   }),
   // The message store survives a restart in the history file (docs/sync.md): the writer stays its only writer.
-  stored: (f: StoredFrameInfo): HistoryEventInput => ({event: 'frame_stored', kind: f.kind, payload: f.payload, sig: f.sig}),
+  stored: (f: StoredFrameInfo): HistoryEventInput => ({
+    event: 'frame_stored',
+    kind: f.kind,
+    payload: f.payload,
+    sig: f.sig,
+  }),
   peer_joined: (p: PeerSummary): HistoryEventInput => ({event: 'peer_connected', peer: peerOf(p)}),
   peer_left: (p: PeerLeft): HistoryEventInput => ({event: 'peer_disconnected', peer: peerOf(p), reason: p.reason}),
 } satisfies {[K in keyof ChatNodeEvents]?: (...args: ChatNodeEvents[K]) => HistoryEventInput}

@@ -206,7 +206,15 @@ export async function readLastMessages(path: string, count: number): Promise<His
         messages.push({ts: event.ts, own: true, text: event.text, ...name, ...actionOf(event)})
       } else if (event.event === 'message_received') {
         const sentTs = event.sent_ts === undefined ? {} : {sentTs: event.sent_ts}
-        messages.push({ts: event.ts, ...sentTs, own: false, text: event.text, from: event.from.name, fromId: event.from.id, ...actionOf(event)})
+        messages.push({
+          ts: event.ts,
+          ...sentTs,
+          own: false,
+          text: event.text,
+          from: event.from.name,
+          fromId: event.from.id,
+          ...actionOf(event),
+        })
       }
     }
 

@@ -188,7 +188,11 @@ export type TailMessage = {line: string; type: 'line'} | {count: number; type: '
  * Asks the node's log process for the last `n` events (and the live ones with `follow`). Resolves with the lines, or
  * undefined when no node serves that socket (the caller reads the file instead).
  */
-export async function openTail(path: string, request: {follow: boolean; n: number}, signal?: AbortSignal): Promise<AsyncGenerator<TailMessage> | undefined> {
+export async function openTail(
+  path: string,
+  request: {follow: boolean; n: number},
+  signal?: AbortSignal,
+): Promise<AsyncGenerator<TailMessage> | undefined> {
   const socket = await new Promise<Socket | undefined>((resolve) => {
     const s = connect(path)
     s.once('connect', () => resolve(s))

@@ -16,7 +16,11 @@ export const DEFAULT_TAIL_LINES = 20
 /** There is no history file for that port in that directory. */
 export class HistoryNotFoundError extends Error {
   readonly code = 'ENOENT'
-  constructor(readonly path: string, readonly dir: string, readonly port: number) {
+  constructor(
+    readonly path: string,
+    readonly dir: string,
+    readonly port: number,
+  ) {
     super(`no history for port ${port} in ${dir} (looked for ${path})`)
     this.name = 'HistoryNotFoundError'
   }
@@ -24,7 +28,11 @@ export class HistoryNotFoundError extends Error {
 
 /** The history file exists but cannot be read (permissions, a directory in its place…). */
 export class HistoryReadError extends Error {
-  constructor(readonly path: string, readonly code: string | undefined, detail: string) {
+  constructor(
+    readonly path: string,
+    readonly code: string | undefined,
+    detail: string,
+  ) {
     super(`cannot read history ${path}: ${reasonFor(code, detail)}`)
     this.name = 'HistoryReadError'
   }
@@ -82,13 +90,19 @@ function readError(error: unknown, path: string, dir: string, port: number): Err
 /**
  * Prints what the running node's log process sends (tail-socket.ts). False when no node answers on that socket.
  */
-async function tailFromNode(socket: string, options: TailOptions, render: (r: HistoryRecord) => string): Promise<boolean> {
+async function tailFromNode(
+  socket: string,
+  options: TailOptions,
+  render: (r: HistoryRecord) => string,
+): Promise<boolean> {
   const stream = await openTail(socket, {n: options.lines, follow: options.follow}, options.signal)
   if (!stream) return false
   for await (const message of stream) {
     let text: string
     if (message.type === 'skipped') {
-      text = options.json ? JSON.stringify({skipped: message.count}) + '\n' : `-- ${message.count} events skipped: this tail read too slowly\n`
+      text = options.json
+        ? JSON.stringify({skipped: message.count}) + '\n'
+        : `-- ${message.count} events skipped: this tail read too slowly\n`
     } else {
       const event = parseHistoryLine(message.line)
       if (!event) continue
@@ -108,7 +122,8 @@ async function tailFromNode(socket: string, options: TailOptions, render: (r: Hi
 export async function tailHistory(options: TailOptions): Promise<void> {
   const {dir, port, out, signal} = options
   const path = historyPath(dir, port)
-  const render = (r: HistoryRecord): string => (options.json ? escapeJsonLine(r.line) : formatEvent(r.event, options.texts)) + '\n'
+  const render = (r: HistoryRecord): string =>
+    (options.json ? escapeJsonLine(r.line) : formatEvent(r.event, options.texts)) + '\n'
   if (options.socket && (await tailFromNode(options.socket, options, render))) return
 
   let last: LastEvents

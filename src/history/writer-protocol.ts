@@ -62,7 +62,12 @@ export function parseToWriter(v: unknown): ToWriter | undefined {
     case 'init':
       if (v.tailSocket !== undefined && typeof v.tailSocket !== 'string') return undefined
       return typeof v.path === 'string' && typeof v.session === 'string' && v.session !== ''
-        ? {type: 'init', path: v.path, session: v.session, ...(typeof v.tailSocket === 'string' ? {tailSocket: v.tailSocket} : {})}
+        ? {
+            type: 'init',
+            path: v.path,
+            session: v.session,
+            ...(typeof v.tailSocket === 'string' ? {tailSocket: v.tailSocket} : {}),
+          }
         : undefined
     case 'append':
       return isSeq(v.first) && v.first > 0 && isLines(v.lines) && Number.isSafeInteger(v.first + v.lines.length)
@@ -84,7 +89,9 @@ export function parseFromWriter(v: unknown): FromWriter | undefined {
       if (!isSeq(v.lastSeq)) return undefined
       if (v.loose === undefined) return {type: 'ready', lastSeq: v.lastSeq}
       const loose = isObj(v.loose) ? v.loose : {}
-      return isMode(loose.was) && isMode(loose.now) ? {type: 'ready', lastSeq: v.lastSeq, loose: {was: loose.was, now: loose.now}} : undefined
+      return isMode(loose.was) && isMode(loose.now)
+        ? {type: 'ready', lastSeq: v.lastSeq, loose: {was: loose.was, now: loose.now}}
+        : undefined
     }
 
     case 'ack':

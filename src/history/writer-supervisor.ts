@@ -191,7 +191,12 @@ export class WriterSupervisor {
       writer.crash = `not ready after ${READY_TIMEOUT_MS} ms`
       child.kill('SIGKILL')
     }, READY_TIMEOUT_MS)
-    this.send({type: 'init', path: this.#options.path, session: this.#options.session, ...(this.#options.tailSocket ? {tailSocket: this.#options.tailSocket} : {})})
+    this.send({
+      type: 'init',
+      path: this.#options.path,
+      session: this.#options.session,
+      ...(this.#options.tailSocket ? {tailSocket: this.#options.tailSocket} : {}),
+    })
   }
 
   /** Sends to the current writer if its channel is open. A failed send needs no action here: the writer's exit

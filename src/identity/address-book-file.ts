@@ -44,7 +44,13 @@ export async function loadAddressBook(path: string): Promise<AddressBookEntry[]>
     if (typeof item !== 'object' || item === null) continue
     const {host, id, lastSeen, port} = item as Record<string, unknown>
     if (typeof id !== 'string' || id.length === 0 || id.length > 128) continue
-    if (typeof host !== 'string' || host.length === 0 || host.length > 255 || /[\s\u0000-\u001F\u007F-\u009F]/.test(host)) continue
+    if (
+      typeof host !== 'string' ||
+      host.length === 0 ||
+      host.length > 255 ||
+      /[\s\u0000-\u001F\u007F-\u009F]/.test(host)
+    )
+      continue
     if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65_535) continue
     if (!Number.isSafeInteger(lastSeen) || (lastSeen as number) < 0) continue
     entries.push({id, host, port: port as number, lastSeen: lastSeen as number})
@@ -74,7 +80,11 @@ export const ADDRESS_BOOK_SAVE_MS = 5 * 60_000
  * Saves `read()` to `path` every ADDRESS_BOOK_SAVE_MS; the returned function saves once more and stops. A failed
  * write is reported once through `problem` (the file and why, for the caller to word) and never stops the chat.
  */
-export function keepAddressBook(read: () => AddressBookEntry[], path: string, problem: (path: string, reason: string) => void): () => Promise<void> {
+export function keepAddressBook(
+  read: () => AddressBookEntry[],
+  path: string,
+  problem: (path: string, reason: string) => void,
+): () => Promise<void> {
   let told = false
   const save = async (): Promise<void> => {
     try {

@@ -24,7 +24,11 @@ export interface LoadedIdentity {
 
 export class IdentityError extends Error {
   override name = 'IdentityError'
-  constructor(readonly file: string, message: string, options?: {cause?: unknown}) {
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: {cause?: unknown},
+  ) {
     super(message, options)
   }
 }
@@ -63,7 +67,8 @@ async function readIdentity(file: string): Promise<LoadedIdentity | undefined> {
       const handle = await open(file, fsConstants.O_RDONLY)
       try {
         const stats = await handle.stat()
-        if (!stats.isFile()) throw new IdentityError(file, `${file} is not a regular file: pass another --identity FILE`)
+        if (!stats.isFile())
+          throw new IdentityError(file, `${file} is not a regular file: pass another --identity FILE`)
         if (stats.size > MAX_IDENTITY_FILE_BYTES) throw notAnIdentity(file)
         mode = stats.mode
         text = await handle.readFile({encoding: 'utf8'})
@@ -73,7 +78,11 @@ async function readIdentity(file: string): Promise<LoadedIdentity | undefined> {
     } catch (error) {
       if (error instanceof IdentityError) throw error
       if (errnoCode(error) === 'ENOENT') return undefined
-      throw new IdentityError(file, `cannot read the chat identity ${file} (${describe(error)}): fix its permissions, or pass another --identity FILE`, {cause: error})
+      throw new IdentityError(
+        file,
+        `cannot read the chat identity ${file} (${describe(error)}): fix its permissions, or pass another --identity FILE`,
+        {cause: error},
+      )
     }
 
     // An empty file may be a creator's placeholder on a file system without hard links (publishNoReplace): give it
@@ -102,7 +111,11 @@ async function createIdentity(file: string): Promise<LoadedIdentity> {
   try {
     await mkdir(dir, {recursive: true, mode: 0o700})
   } catch (error) {
-    throw new IdentityError(file, `cannot create the directory of the chat identity ${file} (${describe(error)}): pass another --identity FILE`, {cause: error})
+    throw new IdentityError(
+      file,
+      `cannot create the directory of the chat identity ${file} (${describe(error)}): pass another --identity FILE`,
+      {cause: error},
+    )
   }
 
   const identity = generateIdentity()
@@ -127,7 +140,11 @@ async function createIdentity(file: string): Promise<LoadedIdentity> {
     }
   } catch (error) {
     if (error instanceof IdentityError) throw error
-    throw new IdentityError(file, `cannot write the chat identity ${file} (${describe(error)}): pass another --identity FILE`, {cause: error})
+    throw new IdentityError(
+      file,
+      `cannot write the chat identity ${file} (${describe(error)}): pass another --identity FILE`,
+      {cause: error},
+    )
   } finally {
     await unlink(temp).catch(() => {})
   }

@@ -16,7 +16,10 @@ export interface BackoffShape {
 }
 
 /** The delay before retry number `attempt` (0 for the first): `initialMs · 2^attempt`, at most `maxMs`. */
-export function backoffDelay(attempt: number, {initialMs, jitter = 0, maxMs, random = Math.random}: BackoffShape): number {
+export function backoffDelay(
+  attempt: number,
+  {initialMs, jitter = 0, maxMs, random = Math.random}: BackoffShape,
+): number {
   const base = Math.min(maxMs, initialMs * 2 ** attempt)
   if (jitter === 0) return base
   return Math.round(Math.min(maxMs, base * (1 + jitter * (2 * random() - 1))))
@@ -41,7 +44,12 @@ export class Backoff {
 
   /** The delay before the next attempt; each call doubles the base, up to the maximum. */
   next(): number {
-    const delay = backoffDelay(this.#attempt, {initialMs: this.initialMs, maxMs: this.maxMs, jitter: BACKOFF_JITTER, random: this.#random})
+    const delay = backoffDelay(this.#attempt, {
+      initialMs: this.initialMs,
+      maxMs: this.maxMs,
+      jitter: BACKOFF_JITTER,
+      random: this.#random,
+    })
     this.#attempt++
     return delay
   }

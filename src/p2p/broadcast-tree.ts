@@ -154,7 +154,8 @@ export class BroadcastTree<P> {
       if (known(id)) continue
       const missing = this.#missing.get(id)
       if (missing) {
-        if (missing.announcers.length < MAX_ANNOUNCERS && !missing.announcers.includes(peer)) missing.announcers.push(peer)
+        if (missing.announcers.length < MAX_ANNOUNCERS && !missing.announcers.includes(peer))
+          missing.announcers.push(peer)
         continue
       }
 

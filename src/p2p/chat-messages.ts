@@ -103,7 +103,10 @@ export class ChatMessages {
       if (now - this.#seenFullWarnedAt >= SEEN_FULL_WARNING_MS) {
         this.#seenFullWarnedAt = now
         const minutes = Math.round(seen.protectMs / 60_000)
-        this.#node.warn('seen_cache_full', `more than ${seen.maxEntries} messages in ${minutes} min: new messages are dropped until older ones age out`)
+        this.#node.warn(
+          'seen_cache_full',
+          `more than ${seen.maxEntries} messages in ${minutes} min: new messages are dropped until older ones age out`,
+        )
       }
 
       return false

@@ -43,14 +43,22 @@ const UNREACHABLE_ERRNOS = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 
  * Protocol errors while handshaking that mean the other end is something other than a chat node. (`decrypt_failed`
  * is not one: it comes after a complete handshake, even when the garbage came in the same chunk as the hello.)
  */
-const FOREIGN_PROTOCOL_CODES = new Set(['bad_length', 'handshake_failed', 'bad_json', 'bad_utf8', 'bad_frame', 'bad_field'])
+const FOREIGN_PROTOCOL_CODES = new Set([
+  'bad_length',
+  'handshake_failed',
+  'bad_json',
+  'bad_utf8',
+  'bad_frame',
+  'bad_field',
+])
 
 /** The failure code for a connection that closed before its hello; undefined for a protocol error of another kind. */
 export function classifyClose(cause: CloseCause): ConnectFailureCode | undefined {
   const {errno, protocolCode, silentClose} = cause
   if (protocolCode !== undefined) {
     if (protocolCode === 'handshake_timeout') return 'timeout'
-    if (protocolCode === 'room_mismatch' || protocolCode === 'version' || protocolCode === 'bad_identity') return protocolCode
+    if (protocolCode === 'room_mismatch' || protocolCode === 'version' || protocolCode === 'bad_identity')
+      return protocolCode
     if (FOREIGN_PROTOCOL_CODES.has(protocolCode)) return 'not_chat_protocol'
     return undefined
   }
@@ -91,7 +99,8 @@ export function describeFailure(failure: ConnectFailure, handshakeTimeoutMs = 50
     unreachable: `no route to it (${failure.errno ?? 'unreachable'}): check the address and the network`,
     timeout: `no answer to the handshake within ${within}: is it a chat node?`,
     not_chat_protocol: 'it does not speak the chat protocol: check the address and port',
-    room_mismatch: 'the room secret does not match: check the invite code or passphrase (or the node accepts no more connections)',
+    room_mismatch:
+      'the room secret does not match: check the invite code or passphrase (or the node accepts no more connections)',
     version: 'it speaks another version of the chat protocol: both must run the same version',
     bad_identity: 'its identity signature does not match its handshake key',
     closed: `it closed the connection during the handshake (${failure.errno ?? 'no reason given'}): it may be full or limiting new connections`,

@@ -81,7 +81,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#session = new SecureSession({initiator: direction === 'outbound', ...local})
     this.#frameBudget = new TokenBucket(this.#limits.framesPerSecond, this.#limits.frameBurst)
     this.#heartbeat = new Heartbeat(
-      {send: (ping) => this.sendFrame(ping), lastHeard: () => this.#lastHeard, dead: (reason) => this.destroy(reason, 'heartbeat')},
+      {
+        send: (ping) => this.sendFrame(ping),
+        lastHeard: () => this.#lastHeard,
+        dead: (reason) => this.destroy(reason, 'heartbeat'),
+      },
       this.#limits,
     )
     this.#closedPromise = new Promise((resolve) => {
@@ -101,15 +105,26 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
       if (this.#session.awaitingFirstReply) {
         this.#silentClose = true
         this.#refusedHandshake = true
-        this.destroy('the peer closed the handshake: the room secret does not match, or it accepts no more connections', 'refused_handshake')
+        this.destroy(
+          'the peer closed the handshake: the room secret does not match, or it accepts no more connections',
+          'refused_handshake',
+        )
       } else {
-        this.destroy(this.#closing ? this.#closeReason : 'connection closed', this.#closing ? this.#closeCode : 'closed')
+        this.destroy(
+          this.#closing ? this.#closeReason : 'connection closed',
+          this.#closing ? this.#closeCode : 'closed',
+        )
       }
     })
 
     // A deadline for the whole handshake, not an idle timer: dribbling bytes cannot extend it.
     this.#helloTimer = setTimeout(() => {
-      this.#fail(new SessionError('handshake_timeout', `the handshake did not finish within ${this.#limits.handshakeTimeoutMs} ms`))
+      this.#fail(
+        new SessionError(
+          'handshake_timeout',
+          `the handshake did not finish within ${this.#limits.handshakeTimeoutMs} ms`,
+        ),
+      )
     }, this.#limits.handshakeTimeoutMs)
     for (const bytes of this.#session.start()) socket.write(bytes)
   }
@@ -345,7 +360,9 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
     this.#helloTimer = undefined
     if (this.transport.expectedId !== undefined && hello.id !== this.transport.expectedId) {
       // The swarm's Noise key proved who is at the other end; a hello signed by anyone else is an impostor's relay.
-      this.#fail(new ProtocolError('identity_mismatch', 'the peer\'s hello names another node than its swarm key proves'))
+      this.#fail(
+        new ProtocolError('identity_mismatch', "the peer's hello names another node than its swarm key proves"),
+      )
       return
     }
 

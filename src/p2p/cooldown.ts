@@ -88,7 +88,9 @@ export class Cooldown {
 
   /** Forgets (period and strikes) the entries under these keys, or every entry; returns how many. */
   clear(...keys: CooldownKey[]): number {
-    const entries = new Set(keys.length === 0 ? this.#byKey.values() : keys.map((key) => this.#byKey.get(key)).filter((e) => e !== undefined))
+    const entries = new Set(
+      keys.length === 0 ? this.#byKey.values() : keys.map((key) => this.#byKey.get(key)).filter((e) => e !== undefined),
+    )
     for (const entry of entries) for (const key of entry.keys) this.#byKey.delete(key)
     return entries.size
   }

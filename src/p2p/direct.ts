@@ -72,7 +72,9 @@ export class DirectMessages {
    * Nodes that announced a direct-message key: id → who they are and their key. Read with `peek`, so the order is
    * that of the announcements (`values()` runs newest first).
    */
-  readonly #directory = new LRUCache<string, {announce: SignedPayload; info: NodeInfo; key: Buffer; ts: number}>({max: MAX_DIRECTORY_ENTRIES})
+  readonly #directory = new LRUCache<string, {announce: SignedPayload; info: NodeInfo; key: Buffer; ts: number}>({
+    max: MAX_DIRECTORY_ENTRIES,
+  })
   #ownAnnounce: AnnounceFrame | undefined
   #timer: NodeJS.Timeout | undefined
 
@@ -119,7 +121,13 @@ export class DirectMessages {
     if ((!this.#node.isRunning() && !leaving) || this.#node.peerCount() === 0 || this.#node.transient) return
     const now = Date.now()
     const dmKey = this.#keys.publicKey.toString('base64url')
-    const payload = encodeAnnouncePayload({from: this.#node.info(), dmKey, ts: now, seq: this.#node.nextSeq(), ...(leaving ? {leaving} : {})})
+    const payload = encodeAnnouncePayload({
+      from: this.#node.info(),
+      dmKey,
+      ts: now,
+      seq: this.#node.nextSeq(),
+      ...(leaving ? {leaving} : {}),
+    })
     if (this.#ownAnnounce) this.#node.forget(messageId(this.#ownAnnounce.payload))
     this.#ownAnnounce = signFrame(this.#node.identity, 'announce', payload)
     this.#node.seen.add(messageId(payload))
@@ -135,7 +143,8 @@ export class DirectMessages {
   }
 
   onKeys(conn: PeerConnection, frame: KeysFrame): void {
-    for (const announce of frame.announces) if (!conn.isOpen || this.#learnKey(conn, announce, true) === undefined) return
+    for (const announce of frame.announces)
+      if (!conn.isOpen || this.#learnKey(conn, announce, true) === undefined) return
   }
 
   /** A direct message, flooded live or learned `late` by reconciliation. Stored either way (sealed). */
@@ -156,7 +165,10 @@ export class DirectMessages {
 
     const text = openSealed(this.#keys, {box, eph}, `${from.id}>${to}`)
     if (text === undefined) {
-      this.#node.warn('dm_unreadable', `a direct message from ${from.name} could not be opened (sealed to an older key of this node?)`)
+      this.#node.warn(
+        'dm_unreadable',
+        `a direct message from ${from.name} could not be opened (sealed to an older key of this node?)`,
+      )
       return
     }
 
@@ -165,7 +177,10 @@ export class DirectMessages {
 
   /** Gives a new direct peer the keys we know (ours included), so it can write to anyone at once. */
   #shareKeys(conn: PeerConnection): void {
-    const announces = [...this.#directory.values()].reverse().slice(-MAX_KEYS_SHARED + 1).map((entry) => entry.announce)
+    const announces = [...this.#directory.values()]
+      .reverse()
+      .slice(-MAX_KEYS_SHARED + 1)
+      .map((entry) => entry.announce)
     if (this.#ownAnnounce) announces.push({payload: this.#ownAnnounce.payload, sig: this.#ownAnnounce.sig})
     for (let i = 0; i < announces.length; i += 50) conn.sendFrame({type: 'keys', announces: announces.slice(i, i + 50)})
   }
@@ -192,7 +207,12 @@ export class DirectMessages {
     }
 
     // set moves it to the newest end; a full directory forgets the least recently announced.
-    this.#directory.set(from.id, {announce: {payload: announce.payload, sig: announce.sig}, info: {...from}, key: Buffer.from(dmKey, 'base64url'), ts})
+    this.#directory.set(from.id, {
+      announce: {payload: announce.payload, sig: announce.sig},
+      info: {...from},
+      key: Buffer.from(dmKey, 'base64url'),
+      ts,
+    })
     return true
   }
 }

@@ -60,7 +60,9 @@ function describe(detail: ChatNodeErrorDetail): string {
     }
 
     case 'bad_address': {
-      return detail.host.length === 0 ? 'host must not be empty' : `port must be a whole number from 1 to 65535, not "${detail.port}"`
+      return detail.host.length === 0
+        ? 'host must not be empty'
+        : `port must be a whole number from 1 to 65535, not "${detail.port}"`
     }
 
     case 'bad_name': {

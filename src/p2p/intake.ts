@@ -55,7 +55,13 @@ export class SignedIntake {
   ): Intake<SignedPayloads[K]> {
     const node = this.#node
     const beforeSignature = node.beforeSignature && ((authorId: string) => node.beforeSignature!(conn, kind, authorId))
-    const verdict = validateSigned(kind, body, {now: Date.now(), seen: node.seen, anyAge, maxAgeMs: node.maxAgeMs?.(), beforeSignature})
+    const verdict = validateSigned(kind, body, {
+      now: Date.now(),
+      seen: node.seen,
+      anyAge,
+      maxAgeMs: node.maxAgeMs?.(),
+      beforeSignature,
+    })
     switch (verdict.outcome) {
       case 'ignore': {
         if (verdict.why !== 'duplicate') return {status: 'dropped'}

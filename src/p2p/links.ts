@@ -34,7 +34,10 @@ export interface LinksHost {
   /** An outbound connection was opened to host:port (the address to cool down if it misbehaves). */
   dialled?(conn: PeerConnection, host: string, port: number): void
   /** After the hello: an error frame's reason to refuse this peer with (it is on the cool-down list), or undefined. */
-  refuseAfterHello?(conn: PeerConnection, remote: NodeInfo): {code: string; host: string; port: number; until: number} | undefined
+  refuseAfterHello?(
+    conn: PeerConnection,
+    remote: NodeInfo,
+  ): {code: string; host: string; port: number; until: number} | undefined
   /** A connection closed; false keeps its protocol error off the screen (the same offender again this period). */
   closed?(conn: PeerConnection, protocolError: boolean): boolean
 }
@@ -101,7 +104,12 @@ export class Links {
         if (settled) return
         settled = true
         const failure = this.#failure(conn, {host, port})
-        reject(new ChatNodeError({code: 'unreachable', host, port, failure}, describeFailure(failure, this.#limits?.handshakeTimeoutMs)))
+        reject(
+          new ChatNodeError(
+            {code: 'unreachable', host, port, failure},
+            describeFailure(failure, this.#limits?.handshakeTimeoutMs),
+          ),
+        )
       }
 
       socket.once('error', fail)
@@ -122,8 +130,17 @@ export class Links {
     conn.once('hello', (remote) => {
       node.release(conn)
       if (remote.id === node.selfId) {
-        conn.close('connected to itself', {type: 'error', code: 'self', message: 'you connected to yourself (same identity)'}, 'self')
-        onSettled?.(new ChatNodeError({code: 'self', host: remote.host, port: remote.port}, `${remote.host}:${remote.port} is this node itself`))
+        conn.close(
+          'connected to itself',
+          {type: 'error', code: 'self', message: 'you connected to yourself (same identity)'},
+          'self',
+        )
+        onSettled?.(
+          new ChatNodeError(
+            {code: 'self', host: remote.host, port: remote.port},
+            `${remote.host}:${remote.port} is this node itself`,
+          ),
+        )
         return
       }
 
@@ -131,8 +148,20 @@ export class Links {
       if (cooling) {
         // Refused quietly: it was told once, when it was cut; a line per attempt would flood this screen.
         const until = new Date(cooling.until).toISOString()
-        conn.close('on the cool-down list', {type: 'error', code: 'cooling_down', message: `not accepted until ${until} (${cooling.code})`}, 'cooling_down')
-        onSettled?.(new ChatNodeError({code: 'cooling_down', host: cooling.host, port: cooling.port, reason: cooling.code, until: cooling.until}))
+        conn.close(
+          'on the cool-down list',
+          {type: 'error', code: 'cooling_down', message: `not accepted until ${until} (${cooling.code})`},
+          'cooling_down',
+        )
+        onSettled?.(
+          new ChatNodeError({
+            code: 'cooling_down',
+            host: cooling.host,
+            port: cooling.port,
+            reason: cooling.code,
+            until: cooling.until,
+          }),
+        )
         return
       }
 
@@ -193,7 +222,11 @@ export class Links {
       }
 
       case 'full': {
-        conn.close('too many peers', {type: 'error', code: 'full', message: 'this node has no room for more peers'}, 'full')
+        conn.close(
+          'too many peers',
+          {type: 'error', code: 'full', message: 'this node has no room for more peers'},
+          'full',
+        )
         onSettled?.(new ChatNodeError({code: 'full', maxPeers: this.registry.maxPeers}))
       }
     }
@@ -203,7 +236,13 @@ export class Links {
   #failure(conn: PeerConnection, where: {host: string; port: number}): ConnectFailure {
     const cause = conn.closeCause
     const code = classifyClose(cause) ?? 'closed'
-    return {code, direction: conn.direction, host: where.host, port: where.port, ...(cause.errno ? {errno: cause.errno} : {})}
+    return {
+      code,
+      direction: conn.direction,
+      host: where.host,
+      port: where.port,
+      ...(cause.errno ? {errno: cause.errno} : {}),
+    }
   }
 
   async #unregister(conn: PeerConnection, reason: string, code: CloseCode): Promise<void> {

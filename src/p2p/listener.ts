@@ -155,7 +155,10 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
     }
 
     default: {
-      return new ChatNodeError({code: 'listen_failed', errno: error.code, host, port}, `cannot listen on ${host}:${port}: ${error.message}`)
+      return new ChatNodeError(
+        {code: 'listen_failed', errno: error.code, host, port},
+        `cannot listen on ${host}:${port}: ${error.message}`,
+      )
     }
   }
 }

@@ -80,7 +80,10 @@ export class Mesh {
 
   start(): void {
     this.#tick = setInterval(() => this.maintain(), this.#options.tickMs ?? MESH_TICK_MS)
-    this.#exchange = setInterval(() => this.#host.exchangePeers(), this.#options.exchangeIntervalMs ?? PEER_EXCHANGE_INTERVAL_MS)
+    this.#exchange = setInterval(
+      () => this.#host.exchangePeers(),
+      this.#options.exchangeIntervalMs ?? PEER_EXCHANGE_INTERVAL_MS,
+    )
     this.#tick.unref()
     this.#exchange.unref()
   }
@@ -192,7 +195,14 @@ export class Mesh {
             if (!entry) return
             entry.failures++
             const now = Date.now()
-            entry.retryAt = now + backoffDelay(entry.failures, {initialMs: FAILED_DIAL_DELAY_MS, maxMs: KNOWN_PEER_RETRY_MAX_MS, jitter: 0.2, random: this.#options.random})
+            entry.retryAt =
+              now +
+              backoffDelay(entry.failures, {
+                initialMs: FAILED_DIAL_DELAY_MS,
+                maxMs: KNOWN_PEER_RETRY_MAX_MS,
+                jitter: 0.2,
+                random: this.#options.random,
+              })
             if (now - entry.lastSeen > KNOWN_PEER_TTL_MS) this.#known.delete(peer.id)
           },
         )

@@ -27,7 +27,11 @@ import type {ChatMessage} from './types.js'
 
 export const MESSAGE_SIGNATURE_PREFIX = 'chat/2 message:'
 /** Each kind of signed payload has its own prefix, so a signature for one is never valid as another. */
-export const SIGNATURE_PREFIXES = {announce: 'chat/2 announce:', chat: MESSAGE_SIGNATURE_PREFIX, dm: 'chat/2 dm:'} as const
+export const SIGNATURE_PREFIXES = {
+  announce: 'chat/2 announce:',
+  chat: MESSAGE_SIGNATURE_PREFIX,
+  dm: 'chat/2 dm:',
+} as const
 export type SignedKind = SignedType
 const MESSAGE_ID_PREFIX = 'chat/2 message-id:'
 /** Older messages are ignored (a replay outside the seen-cache's memory); the cache keeps ids longer than this. */
@@ -59,7 +63,9 @@ const FORGED: {[K in SignedKind]: string} = {announce: 'an announce payload', ch
  * object for a payload this short, and every copy of every message is hashed; older Node 20 releases use the object.
  */
 const sha256Hex: (data: string) => string =
-  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'hex') : (data) => crypto.createHash('sha256').update(data, 'utf8').digest('hex')
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data, 'utf8').digest('hex')
 
 /** 128 bits of SHA-256 over the signed payload: the same message has the same id at every hop. */
 export function messageId(payload: string): string {
@@ -79,7 +85,8 @@ export function signFrame<K extends SignedKind>(identity: Identity, kind: K, pay
 /** Refuses a text of ours that no peer would accept: empty, or longer than the protocol allows. */
 export function checkText(text: string): void {
   if (text.trim().length === 0) throw new ChatNodeError({code: 'empty'})
-  if (text.length > MAX_TEXT_CHARS) throw new ChatNodeError({code: 'too_long', length: text.length, limit: MAX_TEXT_CHARS})
+  if (text.length > MAX_TEXT_CHARS)
+    throw new ChatNodeError({code: 'too_long', length: text.length, limit: MAX_TEXT_CHARS})
 }
 
 /** Builds and signs a message of ours. */
@@ -123,18 +130,34 @@ export function validateSigned<K extends SignedKind>(
     return {outcome: 'reject', error: error as ProtocolError}
   }
 
-  if (!context.anyAge && payload.ts < context.now - (context.maxAgeMs ?? MAX_MESSAGE_AGE_MS)) return {outcome: 'ignore', why: 'too_old'}
+  if (!context.anyAge && payload.ts < context.now - (context.maxAgeMs ?? MAX_MESSAGE_AGE_MS))
+    return {outcome: 'ignore', why: 'too_old'}
   if (payload.ts > context.now + MAX_CLOCK_SKEW_MS) return {outcome: 'ignore', why: 'too_new'}
-  if (context.beforeSignature && !context.beforeSignature(payload.from.id)) return {outcome: 'ignore', why: 'over_budget'}
-  if (!verifyWithPrefix(payload.from.id, SIGNATURE_PREFIXES[kind], Buffer.from(frame.payload, 'utf8'), Buffer.from(frame.sig, 'base64url'))) {
-    return {outcome: 'reject', error: new ProtocolError('bad_signature', `${FORGED[kind]} whose signature does not match its author (forged or altered)`)}
+  if (context.beforeSignature && !context.beforeSignature(payload.from.id))
+    return {outcome: 'ignore', why: 'over_budget'}
+  if (
+    !verifyWithPrefix(
+      payload.from.id,
+      SIGNATURE_PREFIXES[kind],
+      Buffer.from(frame.payload, 'utf8'),
+      Buffer.from(frame.sig, 'base64url'),
+    )
+  ) {
+    return {
+      outcome: 'reject',
+      error: new ProtocolError(
+        'bad_signature',
+        `${FORGED[kind]} whose signature does not match its author (forged or altered)`,
+      ),
+    }
   }
 
   return {id, outcome: 'accept', payload}
 }
 
 /** The chat view of a verdict: an accepted payload as the message shown. */
-export type Verdict = {outcome: 'accept'; message: ChatMessage} | Exclude<SignedVerdict<ChatPayload>, {outcome: 'accept'}>
+export type Verdict =
+  {outcome: 'accept'; message: ChatMessage} | Exclude<SignedVerdict<ChatPayload>, {outcome: 'accept'}>
 
 /** validateSigned for a chat frame, the accepted payload turned into the message shown. */
 export function checkMessage(frame: SignedPayload, context: ValidationContext): Verdict {

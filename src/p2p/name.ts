@@ -14,7 +14,9 @@ export async function parseNameFlag(input: string): Promise<string> {
 export function nameProblem(name: string): string | undefined {
   const trimmed = name.trim()
   if (trimmed.length === 0) return `a name must be 1 to ${MAX_NAME_CHARS} printable characters (it is empty)`
-  if (trimmed.length > MAX_NAME_CHARS) return `a name must be 1 to ${MAX_NAME_CHARS} printable characters (it has ${trimmed.length})`
-  if (/[\u0000-\u001F\u007F-\u009F]/.test(trimmed)) return `a name must be 1 to ${MAX_NAME_CHARS} printable characters (it has a control character)`
+  if (trimmed.length > MAX_NAME_CHARS)
+    return `a name must be 1 to ${MAX_NAME_CHARS} printable characters (it has ${trimmed.length})`
+  if (/[\u0000-\u001F\u007F-\u009F]/.test(trimmed))
+    return `a name must be 1 to ${MAX_NAME_CHARS} printable characters (it has a control character)`
   return undefined
 }

@@ -20,7 +20,13 @@ import {Links} from './links.js'
 import {Listener} from './listener.js'
 import {Mesh} from './mesh.js'
 import {MAX_MESSAGE_AGE_MS} from './message-auth.js'
-import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, DEFAULT_HOST, DEFAULT_PORT} from './options.js'
+import {
+  AUTHOR_MESSAGE_BURST,
+  AUTHOR_MESSAGES_PER_SECOND,
+  type ChatNodeOptions,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+} from './options.js'
 import {PeerEvents} from './peer-events.js'
 import {PeerHealth} from './peer-health.js'
 import type {Frame, SignedFrame, SyncItemsFrame} from './protocol.js'
@@ -108,7 +114,8 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
     onDuplicate: (conn, id) => health.duplicate(conn, id),
   })
   // Off by default with --degree 0 (only the links asked for: every one carries every message); never for `chat send`.
-  const lazyOn = !options.transient && (options.lazyPush === undefined ? options.degree !== 0 : options.lazyPush !== false)
+  const lazyOn =
+    !options.transient && (options.lazyPush === undefined ? options.degree !== 0 : options.lazyPush !== false)
   const lazyHost = {
     known: (id: string) => known.has(id),
     chat: (id: string) => {
@@ -120,7 +127,11 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
   const running = (): boolean => node.isRunning()
   const peerCount = (): number => links.registry.size
   const {host = DEFAULT_HOST, port = DEFAULT_PORT} = options
-  const limits = {maxPending: options.maxPendingConnections, inboundRatePerIp: options.inboundRatePerIp, limitLoopback: options.limitLoopback}
+  const limits = {
+    maxPending: options.maxPendingConnections,
+    inboundRatePerIp: options.inboundRatePerIp,
+    limitLoopback: options.limitLoopback,
+  }
   const listener: Listener<PeerConnection> = new Listener(
     {
       isRunning: running,
@@ -136,7 +147,14 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
   const links: Links = new Links(
     {
       selfId: node.id,
-      local: (): LocalEnd => ({identity: node.identity, name: node.name, listen: {host, port: listener.port}, room: node.room, transient: options.transient, lazy: lazy.enabled}),
+      local: (): LocalEnd => ({
+        identity: node.identity,
+        name: node.name,
+        listen: {host, port: listener.port},
+        room: node.room,
+        transient: options.transient,
+        lazy: lazy.enabled,
+      }),
       hold: (conn) => listener.hold(conn),
       release: (conn) => listener.release(conn),
       onPeerUp: (conn) => peerEvents.up(conn),
@@ -149,7 +167,9 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
       warn,
       refuseDial: (host, port) => {
         const cooling = health.blocked(host, port)
-        return cooling && new ChatNodeError({code: 'cooling_down', host, port, reason: cooling.code, until: cooling.until})
+        return (
+          cooling && new ChatNodeError({code: 'cooling_down', host, port, reason: cooling.code, until: cooling.until})
+        )
       },
       dialled: (conn, host, port) => health.dialled(conn, host, port),
       refuseAfterHello: (conn, remote) => {
@@ -188,11 +208,19 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
     churn: (churn) => emit('room_churn', churn),
   })
   mesh.learn(options.addressBook ?? [])
-  const history: HistorySync = new HistorySync({intake, deliver: (message) => emit('message', message), keep: (frame) => chat.keep('chat', frame)}, options.history)
+  const history: HistorySync = new HistorySync(
+    {intake, deliver: (message) => emit('message', message), keep: (frame) => chat.keep('chat', frame)},
+    options.history,
+  )
   // A node that comes back with a store catches up by reconciliation; only a newcomer asks for recent history.
   if (loaded > 0) history.skipRequest()
-  const lateRelay = new LateRelay((frame: SyncItemsFrame, cameFrom: PeerConnection | undefined) => node.broadcast(frame, cameFrom))
-  const sync: SyncLinks<PeerConnection> = new SyncLinks<PeerConnection>({store, accept: (conn, item) => chat.onLate(conn, item)})
+  const lateRelay = new LateRelay((frame: SyncItemsFrame, cameFrom: PeerConnection | undefined) =>
+    node.broadcast(frame, cameFrom),
+  )
+  const sync: SyncLinks<PeerConnection> = new SyncLinks<PeerConnection>({
+    store,
+    accept: (conn, item) => chat.onLate(conn, item),
+  })
   sync.on('done', (conn, report) => emit('synced', {peer: conn.summary(), ...report}))
   sync.on('failed', (conn, reason) => warn('sync_failed', `could not reconcile with ${conn.label}: ${reason}`))
   // A newcomer is shown what was said in the last few minutes (as live messages are accepted), not the whole store.
@@ -249,5 +277,24 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
     relayLate: (kind, frame, cameFrom) => lateRelay.relay(kind, frame, cameFrom),
     emit,
   })
-  return {seen, sender, health, store, intake, listener, links, mesh, roster, history, sync, direct, chat, lazy, peerEvents, held, swaps, refused}
+  return {
+    seen,
+    sender,
+    health,
+    store,
+    intake,
+    listener,
+    links,
+    mesh,
+    roster,
+    history,
+    sync,
+    direct,
+    chat,
+    lazy,
+    peerEvents,
+    held,
+    swaps,
+    refused,
+  }
 }

@@ -23,7 +23,15 @@ import {type ChatNodeOptions, STOP_TIMEOUT_MS} from './options.js'
 import {encodeBody, type Frame, MAX_NAME_CHARS, type SignedFrame, type SyncItemsFrame} from './protocol.js'
 import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import type {SwarmLink} from './swarm/swarm.js'
-import type {ChatMessage, ChatNodeEvents, CooldownSummary, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from './types.js'
+import type {
+  ChatMessage,
+  ChatNodeEvents,
+  CooldownSummary,
+  DirectMessage,
+  NodeInfo,
+  PeerSummary,
+  RosterEntry,
+} from './types.js'
 
 export {ChatNodeError} from './errors.js'
 export {DEFAULT_HISTORY_MESSAGES} from './history-sync.js'
@@ -126,7 +134,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
   /** Connected peers, by their listening addresses. */
   peers(): PeerSummary[] {
-    return this.#parts.links.registry.list().map((conn) => ({...conn.summary(), score: Math.round(this.#parts.health.scores.score(conn.peerId) * 10) / 10}))
+    return this.#parts.links.registry
+      .list()
+      .map((conn) => ({...conn.summary(), score: Math.round(this.#parts.health.scores.score(conn.peerId) * 10) / 10}))
   }
 
   /** Peers on the cool-down list (not redialled, refused if they come back), soonest to end first. */
@@ -197,7 +207,13 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     checkText(text)
 
     const kind = options.action ? {kind: 'action' as const} : {}
-    const {frame, message} = authorMessage(this.#identity, {from: this.info, text, ts: Date.now(), seq: ++this.#seq, ...kind})
+    const {frame, message} = authorMessage(this.#identity, {
+      from: this.info,
+      text,
+      ts: Date.now(),
+      seq: ++this.#seq,
+      ...kind,
+    })
     this.#parts.seen.add(message.id)
     this.#parts.history.remember(frame)
     this.#parts.chat.keep('chat', frame, {id: message.id, ts: message.ts})
@@ -267,7 +283,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     await this.#parts.sender.stop()
     const connections = [...(await this.#parts.links.registry.clear()), ...this.#parts.listener.takePending()]
     for (const conn of connections) conn.close('this node is leaving', {type: 'bye'}, 'leaving')
-    await pTimeout(Promise.all(connections.map((conn) => conn.closed)), {milliseconds: STOP_TIMEOUT_MS, fallback: () => []})
+    await pTimeout(Promise.all(connections.map((conn) => conn.closed)), {
+      milliseconds: STOP_TIMEOUT_MS,
+      fallback: () => [],
+    })
     for (const conn of connections) conn.destroy('this node is leaving', 'leaving')
     await Promise.all(connections.map((conn) => conn.closed))
     await serverClosed
@@ -293,7 +312,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         },
       )
     } catch (error) {
-      this.#warn('swarm_failed', `could not join the swarm (${(error as Error).message}): the node keeps running on TCP`)
+      this.#warn(
+        'swarm_failed',
+        `could not join the swarm (${(error as Error).message}): the node keeps running on TCP`,
+      )
     }
   }
 

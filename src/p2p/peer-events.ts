@@ -29,7 +29,10 @@ export interface PeerEventsHost {
   readonly lazy: Pick<LazyPush, 'down' | 'up'>
   isRunning(): boolean
   relayLate(kind: 'chat' | 'dm', frame: SignedPayload, cameFrom: undefined): void
-  emit<K extends 'clock_skew' | 'held_released' | 'peer_joined' | 'peer_left'>(event: K, ...args: ChatNodeEvents[K]): void
+  emit<K extends 'clock_skew' | 'held_released' | 'peer_joined' | 'peer_left'>(
+    event: K,
+    ...args: ChatNodeEvents[K]
+  ): void
 }
 
 export class PeerEvents {
@@ -61,7 +64,8 @@ export class PeerEvents {
     if (exchanged) {
       // Tell the others about the newcomer at once, so the mesh can route around a relay that dies soon after.
       const announce = [{id: remote.id, host: remote.host, port: remote.port}]
-      for (const other of node.registry.list()) if (other !== conn && other.kind === 'tcp') other.sendFrame({type: 'peers', peers: announce})
+      for (const other of node.registry.list())
+        if (other !== conn && other.kind === 'tcp') other.sendFrame({type: 'peers', peers: announce})
     }
 
     node.history.onPeerUp(conn, peerCount)
@@ -71,7 +75,8 @@ export class PeerEvents {
       node.emit('held_released', {sent: released.send.length, dropped: released.dropped, to})
     }
     const offsetMs = conn.clockOffsetMs
-    if (offsetMs !== undefined && Math.abs(offsetMs) > CLOCK_WARNING_MS) node.emit('clock_skew', {peer: conn.summary(), offsetMs})
+    if (offsetMs !== undefined && Math.abs(offsetMs) > CLOCK_WARNING_MS)
+      node.emit('clock_skew', {peer: conn.summary(), offsetMs})
   }
 
   down(conn: PeerConnection, reason: string, removed: boolean, reasonCode: CloseCode): void {

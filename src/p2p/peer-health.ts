@@ -4,7 +4,13 @@
 
 import {isLoopback} from './address.js'
 import {Cooldown, type CooldownEntry, type CooldownKey, type CooldownOptions} from './cooldown.js'
-import {LinkBudget, MAX_KNOWN_AUTHORS, NEW_AUTHOR_MESSAGE_BURST, NEW_AUTHOR_MESSAGES_PER_SECOND, RecentSet} from './link-budget.js'
+import {
+  LinkBudget,
+  MAX_KNOWN_AUTHORS,
+  NEW_AUTHOR_MESSAGE_BURST,
+  NEW_AUTHOR_MESSAGES_PER_SECOND,
+  RecentSet,
+} from './link-budget.js'
 import {type PenaltyKind, PeerScores} from './peer-score.js'
 import {ProtocolError} from './protocol.js'
 import type {CooldownSummary, NodeInfo, PeerDirection, PeerPenalised} from './types.js'
@@ -70,7 +76,8 @@ export class PeerHealth {
   /** The cool-down list as the node reports it (`ChatNode#cooldowns`), soonest to end first. */
   cooldowns(): CooldownSummary[] {
     return this.cooldown.list().map(({code, keys, label, strikes, until}) => {
-      const of = (prefix: string): string[] => keys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length))
+      const of = (prefix: string): string[] =>
+        keys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length))
       return {code, target: label, addresses: of('addr:'), ids: of('id:'), ips: of('ip:'), until, strikes}
     })
   }
@@ -146,7 +153,8 @@ export class PeerHealth {
       this.#refusals.delete(dialled)
       if (refusals < REFUSALS_BEFORE_COOLDOWN) {
         this.#refusals.set(dialled, refusals)
-        if (this.#refusals.size > MAX_REFUSAL_ADDRESSES) this.#refusals.delete(this.#refusals.keys().next().value as CooldownKey)
+        if (this.#refusals.size > MAX_REFUSAL_ADDRESSES)
+          this.#refusals.delete(this.#refusals.keys().next().value as CooldownKey)
         return undefined
       }
 

@@ -186,7 +186,10 @@ export interface HistoryFrame {
  * `[ts, id]` skip: this range is settled; `[ts, id, fp]` the fingerprint of my frames in it; `[ts, id, [ids]]`
  * every id I hold in it.
  */
-export type SyncRange = [ts: number | null, id: string] | [ts: number | null, id: string, fp: string] | [ts: number | null, id: string, ids: string[]]
+export type SyncRange =
+  | [ts: number | null, id: string]
+  | [ts: number | null, id: string, fp: string]
+  | [ts: number | null, id: string, ids: string[]]
 
 /** A round of range-based set reconciliation, either way. Never relayed. */
 export interface SyncFrame {
@@ -256,7 +259,10 @@ const utf8 = new TextDecoder('utf-8', {fatal: true})
 /** `uint16 BE length ‖ bytes`: one frame on the socket. */
 export function lengthPrefixed(bytes: Uint8Array): Buffer {
   if (bytes.length > MAX_FRAME_BYTES) {
-    throw new ProtocolError('frame_too_large', `frame of ${bytes.length} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`)
+    throw new ProtocolError(
+      'frame_too_large',
+      `frame of ${bytes.length} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`,
+    )
   }
 
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bytes.length)
@@ -267,9 +273,15 @@ export function lengthPrefixed(bytes: Uint8Array): Buffer {
 
 /** The plaintext of a transport frame. Throws if it would not fit in one frame once sealed. */
 export function encodeBody(frame: Frame): Buffer {
-  const body = Buffer.from(JSON.stringify(frame.type === 'sync' ? {type: 'sync', ranges: syncWire(frame.ranges)} : frame), 'utf8')
+  const body = Buffer.from(
+    JSON.stringify(frame.type === 'sync' ? {type: 'sync', ranges: syncWire(frame.ranges)} : frame),
+    'utf8',
+  )
   if (body.length > MAX_PLAINTEXT_BYTES) {
-    throw new ProtocolError('frame_too_large', `frame of ${body.length} bytes exceeds the ${MAX_PLAINTEXT_BYTES}-byte limit`)
+    throw new ProtocolError(
+      'frame_too_large',
+      `frame of ${body.length} bytes exceeds the ${MAX_PLAINTEXT_BYTES}-byte limit`,
+    )
   }
 
   return body
@@ -451,7 +463,10 @@ export function decodeFrame(body: Uint8Array): DecodedFrame {
       const list = field(obj, 'peers')
       if (!Array.isArray(list)) throw new ProtocolError('bad_field', '"peers" must be an array')
       if (list.length > MAX_PEERS_PER_FRAME) {
-        throw new ProtocolError('too_many_peers', `"peers" lists ${list.length} entries (the limit is ${MAX_PEERS_PER_FRAME})`)
+        throw new ProtocolError(
+          'too_many_peers',
+          `"peers" lists ${list.length} entries (the limit is ${MAX_PEERS_PER_FRAME})`,
+        )
       }
 
       return {
@@ -519,7 +534,8 @@ export function decodeChatPayload(payload: string): ChatPayload {
   }
   const kind = field(obj, 'kind')
   if (kind === undefined) return decoded
-  if (!(CHAT_KINDS as readonly unknown[]).includes(kind)) throw new ProtocolError('bad_field', `"kind" must be one of ${CHAT_KINDS.join(', ')}`)
+  if (!(CHAT_KINDS as readonly unknown[]).includes(kind))
+    throw new ProtocolError('bad_field', `"kind" must be one of ${CHAT_KINDS.join(', ')}`)
   return {...decoded, kind: kind as ChatPayload['kind']}
 }
 
@@ -533,7 +549,13 @@ function base64urlKey(obj: Obj, key: string): string {
 
 export function encodeAnnouncePayload(payload: AnnouncePayload): string {
   const {dmKey, from, leaving, seq, ts} = payload
-  return JSON.stringify({from: {id: from.id, name: from.name, host: from.host, port: from.port}, dmKey, ts, seq, ...(leaving ? {leaving: true} : {})})
+  return JSON.stringify({
+    from: {id: from.id, name: from.name, host: from.host, port: from.port},
+    dmKey,
+    ts,
+    seq,
+    ...(leaving ? {leaving: true} : {}),
+  })
 }
 
 export function decodeAnnouncePayload(payload: string): AnnouncePayload {
@@ -607,7 +629,8 @@ const isWellFormed = (text: string): boolean => (text as unknown as {isWellForme
  * leading byte-order mark (the decoder drops it).
  */
 function parsePayload(payload: string, what: string): Obj {
-  if (payload.charCodeAt(0) === 0xfe_ff || !isWellFormed(payload)) return parseObject(Buffer.from(payload, 'utf8'), what)
+  if (payload.charCodeAt(0) === 0xfe_ff || !isWellFormed(payload))
+    return parseObject(Buffer.from(payload, 'utf8'), what)
   return parseText(payload, what)
 }
 
@@ -673,7 +696,8 @@ function name(obj: Obj, key: string): string {
 
 function address(obj: Obj, what: string): WireAddress {
   const host = str(obj, 'host', 1, MAX_HOST_CHARS)
-  if (/[\s\u0000-\u001F\u007F-\u009F]/.test(host)) throw new ProtocolError('bad_field', `${what}.host is not a host name`)
+  if (/[\s\u0000-\u001F\u007F-\u009F]/.test(host))
+    throw new ProtocolError('bad_field', `${what}.host is not a host name`)
   return {host, port: integer(obj, 'port', 1, 65_535)}
 }
 
@@ -688,7 +712,8 @@ const HEX_PREFIX = /^[0-9a-f]{0,32}$/
 const FINGERPRINT = /^[A-Za-z0-9_-]{22}$/
 
 function messageIdValue(value: unknown): string {
-  if (typeof value !== 'string' || !HEX_ID.test(value)) throw new ProtocolError('bad_field', 'a message id must be 32 lowercase hex digits')
+  if (typeof value !== 'string' || !HEX_ID.test(value))
+    throw new ProtocolError('bad_field', 'a message id must be 32 lowercase hex digits')
   return value
 }
 
@@ -720,8 +745,14 @@ function syncRanges(value: unknown): SyncRange[] {
     }
 
     const [delta, prefix, data] = entry as unknown[]
-    if (delta !== null && (typeof delta !== 'number' || !Number.isSafeInteger(delta) || delta < 0 || !Number.isSafeInteger(last + delta))) {
-      throw new ProtocolError('bad_field', `ranges[${i}] bound time must be null or a whole number of ms after the previous bound`)
+    if (
+      delta !== null &&
+      (typeof delta !== 'number' || !Number.isSafeInteger(delta) || delta < 0 || !Number.isSafeInteger(last + delta))
+    ) {
+      throw new ProtocolError(
+        'bad_field',
+        `ranges[${i}] bound time must be null or a whole number of ms after the previous bound`,
+      )
     }
 
     const ts = delta === null ? null : last + delta
@@ -738,11 +769,16 @@ function syncRanges(value: unknown): SyncRange[] {
     previous = [ts, prefix]
     if (entry.length === 2) return [ts, prefix]
     if (typeof data === 'string') {
-      if (!FINGERPRINT.test(data)) throw new ProtocolError('bad_field', `ranges[${i}] fingerprint must be ${FINGERPRINT_CHARS} base64url characters`)
+      if (!FINGERPRINT.test(data))
+        throw new ProtocolError(
+          'bad_field',
+          `ranges[${i}] fingerprint must be ${FINGERPRINT_CHARS} base64url characters`,
+        )
       return [ts, prefix, data]
     }
 
-    if (!Array.isArray(data)) throw new ProtocolError('bad_field', `ranges[${i}] must end in a fingerprint or a list of ids`)
+    if (!Array.isArray(data))
+      throw new ProtocolError('bad_field', `ranges[${i}] must end in a fingerprint or a list of ids`)
     ids += data.length
     if (ids > MAX_SYNC_IDS) throw new ProtocolError('bad_field', `a sync frame lists more than ${MAX_SYNC_IDS} ids`)
     const list = data.map((id) => messageIdValue(id))

@@ -17,10 +17,7 @@ export interface RegistryEntry {
 }
 
 export type AddResult<C> =
-  | {status: 'added'}
-  | {status: 'duplicate'; existing: C}
-  | {status: 'full'}
-  | {status: 'replaced'; previous: C}
+  {status: 'added'} | {status: 'duplicate'; existing: C} | {status: 'full'} | {status: 'replaced'; previous: C}
 
 /**
  * Settles two connections between the same pair the same way on both ends: the one opened by the node with the

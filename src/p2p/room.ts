@@ -18,7 +18,10 @@ export interface RoomKey {
 /** A secret that cannot make a room key: `code` says which way, for a UI to word in its own language. */
 export class RoomSecretError extends Error {
   override readonly name = 'RoomSecretError'
-  constructor(readonly code: 'empty_secret' | 'malformed_invite', message: string) {
+  constructor(
+    readonly code: 'empty_secret' | 'malformed_invite',
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -60,12 +63,23 @@ export async function deriveRoomKey(secret?: string): Promise<RoomKey> {
   if (secret === undefined) return PUBLIC_ROOM
 
   const text = secret.trim().normalize('NFC')
-  if (text === '') throw new RoomSecretError('empty_secret', 'the room secret is empty: pass a passphrase or an invite code (see "chat room invite"), or no secret for the public room')
+  if (text === '')
+    throw new RoomSecretError(
+      'empty_secret',
+      'the room secret is empty: pass a passphrase or an invite code (see "chat room invite"), or no secret for the public room',
+    )
 
   const invite = parseInviteCode(text)
-  if (invite) return roomKey(Buffer.from(crypto.hkdfSync('sha256', invite, INVITE_HKDF_SALT, INVITE_HKDF_INFO, ROOM_KEY_LENGTH)), false)
+  if (invite)
+    return roomKey(
+      Buffer.from(crypto.hkdfSync('sha256', invite, INVITE_HKDF_SALT, INVITE_HKDF_INFO, ROOM_KEY_LENGTH)),
+      false,
+    )
   if (text.startsWith(INVITE_PREFIX)) {
-    throw new RoomSecretError('malformed_invite', `the room secret looks like an invite code but is malformed (expected ${INVITE_PREFIX} and ${INVITE_BODY_LENGTH} base64url characters): copy it again in full`)
+    throw new RoomSecretError(
+      'malformed_invite',
+      `the room secret looks like an invite code but is malformed (expected ${INVITE_PREFIX} and ${INVITE_BODY_LENGTH} base64url characters): copy it again in full`,
+    )
   }
 
   return roomKey(await scrypt(Buffer.from(text, 'utf8')), false)
@@ -91,10 +105,38 @@ export function parseInviteCode(text: string): Buffer | undefined {
 // Tiny on purpose: the length rule catches most dictionary words; these are long enough to pass it or are
 // famous examples people copy. Compared after lowercasing and dropping non-alphanumerics and edge digits.
 const COMMON_PASSPHRASES = new Set([
-  'password', 'passphrase', 'passw0rd', 'secret', 'letmein', 'qwerty', 'qwertyuiop', 'asdfghjkl', 'iloveyou',
-  'welcome', 'admin', 'changeme', 'trustno1', 'monkey', 'dragon', 'football', 'baseball', 'sunshine', 'princess',
-  'abcdef', 'abcdefghijkl', 'chat', 'chatroom', 'chatsecret', 'mysecret', 'supersecret', 'topsecret',
-  'secretpassword', 'mypassword', 'correcthorsebatterystaple', 'senha', 'segredo',
+  'password',
+  'passphrase',
+  'passw0rd',
+  'secret',
+  'letmein',
+  'qwerty',
+  'qwertyuiop',
+  'asdfghjkl',
+  'iloveyou',
+  'welcome',
+  'admin',
+  'changeme',
+  'trustno1',
+  'monkey',
+  'dragon',
+  'football',
+  'baseball',
+  'sunshine',
+  'princess',
+  'abcdef',
+  'abcdefghijkl',
+  'chat',
+  'chatroom',
+  'chatsecret',
+  'mysecret',
+  'supersecret',
+  'topsecret',
+  'secretpassword',
+  'mypassword',
+  'correcthorsebatterystaple',
+  'senha',
+  'segredo',
 ])
 const MIN_PASSPHRASE_LENGTH = 12
 
@@ -105,9 +147,16 @@ const MIN_PASSPHRASE_LENGTH = 12
 export function passphraseWarning(secret: string): string | undefined {
   const weak = passphraseWeakness(secret)
   if (!weak) return undefined
-  const reason = {common: 'a very common password', digits: 'only digits', repeated: 'a short repeated pattern', short: `fewer than ${MIN_PASSPHRASE_LENGTH} characters`}[weak.kind]
-  return `weak room passphrase (${reason}): anyone who records one handshake can try guesses offline at full speed; ` +
+  const reason = {
+    common: 'a very common password',
+    digits: 'only digits',
+    repeated: 'a short repeated pattern',
+    short: `fewer than ${MIN_PASSPHRASE_LENGTH} characters`,
+  }[weak.kind]
+  return (
+    `weak room passphrase (${reason}): anyone who records one handshake can try guesses offline at full speed; ` +
     'use a random invite code from "chat room invite" instead'
+  )
 }
 
 /** Why a passphrase is weak, or undefined (a strong one, an invite code, an empty secret). */

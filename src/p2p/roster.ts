@@ -215,7 +215,15 @@ export class Roster {
   }
 
   #public(entry: Entry): RosterEntry {
-    return {id: entry.id, name: entry.name, host: entry.host, port: entry.port, direct: false, present: entry.present, lastSeen: entry.lastSeen}
+    return {
+      id: entry.id,
+      name: entry.name,
+      host: entry.host,
+      port: entry.port,
+      direct: false,
+      present: entry.present,
+      lastSeen: entry.lastSeen,
+    }
   }
 
   #notice(kind: 'joined' | 'left', event: RoomLeft | RosterEntry): void {

@@ -160,7 +160,8 @@ export class SecureSession {
     try {
       return this.#recv!.decryptWithAd(NO_AD, frame)
     } catch (error) {
-      if (error instanceof NoiseError) throw new SessionError('decrypt_failed', 'a frame failed authentication (tampered, replayed or not encrypted)')
+      if (error instanceof NoiseError)
+        throw new SessionError('decrypt_failed', 'a frame failed authentication (tampered, replayed or not encrypted)')
       throw error
     }
   }
@@ -182,7 +183,11 @@ export class SecureSession {
         try {
           this.#handshake.readMessage(message)
         } catch (error) {
-          if (error instanceof NoiseError) throw new SessionError('room_mismatch', 'the room secret does not match (the handshake failed at its first message)')
+          if (error instanceof NoiseError)
+            throw new SessionError(
+              'room_mismatch',
+              'the room secret does not match (the handshake failed at its first message)',
+            )
           throw error
         }
 
@@ -214,7 +219,8 @@ export class SecureSession {
     try {
       return this.#handshake.readMessage(message)
     } catch (error) {
-      if (error instanceof NoiseError) throw new SessionError('handshake_failed', `the handshake failed: ${error.message}`)
+      if (error instanceof NoiseError)
+        throw new SessionError('handshake_failed', `the handshake failed: ${error.message}`)
       throw error
     }
   }
@@ -229,12 +235,19 @@ export class SecureSession {
   #verifyHello(payload: Buffer): RemoteHello {
     const hello = decodeHelloPayload(payload)
     if (hello.v !== PROTOCOL_VERSION) {
-      throw new SessionError('version', `the peer speaks chat protocol version ${hello.v}; this node speaks version ${PROTOCOL_VERSION}`)
+      throw new SessionError(
+        'version',
+        `the peer speaks chat protocol version ${hello.v}; this node speaks version ${PROTOCOL_VERSION}`,
+      )
     }
 
     const remoteStatic = this.#handshake.remoteStaticPublicKey
-    if (!isNodeId(hello.id) || !remoteStatic || !verifyWithPrefix(hello.id, STATIC_KEY_SIGNATURE_PREFIX, remoteStatic, Buffer.from(hello.sig, 'base64url'))) {
-      throw new SessionError('bad_identity', 'the peer\'s identity signature does not match its handshake key')
+    if (
+      !isNodeId(hello.id) ||
+      !remoteStatic ||
+      !verifyWithPrefix(hello.id, STATIC_KEY_SIGNATURE_PREFIX, remoteStatic, Buffer.from(hello.sig, 'base64url'))
+    ) {
+      throw new SessionError('bad_identity', "the peer's identity signature does not match its handshake key")
     }
 
     // How far the peer's clock is ahead of ours (negative: behind), give or take one trip of the handshake.

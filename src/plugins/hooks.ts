@@ -59,7 +59,9 @@ export type ChatMessageHookOptions = {
 }
 
 /** `chat:peer`: a direct peer connected (`change: 'joined'`) or went away (`change: 'left'`, with a reason). */
-export type ChatPeerHookOptions = {chat: ChatApi} & ({change: 'joined'; peer: PeerSummary} | {change: 'left'; peer: PeerLeft})
+export type ChatPeerHookOptions = {chat: ChatApi} & (
+  {change: 'joined'; peer: PeerSummary} | {change: 'left'; peer: PeerLeft}
+)
 
 /**
  * The chat hooks for oclif's typing: a TypeScript plugin writes
@@ -118,7 +120,11 @@ export function wirePluginHooks(
   const maxPending = options.maxPending ?? MAX_PENDING_HOOK_EVENTS
   const queue = new PQueue({concurrency: options.concurrency ?? HOOK_CONCURRENCY})
   const disabled = new Set<string>()
-  const allowSend = sendLimiter(options.sendLimit ?? PLUGIN_SEND_LIMIT, options.sendWindowMs ?? PLUGIN_SEND_WINDOW_MS, options.now ?? Date.now)
+  const allowSend = sendLimiter(
+    options.sendLimit ?? PLUGIN_SEND_LIMIT,
+    options.sendWindowMs ?? PLUGIN_SEND_WINDOW_MS,
+    options.now ?? Date.now,
+  )
   let stopped = false
   let droppedSinceIdle = false
 
@@ -138,7 +144,9 @@ export function wirePluginHooks(
     peers: () => node.peers(),
     send(text: string) {
       if (!allowSend()) {
-        throw new Error(`plugins sent more than ${options.sendLimit ?? PLUGIN_SEND_LIMIT} messages in ${Math.round((options.sendWindowMs ?? PLUGIN_SEND_WINDOW_MS) / 1000)} s`)
+        throw new Error(
+          `plugins sent more than ${options.sendLimit ?? PLUGIN_SEND_LIMIT} messages in ${Math.round((options.sendWindowMs ?? PLUGIN_SEND_WINDOW_MS) / 1000)} s`,
+        )
       }
 
       return node.send(text)
@@ -152,12 +160,15 @@ export function wirePluginHooks(
       disabled.add(plugin.name)
       // Switched off for this process only: the hooks are dropped from the loaded plugin, nothing is written.
       for (const name of CHAT_HOOK_EVENTS) delete plugin.hooks[name]
-      say(`plugin ${plugin.name} failed in its ${event} hook (${describe(error)}): its chat hooks are disabled for this session`, {
-        kind: 'failed',
-        plugin: plugin.name,
-        event,
-        reason: describe(error),
-      })
+      say(
+        `plugin ${plugin.name} failed in its ${event} hook (${describe(error)}): its chat hooks are disabled for this session`,
+        {
+          kind: 'failed',
+          plugin: plugin.name,
+          event,
+          reason: describe(error),
+        },
+      )
     }
   }
 
@@ -165,15 +176,18 @@ export function wirePluginHooks(
     // Most sessions have no plugin for most events: those cost nothing, and never fill the queue.
     if (stopped || !config.getPluginsList().some((plugin) => (plugin.hooks[event]?.length ?? 0) > 0)) return
     if (queue.size >= maxPending) {
-      if (!droppedSinceIdle) say(`plugin hooks are falling behind: ${event} events are dropped until they catch up`, {kind: 'behind', event})
+      if (!droppedSinceIdle)
+        say(`plugin hooks are falling behind: ${event} events are dropped until they catch up`, {kind: 'behind', event})
       droppedSinceIdle = true
       return
     }
 
     // Fire and forget: the node's emit() never waits for a plugin, and no rejection goes unhandled.
-    queue.add(() => run(event, {...opts, chat} as ChatHooks[E]['options'])).catch((error: unknown) => {
-      say(`plugin hooks: ${event} failed: ${describe(error)}`, {kind: 'error', event, reason: describe(error)})
-    })
+    queue
+      .add(() => run(event, {...opts, chat} as ChatHooks[E]['options']))
+      .catch((error: unknown) => {
+        say(`plugin hooks: ${event} failed: ${describe(error)}`, {kind: 'error', event, reason: describe(error)})
+      })
   }
 
   queue.on('idle', () => {

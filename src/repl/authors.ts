@@ -51,7 +51,10 @@ export class Authors {
     let reachable: string[] = []
     try {
       connected = this.#node.peers().map((peer) => peer.name)
-      reachable = this.#node.directory().map((node) => node.name).reverse()
+      reachable = this.#node
+        .directory()
+        .map((node) => node.name)
+        .reverse()
     } catch {
       // completion without the peer list is still completion
     }

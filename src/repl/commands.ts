@@ -81,13 +81,17 @@ function restOf(text: string): string {
 function parseRetry(args: string[]): Command {
   if (args.length === 0) return {kind: 'retry'}
   const connect = parseConnect(args)
-  return connect.kind === 'connect' ? {kind: 'retry', host: connect.host, port: connect.port} : {kind: 'usage', command: 'retry'}
+  return connect.kind === 'connect'
+    ? {kind: 'retry', host: connect.host, port: connect.port}
+    : {kind: 'usage', command: 'retry'}
 }
 
 function parseHistory(args: string[]): Command {
   if (args.length === 0) return {kind: 'history', count: DEFAULT_HISTORY}
   const count = /^\d{1,7}$/.test(args[0]) ? Number(args[0]) : 0
-  return args.length === 1 && count >= 1 && count <= MAX_HISTORY ? {kind: 'history', count} : {kind: 'usage', command: 'history'}
+  return args.length === 1 && count >= 1 && count <= MAX_HISTORY
+    ? {kind: 'history', count}
+    : {kind: 'usage', command: 'history'}
 }
 
 /** `/msg "Ana Maria" text` (a quoted name, then the text) or `/msg words...` (resolved later); the text keeps its

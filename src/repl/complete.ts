@@ -79,10 +79,23 @@ function candidatesFor(before: string, sources: CompletionSources): Candidates |
   const start = before.length - word.length
   // A command only at the very start: " /pe" is a message.
   if (before === word && word.startsWith('/') && !word.startsWith('//')) {
-    return {start, candidates: matching(word, sources.commands.map((command) => `/${command.name}`))}
+    return {
+      start,
+      candidates: matching(
+        word,
+        sources.commands.map((command) => `/${command.name}`),
+      ),
+    }
   }
 
-  if (word.startsWith('@')) return {start, candidates: matching(word, sources.peers.map((peer) => `@${peer}`))}
+  if (word.startsWith('@'))
+    return {
+      start,
+      candidates: matching(
+        word,
+        sources.peers.map((peer) => `@${peer}`),
+      ),
+    }
   if (before.startsWith('/') && !before.startsWith('//')) {
     const head = /^\/(\S+)\s+/.exec(before)
     const command = head && sources.commands.find((c) => c.name === lower(head[1]))
@@ -95,7 +108,14 @@ function candidatesFor(before: string, sources: CompletionSources): Candidates |
 
     const words = before.split(/\s+/)
     const kind = command.args[words.length - 2]
-    if (kind === 'command') return {start, candidates: matching(word, sources.commands.map((c) => c.name))}
+    if (kind === 'command')
+      return {
+        start,
+        candidates: matching(
+          word,
+          sources.commands.map((c) => c.name),
+        ),
+      }
     if (kind === 'peer' && words.length > 2) return {start, candidates: matching(word, sources.peers)}
   }
 
@@ -107,7 +127,11 @@ function candidatesFor(before: string, sources: CompletionSources): Candidates |
  * replaces it and adds a space; several extend it to their longest common prefix; none leaves the line as it is.
  * `candidates` lists every match.
  */
-export function complete(text: string, cursor: number, sources: CompletionSources = {commands: COMMANDS, peers: []}): Completion {
+export function complete(
+  text: string,
+  cursor: number,
+  sources: CompletionSources = {commands: COMMANDS, peers: []},
+): Completion {
   const at = Math.max(0, Math.min(cursor, text.length))
   const before = text.slice(0, at)
   const after = text.slice(at)

@@ -32,17 +32,21 @@ const ENGLISH_REASONS: Readonly<Record<string, ReasonCode>> = {
   'too many peers': 'full',
   'this node is leaving': 'leaving',
   quit: 'quit',
-  'the peer closed the handshake: the room secret does not match, or it accepts no more connections': 'refused_handshake',
+  'the peer closed the handshake: the room secret does not match, or it accepts no more connections':
+    'refused_handshake',
   'connected to itself': 'self',
   'closed the connection': 'peer_closed',
 }
 
-const has = <T extends string>(list: readonly T[], code: string | undefined): code is T => code !== undefined && (list as readonly string[]).includes(code)
+const has = <T extends string>(list: readonly T[], code: string | undefined): code is T =>
+  code !== undefined && (list as readonly string[]).includes(code)
 
 export type {NodeErrorTexts}
 
 function field(error: unknown, name: string): unknown {
-  return typeof error === 'object' && error !== null && name in error ? (error as Record<string, unknown>)[name] : undefined
+  return typeof error === 'object' && error !== null && name in error
+    ? (error as Record<string, unknown>)[name]
+    : undefined
 }
 
 function stringField(error: unknown, name: string): string | undefined {
@@ -104,9 +108,13 @@ export function nodeErrorText(texts: EngineTexts, error: unknown): string | unde
 }
 
 /** A node warning in the reader's language: a peer disconnected for a protocol error, or one of the other codes. */
-export function warningText(texts: EngineTexts, warning: {code: string; message: string; peer?: unknown; subject?: string}): string {
+export function warningText(
+  texts: EngineTexts,
+  warning: {code: string; message: string; peer?: unknown; subject?: string},
+): string {
   const {code, message} = warning
-  if (has(WARNING_CODES, code)) return texts.warnings[code as WarningCode](warningDetail(code as WarningCode, message, warning))
+  if (has(WARNING_CODES, code))
+    return texts.warnings[code as WarningCode](warningDetail(code as WarningCode, message, warning))
   const peer = peerLabel(warning.peer) ?? disconnectedLabel(message, code)
   if (peer === undefined) return message
   const reason = has(PROTOCOL_CODES, code) ? texts.protocol[code as ProtocolCode] : texts.protocol.peer_misbehaved
@@ -133,7 +141,11 @@ function disconnectedLabel(message: string, code: string): string | undefined {
 function warningDetail(code: WarningCode, message: string, warning: unknown): string {
   switch (code) {
     case 'dm_unreadable': {
-      return stringField(field(warning, 'from'), 'name') ?? /^a direct message from (.*) could not be opened/.exec(message)?.[1] ?? '?'
+      return (
+        stringField(field(warning, 'from'), 'name') ??
+        /^a direct message from (.*) could not be opened/.exec(message)?.[1] ??
+        '?'
+      )
     }
 
     case 'send_failed': {

@@ -35,7 +35,12 @@ interface StringPrompt extends EventEmitter {
   start(): void
 }
 
-type StringPromptClass = new (options: {name: string; message: string; stdin: ReplInput; stdout: ReplOutput}) => StringPrompt
+type StringPromptClass = new (options: {
+  name: string
+  message: string
+  stdin: ReplInput
+  stdout: ReplOutput
+}) => StringPrompt
 
 // enquirer is CommonJS and its typings omit the prompt classes; Input is StringPrompt plus optional history.
 export const Input = (Enquirer as unknown as {Input: StringPromptClass}).Input

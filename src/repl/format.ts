@@ -16,7 +16,9 @@ export function formatStamp(time: Date | number | string, now: Date | number = D
   if (Number.isNaN(date.getTime())) return '?'
   const today = new Date(now)
   const sameDay =
-    date.getFullYear() === today.getFullYear() && date.getMonth() === today.getMonth() && date.getDate() === today.getDate()
+    date.getFullYear() === today.getFullYear() &&
+    date.getMonth() === today.getMonth() &&
+    date.getDate() === today.getDate()
   const day = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`
   return sameDay ? formatClock(date) : `${day} ${formatClock(date)}`
 }
@@ -45,14 +47,25 @@ export function formatTable(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, i
 /** The terminal columns the widest line of `formatTable(rows, indent)` takes. */
 export function tableWidth(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, indent = '  '): number {
   const {cells, widths} = measure(rows)
-  return Math.max(0, ...cells.map((row) => displayWidth(indent) + row.reduce((sum, cell, i) => sum + (i === row.length - 1 ? displayWidth(cell.text) : widths[i] + 2), 0)))
+  return Math.max(
+    0,
+    ...cells.map(
+      (row) =>
+        displayWidth(indent) +
+        row.reduce((sum, cell, i) => sum + (i === row.length - 1 ? displayWidth(cell.text) : widths[i] + 2), 0),
+    ),
+  )
 }
 
 /**
  * `formatTable(rows)` with as many of its columns as fit in `columns` terminal columns (all when undefined): the last
  * ones go first, one at a time, keeping at least `fewest`. Undefined when not even those fit.
  */
-export function fitTable(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, columns: number | undefined, fewest: number): string[] | undefined {
+export function fitTable(
+  rows: ReadonlyArray<ReadonlyArray<Cell | string>>,
+  columns: number | undefined,
+  fewest: number,
+): string[] | undefined {
   for (let keep = Math.max(0, ...rows.map((row) => row.length)); keep >= fewest; keep--) {
     const table = rows.map((row) => row.slice(0, keep))
     if (columns === undefined || tableWidth(table) <= columns) return formatTable(table)
@@ -64,6 +77,8 @@ export function fitTable(rows: ReadonlyArray<ReadonlyArray<Cell | string>>, colu
 function measure(rows: ReadonlyArray<ReadonlyArray<Cell | string>>): {cells: Cell[][]; widths: number[]} {
   const cells = rows.map((row) => row.map((cell) => (typeof cell === 'string' ? {text: cell} : cell)))
   const columns = Math.max(0, ...cells.map((row) => row.length))
-  const widths = Array.from({length: columns}, (_, i) => Math.max(0, ...cells.map((row) => displayWidth(row[i]?.text ?? ''))))
+  const widths = Array.from({length: columns}, (_, i) =>
+    Math.max(0, ...cells.map((row) => displayWidth(row[i]?.text ?? ''))),
+  )
   return {cells, widths}
 }

@@ -27,7 +27,13 @@ import {PLAIN, type Style} from './style.js'
 import {visibleWidth} from './wrap.js'
 
 /** Leave codes that mean the network failed, not the peer: silence, no route, a reset. */
-const NETWORK_LOSSES: ReadonlySet<string> = new Set(['heartbeat', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'])
+const NETWORK_LOSSES: ReadonlySet<string> = new Set([
+  'heartbeat',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+])
 
 export interface HumanOptions {
   /** Colours; PLAIN (the default) keeps every line exactly as DESIGN.md shows it. */
@@ -91,7 +97,11 @@ export class HumanSink implements OutputSink {
 
     if (message.late) {
       // Said while we were away or cut off: shown once, now, with the author's time.
-      this.#said(this.#style.system(this.#catalog.lateMark(formatStamp(message.ts, this.#now()))) + line, text, mention && this.#bell ? '\u0007' : '')
+      this.#said(
+        this.#style.system(this.#catalog.lateMark(formatStamp(message.ts, this.#now()))) + line,
+        text,
+        mention && this.#bell ? '\u0007' : '',
+      )
       return
     }
 
@@ -100,7 +110,9 @@ export class HumanSink implements OutputSink {
 
   sent(message: ChatMessage): void {
     const text = sanitize(message.text)
-    const line = message.action ? this.#style.action(actionText(sanitize(message.from.name), text)) : this.#catalog.own(text)
+    const line = message.action
+      ? this.#style.action(actionText(sanitize(message.from.name), text))
+      : this.#catalog.own(text)
     this.#said(this.#stamped(this.#style.own(line), message.ts), text)
     if (message.held) this.#out(this.#style.system(this.#catalog.heldNotice))
   }
@@ -109,7 +121,9 @@ export class HumanSink implements OutputSink {
     const from = {...message.from, name: this.#style.name(message.from.id, sanitize(message.from.name))}
     const text = sanitize(message.text)
     const line = this.#style.mention(this.#catalog.directReceived(from, text))
-    const marked = message.late ? this.#style.system(this.#catalog.lateMark(formatStamp(message.ts, this.#now()))) + line : this.#stamped(line, message.ts)
+    const marked = message.late
+      ? this.#style.system(this.#catalog.lateMark(formatStamp(message.ts, this.#now()))) + line
+      : this.#stamped(line, message.ts)
     this.#said(marked, text, this.#bell ? '\u0007' : '')
   }
 
@@ -121,7 +135,11 @@ export class HumanSink implements OutputSink {
   }
 
   heldReleased(released: HeldReleased): void {
-    this.#out(this.#stamped(this.#style.system(this.#catalog.heldReleased(released.sent, released.dropped, this.#who(released.to)))))
+    this.#out(
+      this.#stamped(
+        this.#style.system(this.#catalog.heldReleased(released.sent, released.dropped, this.#who(released.to))),
+      ),
+    )
   }
 
   peerJoined(peer: PeerSummary): void {
@@ -132,7 +150,13 @@ export class HumanSink implements OutputSink {
     const reason = sanitize(leaveReasonText(this.#catalog.engine, peer))
     // A network outage is not a leave: say the peer was lost and that the node dials it again (the mesh does).
     const lost = peer.reasonCode !== undefined && NETWORK_LOSSES.has(peer.reasonCode)
-    this.#out(this.#stamped(this.#style.system(lost ? this.#catalog.peerLost(this.#who(peer), reason) : this.#catalog.peerLeft(this.#who(peer), reason))))
+    this.#out(
+      this.#stamped(
+        this.#style.system(
+          lost ? this.#catalog.peerLost(this.#who(peer), reason) : this.#catalog.peerLeft(this.#who(peer), reason),
+        ),
+      ),
+    )
   }
 
   peers(peers: PeerSummary[], cooldowns: CooldownSummary[] = []): void {
@@ -140,7 +164,10 @@ export class HumanSink implements OutputSink {
     if (cooldowns.length === 0) return
     this.#out(this.#style.system(this.#catalog.cooldownHeader(cooldowns.length)))
     const now = this.#now()
-    for (const entry of cooldowns) this.#out(this.#catalog.cooldownLine(sanitize(entry.target), sanitize(entry.code), formatRemaining(entry.until - now)))
+    for (const entry of cooldowns)
+      this.#out(
+        this.#catalog.cooldownLine(sanitize(entry.target), sanitize(entry.code), formatRemaining(entry.until - now)),
+      )
   }
 
   ignoreList(authors: IgnoredAuthor[], hidden: number): void {
@@ -149,7 +176,12 @@ export class HumanSink implements OutputSink {
       return
     }
 
-    this.#out(this.#catalog.ignoreList(authors.map((a) => `${sanitize(a.name)} ${safeFingerprint(a.id)}`), hidden))
+    this.#out(
+      this.#catalog.ignoreList(
+        authors.map((a) => `${sanitize(a.name)} ${safeFingerprint(a.id)}`),
+        hidden,
+      ),
+    )
   }
 
   peerPenalised(): void {
@@ -167,12 +199,16 @@ export class HumanSink implements OutputSink {
       return peer.transport === 'swarm' ? `${text} [${this.#catalog.via(peer.transport, peer.route)}]` : text
     }
 
-    this.#nodeList(peers, {none: this.#catalog.noPeers, header: this.#catalog.peersHeader(peers.length), line, titles}, (peer) => [
-      formatClock(peer.since),
-      this.#catalog.direction(peer.direction),
-      this.#catalog.via(peer.transport, peer.route),
-      ...(scored ? [String(peer.score ?? 0)] : []),
-    ])
+    this.#nodeList(
+      peers,
+      {none: this.#catalog.noPeers, header: this.#catalog.peersHeader(peers.length), line, titles},
+      (peer) => [
+        formatClock(peer.since),
+        this.#catalog.direction(peer.direction),
+        this.#catalog.via(peer.transport, peer.route),
+        ...(scored ? [String(peer.score ?? 0)] : []),
+      ],
+    )
   }
 
   who(entries: RosterEntry[]): void {
@@ -181,7 +217,13 @@ export class HumanSink implements OutputSink {
     const list = {
       none: this.#catalog.whoNobody,
       header: this.#catalog.whoHeader(entries.length),
-      line: (entry: RosterEntry) => this.#catalog.whoLine(this.#who(entry), safeFingerprint(entry.id), reach(entry), formatStamp(entry.lastSeen, this.#now())),
+      line: (entry: RosterEntry) =>
+        this.#catalog.whoLine(
+          this.#who(entry),
+          safeFingerprint(entry.id),
+          reach(entry),
+          formatStamp(entry.lastSeen, this.#now()),
+        ),
       titles: [t.name, t.address, t.fingerprint, t.reach, t.lastSeen],
     }
     const now = this.#now()
@@ -192,7 +234,11 @@ export class HumanSink implements OutputSink {
    * The answer to /peers or /who: a sentence when there is nobody, else a header and then one `line` each (a pipe, a
    * file) or, on a terminal, a table of `titles` whose columns after name, address and fingerprint are `more`.
    */
-  #nodeList<T extends NodeInfo>(nodes: T[], list: {header: string; line: (node: T) => string; none: string; titles: string[]}, more: (node: T) => string[]): void {
+  #nodeList<T extends NodeInfo>(
+    nodes: T[],
+    list: {header: string; line: (node: T) => string; none: string; titles: string[]},
+    more: (node: T) => string[],
+  ): void {
     if (nodes.length === 0) {
       this.#out(list.none)
       return
@@ -208,7 +254,12 @@ export class HumanSink implements OutputSink {
     const header = titles.map((text) => ({text, paint: this.#style.header}))
     const rows = nodes.map((node) => {
       const who = this.#who(node)
-      return [{text: who.name, paint: (text: string) => this.#style.name(node.id, text)}, formatAddress(who), safeFingerprint(node.id), ...more(node)]
+      return [
+        {text: who.name, paint: (text: string) => this.#style.name(node.id, text)},
+        formatAddress(who),
+        safeFingerprint(node.id),
+        ...more(node),
+      ]
     })
     // On a narrow terminal the last columns go first (/peers: score, via, then direction and time); name, address and
     // fingerprint stay, else the plain list, which the terminal wraps.
@@ -258,7 +309,9 @@ export class HumanSink implements OutputSink {
       const stamp = `${this.#style.system(formatStamp(entry.sentTs ?? entry.ts, now))} `
       const text = sanitize(entry.text)
       if (entry.own) {
-        const line = entry.action ? this.#style.action(actionText(sanitize(entry.from ?? this.#ownName()), text)) : this.#catalog.own(text)
+        const line = entry.action
+          ? this.#style.action(actionText(sanitize(entry.from ?? this.#ownName()), text))
+          : this.#catalog.own(text)
         this.#said(stamp + this.#style.own(line), text)
         continue
       }
@@ -266,7 +319,13 @@ export class HumanSink implements OutputSink {
       const name = sanitize(entry.from ?? '?')
       const painted = this.#style.name(entry.fromId ?? name, name)
       const marked = this.#text(entry.text, this.#mentions(entry.text))
-      this.#said(stamp + (entry.action ? this.#style.action(actionText(painted, marked)) : this.#catalog.receivedFrom(painted, marked)), marked)
+      this.#said(
+        stamp +
+          (entry.action
+            ? this.#style.action(actionText(painted, marked))
+            : this.#catalog.receivedFrom(painted, marked)),
+        marked,
+      )
     }
   }
 
@@ -294,7 +353,11 @@ export class HumanSink implements OutputSink {
   }
 
   clockSkew({offsetMs, peer}: ClockSkew): void {
-    this.#out(this.#style.error(this.#catalog.clockSkew({...peer, name: sanitize(peer.name), host: sanitize(peer.host)}, offsetMs)))
+    this.#out(
+      this.#style.error(
+        this.#catalog.clockSkew({...peer, name: sanitize(peer.name), host: sanitize(peer.host)}, offsetMs),
+      ),
+    )
   }
 
   #mentions(text: string): boolean {

@@ -83,7 +83,10 @@ export function discoveryProblemText(texts: CliTexts, engine: EngineTexts, probl
     }
 
     case 'connect': {
-      return texts.discoveryConnectFailed(formatAddress(problem), nodeErrorText(engine, problem.error) ?? errorMessage(problem.error))
+      return texts.discoveryConnectFailed(
+        formatAddress(problem),
+        nodeErrorText(engine, problem.error) ?? errorMessage(problem.error),
+      )
     }
 
     case 'mdns': {
@@ -100,7 +103,9 @@ export function discoveryProblemText(texts: CliTexts, engine: EngineTexts, probl
 export function historyProblemText(texts: CliTexts, detail: HistoryProblemDetail): string {
   switch (detail.kind) {
     case 'write': {
-      const words = (FILE_ERROR_CODES as readonly string[]).includes(detail.code) ? texts.fileErrors[detail.code as FileErrorCode] : detail.reason
+      const words = (FILE_ERROR_CODES as readonly string[]).includes(detail.code)
+        ? texts.fileErrors[detail.code as FileErrorCode]
+        : detail.reason
       return texts.historyWriteFailed(detail.path, words)
     }
 
@@ -131,24 +136,31 @@ export const ptCli: CliTexts = {
       `ou: ${bin} start --secret ${code} … (visível a outros usuários locais na lista de processos)`,
     ].join('\n'),
   logDirIsFile: (dir) => `--log-dir ${dir} é um arquivo, não um diretório: passe um diretório (ele é criado se faltar)`,
-  logDirUnderFile: (dir) => `--log-dir ${dir} fica sob um arquivo, não um diretório: passe um diretório (ele é criado se faltar)`,
+  logDirUnderFile: (dir) =>
+    `--log-dir ${dir} fica sob um arquivo, não um diretório: passe um diretório (ele é criado se faltar)`,
   nameNotKept: (reason) => `não foi possível guardar o nome para "chat send" (${reason})`,
-  storeUnreadable: (path, reason) => `não foi possível ler o armazém de mensagens de ${path}: ${reason}; começando com um vazio`,
+  storeUnreadable: (path, reason) =>
+    `não foi possível ler o armazém de mensagens de ${path}: ${reason}; começando com um vazio`,
   ignoreFile: (problem, path, reason) =>
     ({
       read: `não foi possível ler ${path}: ${reason}`,
       corrupt: `${path} não é uma lista de ignorados (${reason}): começando com uma vazia`,
       save: `não foi possível salvar a lista de ignorados em ${path}: ${reason}`,
     })[problem],
-  historyWriteFailed: (path, reason) => `não é possível gravar o histórico em ${path}: ${reason}; a conversa continua sem histórico`,
+  historyWriteFailed: (path, reason) =>
+    `não é possível gravar o histórico em ${path}: ${reason}; a conversa continua sem histórico`,
   historyEventFailed: (event, reason) => `não foi possível registrar um evento ${event} no histórico: ${reason}`,
   historyOverflow: (dropped, limitMiB) =>
     `o histórico está atrasado: ${dropped === 1 ? 'descartado 1 evento não gravado' : `descartados ${dropped} eventos não gravados`} (mais de ${limitMiB} MiB em espera); parte do histórico se perdeu`,
   historyCloseLost: (lost, path) =>
-    lost === 1 ? `1 evento do histórico não foi gravado em ${path} antes de encerrar` : `${lost} eventos do histórico não foram gravados em ${path} antes de encerrar`,
+    lost === 1
+      ? `1 evento do histórico não foi gravado em ${path} antes de encerrar`
+      : `${lost} eventos do histórico não foram gravados em ${path} antes de encerrar`,
   addressBookUnsaved: (path, reason) => `não foi possível salvar o catálogo de endereços em ${path}: ${reason}`,
-  pluginFailed: (plugin, event, reason) => `o plugin ${plugin} falhou no seu gancho ${event} (${reason}): seus ganchos do chat ficam desativados nesta sessão`,
-  pluginsBehind: (event) => `os ganchos dos plugins estão atrasados: eventos ${event} são descartados até se normalizarem`,
+  pluginFailed: (plugin, event, reason) =>
+    `o plugin ${plugin} falhou no seu gancho ${event} (${reason}): seus ganchos do chat ficam desativados nesta sessão`,
+  pluginsBehind: (event) =>
+    `os ganchos dos plugins estão atrasados: eventos ${event} são descartados até se normalizarem`,
   pluginHookError: (event, reason) => `ganchos dos plugins: ${event} falhou: ${reason}`,
   discoveryLoopback: (host) =>
     `--discover com --host ${host}: só nós desta máquina conseguem se conectar; escute em 0.0.0.0 ou num endereço da rede local para ser encontrado`,
@@ -178,7 +190,8 @@ export const enCli: CliTexts = {
   delivered: (peers) => `delivered to ${peers.join(', ')}`,
   notReached: (reasons) => `could not reach any peer, the message was not sent: ${reasons.join('; ')}`,
   noAnswer: (address, seconds) => `${address}: no answer within ${seconds} s`,
-  notConfirmed: (seconds) => `the message was sent but no peer confirmed it within ${seconds} s (the connection was lost or the peer is overloaded)`,
+  notConfirmed: (seconds) =>
+    `the message was sent but no peer confirmed it within ${seconds} s (the connection was lost or the peer is overloaded)`,
   inviteHint: (code, bin) =>
     [
       'Anyone with this code can join the room; share it only with its members.',
@@ -186,9 +199,11 @@ export const enCli: CliTexts = {
       `or: ${bin} start --secret ${code} … (visible to other local users in the process list)`,
     ].join('\n'),
   logDirIsFile: (dir) => `--log-dir ${dir} is a file, not a directory: pass a directory (it is created if missing)`,
-  logDirUnderFile: (dir) => `--log-dir ${dir} is under a file, not a directory: pass a directory (it is created if missing)`,
+  logDirUnderFile: (dir) =>
+    `--log-dir ${dir} is under a file, not a directory: pass a directory (it is created if missing)`,
   nameNotKept: (reason) => `the name could not be kept for "chat send" (${reason})`,
-  storeUnreadable: (path, reason) => `could not read the message store from ${path}: ${reason}; starting with an empty one`,
+  storeUnreadable: (path, reason) =>
+    `could not read the message store from ${path}: ${reason}; starting with an empty one`,
   ignoreFile: (problem, path, reason) =>
     ({
       read: `cannot read ${path}: ${reason}`,
@@ -199,9 +214,11 @@ export const enCli: CliTexts = {
   historyEventFailed: (event, reason) => `could not record a ${event} event in history: ${reason}`,
   historyOverflow: (dropped, limitMiB) =>
     `history is falling behind: dropped ${dropped} unwritten event${dropped === 1 ? '' : 's'} (over ${limitMiB} MiB waiting); some history is lost`,
-  historyCloseLost: (lost, path) => `${lost} history event${lost === 1 ? ' was' : 's were'} not written to ${path} before shutdown`,
+  historyCloseLost: (lost, path) =>
+    `${lost} history event${lost === 1 ? ' was' : 's were'} not written to ${path} before shutdown`,
   addressBookUnsaved: (path, reason) => `could not save the address book to ${path}: ${reason}`,
-  pluginFailed: (plugin, event, reason) => `plugin ${plugin} failed in its ${event} hook (${reason}): its chat hooks are disabled for this session`,
+  pluginFailed: (plugin, event, reason) =>
+    `plugin ${plugin} failed in its ${event} hook (${reason}): its chat hooks are disabled for this session`,
   pluginsBehind: (event) => `plugin hooks are falling behind: ${event} events are dropped until they catch up`,
   pluginHookError: (event, reason) => `plugin hooks: ${event} failed: ${reason}`,
   discoveryLoopback: (host) =>

@@ -7,8 +7,22 @@ import type {ChatNodeErrorCode, ChatNodeErrorDetail} from '../p2p/errors.js'
 
 /** Codes of ChatNode's errors (a refused send, connect or start): src/p2p/errors.ts. */
 export const NODE_ERROR_CODES = [
-  'address_in_use', 'already_started', 'bad_address', 'bad_name', 'cooling_down', 'dial_in_progress', 'empty', 'full', 'listen_failed',
-  'listen_not_allowed', 'no_such_address', 'not_running', 'self', 'too_long', 'unknown_recipient', 'unreachable',
+  'address_in_use',
+  'already_started',
+  'bad_address',
+  'bad_name',
+  'cooling_down',
+  'dial_in_progress',
+  'empty',
+  'full',
+  'listen_failed',
+  'listen_not_allowed',
+  'no_such_address',
+  'not_running',
+  'self',
+  'too_long',
+  'unknown_recipient',
+  'unreachable',
 ] as const satisfies readonly ChatNodeErrorCode[]
 
 /** The words of each engine error, from its typed detail (for `unreachable`, `reason` already in this language). */
@@ -16,23 +30,63 @@ export type NodeErrorTexts = {[K in ChatNodeErrorCode]: (detail: Extract<ChatNod
 
 /** Why a connection ended or could not be made: socket errors by errno, and the engine's fixed reasons. */
 export const REASON_CODES = [
-  'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'closed', 'cooling_down', 'duplicate', 'full',
-  'heartbeat', 'leaving', 'not_reading', 'peer_closed', 'quit', 'refused_handshake', 'self',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'closed',
+  'cooling_down',
+  'duplicate',
+  'full',
+  'heartbeat',
+  'leaving',
+  'not_reading',
+  'peer_closed',
+  'quit',
+  'refused_handshake',
+  'self',
 ] as const
 export type ReasonCode = (typeof REASON_CODES)[number]
 
 /** Codes of protocol errors: why a peer was disconnected (the codes of ProtocolError and SessionError). */
 export const PROTOCOL_CODES = [
-  'bad_field', 'bad_frame', 'bad_identity', 'bad_json', 'bad_length', 'bad_signature', 'decrypt_failed',
-  'frame_too_large', 'handshake_failed', 'handshake_timeout', 'identity_mismatch', 'internal', 'not_established', 'peer_misbehaved',
-  'rate_limited', 'rekey', 'room_mismatch', 'sync_flood', 'too_many_peers', 'version',
+  'bad_field',
+  'bad_frame',
+  'bad_identity',
+  'bad_json',
+  'bad_length',
+  'bad_signature',
+  'decrypt_failed',
+  'frame_too_large',
+  'handshake_failed',
+  'handshake_timeout',
+  'identity_mismatch',
+  'internal',
+  'not_established',
+  'peer_misbehaved',
+  'rate_limited',
+  'rekey',
+  'room_mismatch',
+  'sync_flood',
+  'too_many_peers',
+  'version',
 ] as const
 export type ProtocolCode = (typeof PROTOCOL_CODES)[number]
 
 /** Codes of the engine's other warnings. */
 export const WARNING_CODES = [
-  'dht_unreachable', 'dm_unreadable', 'seen_cache_full', 'send_failed', 'send_queue_full', 'server_error', 'swarm_failed',
-  'swarm_unreachable', 'swarm_unreachable_relaying', 'sync_failed',
+  'dht_unreachable',
+  'dm_unreadable',
+  'seen_cache_full',
+  'send_failed',
+  'send_queue_full',
+  'server_error',
+  'swarm_failed',
+  'swarm_unreachable',
+  'swarm_unreachable_relaying',
+  'sync_failed',
 ] as const
 export type WarningCode = (typeof WARNING_CODES)[number]
 
@@ -64,7 +118,8 @@ export const ptEngine: EngineTexts = {
   errors: {
     address_in_use: (d) => `a porta ${d.port} em ${d.host} já está em uso: escolha outra com --port`,
     already_started: () => 'este nó já foi iniciado',
-    bad_address: (d) => (d.host === '' ? 'o host não pode ser vazio' : `a porta deve ser um número inteiro de 1 a 65535, não "${d.port}"`),
+    bad_address: (d) =>
+      d.host === '' ? 'o host não pode ser vazio' : `a porta deve ser um número inteiro de 1 a 65535, não "${d.port}"`,
     bad_name: (d) => `um nome deve ter de 1 a ${d.limit} caracteres imprimíveis`,
     cooling_down: (d) => `${address(d)} está na lista de espera até ${clock(d.until)} (${d.reason}): /retry a esvazia`,
     dial_in_progress: (d) => `já está conectando a ${address(d)}`,
@@ -121,34 +176,47 @@ export const ptEngine: EngineTexts = {
     version: 'fala outra versão do protocolo do chat',
   },
   warnings: {
-    dm_unreadable: (detail) => `uma mensagem privada de ${detail} não pôde ser aberta (selada para uma chave antiga deste nó?)`,
+    dm_unreadable: (detail) =>
+      `uma mensagem privada de ${detail} não pôde ser aberta (selada para uma chave antiga deste nó?)`,
     send_failed: (detail) => `não foi possível enviar: ${detail}`,
     sync_failed: (detail) => `a reconciliação com um peer falhou: ${detail}`,
-    seen_cache_full: () => 'chegaram mensagens novas demais nos últimos minutos: as novas são descartadas até as antigas expirarem',
+    seen_cache_full: () =>
+      'chegaram mensagens novas demais nos últimos minutos: as novas são descartadas até as antigas expirarem',
     send_queue_full: () => 'a fila de saída está cheia: uma mensagem foi descartada',
     server_error: (detail) => `o socket de escuta falhou: ${detail}`,
-    dht_unreachable: (where) => `a DHT não responde (${where}): ninguém será encontrado pelo swarm; o nó continua no TCP`,
+    dht_unreachable: (where) =>
+      `a DHT não responde (${where}): ninguém será encontrado pelo swarm; o nó continua no TCP`,
     swarm_failed: (detail) => `não foi possível entrar no swarm (${detail}): o nó continua no TCP`,
-    swarm_unreachable: (fingerprint) => `${fingerprint} foi encontrado na DHT, mas os NATs impedem a conexão: um relay (--relay-through) pode conectar vocês`,
-    swarm_unreachable_relaying: (fingerprint) => `${fingerprint} foi encontrado na DHT, mas os NATs impedem a conexão: tentando pelo relay`,
+    swarm_unreachable: (fingerprint) =>
+      `${fingerprint} foi encontrado na DHT, mas os NATs impedem a conexão: um relay (--relay-through) pode conectar vocês`,
+    swarm_unreachable_relaying: (fingerprint) =>
+      `${fingerprint} foi encontrado na DHT, mas os NATs impedem a conexão: tentando pelo relay`,
   },
   peerDisconnected: (peer, reason, code) => `desconectado de ${peer}: ${reason} (${code})`,
   peerReported: (code, message) => `o peer informou um erro (${code}): ${message}`,
   heartbeat: (seconds) => `sem resposta (em silêncio por mais de ${ptNumber(seconds)} s)`,
   roomErrors: {
-    empty_secret: 'o segredo da sala está vazio: passe uma frase secreta ou um código de convite (veja "chat room invite"), ou nenhum segredo para a sala pública',
-    malformed_invite: 'o segredo parece um código de convite, mas está malformado (esperado chat-invite- e 43 caracteres base64url): copie-o de novo por inteiro',
+    empty_secret:
+      'o segredo da sala está vazio: passe uma frase secreta ou um código de convite (veja "chat room invite"), ou nenhum segredo para a sala pública',
+    malformed_invite:
+      'o segredo parece um código de convite, mas está malformado (esperado chat-invite- e 43 caracteres base64url): copie-o de novo por inteiro',
   },
   weakPassphrase: (why) =>
     `frase secreta fraca (${why}): quem gravar um handshake pode testar palpites offline na velocidade máxima; use um código de convite aleatório de "chat room invite"`,
-  weakness: {common: 'uma senha muito comum', digits: 'só dígitos', repeated: 'um padrão curto repetido', short: (min) => `menos de ${min} caracteres`},
+  weakness: {
+    common: 'uma senha muito comum',
+    digits: 'só dígitos',
+    repeated: 'um padrão curto repetido',
+    short: (min) => `menos de ${min} caracteres`,
+  },
 }
 
 export const enEngine: EngineTexts = {
   errors: {
     address_in_use: (d) => `port ${d.port} on ${d.host} is already in use: choose another with --port`,
     already_started: () => 'this node was already started',
-    bad_address: (d) => (d.host === '' ? 'the host must not be empty' : `the port must be a whole number from 1 to 65535, not "${d.port}"`),
+    bad_address: (d) =>
+      d.host === '' ? 'the host must not be empty' : `the port must be a whole number from 1 to 65535, not "${d.port}"`,
     bad_name: (d) => `a name must be 1 to ${d.limit} printable characters`,
     cooling_down: (d) => `${address(d)} is cooling down until ${clock(d.until)} (${d.reason}): /retry clears the list`,
     dial_in_progress: (d) => `already connecting to ${address(d)}`,
@@ -179,7 +247,8 @@ export const enEngine: EngineTexts = {
     not_reading: 'the peer is not reading',
     peer_closed: 'the peer closed the connection',
     quit: 'quit',
-    refused_handshake: 'the peer closed the handshake: the room secret does not match, or it accepts no more connections',
+    refused_handshake:
+      'the peer closed the handshake: the room secret does not match, or it accepts no more connections',
     self: 'connected to itself',
   },
   protocol: {
@@ -193,7 +262,7 @@ export const enEngine: EngineTexts = {
     frame_too_large: 'a frame too large',
     handshake_failed: 'the handshake failed',
     handshake_timeout: 'the handshake did not finish in time',
-    identity_mismatch: "the hello names another node than its swarm key proves",
+    identity_mismatch: 'the hello names another node than its swarm key proves',
     internal: 'an internal error',
     not_established: 'data before the end of the handshake',
     peer_misbehaved: 'broke the protocol',
@@ -205,25 +274,36 @@ export const enEngine: EngineTexts = {
     version: 'speaks another version of the chat protocol',
   },
   warnings: {
-    dm_unreadable: (detail) => `a direct message from ${detail} could not be opened (sealed to an older key of this node?)`,
+    dm_unreadable: (detail) =>
+      `a direct message from ${detail} could not be opened (sealed to an older key of this node?)`,
     send_failed: (detail) => `could not send: ${detail}`,
     sync_failed: (detail) => `reconciliation with a peer failed: ${detail}`,
     seen_cache_full: () => 'too many new messages in the last minutes: new ones are dropped until older ones age out',
     send_queue_full: () => 'outgoing queue is full: a message was dropped',
     server_error: (detail) => `listening socket failed: ${detail}`,
-    dht_unreachable: (where) => `the DHT cannot be reached (${where}): no peers will be found on the swarm; the node keeps running on TCP`,
+    dht_unreachable: (where) =>
+      `the DHT cannot be reached (${where}): no peers will be found on the swarm; the node keeps running on TCP`,
     swarm_failed: (detail) => `could not join the swarm (${detail}): the node keeps running on TCP`,
-    swarm_unreachable: (fingerprint) => `found ${fingerprint} on the DHT but cannot reach it through your NATs: a relay (--relay-through) can connect you`,
-    swarm_unreachable_relaying: (fingerprint) => `found ${fingerprint} on the DHT but cannot reach it through your NATs: retrying through the relay`,
+    swarm_unreachable: (fingerprint) =>
+      `found ${fingerprint} on the DHT but cannot reach it through your NATs: a relay (--relay-through) can connect you`,
+    swarm_unreachable_relaying: (fingerprint) =>
+      `found ${fingerprint} on the DHT but cannot reach it through your NATs: retrying through the relay`,
   },
   peerDisconnected: (peer, reason, code) => `disconnected ${peer}: ${reason} (${code})`,
   peerReported: (code, message) => `peer reported an error (${code}): ${message}`,
   heartbeat: (seconds) => `heartbeat timeout (silent for more than ${enNumber(seconds)} s)`,
   roomErrors: {
-    empty_secret: 'the room secret is empty: pass a passphrase or an invite code (see "chat room invite"), or no secret for the public room',
-    malformed_invite: 'the room secret looks like an invite code but is malformed (expected chat-invite- and 43 base64url characters): copy it again in full',
+    empty_secret:
+      'the room secret is empty: pass a passphrase or an invite code (see "chat room invite"), or no secret for the public room',
+    malformed_invite:
+      'the room secret looks like an invite code but is malformed (expected chat-invite- and 43 base64url characters): copy it again in full',
   },
   weakPassphrase: (why) =>
     `weak room passphrase (${why}): anyone who records one handshake can try guesses offline at full speed; use a random invite code from "chat room invite" instead`,
-  weakness: {common: 'a very common password', digits: 'only digits', repeated: 'a short repeated pattern', short: (min) => `fewer than ${min} characters`},
+  weakness: {
+    common: 'a very common password',
+    digits: 'only digits',
+    repeated: 'a short repeated pattern',
+    short: (min) => `fewer than ${min} characters`,
+  },
 }

@@ -18,7 +18,8 @@ export const ptLog: LogTexts = {
   frameStored: (kind) => `-- guardado um quadro assinado ${kind}`,
   directSent: (to, text) => `Você → ${to} (privada): ${text}`,
   directReceived: (from, text) => `${from} → você (privada): ${text}`,
-  notFound: (port, dir, path) => `não há histórico da porta ${port} em ${dir} (procurado em ${path}): confira --port e --log-dir`,
+  notFound: (port, dir, path) =>
+    `não há histórico da porta ${port} em ${dir} (procurado em ${path}): confira --port e --log-dir`,
   waiting: (path) => `aguardando ${path} ser criado (Ctrl+C para parar)…`,
 }
 
@@ -36,6 +37,7 @@ export const enLog: LogTexts = {
   frameStored: (kind) => `-- stored a signed ${kind} frame`,
   directSent: (to, text) => `You → ${to} (private): ${text}`,
   directReceived: (from, text) => `${from} → you (private): ${text}`,
-  notFound: (port, dir, path) => `no history for port ${port} in ${dir} (looked for ${path}): check --port and --log-dir`,
+  notFound: (port, dir, path) =>
+    `no history for port ${port} in ${dir} (looked for ${path}): check --port and --log-dir`,
   waiting: (path) => `waiting for ${path} to be created (Ctrl+C to stop)…`,
 }

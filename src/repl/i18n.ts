@@ -180,7 +180,12 @@ const who = (peer: Who): string => `${peer.name} (${formatAddress(peer)})`
 
 /** The commands in the order of COMMANDS, which /help follows, each with its usage, description and details. */
 function helpEntries(texts: Record<CommandName, [usage: string, description: string, details: string]>): HelpEntry[] {
-  return COMMANDS.map(({name}) => ({command: name, usage: texts[name][0], description: texts[name][1], details: texts[name][2]}))
+  return COMMANDS.map(({name}) => ({
+    command: name,
+    usage: texts[name][0],
+    description: texts[name][1],
+    details: texts[name][2],
+  }))
 }
 
 /** How an action (`/me waves`) reads, in every language: `* Julia waves`. */
@@ -211,15 +216,24 @@ const pt: Catalog = {
   noPeers: 'Nenhum peer conectado.',
   historyMark: (time) => `(histórico ${time}) `,
   lateMark: (time) => `(${time}, atrasada) `,
-  nameClash: (name, fingerprints) => `! O nome "${name}" é usado por chaves diferentes (${fingerprints.join(', ')}): confira com /peers quem é quem.`,
+  nameClash: (name, fingerprints) =>
+    `! O nome "${name}" é usado por chaves diferentes (${fingerprints.join(', ')}): confira com /peers quem é quem.`,
   help: helpEntries({
-    help: ['/help [COMANDO]', 'mostra esta ajuda', 'Sem argumento, lista os comandos; /help COMANDO explica um deles, por exemplo /help connect.'],
+    help: [
+      '/help [COMANDO]',
+      'mostra esta ajuda',
+      'Sem argumento, lista os comandos; /help COMANDO explica um deles, por exemplo /help connect.',
+    ],
     connect: [
       '/connect HOST PORTA',
       'conecta a outro nó (também aceita HOST:PORT)',
       'Conecta ao endereço em que outro nó escuta (o --host e a --port dele): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 ou, em IPv6, /connect [::1]:5001. As mensagens passam a chegar por ele e por todos os nós a que ele está ligado.',
     ],
-    peers: ['/peers', 'lista os peers conectados', 'Mostra uma tabela dos peers diretos: nome, endereço, impressão digital da chave, hora da conexão e direção (entrada: ele conectou a você; saída: você a ele).'],
+    peers: [
+      '/peers',
+      'lista os peers conectados',
+      'Mostra uma tabela dos peers diretos: nome, endereço, impressão digital da chave, hora da conexão e direção (entrada: ele conectou a você; saída: você a ele).',
+    ],
     who: [
       '/who',
       'quem está na sala (também /names)',
@@ -230,16 +244,34 @@ const pt: Catalog = {
       'mensagem privada',
       '/msg Pedro oi envia "oi" só para Pedro, mesmo a vários saltos: os nós do caminho não conseguem ler. Um nome com espaços vai entre aspas (/msg "Ana Maria" oi; Tab completa); NOME pode ser a impressão digital (ab12:cd34) se dois usam o mesmo nome. Se o destinatário puder ser mais de um, nada é enviado.',
     ],
-    me: ['/me AÇÃO', 'envia uma ação', '/me acena mostra a todos "* Julia acena", com o seu nome: uma ação, que ninguém pode imitar digitando "* Julia acena".'],
-    history: ['/history [N]', 'mostra as últimas mensagens', 'Reimprime as últimas N mensagens (20 se N faltar, até 1000) do arquivo de histórico deste nó, com data e hora.'],
-    quit: ['/quit [TEXTO]', 'sai do chat', 'Envia TEXTO, se houver, como última mensagem; avisa os peers, grava o histórico e sai. Ctrl+C numa linha vazia e Ctrl+D também saem.'],
+    me: [
+      '/me AÇÃO',
+      'envia uma ação',
+      '/me acena mostra a todos "* Julia acena", com o seu nome: uma ação, que ninguém pode imitar digitando "* Julia acena".',
+    ],
+    history: [
+      '/history [N]',
+      'mostra as últimas mensagens',
+      'Reimprime as últimas N mensagens (20 se N faltar, até 1000) do arquivo de histórico deste nó, com data e hora.',
+    ],
+    quit: [
+      '/quit [TEXTO]',
+      'sai do chat',
+      'Envia TEXTO, se houver, como última mensagem; avisa os peers, grava o histórico e sai. Ctrl+C numa linha vazia e Ctrl+D também saem.',
+    ],
     ignore: [
-      '/ignore [NOME]', 'ignora um autor (sem NOME: lista)',
+      '/ignore [NOME]',
+      'ignora um autor (sem NOME: lista)',
       '/ignore Pedro deixa de mostrar, gravar e notificar as mensagens de Pedro neste nó (elas continuam sendo repassadas aos outros). NOME pode ser a impressão digital (ab12:cd34). Vale para esta identidade, também depois de reiniciar. Sem NOME, lista os ignorados.',
     ],
-    unignore: ['/unignore NOME', 'volta a mostrar um autor', '/unignore Pedro tira Pedro da lista de ignorados: as mensagens dele voltam a aparecer.'],
+    unignore: [
+      '/unignore NOME',
+      'volta a mostrar um autor',
+      '/unignore Pedro tira Pedro da lista de ignorados: as mensagens dele voltam a aparecer.',
+    ],
     retry: [
-      '/retry [HOST:PORTA]', 'esvazia a lista de espera',
+      '/retry [HOST:PORTA]',
+      'esvazia a lista de espera',
       'Um nó que quebrou o protocolo (segredo errado, assinatura falsa, inundação) fica numa lista de espera: não é rediscado nem aceito por 1 min, depois 2, 4… até 1 h. /peers mostra a lista; /retry a esvazia e volta a discar; /retry HOST:PORT tira só esse endereço.',
     ],
   }),
@@ -257,9 +289,24 @@ const pt: Catalog = {
   msgAmbiguous: (name, candidates) =>
     `"${name}" pode ser mais de um nó: ${candidates.join(', ')}. Nada foi enviado: escreva o nome entre aspas (/msg "Ana Maria" TEXTO) ou use a impressão digital (/msg ab12:cd34 TEXTO).`,
   historyUsage: 'Uso: /history [N] (N de 1 a 1000)',
-  peerColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', since: 'desde', direction: 'direção', via: 'via', score: 'nota'},
+  peerColumns: {
+    name: 'nome',
+    address: 'endereço',
+    fingerprint: 'impressão digital',
+    since: 'desde',
+    direction: 'direção',
+    via: 'via',
+    score: 'nota',
+  },
   direction: (direction) => (direction === 'inbound' ? 'entrada' : 'saída'),
-  via: (transport, route) => (transport === 'tcp' ? 'tcp' : route === 'relayed' ? 'swarm, por relay' : route === 'direct' ? 'swarm, direta' : 'swarm'),
+  via: (transport, route) =>
+    transport === 'tcp'
+      ? 'tcp'
+      : route === 'relayed'
+        ? 'swarm, por relay'
+        : route === 'direct'
+          ? 'swarm, direta'
+          : 'swarm',
   receivedFrom: (name, text) => `[${name} disse]: ${text}`,
   historyHeader: (count) => (count === 1 ? 'Última mensagem:' : `Últimas ${count} mensagens:`),
   historyEmpty: 'Nenhuma mensagem no histórico.',
@@ -287,12 +334,19 @@ const pt: Catalog = {
   log: ptLog,
   cli: ptCli,
   roomJoined: (name) => `* ${name} entrou na sala.`,
-  roomLeft: (name, reason) => (reason === 'quit' ? `* ${name} saiu da sala.` : `* ${name} saiu da sala (sem notícias há 25 minutos).`),
+  roomLeft: (name, reason) =>
+    reason === 'quit' ? `* ${name} saiu da sala.` : `* ${name} saiu da sala (sem notícias há 25 minutos).`,
   roomChurn: (joined, left) => `* Movimento na sala nos últimos 10 s: ${joined} entraram, ${left} saíram (veja /who).`,
   whoHeader: (count) => (count === 1 ? 'Na sala, além de você (1):' : `Na sala, além de você (${count}):`),
   whoLine: (node, fingerprint, reach, lastSeen) => `  ${who(node)} ${fingerprint} ${reach}, visto às ${lastSeen}`,
   whoNobody: 'Ninguém mais na sala, que este nó saiba.',
-  whoColumns: {name: 'nome', address: 'endereço', fingerprint: 'impressão digital', reach: 'alcance', lastSeen: 'visto'},
+  whoColumns: {
+    name: 'nome',
+    address: 'endereço',
+    fingerprint: 'impressão digital',
+    reach: 'alcance',
+    lastSeen: 'visto',
+  },
   reach: (direct) => (direct ? 'direto' : 'via peers'),
   connectionFailure: (failure) =>
     failureText(
@@ -320,7 +374,12 @@ const pt: Catalog = {
     ),
   heldNotice: '  (ninguém está conectado: será enviada quando um peer conectar)',
   heldReleased(sent, dropped, to) {
-    const done = sent === 0 ? '' : sent === 1 ? `1 mensagem guardada foi enviada (via ${who(to)}).` : `${sent} mensagens guardadas foram enviadas (via ${who(to)}).`
+    const done =
+      sent === 0
+        ? ''
+        : sent === 1
+          ? `1 mensagem guardada foi enviada (via ${who(to)}).`
+          : `${sent} mensagens guardadas foram enviadas (via ${who(to)}).`
     const lost =
       dropped === 0
         ? ''
@@ -331,19 +390,25 @@ const pt: Catalog = {
   },
   unignoreUsage: 'Uso: /unignore NOME (veja a lista com /ignore)',
   retryUsage: 'Uso: /retry [HOST:PORTA] (sem endereço: esvazia toda a lista de espera)',
-  ignoreAdded: (who, fp) => `Ignorando ${who} (${fp}): as mensagens não são mais mostradas nem gravadas aqui (continuam sendo repassadas). /unignore ${who} desfaz.`,
+  ignoreAdded: (who, fp) =>
+    `Ignorando ${who} (${fp}): as mensagens não são mais mostradas nem gravadas aqui (continuam sendo repassadas). /unignore ${who} desfaz.`,
   ignoreRemoved: (who, fp) => `${who} (${fp}) não é mais ignorado.`,
   ignoreAlready: (who, fp) => `${who} (${fp}) já é ignorado.`,
   ignoreNotListed: (name) => `${name} não está na lista de ignorados (veja /ignore).`,
   ignoreList: (entries, hidden) =>
     `Ignorados (${entries.length}): ${entries.join(', ')}. ${hidden === 1 ? '1 mensagem escondida' : `${hidden} mensagens escondidas`} nesta sessão.`,
   ignoreNone: 'Ninguém é ignorado. /ignore NOME ignora um autor.',
-  ignoreUnknown: (name) => `Ninguém chamado ${name} apareceu por aqui ainda: /ignore aceita o nome ou a impressão digital de quem já escreveu.`,
-  ignoreAmbiguous: (name, candidates) => `Há mais de um ${name}: ${candidates.join(', ')}. Use a impressão digital: /ignore ab12:cd34.`,
+  ignoreUnknown: (name) =>
+    `Ninguém chamado ${name} apareceu por aqui ainda: /ignore aceita o nome ou a impressão digital de quem já escreveu.`,
+  ignoreAmbiguous: (name, candidates) =>
+    `Há mais de um ${name}: ${candidates.join(', ')}. Use a impressão digital: /ignore ab12:cd34.`,
   ignoreSelf: 'Você não pode ignorar a si mesmo.',
   ignoreFull: (max) => `A lista de ignorados está cheia (${max}): tire alguém com /unignore.`,
   ignoreFileFailed: (reason) => `aviso: lista de ignorados: ${reason}`,
-  retryCleared: (count) => (count === 1 ? '1 entrada saiu da lista de espera; discando de novo.' : `${count} entradas saíram da lista de espera; discando de novo.`),
+  retryCleared: (count) =>
+    count === 1
+      ? '1 entrada saiu da lista de espera; discando de novo.'
+      : `${count} entradas saíram da lista de espera; discando de novo.`,
   retryNothing: 'A lista de espera está vazia.',
   cooldownHeader: (count) => `Em espera (${count}): não rediscados nem aceitos; /retry esvazia.`,
   cooldownLine: (target, code, remaining) => `  ${target}: ${code}, faltam ${remaining}`,
@@ -364,18 +429,27 @@ const en: Catalog = {
   noPeers: 'No peers connected.',
   historyMark: (time) => `(history ${time}) `,
   lateMark: (time) => `(${time}, late) `,
-  nameClash: (name, fingerprints) => `! The name "${name}" is used by different keys (${fingerprints.join(', ')}): check with /peers who is who.`,
+  nameClash: (name, fingerprints) =>
+    `! The name "${name}" is used by different keys (${fingerprints.join(', ')}): check with /peers who is who.`,
   help: helpEntries({
-    help: ['/help [COMMAND]', 'show this help', 'Without an argument, lists the commands; /help COMMAND explains one, for example /help connect.'],
+    help: [
+      '/help [COMMAND]',
+      'show this help',
+      'Without an argument, lists the commands; /help COMMAND explains one, for example /help connect.',
+    ],
     connect: [
       '/connect HOST PORT',
       'connect to another node (HOST:PORT works too)',
-      "Connects to the address another node listens on (its --host and --port): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 or, for IPv6, /connect [::1]:5001. Messages then arrive through it from every node it is connected to.",
+      'Connects to the address another node listens on (its --host and --port): /connect 127.0.0.1 5001, /connect 127.0.0.1:5001 or, for IPv6, /connect [::1]:5001. Messages then arrive through it from every node it is connected to.',
     ],
-    peers: ['/peers', 'list the connected peers', 'Shows a table of the direct peers: name, address, key fingerprint, time connected and direction (in: they connected to you; out: you to them).'],
+    peers: [
+      '/peers',
+      'list the connected peers',
+      'Shows a table of the direct peers: name, address, key fingerprint, time connected and direction (in: they connected to you; out: you to them).',
+    ],
     who: [
       '/who',
-      "who is in the room (also /names)",
+      'who is in the room (also /names)',
       'Lists every node this node has heard of in the room, not only the direct peers: name, address, fingerprint, whether it is connected to you (direct) or reached through others (via peers), and when it was last heard of.',
     ],
     msg: [
@@ -383,16 +457,34 @@ const en: Catalog = {
       'private message',
       '/msg Pedro hi sends "hi" to Pedro only, even several hops away: the nodes on the way cannot read it. A name with spaces goes in quotes (/msg "Ana Maria" hi; Tab completes it); NAME may be the key fingerprint (ab12:cd34) when two use the same name. When it could be for more than one node, nothing is sent.',
     ],
-    me: ['/me ACTION', 'send an action', '/me waves shows everyone "* Julia waves", with your name: an action, which nobody can fake by typing "* Julia waves".'],
-    history: ['/history [N]', 'show the latest messages', "Prints again the last N messages (20 if N is left out, up to 1000) from this node's history file, with date and time."],
-    quit: ['/quit [TEXT]', 'leave the chat', 'Sends TEXT, if given, as a last message; tells the peers, writes the history and leaves. Ctrl+C on an empty line and Ctrl+D leave too.'],
+    me: [
+      '/me ACTION',
+      'send an action',
+      '/me waves shows everyone "* Julia waves", with your name: an action, which nobody can fake by typing "* Julia waves".',
+    ],
+    history: [
+      '/history [N]',
+      'show the latest messages',
+      "Prints again the last N messages (20 if N is left out, up to 1000) from this node's history file, with date and time.",
+    ],
+    quit: [
+      '/quit [TEXT]',
+      'leave the chat',
+      'Sends TEXT, if given, as a last message; tells the peers, writes the history and leaves. Ctrl+C on an empty line and Ctrl+D leave too.',
+    ],
     ignore: [
-      '/ignore [NAME]', 'ignore an author (no NAME: list)',
+      '/ignore [NAME]',
+      'ignore an author (no NAME: list)',
       "/ignore Pedro stops showing, logging and notifying Pedro's messages on this node (they are still relayed to the others). NAME may be the fingerprint (ab12:cd34). It holds for this identity, across restarts too. Without NAME, lists who is ignored.",
     ],
-    unignore: ['/unignore NAME', 'show an author again', '/unignore Pedro takes Pedro off the ignore list: their messages show again.'],
+    unignore: [
+      '/unignore NAME',
+      'show an author again',
+      '/unignore Pedro takes Pedro off the ignore list: their messages show again.',
+    ],
     retry: [
-      '/retry [HOST:PORT]', 'clear the cool-down list',
+      '/retry [HOST:PORT]',
+      'clear the cool-down list',
       'A node that broke the protocol (a wrong secret, a forged signature, a flood) goes on a cool-down list: not redialled nor let in for 1 min, then 2, 4 … up to 1 h. /peers shows the list; /retry clears it and dials again; /retry HOST:PORT clears that address only.',
     ],
   }),
@@ -410,9 +502,24 @@ const en: Catalog = {
   msgAmbiguous: (name, candidates) =>
     `"${name}" could mean more than one node: ${candidates.join(', ')}. Nothing was sent: put the name in quotes (/msg "Ana Maria" TEXT) or use the fingerprint (/msg ab12:cd34 TEXT).`,
   historyUsage: 'Usage: /history [N] (N from 1 to 1000)',
-  peerColumns: {name: 'name', address: 'address', fingerprint: 'fingerprint', since: 'since', direction: 'direction', via: 'via', score: 'score'},
+  peerColumns: {
+    name: 'name',
+    address: 'address',
+    fingerprint: 'fingerprint',
+    since: 'since',
+    direction: 'direction',
+    via: 'via',
+    score: 'score',
+  },
   direction: (direction) => (direction === 'inbound' ? 'in' : 'out'),
-  via: (transport, route) => (transport === 'tcp' ? 'tcp' : route === 'relayed' ? 'swarm, relayed' : route === 'direct' ? 'swarm, direct' : 'swarm'),
+  via: (transport, route) =>
+    transport === 'tcp'
+      ? 'tcp'
+      : route === 'relayed'
+        ? 'swarm, relayed'
+        : route === 'direct'
+          ? 'swarm, direct'
+          : 'swarm',
   receivedFrom: (name, text) => `[${name} said]: ${text}`,
   historyHeader: (count) => (count === 1 ? 'Last message:' : `Last ${count} messages:`),
   historyEmpty: 'No messages in the history.',
@@ -432,7 +539,8 @@ const en: Catalog = {
   connectFailed: (reason) => `Could not connect: ${reason}`,
   sendFailed: (reason) => `Could not send: ${reason}`,
   warning: (message) => `warning: ${message}`,
-  relayRunning: (key) => `Blind relay running: peers that cannot punch through their NATs can use --relay-through ${key}`,
+  relayRunning: (key) =>
+    `Blind relay running: peers that cannot punch through their NATs can use --relay-through ${key}`,
   bootstrapReady: (nodes, relayKey) =>
     `Private DHT on ${nodes} (UDP)${relayKey ? ', with a blind relay' : ''}. Start nodes with the options on the line above: chat start --swarm … (Ctrl+C stops it)`,
   bootstrapStopped: 'Private DHT stopped.',
@@ -440,7 +548,8 @@ const en: Catalog = {
   log: enLog,
   cli: enCli,
   roomJoined: (name) => `* ${name} joined the room.`,
-  roomLeft: (name, reason) => (reason === 'quit' ? `* ${name} left the room.` : `* ${name} left the room (not heard of for 25 minutes).`),
+  roomLeft: (name, reason) =>
+    reason === 'quit' ? `* ${name} left the room.` : `* ${name} left the room (not heard of for 25 minutes).`,
   roomChurn: (joined, left) => `* The room in the last 10 s: ${joined} joined, ${left} left (see /who).`,
   whoHeader: (count) => `In the room besides you (${count}):`,
   whoLine: (node, fingerprint, reach, lastSeen) => `  ${who(node)} ${fingerprint} ${reach}, last seen ${lastSeen}`,
@@ -473,7 +582,12 @@ const en: Catalog = {
     ),
   heldNotice: '  (nobody is connected: it will be sent when a peer connects)',
   heldReleased(sent, dropped, to) {
-    const done = sent === 0 ? '' : sent === 1 ? `1 held message was sent (through ${who(to)}).` : `${sent} held messages were sent (through ${who(to)}).`
+    const done =
+      sent === 0
+        ? ''
+        : sent === 1
+          ? `1 held message was sent (through ${who(to)}).`
+          : `${sent} held messages were sent (through ${who(to)}).`
     const lost =
       dropped === 0
         ? ''
@@ -484,19 +598,25 @@ const en: Catalog = {
   },
   unignoreUsage: 'Usage: /unignore NAME (see the list with /ignore)',
   retryUsage: 'Usage: /retry [HOST:PORT] (without an address: clears the whole cool-down list)',
-  ignoreAdded: (who, fp) => `Ignoring ${who} (${fp}): their messages are no longer shown or logged here (they are still relayed). /unignore ${who} undoes it.`,
+  ignoreAdded: (who, fp) =>
+    `Ignoring ${who} (${fp}): their messages are no longer shown or logged here (they are still relayed). /unignore ${who} undoes it.`,
   ignoreRemoved: (who, fp) => `${who} (${fp}) is no longer ignored.`,
   ignoreAlready: (who, fp) => `${who} (${fp}) is already ignored.`,
   ignoreNotListed: (name) => `${name} is not on the ignore list (see /ignore).`,
   ignoreList: (entries, hidden) =>
     `Ignored (${entries.length}): ${entries.join(', ')}. ${hidden === 1 ? '1 message' : `${hidden} messages`} hidden this session.`,
   ignoreNone: 'Nobody is ignored. /ignore NAME ignores an author.',
-  ignoreUnknown: (name) => `Nobody called ${name} has been seen here yet: /ignore takes the name or fingerprint of someone who wrote.`,
-  ignoreAmbiguous: (name, candidates) => `There is more than one ${name}: ${candidates.join(', ')}. Use the fingerprint: /ignore ab12:cd34.`,
+  ignoreUnknown: (name) =>
+    `Nobody called ${name} has been seen here yet: /ignore takes the name or fingerprint of someone who wrote.`,
+  ignoreAmbiguous: (name, candidates) =>
+    `There is more than one ${name}: ${candidates.join(', ')}. Use the fingerprint: /ignore ab12:cd34.`,
   ignoreSelf: 'You cannot ignore yourself.',
   ignoreFull: (max) => `The ignore list is full (${max}): take someone off with /unignore.`,
   ignoreFileFailed: (reason) => `warning: ignore list: ${reason}`,
-  retryCleared: (count) => (count === 1 ? '1 entry taken off the cool-down list; dialling again.' : `${count} entries taken off the cool-down list; dialling again.`),
+  retryCleared: (count) =>
+    count === 1
+      ? '1 entry taken off the cool-down list; dialling again.'
+      : `${count} entries taken off the cool-down list; dialling again.`,
   retryNothing: 'The cool-down list is empty.',
   cooldownHeader: (count) => `Cooling down (${count}): not redialled nor let in; /retry clears.`,
   cooldownLine: (target, code, remaining) => `  ${target}: ${code}, ${remaining} left`,
@@ -506,14 +626,20 @@ const en: Catalog = {
 
 // A dial that failed before its hello is worded like any connection failure, by its code (one set of words).
 for (const catalog of [pt, en]) {
-  catalog.engine = {...catalog.engine, errors: {...catalog.engine.errors, unreachable: (d) => catalog.connectionFailure(d.failure)}}
+  catalog.engine = {
+    ...catalog.engine,
+    errors: {...catalog.engine.errors, unreachable: (d) => catalog.connectionFailure(d.failure)},
+  }
 }
 
 export const catalogs: Readonly<Record<Lang, Catalog>> = {pt, en}
 
 /** Lines of /help: usages padded to one column, one line per command, then how to ask about one. */
 export function helpLines(catalog: Catalog): string[] {
-  return [...catalog.help.map((entry) => `${entry.usage.padEnd(usageWidth(catalog))}  ${entry.description}`), catalog.helpMore]
+  return [
+    ...catalog.help.map((entry) => `${entry.usage.padEnd(usageWidth(catalog))}  ${entry.description}`),
+    catalog.helpMore,
+  ]
 }
 
 /** The column of the descriptions in /help: where a wrapped description continues. */

@@ -77,7 +77,8 @@ export class IgnoreList {
     try {
       text = readFileSync(path, 'utf8')
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#onProblem({kind: 'read', path, reason: (error as Error).message})
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.#onProblem({kind: 'read', path, reason: (error as Error).message})
       return
     }
 

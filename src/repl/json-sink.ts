@@ -64,21 +64,54 @@ export class JsonSink implements OutputSink {
   }
 
   message(message: ChatMessage, mention: boolean): void {
-    const event = {event: 'message', id: message.id, from: node(message.from), text: message.text, ts: message.ts, ...kind(message)}
+    const event = {
+      event: 'message',
+      id: message.id,
+      from: node(message.from),
+      text: message.text,
+      ts: message.ts,
+      ...kind(message),
+    }
     // `mention`, `history` and `late` only when true, so every other message event keeps its documented shape.
-    this.#emit({...event, ...(mention ? {mention: true} : {}), ...(message.history ? {history: true} : {}), ...(message.late ? {late: true} : {})})
+    this.#emit({
+      ...event,
+      ...(mention ? {mention: true} : {}),
+      ...(message.history ? {history: true} : {}),
+      ...(message.late ? {late: true} : {}),
+    })
   }
 
   sent(message: ChatMessage): void {
-    this.#emit({event: 'sent', id: message.id, text: message.text, ts: message.ts, ...kind(message), ...(message.held ? {held: true} : {})})
+    this.#emit({
+      event: 'sent',
+      id: message.id,
+      text: message.text,
+      ts: message.ts,
+      ...kind(message),
+      ...(message.held ? {held: true} : {}),
+    })
   }
 
   direct(message: DirectMessage): void {
-    this.#emit({event: 'direct', id: message.id, from: node(message.from), text: message.text, ts: message.ts, ...(message.late ? {late: true} : {})})
+    this.#emit({
+      event: 'direct',
+      id: message.id,
+      from: node(message.from),
+      text: message.text,
+      ts: message.ts,
+      ...(message.late ? {late: true} : {}),
+    })
   }
 
   directSent(message: DirectMessage): void {
-    this.#emit({event: 'direct_sent', id: message.id, to: node(message.to), text: message.text, ts: message.ts, ...(message.held ? {held: true} : {})})
+    this.#emit({
+      event: 'direct_sent',
+      id: message.id,
+      to: node(message.to),
+      text: message.text,
+      ts: message.ts,
+      ...(message.held ? {held: true} : {}),
+    })
   }
 
   heldReleased(released: HeldReleased): void {
@@ -90,11 +123,20 @@ export class JsonSink implements OutputSink {
   }
 
   peerLeft(left: PeerLeft): void {
-    this.#emit({event: 'peer_left', ...node(left), reason: left.reason, ...(left.reasonCode === undefined ? {} : {code: left.reasonCode})})
+    this.#emit({
+      event: 'peer_left',
+      ...node(left),
+      reason: left.reason,
+      ...(left.reasonCode === undefined ? {} : {code: left.reasonCode}),
+    })
   }
 
   peers(peers: PeerSummary[], cooldowns?: CooldownSummary[]): void {
-    this.#emit({event: 'peers', peers: peers.map((summary) => peer(summary)), ...(cooldowns ? {cooldown: cooldowns.map((e) => cooldown(e))} : {})})
+    this.#emit({
+      event: 'peers',
+      peers: peers.map((summary) => peer(summary)),
+      ...(cooldowns ? {cooldown: cooldowns.map((e) => cooldown(e))} : {}),
+    })
   }
 
   ignoreList(authors: IgnoredAuthor[], hidden: number): void {
@@ -131,7 +173,8 @@ export class JsonSink implements OutputSink {
   }
 
   help(topic?: string): void {
-    const commands = topic === undefined ? this.#catalog.help : this.#catalog.help.filter((entry) => entry.command === topic)
+    const commands =
+      topic === undefined ? this.#catalog.help : this.#catalog.help.filter((entry) => entry.command === topic)
     this.#emit({event: 'help', commands})
   }
 

@@ -103,7 +103,10 @@ export class LineCommands {
         }
 
         case 'retry': {
-          const cleared = this.#node.clearCooldown?.(command.host === undefined ? undefined : {host: command.host, port: command.port!}) ?? 0
+          const cleared =
+            this.#node.clearCooldown?.(
+              command.host === undefined ? undefined : {host: command.host, port: command.port!},
+            ) ?? 0
           this.#sink.notice(cleared === 0 ? this.#catalog.retryNothing : this.#catalog.retryCleared(cleared))
           return
         }
@@ -149,7 +152,10 @@ export class LineCommands {
 
   async #history(count: number): Promise<void> {
     if (!this.#host.readHistory) {
-      this.#sink.error('history_unavailable', this.#host.historyOff ? this.#catalog.historyOff : this.#catalog.historyUnavailable)
+      this.#sink.error(
+        'history_unavailable',
+        this.#host.historyOff ? this.#catalog.historyOff : this.#catalog.historyUnavailable,
+      )
       return
     }
 
@@ -161,7 +167,8 @@ export class LineCommands {
       return
     }
 
-    if (!this.#host.isQuitting()) this.#sink.history(entries.filter((e) => e.fromId === undefined || !this.#ignore.has(e.fromId)).slice(-count))
+    if (!this.#host.isQuitting())
+      this.#sink.history(entries.filter((e) => e.fromId === undefined || !this.#ignore.has(e.fromId)).slice(-count))
   }
 
   #ignoreAuthor(who: string): void {
@@ -169,7 +176,14 @@ export class LineCommands {
     const ids = resolveAuthor(who, authors)
     const describe = (id: string): string => `${sanitize(authors.get(id) ?? '?')} ${safeFingerprint(id)}`
     if (ids.length === 0) return this.#sink.error('unknown_author', this.#catalog.ignoreUnknown(sanitize(who)))
-    if (ids.length > 1) return this.#sink.error('ambiguous_author', this.#catalog.ignoreAmbiguous(sanitize(who), ids.map((id) => describe(id))))
+    if (ids.length > 1)
+      return this.#sink.error(
+        'ambiguous_author',
+        this.#catalog.ignoreAmbiguous(
+          sanitize(who),
+          ids.map((id) => describe(id)),
+        ),
+      )
     const [id] = ids
     const name = authors.get(id) ?? who
     if (id === this.#host.ownId()) return this.#sink.error('ignore_self', this.#catalog.ignoreSelf)
@@ -188,7 +202,13 @@ export class LineCommands {
     const listed = new Map(this.#ignore.list().map((a) => [a.id, a.name]))
     const ids = resolveAuthor(who, listed)
     if (ids.length !== 1) {
-      const error = ids.length === 0 ? this.#catalog.ignoreNotListed(sanitize(who)) : this.#catalog.ignoreAmbiguous(sanitize(who), ids.map((id) => `${sanitize(listed.get(id)!)} ${safeFingerprint(id)}`))
+      const error =
+        ids.length === 0
+          ? this.#catalog.ignoreNotListed(sanitize(who))
+          : this.#catalog.ignoreAmbiguous(
+              sanitize(who),
+              ids.map((id) => `${sanitize(listed.get(id)!)} ${safeFingerprint(id)}`),
+            )
       return this.#sink.error('not_ignored', error)
     }
 
@@ -204,7 +224,13 @@ export class LineCommands {
     const recipient = resolveRecipient(target, known)
     switch (recipient.kind) {
       case 'unknown': {
-        this.#sink.error('unknown_recipient', this.#catalog.msgUnknown(sanitize(recipient.name), known.map((n) => describe(n))))
+        this.#sink.error(
+          'unknown_recipient',
+          this.#catalog.msgUnknown(
+            sanitize(recipient.name),
+            known.map((n) => describe(n)),
+          ),
+        )
         return
       }
 

@@ -75,7 +75,8 @@ export class LineReader {
   /** Opens the enquirer prompt (a terminal); falls back to plain lines if it cannot. */
   startPrompt(): void {
     const history = new InputHistory({
-      path: this.#host.historyDir === undefined ? undefined : inputHistoryPath(this.#host.historyDir, this.#host.ownName()),
+      path:
+        this.#host.historyDir === undefined ? undefined : inputHistoryPath(this.#host.historyDir, this.#host.ownName()),
       onProblem: (message) => this.#host.problem('input_history', this.#host.catalog.inputHistoryFailed(message)),
     })
     // Loaded only for a terminal: enquirer is the biggest module a bot or a pipe (--json) never needs.

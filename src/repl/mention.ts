@@ -12,7 +12,8 @@ let cached: {name: string; pattern: RegExp | undefined} | undefined
 function mentionPattern(name: string): RegExp | undefined {
   if (cached?.name !== name) {
     const trimmed = name.trim()
-    const pattern = trimmed === '' ? undefined : new RegExp(`(?<![${WORD}@])@${escapeRegExp(trimmed)}(?![${WORD}])`, 'giu')
+    const pattern =
+      trimmed === '' ? undefined : new RegExp(`(?<![${WORD}@])@${escapeRegExp(trimmed)}(?![${WORD}])`, 'giu')
     cached = {name, pattern}
   }
 

@@ -84,7 +84,11 @@ export class ChatPrompt extends Input {
     this.#complete = options.complete ?? ((text, cursor) => defaultComplete(text, cursor))
     this.#paste = new BracketedPaste(
       {
-        insert: (line) => this.#replace(this.input.slice(0, this.cursor) + line + this.input.slice(this.cursor), this.cursor + line.length),
+        insert: (line) =>
+          this.#replace(
+            this.input.slice(0, this.cursor) + line + this.input.slice(this.cursor),
+            this.cursor + line.length,
+          ),
         say: (text) => this.printAbove(this.stdout, sanitize(text), (stream, data) => stream.write(data)),
         send: (line) => this.#onLine(line),
         render: () => this.render(),
@@ -159,9 +163,11 @@ export class ChatPrompt extends Input {
     emitKeypressEvents(stdin)
     stdin.setRawMode?.(true)
     const onKeypress = (input: string | undefined, key: Key | undefined): void => {
-      this.#keys = this.#keys.then(() => this.keypress(input ?? '', key ?? {})).catch(() => {
-        // a failed key must not stop the following keys; the next render repaints the line
-      })
+      this.#keys = this.#keys
+        .then(() => this.keypress(input ?? '', key ?? {}))
+        .catch(() => {
+          // a failed key must not stop the following keys; the next render repaints the line
+        })
     }
 
     const onResize = (): void => void this.render()
@@ -350,7 +356,9 @@ export class ChatPrompt extends Input {
     if (result.text !== this.input || result.cursor !== this.cursor) return this.#replace(result.text, result.cursor)
     if (result.candidates.length < 2) return this.alert()
     // Tab could not decide: show what it could become, above the prompt, as a shell does.
-    this.printAbove(this.stdout, result.candidates.map((c) => sanitize(c)).join('  '), (stream, data) => stream.write(data))
+    this.printAbove(this.stdout, result.candidates.map((c) => sanitize(c)).join('  '), (stream, data) =>
+      stream.write(data),
+    )
   }
 
   #quit(): void {

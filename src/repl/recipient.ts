@@ -75,7 +75,11 @@ export function resolveRecipient(target: MsgTarget, known: readonly NodeInfo[]):
   }
 
   const [[folded, reading]] = readings
-  return verdict(reading.name, known.filter((node) => fold(node.name) === folded), reading.text)
+  return verdict(
+    reading.name,
+    known.filter((node) => fold(node.name) === folded),
+    reading.text,
+  )
 }
 
 /** A name as `/msg` takes it back: bare when it is one plain word, else in double quotes (`"` and `\` escaped). */

@@ -203,7 +203,9 @@ export class Repl {
     } catch (error) {
       const detail = chatNodeErrorDetail(error)
       const failure = detail?.code === 'unreachable' ? detail.failure : undefined
-      const reason = failure ? this.#catalog.connectionFailure(failure) : (nodeErrorText(this.#catalog.engine, error) ?? errorMessage(error))
+      const reason = failure
+        ? this.#catalog.connectionFailure(failure)
+        : (nodeErrorText(this.#catalog.engine, error) ?? errorMessage(error))
       this.#sink.error('connect_failed', this.#catalog.connectFailed(reason), failure?.code)
       return false
     }
@@ -263,7 +265,11 @@ export class Repl {
   }
 
   #complete(text: string, cursor: number): Completion {
-    return complete(text, cursor, {commands: COMMANDS, peers: this.#authors.peerNames(), ignored: this.#ignore.list().map((a) => a.name)})
+    return complete(text, cursor, {
+      commands: COMMANDS,
+      peers: this.#authors.peerNames(),
+      ignored: this.#ignore.list().map((a) => a.name),
+    })
   }
 
   /** The name others know us by: the prompt's, else the node's. */
@@ -315,5 +321,4 @@ export class Repl {
     this.#reader.stop()
     this.#resolveDone()
   }
-
 }

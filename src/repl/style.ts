@@ -12,7 +12,7 @@ const SGR = (code: string): string => `\u001B[${code}m`
 
 /** FNV-1a over the UTF-16 units: stable across runs and machines, cheap, and spreads similar ids apart. */
 export function hashId(id: string): number {
-  let hash = 0x81_1C_9D_C5
+  let hash = 0x81_1c_9d_c5
   for (let i = 0; i < id.length; i++) {
     hash ^= id.charCodeAt(i)
     hash = Math.imul(hash, 0x01_00_01_93) >>> 0

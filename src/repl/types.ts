@@ -2,7 +2,15 @@
 // the real ChatNode satisfies ReplNode, and tests pass an EventEmitter-based fake.
 
 import type {HistoryMessage} from '../history/reader.js'
-import type {ChatMessage, ChatNodeEvents, CooldownSummary, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from '../p2p/types.js'
+import type {
+  ChatMessage,
+  ChatNodeEvents,
+  CooldownSummary,
+  DirectMessage,
+  NodeInfo,
+  PeerSummary,
+  RosterEntry,
+} from '../p2p/types.js'
 
 export type ReplEventName = keyof ChatNodeEvents
 export type ReplListener<E extends ReplEventName> = (...args: ChatNodeEvents[E]) => void

@@ -3,26 +3,27 @@
 // stays exact however fast output arrives above it.
 
 /** Zero-width: combining marks, variation selectors, zero-width joiner/space. */
-const ZERO_WIDTH = /^[\u0300-\u036F\u0483-\u0489\u0591-\u05BD\u0610-\u061A\u064B-\u065F\u0E31\u0E34-\u0E3A\u1AB0-\u1AFF\u1DC0-\u1DFF\u200B-\u200D\u20D0-\u20FF\uFE00-\uFE0F\uFE20-\uFE2F]$|^[\u{E0100}-\u{E01EF}]$/u
+const ZERO_WIDTH =
+  /^[\u0300-\u036F\u0483-\u0489\u0591-\u05BD\u0610-\u061A\u064B-\u065F\u0E31\u0E34-\u0E3A\u1AB0-\u1AFF\u1DC0-\u1DFF\u200B-\u200D\u20D0-\u20FF\uFE00-\uFE0F\uFE20-\uFE2F]$|^[\u{E0100}-\u{E01EF}]$/u
 
 /** Two columns: East Asian wide and fullwidth forms, and emoji pictographs. */
 function isWide(cp: number): boolean {
   return (
-    (cp >= 0x1100 && cp <= 0x115F) ||
-    (cp >= 0x2E80 && cp <= 0x303E) ||
-    (cp >= 0x3041 && cp <= 0x33FF) ||
-    (cp >= 0x3400 && cp <= 0x4DBF) ||
-    (cp >= 0x4E00 && cp <= 0x9FFF) ||
-    (cp >= 0xA000 && cp <= 0xA4CF) ||
-    (cp >= 0xAC00 && cp <= 0xD7A3) ||
-    (cp >= 0xF900 && cp <= 0xFAFF) ||
-    (cp >= 0xFE30 && cp <= 0xFE4F) ||
-    (cp >= 0xFF00 && cp <= 0xFF60) ||
-    (cp >= 0xFFE0 && cp <= 0xFFE6) ||
-    (cp >= 0x1F300 && cp <= 0x1F64F) ||
-    (cp >= 0x1F900 && cp <= 0x1F9FF) ||
-    (cp >= 0x1FA70 && cp <= 0x1FAFF) ||
-    (cp >= 0x20000 && cp <= 0x3FFFD)
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x1fa70 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
   )
 }
 

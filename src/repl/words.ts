@@ -28,10 +28,10 @@ export function codePoints(text: string, units: number): number {
 /** Length in UTF-16 units of the code point that ends at / starts at `index`, so the cursor never splits a pair. */
 export function unitsBefore(text: string, index: number): number {
   const low = text.charCodeAt(index - 1)
-  return index >= 2 && low >= 0xDC_00 && low <= 0xDF_FF ? 2 : 1
+  return index >= 2 && low >= 0xdc_00 && low <= 0xdf_ff ? 2 : 1
 }
 
 export function unitsAt(text: string, index: number): number {
   const high = text.charCodeAt(index)
-  return high >= 0xD8_00 && high <= 0xDB_FF && index + 1 < text.length ? 2 : 1
+  return high >= 0xd8_00 && high <= 0xdb_ff && index + 1 < text.length ? 2 : 1
 }

@@ -88,7 +88,10 @@ export function wrapLine(line: string, columns: number, hang = 0): string {
 
       // Spaces that would run past the edge become the break itself; colour codes among them go on.
       if (col > indent) breakRow()
-      row += run.chars.filter(([, width]) => width === 0).map(([text]) => text).join('')
+      row += run.chars
+        .filter(([, width]) => width === 0)
+        .map(([text]) => text)
+        .join('')
       continue
     }
 

@@ -5,7 +5,8 @@
 
 /** ANSI/VT escape sequences: CSI (ESC [ or 8-bit 0x9b), OSC/DCS/SOS/PM/APC strings, and two-character ESC x. */
 // eslint-disable-next-line no-control-regex
-const ESCAPE_SEQUENCE = /(?:\u001B\[|\u009B)[\u0030-\u003F]*[\u0020-\u002F]*[\u0040-\u007E]?|(?:\u001B[\]PX^_]|[\u0090\u0098\u009D-\u009F])[^\u0007\u001B\u009C]*(?:\u0007|\u001B\\|\u009C)?|\u001B[\u0020-\u002F]*[\u0030-\u007E]?/g
+const ESCAPE_SEQUENCE =
+  /(?:\u001B\[|\u009B)[\u0030-\u003F]*[\u0020-\u002F]*[\u0040-\u007E]?|(?:\u001B[\]PX^_]|[\u0090\u0098\u009D-\u009F])[^\u0007\u001B\u009C]*(?:\u0007|\u001B\\|\u009C)?|\u001B[\u0020-\u002F]*[\u0030-\u007E]?/g
 
 /**
  * What JSON.stringify leaves raw but a terminal may act on: DEL and C1 controls (U+009B is a one-character CSI),

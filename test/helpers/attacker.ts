@@ -6,7 +6,13 @@ import {performance} from 'node:perf_hooks'
 
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
 import {authorMessage} from '../../src/p2p/message-auth.js'
-import {type ChatFrame, decodeFrame, encodeBody, type Frame, MAX_HANDSHAKE_MESSAGE_BYTES} from '../../src/p2p/protocol.js'
+import {
+  type ChatFrame,
+  decodeFrame,
+  encodeBody,
+  type Frame,
+  MAX_HANDSHAKE_MESSAGE_BYTES,
+} from '../../src/p2p/protocol.js'
 import {PUBLIC_ROOM, type RoomKey} from '../../src/p2p/room.js'
 import {SecureSession} from '../../src/p2p/secure-session.js'
 
@@ -20,7 +26,15 @@ export function randomBytes(random: () => number, n: number): Buffer {
 }
 
 /** Kinds that are over at once: the node answers their first bytes. */
-export const QUICK_KINDS = ['random-bytes', 'max-length', 'four-gib', 'version1', 'oversized-handshake', 'truncated-end', 'reset'] as const
+export const QUICK_KINDS = [
+  'random-bytes',
+  'max-length',
+  'four-gib',
+  'version1',
+  'oversized-handshake',
+  'truncated-end',
+  'reset',
+] as const
 /** Kinds that only the handshake deadline ends (or the pending cap refuses). */
 export const SLOW_KINDS = ['half-open', 'dribbler', 'truncated-hold', 'short-random'] as const
 /** Kinds that complete a real handshake first. */
@@ -183,7 +197,9 @@ export class Attack {
       }
 
       case 'version1': {
-        const hello = Buffer.from(JSON.stringify({type: 'hello', v: 1, id: 'old-node', name: 'Old', listen: {host: HOST, port: 1}}))
+        const hello = Buffer.from(
+          JSON.stringify({type: 'hello', v: 1, id: 'old-node', name: 'Old', listen: {host: HOST, port: 1}}),
+        )
         const header = Buffer.alloc(4)
         header.writeUInt32BE(hello.length)
         this.write(Buffer.concat([header, hello]))
@@ -389,7 +405,8 @@ export class MemberAttack extends Attack {
     this.frameTypes.set(frame.type, (this.frameTypes.get(frame.type) ?? 0) + 1)
     if (frame.type === 'history') this.historyMessages += frame.messages.length
     if (frame.type === 'pong') this.lastPong = Math.max(this.lastPong, frame.n)
-    if (frame.type === 'ping' && (this.kind === 'replayer' || this.kind === 'member')) this.send({type: 'pong', n: frame.n})
+    if (frame.type === 'ping' && (this.kind === 'replayer' || this.kind === 'member'))
+      this.send({type: 'pong', n: frame.n})
     if (frame.type === 'chat' && this.kind === 'member') this.chats.push(frame)
     this.#wake()
     if (this.kind !== 'replayer') return
@@ -426,7 +443,13 @@ export class ForgingListener {
       this.#sockets.add(socket)
       socket.on('error', () => {})
       socket.once('close', () => this.#sockets.delete(socket))
-      const session = new SecureSession({initiator: false, identity: this.identity, name: 'Forger', listen: {host: HOST, port: this.port}, room})
+      const session = new SecureSession({
+        initiator: false,
+        identity: this.identity,
+        name: 'Forger',
+        listen: {host: HOST, port: this.port},
+        room,
+      })
       socket.on('data', (chunk: Buffer) => {
         let out
         try {
@@ -438,7 +461,12 @@ export class ForgingListener {
 
         for (const bytes of out.write) socket.write(bytes)
         if (out.established) {
-          const {frame} = authorMessage(this.identity, {from: victim, text: 'forged by the listener', ts: Date.now(), seq: 1})
+          const {frame} = authorMessage(this.identity, {
+            from: victim,
+            text: 'forged by the listener',
+            ts: Date.now(),
+            seq: 1,
+          })
           socket.write(session.seal(encodeBody(frame)))
         }
       })

@@ -54,7 +54,9 @@ export class ChatProcess {
     })
     this.child.stdin.on('error', () => {})
     createInterface({input: this.child.stdout, crlfDelay: Infinity}).on('line', (line) => this.#push(this.lines, line))
-    createInterface({input: this.child.stderr, crlfDelay: Infinity}).on('line', (line) => this.#push(this.errLines, line))
+    createInterface({input: this.child.stderr, crlfDelay: Infinity}).on('line', (line) =>
+      this.#push(this.errLines, line),
+    )
     this.exited = new Promise((resolve) => {
       this.child.on('close', (code, signal) => {
         resolve({code, signal})
@@ -73,13 +75,20 @@ export class ChatProcess {
   }
 
   /** Waits until stdout (or stderr with `stream: 'err'`) has a line matching, and returns it. */
-  async waitForLine(match: RegExp | string, options: {stream?: 'err' | 'out'; timeoutMs?: number} = {}): Promise<string> {
+  async waitForLine(
+    match: RegExp | string,
+    options: {stream?: 'err' | 'out'; timeoutMs?: number} = {},
+  ): Promise<string> {
     const [line] = await this.waitForLines(match, 1, options)
     return line
   }
 
   /** Waits until `count` lines match, and returns them. */
-  waitForLines(match: RegExp | string, count: number, {stream = 'out', timeoutMs = DEFAULT_WAIT_MS}: {stream?: 'err' | 'out'; timeoutMs?: number} = {}): Promise<string[]> {
+  waitForLines(
+    match: RegExp | string,
+    count: number,
+    {stream = 'out', timeoutMs = DEFAULT_WAIT_MS}: {stream?: 'err' | 'out'; timeoutMs?: number} = {},
+  ): Promise<string[]> {
     const lines = stream === 'out' ? this.lines : this.errLines
     const test = (line: string): boolean => (typeof match === 'string' ? line === match : match.test(line))
     return new Promise((resolve, reject) => {
@@ -90,13 +99,21 @@ export class ChatProcess {
           resolve(hits)
         } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
           done()
-          reject(new Error(`process exited before printing ${count} × ${match}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.errLines.join('\n')}`))
+          reject(
+            new Error(
+              `process exited before printing ${count} × ${match}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.errLines.join('\n')}`,
+            ),
+          )
         }
       }
 
       const timer = setTimeout(() => {
         done()
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} × ${match}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.errLines.join('\n')}`))
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${count} × ${match}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.errLines.join('\n')}`,
+          ),
+        )
       }, timeoutMs)
       const done = (): void => {
         clearTimeout(timer)
@@ -129,7 +146,10 @@ export class ChatProcess {
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */
-export async function runChat(args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<ExitResult & {stderr: string; stdout: string}> {
+export async function runChat(
+  args: string[],
+  options: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {},
+): Promise<ExitResult & {stderr: string; stdout: string}> {
   const proc = new ChatProcess(args, options)
   proc.child.stdin.end()
   const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? DEFAULT_WAIT_MS)
@@ -168,7 +188,12 @@ export interface NodeFixture {
   /** The log directory of the current test. */
   readonly logDir: string
   /** Starts `chat start --port P --name NAME --log-dir … --lang …` and waits for its ready line. */
-  start(name: string, port: number, extra?: string[], options?: {env?: NodeJS.ProcessEnv; lang?: 'en' | 'pt'}): Promise<ChatProcess>
+  start(
+    name: string,
+    port: number,
+    extra?: string[],
+    options?: {env?: NodeJS.ProcessEnv; lang?: 'en' | 'pt'},
+  ): Promise<ChatProcess>
   /** Kills `proc` after the test like the others (for processes started another way). */
   track(proc: ChatProcess): ChatProcess
 }
@@ -195,7 +220,19 @@ export function useChatNodes(defaults: {extra?: string[]; lang?: 'en' | 'pt'} = 
     },
     async start(name, port, extra = [], options = {}) {
       const lang = options.lang ?? defaults.lang ?? 'en'
-      const args = ['start', '--port', String(port), '--name', name, '--log-dir', this.logDir, '--lang', lang, ...(defaults.extra ?? []), ...extra]
+      const args = [
+        'start',
+        '--port',
+        String(port),
+        '--name',
+        name,
+        '--log-dir',
+        this.logDir,
+        '--lang',
+        lang,
+        ...(defaults.extra ?? []),
+        ...extra,
+      ]
       const proc = new ChatProcess(args, {env: options.env})
       procs.push(proc)
       await proc.waitForLine(lang === 'pt' ? READY_PT : READY_EN)

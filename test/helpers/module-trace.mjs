@@ -11,6 +11,11 @@ if (dir) {
   register('./module-trace-hooks.mjs', import.meta.url, {data: {file}})
   const {cache} = createRequire(import.meta.url)
   process.once('exit', () => {
-    appendFileSync(file, Object.keys(cache).map((path) => `cjs ${path}\n`).join(''))
+    appendFileSync(
+      file,
+      Object.keys(cache)
+        .map((path) => `cjs ${path}\n`)
+        .join(''),
+    )
   })
 }

@@ -49,7 +49,10 @@ export class NamespacedChat {
         else if (this.child.exitCode !== null) finish(() => reject(new Error(`exited before ${what}: ${this.dump()}`)))
       }
 
-      const timer = setTimeout(() => finish(() => reject(new Error(`timed out waiting for ${what}: ${this.dump()}`))), timeoutMs)
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`timed out waiting for ${what}: ${this.dump()}`))),
+        timeoutMs,
+      )
       const finish = (then: () => void): void => {
         clearTimeout(timer)
         this.#wake.delete(check)

@@ -11,8 +11,10 @@ describe('offline catch-up (integration)', function () {
   const nodes = useChatNodes({extra: ['--history', '0']})
   const startNode = nodes.start.bind(nodes)
 
-  const late = (port: number, text: string): RegExp => new RegExp(`^\\(\\d\\d:\\d\\d, late\\) \\[A \\(127\\.0\\.0\\.1:${port}\\) said\\]: ${text}$`)
-  const said = (proc: ChatProcess, text: string): number => proc.lines.filter((line) => line.endsWith(`said]: ${text}`)).length
+  const late = (port: number, text: string): RegExp =>
+    new RegExp(`^\\(\\d\\d:\\d\\d, late\\) \\[A \\(127\\.0\\.0\\.1:${port}\\) said\\]: ${text}$`)
+  const said = (proc: ChatProcess, text: string): number =>
+    proc.lines.filter((line) => line.endsWith(`said]: ${text}`)).length
 
   async function quit(proc: ChatProcess): Promise<void> {
     proc.type('/quit')
@@ -58,7 +60,8 @@ describe('offline catch-up (integration)', function () {
     b2.type('bye')
     await c2.waitForLine(`[B (127.0.0.1:${pb}) said]: bye`)
     for (const proc of [a2, b2, c2]) {
-      for (const text of ['hello', 'missed 1', 'missed 5', 'live again']) expect(said(proc, text), `${text} shown again`).to.equal(0)
+      for (const text of ['hello', 'missed 1', 'missed 5', 'live again'])
+        expect(said(proc, text), `${text} shown again`).to.equal(0)
     }
 
     // The history logs each late message once, with its author's time and how it arrived.

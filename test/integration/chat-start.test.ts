@@ -22,8 +22,12 @@ function historyOf(dir: string, port: number): HistoryLine[] {
 describe('chat start (integration)', function () {
   this.timeout(60_000)
   const nodes = useChatNodes()
-  const startNode = (name: string, port: number, extra: string[] = [], lang: 'en' | 'pt' = 'en'): Promise<ChatProcess> =>
-    nodes.start(name, port, extra, {lang})
+  const startNode = (
+    name: string,
+    port: number,
+    extra: string[] = [],
+    lang: 'en' | 'pt' = 'en',
+  ): Promise<ChatProcess> => nodes.start(name, port, extra, {lang})
   const logs = {
     get path(): string {
       return nodes.logDir
@@ -106,7 +110,10 @@ describe('chat start (integration)', function () {
 
     for (const n of nodes) {
       for (const other of nodes.filter((o) => o !== n)) {
-        expect(n.proc.count(`[${other.name} (127.0.0.1:${other.port}) said]: hello from ${other.name}`), `${other.name} at ${n.name}`).to.equal(1)
+        expect(
+          n.proc.count(`[${other.name} (127.0.0.1:${other.port}) said]: hello from ${other.name}`),
+          `${other.name} at ${n.name}`,
+        ).to.equal(1)
       }
 
       expect(n.proc.lines.filter((l) => l.startsWith('['))).to.have.length(4)
@@ -168,7 +175,10 @@ describe('chat start (integration)', function () {
     writeFileSync(loose, '')
     chmodSync(loose, 0o644)
     const b = await startNode('B', pb)
-    await b.waitForLine(`The history file ${loose} was readable by other users (mode 0644); now only you can read it (0600).`, {stream: 'err'})
+    await b.waitForLine(
+      `The history file ${loose} was readable by other users (mode 0644); now only you can read it (0600).`,
+      {stream: 'err'},
+    )
     expect(statSync(loose).mode & 0o777).to.equal(0o600)
 
     const c = await startNode('C', pc, ['--no-log'], 'pt')
@@ -226,7 +236,9 @@ describe('chat start (integration)', function () {
 
   it('prints NDJSON events with --json', async () => {
     const [pa, pb] = await Promise.all([freePort(), freePort()])
-    const a = nodes.track(new ChatProcess(['start', '--port', String(pa), '--name', 'A', '--log-dir', logs.path, '--json']))
+    const a = nodes.track(
+      new ChatProcess(['start', '--port', String(pa), '--name', 'A', '--log-dir', logs.path, '--json']),
+    )
     const ready = JSON.parse(await a.waitForLine(/"event":"ready"/)) as Record<string, unknown>
     expect(ready).to.include({event: 'ready', name: 'A', host: '127.0.0.1', port: pa})
     expect(ready.id).to.be.a('string')
@@ -249,7 +261,9 @@ describe('chat start (integration)', function () {
     const shown = 'evil\uFFFDtxt.exe \uFFFDx\uFFFD red'
     const unsafe = /[\u001B\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/
     const [pa, pj] = await Promise.all([freePort(), freePort()])
-    const json = nodes.track(new ChatProcess(['start', '--port', String(pj), '--name', 'J', '--log-dir', logs.path, '--json']))
+    const json = nodes.track(
+      new ChatProcess(['start', '--port', String(pj), '--name', 'J', '--log-dir', logs.path, '--json']),
+    )
     await json.waitForLine(/"event":"ready"/)
     const human = await startNode('A', pa, ['--join', `127.0.0.1:${pj}`])
     await json.waitForLine(/"event":"peer_joined"/)
@@ -266,13 +280,23 @@ describe('chat start (integration)', function () {
     for (const port of [pa, pj]) {
       const file = readFileSync(join(logs.path, `chat_history_${port}.log`), 'utf8')
       expect(file, `history file of ${port}`).to.not.match(unsafe)
-      expect(historyOf(logs.path, port).filter((e) => e.event === 'message_received').map((e) => e.text)).to.deep.equal([text])
+      expect(
+        historyOf(logs.path, port)
+          .filter((e) => e.event === 'message_received')
+          .map((e) => e.text),
+      ).to.deep.equal([text])
       const readable = await runChat(['log', 'tail', '--port', String(port), '--log-dir', logs.path])
       expect(readable.stdout, `log tail of ${port}`).to.not.match(unsafe)
       expect(readable.stdout).to.include(`: ${shown}`)
       const raw = await runChat(['log', 'tail', '--json', '--port', String(port), '--log-dir', logs.path])
       expect(raw.stdout, `log tail --json of ${port}`).to.not.match(unsafe)
-      expect(raw.stdout.split('\n').map((line) => JSON.parse(line) as HistoryLine).filter((e) => e.event === 'message_received').map((e) => e.text)).to.deep.equal([text])
+      expect(
+        raw.stdout
+          .split('\n')
+          .map((line) => JSON.parse(line) as HistoryLine)
+          .filter((e) => e.event === 'message_received')
+          .map((e) => e.text),
+      ).to.deep.equal([text])
     }
   })
 
@@ -287,7 +311,9 @@ describe('chat start (integration)', function () {
     huge.writeUInt32BE(0xff_ff_ff_ff)
     attacker.write(huge)
     await new Promise((resolve) => attacker.on('close', resolve))
-    await a.waitForLine(/^warning: a connection from 127\.0\.0\.1:\d+ does not speak the chat protocol\.$/, {stream: 'err'})
+    await a.waitForLine(/^warning: a connection from 127\.0\.0\.1:\d+ does not speak the chat protocol\.$/, {
+      stream: 'err',
+    })
     b.type('after the garbage')
     await a.waitForLine(`[B (127.0.0.1:${pb}) said]: after the garbage`)
   })
@@ -312,10 +338,17 @@ describe('chat start: bad input (integration)', function () {
 
   for (const [what, name, message] of [
     ['an empty --name', '  ', /Parsing --name[\s\S]*a name must be 1 to 64 printable characters \(it is empty\)/],
-    ['a --name too long', 'x'.repeat(65), /Parsing --name[\s\S]*a name must be 1 to 64 printable characters \(it has 65\)/],
+    [
+      'a --name too long',
+      'x'.repeat(65),
+      /Parsing --name[\s\S]*a name must be 1 to 64 printable characters \(it has 65\)/,
+    ],
   ] as const) {
     it(`names the flag for ${what}, exit 2`, async () => {
-      for (const args of [['start', '--name', name], ['send', '--join', '127.0.0.1:1', '--name', name, 'hi']]) {
+      for (const args of [
+        ['start', '--name', name],
+        ['send', '--join', '127.0.0.1:1', '--name', name, 'hi'],
+      ]) {
         const result = await runChat(args)
         expect(result.code, args[0]).to.equal(2)
         expect(result.stderr, args[0]).to.match(message)
@@ -323,18 +356,31 @@ describe('chat start: bad input (integration)', function () {
     })
   }
 
-  it('refuses a --log-dir that is a file (or under one) at start, exit 2, in the reader\'s language', async () => {
+  it("refuses a --log-dir that is a file (or under one) at start, exit 2, in the reader's language", async () => {
     const dir = tempDir()
     try {
       const file = join(dir.path, 'not-a-dir')
       writeFileSync(file, 'x')
-      for (const [logDir, message] of [[file, 'is a file, not a directory'], [join(file, 'sub'), 'is under a file, not a directory']]) {
+      for (const [logDir, message] of [
+        [file, 'is a file, not a directory'],
+        [join(file, 'sub'), 'is under a file, not a directory'],
+      ]) {
         const result = await runChat(['start', '--name', 'X', '--port', String(await freePort()), '--log-dir', logDir])
         expect(result.code).to.equal(2)
         expect(result.stderr.replace(/\s*\n\s*(›\s*)?/g, ' ')).to.include(`--log-dir ${logDir} ${message}`)
       }
 
-      const pt = await runChat(['start', '--name', 'X', '--port', String(await freePort()), '--log-dir', file, '--lang', 'pt'])
+      const pt = await runChat([
+        'start',
+        '--name',
+        'X',
+        '--port',
+        String(await freePort()),
+        '--log-dir',
+        file,
+        '--lang',
+        'pt',
+      ])
       expect(pt.code).to.equal(2)
       expect(pt.stderr.replace(/\s*\n\s*(›\s*)?/g, ' ')).to.include(`--log-dir ${file} é um arquivo, não um diretório`)
     } finally {
@@ -351,6 +397,8 @@ describe('chat start: bad input (integration)', function () {
     expect(result.stderr).to.include(`port ${port} on 127.0.0.1 is already in use`)
     const pt = await runChat(['start', '--name', 'X', '--port', String(port), '--lang', 'pt'])
     expect(pt.code).to.equal(2)
-    expect(pt.stderr.replaceAll(/\s*›\s*/g, ' ')).to.include(`a porta ${port} em 127.0.0.1 já está em uso: escolha outra com --port`)
+    expect(pt.stderr.replaceAll(/\s*›\s*/g, ' ')).to.include(
+      `a porta ${port} em 127.0.0.1 já está em uso: escolha outra com --port`,
+    )
   })
 })

@@ -5,14 +5,26 @@ import {existsSync} from 'node:fs'
 
 import {ChatProcess, freePort, jsonEvents, useChatNodes} from '../helpers/cli.js'
 
-const LIBFAKETIME = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/faketime/libfaketime.so.1'].find((path) => existsSync(path))
+const LIBFAKETIME = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/faketime/libfaketime.so.1'].find(
+  (path) => existsSync(path),
+)
 
 describe('clocks that differ (integration, faketime)', function () {
   this.timeout(60_000)
   const nodes = useChatNodes()
 
-  async function startJson(name: string, port: number, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ChatProcess> {
-    const proc = nodes.track(new ChatProcess(['start', '--json', '--port', String(port), '--name', name, '--log-dir', nodes.logDir, ...extra], {env}))
+  async function startJson(
+    name: string,
+    port: number,
+    extra: string[] = [],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<ChatProcess> {
+    const proc = nodes.track(
+      new ChatProcess(
+        ['start', '--json', '--port', String(port), '--name', name, '--log-dir', nodes.logDir, ...extra],
+        {env},
+      ),
+    )
     await proc.waitForLine(/"event":"ready"/)
     return proc
   }
@@ -60,7 +72,9 @@ describe('clocks that differ, in words (integration, faketime)', function () {
     const a = await nodes.start('Julia', pa, [], {lang: 'pt'})
     const env = {LD_PRELOAD: LIBFAKETIME!, FAKETIME: '-10m', FAKETIME_DONT_FAKE_MONOTONIC: '1'}
     const b = await nodes.start('Pedro', pb, ['--join', `127.0.0.1:${pa}`], {env, lang: 'en'})
-    await a.waitForLine(new RegExp(`^! O relógio de Pedro \\(127\\.0\\.0\\.1:${pb}\\) está 10 min atrasado em relação ao seu: `))
+    await a.waitForLine(
+      new RegExp(`^! O relógio de Pedro \\(127\\.0\\.0\\.1:${pb}\\) está 10 min atrasado em relação ao seu: `),
+    )
     await b.waitForLine(new RegExp(`^! Julia \\(127\\.0\\.0\\.1:${pa}\\)'s clock is 10 min ahead of yours: `))
   })
 })

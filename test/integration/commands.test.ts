@@ -53,7 +53,10 @@ describe('commands (in process)', () => {
     })
 
     it('prints one JSON object and no hint with --json, a new code each time', async () => {
-      const [a, b] = [await runInProcess(['room', 'invite', '--json']), await runInProcess(['room', 'invite', '--json'])]
+      const [a, b] = [
+        await runInProcess(['room', 'invite', '--json']),
+        await runInProcess(['room', 'invite', '--json']),
+      ]
       for (const r of [a, b]) {
         expect(r.stderr).to.equal('')
         expect(JSON.parse(r.stdout)).to.have.keys('invite')

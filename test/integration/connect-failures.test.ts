@@ -46,10 +46,16 @@ describe('connection failures, classified', function () {
     const julia = await node('Julia')
     const {failure, message} = await dialFailure(julia, port)
     expect(failure).to.deep.equal({code: 'not_chat_protocol', direction: 'outbound', host: '127.0.0.1', port})
-    expect(message).to.equal(`could not reach 127.0.0.1:${port}: it does not speak the chat protocol: check the address and port`)
+    expect(message).to.equal(
+      `could not reach 127.0.0.1:${port}: it does not speak the chat protocol: check the address and port`,
+    )
     expect(message).to.not.match(/frame length/)
-    expect(catalogs.en.connectionFailure(failure)).to.equal(`127.0.0.1:${port} does not speak the chat protocol: check the address and port.`)
-    expect(catalogs.pt.connectionFailure(failure)).to.equal(`127.0.0.1:${port} não fala o protocolo do chat: confira o endereço e a porta.`)
+    expect(catalogs.en.connectionFailure(failure)).to.equal(
+      `127.0.0.1:${port} does not speak the chat protocol: check the address and port.`,
+    )
+    expect(catalogs.pt.connectionFailure(failure)).to.equal(
+      `127.0.0.1:${port} não fala o protocolo do chat: confira o endereço e a porta.`,
+    )
   })
 
   it('an HTTP server is not a room mismatch: it does not speak the chat protocol', async () => {
@@ -65,20 +71,33 @@ describe('connection failures, classified', function () {
     const warned = nextEvent<[NodeWarning]>(pedro, 'warning')
     const julia = await node('Julia')
     const {failure, message} = await dialFailure(julia, pedro.info.port)
-    expect(failure).to.deep.equal({code: 'room_mismatch', direction: 'outbound', host: '127.0.0.1', port: pedro.info.port})
+    expect(failure).to.deep.equal({
+      code: 'room_mismatch',
+      direction: 'outbound',
+      host: '127.0.0.1',
+      port: pedro.info.port,
+    })
     expect(message).to.match(/the room secret does not match: check the invite code/)
     const [warning] = await warned
     expect(warning.code).to.equal('room_mismatch')
     expect(warning.failure).to.deep.include({code: 'room_mismatch', direction: 'inbound', host: '127.0.0.1'})
     expect(warning.message).to.match(/^a connection from 127\.0\.0\.1:\d+ used another room secret$/)
-    expect(catalogs.pt.connectionFailure(warning.failure!)).to.match(/^uma conexão de 127\.0\.0\.1:\d+ usou outro segredo de sala\.$/)
+    expect(catalogs.pt.connectionFailure(warning.failure!)).to.match(
+      /^uma conexão de 127\.0\.0\.1:\d+ usou outro segredo de sala\.$/,
+    )
   })
 
   it('a closed port is refused, and a silent server times out', async () => {
     const julia = await node('Julia', {connection: {handshakeTimeoutMs: 300}})
     const closed = await listen(createServer())
     servers.pop()!.close()
-    expect((await dialFailure(julia, closed)).failure).to.deep.equal({code: 'refused', direction: 'outbound', host: '127.0.0.1', port: closed, errno: 'ECONNREFUSED'})
+    expect((await dialFailure(julia, closed)).failure).to.deep.equal({
+      code: 'refused',
+      direction: 'outbound',
+      host: '127.0.0.1',
+      port: closed,
+      errno: 'ECONNREFUSED',
+    })
     const silent = await listen(createServer(() => {}))
     expect((await dialFailure(julia, silent)).failure.code).to.equal('timeout')
   })

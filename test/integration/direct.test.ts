@@ -27,7 +27,7 @@ describe('direct messages', function () {
 
   it('reaches its recipient three hops away, and no relay can read it', async () => {
     const [a, b, c, d] = await chain(['A', 'B', 'C', 'D'])
-    await poll('D\'s key at A', () => a.directory().some((n) => n.id === d.id))
+    await poll("D's key at A", () => a.directory().some((n) => n.id === d.id))
     const seenByRelays: unknown[] = []
     for (const relay of [b, c]) {
       relay.on('direct', (m) => seenByRelays.push(m))
@@ -46,14 +46,14 @@ describe('direct messages', function () {
     expect(seenByRelays.filter((m) => (m as {text: string}).text !== 'fence')).to.deep.equal([])
   })
 
-  it('gives a newcomer the keys its peer knows, and floods the newcomer\'s own once', async () => {
+  it("gives a newcomer the keys its peer knows, and floods the newcomer's own once", async () => {
     const [a, , c] = await chain(['A', 'B', 'C'])
-    await poll('A\'s key at C', () => c.directory().some((n) => n.id === a.id))
+    await poll("A's key at C", () => c.directory().some((n) => n.id === a.id))
     const d = await nodes.start('D')
     await d.connect('127.0.0.1', c.info.port, {persistent: false})
     // A announced before D existed: D learns A's key from C's `keys`, not from a new flood by A.
-    await poll('A\'s key at D', () => d.directory().some((n) => n.id === a.id))
-    await poll('D\'s key at A', () => a.directory().some((n) => n.id === d.id))
+    await poll("A's key at D", () => d.directory().some((n) => n.id === a.id))
+    await poll("D's key at A", () => a.directory().some((n) => n.id === d.id))
     const received = nextEvent(a, 'direct')
     d.sendDirect(a.id, 'hello from the newcomer')
     const [message] = (await received) as [DirectMessage]

@@ -30,7 +30,10 @@ describe('chat start --discover (mDNS between two network namespaces)', function
       ip('-n', nsA, 'link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1', 'netns', nsB)
       ip('-n', nsA, 'addr', 'add', '10.231.0.1/24', 'dev', 'veth0')
       ip('-n', nsB, 'addr', 'add', '10.231.0.2/24', 'dev', 'veth1')
-      for (const [ns, dev] of [[nsA, 'veth0'], [nsB, 'veth1']]) {
+      for (const [ns, dev] of [
+        [nsA, 'veth0'],
+        [nsB, 'veth1'],
+      ]) {
         ip('-n', ns, 'link', 'set', 'lo', 'up')
         ip('-n', ns, 'link', 'set', dev, 'up', 'multicast', 'on')
         ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', dev)
@@ -55,9 +58,18 @@ describe('chat start --discover (mDNS between two network namespaces)', function
     const config = tempDir('chat-disc-config-')
     const logs = tempDir('chat-disc-logs-')
     dirs.push(config, logs)
-    const env: NodeJS.ProcessEnv = {CHAT_CONFIG_DIR: config.path, CHAT_DATA_DIR: config.path, CHAT_CACHE_DIR: config.path, CHAT_SECRET: secret}
+    const env: NodeJS.ProcessEnv = {
+      CHAT_CONFIG_DIR: config.path,
+      CHAT_DATA_DIR: config.path,
+      CHAT_CACHE_DIR: config.path,
+      CHAT_SECRET: secret,
+    }
     if (secret === undefined) delete env.CHAT_SECRET
-    const proc = new NamespacedChat(ns, ['--discover', '--host', host, '--port', String(port), '--name', name, '--log-dir', logs.path, '--degree', '0'], env)
+    const proc = new NamespacedChat(
+      ns,
+      ['--discover', '--host', host, '--port', String(port), '--name', name, '--log-dir', logs.path, '--degree', '0'],
+      env,
+    )
     procs.push(proc)
     return proc
   }
@@ -82,7 +94,10 @@ describe('chat start --discover (mDNS between two network namespaces)', function
     // dialled it or was refused by it.
     await new Promise((resolve) => setTimeout(resolve, 1000))
     for (const proc of [a, b, stranger]) {
-      expect(proc.events.filter((e) => e.event === 'error'), proc.dump()).to.deep.equal([])
+      expect(
+        proc.events.filter((e) => e.event === 'error'),
+        proc.dump(),
+      ).to.deep.equal([])
     }
 
     expect(stranger.events.filter((e) => e.event === 'peer_joined')).to.deep.equal([])
@@ -103,6 +118,9 @@ describe('chat start --discover (mDNS between two network namespaces)', function
     await a.waitFor('Pedro leaves', (e) => e.event === 'peer_left' && e.name === 'Pedro')
     const joinsBefore = a.events.filter((e) => e.event === 'peer_joined').length
     b = start(nsB, 'Pedro', '10.231.0.2', 5010)
-    await a.waitFor('Pedro joins again', () => a.events.filter((e) => e.event === 'peer_joined').length === joinsBefore + 1)
+    await a.waitFor(
+      'Pedro joins again',
+      () => a.events.filter((e) => e.event === 'peer_joined').length === joinsBefore + 1,
+    )
   })
 })

@@ -81,7 +81,18 @@ describe('faults around a running node (integration)', function () {
   })
 
   function spawnNode(name: string, port: number, extra: string[] = []): ChatProcess {
-    const proc = new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', logs.path, '--lang', 'en', ...extra])
+    const proc = new ChatProcess([
+      'start',
+      '--port',
+      String(port),
+      '--name',
+      name,
+      '--log-dir',
+      logs.path,
+      '--lang',
+      'en',
+      ...extra,
+    ])
     procs.push(proc)
     return proc
   }
@@ -143,15 +154,27 @@ describe('faults around a running node (integration)', function () {
         `${received.length} message_received, ${sent.length} message_sent; problems shown ${events(a, 'error').length}`,
     )
     expect(shownReceived).to.have.members(sentByB)
-    expect(received.map((e) => e.text), 'message_received, in order, once each').to.deep.equal(sentByB)
-    expect(sent.map((e) => e.text), 'message_sent, in order, once each').to.deep.equal(sentByA)
-    expect([...tally(received.map((e) => e.id))].filter(([, n]) => n > 1), 'an id logged twice').to.deep.equal([])
+    expect(
+      received.map((e) => e.text),
+      'message_received, in order, once each',
+    ).to.deep.equal(sentByB)
+    expect(
+      sent.map((e) => e.text),
+      'message_sent, in order, once each',
+    ).to.deep.equal(sentByA)
+    expect(
+      [...tally(received.map((e) => e.id))].filter(([, n]) => n > 1),
+      'an id logged twice',
+    ).to.deep.equal([])
     // One session, seq 1…n with no gap and no repeat, from session_start to session_end.
     expect(new Set(lines.map((e) => e.session)).size).to.equal(1)
     expect(lines.map((e) => e.seq)).to.deep.equal(lines.map((_, i) => i + 1))
     expect(lines[0].event).to.equal('session_start')
     expect(lines.at(-1)?.event).to.equal('session_end')
-    expect(events(a, 'error').filter((e) => e.code === 'history'), 'history problems reported').to.deep.equal([])
+    expect(
+      events(a, 'error').filter((e) => e.code === 'history'),
+      'history problems reported',
+    ).to.deep.equal([])
   })
 
   it('(b) flushes the history on SIGINT in the middle of a burst: events in the file = messages shown', async () => {
@@ -180,10 +203,16 @@ describe('faults around a running node (integration)', function () {
     expect(sent, 'message_sent = sent shown').to.deep.equal(shownSent)
     // Everything shown was written (nothing lost at exit) ...
     const lost = shown.filter((t) => !received.includes(t))
-    expect(lost.length, `${lost.length} shown but not in the history, e.g. ${JSON.stringify(lost.slice(0, 3))}`).to.equal(0)
+    expect(
+      lost.length,
+      `${lost.length} shown but not in the history, e.g. ${JSON.stringify(lost.slice(0, 3))}`,
+    ).to.equal(0)
     // ... and nothing was written that the user was never shown.
     const unseen = received.filter((t) => !shown.includes(t))
-    expect(unseen.length, `${unseen.length} in the history but never shown, e.g. ${JSON.stringify(unseen.slice(0, 3))}`).to.equal(0)
+    expect(
+      unseen.length,
+      `${unseen.length} in the history but never shown, e.g. ${JSON.stringify(unseen.slice(0, 3))}`,
+    ).to.equal(0)
     expect(received).to.deep.equal(shown)
   })
 
@@ -215,9 +244,14 @@ describe('faults around a running node (integration)', function () {
     a.type('/quit')
     const exit = await a.exited
     const told = a.errLines.filter((l) => /history/.test(l))
-    console.log(`      unwritable log dir: ${N} messages each way shown, ${told.length} history line(s) on stderr, exit ${exit.code}`)
+    console.log(
+      `      unwritable log dir: ${N} messages each way shown, ${told.length} history line(s) on stderr, exit ${exit.code}`,
+    )
     expect(told, 'told exactly once').to.have.length(1)
-    expect(a.errLines.filter((l) => /^\s+at |Error:/.test(l)), 'no stack trace').to.deep.equal([])
+    expect(
+      a.errLines.filter((l) => /^\s+at |Error:/.test(l)),
+      'no stack trace',
+    ).to.deep.equal([])
     expect(exit).to.deep.equal({code: 0, signal: null})
   })
 
@@ -244,9 +278,17 @@ describe('faults around a running node (integration)', function () {
     const exit = await a.exited
     const lines = historyOf(logs.path, pa)
     const relayed = lines.filter((e) => e.event === 'message_received')
-    console.log(`      EPIPE: ${atC.size}/${N} relayed through A to C once each (and 1 back); A logged ${relayed.length} message_received; exit ${exit.code}; A stderr ${a.errLines.length} line(s)`)
-    expect(relayed.map((e) => e.text)).to.deep.equal([...Array.from({length: N}, (_, i) => `through A ${i}`), 'back to B'])
-    expect(a.errLines.filter((l) => /EPIPE|Unhandled|^\s+at /.test(l)), 'A said nothing about EPIPE').to.deep.equal([])
+    console.log(
+      `      EPIPE: ${atC.size}/${N} relayed through A to C once each (and 1 back); A logged ${relayed.length} message_received; exit ${exit.code}; A stderr ${a.errLines.length} line(s)`,
+    )
+    expect(relayed.map((e) => e.text)).to.deep.equal([
+      ...Array.from({length: N}, (_, i) => `through A ${i}`),
+      'back to B',
+    ])
+    expect(
+      a.errLines.filter((l) => /EPIPE|Unhandled|^\s+at /.test(l)),
+      'A said nothing about EPIPE',
+    ).to.deep.equal([])
     expect(exit).to.deep.equal({code: 0, signal: null})
   })
 })

@@ -37,7 +37,9 @@ describe('healing (integration)', function () {
       const healedAt = Date.now()
       d.type('and back')
       await a.waitForLine(`[D (127.0.0.1:${pd}) said]: and back`)
-      console.log(`      healing after ${how}: B's death noticed in ${noticedAt - killedAt} ms, A reached C and D ${healedAt - noticedAt} ms later`)
+      console.log(
+        `      healing after ${how}: B's death noticed in ${noticedAt - killedAt} ms, A reached C and D ${healedAt - noticedAt} ms later`,
+      )
       expect(healedAt - noticedAt, 'healing took longer than 5 s').to.be.below(5000)
       for (const proc of [c, d]) expect(proc.lines.filter((line) => after.test(line))).to.have.length(1)
     })
@@ -72,7 +74,11 @@ describe('history for late joiners (integration)', function () {
     // The three of --history, the live one, and 'one' (said within the last minutes, beyond --history) once, late.
     expect(c.lines.filter((l) => l.includes('said]: '))).to.have.length(5)
     expect(c.lines.filter((l) => /late\) \[A \(127\.0\.0\.1:\d+\) said\]: one$/.test(l))).to.have.length(1)
-    for (const text of ['one', 'two', 'three']) expect(a.lines.filter((l) => l.endsWith(`]: ${text}`)), `re-flooded to A: ${text}`).to.deep.equal([])
+    for (const text of ['one', 'two', 'three'])
+      expect(
+        a.lines.filter((l) => l.endsWith(`]: ${text}`)),
+        `re-flooded to A: ${text}`,
+      ).to.deep.equal([])
     expect(b.lines.filter((l) => l.endsWith(']: three'))).to.have.length(1)
 
     c.type('/quit')

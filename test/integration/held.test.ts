@@ -34,7 +34,7 @@ describe('messages written while nobody is connected', function () {
     const pedro = await node('Pedro')
     await ana.connect('127.0.0.1', julia.info.port, {persistent: false})
     await pedro.connect('127.0.0.1', ana.info.port, {persistent: false})
-    await poll('Pedro\'s key at Julia', () => julia.directory().some((n) => n.id === pedro.id))
+    await poll("Pedro's key at Julia", () => julia.directory().some((n) => n.id === pedro.id))
     const left = nextEvent(julia, 'peer_left')
     await ana.stop()
     await left

@@ -17,7 +17,19 @@ describe('/ignore (integration)', function () {
   const fixture = useChatNodes()
 
   async function start(name: string, port: number, extra: string[] = []): Promise<ChatProcess> {
-    const proc = fixture.track(new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', fixture.logDir, '--json', ...extra]))
+    const proc = fixture.track(
+      new ChatProcess([
+        'start',
+        '--port',
+        String(port),
+        '--name',
+        name,
+        '--log-dir',
+        fixture.logDir,
+        '--json',
+        ...extra,
+      ]),
+    )
     await proc.waitForLine(/"event":"ready"/)
     return proc
   }
@@ -66,7 +78,10 @@ describe('/ignore (integration)', function () {
       const log = readFileSync(join(fixture.logDir, `chat_history_${pa}.log`), 'utf8')
       // The message store keeps every signed frame for reconciliation (`frame_stored`, relayed to others as any frame);
       // what the user's history shows is the message events, and the ignored author is not among them.
-      const shown = log.split('\n').filter((line) => line !== '' && !line.includes('"event":"frame_stored"')).join('\n')
+      const shown = log
+        .split('\n')
+        .filter((line) => line !== '' && !line.includes('"event":"frame_stored"'))
+        .join('\n')
       expect(shown).to.include('hello 1')
       expect(shown, 'an ignored message is not logged').to.not.include('hello 2')
       const file = join(keys.path, 'a.ignored.json')
@@ -82,7 +97,7 @@ describe('/ignore (integration)', function () {
       b.type('hello 3')
       await c.waitForLine(/"text":"hello 3"/)
       await ignoredUntil(a, (answer) => answer.hidden >= 1)
-      expect(jsonEvents(a, 'message'), 'B\'s messages (live or as history) at A after the restart').to.deep.equal([])
+      expect(jsonEvents(a, 'message'), "B's messages (live or as history) at A after the restart").to.deep.equal([])
       a.type('/unignore B')
       await a.waitForLine(/"event":"notice".*B \([\da-f]{4}:[\da-f]{4}\) is no longer ignored/)
       b.type('hello 4')
@@ -93,7 +108,7 @@ describe('/ignore (integration)', function () {
     }
   })
 
-  it('says a damaged ignore file in the reader\'s language, and starts with an empty list', async () => {
+  it("says a damaged ignore file in the reader's language, and starts with an empty list", async () => {
     const keys = tempDir('chat-ignore-')
     try {
       const identity = join(keys.path, 'a.pem')
@@ -101,7 +116,10 @@ describe('/ignore (integration)', function () {
       writeFileSync(file, '{"ignored": 42')
       const a = await start('A', await freePort(), ['--identity', identity, '--lang', 'pt'])
       const problem = JSON.parse(await a.waitForLine(/"code":"ignore_list"/)) as {message: string}
-      expect(problem.message.startsWith(`aviso: lista de ignorados: ${file} não é uma lista de ignorados (`), problem.message).to.equal(true)
+      expect(
+        problem.message.startsWith(`aviso: lista de ignorados: ${file} não é uma lista de ignorados (`),
+        problem.message,
+      ).to.equal(true)
       expect(problem.message).to.match(/\): começando com uma vazia$/)
       expect((await ignoredUntil(a, () => true)).count).to.equal(0)
     } finally {

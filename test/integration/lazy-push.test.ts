@@ -36,7 +36,9 @@ function expectOnceEach(nodes: ChatNode[], got: Map<ChatNode, string[]>, sent: C
   for (const n of nodes) {
     const ids = got.get(n)!
     expect(ids.length, `${n.name} shows no duplicate`).to.equal(new Set(ids).size)
-    expect(ids.length, `${n.name} shows every message of the others`).to.equal(sent.filter((m) => m.from.id !== n.id).length)
+    expect(ids.length, `${n.name} shows every message of the others`).to.equal(
+      sent.filter((m) => m.from.id !== n.id).length,
+    )
   }
 }
 
@@ -46,7 +48,12 @@ function total(nodes: ChatNode[]): TreeStats {
   return sum
 }
 
-const minus = (a: TreeStats, b: TreeStats): TreeStats => ({eager: a.eager - b.eager, lazy: a.lazy - b.lazy, grafts: a.grafts - b.grafts, prunes: a.prunes - b.prunes})
+const minus = (a: TreeStats, b: TreeStats): TreeStats => ({
+  eager: a.eager - b.eager,
+  lazy: a.lazy - b.lazy,
+  grafts: a.grafts - b.grafts,
+  prunes: a.prunes - b.prunes,
+})
 
 /** Resolves when `check` holds for every node, re-checked on joins and leaves. */
 function untilGraph(nodes: ChatNode[], what: string, check: (n: ChatNode) => boolean): Promise<true> {

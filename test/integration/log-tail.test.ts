@@ -35,7 +35,11 @@ interface Run {
   stderr: string
 }
 
-function start(args: string[], cwd = root, locale: NodeJS.ProcessEnv = {}): {child: ChildProcess; output: {stdout: string; stderr: string}} {
+function start(
+  args: string[],
+  cwd = root,
+  locale: NodeJS.ProcessEnv = {},
+): {child: ChildProcess; output: {stdout: string; stderr: string}} {
   // TZ fixed so that the readable times are known; NO_COLOR keeps oclif's error output plain; English unless the
   // test asks for another locale.
   const child = spawn(process.execPath, [bin, 'log', 'tail', ...args], {
@@ -155,7 +159,9 @@ describe('chat log tail (built CLI)', function () {
     expect(flag.stdout).to.equal(expected)
     const env = await run(['--port', String(PORT), '--log-dir', dir, '-n', '3'], root, {LANG: 'pt_BR.UTF-8'})
     expect(env.stdout).to.equal(expected)
-    const english = await run(['--port', String(PORT), '--log-dir', dir, '-n', '1', '--lang', 'en'], root, {LANG: 'pt_BR.UTF-8'})
+    const english = await run(['--port', String(PORT), '--log-dir', dir, '-n', '1', '--lang', 'en'], root, {
+      LANG: 'pt_BR.UTF-8',
+    })
     expect(english.stdout).to.equal('2026-11-25 17:20:05  * Pedro (127.0.0.1:5001) disconnected (quit)\n')
     const missing = await run(['--port', '5999', '--log-dir', dir, '--lang', 'pt'])
     expect(missing.code).to.equal(2)
@@ -175,7 +181,13 @@ describe('chat log tail (built CLI)', function () {
       check()
     })
     expect(output.stderr).to.include(later)
-    await writeFile(later, events.slice(0, 3).map((e, i) => lineOf(e, i + 1) + '\n').join(''))
+    await writeFile(
+      later,
+      events
+        .slice(0, 3)
+        .map((e, i) => lineOf(e, i + 1) + '\n')
+        .join(''),
+    )
     await waitForOutput(child, output, (text) => text.includes('Pedro (127.0.0.1:5001): ola'))
     child.kill('SIGTERM')
     const [code] = (await once(child, 'close')) as [number | null]

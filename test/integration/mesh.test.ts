@@ -63,11 +63,13 @@ describe('mesh (in-process nodes)', function () {
 
   it('keeps 20 nodes under churn delivering every message exactly once to every node that stays', async () => {
     const stable = await Promise.all(Array.from({length: 12}, (_, i) => startNode(`s${i}`)))
-    for (const [i, n] of stable.entries()) if (i > 0) await n.connect('127.0.0.1', stable[i - 1].info.port, {persistent: false})
+    for (const [i, n] of stable.entries())
+      if (i > 0) await n.connect('127.0.0.1', stable[i - 1].info.port, {persistent: false})
     const got = new Map<ChatNode, ChatMessage[]>(stable.map((n) => [n, []]))
     for (const n of stable) n.on('message', (m) => got.get(n)!.push(m))
     let churners = await Promise.all(Array.from({length: 8}, (_, i) => startNode(`c${i}`)))
-    for (const c of churners) await c.connect('127.0.0.1', stable[Math.floor(Math.random() * stable.length)].info.port, {persistent: false})
+    for (const c of churners)
+      await c.connect('127.0.0.1', stable[Math.floor(Math.random() * stable.length)].info.port, {persistent: false})
     await until('a connected network', () => connected([...stable, ...churners]))
 
     const sent: ChatMessage[] = []
@@ -80,7 +82,8 @@ describe('mesh (in-process nodes)', function () {
       await Promise.all(leaving.map((c) => c.stop()))
       leaves += leaving.length
       const joining = await Promise.all([startNode(`j${round}a`), startNode(`j${round}b`)])
-      for (const j of joining) await j.connect('127.0.0.1', stable[Math.floor(Math.random() * stable.length)].info.port, {persistent: false})
+      for (const j of joining)
+        await j.connect('127.0.0.1', stable[Math.floor(Math.random() * stable.length)].info.port, {persistent: false})
       churners.push(...joining)
       joins += joining.length
       await until(`round ${round}: the network connected again`, () => connected([...stable, ...churners]))
@@ -104,7 +107,9 @@ describe('mesh (in-process nodes)', function () {
       }
     }
 
-    console.log(`      churn: ${joins} joins, ${leaves} leaves, ${sent.length} messages, delivery ${delivered}/${expected} = ${(delivered / expected).toFixed(3)}, duplicates ${duplicates}`)
+    console.log(
+      `      churn: ${joins} joins, ${leaves} leaves, ${sent.length} messages, delivery ${delivered}/${expected} = ${(delivered / expected).toFixed(3)}, duplicates ${duplicates}`,
+    )
     expect(delivered).to.equal(expected)
     expect(duplicates).to.equal(0)
   })

@@ -38,7 +38,7 @@ describe('ChatNode over loopback', function () {
     const atJulia = received(julia)
     const atPedro = received(pedro)
     ana.send('oi')
-    await until(julia, 'Ana\'s message at Julia', () => atJulia.length === 1)
+    await until(julia, "Ana's message at Julia", () => atJulia.length === 1)
     expect(atJulia[0].text).to.equal('oi')
     expect(atJulia[0].from).to.deep.equal({id: ana.id, name: 'Ana', host: '127.0.0.1', port: ana.info.port})
     expect(atPedro).to.have.length(1)
@@ -50,7 +50,7 @@ describe('ChatNode over loopback', function () {
     await dora.connect('127.0.0.1', carla.info.port)
     const atCarla = received(carla)
     dora.send('before')
-    await until(carla, 'Dora\'s message at Carla', () => atCarla.length === 1)
+    await until(carla, "Dora's message at Carla", () => atCarla.length === 1)
 
     // Julia is already in a network (Pedro dialled her): her live copies would race a history reply.
     const julia = await startNode('Julia', {degree: 0})
@@ -72,7 +72,11 @@ describe('ChatNode over loopback', function () {
   })
 
   it('shows every message exactly once in a cycle A–B–C–A', async () => {
-    const [a, b, c] = await Promise.all([startNode('A', {degree: 0}), startNode('B', {degree: 0}), startNode('C', {degree: 0})])
+    const [a, b, c] = await Promise.all([
+      startNode('A', {degree: 0}),
+      startNode('B', {degree: 0}),
+      startNode('C', {degree: 0}),
+    ])
     await b.connect('127.0.0.1', a.info.port)
     await c.connect('127.0.0.1', b.info.port)
     await a.connect('127.0.0.1', c.info.port)
@@ -137,7 +141,9 @@ describe('ChatNode over loopback', function () {
     const spare = await startNode('spare')
     const port = spare.info.port
     await spare.stop()
-    expect((await rejection(a.connect('127.0.0.1', port))).message).to.equal(`could not reach 127.0.0.1:${port}: connection refused`)
+    expect((await rejection(a.connect('127.0.0.1', port))).message).to.equal(
+      `could not reach 127.0.0.1:${port}: connection refused`,
+    )
 
     expect(a.running).to.equal(true)
   })
@@ -151,16 +157,21 @@ describe('ChatNode over loopback', function () {
     const full = await startNode('Full', {maxPeers: 1, degree: 0})
     const diallers = await Promise.all(['D1', 'D2', 'D3'].map((name) => startNode(name, {degree: 0})))
     // All at once: handshakes under way count toward the cap, so only one dialler may believe it got in.
-    const results = await Promise.allSettled(diallers.map((d) => d.connect('127.0.0.1', full.info.port, {persistent: false})))
+    const results = await Promise.allSettled(
+      diallers.map((d) => d.connect('127.0.0.1', full.info.port, {persistent: false})),
+    )
     expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1)
-    for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).message).to.match(/^could not reach 127\.0\.0\.1:\d+: /)
+    for (const r of results)
+      if (r.status === 'rejected') expect((r.reason as Error).message).to.match(/^could not reach 127\.0\.0\.1:\d+: /)
     await until(full, 'the one dialler registered at Full', () => full.peers().length === 1)
   })
 
   it('says which port is in use', async () => {
     const a = await startNode('A')
     const b = nodes.track(new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port}))
-    expect((await rejection(b.start())).message).to.equal(`port ${a.info.port} on 127.0.0.1 is already in use: choose another with --port`)
+    expect((await rejection(b.start())).message).to.equal(
+      `port ${a.info.port} on 127.0.0.1 is already in use: choose another with --port`,
+    )
   })
 
   it('reports a refused call as a ChatNodeError whose snake_case code carries the facts, not only English', async () => {
@@ -179,7 +190,11 @@ describe('ChatNode over loopback', function () {
       return expect.fail('the call should have failed')
     }
 
-    expect(await detailOf(() => a.send('x'.repeat(MAX_TEXT_CHARS + 1)))).to.deep.equal({code: 'too_long', length: MAX_TEXT_CHARS + 1, limit: MAX_TEXT_CHARS})
+    expect(await detailOf(() => a.send('x'.repeat(MAX_TEXT_CHARS + 1)))).to.deep.equal({
+      code: 'too_long',
+      length: MAX_TEXT_CHARS + 1,
+      limit: MAX_TEXT_CHARS,
+    })
     expect(await detailOf(() => a.send('  '))).to.deep.equal({code: 'empty'})
     expect(await detailOf(() => a.sendDirect('nobody', 'hi'))).to.deep.equal({code: 'unknown_recipient', to: 'nobody'})
     expect(await detailOf(() => a.connect('127.0.0.1', port, {persistent: false}))).to.deep.equal({
@@ -188,11 +203,13 @@ describe('ChatNode over loopback', function () {
       port,
       failure: {code: 'refused', direction: 'outbound', host: '127.0.0.1', port, errno: 'ECONNREFUSED'},
     })
-    expect(await detailOf(() => new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port}).start())).to.deep.equal({
-      code: 'address_in_use',
-      host: '127.0.0.1',
-      port: a.info.port,
-    })
+    expect(await detailOf(() => new ChatNode({name: 'B', host: '127.0.0.1', port: a.info.port}).start())).to.deep.equal(
+      {
+        code: 'address_in_use',
+        host: '127.0.0.1',
+        port: a.info.port,
+      },
+    )
     await a.stop()
     expect(await detailOf(() => a.send('hi'))).to.deep.equal({code: 'not_running'})
   })

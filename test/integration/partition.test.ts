@@ -22,7 +22,8 @@ describe('partition and heal (integration)', function () {
   })
 
   /** Lines showing `text` as said by someone or as one's own. */
-  const shown = (proc: ChatProcess, text: string): number => proc.lines.filter((line) => line.endsWith(`said]: ${text}`) || line === `You: ${text}`).length
+  const shown = (proc: ChatProcess, text: string): number =>
+    proc.lines.filter((line) => line.endsWith(`said]: ${text}`) || line === `You: ${text}`).length
 
   it('six nodes in two halves: 20 messages each side while cut; after the heal every node shows all 40 once', async () => {
     const ports = await Promise.all(Array.from({length: 7}, () => freePort()))
@@ -58,14 +59,18 @@ describe('partition and heal (integration)', function () {
     const healedAt = Date.now()
     await link.heal()
     for (const proc of all) {
-      for (const text of texts) await proc.waitForLine(new RegExp(`(said\\]|^You): ${text}$`), {timeoutMs: Math.max(1000, healedAt + 30_000 - Date.now())})
+      for (const text of texts)
+        await proc.waitForLine(new RegExp(`(said\\]|^You): ${text}$`), {
+          timeoutMs: Math.max(1000, healedAt + 30_000 - Date.now()),
+        })
     }
 
     console.log(`      all 40 messages on all six nodes ${Date.now() - healedAt} ms after the heal`)
     // One more live message through the healed mesh: anything still in flight arrived before it.
     b3.type('after the heal')
     for (const proc of [...halfA, b1, b2]) await proc.waitForLine(/said\]: after the heal$/)
-    for (const proc of all) for (const text of texts) expect(shown(proc, text), `${text} on node ${all.indexOf(proc)}`).to.equal(1)
+    for (const proc of all)
+      for (const text of texts) expect(shown(proc, text), `${text} on node ${all.indexOf(proc)}`).to.equal(1)
     // What crossed the cut is marked late, with its author's time.
     expect(a3.lines.filter((line) => /^\(\d\d:\d\d, late\) \[B\d .* said\]: b \d+$/.test(line))).to.have.length(20)
 

@@ -9,7 +9,6 @@ import {ChatProcess, freePort, PROJECT_ROOT, runChat, tempDir} from '../helpers/
 
 const ECHO_BOT = join(PROJECT_ROOT, 'examples', 'plugin-echo-bot')
 
-
 describe('plugins: chat plugins link, hooks in chat start, plugin commands', function () {
   this.timeout(60_000)
   let dirs: {data: {path: string; remove(): void}; logs: {path: string; remove(): void}}
@@ -41,8 +40,19 @@ describe('plugins: chat plugins link, hooks in chat start, plugin commands', fun
   function brokenPlugin(): string {
     const root = join(dirs.data.path, 'broken-plugin')
     mkdirSync(join(root, 'hooks'), {recursive: true})
-    writeFileSync(join(root, 'package.json'), JSON.stringify({name: 'chat-plugin-broken', version: '0.0.1', type: 'module', oclif: {hooks: {'chat:message': './hooks/message.js'}}}))
-    writeFileSync(join(root, 'hooks', 'message.js'), "export default async function () { throw new Error('this plugin is broken') }\n")
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({
+        name: 'chat-plugin-broken',
+        version: '0.0.1',
+        type: 'module',
+        oclif: {hooks: {'chat:message': './hooks/message.js'}},
+      }),
+    )
+    writeFileSync(
+      join(root, 'hooks', 'message.js'),
+      "export default async function () { throw new Error('this plugin is broken') }\n",
+    )
     return root
   }
 
@@ -55,7 +65,12 @@ describe('plugins: chat plugins link, hooks in chat start, plugin commands', fun
     const status = await chat('bot', 'status', '--json')
     expect(status.code, status.stderr).to.equal(0)
     for (const run of [list, status]) expect(run.stderr).to.not.include('linked ESM module')
-    expect(JSON.parse(status.stdout)).to.include({plugin: 'chat-plugin-echo-bot', trigger: '!ping', answer: 'pong', answered: 0})
+    expect(JSON.parse(status.stdout)).to.include({
+      plugin: 'chat-plugin-echo-bot',
+      trigger: '!ping',
+      answer: 'pong',
+      answered: 0,
+    })
     const help = await chat('help', 'bot', 'status')
     expect(help.stdout).to.include('$ chat bot status [--json]')
     const topics = await chat('--help')
@@ -78,12 +93,17 @@ describe('plugins: chat plugins link, hooks in chat start, plugin commands', fun
     const bot = new ChatProcess(['start', '--json', '--port', String(pb), '--name', 'Bot'], {env})
     procs.push(bot)
     await bot.waitForLine(/"event":"ready"/)
-    const user = new ChatProcess(['start', '--json', '--port', String(pu), '--name', 'User', '--join', `127.0.0.1:${pb}`], {env})
+    const user = new ChatProcess(
+      ['start', '--json', '--port', String(pu), '--name', 'User', '--join', `127.0.0.1:${pb}`],
+      {env},
+    )
     procs.push(user)
     await user.waitForLine(/"event":"peer_joined"/)
 
     user.type('!ping')
-    const pong = JSON.parse(await user.waitForLine(/"event":"message".*"text":"pong"/)) as {from: {name: string; port: number}}
+    const pong = JSON.parse(await user.waitForLine(/"event":"message".*"text":"pong"/)) as {
+      from: {name: string; port: number}
+    }
     expect(pong.from).to.include({name: 'Bot', port: pb})
 
     // The broken plugin threw on the bot's node when !ping arrived: one report, as a JSON error event.
@@ -103,7 +123,20 @@ describe('plugins: chat plugins link, hooks in chat start, plugin commands', fun
     expect(JSON.parse(status.stdout)).to.include({answered: 2})
 
     // --no-plugins: no hooks at all.
-    const quiet = new ChatProcess(['start', '--json', '--no-plugins', '--port', String(await freePort()), '--name', 'Quiet', '--join', `127.0.0.1:${pu}`], {env})
+    const quiet = new ChatProcess(
+      [
+        'start',
+        '--json',
+        '--no-plugins',
+        '--port',
+        String(await freePort()),
+        '--name',
+        'Quiet',
+        '--join',
+        `127.0.0.1:${pu}`,
+      ],
+      {env},
+    )
     procs.push(quiet)
     await quiet.waitForLine(/"event":"peer_joined"/)
     user.type('!ping')
@@ -121,7 +154,11 @@ describe('shell completion, --version and help conventions', function () {
 
   beforeEach(() => {
     cache = tempDir('chat-autocomplete-')
-    env = {CHAT_CACHE_DIR: cache.path, CHAT_DATA_DIR: join(cache.path, 'data'), CHAT_CONFIG_DIR: join(cache.path, 'config')}
+    env = {
+      CHAT_CACHE_DIR: cache.path,
+      CHAT_DATA_DIR: join(cache.path, 'data'),
+      CHAT_CONFIG_DIR: join(cache.path, 'config'),
+    }
   })
 
   afterEach(() => cache.remove())
@@ -143,9 +180,16 @@ describe('shell completion, --version and help conventions', function () {
     expect(script.stdout).to.include(join(cache.path, 'autocomplete', 'bash_setup'))
     // What bash does on <TAB>: source the setup, then call the completion function for a partial command line.
     const complete = (words: string[]): string =>
-      execFileSync('bash', ['-c', `${script.stdout}\nCOMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _chat_autocomplete; echo "\${COMPREPLY[*]}"`], {
-        encoding: 'utf8',
-      }).trim()
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `${script.stdout}\nCOMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _chat_autocomplete; echo "\${COMPREPLY[*]}"`,
+        ],
+        {
+          encoding: 'utf8',
+        },
+      ).trim()
     expect(complete(['chat', 'se'])).to.equal('send')
     expect(complete(['chat', 'send', '--ti'])).to.equal('--timeout')
     expect(complete(['chat', 'start', '--disc'])).to.equal('--discover')
@@ -164,11 +208,13 @@ describe('shell completion, --version and help conventions', function () {
     for (const flag of ['--version', '-v']) {
       const result = await runChat([flag], {env})
       expect(result.code).to.equal(0)
-      expect(result.stdout).to.match(new RegExp(`^chat/${version.replaceAll('.', '\\.')} \\S+ node-v\\d+\\.\\d+\\.\\d+$`))
+      expect(result.stdout).to.match(
+        new RegExp(`^chat/${version.replaceAll('.', '\\.')} \\S+ node-v\\d+\\.\\d+\\.\\d+$`),
+      )
     }
   })
 
-  it('shows every flag\'s env var in help, all named CHAT_*, and -h is help everywhere', async () => {
+  it("shows every flag's env var in help, all named CHAT_*, and -h is help everywhere", async () => {
     const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'oclif.manifest.json'), 'utf8')) as {
       commands: Record<string, {flags: Record<string, {env?: string}>}>
     }
@@ -181,7 +227,9 @@ describe('shell completion, --version and help conventions', function () {
       for (const [name, flag] of Object.entries(command.flags)) {
         if (flag.env === undefined) continue
         expect(flag.env, `${id} --${name}`).to.match(/^CHAT_[A-Z_]+$/)
-        expect(help.stdout, `${id} --${name}`).to.match(new RegExp(`--(\\[no-\\])?${name}\\b[^\\n]*env: ${flag.env}\\]`))
+        expect(help.stdout, `${id} --${name}`).to.match(
+          new RegExp(`--(\\[no-\\])?${name}\\b[^\\n]*env: ${flag.env}\\]`),
+        )
       }
     }
   })

@@ -36,7 +36,7 @@ describe('the README example', function () {
     logs.remove()
   })
 
-  it('shows on Julia\'s screen exactly what the README quotes', async () => {
+  it("shows on Julia's screen exactly what the README quotes", async () => {
     const {commands, screen} = readmeExample()
     expect(commands).to.have.length(3)
     for (const command of commands) expect(command.slice(0, 3)).to.deep.equal(['npx', 'chat', 'start'])
@@ -67,7 +67,10 @@ describe('the README example', function () {
     // their peers, so such a connection shows up here (as a count of 2 or an extra "entrou" line) rather than later.
     julia.type('/peers')
     ana.type('/peers')
-    const [juliaCount, anaCount] = await Promise.all([julia.waitForLine(/^Peers conectados/), ana.waitForLine(/^Peers conectados/)])
+    const [juliaCount, anaCount] = await Promise.all([
+      julia.waitForLine(/^Peers conectados/),
+      ana.waitForLine(/^Peers conectados/),
+    ])
     expect([juliaCount, anaCount]).to.deep.equal(['Peers conectados (1):', 'Peers conectados (1):'])
     expect(julia.lines.slice(0, julia.lines.indexOf(juliaCount))).to.deep.equal(expected)
     await ana.waitForLine(new RegExp(`^ {2}Pedro \\(127\\.0\\.0\\.1:${ports.get('5001')}\\) `))

@@ -27,7 +27,19 @@ describe('redials: the cool-down list (integration)', function () {
   })
 
   async function start(name: string, port: number, extra: string[] = []): Promise<ChatProcess> {
-    const proc = fixture.track(new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', fixture.logDir, '--json', ...extra]))
+    const proc = fixture.track(
+      new ChatProcess([
+        'start',
+        '--port',
+        String(port),
+        '--name',
+        name,
+        '--log-dir',
+        fixture.logDir,
+        '--json',
+        ...extra,
+      ]),
+    )
     await proc.waitForLine(/"event":"ready"/)
     return proc
   }
@@ -71,7 +83,12 @@ describe('redials: the cool-down list (integration)', function () {
   it('stops dialling a node whose room secret differs: two refusals at most, then the cool-down', async () => {
     const pb = await freePort()
     const b = await start('B', pb, ['--secret', 'the first long room passphrase'])
-    const a = await start('A', await freePort(), ['--secret', 'another long room passphrase', '--join', `127.0.0.1:${pb}`])
+    const a = await start('A', await freePort(), [
+      '--secret',
+      'another long room passphrase',
+      '--join',
+      `127.0.0.1:${pb}`,
+    ])
     const entry = await coolingDown(a, `127.0.0.1:${pb}`)
     expect(entry.code).to.equal('handshake_refused')
     const refusals = (): number => jsonEvents(b, 'error').filter((e) => e.code === 'room_mismatch').length
@@ -79,7 +96,10 @@ describe('redials: the cool-down list (integration)', function () {
     await sleep(QUIET_WINDOW_MS)
     expect(refusals(), 'room_mismatch lines at B').to.equal(seen)
     expect(seen).to.be.within(1, 2)
-    expect(jsonEvents(a, 'error').filter((e) => e.code === 'connect_failed'), 'one line at A').to.have.length(1)
+    expect(
+      jsonEvents(a, 'error').filter((e) => e.code === 'connect_failed'),
+      'one line at A',
+    ).to.have.length(1)
   })
 
   it('stops dialling an address that does not speak the protocol, and /retry dials it again', async () => {
@@ -109,6 +129,9 @@ describe('redials: the cool-down list (integration)', function () {
     await sleep(QUIET_WINDOW_MS)
     expect(forger.connections, 'dials to the forger').to.equal(1)
     expect(jsonEvents(a, 'message'), 'the forgery was not shown').to.deep.equal([])
-    expect(jsonEvents(a, 'error').filter((e) => e.code === 'bad_signature'), 'one line').to.have.length(1)
+    expect(
+      jsonEvents(a, 'error').filter((e) => e.code === 'bad_signature'),
+      'one line',
+    ).to.have.length(1)
   })
 })

@@ -5,13 +5,18 @@ import {connect as netConnect, createServer, type Server, type Socket} from 'nod
 import {type ChatProcess, freePort, runChat, useChatNodes} from '../helpers/cli.js'
 
 /** Forwards every connection to `target` and keeps a copy of all the bytes, both ways. */
-async function recordingProxy(target: number): Promise<{port: number; recorded: Buffer[]; server: Server; sockets: Socket[]}> {
+async function recordingProxy(
+  target: number,
+): Promise<{port: number; recorded: Buffer[]; server: Server; sockets: Socket[]}> {
   const recorded: Buffer[] = []
   const sockets: Socket[] = []
   const server = createServer((client) => {
     const upstream = netConnect(target, '127.0.0.1')
     sockets.push(client, upstream)
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       from.on('data', (chunk) => {
         recorded.push(Buffer.from(chunk))
         to.write(chunk)
@@ -36,7 +41,12 @@ describe('private rooms and encryption (integration)', function () {
     proxy = undefined
   })
 
-  function startNode(name: string, port: number, secret: string | undefined, extra: string[] = []): Promise<ChatProcess> {
+  function startNode(
+    name: string,
+    port: number,
+    secret: string | undefined,
+    extra: string[] = [],
+  ): Promise<ChatProcess> {
     return nodes.start(name, port, extra, {env: secret === undefined ? {} : {CHAT_SECRET: secret}})
   }
 
@@ -68,7 +78,9 @@ describe('private rooms and encryption (integration)', function () {
     const c = await startNode('C', pc, 'a wrong but long passphrase', ['--join', `127.0.0.1:${pa}`])
     const d = await startNode('D', pd, undefined, ['--join', `127.0.0.1:${pa}`])
     for (const outsider of [c, d]) {
-      await outsider.waitForLine(/^Could not connect: the room secret does not match at 127\.0\.0\.1:\d+: check the invite code or passphrase/)
+      await outsider.waitForLine(
+        /^Could not connect: the room secret does not match at 127\.0\.0\.1:\d+: check the invite code or passphrase/,
+      )
     }
 
     await a.waitForLines(/^warning: a connection from 127\.0\.0\.1:\d+ used another room secret\.$/, 2, {stream: 'err'})
@@ -86,13 +98,27 @@ describe('private rooms and encryption (integration)', function () {
   it('warns about a weak passphrase but still starts', async () => {
     const port = await freePort()
     const node = await startNode('W', port, 'secret')
-    await node.waitForLine(/^warning: weak room passphrase \(fewer than 12 characters\): .*chat room invite/, {stream: 'err'})
+    await node.waitForLine(/^warning: weak room passphrase \(fewer than 12 characters\): .*chat room invite/, {
+      stream: 'err',
+    })
   })
 
   it('says secret problems in Portuguese with --lang pt', async () => {
     const weak = await nodes.start('W', await freePort(), [], {lang: 'pt', env: {CHAT_SECRET: 'secret'}})
-    await weak.waitForLine(/^aviso: frase secreta fraca \(menos de 12 caracteres\): .*chat room invite/, {stream: 'err'})
-    const empty = await runChat(['start', '--name', 'X', '--port', String(await freePort()), '--lang', 'pt', '--secret', '  '])
+    await weak.waitForLine(/^aviso: frase secreta fraca \(menos de 12 caracteres\): .*chat room invite/, {
+      stream: 'err',
+    })
+    const empty = await runChat([
+      'start',
+      '--name',
+      'X',
+      '--port',
+      String(await freePort()),
+      '--lang',
+      'pt',
+      '--secret',
+      '  ',
+    ])
     expect(empty.code).to.equal(2)
     expect(empty.stderr.replaceAll(/\s*›\s*/g, ' ')).to.include('o segredo da sala está vazio')
   })

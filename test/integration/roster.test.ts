@@ -10,7 +10,7 @@ describe('the room roster (/who)', function () {
   const nodes = useNodes({degree: 0})
   const node = (name: string) => nodes.start(name)
 
-  it('lists nodes beyond the direct peers, announces their joins and leaves, and not the direct peers\'', async () => {
+  it("lists nodes beyond the direct peers, announces their joins and leaves, and not the direct peers'", async () => {
     const a = await node('A')
     const b = await node('B')
     const joinedAtA: RosterEntry[] = []
@@ -20,17 +20,23 @@ describe('the room roster (/who)', function () {
     const c = await node('C')
     await c.connect('127.0.0.1', b.info.port, {persistent: false})
     expect((await cJoined)[0]).to.deep.include({id: c.id, name: 'C', direct: false})
-    expect(joinedAtA.map((e) => e.name), 'B is a direct peer: its connection says it joined').to.deep.equal(['C'])
+    expect(
+      joinedAtA.map((e) => e.name),
+      'B is a direct peer: its connection says it joined',
+    ).to.deep.equal(['C'])
 
     const roster = a.roster()
-    expect(roster.map((e) => [e.name, e.direct]).sort()).to.deep.equal([['B', true], ['C', false]])
+    expect(roster.map((e) => [e.name, e.direct]).sort()).to.deep.equal([
+      ['B', true],
+      ['C', false],
+    ])
     for (const entry of roster) expect(entry.lastSeen).to.be.a('number').and.greaterThan(0)
 
     // C leaves: it tells the room as it stops, and B relays it to A.
     const cLeft = nextEvent<[RoomLeft]>(a, 'room_left')
     await c.stop()
     expect((await cLeft)[0]).to.deep.include({id: c.id, reason: 'quit'})
-    await poll('C gone from A\'s roster', () => a.roster().every((e) => e.name !== 'C'))
+    await poll("C gone from A's roster", () => a.roster().every((e) => e.name !== 'C'))
     expect(a.roster().map((e) => e.name)).to.deep.equal(['B'])
     // C can no longer be written to: its key is forgotten.
     expect(a.directory().map((n) => n.name)).to.not.include('C')

@@ -26,7 +26,13 @@ class RawMember {
   constructor(port: number, room: RoomKey = PUBLIC_ROOM) {
     this.socket = netConnect(port, '127.0.0.1')
     this.socket.on('error', () => {})
-    this.session = new SecureSession({initiator: true, identity: this.identity, name: 'Raw', listen: {host: '127.0.0.1', port: 1}, room})
+    this.session = new SecureSession({
+      initiator: true,
+      identity: this.identity,
+      name: 'Raw',
+      listen: {host: '127.0.0.1', port: 1},
+      room,
+    })
     this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()))
     this.established = new Promise((resolve, reject) => {
       this.socket.on('data', (chunk) => {
@@ -49,7 +55,12 @@ class RawMember {
   }
 
   chat(text: string, identity: Identity = this.identity, claimedId = identity.id, seq = 1): ChatFrame {
-    return authorMessage(identity, {from: {id: claimedId, name: 'Raw', host: '127.0.0.1', port: 1}, text, ts: Date.now(), seq}).frame
+    return authorMessage(identity, {
+      from: {id: claimedId, name: 'Raw', host: '127.0.0.1', port: 1},
+      text,
+      ts: Date.now(),
+      seq,
+    }).frame
   }
 }
 
@@ -79,29 +90,39 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
     await b.connect('127.0.0.1', a.info.port)
     const warnings = collect<NodeWarning>(a, 'warning')
     for (const outsider of [await startNode('C', {room: wrong}), await startNode('D')]) {
-      expect((await rejection(outsider.connect('127.0.0.1', a.info.port))).message).to.match(/room secret does not match/)
+      expect((await rejection(outsider.connect('127.0.0.1', a.info.port))).message).to.match(
+        /room secret does not match/,
+      )
 
       expect(outsider.peers()).to.have.length(0)
     }
 
-    await waitFor('two refusals at A', (recheck) => {
-      a.on('warning', recheck)
-      return () => a.off('warning', recheck)
-    }, () => warnings.length >= 2 || undefined)
+    await waitFor(
+      'two refusals at A',
+      (recheck) => {
+        a.on('warning', recheck)
+        return () => a.off('warning', recheck)
+      },
+      () => warnings.length >= 2 || undefined,
+    )
     for (const w of warnings) {
       expect(w.code).to.equal('room_mismatch')
       expect(w.message).to.match(/^a connection from \S+ used another room secret$/)
     }
     const atB = collect<ChatMessage>(b, 'message')
     a.send('members only')
-    await waitFor('the message at B', (recheck) => {
-      b.on('message', recheck)
-      return () => b.off('message', recheck)
-    }, () => atB.length === 1 || undefined)
+    await waitFor(
+      'the message at B',
+      (recheck) => {
+        b.on('message', recheck)
+        return () => b.off('message', recheck)
+      },
+      () => atB.length === 1 || undefined,
+    )
     expect(a.peers().map((p) => p.name)).to.deep.equal(['B'])
   })
 
-  it('answers a non-member\'s first message with silence: not one byte back', async () => {
+  it("answers a non-member's first message with silence: not one byte back", async () => {
     const a = await startNode('A', {room: await deriveRoomKey('a long and private room passphrase')})
     const member = new RawMember(a.info.port) // public room: a non-member here
     sockets.push(member.socket)
@@ -145,10 +166,14 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
     const frame = member.chat('say it once')
     for (let i = 0; i < 5; i++) member.send(frame)
     member.send(member.chat('fence', member.identity, member.identity.id, 2))
-    await waitFor('the fence at B', (recheck) => {
-      b.on('message', recheck)
-      return () => b.off('message', recheck)
-    }, () => atB.some((m) => m.text === 'fence') || undefined)
+    await waitFor(
+      'the fence at B',
+      (recheck) => {
+        b.on('message', recheck)
+        return () => b.off('message', recheck)
+      },
+      () => atB.some((m) => m.text === 'fence') || undefined,
+    )
     expect(atA.map((m) => m.text)).to.deep.equal(['say it once', 'fence'])
     expect(atB.map((m) => m.text)).to.deep.equal(['say it once', 'fence'])
     expect(atA[0].from.id).to.equal(member.identity.id)
@@ -202,7 +227,9 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
     old.on('error', () => {})
     const chunks: Buffer[] = []
     old.on('data', (c) => chunks.push(c))
-    const hello = Buffer.from(JSON.stringify({type: 'hello', v: 1, id: 'old', name: 'Old', listen: {host: '127.0.0.1', port: 1}}))
+    const hello = Buffer.from(
+      JSON.stringify({type: 'hello', v: 1, id: 'old', name: 'Old', listen: {host: '127.0.0.1', port: 1}}),
+    )
     const header = Buffer.alloc(4)
     header.writeUInt32BE(hello.length)
     old.write(Buffer.concat([header, hello]))
@@ -217,7 +244,9 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
     const {port} = server.address() as {port: number}
     const error = await rejection(a.connect('127.0.0.1', port))
     expect(error.message).to.match(/speaks another version of the chat protocol/)
-    expect((error as ChatNodeError).detail).to.deep.include({code: 'unreachable'}).and.nested.property('failure.code', 'version')
+    expect((error as ChatNodeError).detail)
+      .to.deep.include({code: 'unreachable'})
+      .and.nested.property('failure.code', 'version')
   })
 
   it('gives up on a peer that accepts but never answers the handshake', async () => {
@@ -231,6 +260,8 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
     const {port} = server.address() as {port: number}
     const error = await rejection(a.connect('127.0.0.1', port))
     expect(error.message).to.match(/no answer to the handshake within 300 ms/)
-    expect((error as ChatNodeError).detail).to.deep.include({code: 'unreachable'}).and.nested.property('failure.code', 'timeout')
+    expect((error as ChatNodeError).detail)
+      .to.deep.include({code: 'unreachable'})
+      .and.nested.property('failure.code', 'timeout')
   })
 })

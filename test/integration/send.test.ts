@@ -14,7 +14,11 @@ import {useNodes} from '../helpers/nodes.js'
 import {nextEvent} from '../helpers/wait.js'
 
 /** oclif wraps an error to the terminal's width, with ` ›` at the start of every line: one line again. */
-const unwrap = (stderr: string): string => stderr.replace(/\s*\n\s*(›\s*)?/g, ' ').replace(/^\s*›\s*/, '').trim()
+const unwrap = (stderr: string): string =>
+  stderr
+    .replace(/\s*\n\s*(›\s*)?/g, ' ')
+    .replace(/^\s*›\s*/, '')
+    .trim()
 
 describe('chat send', function () {
   this.timeout(30_000)
@@ -24,7 +28,8 @@ describe('chat send', function () {
   })
 
   const nodes = useNodes()
-  const node = async (name: string, options: {secret?: string} = {}): Promise<ChatNode> => nodes.start(name, {room: await deriveRoomKey(options.secret)})
+  const node = async (name: string, options: {secret?: string} = {}): Promise<ChatNode> =>
+    nodes.start(name, {room: await deriveRoomKey(options.secret)})
 
   it('delivers one message through the node it joins to the whole network, then exits 0', async () => {
     const julia = await node('Julia')
@@ -45,7 +50,17 @@ describe('chat send', function () {
   it('prints one JSON object with --json, and one confirming peer is enough', async () => {
     const julia = await node('Julia')
     const dead = await freePort()
-    const result = await runChat(['send', '-j', `127.0.0.1:${dead}`, '-j', `127.0.0.1:${julia.info.port}`, '-n', 'bot', '--json', 'hi'])
+    const result = await runChat([
+      'send',
+      '-j',
+      `127.0.0.1:${dead}`,
+      '-j',
+      `127.0.0.1:${julia.info.port}`,
+      '-n',
+      'bot',
+      '--json',
+      'hi',
+    ])
     expect(result.code, result.stderr).to.equal(0)
     const out = JSON.parse(result.stdout) as {event: string; text: string; peers: Array<{name: string; port: number}>}
     expect(out).to.include({event: 'delivered', text: 'hi'})
@@ -60,22 +75,35 @@ describe('chat send', function () {
     const result = await runChat(['send', '-j', `127.0.0.1:${julia.info.port}`, 'psst'], {env: {CHAT_SECRET: secret}})
     expect(result.code, result.stderr).to.equal(0)
     await got
-    const wrong = await runChat(['send', '-j', `127.0.0.1:${julia.info.port}`, '--secret', 'another room entirely', 'psst'])
+    const wrong = await runChat([
+      'send',
+      '-j',
+      `127.0.0.1:${julia.info.port}`,
+      '--secret',
+      'another room entirely',
+      'psst',
+    ])
     expect(wrong.code).to.equal(1)
-    expect(unwrap(wrong.stderr)).to.match(/^Error: could not reach any peer, the message was not sent: the room secret does not match at 127\.0\.0\.1:\d+/)
+    expect(unwrap(wrong.stderr)).to.match(
+      /^Error: could not reach any peer, the message was not sent: the room secret does not match at 127\.0\.0\.1:\d+/,
+    )
   })
 
   it('exits 1 with a clear error when no peer can be reached', async () => {
     const port = await freePort()
     const result = await runChat(['send', '--join', `127.0.0.1:${port}`, 'anyone?'])
     expect(result.code).to.equal(1)
-    expect(unwrap(result.stderr)).to.equal(`Error: could not reach any peer, the message was not sent: 127.0.0.1:${port} refused the connection: is a chat node running there?`)
+    expect(unwrap(result.stderr)).to.equal(
+      `Error: could not reach any peer, the message was not sent: 127.0.0.1:${port} refused the connection: is a chat node running there?`,
+    )
     expect(result.stderr).to.not.match(/\n\s+at /)
   })
 
   it('speaks Portuguese with a Portuguese locale or --lang pt, and --json stays the same', async () => {
     const julia = await node('Julia')
-    const result = await runChat(['send', '-j', `127.0.0.1:${julia.info.port}`, '-n', 'ci', 'ola'], {env: {LANG: 'pt_BR.UTF-8'}})
+    const result = await runChat(['send', '-j', `127.0.0.1:${julia.info.port}`, '-n', 'ci', 'ola'], {
+      env: {LANG: 'pt_BR.UTF-8'},
+    })
     expect(result.code, result.stderr).to.equal(0)
     expect(result.stdout).to.equal(`entregue a Julia (127.0.0.1:${julia.info.port})`)
     const json = await runChat(['send', '-j', `127.0.0.1:${julia.info.port}`, '--lang', 'pt', '--json', 'ola'])
@@ -85,7 +113,11 @@ describe('chat send', function () {
     const refused = await runChat(['send', '--join', `127.0.0.1:${port}`, '--lang', 'pt', 'alguém?'])
     expect(refused.code).to.equal(1)
     const error = unwrap(refused.stderr)
-    expect(error).to.match(new RegExp(`^Error: não foi possível alcançar nenhum peer, a mensagem não foi enviada: .*127\\.0\\.0\\.1:${port}`))
+    expect(error).to.match(
+      new RegExp(
+        `^Error: não foi possível alcançar nenhum peer, a mensagem não foi enviada: .*127\\.0\\.0\\.1:${port}`,
+      ),
+    )
     expect(error).to.not.match(/could not|connection refused/)
   })
 
@@ -98,7 +130,9 @@ describe('chat send', function () {
     const result = await runChat(['send', '--join', `127.0.0.1:${port}`, '--timeout', '2', 'hello?'])
     expect(result.code).to.equal(1)
     expect(Date.now() - started).to.be.below(8000)
-    expect(unwrap(result.stderr)).to.equal(`Error: could not reach any peer, the message was not sent: 127.0.0.1:${port}: no answer within 2 s`)
+    expect(unwrap(result.stderr)).to.equal(
+      `Error: could not reach any peer, the message was not sent: 127.0.0.1:${port}: no answer within 2 s`,
+    )
   })
 
   it('refuses an empty message with exit 2 (bad flags: test/integration/commands.test.ts)', async () => {
@@ -109,14 +143,21 @@ describe('chat send', function () {
     expect(empty.stderr).to.not.match(/\n\s+at /)
   })
 
-  it('shows a sender\'s message but no join or leave line for it: it says it is short-lived in its hello', async () => {
+  it("shows a sender's message but no join or leave line for it: it says it is short-lived in its hello", async () => {
     const julia = await node('Julia')
     const output = new PassThrough()
     let screen = ''
     output.on('data', (chunk: Buffer) => {
       screen += chunk.toString('utf8')
     })
-    const repl = new Repl({node: julia, lang: 'en', input: new PassThrough(), output, errorOutput: output, color: false})
+    const repl = new Repl({
+      node: julia,
+      lang: 'en',
+      input: new PassThrough(),
+      output,
+      errorOutput: output,
+      color: false,
+    })
     try {
       const joined = nextEvent<[{transient?: true}]>(julia, 'peer_joined')
       const left = nextEvent<[PeerLeft]>(julia, 'peer_left', (p) => p.name === 'cron')
@@ -127,7 +168,10 @@ describe('chat send', function () {
       // The Repl's listeners ran before ours: everything it would print for the sender is on the screen now.
       expect(screen).to.match(/\[cron \(127\.0\.0\.1:\d+\) said\]: backup done/)
       expect(screen).to.not.match(/joined|left/)
-      expect(julia.knownPeers().map((p) => p.id), 'nobody is told to dial it').to.deep.equal([])
+      expect(
+        julia.knownPeers().map((p) => p.id),
+        'nobody is told to dial it',
+      ).to.deep.equal([])
     } finally {
       repl.close()
     }

@@ -13,10 +13,24 @@ import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 import {performance} from 'node:perf_hooks'
 
-import {HANDSHAKE_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, HOP_FRAME_BURST, PEER_DEAD_AFTER_MS} from '../../src/p2p/connection.js'
+import {
+  HANDSHAKE_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  HOP_FRAME_BURST,
+  PEER_DEAD_AFTER_MS,
+} from '../../src/p2p/connection.js'
 import {type ChatNode, DEFAULT_HISTORY_MESSAGES} from '../../src/p2p/node.js'
 import type {NodeWarning} from '../../src/p2p/types.js'
-import {type Attack, type AttackKind, type AttackResult, launch, type MemberAttack, prng, QUICK_KINDS, SLOW_KINDS} from '../helpers/attacker.js'
+import {
+  type Attack,
+  type AttackKind,
+  type AttackResult,
+  launch,
+  type MemberAttack,
+  prng,
+  QUICK_KINDS,
+  SLOW_KINDS,
+} from '../helpers/attacker.js'
 import {ChatProcess, freePort, tempDir, type JsonEvent, jsonEvents} from '../helpers/cli.js'
 import {useNodes} from '../helpers/nodes.js'
 
@@ -71,8 +85,22 @@ describe('siege: hostile connections against a running node (integration)', func
     logs.remove()
   })
 
-  async function startNode(name: string, port: number, extra: string[] = []): Promise<{proc: ChatProcess; ready: JsonEvent}> {
-    const proc = new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', logs.path, '--json', ...extra])
+  async function startNode(
+    name: string,
+    port: number,
+    extra: string[] = [],
+  ): Promise<{proc: ChatProcess; ready: JsonEvent}> {
+    const proc = new ChatProcess([
+      'start',
+      '--port',
+      String(port),
+      '--name',
+      name,
+      '--log-dir',
+      logs.path,
+      '--json',
+      ...extra,
+    ])
     procs.push(proc)
     const ready = JSON.parse(await proc.waitForLine(/"event":"ready"/)) as JsonEvent
     return {proc, ready}
@@ -96,13 +124,22 @@ describe('siege: hostile connections against a running node (integration)', func
     const before = memory(pid)
 
     // --- members of the room first, so the pending cap cannot keep them out ---
-    const members = ['stuck-reader', 'stuck-reader', 'replayer', 'replayer', 'garbage-after-handshake', 'garbage-after-handshake'].map(
-      (kind, i) => launch(kind as AttackKind, {port: pa, random, name: `${kind}-${i}`}) as MemberAttack,
-    )
+    const members = [
+      'stuck-reader',
+      'stuck-reader',
+      'replayer',
+      'replayer',
+      'garbage-after-handshake',
+      'garbage-after-handshake',
+    ].map((kind, i) => launch(kind as AttackKind, {port: pa, random, name: `${kind}-${i}`}) as MemberAttack)
     attacks.push(...members)
-    const established = await Promise.all(members.map((m) => within(m.established, HANDSHAKE_TIMEOUT_MS + CLOSE_MARGIN_MS, false)))
+    const established = await Promise.all(
+      members.map((m) => within(m.established, HANDSHAKE_TIMEOUT_MS + CLOSE_MARGIN_MS, false)),
+    )
     expect(established, 'members completed the handshake').to.deep.equal(members.map(() => true))
-    const garbageClosed = members.filter((m) => m.kind === 'garbage-after-handshake').map((m) => m.deadline(HANDSHAKE_TIMEOUT_MS + CLOSE_MARGIN_MS))
+    const garbageClosed = members
+      .filter((m) => m.kind === 'garbage-after-handshake')
+      .map((m) => m.deadline(HANDSHAKE_TIMEOUT_MS + CLOSE_MARGIN_MS))
 
     // --- waves of raw attacks, with the honest chat going on ---
     const texts = new Map<string, string[]>(honest.map((h) => [h.name, []]))
@@ -156,13 +193,16 @@ describe('siege: hostile connections against a running node (integration)', func
 
     for (const h of honest) h.proc.type(`fence ${h.name}`)
     for (const h of honest) {
-      for (const other of honest.filter((o) => o !== h)) await h.proc.waitForLine(new RegExp(`"text":"fence ${other.name}"`), {timeoutMs: 60_000})
+      for (const other of honest.filter((o) => o !== h))
+        await h.proc.waitForLine(new RegExp(`"text":"fence ${other.name}"`), {timeoutMs: 60_000})
     }
 
     // --- the stuck readers: the node must give up on them (heartbeat, or an outbox that does not drain) ---
     const stuck = members.filter((m) => m.kind === 'stuck-reader')
     const givenUp = PEER_DEAD_AFTER_MS + HEARTBEAT_INTERVAL_MS + CLOSE_MARGIN_MS
-    const leftLines = await a.waitForLines(/"event":"peer_left".*"name":"stuck-reader-/, stuck.length, {timeoutMs: givenUp})
+    const leftLines = await a.waitForLines(/"event":"peer_left".*"name":"stuck-reader-/, stuck.length, {
+      timeoutMs: givenUp,
+    })
     for (const s of stuck) s.drain()
     results.push(...(await Promise.all(stuck.map((s) => s.deadline(CLOSE_MARGIN_MS)))))
     const after = memory(pid)
@@ -181,7 +221,8 @@ describe('siege: hostile connections against a running node (integration)', func
       expect(twice, `shown twice at ${h.name}`).to.deep.equal([])
       expect(unexpected, `unexpected messages at ${h.name}`).to.deep.equal([])
       // "siege B #3 ~~~" and "fence B" are B's: the author shown is the one that signed.
-      for (const e of events(h.proc, 'message')) expect((e.from as {name: string}).name, String(e.text)).to.equal(String(e.text).split(' ')[1])
+      for (const e of events(h.proc, 'message'))
+        expect((e.from as {name: string}).name, String(e.text)).to.equal(String(e.text).split(' ')[1])
 
       expect(events(h.proc, 'sent').map((e) => e.text)).to.deep.equal([...texts.get(h.name)!, `fence ${h.name}`])
     }
@@ -198,7 +239,8 @@ describe('siege: hostile connections against a running node (integration)', func
     expect(warnings.get('room_mismatch'), 'random first messages').to.be.at.least(1)
     expect(warnings.get('timeout'), 'half-open, dribbling and truncated sockets').to.be.at.least(1)
     expect(warnings.get('version'), 'version-1 hellos').to.be.at.least(1)
-    for (const line of leftLines) expect((JSON.parse(line) as {reason: string}).reason).to.match(/heartbeat timeout|not reading/)
+    for (const line of leftLines)
+      expect((JSON.parse(line) as {reason: string}).reason).to.match(/heartbeat timeout|not reading/)
     for (const r of replayers) {
       expect(r.chats.length, 'a replayer received the chat to replay').to.be.greaterThan(0)
       expect(r.frameTypes.get('error'), 'the forger was told why').to.equal(1)
@@ -233,8 +275,14 @@ describe('siege: hostile connections against a running node (integration)', func
     expect(after.peak, 'peak RSS').to.be.below(RSS_LIMIT_MIB)
 
     const closedByNode = results.filter((r) => r.closedBy === 'node').length
-    const refusedFast = results.filter((r) => (SLOW_KINDS as readonly string[]).includes(r.kind) && r.lifetimeMs < HANDSHAKE_TIMEOUT_MS / 2).length
-    const maxRaw = Math.max(...results.filter((r) => !['stuck-reader', 'replayer', 'garbage-after-handshake'].includes(r.kind)).map((r) => r.lifetimeMs))
+    const refusedFast = results.filter(
+      (r) => (SLOW_KINDS as readonly string[]).includes(r.kind) && r.lifetimeMs < HANDSHAKE_TIMEOUT_MS / 2,
+    ).length
+    const maxRaw = Math.max(
+      ...results
+        .filter((r) => !['stuck-reader', 'replayer', 'garbage-after-handshake'].includes(r.kind))
+        .map((r) => r.lifetimeMs),
+    )
     console.log(
       `      siege: ${results.length} attacker connections in ${WAVES} waves; closed by the node ${closedByNode}, ` +
         `by the attacker (RST) ${results.length - closedByNode - results.filter((r) => r.closedBy === 'test').length}, by the test ${results.filter((r) => r.closedBy === 'test').length}; ` +
@@ -244,7 +292,14 @@ describe('siege: hostile connections against a running node (integration)', func
         `${((performance.now() - startedAt) / 1000).toFixed(0)} s`,
     )
     console.log(
-      `      by kind: ${[...byKind].map(([kind, k]) => `${kind} ${k.n} (${Object.entries(k.closedBy).map(([who, n]) => `${who} ${n}`).join(', ')}; ≤${(k.maxMs / 1000).toFixed(1)} s)`).join('; ')}`,
+      `      by kind: ${[...byKind]
+        .map(
+          ([kind, k]) =>
+            `${kind} ${k.n} (${Object.entries(k.closedBy)
+              .map(([who, n]) => `${who} ${n}`)
+              .join(', ')}; ≤${(k.maxMs / 1000).toFixed(1)} s)`,
+        )
+        .join('; ')}`,
     )
 
     // --- and everyone leaves cleanly ---
@@ -280,7 +335,15 @@ describe('siege: one member against the per-connection limits (in-process)', fun
     const atA: string[] = []
     a.on('message', (m) => atA.push(m.text))
     for (let i = 0; i < DEFAULT_HISTORY_MESSAGES; i++) b.send(`remember me ${i} ${'r'.repeat(300)}`)
-    expect(await within(new Promise<boolean>((resolve) => a.on('message', () => atA.length === DEFAULT_HISTORY_MESSAGES && resolve(true))), 20_000, false)).to.equal(true)
+    expect(
+      await within(
+        new Promise<boolean>((resolve) =>
+          a.on('message', () => atA.length === DEFAULT_HISTORY_MESSAGES && resolve(true)),
+        ),
+        20_000,
+        false,
+      ),
+    ).to.equal(true)
 
     const m = await member(a.info.port)
     const requests = 100
@@ -288,11 +351,20 @@ describe('siege: one member against the per-connection limits (in-process)', fun
       m.send({type: 'history_request', n: DEFAULT_HISTORY_MESSAGES})
       // A fence per request: the pong comes after whatever the node wrote for the request.
       m.send({type: 'ping', n: i})
-      if (!(await within(m.until(() => m.lastPong >= i), 10_000, false))) break
+      if (
+        !(await within(
+          m.until(() => m.lastPong >= i),
+          10_000,
+          false,
+        ))
+      )
+        break
     }
 
     const answered = m.historyMessages
-    console.log(`      history flood: ${requests} requests of ~40 bytes → ${answered} signed messages, ${m.receivedBytes.toLocaleString('en')} bytes; closed by the node: ${m.isClosed}`)
+    console.log(
+      `      history flood: ${requests} requests of ~40 bytes → ${answered} signed messages, ${m.receivedBytes.toLocaleString('en')} bytes; closed by the node: ${m.isClosed}`,
+    )
     // Bounded: one answer (a newcomer asks once), or the connection closed for asking again.
     expect(answered, 'history messages served to one connection').to.be.at.most(DEFAULT_HISTORY_MESSAGES)
   })
@@ -303,7 +375,11 @@ describe('siege: one member against the per-connection limits (in-process)', fun
     const stuck = launch('stuck-reader', {port: a.info.port, random: prng(SEED), name: 'stuck'}) as MemberAttack
     attacks.push(stuck)
     expect(await within(stuck.established, 10_000, false)).to.equal(true)
-    await within(new Promise((resolve) => (a.peers().length > 0 ? resolve(true) : a.once('peer_joined', resolve))), 10_000, false)
+    await within(
+      new Promise((resolve) => (a.peers().length > 0 ? resolve(true) : a.once('peer_joined', resolve))),
+      10_000,
+      false,
+    )
     const left = new Promise<string>((resolve) => a.on('peer_left', (p) => resolve(p.reason)))
     // ~4 KiB per message; the kernel takes a few MB on loopback before Node's own buffer grows at all.
     const text = 'x'.repeat(3990)
@@ -316,7 +392,9 @@ describe('siege: one member against the per-connection limits (in-process)', fun
     }
 
     reason ??= await within(left, 10_000, undefined)
-    console.log(`      stuck reader: dropped after ${sent} messages (~${((sent * 4.1) / 1024).toFixed(1)} MiB) with "${reason}"`)
+    console.log(
+      `      stuck reader: dropped after ${sent} messages (~${((sent * 4.1) / 1024).toFixed(1)} MiB) with "${reason}"`,
+    )
     expect(reason).to.match(/not reading/)
     stuck.drain()
     expect((await stuck.deadline(10_000)).closedBy).to.equal('node')
@@ -330,12 +408,22 @@ describe('siege: one member against the per-connection limits (in-process)', fun
     const burst = 5 * HOP_FRAME_BURST
     for (let i = 0; i < burst; i++) m.send({type: 'ping', n: i})
     // Either every ping was answered (the last pong arrives) or the node cut the connection.
-    await within(m.until(() => m.lastPong >= burst - 1), 30_000, false)
+    await within(
+      m.until(() => m.lastPong >= burst - 1),
+      30_000,
+      false,
+    )
     // The node logs the cut once its side of the socket has closed too.
-    if (m.isClosed) await within(new Promise((resolve) => (warnings.length > 0 ? resolve(true) : a.once('warning', resolve))), 10_000, false)
-    console.log(`      ping flood: ${burst.toLocaleString('en')} pings → ${(m.frameTypes.get('pong') ?? 0).toLocaleString('en')} pongs; closed by the node: ${m.isClosed}; warnings ${warnings.map((w) => w.code).join(' ') || 'none'}`)
+    if (m.isClosed)
+      await within(
+        new Promise((resolve) => (warnings.length > 0 ? resolve(true) : a.once('warning', resolve))),
+        10_000,
+        false,
+      )
+    console.log(
+      `      ping flood: ${burst.toLocaleString('en')} pings → ${(m.frameTypes.get('pong') ?? 0).toLocaleString('en')} pongs; closed by the node: ${m.isClosed}; warnings ${warnings.map((w) => w.code).join(' ') || 'none'}`,
+    )
     expect(m.isClosed, 'the flooder was disconnected').to.equal(true)
     expect(warnings.map((w) => w.code)).to.include('rate_limited')
   })
 })
-

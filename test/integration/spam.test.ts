@@ -23,7 +23,8 @@ const FLOOD_MESSAGES = 20_000
 const ALLOWANCE = AUTHOR_MESSAGE_BURST + AUTHOR_MESSAGES_PER_SECOND * (FLOOD_MS / 1000)
 const CUT_WITHIN_MS = 5000
 /** What a link's budget can let through before the cut: the burst, then the rate for as long as the link lived. */
-const budgetBound = (cutAfterMs: number): number => NEW_AUTHOR_MESSAGE_BURST + Math.ceil((NEW_AUTHOR_MESSAGES_PER_SECOND * cutAfterMs) / 1000)
+const budgetBound = (cutAfterMs: number): number =>
+  NEW_AUTHOR_MESSAGE_BURST + Math.ceil((NEW_AUTHOR_MESSAGES_PER_SECOND * cutAfterMs) / 1000)
 
 /** `n` messages, each signed by a fresh identity (the issue's attacker: the per-author limit never applies). */
 function freshSpam(n: number, tag: string): ChatFrame[] {
@@ -41,11 +42,19 @@ function freshSpam(n: number, tag: string): ChatFrame[] {
 function oneAuthor(identity: Identity, n: number, tag: string): ChatFrame[] {
   const from = {id: identity.id, name: 'loud', host: '127.0.0.1', port: 1}
   const now = Date.now()
-  return Array.from({length: n}, (_, i) => authorMessage(identity, {from, text: `${tag} ${i}`, ts: now, seq: i + 1}).frame)
+  return Array.from(
+    {length: n},
+    (_, i) => authorMessage(identity, {from, text: `${tag} ${i}`, ts: now, seq: i + 1}).frame,
+  )
 }
 
 /** Sends `frames` at `perSecond` (in 10 ms steps) until all are sent, `ms` passed or the node closed the socket. */
-async function flood(attack: MemberAttack, frames: ChatFrame[], perSecond: number, ms = FLOOD_MS): Promise<{cutAfterMs?: number; sent: number}> {
+async function flood(
+  attack: MemberAttack,
+  frames: ChatFrame[],
+  perSecond: number,
+  ms = FLOOD_MS,
+): Promise<{cutAfterMs?: number; sent: number}> {
   const started = performance.now()
   let sent = 0
   while (sent < frames.length && !attack.isClosed && performance.now() - started < ms) {
@@ -56,7 +65,8 @@ async function flood(attack: MemberAttack, frames: ChatFrame[], perSecond: numbe
     })
   }
 
-  if (!attack.isClosed) await Promise.race([attack.closed, new Promise((resolve) => setTimeout(resolve, CUT_WITHIN_MS))])
+  if (!attack.isClosed)
+    await Promise.race([attack.closed, new Promise((resolve) => setTimeout(resolve, CUT_WITHIN_MS))])
   return {sent, ...(attack.isClosed ? {cutAfterMs: performance.now() - started} : {})}
 }
 
@@ -100,7 +110,19 @@ describe('spam: a flood from fresh identities through one link (integration)', f
   /** `chat start --json`, once its ready event is out. */
   const nodes = {
     async start(name: string, port: number, extra: string[] = []): Promise<ChatProcess> {
-      const proc = fixture.track(new ChatProcess(['start', '--port', String(port), '--name', name, '--log-dir', fixture.logDir, '--json', ...extra]))
+      const proc = fixture.track(
+        new ChatProcess([
+          'start',
+          '--port',
+          String(port),
+          '--name',
+          name,
+          '--log-dir',
+          fixture.logDir,
+          '--json',
+          ...extra,
+        ]),
+      )
       await proc.waitForLine(/"event":"ready"/)
       return proc
     },
@@ -144,7 +166,10 @@ describe('spam: a flood from fresh identities through one link (integration)', f
     const chatting = (async () => {
       const started = performance.now()
       for (let i = 0; performance.now() - started < FLOOD_MS; i++) {
-        for (const [proc, name] of [[a, 'A'], [c, 'C']] as const) {
+        for (const [proc, name] of [
+          [a, 'A'],
+          [c, 'C'],
+        ] as const) {
           proc.type(`honest ${name} ${i}`)
           sent.push(`honest ${name} ${i}`)
         }
@@ -164,7 +189,10 @@ describe('spam: a flood from fresh identities through one link (integration)', f
 
     // Latency, from the author's timestamp to the line at the other end.
     const latencies: number[] = []
-    for (const [proc, at, texts_] of [[c, atC, fromA], [a, atA, fromC]] as const) {
+    for (const [proc, at, texts_] of [
+      [c, atC, fromA],
+      [a, atA, fromC],
+    ] as const) {
       const ts = new Map(jsonEvents(proc, 'message').map((e) => [String(e.text), Number(e.ts)]))
       for (const t of texts_) latencies.push(at.get(t)! - ts.get(t)!)
     }
@@ -191,7 +219,10 @@ describe('spam: a flood from fresh identities through one link (integration)', f
     expect(penalised.map((e) => e.code)).to.deep.equal(['flooding'])
     expect(jsonEvents(b, 'error').filter((e) => e.code === 'flooding')).to.have.length(1)
     b.type('/peers')
-    const peers = JSON.parse(await b.waitForLine(/"event":"peers"/)) as {cooldown: Array<{code: string; ids: string[]}>; peers: Array<{name: string}>}
+    const peers = JSON.parse(await b.waitForLine(/"event":"peers"/)) as {
+      cooldown: Array<{code: string; ids: string[]}>
+      peers: Array<{name: string}>
+    }
     expect(peers.peers.map((p) => p.name).sort()).to.deep.equal(['A', 'C'])
     expect(peers.cooldown.map((e) => [e.code, e.ids])).to.deep.equal([['flooding', [attacker.identity.id]]])
     // B kept dialling up to its degree all along (a tick a second): the flooder's address never got a dial.
@@ -209,11 +240,19 @@ describe('spam: a flood from fresh identities through one link (integration)', f
     const shownAfterCut = texts(b, 'spam ').length
     expect(shownAfterCut).to.be.at.most(budgetBound(round1.cutAfterMs!))
     for (let round = 0; round < 3; round++) {
-      const again = new MemberAttack('member', {port: pb, random: prng(round), identity: first.identity, name: 'Flooder'})
+      const again = new MemberAttack('member', {
+        port: pb,
+        random: prng(round),
+        identity: first.identity,
+        name: 'Flooder',
+      })
       cleanup.push(() => again.abort('test'))
       const [established] = await Promise.all([again.established])
       if (established) for (const frame of freshSpam(200, `again${round}`)) again.send(frame)
-      const closed = await Promise.race([again.closed.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), CUT_WITHIN_MS))])
+      const closed = await Promise.race([
+        again.closed.then(() => true),
+        new Promise((resolve) => setTimeout(() => resolve(false), CUT_WITHIN_MS)),
+      ])
       expect(closed, `reconnection ${round} refused`).to.equal(true)
       expect(again.frameTypes.get('error') ?? 0, 'told why, once').to.be.at.most(1)
     }
@@ -232,7 +271,10 @@ describe('spam: a flood from fresh identities through one link (integration)', f
     const pc = Number(jsonEvents(c, 'ready')[0].port)
     const [left, right] = [await member(pa), await member(pc)]
     // Each link flooded like the first test's, for up to 5 s (a busy machine makes the nodes slower than the flood).
-    const [r1, r2] = await Promise.all([flood(left, freshSpam(9500, 'spamL'), 1900, 5000), flood(right, freshSpam(9500, 'spamR'), 1900, 5000)])
+    const [r1, r2] = await Promise.all([
+      flood(left, freshSpam(9500, 'spamL'), 1900, 5000),
+      flood(right, freshSpam(9500, 'spamR'), 1900, 5000),
+    ])
     expect(r1.cutAfterMs, 'A cut its flooder').to.not.equal(undefined)
     expect(r2.cutAfterMs, 'C cut its flooder').to.not.equal(undefined)
     // An honest round trip after the floods: every node still reaches every other.
@@ -243,8 +285,13 @@ describe('spam: a flood from fresh identities through one link (integration)', f
     await a.waitForLine(/"text":"after C"/, {timeoutMs: 60_000})
     for (const proc of [a, b, c]) {
       const spam = texts(proc, 'spamL ').length + texts(proc, 'spamR ').length
-      expect(spam, 'spam shown: at most what each flooded link\'s budget let through').to.be.at.most(budgetBound(r1.cutAfterMs!) + budgetBound(r2.cutAfterMs!))
-      expect(jsonEvents(proc, 'peer_left').filter((e) => e.name !== 'Flooder'), 'honest links cut').to.deep.equal([])
+      expect(spam, "spam shown: at most what each flooded link's budget let through").to.be.at.most(
+        budgetBound(r1.cutAfterMs!) + budgetBound(r2.cutAfterMs!),
+      )
+      expect(
+        jsonEvents(proc, 'peer_left').filter((e) => e.name !== 'Flooder'),
+        'honest links cut',
+      ).to.deep.equal([])
     }
   })
 
@@ -285,7 +332,13 @@ describe('spam: a flood from fresh identities through one link (integration)', f
     const fence = pinged
     expect(await listener.until(() => listener.lastPong >= fence), 'B still answers').to.equal(true)
     const shownAtB = texts(b, 'honest ')
-    for (let i = 0; i < 40; i++) expect(shownAtB.filter((t) => t === `honest ${i}`), `honest ${i} shown at B`).to.have.length(1)
-    console.log(`      replay: ${loud.length} messages from one author, ${texts(b, 'loud ').length} shown; ${honest.length} replays shown again: 0`)
+    for (let i = 0; i < 40; i++)
+      expect(
+        shownAtB.filter((t) => t === `honest ${i}`),
+        `honest ${i} shown at B`,
+      ).to.have.length(1)
+    console.log(
+      `      replay: ${loud.length} messages from one author, ${texts(b, 'loud ').length} shown; ${honest.length} replays shown again: 0`,
+    )
   })
 })

@@ -56,11 +56,14 @@ describe('chat start loads only what a plain start uses', function () {
     const traces = tempDir('chat-trace-')
     const work = tempDir()
     const port = await freePort()
-    const node = new ChatProcess(['start', '--json', '--port', String(port), '--name', 'lazy', '--log-dir', work.path], {
-      cwd: work.path,
-      // oclif's debug log says which plugins it loads; the trace hook, which modules.
-      env: {NODE_OPTIONS: `--import ${TRACE_HOOK}`, CHAT_TEST_MODULE_TRACE: traces.path, DEBUG: 'oclif:config'},
-    })
+    const node = new ChatProcess(
+      ['start', '--json', '--port', String(port), '--name', 'lazy', '--log-dir', work.path],
+      {
+        cwd: work.path,
+        // oclif's debug log says which plugins it loads; the trace hook, which modules.
+        env: {NODE_OPTIONS: `--import ${TRACE_HOOK}`, CHAT_TEST_MODULE_TRACE: traces.path, DEBUG: 'oclif:config'},
+      },
+    )
     try {
       await node.waitForLine(/"event":"ready"/)
       node.type('hello')
@@ -70,28 +73,48 @@ describe('chat start loads only what a plain start uses', function () {
 
       const all = readTraces(traces.path)
       const main = all.find((trace) => trace.pid === node.child.pid)
-      const writers = all.filter((trace) => trace.modules.some((module) => module.endsWith('dist/history/writer-process.js')))
+      const writers = all.filter((trace) =>
+        trace.modules.some((module) => module.endsWith('dist/history/writer-process.js')),
+      )
       expect(main, 'the node lists its modules').to.not.equal(undefined)
       expect(writers, 'one history writer').to.have.length(1)
 
       // The trace sees the start path itself, and the command bundled (scripts/bundle-start.mjs): of dist/ only
       // bin/run.js's load options, the command and the chunks it shares with its lazy parts, not ~110 modules.
       const root = fileURLToPath(new URL('../..', import.meta.url))
-      const dist = main!.modules.filter((module) => module.startsWith(`${root}dist/`)).map((module) => module.replace(root, ''))
+      const dist = main!.modules
+        .filter((module) => module.startsWith(`${root}dist/`))
+        .map((module) => module.replace(root, ''))
       expect(dist).to.include.members(['dist/cli/load-options.js', 'dist/commands/start.js'])
-      expect(dist.filter((module) => !/^dist\/(cli\/load-options\.js|commands\/start\.js|chunks\/chunk-\w+\.js)$/.test(module)), 'dist modules beside the bundle').to.deep.equal([])
+      expect(
+        dist.filter(
+          (module) => !/^dist\/(cli\/load-options\.js|commands\/start\.js|chunks\/chunk-\w+\.js)$/.test(module),
+        ),
+        'dist modules beside the bundle',
+      ).to.deep.equal([])
       expect(dist.length).to.be.below(10)
       expect(main!.modules.some((module) => module.includes('node_modules/@oclif/core/'))).to.equal(true)
       for (const [what, pattern] of Object.entries(LAZY)) {
-        expect(main!.modules.filter((module) => pattern.test(module)), what).to.deep.equal([])
+        expect(
+          main!.modules.filter((module) => pattern.test(module)),
+          what,
+        ).to.deep.equal([])
       }
 
-      expect(node.errLines.filter((line) => /loading core plugin from .*@oclif\/plugin-/.test(line)), 'core plugins loaded').to.deep.equal([])
+      expect(
+        node.errLines.filter((line) => /loading core plugin from .*@oclif\/plugin-/.test(line)),
+        'core plugins loaded',
+      ).to.deep.equal([])
       // …while the user's plugins are still looked for (their chat hooks run: plugins.test.ts).
       expect(node.errLines.some((line) => line.includes('reading user plugins pjson'))).to.equal(true)
 
-      const ours = writers[0].modules.filter((module) => !module.startsWith('node:')).map((module) => module.replace(root, ''))
-      expect(ours.filter((module) => !WRITER_MODULES.has(module)), 'the history writer loads only its own modules').to.deep.equal([])
+      const ours = writers[0].modules
+        .filter((module) => !module.startsWith('node:'))
+        .map((module) => module.replace(root, ''))
+      expect(
+        ours.filter((module) => !WRITER_MODULES.has(module)),
+        'the history writer loads only its own modules',
+      ).to.deep.equal([])
     } finally {
       await node.kill('SIGKILL')
       traces.remove()

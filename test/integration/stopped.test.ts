@@ -24,11 +24,14 @@ describe('a node stopped for a while (integration, SIGSTOP)', function () {
     }
 
     for (const text of ['one', 'two', 'three']) {
-      await b.waitForLine(new RegExp(`^\\(\\d\\d:\\d\\d, late\\) \\[A \\(127\\.0\\.0\\.1:${pa}\\) said\\]: ${text}$`), {timeoutMs: 30_000})
+      await b.waitForLine(new RegExp(`^\\(\\d\\d:\\d\\d, late\\) \\[A \\(127\\.0\\.0\\.1:${pa}\\) said\\]: ${text}$`), {
+        timeoutMs: 30_000,
+      })
     }
 
     a.type('live')
     await b.waitForLine(`[A (127.0.0.1:${pa}) said]: live`)
-    for (const text of ['one', 'two', 'three']) expect(b.lines.filter((line) => line.endsWith(`said]: ${text}`))).to.have.length(1)
+    for (const text of ['one', 'two', 'three'])
+      expect(b.lines.filter((line) => line.endsWith(`said]: ${text}`))).to.have.length(1)
   })
 })

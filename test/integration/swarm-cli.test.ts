@@ -37,7 +37,19 @@ describe('chat start --swarm and chat dht bootstrap (processes, loopback)', func
 
   /** A `--json` node: ready once its `ready` event is out. */
   async function start(name: string, port: number, extra: string[]): Promise<ChatProcess> {
-    const args = ['start', '--port', String(port), '--name', name, '--log-dir', fixture.logDir, '--json', '--history', '0', ...extra]
+    const args = [
+      'start',
+      '--port',
+      String(port),
+      '--name',
+      name,
+      '--log-dir',
+      fixture.logDir,
+      '--json',
+      '--history',
+      '0',
+      ...extra,
+    ]
     const proc = fixture.track(new ChatProcess(args))
     await proc.waitForLine(/^\{"event":"ready"/, {timeoutMs: WAIT_MS})
     return proc
@@ -54,7 +66,9 @@ describe('chat start --swarm and chat dht bootstrap (processes, loopback)', func
   it('the bootstrap prints the options to use, and refuses a port range in use', async function () {
     expect(swarmArgs.filter((arg) => arg === '--bootstrap')).to.have.length(3)
     const port = Number(swarmArgs[2].split(':')[1])
-    const taken = await runChat(['dht', 'bootstrap', '--port', String(port), '--host', '127.0.0.1'], {timeoutMs: 20_000})
+    const taken = await runChat(['dht', 'bootstrap', '--port', String(port), '--host', '127.0.0.1'], {
+      timeoutMs: 20_000,
+    })
     expect(taken.code).to.equal(2)
     expect(taken.stderr).to.match(/in use/)
   })
@@ -82,7 +96,9 @@ describe('chat start --swarm and chat dht bootstrap (processes, loopback)', func
     const round = async (tag: string): Promise<void> => {
       for (const [name, proc] of Object.entries(all)) proc.type(`${tag} from ${name}`)
       await Promise.all(
-        Object.values(all).map((proc) => proc.waitForLines(new RegExp(`"event":"message".*"text":"${tag} from`), 4, {timeoutMs: WAIT_MS})),
+        Object.values(all).map((proc) =>
+          proc.waitForLines(new RegExp(`"event":"message".*"text":"${tag} from`), 4, {timeoutMs: WAIT_MS}),
+        ),
       )
     }
 
@@ -90,13 +106,20 @@ describe('chat start --swarm and chat dht bootstrap (processes, loopback)', func
     // A duplicate of the first round would arrive before the second round is complete everywhere.
     await round('second')
     for (const [name, proc] of Object.entries(all)) {
-      const texts = messages(proc).map((m) => m.text as string).sort()
-      const expected = Object.keys(all).filter((other) => other !== name).flatMap((other) => [`first from ${other}`, `second from ${other}`]).sort()
+      const texts = messages(proc)
+        .map((m) => m.text as string)
+        .sort()
+      const expected = Object.keys(all)
+        .filter((other) => other !== name)
+        .flatMap((other) => [`first from ${other}`, `second from ${other}`])
+        .sort()
       expect(texts, `${name} received every message exactly once`).to.deep.equal(expected)
     }
 
     s1.type('/peers')
-    const peers = JSON.parse(await s1.waitForLine(/^\{"event":"peers"/, {timeoutMs: WAIT_MS})) as {peers: Array<{name: string; transport: string; route?: string}>}
+    const peers = JSON.parse(await s1.waitForLine(/^\{"event":"peers"/, {timeoutMs: WAIT_MS})) as {
+      peers: Array<{name: string; transport: string; route?: string}>
+    }
     const viaBridge = peers.peers.find((p) => p.name === 'B')
     expect(viaBridge?.transport).to.equal('swarm')
     expect(viaBridge?.route).to.equal('direct')

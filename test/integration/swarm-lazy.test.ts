@@ -14,7 +14,13 @@ function loadsHyperswarm(options: string): boolean {
     await node.stop()
     const loaded = Object.keys(createRequire(import.meta.url).cache).filter((path) => /hyperswarm|hyperdht|blind-relay/.test(path))
     console.log(loaded.length > 0 ? 'loaded' : 'not loaded')`
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script], {cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 30_000}).trim() === 'loaded'
+  return (
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    }).trim() === 'loaded'
+  )
 }
 
 describe('Hyperswarm is loaded only with swarm options', function () {

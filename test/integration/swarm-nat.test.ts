@@ -16,7 +16,11 @@ const INTERNET = '10.77.0'
 const BOOTSTRAP_PORT = 49_737
 
 function nft(ns: string, script: string): void {
-  execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {input: script, stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000})
+  execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {
+    input: script,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: 10_000,
+  })
 }
 
 /** A home router: masquerade on the WAN (`random`: a new port per destination, a symmetric NAT), drop the unasked. */
@@ -46,7 +50,13 @@ table ip filter {
 describe('chat start --swarm through NATs (network namespaces, nftables masquerade)', function () {
   this.timeout(90_000)
   const suffix = `${process.pid % 100_000}${randomBytes(2).toString('hex')}`
-  const ns = {pub: `cnat-pub-${suffix}`, rA: `cnat-ra-${suffix}`, rB: `cnat-rb-${suffix}`, hA: `cnat-ha-${suffix}`, hB: `cnat-hb-${suffix}`}
+  const ns = {
+    pub: `cnat-pub-${suffix}`,
+    rA: `cnat-ra-${suffix}`,
+    rB: `cnat-rb-${suffix}`,
+    hA: `cnat-ha-${suffix}`,
+    hB: `cnat-hb-${suffix}`,
+  }
   const procs: NamespacedChat[] = []
   const dirs: Array<{remove(): void}> = []
   let made = false
@@ -69,7 +79,10 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
       ip('-n', ns.pub, 'link', 'add', 'br0', 'type', 'bridge')
       ip('-n', ns.pub, 'link', 'set', 'br0', 'up')
       ip('-n', ns.pub, 'addr', 'add', `${INTERNET}.1/24`, 'dev', 'br0')
-      for (const [i, router, home] of [[2, ns.rA, ns.hA], [3, ns.rB, ns.hB]] as const) {
+      for (const [i, router, home] of [
+        [2, ns.rA, ns.hA],
+        [3, ns.rB, ns.hB],
+      ] as const) {
         ip('-n', ns.pub, 'link', 'add', `wan${i}`, 'type', 'veth', 'peer', 'name', 'wan', 'netns', router)
         ip('-n', ns.pub, 'link', 'set', `wan${i}`, 'master', 'br0', 'up')
         ip('-n', router, 'addr', 'add', `${INTERNET}.${i}/24`, 'dev', 'wan')
@@ -87,7 +100,11 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
       this.skip()
     }
 
-    bootstrap = new NamespacedChat(ns.pub, ['--port', String(BOOTSTRAP_PORT), '--host', `${INTERNET}.1`], {}, ['dht', 'bootstrap', '--json'])
+    bootstrap = new NamespacedChat(ns.pub, ['--port', String(BOOTSTRAP_PORT), '--host', `${INTERNET}.1`], {}, [
+      'dht',
+      'bootstrap',
+      '--json',
+    ])
     const ready = await bootstrap.waitFor('the DHT', (e) => e.event === 'ready', WAIT_MS)
     swarmArgs = ['--swarm', ...(ready.bootstrap as string[]).flatMap((address) => ['--bootstrap', address])]
     relayKey = ready.relay as string
@@ -111,8 +128,17 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
   function home(namespace: string, name: string, secret: string, extra: string[] = []): NamespacedChat {
     const config = tempDir('chat-nat-config-')
     dirs.push(config)
-    const env = {CHAT_CONFIG_DIR: config.path, CHAT_DATA_DIR: config.path, CHAT_CACHE_DIR: config.path, CHAT_SECRET: secret}
-    const proc = new NamespacedChat(namespace, ['--port', '5000', '--name', name, '--log-dir', config.path, '--history', '0', ...swarmArgs, ...extra], env)
+    const env = {
+      CHAT_CONFIG_DIR: config.path,
+      CHAT_DATA_DIR: config.path,
+      CHAT_CACHE_DIR: config.path,
+      CHAT_SECRET: secret,
+    }
+    const proc = new NamespacedChat(
+      namespace,
+      ['--port', '5000', '--name', name, '--log-dir', config.path, '--history', '0', ...swarmArgs, ...extra],
+      env,
+    )
     procs.push(proc)
     return proc
   }
@@ -120,8 +146,8 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
   async function chatBothWays(a: NamespacedChat, b: NamespacedChat): Promise<void> {
     a.type('hello from home A')
     b.type('hello from home B')
-    await b.waitFor('A\'s message at B', (e) => e.event === 'message' && e.text === 'hello from home A', WAIT_MS)
-    await a.waitFor('B\'s message at A', (e) => e.event === 'message' && e.text === 'hello from home B', WAIT_MS)
+    await b.waitFor("A's message at B", (e) => e.event === 'message' && e.text === 'hello from home A', WAIT_MS)
+    await a.waitFor("B's message at A", (e) => e.event === 'message' && e.text === 'hello from home B', WAIT_MS)
   }
 
   it('two homes behind ordinary NATs find each other by the invite code, punch through and chat both ways; the internet sees no name, text or secret', async function () {
@@ -132,7 +158,28 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
     dirs.push(capture)
     const pcap = join(capture.path, 'internet.pcap')
     // --immediate-mode: packets still in the kernel's ring when tcpdump is interrupted would otherwise be lost.
-    const tcpdump = hasTcpdump() ? spawn('ip', ['netns', 'exec', ns.pub, 'tcpdump', '--immediate-mode', '-Z', 'root', '-i', 'br0', '-U', '-s', '0', '-w', pcap], {stdio: 'pipe'}) : undefined
+    const tcpdump = hasTcpdump()
+      ? spawn(
+          'ip',
+          [
+            'netns',
+            'exec',
+            ns.pub,
+            'tcpdump',
+            '--immediate-mode',
+            '-Z',
+            'root',
+            '-i',
+            'br0',
+            '-U',
+            '-s',
+            '0',
+            '-w',
+            pcap,
+          ],
+          {stdio: 'pipe'},
+        )
+      : undefined
     if (tcpdump) await new Promise<void>((resolve) => tcpdump.stderr.once('data', () => resolve())) // "listening on br0"
     const names = [`Julia${randomBytes(3).toString('hex')}`, `Pedro${randomBytes(3).toString('hex')}`]
     const a = home(ns.hA, names[0], secret)
@@ -161,14 +208,22 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
     const secret = `chat-invite-${randomBytes(32).toString('base64url')}`
     let a = home(ns.hA, 'Julia', secret)
     let b = home(ns.hB, 'Pedro', secret)
-    const failed = await a.waitFor('the could-not-connect line', (e) => e.event === 'error' && e.code === 'swarm_unreachable', WAIT_MS)
+    const failed = await a.waitFor(
+      'the could-not-connect line',
+      (e) => e.event === 'error' && e.code === 'swarm_unreachable',
+      WAIT_MS,
+    )
     console.log(`      the library could not punch through: "${failed.message as string}"`)
     expect(a.events.filter((e) => e.event === 'peer_joined')).to.deep.equal([])
     await Promise.all(procs.splice(0).map((p) => p.quit()))
 
     a = home(ns.hA, 'Julia', secret, ['--relay-through', relayKey])
     b = home(ns.hB, 'Pedro', secret, ['--relay-through', relayKey])
-    const joined = await a.waitFor('Pedro joins through the relay', (e) => e.event === 'peer_joined' && e.name === 'Pedro', WAIT_MS)
+    const joined = await a.waitFor(
+      'Pedro joins through the relay',
+      (e) => e.event === 'peer_joined' && e.name === 'Pedro',
+      WAIT_MS,
+    )
     await b.waitFor('Julia joins through the relay', (e) => e.event === 'peer_joined' && e.name === 'Julia', WAIT_MS)
     console.log(`      with --relay-through the library connected them: ${joined.transport}, ${joined.route}`)
     expect(joined).to.include({transport: 'swarm', route: 'relayed'})

@@ -37,7 +37,14 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
   })
 
   async function swarmNode(name: string, room: RoomKey, options: Partial<ChatNodeOptions> = {}): Promise<ChatNode> {
-    const node = new ChatNode({name, host: '127.0.0.1', port: 0, room, swarm: {bootstrap: testnet.bootstrap}, ...options})
+    const node = new ChatNode({
+      name,
+      host: '127.0.0.1',
+      port: 0,
+      room,
+      swarm: {bootstrap: testnet.bootstrap},
+      ...options,
+    })
     nodes.push(node)
     await node.start()
     return node
@@ -74,7 +81,14 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
           const node = queue.shift()!
           for (const peer of node.peers()) {
             // Both ends must have registered the link: a node that has no peer yet sends to an empty room.
-            if (seen.has(peer.id) || !byId.get(peer.id)?.peers().some((back) => back.id === node.id)) continue
+            if (
+              seen.has(peer.id) ||
+              !byId
+                .get(peer.id)
+                ?.peers()
+                .some((back) => back.id === node.id)
+            )
+              continue
             seen.add(peer.id)
             queue.push(byId.get(peer.id)!)
           }
@@ -99,7 +113,8 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
     await waitFor(
       'every message at every node',
       subscribeAll(list),
-      () => [...got.values()].every((messages) => new Set(messages.map((m) => m.id)).size >= list.length - 1) || undefined,
+      () =>
+        [...got.values()].every((messages) => new Set(messages.map((m) => m.id)).size >= list.length - 1) || undefined,
       WAIT_MS,
     )
     return got
@@ -107,8 +122,14 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
 
   function expectExactlyOnce(list: ChatNode[], got: Map<ChatNode, ChatMessage[]>): void {
     for (const node of list) {
-      const texts = got.get(node)!.map((m) => m.text).sort()
-      const expected = list.filter((other) => other !== node).map((other) => `hello from ${other.name}`).sort()
+      const texts = got
+        .get(node)!
+        .map((m) => m.text)
+        .sort()
+      const expected = list
+        .filter((other) => other !== node)
+        .map((other) => `hello from ${other.name}`)
+        .sort()
       expect(texts, `${node.name} received each message exactly once`).to.deep.equal(expected)
     }
   }
@@ -177,7 +198,12 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
 
   it('says in one line when the DHT cannot be reached, and keeps running on TCP', async function () {
     const warnings: NodeWarning[] = []
-    const lonely = new ChatNode({name: 'Solo', host: '127.0.0.1', port: 0, swarm: {bootstrap: [{host: '127.0.0.1', port: 9}]}})
+    const lonely = new ChatNode({
+      name: 'Solo',
+      host: '127.0.0.1',
+      port: 0,
+      swarm: {bootstrap: [{host: '127.0.0.1', port: 9}]},
+    })
     nodes.push(lonely)
     lonely.on('warning', (w) => warnings.push(w))
     await lonely.start()

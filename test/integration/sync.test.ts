@@ -56,7 +56,9 @@ describe('message store and reconciliation (in-process nodes)', function () {
       const again = await startNode('Pedro', {identity, port, storedFrames: atPedro.stored, memberSince})
       const atAgain = watch(again)
       const synced = nextEvent<[SyncSummary]>(dialler === 'the returning node' ? again : julia, 'synced')
-      await (dialler === 'the returning node' ? again.connect('127.0.0.1', julia.info.port) : julia.connect('127.0.0.1', port))
+      await (dialler === 'the returning node'
+        ? again.connect('127.0.0.1', julia.info.port)
+        : julia.connect('127.0.0.1', port))
       await until(again, 'the missed messages', () => atAgain.messages.length >= 5)
       const [report] = await synced
       expect(report.rounds).to.be.at.least(1)
@@ -83,7 +85,11 @@ describe('message store and reconciliation (in-process nodes)', function () {
     // Everyone shows all 20 other messages minus its own 10, once.
     for (const node of [a1, a2, b1, b2]) {
       const view = seen.get(node)!
-      await until(node, `all messages at ${node.name}`, () => view.messages.length >= 10 + (node === a1 || node === b2 ? 0 : 0))
+      await until(
+        node,
+        `all messages at ${node.name}`,
+        () => view.messages.length >= 10 + (node === a1 || node === b2 ? 0 : 0),
+      )
     }
 
     for (const node of [a1, a2, b1, b2]) await node.confirmDelivery()
@@ -91,7 +97,10 @@ describe('message store and reconciliation (in-process nodes)', function () {
     const expectOther = (node: ChatNode, side: 'a' | 'b', ownTen: boolean): void => {
       const got = seen.get(node)!.messages
       const other = side === 'a' ? 'b' : 'a'
-      const want = [...(ownTen ? [] : Array.from({length: 10}, (_, i) => `${side} ${i}`)), ...Array.from({length: 10}, (_, i) => `${other} ${i}`)].sort()
+      const want = [
+        ...(ownTen ? [] : Array.from({length: 10}, (_, i) => `${side} ${i}`)),
+        ...Array.from({length: 10}, (_, i) => `${other} ${i}`),
+      ].sort()
       expect(texts(got), node.name).to.deep.equal(want)
     }
 
@@ -100,7 +109,12 @@ describe('message store and reconciliation (in-process nodes)', function () {
     expectOther(b1, 'b', false)
     expectOther(b2, 'b', true)
     // Only what crossed the partition is late.
-    expect(seen.get(a1)!.messages.filter((m) => m.late).map((m) => m.text[0])).to.deep.equal(Array.from({length: 10}, () => 'b'))
+    expect(
+      seen
+        .get(a1)!
+        .messages.filter((m) => m.late)
+        .map((m) => m.text[0]),
+    ).to.deep.equal(Array.from({length: 10}, () => 'b'))
   })
 
   it('a reconnection with nothing new shows nothing again', async () => {

@@ -27,7 +27,14 @@ describe('log tail from the running node (integration)', function () {
       expect(last.stdout).to.match(/B \(127\.0\.0\.1:\d+\): first$/m)
       expect(last.stdout).to.not.include('frame')
 
-      const follow = [0, 1].map(() => nodes.track(new ChatProcess(['log', 'tail', '--port', String(pa), '--log-dir', elsewhere.path, '-n', '1', '-f', '--json'], {env})))
+      const follow = [0, 1].map(() =>
+        nodes.track(
+          new ChatProcess(
+            ['log', 'tail', '--port', String(pa), '--log-dir', elsewhere.path, '-n', '1', '-f', '--json'],
+            {env},
+          ),
+        ),
+      )
       // Its last event arrived: the tail is registered with the node's log process and gets every line from now on.
       for (const tail of follow) await tail.waitForLine(/"event":"message_received".*"text":"first"/)
       b.type('second')

@@ -80,14 +80,57 @@ describe('REPL in a real terminal (tmux)', function () {
       ...entries.flatMap(([key, value]) => (value === undefined ? ['-u', key] : [])),
       ...entries.flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`])),
     ]
-    const command = [...REPORT_EXIT, 'env', ...envArgs, process.execPath, '--import', 'tsx', FIXTURE, '--lang', 'en', ...args]
-    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', ROOT, ...command, ';', 'set-option', '-t', session, 'remain-on-exit', 'on')
+    const command = [
+      ...REPORT_EXIT,
+      'env',
+      ...envArgs,
+      process.execPath,
+      '--import',
+      'tsx',
+      FIXTURE,
+      '--lang',
+      'en',
+      ...args,
+    ]
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '100',
+      '-y',
+      '30',
+      '-c',
+      ROOT,
+      ...command,
+      ';',
+      'set-option',
+      '-t',
+      session,
+      'remain-on-exit',
+      'on',
+    )
     sessions.push(session)
     return session
   }
 
   function restart(session: string, args: string[]): void {
-    const command = [...REPORT_EXIT, 'env', '-u', 'NO_COLOR', '-u', 'FORCE_COLOR', process.execPath, '--import', 'tsx', FIXTURE, '--lang', 'en', ...args]
+    const command = [
+      ...REPORT_EXIT,
+      'env',
+      '-u',
+      'NO_COLOR',
+      '-u',
+      'FORCE_COLOR',
+      process.execPath,
+      '--import',
+      'tsx',
+      FIXTURE,
+      '--lang',
+      'en',
+      ...args,
+    ]
     tmux('respawn-pane', '-k', '-t', session, '-c', ROOT, ...command)
   }
 
@@ -99,13 +142,22 @@ describe('REPL in a real terminal (tmux)', function () {
     return lines
   }
 
-  async function until(session: string, what: string, check: (lines: string[]) => boolean, escapes = false): Promise<string[]> {
+  async function until(
+    session: string,
+    what: string,
+    check: (lines: string[]) => boolean,
+    escapes = false,
+  ): Promise<string[]> {
     let lines: string[] = []
     try {
-      return await poll(what, () => {
-        lines = screen(session, escapes)
-        return check(lines) && lines
-      }, {intervalMs: POLL_MS, timeoutMs: WAIT_MS})
+      return await poll(
+        what,
+        () => {
+          lines = screen(session, escapes)
+          return check(lines) && lines
+        },
+        {intervalMs: POLL_MS, timeoutMs: WAIT_MS},
+      )
     } catch {
       throw new Error(`timed out waiting for ${what}; the screen was:\n${lines.join('\n')}`)
     }
@@ -213,13 +265,19 @@ describe('REPL in a real terminal (tmux)', function () {
     await until(s, 'the question', (lines) => lines.includes('Pasted 3 lines: Enter sends 3 messages, Esc cancels.'))
     keys(s, 'Enter')
     const lines = await until(s, 'the three messages', (l) => l.includes('You: third'))
-    expect(lines.filter((line) => line.startsWith('You: '))).to.deep.equal(['You: first', 'You: /quit is text here', 'You: third'])
+    expect(lines.filter((line) => line.startsWith('You: '))).to.deep.equal([
+      'You: first',
+      'You: /quit is text here',
+      'You: third',
+    ])
     await promptIs(s, 'Julia>')
   })
 
   it('completes commands and peer names with Tab, and lists the choices when it cannot decide', async () => {
     const s = start(['--peer', 'Pedro'])
-    await until(s, 'Pedro joining', (lines) => lines.some((line) => /^\* Pedro \(127\.0\.0\.1:\d+\) joined\.$/.test(line)))
+    await until(s, 'Pedro joining', (lines) =>
+      lines.some((line) => /^\* Pedro \(127\.0\.0\.1:\d+\) joined\.$/.test(line)),
+    )
     type(s, '/pe')
     keys(s, 'Tab')
     // (capture-pane drops the space Tab adds after a whole word)
@@ -256,7 +314,12 @@ describe('REPL in a real terminal (tmux)', function () {
 
   it('is plain text with NO_COLOR, in the exact formats, with --timestamps', async () => {
     const s = start(['--peer', 'Pedro', '--say', 'hello @Julia', '--timestamps'], {NO_COLOR: '1'})
-    const lines = await until(s, 'the message', (l) => l.some((line) => line.includes('@Julia')) && l.at(-1) === 'Julia>', true)
+    const lines = await until(
+      s,
+      'the message',
+      (l) => l.some((line) => line.includes('@Julia')) && l.at(-1) === 'Julia>',
+      true,
+    )
     for (const line of lines) expect(line).not.to.match(SGR)
     const message = lines.find((line) => line.includes('@Julia')) ?? ''
     expect(message.slice(6)).to.match(FROM_PEDRO)
@@ -291,7 +354,12 @@ describe('REPL in a real terminal (tmux)', function () {
 
   it('completes /msg Ana M to the quoted "Ana Maria", and refuses /msg Ana Maria when Ana is there too', async () => {
     const s = start(['--peer', 'Ana', '--peer', 'Ana Maria'])
-    await until(s, 'both peers', (lines) => lines.some((line) => line.startsWith('* Ana Maria (')) && lines.some((line) => line.startsWith('* Ana (')))
+    await until(
+      s,
+      'both peers',
+      (lines) =>
+        lines.some((line) => line.startsWith('* Ana Maria (')) && lines.some((line) => line.startsWith('* Ana (')),
+    )
     type(s, '/msg Ana M')
     keys(s, 'Tab')
     // (capture-pane drops the space Tab adds after the name)
@@ -311,7 +379,9 @@ describe('REPL in a real terminal (tmux)', function () {
       return false
     })
     const refused = screen(s).join(' ')
-    expect(refused).to.match(/"Ana" could mean more than one node: Ana \(127\.0\.0\.1:\d+\) [\da-f]{4}:[\da-f]{4}, Ana Maria/)
+    expect(refused).to.match(
+      /"Ana" could mean more than one node: Ana \(127\.0\.0\.1:\d+\) [\da-f]{4}:[\da-f]{4}, Ana Maria/,
+    )
     expect(refused).not.to.include('[you → Ana]')
   })
 
@@ -341,7 +411,9 @@ describe('REPL in a real terminal (tmux)', function () {
     type(s, '/ignore')
     keys(s, 'Enter')
     const list = await until(s, 'the list', (lines) => lines.some((line) => line.startsWith('Ignored (1): Pedro ')))
-    expect(list.find((line) => line.startsWith('Ignored (1)'))).to.match(/^Ignored \(1\): Pedro [\da-f]{4}:[\da-f]{4}\. \d+ messages hidden this session\.$/)
+    expect(list.find((line) => line.startsWith('Ignored (1)'))).to.match(
+      /^Ignored \(1\): Pedro [\da-f]{4}:[\da-f]{4}\. \d+ messages hidden this session\.$/,
+    )
     type(s, '/unignore P')
     keys(s, 'Tab')
     await promptIs(s, 'Julia> /unignore Pedro')

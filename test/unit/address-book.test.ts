@@ -52,8 +52,15 @@ describe('the address book', () => {
       expect(mesh.known()).to.deep.equal([])
     })
 
-    it('takes an earlier run\'s book, skipping entries older than a week', () => {
-      const mesh = new Mesh({selfId: 'self', isRunning: () => false, connectedIds: () => new Set(), connectionCount: () => 0, dialOnce: async () => 'x', exchangePeers: () => {}})
+    it("takes an earlier run's book, skipping entries older than a week", () => {
+      const mesh = new Mesh({
+        selfId: 'self',
+        isRunning: () => false,
+        connectedIds: () => new Set(),
+        connectionCount: () => 0,
+        dialOnce: async () => 'x',
+        exchangePeers: () => {},
+      })
       mesh.learn([
         {id: 'ana', host: '10.0.0.3', port: 5001, lastSeen: now - 60_000},
         {id: 'old', host: '10.0.0.4', port: 5002, lastSeen: now - KNOWN_PEER_TTL_MS - 1},
@@ -77,7 +84,10 @@ describe('the address book', () => {
       await saveAddressBook(path, entries)
       expect(statSync(path).mode & 0o777).to.equal(0o600)
       expect(await loadAddressBook(path)).to.deep.equal(entries)
-      writeFileSync(path, '[{"id":"a","host":"h","port":70000,"lastSeen":1},{"id":"b","host":"h\\u001b","port":1,"lastSeen":1},{"id":"c","host":"h","port":2,"lastSeen":3}]')
+      writeFileSync(
+        path,
+        '[{"id":"a","host":"h","port":70000,"lastSeen":1},{"id":"b","host":"h\\u001b","port":1,"lastSeen":1},{"id":"c","host":"h","port":2,"lastSeen":3}]',
+      )
       expect(await loadAddressBook(path)).to.deep.equal([{id: 'c', host: 'h', port: 2, lastSeen: 3}])
       writeFileSync(path, '{"torn')
       expect(await loadAddressBook(path)).to.deep.equal([])

@@ -13,7 +13,13 @@ function setup(options: {maxMissing?: number} = {}): {clock: {now: number}; sent
     prune: (to) => sent.push({to, type: 'prune'}),
   }
   const clock = {now: 1000}
-  const tree = new BroadcastTree(host, {announceDelayMs: 0, graftTimeoutMs: 100, graftRetryMs: 50, now: () => clock.now, ...options})
+  const tree = new BroadcastTree(host, {
+    announceDelayMs: 0,
+    graftTimeoutMs: 100,
+    graftRetryMs: 50,
+    now: () => clock.now,
+    ...options,
+  })
   return {clock, sent, tree}
 }
 
@@ -143,7 +149,10 @@ describe('broadcast tree (lazy push)', () => {
 
   it('grafts from a peer on one timer, armed for the earliest due id', async () => {
     const sent: string[][] = []
-    tree = new BroadcastTree<string>({ihave() {}, graft: (_, ids) => sent.push(ids), prune() {}}, {graftTimeoutMs: 5, graftRetryMs: 5})
+    tree = new BroadcastTree<string>(
+      {ihave() {}, graft: (_, ids) => sent.push(ids), prune() {}},
+      {graftTimeoutMs: 5, graftRetryMs: 5},
+    )
     tree.add('a', true)
     tree.onIhave('a', [id(1)], () => false)
     tree.onIhave('a', [id(2)], () => false)

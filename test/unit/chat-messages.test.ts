@@ -16,7 +16,11 @@ import {MessageStore} from '../../src/p2p/sync/store.js'
 const alice = generateIdentity()
 const conn = {reject: () => {}} as unknown as PeerConnection
 
-function chatPath(options: {memberSince?: number; seen?: SeenCache} = {}): {chat: ChatMessages; log: string[]; tree: string[]} {
+function chatPath(options: {memberSince?: number; seen?: SeenCache} = {}): {
+  chat: ChatMessages
+  log: string[]
+  tree: string[]
+} {
   const log: string[] = []
   const tree: string[] = []
   const seen = options.seen ?? new SeenCache()
@@ -29,7 +33,10 @@ function chatPath(options: {memberSince?: number; seen?: SeenCache} = {}): {chat
     heard: (from) => log.push(`heard ${from.name}`),
     remember: () => log.push('remember'),
     broadcast: (frame) => log.push(`broadcast ${frame.type}`),
-    lazy: {delivered: (_id, from) => tree.push(from ? 'delivered' : 'delivered late'), duplicate: () => tree.push('duplicate')},
+    lazy: {
+      delivered: (_id, from) => tree.push(from ? 'delivered' : 'delivered late'),
+      duplicate: () => tree.push('duplicate'),
+    },
     relayLate: (kind) => log.push(`late ${kind}`),
     lateDirect: () => log.push('late dm'),
     lateAnnounce: () => log.push('late announce'),

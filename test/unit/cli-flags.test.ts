@@ -41,7 +41,10 @@ describe('CLI flags (src/cli/flags.ts)', () => {
     const flags = {...engineDefaults}
     const options = nodeLimits(flags)
     expect(options.authorRate).to.deep.equal({perSecond: AUTHOR_MESSAGES_PER_SECOND, burst: AUTHOR_MESSAGE_BURST})
-    expect(options.newAuthorRate).to.deep.equal({perSecond: NEW_AUTHOR_MESSAGES_PER_SECOND, burst: NEW_AUTHOR_MESSAGE_BURST})
+    expect(options.newAuthorRate).to.deep.equal({
+      perSecond: NEW_AUTHOR_MESSAGES_PER_SECOND,
+      burst: NEW_AUTHOR_MESSAGE_BURST,
+    })
     expect(options.connection).to.deep.equal({
       framesPerSecond: DEFAULT_CONNECTION_LIMITS.framesPerSecond,
       frameBurst: DEFAULT_CONNECTION_LIMITS.frameBurst,
@@ -57,8 +60,12 @@ describe('CLI flags (src/cli/flags.ts)', () => {
   })
 
   it('the help states the bursts the engine allows', () => {
-    expect(Start.flags['author-rate'].description).to.include(`bursts of ${AUTHOR_MESSAGE_BURST / AUTHOR_MESSAGES_PER_SECOND}x`)
-    expect(Start.flags['new-author-rate'].description).to.include(`bursts of ${NEW_AUTHOR_MESSAGE_BURST / NEW_AUTHOR_MESSAGES_PER_SECOND}x`)
+    expect(Start.flags['author-rate'].description).to.include(
+      `bursts of ${AUTHOR_MESSAGE_BURST / AUTHOR_MESSAGES_PER_SECOND}x`,
+    )
+    expect(Start.flags['new-author-rate'].description).to.include(
+      `bursts of ${NEW_AUTHOR_MESSAGE_BURST / NEW_AUTHOR_MESSAGES_PER_SECOND}x`,
+    )
     expect(Start.flags['hop-rate'].description).to.include(
       `bursts of ${DEFAULT_CONNECTION_LIMITS.frameBurst / DEFAULT_CONNECTION_LIMITS.framesPerSecond}x`,
     )

@@ -12,8 +12,10 @@ describe('command help texts', () => {
     it(`${command.name}: a summary line, and paragraphs without line breaks inside`, () => {
       expect(command.summary ?? '').to.match(/^\S.*\S$/)
       expect(command.summary).to.not.include('\n')
-      for (const paragraph of (command.description ?? '').split('\n\n')) expect(paragraph, JSON.stringify(paragraph)).to.not.include('\n')
-      for (const [name, flag] of Object.entries(command.flags ?? {})) expect(flag.description ?? '', name).to.not.include('\n')
+      for (const paragraph of (command.description ?? '').split('\n\n'))
+        expect(paragraph, JSON.stringify(paragraph)).to.not.include('\n')
+      for (const [name, flag] of Object.entries(command.flags ?? {}))
+        expect(flag.description ?? '', name).to.not.include('\n')
     })
   }
 })

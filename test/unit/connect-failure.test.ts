@@ -32,7 +32,8 @@ describe('connection failures', () => {
       for (const direction of ['inbound', 'outbound'] as const) {
         const failure = {code, direction, host: '::1', port: 5000}
         expect(describeFailure(failure)).to.include('[::1]:5000')
-        for (const lang of LANGS) expect(catalogs[lang].connectionFailure(failure), `${lang} ${code} ${direction}`).to.include('[::1]:5000')
+        for (const lang of LANGS)
+          expect(catalogs[lang].connectionFailure(failure), `${lang} ${code} ${direction}`).to.include('[::1]:5000')
       }
     }
   })

@@ -39,7 +39,11 @@ class Bus {
 
 class FakeSocket extends EventEmitter implements MdnsSocket {
   destroyed = false
-  constructor(readonly bus: Bus, readonly address: string, bindError?: Error) {
+  constructor(
+    readonly bus: Bus,
+    readonly address: string,
+    bindError?: Error,
+  ) {
     super()
     setImmediate(() => (bindError ? this.emit('error', bindError) : this.emit('ready')))
   }
@@ -49,7 +53,8 @@ class FakeSocket extends EventEmitter implements MdnsSocket {
   }
 
   respond(response: {answers: dnsPacket.Answer[]}, callback?: (error: Error | null) => void): void {
-    if (!this.destroyed) this.bus.deliver(this, {type: 'response', flags: dnsPacket.AUTHORITATIVE_ANSWER, answers: response.answers})
+    if (!this.destroyed)
+      this.bus.deliver(this, {type: 'response', flags: dnsPacket.AUTHORITATIVE_ANSWER, answers: response.answers})
     setImmediate(() => callback?.(null))
   }
 
@@ -60,7 +65,8 @@ class FakeSocket extends EventEmitter implements MdnsSocket {
   }
 }
 
-const until = (what: string, check: () => boolean, timeoutMs = 3000): Promise<boolean> => poll(what, check, {intervalMs: 2, timeoutMs})
+const until = (what: string, check: () => boolean, timeoutMs = 3000): Promise<boolean> =>
+  poll(what, check, {intervalMs: 2, timeoutMs})
 
 describe('discovery: mDNS announcer and browser', () => {
   const running: Discovery[] = []
@@ -74,7 +80,12 @@ describe('discovery: mDNS announcer and browser', () => {
     await Promise.all(running.splice(0).map((d) => d.stop()))
   })
 
-  async function start(id: string, address: string, roomId: string, options: {queryIntervalMs?: number; refoundMs?: number; now?: () => number; maxKnownNodes?: number} = {}) {
+  async function start(
+    id: string,
+    address: string,
+    roomId: string,
+    options: {queryIntervalMs?: number; refoundMs?: number; now?: () => number; maxKnownNodes?: number} = {},
+  ) {
     const found: DiscoveredNode[] = []
     const problems: string[] = []
     const discovery = await Discovery.start({
@@ -106,7 +117,8 @@ describe('discovery: mDNS announcer and browser', () => {
     let now = 1_000_000
     const a = await start('node-a', '10.0.0.1', ROOM_A, {now: () => now, refoundMs: 30_000})
     const b = bus.socket('10.0.0.2')
-    const say = (host: string, port: number, ttl = 120): void => b.respond({answers: announcement({id: 'node-b', host, port, roomId: ROOM_A}, ttl)})
+    const say = (host: string, port: number, ttl = 120): void =>
+      b.respond({answers: announcement({id: 'node-b', host, port, roomId: ROOM_A}, ttl)})
     say('10.0.0.2', 6000)
     say('10.0.0.2', 6000)
     say('10.0.0.2', 6000)
@@ -129,7 +141,8 @@ describe('discovery: mDNS announcer and browser', () => {
     let now = 0
     const a = await start('node-a', '10.0.0.1', ROOM_A, {now: () => now, maxKnownNodes: 3})
     const other = bus.socket('10.0.0.9')
-    for (let i = 0; i < 5; i++) other.respond({answers: announcement({id: `n${i}`, host: `10.0.1.${i}`, port: 5000, roomId: ROOM_A}, 10)})
+    for (let i = 0; i < 5; i++)
+      other.respond({answers: announcement({id: `n${i}`, host: `10.0.1.${i}`, port: 5000, roomId: ROOM_A}, 10)})
     await until('five reports', () => a.found.length === 5)
     expect(a.discovery.nodes.map((n) => n.id)).to.deep.equal(['n2', 'n3', 'n4'])
     now += 10_000
@@ -156,18 +169,33 @@ describe('discovery: mDNS announcer and browser', () => {
   it('rejects with a clear message when the socket cannot be bound', async () => {
     const failing = (): MdnsSocket => bus.socket('10.0.0.1', new Error('bind EADDRINUSE 0.0.0.0:5353'))
 
-    expect((await rejection(Discovery.start({self: {id: 'x', host: '10.0.0.1', port: 1}, roomId: ROOM_A, onFound: () => {}, mdns: failing}))).message).to.equal('mDNS discovery cannot start: bind EADDRINUSE 0.0.0.0:5353')
+    expect(
+      (
+        await rejection(
+          Discovery.start({
+            self: {id: 'x', host: '10.0.0.1', port: 1},
+            roomId: ROOM_A,
+            onFound: () => {},
+            mdns: failing,
+          }),
+        )
+      ).message,
+    ).to.equal('mDNS discovery cannot start: bind EADDRINUSE 0.0.0.0:5353')
   })
 
   describe('discoverPeers', () => {
     it('connects to nodes it finds that are not peers yet, and reports instead of throwing', async () => {
-      const peers: PeerSummary[] = [{id: 'node-c', name: 'C', host: '10.0.0.3', port: 5000, direction: 'outbound', since: 0, transport: 'tcp'}]
+      const peers: PeerSummary[] = [
+        {id: 'node-c', name: 'C', host: '10.0.0.3', port: 5000, direction: 'outbound', since: 0, transport: 'tcp'},
+      ]
       const connects: string[] = []
       const reports: string[] = []
       const connect = async (host: string, port: number, options: {persistent: boolean}): Promise<PeerSummary> => {
         connects.push(`${host}:${port} persistent=${options.persistent}`)
-        if (host === '10.0.0.4') throw Object.assign(new Error('could not reach 10.0.0.4:5000: connection refused'), {code: 'unreachable'})
-        if (host === '10.0.0.5') throw Object.assign(new Error('already connecting to 10.0.0.5:5000'), {code: 'dial_in_progress'})
+        if (host === '10.0.0.4')
+          throw Object.assign(new Error('could not reach 10.0.0.4:5000: connection refused'), {code: 'unreachable'})
+        if (host === '10.0.0.5')
+          throw Object.assign(new Error('already connecting to 10.0.0.5:5000'), {code: 'dial_in_progress'})
         return {id: 'x', name: 'X', host, port, direction: 'outbound', since: 0, transport: 'tcp'}
       }
 
@@ -178,14 +206,25 @@ describe('discovery: mDNS announcer and browser', () => {
         {mdns: () => bus.socket('10.0.0.1')},
       )
       const other = bus.socket('10.0.0.9')
-      for (const [id, host] of [['node-b', '10.0.0.2'], ['node-c', '10.0.0.3'], ['node-d', '10.0.0.4'], ['node-e', '10.0.0.5']]) {
+      for (const [id, host] of [
+        ['node-b', '10.0.0.2'],
+        ['node-c', '10.0.0.3'],
+        ['node-d', '10.0.0.4'],
+        ['node-e', '10.0.0.5'],
+      ]) {
         other.respond({answers: announcement({id, host, port: 5000, roomId: ROOM_A})})
       }
 
       await until('three connects', () => connects.length === 3)
       await new Promise((resolve) => setTimeout(resolve, 20))
-      expect(connects).to.deep.equal(['10.0.0.2:5000 persistent=false', '10.0.0.4:5000 persistent=false', '10.0.0.5:5000 persistent=false'])
-      expect(reports).to.deep.equal(['discovery: found 10.0.0.4:5000 but could not reach 10.0.0.4:5000: connection refused'])
+      expect(connects).to.deep.equal([
+        '10.0.0.2:5000 persistent=false',
+        '10.0.0.4:5000 persistent=false',
+        '10.0.0.5:5000 persistent=false',
+      ])
+      expect(reports).to.deep.equal([
+        'discovery: found 10.0.0.4:5000 but could not reach 10.0.0.4:5000: connection refused',
+      ])
       await stop()
     })
 
@@ -193,7 +232,11 @@ describe('discovery: mDNS announcer and browser', () => {
       const reports: string[] = []
       const problems: DiscoveryProblem[] = []
       const stop = await discoverPeers(
-        {info: {id: 'node-a', name: 'A', host: '127.0.0.1', port: 5000}, peers: () => [], connect: () => Promise.reject(new Error('unused'))},
+        {
+          info: {id: 'node-a', name: 'A', host: '127.0.0.1', port: 5000},
+          peers: () => [],
+          connect: () => Promise.reject(new Error('unused')),
+        },
         ROOM_A,
         (message, problem) => {
           reports.push(message)
@@ -206,7 +249,10 @@ describe('discovery: mDNS announcer and browser', () => {
         'mDNS discovery cannot start: bind EACCES: discovery is off',
       ])
       // The parts, which chat start words in the reader's language.
-      expect(problems).to.deep.equal([{kind: 'loopback', host: '127.0.0.1'}, {kind: 'off', reason: 'bind EACCES'}])
+      expect(problems).to.deep.equal([
+        {kind: 'loopback', host: '127.0.0.1'},
+        {kind: 'off', reason: 'bind EACCES'},
+      ])
       expect(problems.map((p) => discoveryProblemText(catalogs.pt.cli, catalogs.pt.engine, p))).to.deep.equal([
         '--discover com --host 127.0.0.1: só nós desta máquina conseguem se conectar; escute em 0.0.0.0 ou num endereço da rede local para ser encontrado',
         'a descoberta mDNS não pôde começar (bind EACCES): descoberta desligada',

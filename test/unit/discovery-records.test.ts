@@ -28,7 +28,12 @@ describe('discovery: records', () => {
   it('never publishes the secret or the room key, only the room id', async () => {
     const secret = 'correct horse battery staple, but longer'
     const room = await deriveRoomKey(secret)
-    const wire = Buffer.from(dnsPacket.encode({type: 'response', answers: announcement({id: ID, host: '10.0.0.1', port: 5000, roomId: room.roomId})}))
+    const wire = Buffer.from(
+      dnsPacket.encode({
+        type: 'response',
+        answers: announcement({id: ID, host: '10.0.0.1', port: 5000, roomId: room.roomId}),
+      }),
+    )
     expect(wire.includes(Buffer.from(secret))).to.equal(false)
     expect(wire.includes(room.key)).to.equal(false)
     expect(wire.includes(Buffer.from(room.key.toString('hex')))).to.equal(false)
@@ -37,14 +42,19 @@ describe('discovery: records', () => {
   })
 
   it('reads an announcement back after a round trip through the DNS wire format', () => {
-    const sightings = readSightings(overTheWire(announcement({id: ID, host: '192.168.1.20', port: 5000, roomId: ROOM})), '192.168.1.20')
+    const sightings = readSightings(
+      overTheWire(announcement({id: ID, host: '192.168.1.20', port: 5000, roomId: ROOM})),
+      '192.168.1.20',
+    )
     expect(sightings).to.deep.equal([{id: ID, host: '192.168.1.20', port: 5000, roomId: ROOM, ttl: 120}])
   })
 
   it('uses the source address for a wildcard listener, and a goodbye has TTL 0', () => {
     const records = overTheWire(announcement({id: ID, host: '0.0.0.0', port: 5001, roomId: ROOM}, 0))
     expect(records.some((r) => r.type === 'A')).to.equal(false)
-    expect(readSightings(records, '192.168.1.33')).to.deep.equal([{id: ID, host: '192.168.1.33', port: 5001, roomId: ROOM, ttl: 0}])
+    expect(readSightings(records, '192.168.1.33')).to.deep.equal([
+      {id: ID, host: '192.168.1.33', port: 5001, roomId: ROOM, ttl: 0},
+    ])
   })
 
   it('keeps a host name, and skips a loopback address heard from another machine', () => {
@@ -67,7 +77,8 @@ describe('discovery: records', () => {
       [txt(['v=1', `room=${ROOM}`, `id=${ID}`, 'port=5000'], instanceName('someone-else'))],
       [{name: instanceName(ID), type: 'TXT', data: Buffer.from([0xff, 0x00])}],
     ]
-    for (const records of cases) expect(readSightings(overTheWire(records), '10.0.0.1'), JSON.stringify(records)).to.deep.equal([])
+    for (const records of cases)
+      expect(readSightings(overTheWire(records), '10.0.0.1'), JSON.stringify(records)).to.deep.equal([])
     expect(readSightings(overTheWire(good), '10.0.0.1')).to.have.length(1)
   })
 

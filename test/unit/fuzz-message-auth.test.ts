@@ -6,8 +6,22 @@ import fc from 'fast-check'
 
 import {SeenCache} from '../../src/p2p/flood.js'
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
-import {authorMessage, checkMessage, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS, messageId, type Verdict} from '../../src/p2p/message-auth.js'
-import {type ChatFrame, type ChatPayload, decodeChatPayload, encodeChatPayload, MAX_TEXT_CHARS, ProtocolError} from '../../src/p2p/protocol.js'
+import {
+  authorMessage,
+  checkMessage,
+  MAX_CLOCK_SKEW_MS,
+  MAX_MESSAGE_AGE_MS,
+  messageId,
+  type Verdict,
+} from '../../src/p2p/message-auth.js'
+import {
+  type ChatFrame,
+  type ChatPayload,
+  decodeChatPayload,
+  encodeChatPayload,
+  MAX_TEXT_CHARS,
+  ProtocolError,
+} from '../../src/p2p/protocol.js'
 
 const SEED = 0xa17_4e55
 const RUNS = 2000
@@ -37,7 +51,11 @@ function check(frame: ChatFrame, seen: SeenCache = new SeenCache({now: () => NOW
 }
 
 const author = fc.integer({min: 0, max: people.length - 1})
-const text = fc.oneof(fc.string({minLength: 1, maxLength: 100}), fc.string({unit: 'binary', minLength: 1, maxLength: 60}), fc.constant('t'.repeat(MAX_TEXT_CHARS)))
+const text = fc.oneof(
+  fc.string({minLength: 1, maxLength: 100}),
+  fc.string({unit: 'binary', minLength: 1, maxLength: 60}),
+  fc.constant('t'.repeat(MAX_TEXT_CHARS)),
+)
 const inWindow = fc.integer({min: -MAX_MESSAGE_AGE_MS, max: MAX_CLOCK_SKEW_MS})
 const content = fc.record({
   who: author,
@@ -48,8 +66,16 @@ const content = fc.record({
   seq: fc.nat(),
 })
 
-function payloadOf(c: {delta: number; name: string; port: number; seq: number; text: string; who: number}, claimed = people[c.who].id): ChatPayload {
-  return {from: {id: claimed, name: c.name, host: '127.0.0.1', port: c.port}, text: c.text, ts: NOW + c.delta, seq: c.seq}
+function payloadOf(
+  c: {delta: number; name: string; port: number; seq: number; text: string; who: number},
+  claimed = people[c.who].id,
+): ChatPayload {
+  return {
+    from: {id: claimed, name: c.name, host: '127.0.0.1', port: c.port},
+    text: c.text,
+    ts: NOW + c.delta,
+    seq: c.seq,
+  }
 }
 
 function signedBy(c: Parameters<typeof payloadOf>[0]): ChatFrame {
@@ -91,7 +117,12 @@ const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 function parsed<T>(payload: string): T | undefined {
   try {
     const value = JSON.parse(payload) as unknown
-    return typeof value === 'object' && value !== null && typeof (value as {from?: unknown}).from === 'object' && (value as {from?: unknown}).from !== null ? (value as T) : undefined
+    return typeof value === 'object' &&
+      value !== null &&
+      typeof (value as {from?: unknown}).from === 'object' &&
+      (value as {from?: unknown}).from !== null
+      ? (value as T)
+      : undefined
   } catch {
     return undefined
   }
@@ -155,9 +186,17 @@ describe('fuzz: checkMessage', function () {
 
   it('never accepts an arbitrary payload with an arbitrary signature', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({maxLength: 300}), fc.string({unit: 'binary', maxLength: 300}), fc.jsonValue().map((v) => JSON.stringify(v) ?? '')), randomSig, (payload, sig) => {
-        expect(check({type: 'chat', payload, sig}).outcome).to.not.equal('accept')
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({maxLength: 300}),
+          fc.string({unit: 'binary', maxLength: 300}),
+          fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
+        ),
+        randomSig,
+        (payload, sig) => {
+          expect(check({type: 'chat', payload, sig}).outcome).to.not.equal('accept')
+        },
+      ),
       {seed: SEED, numRuns: RUNS},
     )
   })
@@ -180,7 +219,9 @@ describe('fuzz: checkMessage', function () {
         const genuine = signedBy(c)
         const frame = ms.reduce(mutate, genuine)
         const v = check(frame)
-        const sameBytes = frame.payload === genuine.payload && Buffer.from(frame.sig, 'base64url').equals(Buffer.from(genuine.sig, 'base64url'))
+        const sameBytes =
+          frame.payload === genuine.payload &&
+          Buffer.from(frame.sig, 'base64url').equals(Buffer.from(genuine.sig, 'base64url'))
         if (v.outcome === 'accept') {
           accepted++
           expect(sameBytes, `accepted ${JSON.stringify(ms)}`).to.equal(true)
@@ -208,15 +249,25 @@ describe('fuzz: checkMessage', function () {
     )
   })
 
-  it('history (a newcomer\'s catch-up) skips the age limit but not the clock-skew limit nor the signature', () => {
+  it("history (a newcomer's catch-up) skips the age limit but not the clock-skew limit nor the signature", () => {
     fc.assert(
-      fc.property(content, fc.integer({min: -30 * 24 * 3600 * 1000, max: 3 * MAX_MESSAGE_AGE_MS}), randomSig, fc.boolean(), (c, delta, sig, forge) => {
-        const genuine = signedBy({...c, delta})
-        const v = checkMessage(forge ? {...genuine, sig} : genuine, {now: NOW, seen: new SeenCache({now: () => NOW}), anyAge: true})
-        if (delta > MAX_CLOCK_SKEW_MS) expect(v).to.deep.equal({outcome: 'ignore', why: 'too_new'})
-        else if (forge) expect(v.outcome === 'reject' && v.error.code).to.equal('bad_signature')
-        else expect(v.outcome).to.equal('accept')
-      }),
+      fc.property(
+        content,
+        fc.integer({min: -30 * 24 * 3600 * 1000, max: 3 * MAX_MESSAGE_AGE_MS}),
+        randomSig,
+        fc.boolean(),
+        (c, delta, sig, forge) => {
+          const genuine = signedBy({...c, delta})
+          const v = checkMessage(forge ? {...genuine, sig} : genuine, {
+            now: NOW,
+            seen: new SeenCache({now: () => NOW}),
+            anyAge: true,
+          })
+          if (delta > MAX_CLOCK_SKEW_MS) expect(v).to.deep.equal({outcome: 'ignore', why: 'too_new'})
+          else if (forge) expect(v.outcome === 'reject' && v.error.code).to.equal('bad_signature')
+          else expect(v.outcome).to.equal('accept')
+        },
+      ),
       {seed: SEED + 6, numRuns: RUNS},
     )
   })

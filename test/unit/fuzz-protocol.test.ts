@@ -61,7 +61,8 @@ function typedOutcome<T>(fn: () => T, codes: Set<string>): {error: ProtocolError
   try {
     return {value: fn()}
   } catch (error) {
-    if (!(error instanceof ProtocolError)) throw new Error(`a non-ProtocolError escaped: ${String(error)}`, {cause: error})
+    if (!(error instanceof ProtocolError))
+      throw new Error(`a non-ProtocolError escaped: ${String(error)}`, {cause: error})
     if (!codes.has(error.code)) throw new Error(`unknown ProtocolError code "${error.code}": ${error.message}`)
     return {error}
   }
@@ -105,7 +106,16 @@ function expectSigned(o: Record<string, unknown>, what: string): void {
 }
 
 /** Keys the generators plant; none may survive into a decoded value, at any depth. */
-const PLANTED_KEYS = ['__proto__', 'constructor', 'prototype', 'polluted', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']
+const PLANTED_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'polluted',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+]
 
 /** Fresh plain objects and arrays all the way down, none holding a planted key. */
 function expectPlainTree(value: unknown, what: string): void {
@@ -215,8 +225,24 @@ function objectText(entries: Array<[string, string]>): string {
 }
 
 /** Keys a hostile peer would try: prototype setters, Object.prototype names, and junk. */
-const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'polluted', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__')
-const pollutingValue = fc.constantFrom('{"polluted":"yes"}', '{"polluted":1,"toString":"x"}', '{"constructor":{"prototype":{"polluted":true}}}', 'null', '"x"', '[]')
+const hostileKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'prototype',
+  'polluted',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+)
+const pollutingValue = fc.constantFrom(
+  '{"polluted":"yes"}',
+  '{"polluted":1,"toString":"x"}',
+  '{"constructor":{"prototype":{"polluted":true}}}',
+  'null',
+  '"x"',
+  '[]',
+)
 
 /** A field's JSON text: usually a valid value, else a plausible-but-invalid one, a wrong kind, or a hostile object. */
 function fieldValue(valid: fc.Arbitrary<unknown>, invalid: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
@@ -224,23 +250,36 @@ function fieldValue(valid: fc.Arbitrary<unknown>, invalid: fc.Arbitrary<unknown>
     {arbitrary: valid.map((v) => JSON.stringify(v) ?? 'null'), weight: 16},
     {arbitrary: invalid.map((v) => JSON.stringify(v) ?? 'null'), weight: 2},
     {arbitrary: fc.jsonValue({maxDepth: 2}).map((v) => JSON.stringify(v) ?? 'null'), weight: 1},
-    {arbitrary: fc.constantFrom('1e400', '-0', '1.5', '9007199254740993', '-1', '0', '""', 'true', '{}', '[]'), weight: 1},
+    {
+      arbitrary: fc.constantFrom('1e400', '-0', '1.5', '9007199254740993', '-1', '0', '""', 'true', '{}', '[]'),
+      weight: 1,
+    },
     {arbitrary: pollutingValue, weight: 1},
   )
 }
 
 /** A field given as ready JSON text (a nested object), or as valid and invalid values. */
-type FieldSpec = [key: string, text: fc.Arbitrary<string>] | [key: string, valid: fc.Arbitrary<unknown>, invalid: fc.Arbitrary<unknown>]
+type FieldSpec =
+  | [key: string, text: fc.Arbitrary<string>]
+  | [key: string, valid: fc.Arbitrary<unknown>, invalid: fc.Arbitrary<unknown>]
 
 /** Each field present (rarely missing), hostile extra keys sometimes, in a rotated order: JSON text. */
 function entriesText(fields: FieldSpec[]): fc.Arbitrary<string> {
   const perField = fields.map((spec) => {
     const text = spec.length === 2 ? spec[1] : fieldValue(spec[1], spec[2])
-    return fc.option(text, {freq: 30, nil: undefined}).map((v) => (v === undefined ? [] : [[spec[0], v] as [string, string]]))
+    return fc
+      .option(text, {freq: 30, nil: undefined})
+      .map((v) => (v === undefined ? [] : [[spec[0], v] as [string, string]]))
   })
   const extras = fc.oneof(
     {arbitrary: fc.constant([] as Array<[string, string]>), weight: 2},
-    {arbitrary: fc.array(fc.tuple(fc.oneof(hostileKey, fc.string({maxLength: 8})), pollutingValue), {minLength: 1, maxLength: 2}), weight: 1},
+    {
+      arbitrary: fc.array(fc.tuple(fc.oneof(hostileKey, fc.string({maxLength: 8})), pollutingValue), {
+        minLength: 1,
+        maxLength: 2,
+      }),
+      weight: 1,
+    },
   )
   return fc.tuple(fc.tuple(...perField), extras, fc.nat()).map(([present, extra, rot]) => {
     const entries = [...present.flat(), ...extra]
@@ -252,22 +291,40 @@ function entriesText(fields: FieldSpec[]): fc.Arbitrary<string> {
 const b64url = fc.stringMatching(/^[A-Za-z0-9_-]*$/)
 const validSig = fc.stringMatching(/^[A-Za-z0-9_-]{86}$/)
 const badSig = fc.oneof(b64url, fc.string({minLength: 86, maxLength: 86}), fc.constant('='.repeat(86)))
-const anyText = fc.oneof(fc.string({maxLength: 80}), fc.string({unit: 'binary', maxLength: 80}), fc.string({unit: 'grapheme', maxLength: 40}))
+const anyText = fc.oneof(
+  fc.string({maxLength: 80}),
+  fc.string({unit: 'binary', maxLength: 80}),
+  fc.string({unit: 'grapheme', maxLength: 40}),
+)
 const CONTROL_OR_SPACE = /[\s\u0000-\u001F\u007F-\u009F]/
 const validName = fc
-  .oneof(fc.constantFrom('Julia', 'Pedro', 'n'.repeat(MAX_NAME_CHARS), '名前'), fc.string({minLength: 1, maxLength: MAX_NAME_CHARS, unit: 'grapheme'}))
+  .oneof(
+    fc.constantFrom('Julia', 'Pedro', 'n'.repeat(MAX_NAME_CHARS), '名前'),
+    fc.string({minLength: 1, maxLength: MAX_NAME_CHARS, unit: 'grapheme'}),
+  )
   .filter((s) => s.length >= 1 && s.length <= MAX_NAME_CHARS && !CONTROL.test(s))
 const badName = fc.constantFrom('', 'x\u001B[2J', 'x\u0085', 'a\nb', 'n'.repeat(MAX_NAME_CHARS + 1))
 const validHost = fc
-  .oneof(fc.constantFrom('127.0.0.1', '::1', 'example.org', 'h'.repeat(MAX_HOST_CHARS)), fc.string({minLength: 1, maxLength: 40}))
+  .oneof(
+    fc.constantFrom('127.0.0.1', '::1', 'example.org', 'h'.repeat(MAX_HOST_CHARS)),
+    fc.string({minLength: 1, maxLength: 40}),
+  )
   .filter((s) => s.length >= 1 && s.length <= MAX_HOST_CHARS && !CONTROL_OR_SPACE.test(s))
 const badHost = fc.constantFrom('', 'a b', 'x\u0000y', 'tab\there', 'h'.repeat(MAX_HOST_CHARS + 1), 'nbsp\u00A0')
 const validPort = fc.integer({min: 1, max: 65_535})
-const badPort = fc.oneof(fc.constantFrom(0, 65_536, -1, 1.5, Number.MAX_SAFE_INTEGER + 2), fc.double(), fc.integer().map(String))
+const badPort = fc.oneof(
+  fc.constantFrom(0, 65_536, -1, 1.5, Number.MAX_SAFE_INTEGER + 2),
+  fc.double(),
+  fc.integer().map(String),
+)
 const validId = fc.string({minLength: 1, maxLength: MAX_ID_CHARS})
 const badId = fc.constantFrom('', 'i'.repeat(MAX_ID_CHARS + 1))
 const validCount = fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER))
-const badCount = fc.oneof(fc.constantFrom(-1, 0.5, Number.MAX_SAFE_INTEGER + 1, 1e300), fc.double(), fc.nat().map(String))
+const badCount = fc.oneof(
+  fc.constantFrom(-1, 0.5, Number.MAX_SAFE_INTEGER + 1, 1e300),
+  fc.double(),
+  fc.nat().map(String),
+)
 
 /** Text of `{host, port}`, maybe with hostile keys. */
 const addressText = entriesText([
@@ -276,7 +333,22 @@ const addressText = entriesText([
 ])
 
 const frameType = fc.oneof(
-  {arbitrary: fc.constantFrom('chat', 'peers', 'ping', 'pong', 'bye', 'error', 'history_request', 'history', 'ihave', 'graft', 'prune'), weight: 8},
+  {
+    arbitrary: fc.constantFrom(
+      'chat',
+      'peers',
+      'ping',
+      'pong',
+      'bye',
+      'error',
+      'history_request',
+      'history',
+      'ihave',
+      'graft',
+      'prune',
+    ),
+    weight: 8,
+  },
   {arbitrary: fc.constantFrom('hello', '__proto__', 'constructor', 'CHAT', 'x'.repeat(100)), weight: 1},
   {arbitrary: anyText, weight: 1},
 )
@@ -300,7 +372,13 @@ const peerEntries = fc
     fc.oneof(
       {arbitrary: fc.constant(items), weight: 10},
       // one entry over the list cap
-      {arbitrary: fc.constant([...items, ...Array.from({length: MAX_PEERS_PER_FRAME + 1 - items.length}, () => '{"id":"a","host":"h","port":1}')]), weight: 1},
+      {
+        arbitrary: fc.constant([
+          ...items,
+          ...Array.from({length: MAX_PEERS_PER_FRAME + 1 - items.length}, () => '{"id":"a","host":"h","port":1}'),
+        ]),
+        weight: 1,
+      },
     ),
   )
   .map((items) => `[${items.join(',')}]`)
@@ -339,7 +417,11 @@ const nearFrameText: fc.Arbitrary<string> = fc.oneof(
           fc.oneof(
             {
               arbitrary: entriesText([
-                ['payload', fc.string({minLength: 1, maxLength: 100}), fc.constantFrom('', 'p'.repeat(MAX_CHAT_PAYLOAD_CHARS + 1))],
+                [
+                  'payload',
+                  fc.string({minLength: 1, maxLength: 100}),
+                  fc.constantFrom('', 'p'.repeat(MAX_CHAT_PAYLOAD_CHARS + 1)),
+                ],
                 ['sig', validSig, badSig],
               ]),
               weight: 12,
@@ -351,7 +433,16 @@ const nearFrameText: fc.Arbitrary<string> = fc.oneof(
         .chain((items) =>
           fc.oneof(
             {arbitrary: fc.constant(items), weight: 10},
-            {arbitrary: fc.constant([...items, ...Array.from({length: MAX_HISTORY_MESSAGES + 1 - items.length}, () => `{"payload":"p","sig":"${'A'.repeat(SIGNATURE_CHARS)}"}`)]), weight: 1},
+            {
+              arbitrary: fc.constant([
+                ...items,
+                ...Array.from(
+                  {length: MAX_HISTORY_MESSAGES + 1 - items.length},
+                  () => `{"payload":"p","sig":"${'A'.repeat(SIGNATURE_CHARS)}"}`,
+                ),
+              ]),
+              weight: 1,
+            },
           ),
         )
         .map((items) => `[${items.join(',')}]`),
@@ -364,7 +455,13 @@ const nearHelloText: fc.Arbitrary<string> = entriesText([
   ['v', fc.constantFrom(1, 2, 3), fc.oneof(badCount, fc.constant('2'))],
   ['id', validId, badId],
   ['name', validName, badName],
-  ['listen', fc.oneof({arbitrary: addressText, weight: 12}, {arbitrary: fc.constantFrom('null', '[]', '"127.0.0.1:5000"'), weight: 1})],
+  [
+    'listen',
+    fc.oneof(
+      {arbitrary: addressText, weight: 12},
+      {arbitrary: fc.constantFrom('null', '[]', '"127.0.0.1:5000"'), weight: 1},
+    ),
+  ],
   ['sig', validSig, badSig],
 ])
 
@@ -384,7 +481,11 @@ const nearChatPayloadText: fc.Arbitrary<string> = entriesText([
       {arbitrary: fc.constantFrom('null', '[]', '"me"'), weight: 1},
     ),
   ],
-  ['text', fc.oneof(fc.string({minLength: 1, maxLength: 200}), fc.constant('t'.repeat(MAX_TEXT_CHARS))), fc.constantFrom('', 't'.repeat(MAX_TEXT_CHARS + 1))],
+  [
+    'text',
+    fc.oneof(fc.string({minLength: 1, maxLength: 200}), fc.constant('t'.repeat(MAX_TEXT_CHARS))),
+    fc.constantFrom('', 't'.repeat(MAX_TEXT_CHARS + 1)),
+  ],
   ['ts', validCount, badCount],
   ['seq', validCount, badCount],
 ])
@@ -413,13 +514,23 @@ const validFrame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({type: fc.constant('chat' as const), payload: fc.string({minLength: 1, maxLength: 200}), sig: validSig}),
   fc.record({
     type: fc.constant('peers' as const),
-    peers: fc.array(fc.record({id: fc.string({minLength: 1, maxLength: MAX_ID_CHARS}), host: validHost, port: validPort}), {maxLength: 8}),
+    peers: fc.array(
+      fc.record({id: fc.string({minLength: 1, maxLength: MAX_ID_CHARS}), host: validHost, port: validPort}),
+      {maxLength: 8},
+    ),
   }),
   fc.record({type: fc.constantFrom('ping' as const, 'pong' as const), n: fc.nat()}),
   fc.record({type: fc.constant('bye' as const)}),
   fc.record({type: fc.constant('history_request' as const), n: fc.integer({min: 0, max: MAX_HISTORY_MESSAGES})}),
-  fc.record({type: fc.constant('history' as const), messages: fc.array(fc.record({payload: fc.string({minLength: 1, maxLength: 100}), sig: validSig}), {maxLength: 5})}),
-  fc.record({type: fc.constant('error' as const), code: fc.string({minLength: 1, maxLength: 64}), message: fc.string({maxLength: MAX_ERROR_MESSAGE_CHARS})}),
+  fc.record({
+    type: fc.constant('history' as const),
+    messages: fc.array(fc.record({payload: fc.string({minLength: 1, maxLength: 100}), sig: validSig}), {maxLength: 5}),
+  }),
+  fc.record({
+    type: fc.constant('error' as const),
+    code: fc.string({minLength: 1, maxLength: 64}),
+    message: fc.string({maxLength: MAX_ERROR_MESSAGE_CHARS}),
+  }),
   fc.record({
     type: fc.constantFrom('ihave' as const, 'graft' as const),
     ids: fc.array(fc.stringMatching(/^[0-9a-f]{32}$/), {minLength: 1, maxLength: MAX_TREE_IDS}),
@@ -451,7 +562,6 @@ function referenceFrames(stream: Buffer, limitsAfter: (n: number) => FrameLimits
   }
 }
 
-
 /** A stream of mostly well-formed frames for `limits`, with an occasional bad length and a possibly cut tail. */
 function frameStream(limits: fc.Arbitrary<FrameLimits>): fc.Arbitrary<{limits: FrameLimits; stream: Buffer}> {
   return limits.chain((l) =>
@@ -459,7 +569,12 @@ function frameStream(limits: fc.Arbitrary<FrameLimits>): fc.Arbitrary<{limits: F
       .tuple(
         fc.array(
           fc.oneof(
-            {arbitrary: fc.integer({min: l.minBytes, max: Math.max(l.minBytes, Math.min(l.maxBytes, 3000))}).map((n) => ({length: n, body: n})), weight: 8},
+            {
+              arbitrary: fc
+                .integer({min: l.minBytes, max: Math.max(l.minBytes, Math.min(l.maxBytes, 3000))})
+                .map((n) => ({length: n, body: n})),
+              weight: 8,
+            },
             {arbitrary: fc.integer({min: 0, max: 0xff_ff}).map((n) => ({length: n, body: Math.min(n, 64)})), weight: 1},
           ),
           {maxLength: 12},
@@ -474,7 +589,10 @@ function frameStream(limits: fc.Arbitrary<FrameLimits>): fc.Arbitrary<{limits: F
           return b
         })
         const whole = Buffer.concat(parts)
-        return {limits: l, stream: whole.subarray(0, whole.length - (cut % 4 === 0 ? cut % Math.max(whole.length, 1) : 0))}
+        return {
+          limits: l,
+          stream: whole.subarray(0, whole.length - (cut % 4 === 0 ? cut % Math.max(whole.length, 1) : 0)),
+        }
       }),
   )
 }
@@ -483,14 +601,20 @@ const anyLimits: fc.Arbitrary<FrameLimits> = fc.oneof(
   fc.constant({minBytes: 1, maxBytes: MAX_HANDSHAKE_MESSAGE_BYTES}),
   fc.constant({minBytes: MIN_TRANSPORT_FRAME_BYTES, maxBytes: MAX_FRAME_BYTES}),
   // minBytes ≥ 1, as every limit in the code: a zero-length frame is its own test below.
-  fc.integer({min: 1, max: 4096}).chain((max) => fc.integer({min: 1, max}).map((min) => ({minBytes: min, maxBytes: max}))),
+  fc
+    .integer({min: 1, max: 4096})
+    .chain((max) => fc.integer({min: 1, max}).map((min) => ({minBytes: min, maxBytes: max}))),
 )
 
 /**
  * Feeds `chunks` to a decoder as a connection does (push, then take frames until none or an error), checking the
  * memory bound after every step. Returns what came out.
  */
-function feed(decoder: FrameDecoder, chunks: Buffer[], onFrame: (frame: Buffer) => void = () => {}): {frames: Buffer[]; error?: ProtocolError} {
+function feed(
+  decoder: FrameDecoder,
+  chunks: Buffer[],
+  onFrame: (frame: Buffer) => void = () => {},
+): {frames: Buffer[]; error?: ProtocolError} {
   const frames: Buffer[] = []
   for (const chunk of chunks) {
     decoder.push(chunk)
@@ -506,7 +630,9 @@ function feed(decoder: FrameDecoder, chunks: Buffer[], onFrame: (frame: Buffer) 
     }
 
     // Drained: less than one header, or part of one frame whose header was accepted.
-    expect(decoder.bufferedBytes, 'buffered after draining').to.be.below(Math.max(FRAME_HEADER_BYTES, decoder.limits.maxBytes))
+    expect(decoder.bufferedBytes, 'buffered after draining').to.be.below(
+      Math.max(FRAME_HEADER_BYTES, decoder.limits.maxBytes),
+    )
   }
 
   return {frames}
@@ -520,13 +646,18 @@ describe('fuzz: FrameDecoder', function () {
 
   it('takes arbitrary bytes split at arbitrary points: only bad_length escapes, memory stays bounded', () => {
     fc.assert(
-      fc.property(fc.uint8Array({maxLength: 6000}), fc.array(fc.nat(), {maxLength: 40}), anyLimits, (bytes, cuts, limits) => {
-        const stream = Buffer.from(bytes)
-        const got = feed(new FrameDecoder({...limits}), split(stream, cuts))
-        const model = referenceFrames(stream, () => limits)
-        expect(Boolean(got.error)).to.equal(model.error)
-        expect(got.frames).to.deep.equal(model.frames)
-      }),
+      fc.property(
+        fc.uint8Array({maxLength: 6000}),
+        fc.array(fc.nat(), {maxLength: 40}),
+        anyLimits,
+        (bytes, cuts, limits) => {
+          const stream = Buffer.from(bytes)
+          const got = feed(new FrameDecoder({...limits}), split(stream, cuts))
+          const model = referenceFrames(stream, () => limits)
+          expect(Boolean(got.error)).to.equal(model.error)
+          expect(got.frames).to.deep.equal(model.frames)
+        },
+      ),
       {seed: SEED, numRuns: RUNS},
     )
   })
@@ -540,7 +671,9 @@ describe('fuzz: FrameDecoder', function () {
         expect(Boolean(got.error)).to.equal(model.error)
         expect(got.frames).to.deep.equal(model.frames)
         if (!model.error) {
-          expect(decoder.bufferedBytes + (decoder.midFrame && model.rest >= FRAME_HEADER_BYTES ? FRAME_HEADER_BYTES : 0)).to.equal(model.rest)
+          expect(
+            decoder.bufferedBytes + (decoder.midFrame && model.rest >= FRAME_HEADER_BYTES ? FRAME_HEADER_BYTES : 0),
+          ).to.equal(model.rest)
           expect(decoder.midFrame).to.equal(model.rest > 0)
         }
       }),
@@ -551,7 +684,10 @@ describe('fuzz: FrameDecoder', function () {
   it('switches limits between two frames of one chunk, as the handshake does', () => {
     // The session's switch: tight limits for the first frames, wider ones from the frame after the switch.
     const limitsPair = fc.integer({min: 1, max: 512}).chain((tight) =>
-      fc.tuple(fc.constant({minBytes: 1, maxBytes: tight}), fc.integer({min: tight, max: 4096}).map((wide) => ({minBytes: 16, maxBytes: wide}))),
+      fc.tuple(
+        fc.constant({minBytes: 1, maxBytes: tight}),
+        fc.integer({min: tight, max: 4096}).map((wide) => ({minBytes: 16, maxBytes: wide})),
+      ),
     )
     fc.assert(
       fc.property(
@@ -625,7 +761,10 @@ describe('fuzz: decodeFrame', function () {
   })
 
   it('takes arbitrary JSON values', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => check(Buffer.from(JSON.stringify(v) ?? 'null', 'utf8'))), {seed: SEED + 11, numRuns: RUNS})
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => check(Buffer.from(JSON.stringify(v) ?? 'null', 'utf8'))),
+      {seed: SEED + 11, numRuns: RUNS},
+    )
   })
 
   it('takes near-valid frames with wrong types, missing fields, extra and hostile keys', () => {
@@ -669,7 +808,10 @@ describe('fuzz: decodeFrame', function () {
     const text = objectText([
       ['__proto__', '{"polluted":"yes","type":"chat"}'],
       ['type', '"peers"'],
-      ['peers', '[{"__proto__":{"polluted":1},"id":"a","host":"h","port":1,"constructor":{"prototype":{"polluted":2}}}]'],
+      [
+        'peers',
+        '[{"__proto__":{"polluted":1},"id":"a","host":"h","port":1,"constructor":{"prototype":{"polluted":2}}}]',
+      ],
     ])
     const frame = decodeFrame(Buffer.from(text))
     expectValidFrame(frame)
@@ -710,8 +852,14 @@ describe('fuzz: decodeHelloPayload and decodeChatPayload', function () {
   }
 
   it('hello: arbitrary bytes and arbitrary JSON give a typed error or a valid hello', () => {
-    fc.assert(fc.property(fc.uint8Array({maxLength: 512}), (b) => void checkHello(b)), {seed: SEED + 20, numRuns: RUNS})
-    fc.assert(fc.property(fc.jsonValue(), (v) => void checkHello(Buffer.from(JSON.stringify(v) ?? 'null'))), {seed: SEED + 21, numRuns: RUNS})
+    fc.assert(
+      fc.property(fc.uint8Array({maxLength: 512}), (b) => void checkHello(b)),
+      {seed: SEED + 20, numRuns: RUNS},
+    )
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => void checkHello(Buffer.from(JSON.stringify(v) ?? 'null'))),
+      {seed: SEED + 21, numRuns: RUNS},
+    )
   })
 
   it('hello: near-valid payloads with hostile keys', () => {
@@ -740,14 +888,23 @@ describe('fuzz: decodeHelloPayload and decodeChatPayload', function () {
       listen: fc.record({host: validHost, port: validPort}),
       sig: validSig,
     })
-    fc.assert(fc.property(hello, (h) => {
-      expect(decodeHelloPayload(encodeHelloPayload(h))).to.deep.equal(h)
-    }), {seed: SEED + 24, numRuns: RUNS})
+    fc.assert(
+      fc.property(hello, (h) => {
+        expect(decodeHelloPayload(encodeHelloPayload(h))).to.deep.equal(h)
+      }),
+      {seed: SEED + 24, numRuns: RUNS},
+    )
   })
 
   it('chat payload: arbitrary strings (lone surrogates included) and arbitrary JSON', () => {
-    fc.assert(fc.property(fc.string({unit: 'binary', maxLength: 300}), (s) => void checkChat(s)), {seed: SEED + 30, numRuns: RUNS})
-    fc.assert(fc.property(fc.jsonValue(), (v) => void checkChat(JSON.stringify(v) ?? 'null')), {seed: SEED + 31, numRuns: RUNS})
+    fc.assert(
+      fc.property(fc.string({unit: 'binary', maxLength: 300}), (s) => void checkChat(s)),
+      {seed: SEED + 30, numRuns: RUNS},
+    )
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => void checkChat(JSON.stringify(v) ?? 'null')),
+      {seed: SEED + 31, numRuns: RUNS},
+    )
   })
 
   it('chat payload: near-valid payloads with hostile keys', () => {
@@ -763,22 +920,30 @@ describe('fuzz: decodeHelloPayload and decodeChatPayload', function () {
 
   it('chat payload: round-trips every valid payload', () => {
     const payload = fc.record({
-      from: fc.record({id: fc.string({minLength: 1, maxLength: MAX_ID_CHARS}), name: validName, host: validHost, port: validPort}),
+      from: fc.record({
+        id: fc.string({minLength: 1, maxLength: MAX_ID_CHARS}),
+        name: validName,
+        host: validHost,
+        port: validPort,
+      }),
       text: fc.string({minLength: 1, maxLength: 300}),
       ts: fc.nat(),
       seq: fc.nat(),
     })
-    fc.assert(fc.property(payload, (p) => {
-      expect(decodeChatPayload(encodeChatPayload(p))).to.deep.equal(p)
-    }), {seed: SEED + 33, numRuns: RUNS})
+    fc.assert(
+      fc.property(payload, (p) => {
+        expect(decodeChatPayload(encodeChatPayload(p))).to.deep.equal(p)
+      }),
+      {seed: SEED + 33, numRuns: RUNS},
+    )
   })
 })
 
 // Every payload decoder protocol.ts exports (chat, hello, and whatever signed payloads are added later): the same
 // guarantees, over the union of all their fields.
-const payloadDecoders = Object.entries(protocol).filter(([name, fn]) => /^decode\w+Payload$/.test(name) && typeof fn === 'function') as Array<
-  [string, (input: Buffer | string) => unknown]
->
+const payloadDecoders = Object.entries(protocol).filter(
+  ([name, fn]) => /^decode\w+Payload$/.test(name) && typeof fn === 'function',
+) as Array<[string, (input: Buffer | string) => unknown]>
 
 const key43 = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)
 const anySignedPayloadText: fc.Arbitrary<string> = entriesText([
@@ -817,12 +982,20 @@ describe('fuzz: every exported payload decoder', function () {
 
   for (const [name, decode] of payloadDecoders) {
     it(`${name}: arbitrary text, arbitrary JSON and near-valid objects give a typed error or plain fresh objects`, () => {
-      const asInput = (text: string): Buffer | string => (name === 'decodeHelloPayload' ? Buffer.from(text, 'utf8') : text)
+      const asInput = (text: string): Buffer | string =>
+        name === 'decodeHelloPayload' ? Buffer.from(text, 'utf8') : text
       fc.assert(
-        fc.property(fc.oneof(anyText, fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'), anySignedPayloadText), (text) => {
-          const out = typedOutcome(() => decode(asInput(text)), DECODE_CODES)
-          if ('value' in out) expectPlainTree(out.value, name)
-        }),
+        fc.property(
+          fc.oneof(
+            anyText,
+            fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'),
+            anySignedPayloadText,
+          ),
+          (text) => {
+            const out = typedOutcome(() => decode(asInput(text)), DECODE_CODES)
+            if ('value' in out) expectPlainTree(out.value, name)
+          },
+        ),
         {seed: SEED + 40, numRuns: RUNS},
       )
     })

@@ -12,7 +12,12 @@ import {expect} from 'chai'
 import fc from 'fast-check'
 
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
-import {encodeVersion1Error, FRAME_HEADER_BYTES, MAX_HANDSHAKE_MESSAGE_BYTES, ProtocolError} from '../../src/p2p/protocol.js'
+import {
+  encodeVersion1Error,
+  FRAME_HEADER_BYTES,
+  MAX_HANDSHAKE_MESSAGE_BYTES,
+  ProtocolError,
+} from '../../src/p2p/protocol.js'
 import {deriveRoomKey, PUBLIC_ROOM, type RoomKey} from '../../src/p2p/room.js'
 import {SecureSession, type SessionOutput} from '../../src/p2p/secure-session.js'
 import {split} from '../helpers/chunks.js'
@@ -62,8 +67,10 @@ function feed(s: SecureSession, chunks: Buffer[]): Fed {
     try {
       out = s.receive(chunk)
     } catch (error) {
-      if (!(error instanceof ProtocolError)) throw new Error(`a non-ProtocolError escaped: ${String(error)}`, {cause: error})
-      if (!SESSION_CODES.has(error.code)) throw new Error(`unexpected session error code "${error.code}": ${error.message}`)
+      if (!(error instanceof ProtocolError))
+        throw new Error(`a non-ProtocolError escaped: ${String(error)}`, {cause: error})
+      if (!SESSION_CODES.has(error.code))
+        throw new Error(`unexpected session error code "${error.code}": ${error.message}`)
       fed.error = error
       // A failed session stays silent whatever comes next.
       const after = s.receive(Buffer.from([0, 1, 2, 3]))
@@ -80,17 +87,33 @@ function feed(s: SecureSession, chunks: Buffer[]): Fed {
   return fed
 }
 
-
 const cuts = fc.array(fc.nat(), {maxLength: 16})
 
 /** An edit of a byte string: flip a bit, cut the tail, append bytes, or overwrite a run. */
-type Edit = {at: number; bit: number; kind: 'flip'} | {bytes: Uint8Array; kind: 'append'} | {at: number; bytes: Uint8Array; kind: 'overwrite'} | {at: number; kind: 'truncate'}
+type Edit =
+  | {at: number; bit: number; kind: 'flip'}
+  | {bytes: Uint8Array; kind: 'append'}
+  | {at: number; bytes: Uint8Array; kind: 'overwrite'}
+  | {at: number; kind: 'truncate'}
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
-  {arbitrary: fc.record({kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({min: 0, max: 7})}), weight: 6},
+  {
+    arbitrary: fc.record({kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({min: 0, max: 7})}),
+    weight: 6,
+  },
   {arbitrary: fc.record({kind: fc.constant('truncate' as const), at: fc.nat()}), weight: 1},
-  {arbitrary: fc.record({kind: fc.constant('append' as const), bytes: fc.uint8Array({minLength: 1, maxLength: 64})}), weight: 1},
-  {arbitrary: fc.record({kind: fc.constant('overwrite' as const), at: fc.nat(), bytes: fc.uint8Array({minLength: 1, maxLength: 8})}), weight: 2},
+  {
+    arbitrary: fc.record({kind: fc.constant('append' as const), bytes: fc.uint8Array({minLength: 1, maxLength: 64})}),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('overwrite' as const),
+      at: fc.nat(),
+      bytes: fc.uint8Array({minLength: 1, maxLength: 8}),
+    }),
+    weight: 2,
+  },
 )
 
 function applyEdit(bytes: Buffer, e: Edit): Buffer {
@@ -130,7 +153,9 @@ describe('fuzz: SecureSession handshake', function () {
         expect(fed.write, 'the responder writes nothing').to.have.length(0)
         if (stream.length >= FRAME_HEADER_BYTES && stream.readUInt16BE(0) === 0) {
           expect(fed.error?.code).to.equal('version')
-          expect((fed.error as ProtocolError & {reply?: Buffer}).reply?.equals(encodeVersion1Error(fed.error!.message))).to.equal(true)
+          expect(
+            (fed.error as ProtocolError & {reply?: Buffer}).reply?.equals(encodeVersion1Error(fed.error!.message)),
+          ).to.equal(true)
         } else if (fed.error) {
           expect((fed.error as ProtocolError & {reply?: Buffer}).reply, 'a reply in clear').to.equal(undefined)
         }
@@ -146,7 +171,9 @@ describe('fuzz: SecureSession handshake', function () {
         const fed = feed(session(false), split(stream, at))
         expect(fed.write).to.have.length(0)
         expect(fed.error?.code).to.equal('version')
-        expect((fed.error as ProtocolError & {reply?: Buffer}).reply?.subarray(4).toString()).to.match(/"code":"version"/)
+        expect((fed.error as ProtocolError & {reply?: Buffer}).reply?.subarray(4).toString()).to.match(
+          /"code":"version"/,
+        )
       }),
       {seed: SEED + 7, numRuns: RUNS},
     )
@@ -168,13 +195,17 @@ describe('fuzz: SecureSession handshake', function () {
 
   it('responder: a first message over 1 KiB is refused from its header alone', () => {
     fc.assert(
-      fc.property(fc.integer({min: MAX_HANDSHAKE_MESSAGE_BYTES + 1, max: 0xff_ff}), fc.uint8Array({maxLength: 64}), (length, tail) => {
-        const header = Buffer.alloc(FRAME_HEADER_BYTES)
-        header.writeUInt16BE(length, 0)
-        const fed = feed(session(false), [header, Buffer.from(tail)])
-        expect(fed.error?.code).to.equal('bad_length')
-        expect(fed.write).to.have.length(0)
-      }),
+      fc.property(
+        fc.integer({min: MAX_HANDSHAKE_MESSAGE_BYTES + 1, max: 0xff_ff}),
+        fc.uint8Array({maxLength: 64}),
+        (length, tail) => {
+          const header = Buffer.alloc(FRAME_HEADER_BYTES)
+          header.writeUInt16BE(length, 0)
+          const fed = feed(session(false), [header, Buffer.from(tail)])
+          expect(fed.error?.code).to.equal('bad_length')
+          expect(fed.write).to.have.length(0)
+        },
+      ),
       {seed: SEED + 2, numRuns: RUNS},
     )
   })
@@ -317,7 +348,8 @@ describe('fuzz: SecureSession transport', function () {
         expect(got.length).to.be.at.most(expected.length)
         expect(got).to.deep.equal(expected.slice(0, got.length))
         // Whatever was altered is never delivered: frames before the edit may come out, the edited one may not.
-        if (!tampered.equals(genuine) && e.kind !== 'append' && e.kind !== 'truncate') expect(got.length).to.be.below(expected.length)
+        if (!tampered.equals(genuine) && e.kind !== 'append' && e.kind !== 'truncate')
+          expect(got.length).to.be.below(expected.length)
       }),
       {seed: SEED + 12, numRuns: RUNS},
     )

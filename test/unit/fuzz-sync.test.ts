@@ -26,7 +26,14 @@ const CODES = new Set(['bad_utf8', 'bad_json', 'bad_frame', 'bad_field'])
 
 const hex = (n: number): fc.Arbitrary<string> => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`))
 const nearId = fc.oneof(hex(32), hex(31), fc.string({maxLength: 40}), fc.integer(), fc.constant(null))
-const nearTs = fc.oneof(fc.constant(null), fc.nat(), fc.integer(), fc.double(), fc.constant('1'), fc.constant(Number.MAX_SAFE_INTEGER))
+const nearTs = fc.oneof(
+  fc.constant(null),
+  fc.nat(),
+  fc.integer(),
+  fc.double(),
+  fc.constant('1'),
+  fc.constant(Number.MAX_SAFE_INTEGER),
+)
 const nearRange = fc.oneof(
   fc.tuple(nearTs, fc.oneof(hex(2), fc.constant(''), fc.string({maxLength: 3}))),
   fc.tuple(nearTs, hex(1), fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{22}$/), fc.string({maxLength: 30}))),
@@ -39,7 +46,11 @@ const nearFrame = fc.oneof(
   fc.record({
     type: fc.constant('sync_items'),
     items: fc.array(
-      fc.record({kind: fc.oneof(fc.constant('chat'), fc.constant('dm'), fc.constant('announce'), fc.string()), payload: fc.string(), sig: fc.stringMatching(/^[A-Za-z0-9_-]{86}$/)}),
+      fc.record({
+        kind: fc.oneof(fc.constant('chat'), fc.constant('dm'), fc.constant('announce'), fc.string()),
+        payload: fc.string(),
+        sig: fc.stringMatching(/^[A-Za-z0-9_-]{86}$/),
+      }),
       {maxLength: 4},
     ),
   }),
@@ -49,7 +60,8 @@ function decodeTyped(bytes: Uint8Array): ReturnType<typeof decodeFrame> | undefi
   try {
     return decodeFrame(bytes)
   } catch (error) {
-    if (!(error instanceof ProtocolError)) throw new Error(`a non-ProtocolError escaped: ${String(error)}`, {cause: error})
+    if (!(error instanceof ProtocolError))
+      throw new Error(`a non-ProtocolError escaped: ${String(error)}`, {cause: error})
     if (!CODES.has(error.code)) throw new Error(`unknown code ${error.code}`)
     return undefined
   }

@@ -48,7 +48,7 @@ function link(options: {lastHeard?: () => number; sendOk?: boolean} = {}): Link 
 }
 
 describe('Heartbeat', () => {
-  it('answers every round trip up to the pong\'s number, and fails the others when the connection closes', async () => {
+  it("answers every round trip up to the pong's number, and fails the others when the connection closes", async () => {
     const {heartbeat, pings} = link()
     const first = heartbeat.roundTrip(10_000)
     const second = heartbeat.roundTrip(10_000)

@@ -1,11 +1,6 @@
 import {expect} from 'chai'
 
-import {
-  historyPath,
-  parseHistoryLine,
-  serializeEvent,
-  type HistoryEventInput,
-} from '../../src/history/events.js'
+import {historyPath, parseHistoryLine, serializeEvent, type HistoryEventInput} from '../../src/history/events.js'
 
 const stamp = {ts: '2026-11-25T17:20:01.000Z', session: 'abc', seq: 7}
 const node = {id: 'n', name: 'Ana', host: '127.0.0.1', port: 5002}
@@ -53,11 +48,13 @@ describe('history events (line format)', () => {
       {...good, event: 'message_sent', id: 'x', text: 't', kind: 'action', name: 5},
       {...good, event: 'message_received', id: 'x', text: 't', from: node, kind: true},
     ]
-    for (const b of bad) expect(parseHistoryLine(typeof b === 'string' ? b : JSON.stringify(b)), JSON.stringify(b)).to.equal(undefined)
+    for (const b of bad)
+      expect(parseHistoryLine(typeof b === 'string' ? b : JSON.stringify(b)), JSON.stringify(b)).to.equal(undefined)
   })
 
   it('parses into fresh objects: a __proto__ key does not change the prototype, unknown fields are dropped', () => {
-    const line = '{"ts":"2026-11-25T17:20:01Z","event":"session_end","session":"s","seq":1,"__proto__":{"polluted":true},"extra":1}'
+    const line =
+      '{"ts":"2026-11-25T17:20:01Z","event":"session_end","session":"s","seq":1,"__proto__":{"polluted":true},"extra":1}'
     const e = parseHistoryLine(line)
     expect(e).to.deep.equal({ts: '2026-11-25T17:20:01Z', event: 'session_end', session: 's', seq: 1})
     expect(Object.getPrototypeOf(e)).to.equal(Object.prototype)

@@ -5,7 +5,8 @@ import {formatEvent as format, formatTimestamp, type LogTexts} from '../../src/h
 import {catalogs} from '../../src/repl/i18n.js'
 import {REPLACEMENT, sanitize} from '../../src/text/sanitize.js'
 
-const formatEvent = (event: Parameters<typeof format>[0], texts: LogTexts = catalogs.en.log): string => format(event, texts)
+const formatEvent = (event: Parameters<typeof format>[0], texts: LogTexts = catalogs.en.log): string =>
+  format(event, texts)
 
 const stamp = {ts: '2026-11-25T20:20:01.000Z', session: 's', seq: 1}
 const pedro = {id: 'p', name: 'Pedro', host: '127.0.0.1', port: 5001}
@@ -26,28 +27,70 @@ describe('history formatter', () => {
     [
       // shown at the author's time (sent_ts), not when it was logged
       'message_received',
-      {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'ola', sent_ts: Date.parse('2026-11-25T20:19:58.000Z')},
+      {
+        ...stamp,
+        event: 'message_received',
+        id: 'x',
+        from: pedro,
+        text: 'ola',
+        sent_ts: Date.parse('2026-11-25T20:19:58.000Z'),
+      },
       '2026-11-25 17:19:58  Pedro (127.0.0.1:5001): ola',
     ],
-    ['message_received without sent_ts', {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'ola'}, '2026-11-25 17:20:01  Pedro (127.0.0.1:5001): ola'],
+    [
+      'message_received without sent_ts',
+      {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'ola'},
+      '2026-11-25 17:20:01  Pedro (127.0.0.1:5001): ola',
+    ],
     [
       'message_received from history',
-      {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'antes', sent_ts: Date.parse('2026-11-25T20:10:00.000Z'), history: true},
+      {
+        ...stamp,
+        event: 'message_received',
+        id: 'x',
+        from: pedro,
+        text: 'antes',
+        sent_ts: Date.parse('2026-11-25T20:10:00.000Z'),
+        history: true,
+      },
       '2026-11-25 17:10:00  (history) Pedro (127.0.0.1:5001): antes',
     ],
     [
       'an action received',
-      {...stamp, event: 'message_received', id: 'x', from: pedro, text: 'acena', sent_ts: Date.parse('2026-11-25T20:20:00.000Z'), kind: 'action'},
+      {
+        ...stamp,
+        event: 'message_received',
+        id: 'x',
+        from: pedro,
+        text: 'acena',
+        sent_ts: Date.parse('2026-11-25T20:20:00.000Z'),
+        kind: 'action',
+      },
       '2026-11-25 17:20:00  * Pedro acena',
     ],
     ['message_sent', {...stamp, event: 'message_sent', id: 'y', text: 'ola'}, '2026-11-25 17:20:01  You: ola'],
-    ['an action sent', {...stamp, event: 'message_sent', id: 'y', text: 'acena', kind: 'action', name: 'Julia'}, '2026-11-25 17:20:01  * Julia acena'],
+    [
+      'an action sent',
+      {...stamp, event: 'message_sent', id: 'y', text: 'acena', kind: 'action', name: 'Julia'},
+      '2026-11-25 17:20:01  * Julia acena',
+    ],
     [
       'dm_received',
-      {...stamp, event: 'dm_received', id: 'd', from: pedro, text: 'psst', sent_ts: Date.parse('2026-11-25T20:19:00.000Z')},
+      {
+        ...stamp,
+        event: 'dm_received',
+        id: 'd',
+        from: pedro,
+        text: 'psst',
+        sent_ts: Date.parse('2026-11-25T20:19:00.000Z'),
+      },
       '2026-11-25 17:19:00  Pedro (127.0.0.1:5001) → you (private): psst',
     ],
-    ['peer_connected', {...stamp, event: 'peer_connected', peer: pedro}, '2026-11-25 17:20:01  * Pedro (127.0.0.1:5001) connected'],
+    [
+      'peer_connected',
+      {...stamp, event: 'peer_connected', peer: pedro},
+      '2026-11-25 17:20:01  * Pedro (127.0.0.1:5001) connected',
+    ],
     [
       'peer_disconnected',
       {...stamp, event: 'peer_disconnected', peer: pedro, reason: 'quit'},
@@ -103,7 +146,13 @@ describe('history formatter', () => {
 
   it('shows a coloured text without its escape sequence, exactly as the REPL shows it', () => {
     // Drift bug: log tail printed `\e[31mred` as `[31mred` (the ESC dropped, the rest of the sequence kept).
-    for (const text of ['\u001B[31mred\u001B[0m', 'a\u001B]8;;http://x\u001B\\link', 'tab\there', 'olá 👋 日本 — ção', 'x\u061Cy\u2066z']) {
+    for (const text of [
+      '\u001B[31mred\u001B[0m',
+      'a\u001B]8;;http://x\u001B\\link',
+      'tab\there',
+      'olá 👋 日本 — ção',
+      'x\u061Cy\u2066z',
+    ]) {
       const line = formatEvent({...stamp, event: 'message_sent', id: 'x', text})
       expect(line).to.equal(`2026-11-25 17:20:01  You: ${sanitize(text)}`)
     }

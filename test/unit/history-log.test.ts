@@ -8,7 +8,13 @@ import {fileURLToPath} from 'node:url'
 
 import {historyPath, parseHistoryLine, serializeEvent, type HistoryEvent} from '../../src/history/events.js'
 import {ACK_WINDOW, HistoryLog, type HistoryProblemDetail, MAX_WRITER_FAILURES} from '../../src/history/history-log.js'
-import {MAX_APPEND_LINES, parseFromWriter, parseToWriter, type FromWriter, type ToWriter} from '../../src/history/writer-protocol.js'
+import {
+  MAX_APPEND_LINES,
+  parseFromWriter,
+  parseToWriter,
+  type FromWriter,
+  type ToWriter,
+} from '../../src/history/writer-protocol.js'
 import {RESTART_BACKOFF} from '../../src/history/writer-supervisor.js'
 import {backoffDelay} from '../../src/p2p/backoff.js'
 import {catalogs} from '../../src/repl/i18n.js'
@@ -322,7 +328,12 @@ process.on('message', (msg) => {
     )
     // Its parts, for the REPL to word in the reader's language (the same sentence in English, the words in Portuguese).
     const path = join(dir, 'afile', 'sub', 'chat_history_5000.log')
-    expect(details[0]).to.deep.equal({kind: 'write', path, code: 'ENOTDIR', reason: 'a part of the path is not a directory'})
+    expect(details[0]).to.deep.equal({
+      kind: 'write',
+      path,
+      code: 'ENOTDIR',
+      reason: 'a part of the path is not a directory',
+    })
     expect(historyProblemText(catalogs.en.cli, details[0])).to.equal(msg)
     expect(historyProblemText(catalogs.pt.cli, details[0])).to.equal(
       `não é possível gravar o histórico em ${path}: uma parte do caminho não é um diretório; a conversa continua sem histórico`,
@@ -495,7 +506,8 @@ describe('history writer process (IPC protocol)', () => {
     const {child: c, next} = start()
     send(c, {type: 'init', path, session: 'S'})
     await next('ready')
-    for (let s = 1; s <= 50; s += 10) send(c, {type: 'append', first: s, lines: Array.from({length: 10}, (_, i) => line('S', s + i))})
+    for (let s = 1; s <= 50; s += 10)
+      send(c, {type: 'append', first: s, lines: Array.from({length: 10}, (_, i) => line('S', s + i))})
     c.disconnect()
     await once(c, 'exit')
     expect((await readEvents(path)).map((e) => e.seq)).to.deep.equal(Array.from({length: 50}, (_, i) => i + 1))
@@ -517,7 +529,11 @@ describe('history writer protocol: parseFromWriter', () => {
 
 describe('history writer protocol: parseToWriter', () => {
   it('accepts a batch of lines with consecutive seqs', () => {
-    expect(parseToWriter({type: 'append', first: 7, lines: ['a', 'b']})).to.deep.equal({type: 'append', first: 7, lines: ['a', 'b']})
+    expect(parseToWriter({type: 'append', first: 7, lines: ['a', 'b']})).to.deep.equal({
+      type: 'append',
+      first: 7,
+      lines: ['a', 'b'],
+    })
   })
 
   it('refuses a malformed batch', () => {

@@ -46,7 +46,11 @@ describe('history: node events → history events (src/history/node-events.ts)',
   it('does not record what an ignored author says (messages and direct messages), only the rest', () => {
     const node = new EventEmitter<ChatNodeEvents>()
     const events: HistoryEventInput[] = []
-    recordNodeEvents(node, (event) => events.push(event), (id) => id === julia.id)
+    recordNodeEvents(
+      node,
+      (event) => events.push(event),
+      (id) => id === julia.id,
+    )
     node.emit('message', {id: 'm1', from: julia, text: 'ignored', ts: 1})
     node.emit('direct', {id: 'd1', from: julia, to: ana, text: 'ignored too', ts: 2})
     node.emit('peer_joined', {...julia, direction: 'inbound', since: 3, transport: 'tcp'})

@@ -71,9 +71,16 @@ describe('history reader', () => {
     })
 
     it('skips invalid UTF-8 and over-long lines', async () => {
-      const bad = Buffer.concat([Buffer.from('{"ts":"' + TS + '","event":"session_end","session":"s","seq":7,"x":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')])
+      const bad = Buffer.concat([
+        Buffer.from('{"ts":"' + TS + '","event":"session_end","session":"s","seq":7,"x":"'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}\n'),
+      ])
       const long = line(8, 'y'.repeat(MAX_LINE_BYTES + 10))
-      await writeFile(path, Buffer.concat([Buffer.from(line(1) + '\n'), bad, Buffer.from(long + '\n' + line(2) + '\n')]))
+      await writeFile(
+        path,
+        Buffer.concat([Buffer.from(line(1) + '\n'), bad, Buffer.from(long + '\n' + line(2) + '\n')]),
+      )
       expect(seqs((await readLastEvents(path, 10)).records)).to.deep.equal([1, 2])
     })
 
@@ -113,7 +120,10 @@ describe('history reader', () => {
     it('linesBackward yields the complete lines last first, for any chunk size and any content', async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.string({unit: 'grapheme', maxLength: 12}).map((s) => s.replaceAll('\n', '')), {maxLength: 12}),
+          fc.array(
+            fc.string({unit: 'grapheme', maxLength: 12}).map((s) => s.replaceAll('\n', '')),
+            {maxLength: 12},
+          ),
           fc.string({maxLength: 5}).map((s) => s.replaceAll('\n', '')),
           fc.integer({min: 1, max: 9}),
           async (lines, partial, chunk) => {
@@ -226,7 +236,10 @@ describe('history reader', () => {
       const controller = new AbortController()
       // from: 0, as `log tail` passes: whether the first poll comes before or after the file appears (it may, on a
       // loaded machine), every line of it is read.
-      const pending = collect(followHistory(path, {from: 0, pollMs: 10, signal: controller.signal}), (got) => got.length === 1)
+      const pending = collect(
+        followHistory(path, {from: 0, pollMs: 10, signal: controller.signal}),
+        (got) => got.length === 1,
+      )
       await writeFile(path, line(1) + '\n')
       expect(seqs(await pending)).to.deep.equal([1])
       controller.abort()

@@ -4,7 +4,11 @@ import {Fifo} from '../../src/history/fifo.js'
 import {type Batch, SendWindow, type SendWindowLimits} from '../../src/history/send-window.js'
 
 /** A SendWindow whose writer is a list of the batches it was handed; `open` says whether it takes them. */
-function windowWith(limits: Partial<SendWindowLimits> = {}): {window: SendWindow; sent: Batch[]; writer: {open: boolean; refuse: boolean}} {
+function windowWith(limits: Partial<SendWindowLimits> = {}): {
+  window: SendWindow
+  sent: Batch[]
+  writer: {open: boolean; refuse: boolean}
+} {
   const sent: Batch[] = []
   const writer = {open: true, refuse: false}
   const window = new SendWindow(

@@ -8,7 +8,7 @@ import {serializeEvent} from '../../src/history/events.js'
 import {MAX_TAIL_BUFFER_BYTES, openTail, TailServer} from '../../src/history/tail-socket.js'
 import {tempDir} from '../helpers/cli.js'
 
-describe('the log process\'s tail socket (src/history/tail-socket.ts)', () => {
+describe("the log process's tail socket (src/history/tail-socket.ts)", () => {
   let dir: ReturnType<typeof tempDir>
   let server: TailServer | undefined
   beforeEach(() => {
@@ -54,9 +54,12 @@ describe('the log process\'s tail socket (src/history/tail-socket.ts)', () => {
     expect(got + skipped).to.be.at.most(lines.length)
   })
 
-  it('answers the last N in author-time order, without the store\'s records; a second socket on the path is refused', async () => {
+  it("answers the last N in author-time order, without the store's records; a second socket on the path is refused", async () => {
     const file = join(dir.path, 'h.log')
-    const stored = serializeEvent({event: 'frame_stored', kind: 'chat', payload: '{}', sig: 's'}, {ts: new Date().toISOString(), session: 's', seq: 9})
+    const stored = serializeEvent(
+      {event: 'frame_stored', kind: 'chat', payload: '{}', sig: 's'},
+      {ts: new Date().toISOString(), session: 's', seq: 9},
+    )
     writeFileSync(file, [line(1, 'b', 2000), line(2, 'a', 1000), stored].join('\n') + '\n')
     server = new TailServer(file)
     const path = join(dir.path, 't.sock')
@@ -64,7 +67,8 @@ describe('the log process\'s tail socket (src/history/tail-socket.ts)', () => {
     expect(await new TailServer(file).listen(path), 'a live socket is left alone').to.equal(false)
     const stream = await openTail(path, {n: 10, follow: false})
     const texts: string[] = []
-    for await (const message of stream!) if (message.type === 'line') texts.push((JSON.parse(message.line) as {text: string}).text)
+    for await (const message of stream!)
+      if (message.type === 'line') texts.push((JSON.parse(message.line) as {text: string}).text)
     expect(texts).to.deep.equal(['a', 'b'])
     expect(await openTail(join(dir.path, 'none.sock'), {n: 1, follow: false})).to.equal(undefined)
   })

@@ -12,8 +12,34 @@ import {catalogs} from '../../src/repl/i18n.js'
 // a thousands separator).
 const who = {name: 'Qname', host: 'Qhost', port: 417}
 const failure = {code: 'not_chat_protocol', direction: 'outbound', host: 'Qhost', port: 417}
-const details = {address: 'Qaddress', host: 'Qhost', port: 417, reason: 'Qreason', length: 613, limit: 809, failure, until: 0}
-const TOKENS = ['0644', '0600', 'Qname', 'Qhost', '417', 'Qaddress', 'Qreason', '613', '809', 'Qa', 'Qb', 'Qc', '271', '919', 'Qd', 'Qe']
+const details = {
+  address: 'Qaddress',
+  host: 'Qhost',
+  port: 417,
+  reason: 'Qreason',
+  length: 613,
+  limit: 809,
+  failure,
+  until: 0,
+}
+const TOKENS = [
+  '0644',
+  '0600',
+  'Qname',
+  'Qhost',
+  '417',
+  'Qaddress',
+  'Qreason',
+  '613',
+  '809',
+  'Qa',
+  'Qb',
+  'Qc',
+  '271',
+  '919',
+  'Qd',
+  'Qe',
+]
 
 /** Arguments to call each function of the catalogue with, by its key path. */
 function sampleArgs(path: string): unknown[] | undefined {
@@ -143,7 +169,10 @@ describe('message catalogues', () => {
   })
 
   it('have no empty text', () => {
-    for (const [lang, texts] of [['pt', pt], ['en', en]] as const) {
+    for (const [lang, texts] of [
+      ['pt', pt],
+      ['en', en],
+    ] as const) {
       for (const [path, text] of texts) expect(text.trim(), `${lang} ${path}`).to.not.equal('')
     }
   })
@@ -154,8 +183,11 @@ describe('message catalogues', () => {
 
   it('translate every text but command words, addresses and prompts', () => {
     // The texts that are the same in both languages on purpose.
-    const same = /^(prompt|peerLine|peerColumns\.via|log\.received|log\.action|help\[\d+]\.command|help\[[236]]\.usage)$/
-    const untranslated = [...pt].filter(([path, text]) => text === en.get(path) && !same.test(path)).map(([path]) => path)
+    const same =
+      /^(prompt|peerLine|peerColumns\.via|log\.received|log\.action|help\[\d+]\.command|help\[[236]]\.usage)$/
+    const untranslated = [...pt]
+      .filter(([path, text]) => text === en.get(path) && !same.test(path))
+      .map(([path]) => path)
     expect(untranslated).to.deep.equal([])
   })
 
@@ -169,14 +201,29 @@ describe('message catalogues', () => {
     const warningCodes = found(/\bwarn\(\s*'([a-z_]+)'/g)
     // A guard against a refactor that renames the error classes: then this scan must be taught the new names.
     expect(nodeCodes.length + protocolCodes.length + warningCodes.length).to.be.above(25)
-    expect(nodeCodes.filter((code) => !(NODE_ERROR_CODES as readonly string[]).includes(code)), 'ChatNodeError codes').to.deep.equal([])
-    expect(protocolCodes.filter((code) => !(PROTOCOL_CODES as readonly string[]).includes(code)), 'protocol codes').to.deep.equal([])
-    expect(warningCodes.filter((code) => !(WARNING_CODES as readonly string[]).includes(code)), 'warning codes').to.deep.equal([])
+    expect(
+      nodeCodes.filter((code) => !(NODE_ERROR_CODES as readonly string[]).includes(code)),
+      'ChatNodeError codes',
+    ).to.deep.equal([])
+    expect(
+      protocolCodes.filter((code) => !(PROTOCOL_CODES as readonly string[]).includes(code)),
+      'protocol codes',
+    ).to.deep.equal([])
+    expect(
+      warningCodes.filter((code) => !(WARNING_CODES as readonly string[]).includes(code)),
+      'warning codes',
+    ).to.deep.equal([])
     const roomCodes = found(/new RoomSecretError\(\s*'([a-z_]+)'/g)
     expect(roomCodes).to.have.length.above(0)
-    expect(roomCodes.filter((code) => !(code in catalogs.en.engine.roomErrors)), 'room secret codes').to.deep.equal([])
+    expect(
+      roomCodes.filter((code) => !(code in catalogs.en.engine.roomErrors)),
+      'room secret codes',
+    ).to.deep.equal([])
     // The socket errors the engine words (SOCKET_ERROR_REASONS) have a reason each.
     const socketCodes = found(/^\s+(E[A-Z]+): '/gm).filter((code) => code !== 'EPIPE')
-    expect(socketCodes.filter((code) => !(REASON_CODES as readonly string[]).includes(code)), 'socket errors').to.deep.equal([])
+    expect(
+      socketCodes.filter((code) => !(REASON_CODES as readonly string[]).includes(code)),
+      'socket errors',
+    ).to.deep.equal([])
   })
 })

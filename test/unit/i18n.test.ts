@@ -23,9 +23,13 @@ describe('i18n', () => {
       expect(t.noPeers).to.equal('Nenhum peer conectado.')
       expect(t.historyMark('17:20')).to.equal('(histórico 17:20) ')
       expect(t.lateMark('14:02')).to.equal('(14:02, atrasada) ')
-      expect(t.clockSkew(pedro, 600_000)).to.match(/^! O relógio de Pedro \(127\.0\.0\.1:5001\) está 10 min adiantado em relação ao seu: /)
+      expect(t.clockSkew(pedro, 600_000)).to.match(
+        /^! O relógio de Pedro \(127\.0\.0\.1:5001\) está 10 min adiantado em relação ao seu: /,
+      )
       expect(t.clockSkew(pedro, -45_000)).to.match(/ está 45 s atrasado /)
-      expect(t.nameClash('Pedro', ['ab12:cd34', 'ef56:7890'])).to.match(/^! O nome "Pedro" é usado por chaves diferentes \(ab12:cd34, ef56:7890\)/)
+      expect(t.nameClash('Pedro', ['ab12:cd34', 'ef56:7890'])).to.match(
+        /^! O nome "Pedro" é usado por chaves diferentes \(ab12:cd34, ef56:7890\)/,
+      )
       expect(t.unknownCommand('foo')).to.equal(
         'Comando desconhecido: /foo. Digite /help para ver os comandos disponíveis.',
       )
@@ -38,7 +42,9 @@ describe('i18n', () => {
     })
 
     it('translates send errors from their detail, numbers in the Brazilian format', () => {
-      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'too_long', length: 4500, limit: 4000}))).to.equal('Mensagem longa demais: 4.500 caracteres (o limite é 4.000).')
+      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'too_long', length: 4500, limit: 4000}))).to.equal(
+        'Mensagem longa demais: 4.500 caracteres (o limite é 4.000).',
+      )
       expect(nodeErrorText(t.engine, new ChatNodeError({code: 'empty'}))).to.equal('Mensagem vazia não é enviada.')
       expect(nodeErrorText(t.engine, new ChatNodeError({code: 'not_running'}))).to.equal('o nó não está em execução')
       expect(nodeErrorText(t.engine, Object.assign(new Error('disk on fire'), {code: 'WHATEVER'}))).to.equal(undefined)
@@ -46,26 +52,49 @@ describe('i18n', () => {
     })
 
     it('says connection errors in Portuguese', () => {
-      const refused = new ChatNodeError({code: 'unreachable', host: '127.0.0.1', port: 5009, failure: {code: 'refused', direction: 'outbound', host: '127.0.0.1', port: 5009}})
-      expect(nodeErrorText(t.engine, refused)).to.equal('127.0.0.1:5009 recusou a conexão: há um nó do chat rodando ali?')
-      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'self', host: '127.0.0.1', port: 5000}))).to.equal('127.0.0.1:5000 é o endereço deste próprio nó')
-      const inUse = new ChatNodeError({code: 'address_in_use', host: '127.0.0.1', port: 5000})
-      expect(nodeErrorText(t.engine, inUse)).to.equal('a porta 5000 em 127.0.0.1 já está em uso: escolha outra com --port')
-      expect(reasonText(t.engine, 'quit')).to.equal('encerrou a sessão')
-      expect(reasonText(t.engine, 'heartbeat timeout (silent for more than 15 s)')).to.equal('sem resposta (em silêncio por mais de 15 s)')
-      expect(reasonText(t.engine, 'something new')).to.equal('something new')
-      // Worded by the engine's stable code, not its English phrase; the seconds of a heartbeat come from the reason.
-      expect(leaveReasonText(t.engine, {reason: 'a message whose signature does not match', reasonCode: 'bad_signature'})).to.equal(
-        'uma mensagem cuja assinatura não confere com o autor (forjada ou alterada)',
+      const refused = new ChatNodeError({
+        code: 'unreachable',
+        host: '127.0.0.1',
+        port: 5009,
+        failure: {code: 'refused', direction: 'outbound', host: '127.0.0.1', port: 5009},
+      })
+      expect(nodeErrorText(t.engine, refused)).to.equal(
+        '127.0.0.1:5009 recusou a conexão: há um nó do chat rodando ali?',
       )
-      expect(leaveReasonText(t.engine, {reason: 'on the cool-down list', reasonCode: 'cooling_down'})).to.equal('na lista de espera, por erros anteriores')
-      expect(leaveReasonText(t.engine, {reason: 'heartbeat timeout (silent for more than 15 s)', reasonCode: 'heartbeat'})).to.equal(
+      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'self', host: '127.0.0.1', port: 5000}))).to.equal(
+        '127.0.0.1:5000 é o endereço deste próprio nó',
+      )
+      const inUse = new ChatNodeError({code: 'address_in_use', host: '127.0.0.1', port: 5000})
+      expect(nodeErrorText(t.engine, inUse)).to.equal(
+        'a porta 5000 em 127.0.0.1 já está em uso: escolha outra com --port',
+      )
+      expect(reasonText(t.engine, 'quit')).to.equal('encerrou a sessão')
+      expect(reasonText(t.engine, 'heartbeat timeout (silent for more than 15 s)')).to.equal(
         'sem resposta (em silêncio por mais de 15 s)',
       )
+      expect(reasonText(t.engine, 'something new')).to.equal('something new')
+      // Worded by the engine's stable code, not its English phrase; the seconds of a heartbeat come from the reason.
+      expect(
+        leaveReasonText(t.engine, {reason: 'a message whose signature does not match', reasonCode: 'bad_signature'}),
+      ).to.equal('uma mensagem cuja assinatura não confere com o autor (forjada ou alterada)')
+      expect(leaveReasonText(t.engine, {reason: 'on the cool-down list', reasonCode: 'cooling_down'})).to.equal(
+        'na lista de espera, por erros anteriores',
+      )
+      expect(
+        leaveReasonText(t.engine, {reason: 'heartbeat timeout (silent for more than 15 s)', reasonCode: 'heartbeat'}),
+      ).to.equal('sem resposta (em silêncio por mais de 15 s)')
       expect(leaveReasonText(t.engine, {reason: 'quit'})).to.equal('encerrou a sessão')
-      const warning = {code: 'bad_signature', message: 'disconnected Ana (127.0.0.1:5002): a message whose signature does not match its author (forged or altered) (bad_signature)'}
-      expect(warningText(t.engine, warning)).to.equal('desconectado de Ana (127.0.0.1:5002): uma mensagem cuja assinatura não confere com o autor (forjada ou alterada) (bad_signature)')
-      expect(warningText(t.engine, {code: 'bad_field', message: 'x', peer: {name: 'Ana', host: '::1', port: 5002}})).to.equal('desconectado de Ana ([::1]:5002): um quadro com um campo inválido (bad_field)')
+      const warning = {
+        code: 'bad_signature',
+        message:
+          'disconnected Ana (127.0.0.1:5002): a message whose signature does not match its author (forged or altered) (bad_signature)',
+      }
+      expect(warningText(t.engine, warning)).to.equal(
+        'desconectado de Ana (127.0.0.1:5002): uma mensagem cuja assinatura não confere com o autor (forjada ou alterada) (bad_signature)',
+      )
+      expect(
+        warningText(t.engine, {code: 'bad_field', message: 'x', peer: {name: 'Ana', host: '::1', port: 5002}}),
+      ).to.equal('desconectado de Ana ([::1]:5002): um quadro com um campo inválido (bad_field)')
     })
   })
 
@@ -86,7 +115,9 @@ describe('i18n', () => {
       expect(t.lateMark('14:02')).to.equal('(14:02, late) ')
       expect(t.clockSkew(pedro, 600_000)).to.match(/^! Pedro \(127\.0\.0\.1:5001\)'s clock is 10 min ahead of yours: /)
       expect(t.clockSkew(pedro, -3 * 3_600_000)).to.match(/ is 3 h behind yours/)
-      expect(t.nameClash('Pedro', ['ab12:cd34', 'ef56:7890'])).to.match(/^! The name "Pedro" is used by different keys \(ab12:cd34, ef56:7890\)/)
+      expect(t.nameClash('Pedro', ['ab12:cd34', 'ef56:7890'])).to.match(
+        /^! The name "Pedro" is used by different keys \(ab12:cd34, ef56:7890\)/,
+      )
       expect(t.unknownCommand('foo')).to.equal('Unknown command: /foo. Type /help to see the available commands.')
       expect(t.connectUsage).to.equal('Usage: /connect HOST PORT (port 1-65535)')
       expect(t.connected(pedro)).to.equal('Connected to Pedro (127.0.0.1:5001).')
@@ -97,14 +128,19 @@ describe('i18n', () => {
     })
 
     it('translates send errors from their detail', () => {
-      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'too_long', length: 4500, limit: 4000}))).to.equal('Message too long: 4,500 characters (the limit is 4,000).')
+      expect(nodeErrorText(t.engine, new ChatNodeError({code: 'too_long', length: 4500, limit: 4000}))).to.equal(
+        'Message too long: 4,500 characters (the limit is 4,000).',
+      )
       expect(nodeErrorText(t.engine, new ChatNodeError({code: 'empty'}))).to.equal('An empty message is not sent.')
       expect(t.sendFailed('disk on fire')).to.equal('Could not send: disk on fire')
     })
   })
 
   it('lists one line per command, with its usage in the same language as its usage errors', () => {
-    const words = {pt: ['COMANDO', 'HOST PORTA', 'NOME TEXTO', 'AÇÃO'], en: ['COMMAND', 'HOST PORT', 'NAME TEXT', 'ACTION']}
+    const words = {
+      pt: ['COMANDO', 'HOST PORTA', 'NOME TEXTO', 'AÇÃO'],
+      en: ['COMMAND', 'HOST PORT', 'NAME TEXT', 'ACTION'],
+    }
     for (const lang of ['pt', 'en'] as const) {
       const t = catalogs[lang]
       const [command, hostPort, nameText, action] = words[lang]
@@ -141,7 +177,9 @@ describe('i18n', () => {
     }
 
     // The same commands, the argument words translated.
-    expect(catalogs.pt.help.map((e) => e.usage.split(' ')[0])).to.deep.equal(catalogs.en.help.map((e) => e.usage.split(' ')[0]))
+    expect(catalogs.pt.help.map((e) => e.usage.split(' ')[0])).to.deep.equal(
+      catalogs.en.help.map((e) => e.usage.split(' ')[0]),
+    )
     expect(helpTopicLines(catalogs.en, 'connect')).to.deep.equal([
       '/connect HOST PORT  connect to another node (HOST:PORT works too)',
       `  ${catalogs.en.help[1].details}`,
@@ -168,7 +206,13 @@ describe('i18n', () => {
     expect(en.direction('inbound')).to.equal('in')
     expect(en.direction('outbound')).to.equal('out')
     for (const t of [pt, en]) {
-      for (const text of [t.helpMore, t.historyEmpty, t.historyUnavailable, t.historyFailed('x'), t.inputHistoryFailed('x')]) {
+      for (const text of [
+        t.helpMore,
+        t.historyEmpty,
+        t.historyUnavailable,
+        t.historyFailed('x'),
+        t.inputHistoryFailed('x'),
+      ]) {
         expect(text).to.match(/\S/)
       }
 

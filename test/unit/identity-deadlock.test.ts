@@ -22,7 +22,11 @@ describe('generateIdentity under garbage-collection pressure', function () {
   this.timeout(120_000)
 
   it('makes 20,000 identities without the Node 20 export deadlock', async () => {
-    const child = spawn(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', '--input-type=module', '-e', SCRIPT], {stdio: ['ignore', 'pipe', 'inherit']})
+    const child = spawn(
+      process.execPath,
+      ['--max-semi-space-size=1', '--import', 'tsx', '--input-type=module', '-e', SCRIPT],
+      {stdio: ['ignore', 'pipe', 'inherit']},
+    )
     let out = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk
@@ -33,6 +37,10 @@ describe('generateIdentity under garbage-collection pressure', function () {
       child.on('exit', (c, s) => resolve([c, s]))
     })
     clearTimeout(deadline)
-    expect({code, signal, out: out.trim()}, 'the child finished (a SIGKILL means it hung)').to.deep.equal({code: 0, signal: null, out: 'done'})
+    expect({code, signal, out: out.trim()}, 'the child finished (a SIGKILL means it hung)').to.deep.equal({
+      code: 0,
+      signal: null,
+      out: 'done',
+    })
   })
 })

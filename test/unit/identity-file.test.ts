@@ -20,7 +20,8 @@ const MODULE = fileURLToPath(new URL('../../src/identity/identity-file.ts', impo
 
 /** Loads or creates `file` in a separate node process and returns the id it got. */
 function idFromChildProcess(file: string): Promise<string> {
-  const script = `const {loadOrCreateIdentity} = await import(${JSON.stringify(MODULE)}); ` +
+  const script =
+    `const {loadOrCreateIdentity} = await import(${JSON.stringify(MODULE)}); ` +
     `process.stdout.write((await loadOrCreateIdentity(${JSON.stringify(file)})).identity.id)`
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], (error, stdout, stderr) => {
@@ -79,7 +80,11 @@ describe('identity file', () => {
 
   it('rejects a corrupt file with an IdentityError naming it', async () => {
     const file = join(dir, 'node-5000.pem')
-    for (const content of ['', 'not a key at all\n', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n']) {
+    for (const content of [
+      '',
+      'not a key at all\n',
+      '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
+    ]) {
       writeFileSync(file, content, {mode: 0o600})
       const error = await rejection(loadOrCreateIdentity(file))
       expect(error, JSON.stringify(content)).to.be.instanceOf(IdentityError)
@@ -122,7 +127,9 @@ describe('identity file', () => {
     // root reads anything, and Windows has no such mode bits: nothing to test there.
     if (!posix || process.getuid?.() === 0) this.skip()
     const locked = join(dir, 'node-5001.pem')
-    writeFileSync(locked, crypto.generateKeyPairSync('ed25519').privateKey.export({format: 'pem', type: 'pkcs8'}), {mode: 0o000})
+    writeFileSync(locked, crypto.generateKeyPairSync('ed25519').privateKey.export({format: 'pem', type: 'pkcs8'}), {
+      mode: 0o000,
+    })
     const denied = await rejection(loadOrCreateIdentity(locked))
     expect(denied).to.be.instanceOf(IdentityError)
     expect((denied as Error).message).to.include(locked)
@@ -167,7 +174,9 @@ describe('identity file', () => {
   })
 
   it('keeps one identity file per port under <configDir>/identities', () => {
-    expect(defaultIdentityPath('/home/ana/.config/chat', 5000)).to.equal(join('/home/ana/.config/chat', 'identities', 'node-5000.pem'))
+    expect(defaultIdentityPath('/home/ana/.config/chat', 5000)).to.equal(
+      join('/home/ana/.config/chat', 'identities', 'node-5000.pem'),
+    )
     expect(defaultIdentityPath('/c', 5001)).to.not.equal(defaultIdentityPath('/c', 5000))
     for (const port of [0, -1, 65_536, 1.5, Number.NaN]) {
       expect(() => defaultIdentityPath('/c', port), String(port)).to.throw(RangeError)

@@ -65,7 +65,14 @@ describe('/ignore, /unignore, /retry parsing and completion', () => {
   })
 
   it('completes /ignore with peer names and /unignore with the ignored ones', () => {
-    const sources = {commands: [{name: 'ignore', args: ['peer'] as const}, {name: 'unignore', args: ['ignored'] as const}], peers: ['Pedro', 'Eve'], ignored: ['Mallory']}
+    const sources = {
+      commands: [
+        {name: 'ignore', args: ['peer'] as const},
+        {name: 'unignore', args: ['ignored'] as const},
+      ],
+      peers: ['Pedro', 'Eve'],
+      ignored: ['Mallory'],
+    }
     expect(complete('/ignore Pe', 10, sources).text).to.equal('/ignore Pedro ')
     expect(complete('/unignore M', 11, sources).text).to.equal('/unignore Mallory ')
     expect(complete('/unignore Pe', 12, sources).candidates).to.deep.equal([])
@@ -78,8 +85,17 @@ describe('human output of /peers with a cool-down list, and of /ignore', () => {
     const {catalogs} = await import('../../src/repl/i18n.js')
     const lines: string[] = []
     const printer = {out: (line: string) => lines.push(line), err: (line: string) => lines.push(`ERR ${line}`)}
-    const entry = {target: '127.0.0.1:22', code: 'bad_length', addresses: ['127.0.0.1:22'], ids: [], ips: [], until: 61_000, strikes: 1}
-    for (const lang of ['en', 'pt'] as const) new HumanSink(catalogs[lang], printer, {now: () => 1000}).peers([], [entry])
+    const entry = {
+      target: '127.0.0.1:22',
+      code: 'bad_length',
+      addresses: ['127.0.0.1:22'],
+      ids: [],
+      ips: [],
+      until: 61_000,
+      strikes: 1,
+    }
+    for (const lang of ['en', 'pt'] as const)
+      new HumanSink(catalogs[lang], printer, {now: () => 1000}).peers([], [entry])
     expect(lines).to.deep.equal([
       'No peers connected.',
       'Cooling down (1): not redialled nor let in; /retry clears.',
@@ -92,6 +108,9 @@ describe('human output of /peers with a cool-down list, and of /ignore', () => {
     const sink = new HumanSink(catalogs.en, printer)
     sink.ignoreList([], 0)
     sink.ignoreList([{id: 'not-a-key', name: 'Eve\u001B[31m'}], 1)
-    expect(lines).to.deep.equal(['Nobody is ignored. /ignore NAME ignores an author.', 'Ignored (1): Eve ?. 1 message hidden this session.'])
+    expect(lines).to.deep.equal([
+      'Nobody is ignored. /ignore NAME ignores an author.',
+      'Ignored (1): Eve ?. 1 message hidden this session.',
+    ])
   })
 })

@@ -13,11 +13,20 @@ import {KeyedRateLimiter} from '../../src/p2p/rate-limit.js'
 
 const alice = generateIdentity()
 const self = generateIdentity()
-const node = (id: string, name: string): {host: string; id: string; name: string; port: number} => ({id, name, host: '127.0.0.1', port: 5000})
+const node = (id: string, name: string): {host: string; id: string; name: string; port: number} => ({
+  id,
+  name,
+  host: '127.0.0.1',
+  port: 5000,
+})
 const DM_KEY = 'A'.repeat(43)
 
 function announce(identity = alice, seq = 1): {payload: string; sig: string} {
-  return signFrame(identity, 'announce', encodeAnnouncePayload({from: node(identity.id, 'x'), dmKey: DM_KEY, ts: Date.now(), seq}))
+  return signFrame(
+    identity,
+    'announce',
+    encodeAnnouncePayload({from: node(identity.id, 'x'), dmKey: DM_KEY, ts: Date.now(), seq}),
+  )
 }
 
 /** A stand-in for the hop: records the errors it was rejected with. */
@@ -45,9 +54,15 @@ describe('validateSigned', () => {
       return false
     }
 
-    expect(validateSigned('announce', forged, {now: Date.now(), seen, beforeSignature: budget})).to.deep.equal({outcome: 'ignore', why: 'over_budget'})
+    expect(validateSigned('announce', forged, {now: Date.now(), seen, beforeSignature: budget})).to.deep.equal({
+      outcome: 'ignore',
+      why: 'over_budget',
+    })
     seen.add(messageId(forged.payload))
-    expect(validateSigned('announce', forged, {now: Date.now(), seen, beforeSignature: budget})).to.deep.equal({outcome: 'ignore', why: 'duplicate'})
+    expect(validateSigned('announce', forged, {now: Date.now(), seen, beforeSignature: budget})).to.deep.equal({
+      outcome: 'ignore',
+      why: 'duplicate',
+    })
     expect(asked).to.have.length(1)
   })
 })
@@ -64,8 +79,12 @@ describe('SignedIntake', () => {
     expect(intake.receive(conn, 'announce', announce(self)).status).to.equal('own')
   })
 
-  it("drops an author over its rate, unless told not to count it (history)", () => {
-    const intake = new SignedIntake({selfId: self.id, seen: new SeenCache(), authorLimiter: new KeyedRateLimiter(0.001, 1)})
+  it('drops an author over its rate, unless told not to count it (history)', () => {
+    const intake = new SignedIntake({
+      selfId: self.id,
+      seen: new SeenCache(),
+      authorLimiter: new KeyedRateLimiter(0.001, 1),
+    })
     const {conn} = hop()
     expect(intake.receive(conn, 'announce', announce(alice, 1)).status).to.equal('new')
     expect(intake.receive(conn, 'announce', announce(alice, 2)).status).to.equal('dropped')

@@ -8,7 +8,8 @@ describe('io', () => {
   it('errnoCode reads a string code from anything, never throws', () => {
     expect(errnoCode(Object.assign(new Error('x'), {code: 'ENOENT'}))).to.equal('ENOENT')
     expect(errnoCode({code: 'TOO_LONG'})).to.equal('TOO_LONG')
-    for (const value of [undefined, null, 'EPIPE', 42, {code: 5}, new Error('no code')]) expect(errnoCode(value)).to.equal(undefined)
+    for (const value of [undefined, null, 'EPIPE', 42, {code: 5}, new Error('no code')])
+      expect(errnoCode(value)).to.equal(undefined)
   })
 
   it('guardPipe turns an unheard EPIPE into a broken mark, with one listener however often it is called', () => {

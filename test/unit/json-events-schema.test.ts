@@ -18,7 +18,10 @@ import {PROJECT_ROOT} from '../helpers/cli.js'
 import {useNodes} from '../helpers/nodes.js'
 import {waitFor} from '../helpers/wait.js'
 
-const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, 'docs', 'json-events.schema.json'), 'utf8')) as Record<string, unknown>
+const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, 'docs', 'json-events.schema.json'), 'utf8')) as Record<
+  string,
+  unknown
+>
 const ajv = new Ajv2020({allErrors: true, strict: true})
 const validate = ajv.compile(schema)
 
@@ -79,7 +82,27 @@ describe('docs/json-events.schema.json', function () {
 
   it('is a valid JSON Schema (2020-12, strict) with one definition per event', () => {
     const defs = Object.keys(schema.$defs as object)
-    for (const event of ['ready', 'message', 'sent', 'direct', 'direct_sent', 'peer_joined', 'peer_left', 'held_released', 'room_joined', 'room_left', 'room_churn', 'who', 'connected', 'peers', 'help', 'history', 'notice', 'error', 'delivered']) {
+    for (const event of [
+      'ready',
+      'message',
+      'sent',
+      'direct',
+      'direct_sent',
+      'peer_joined',
+      'peer_left',
+      'held_released',
+      'room_joined',
+      'room_left',
+      'room_churn',
+      'who',
+      'connected',
+      'peers',
+      'help',
+      'history',
+      'notice',
+      'error',
+      'delivered',
+    ]) {
       expect(defs, event).to.include(event)
     }
   })
@@ -98,8 +121,23 @@ describe('docs/json-events.schema.json', function () {
       output: out.stream,
       errorOutput: err.stream,
       readHistory: async () => [
-        {ts: '2026-11-25T17:20:01.000Z', sentTs: 1_764_091_200_900, from: 'Pedro', fromId: pedro.id, text: 'ola', own: false},
-        {ts: '2026-11-25T17:20:01.500Z', sentTs: 1_764_091_201_400, from: 'Pedro', fromId: pedro.id, text: 'waves', own: false, action: true},
+        {
+          ts: '2026-11-25T17:20:01.000Z',
+          sentTs: 1_764_091_200_900,
+          from: 'Pedro',
+          fromId: pedro.id,
+          text: 'ola',
+          own: false,
+        },
+        {
+          ts: '2026-11-25T17:20:01.500Z',
+          sentTs: 1_764_091_201_400,
+          from: 'Pedro',
+          fromId: pedro.id,
+          text: 'waves',
+          own: false,
+          action: true,
+        },
         {ts: '2026-11-25T17:20:02.000Z', text: 'oi', own: true},
         {ts: '2026-11-25T17:20:03.000Z', from: 'Julia', text: 'waves back', own: true, action: true},
       ],
@@ -124,7 +162,10 @@ describe('docs/json-events.schema.json', function () {
     input.write('hi from a bot\n/me nods\n/peers\n/who\n/help\n/help connect\n/history 5\n/nope\n/connect\n')
     await out.waitFor('the usage error', (e) => e.event === 'error' && e.code === 'usage')
     expect(await repl.connect('127.0.0.1', 1)).to.equal(false)
-    await out.waitFor('a classified connect failure', (e) => e.event === 'error' && e.code === 'connect_failed' && e.reason === 'refused')
+    await out.waitFor(
+      'a classified connect failure',
+      (e) => e.event === 'error' && e.code === 'connect_failed' && e.reason === 'refused',
+    )
     repl.notice('a notice')
     repl.error('plugin', 'warning: a plugin failed')
     await pedro.stop()
@@ -133,8 +174,25 @@ describe('docs/json-events.schema.json', function () {
 
     expect(err.lines, 'nothing on stderr in --json mode').to.deep.equal([])
     const seen = new Set(out.lines.map((line) => String(check(line).event)))
-    expect([...seen].sort()).to.deep.equal(['connected', 'error', 'held_released', 'help', 'history', 'message', 'notice', 'peer_joined', 'peer_left', 'peers', 'ready', 'sent', 'who'])
-    expect(out.events().some((e) => e.event === 'message' && e.mention === true), 'a mention').to.equal(true)
+    expect([...seen].sort()).to.deep.equal([
+      'connected',
+      'error',
+      'held_released',
+      'help',
+      'history',
+      'message',
+      'notice',
+      'peer_joined',
+      'peer_left',
+      'peers',
+      'ready',
+      'sent',
+      'who',
+    ])
+    expect(
+      out.events().some((e) => e.event === 'message' && e.mention === true),
+      'a mention',
+    ).to.equal(true)
     expect(out.events().find((e) => e.event === 'sent' && e.text === 'nods')).to.include({kind: 'action'})
     expect(out.events().find((e) => e.event === 'sent' && e.text === 'hi from a bot')).not.to.have.property('kind')
   })
@@ -169,7 +227,10 @@ describe('docs/json-events.schema.json', function () {
       heldReleased: () => sink.heldReleased({sent: 2, dropped: 1, to: info}),
       who: () => {
         sink.who([])
-        sink.who([{...info, direct: true, present: true, lastSeen: 7}, {...info, id: 'b3Q', direct: false, present: true, lastSeen: 8}])
+        sink.who([
+          {...info, direct: true, present: true, lastSeen: 7},
+          {...info, id: 'b3Q', direct: false, present: true, lastSeen: 8},
+        ])
       },
       roomJoined: () => sink.roomJoined({...info, direct: false, present: true, lastSeen: 9}),
       roomLeft: () => sink.roomLeft({...info, direct: false, present: false, lastSeen: 9, reason: 'timeout'}),
@@ -179,7 +240,20 @@ describe('docs/json-events.schema.json', function () {
       peers: () => {
         sink.peers([])
         sink.peers([peer, {...peer, direction: 'outbound', score: -2.5}], [])
-        sink.peers([peer], [{target: '127.0.0.1:22', code: 'not_chat_protocol', addresses: ['127.0.0.1:22'], ids: [], ips: [], until: 9, strikes: 2}])
+        sink.peers(
+          [peer],
+          [
+            {
+              target: '127.0.0.1:22',
+              code: 'not_chat_protocol',
+              addresses: ['127.0.0.1:22'],
+              ids: [],
+              ips: [],
+              until: 9,
+              strikes: 2,
+            },
+          ],
+        )
       },
       ignoreList: () => {
         sink.ignoreList([], 0)
@@ -195,7 +269,9 @@ describe('docs/json-events.schema.json', function () {
       },
       history: () => {
         sink.history([])
-        sink.history([{ts: '2026-11-25T17:20:01.000Z', sentTs: 1, from: 'Ana', text: 'waves', own: false, action: true}])
+        sink.history([
+          {ts: '2026-11-25T17:20:01.000Z', sentTs: 1, from: 'Ana', text: 'waves', own: false, action: true},
+        ])
       },
       connected: () => sink.connected(peer),
       notice: () => sink.notice('n'),
@@ -237,6 +313,14 @@ describe('docs/json-events.schema.json', function () {
   })
 
   it('accepts the line chat send --json prints', () => {
-    check(JSON.stringify({event: 'delivered', id: 'm', text: 'build passed', ts: 5, peers: [{id: 'i', name: 'Bot', host: '127.0.0.1', port: 5000}]}))
+    check(
+      JSON.stringify({
+        event: 'delivered',
+        id: 'm',
+        text: 'build passed',
+        ts: 5,
+        peers: [{id: 'i', name: 'Bot', host: '127.0.0.1', port: 5000}],
+      }),
+    )
   })
 })

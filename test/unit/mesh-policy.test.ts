@@ -11,7 +11,14 @@ function peer(id: string, port: number, retryAt = 0): KnownPeer {
 const known = [peer('self', 1), peer('a', 2), peer('b', 3), peer('c', 4), peer('d', 5), peer('e', 6, 5000)]
 
 describe('dial policy', () => {
-  const base = {selfId: 'self', connectedIds: new Set<string>(), dialing: new Set<string>(), current: 0, target: 4, now: 1000}
+  const base = {
+    selfId: 'self',
+    connectedIds: new Set<string>(),
+    dialing: new Set<string>(),
+    current: 0,
+    target: 4,
+    now: 1000,
+  }
 
   it('dials up to the target, never itself, never a peer in backoff', () => {
     const chosen = chooseDials(known, base)
@@ -21,7 +28,12 @@ describe('dial policy', () => {
   it('stops at the target and never dials connected peers or addresses being dialled', () => {
     expect(chooseDials(known, {...base, current: 4})).to.deep.equal([])
     expect(chooseDials(known, {...base, current: 5})).to.deep.equal([])
-    const chosen = chooseDials(known, {...base, connectedIds: new Set(['a']), dialing: new Set(['127.0.0.1:3']), current: 2})
+    const chosen = chooseDials(known, {
+      ...base,
+      connectedIds: new Set(['a']),
+      dialing: new Set(['127.0.0.1:3']),
+      current: 2,
+    })
     expect(chosen.map((p) => p.id).sort()).to.deep.equal(['c', 'd'])
   })
 
@@ -38,7 +50,11 @@ describe('dial policy', () => {
   })
 
   it('dials a peer whose backoff has expired', () => {
-    expect(chooseDials(known, {...base, now: 6000, connectedIds: new Set(['a', 'b', 'c', 'd']), current: 0}).map((p) => p.id)).to.deep.equal(['e'])
+    expect(
+      chooseDials(known, {...base, now: 6000, connectedIds: new Set(['a', 'b', 'c', 'd']), current: 0}).map(
+        (p) => p.id,
+      ),
+    ).to.deep.equal(['e'])
   })
 })
 
@@ -47,16 +63,20 @@ describe('backoff', () => {
     const low = new Backoff({random: () => 0})
     const high = new Backoff({random: () => 1})
     const mid = new Backoff({random: () => 0.5})
-    expect(Array.from({length: 9}, () => mid.next())).to.deep.equal([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000])
+    expect(Array.from({length: 9}, () => mid.next())).to.deep.equal([
+      500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000,
+    ])
     expect(low.next()).to.equal(400)
     expect(high.next()).to.equal(600)
     mid.reset()
     expect(mid.next()).to.equal(500)
   })
 
-  it('is one scheme: without jitter it is the mesh\'s retry of a known peer (4 s after one failure, doubling to 64 s)', () => {
+  it("is one scheme: without jitter it is the mesh's retry of a known peer (4 s after one failure, doubling to 64 s)", () => {
     const mesh = {initialMs: 2000, maxMs: 64_000}
-    expect([1, 2, 3, 4, 5, 6].map((failures) => backoffDelay(failures, mesh))).to.deep.equal([4000, 8000, 16_000, 32_000, 64_000, 64_000])
+    expect([1, 2, 3, 4, 5, 6].map((failures) => backoffDelay(failures, mesh))).to.deep.equal([
+      4000, 8000, 16_000, 32_000, 64_000, 64_000,
+    ])
     expect(backoffDelay(0, {initialMs: 500, maxMs: 30_000, jitter: 0.2, random: () => 1})).to.equal(600)
   })
 })

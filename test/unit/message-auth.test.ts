@@ -3,7 +3,13 @@ import fc from 'fast-check'
 
 import {SeenCache} from '../../src/p2p/flood.js'
 import {generateIdentity} from '../../src/p2p/identity.js'
-import {authorMessage, checkMessage, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS, messageId} from '../../src/p2p/message-auth.js'
+import {
+  authorMessage,
+  checkMessage,
+  MAX_CLOCK_SKEW_MS,
+  MAX_MESSAGE_AGE_MS,
+  messageId,
+} from '../../src/p2p/message-auth.js'
 import type {ChatFrame} from '../../src/p2p/protocol.js'
 
 const NOW = 1_764_000_000_000
@@ -33,7 +39,9 @@ describe('signed messages', () => {
     const v = checkMessage(frame, {now: NOW, seen: new SeenCache()})
     expect(v.outcome).to.equal('accept')
     if (v.outcome === 'accept') expect(v.message).to.deep.equal(message)
-    expect(message.id).to.equal(messageId(frame.payload)).and.to.match(/^[0-9a-f]{32}$/)
+    expect(message.id)
+      .to.equal(messageId(frame.payload))
+      .and.to.match(/^[0-9a-f]{32}$/)
   })
 
   it('rejects an altered text, an altered author and a flipped signature bit', () => {

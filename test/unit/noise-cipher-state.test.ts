@@ -1,11 +1,11 @@
-import { expect } from 'chai'
+import {expect} from 'chai'
 import fc from 'fast-check'
 import crypto from 'node:crypto'
-import { CipherState, MAX_NONCE, NoiseError, TAGLEN } from '../../src/p2p/noise/index.js'
+import {CipherState, MAX_NONCE, NoiseError, TAGLEN} from '../../src/p2p/noise/index.js'
 import {thrownCode} from '../helpers/errors.js'
 
 const AD = Buffer.from('associated data')
-const FC = { seed: 42, numRuns: 500 }
+const FC = {seed: 42, numRuns: 500}
 
 function sealAt(key: Uint8Array, n: bigint, ad: Uint8Array, pt: Uint8Array, headroom = 0): Buffer {
   const cs = new CipherState(key)
@@ -48,8 +48,8 @@ describe('noise: CipherState', () => {
   it('uses 4 zero bytes ‖ little-endian counter as the ChaCha20-Poly1305 nonce', () => {
     const n = 0x0102030405060708n
     const nonce = Buffer.from('000000000807060504030201', 'hex')
-    const c = crypto.createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 })
-    c.setAAD(AD, { plaintextLength: 3 })
+    const c = crypto.createCipheriv('chacha20-poly1305', key, nonce, {authTagLength: 16})
+    c.setAAD(AD, {plaintextLength: 3})
     const expected = Buffer.concat([c.update(Buffer.from('abc')), c.final(), c.getAuthTag()])
     expect(sealAt(key, n, AD, Buffer.from('abc')).equals(expected)).to.equal(true)
   })
@@ -99,8 +99,12 @@ describe('noise: CipherState', () => {
   it('refuses ciphertexts over 65,535 bytes', () => {
     const cs = new CipherState(key)
     expect(cs.encryptWithAd(AD, Buffer.alloc(65_535 - TAGLEN)).length).to.equal(65_535)
-    expect(thrownCode(NoiseError, () => cs.encryptWithAd(AD, Buffer.alloc(65_535 - TAGLEN + 1)))).to.equal('message_too_large')
-    expect(thrownCode(NoiseError, () => new CipherState(key).decryptWithAd(AD, Buffer.alloc(65_536)))).to.equal('message_too_large')
+    expect(thrownCode(NoiseError, () => cs.encryptWithAd(AD, Buffer.alloc(65_535 - TAGLEN + 1)))).to.equal(
+      'message_too_large',
+    )
+    expect(thrownCode(NoiseError, () => new CipherState(key).decryptWithAd(AD, Buffer.alloc(65_536)))).to.equal(
+      'message_too_large',
+    )
   })
 
   it('rekey: both sides stay in step, the key changes, the nonce is kept', () => {
@@ -131,9 +135,9 @@ describe('noise: CipherState', () => {
   })
 
   describe('properties (fast-check)', () => {
-    const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 })
-    const nonce = fc.bigInt({ min: 0n, max: MAX_NONCE - 1n })
-    const data = fc.uint8Array({ maxLength: 256 })
+    const bytes32 = fc.uint8Array({minLength: 32, maxLength: 32})
+    const nonce = fc.bigInt({min: 0n, max: MAX_NONCE - 1n})
+    const data = fc.uint8Array({maxLength: 256})
 
     it('a sealed frame never opens under another key or nonce', () => {
       fc.assert(

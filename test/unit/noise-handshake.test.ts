@@ -1,4 +1,4 @@
-import { expect } from 'chai'
+import {expect} from 'chai'
 import fc from 'fast-check'
 import crypto from 'node:crypto'
 import {
@@ -35,11 +35,11 @@ const LOW_ORDER_POINTS = [
 
 type Side = Partial<HandshakeOptions>
 
-function pair(shared: Side = {}, init: Side = {}, resp: Side = {}): { init: HandshakeState; resp: HandshakeState } {
-  const base = { protocolName: DEFAULT_PROTOCOL_NAME, prologue: PROLOGUE, psks: [PSK], ...shared }
+function pair(shared: Side = {}, init: Side = {}, resp: Side = {}): {init: HandshakeState; resp: HandshakeState} {
+  const base = {protocolName: DEFAULT_PROTOCOL_NAME, prologue: PROLOGUE, psks: [PSK], ...shared}
   return {
-    init: new HandshakeState({ ...base, staticKeyPair: INIT_STATIC, ...init, initiator: true }),
-    resp: new HandshakeState({ ...base, staticKeyPair: RESP_STATIC, ...resp, initiator: false }),
+    init: new HandshakeState({...base, staticKeyPair: INIT_STATIC, ...init, initiator: true}),
+    resp: new HandshakeState({...base, staticKeyPair: RESP_STATIC, ...resp, initiator: false}),
   }
 }
 
@@ -52,7 +52,7 @@ function flipBit(message: Buffer, bit: number): Buffer {
 const PAYLOADS = [Buffer.alloc(0), Buffer.from('signed static 2'), Buffer.from('signed static 3')]
 
 /** Runs the three XX messages honestly up to (not including) message `upTo`; returns the messages written. */
-function runUpTo(hs: { init: HandshakeState; resp: HandshakeState }, upTo: number): void {
+function runUpTo(hs: {init: HandshakeState; resp: HandshakeState}, upTo: number): void {
   for (let i = 0; i < upTo; i++) {
     const [w, r] = i % 2 === 0 ? [hs.init, hs.resp] : [hs.resp, hs.init]
     r.readMessage(w.writeMessage(PAYLOADS[i]))
@@ -103,14 +103,16 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
     const a = hs.init.split()
     const b = hs.resp.split()
     const empty = Buffer.alloc(0)
-    expect(b.recv.decryptWithAd(empty, a.send.encryptWithAd(empty, Buffer.from('hi bob'))).toString()).to.equal('hi bob')
+    expect(b.recv.decryptWithAd(empty, a.send.encryptWithAd(empty, Buffer.from('hi bob'))).toString()).to.equal(
+      'hi bob',
+    )
     expect(a.recv.decryptWithAd(empty, b.send.encryptWithAd(empty, Buffer.from('hi alice'))).toString()).to.equal(
       'hi alice',
     )
     // Directions have distinct keys: a frame sent back to its sender does not open.
-    expect(thrownCode(NoiseError, () => a.recv.decryptWithAd(empty, a.send.encryptWithAd(empty, Buffer.from('echo'))))).to.equal(
-      'decrypt_failed',
-    )
+    expect(
+      thrownCode(NoiseError, () => a.recv.decryptWithAd(empty, a.send.encryptWithAd(empty, Buffer.from('echo')))),
+    ).to.equal('decrypt_failed')
   })
 
   it('generates a fresh ephemeral per handshake', () => {
@@ -142,11 +144,13 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
   })
 
   it('validates PSKs and keys at construction', () => {
-    expect(thrownCode(NoiseError, () => pair({ psks: [] }))).to.equal('invalid_psk')
-    expect(thrownCode(NoiseError, () => pair({ psks: [PSK, PSK] }))).to.equal('invalid_psk')
-    expect(thrownCode(NoiseError, () => pair({ psks: [PSK.subarray(1)] }))).to.equal('invalid_psk')
-    expect(thrownCode(NoiseError, () => pair({ protocolName: XX }))).to.equal('invalid_psk')
-    expect(thrownCode(NoiseError, () => pair({ protocolName: 'Noise_IK_25519_ChaChaPoly_SHA256' }))).to.equal('unsupported_protocol')
+    expect(thrownCode(NoiseError, () => pair({psks: []}))).to.equal('invalid_psk')
+    expect(thrownCode(NoiseError, () => pair({psks: [PSK, PSK]}))).to.equal('invalid_psk')
+    expect(thrownCode(NoiseError, () => pair({psks: [PSK.subarray(1)]}))).to.equal('invalid_psk')
+    expect(thrownCode(NoiseError, () => pair({protocolName: XX}))).to.equal('invalid_psk')
+    expect(thrownCode(NoiseError, () => pair({protocolName: 'Noise_IK_25519_ChaChaPoly_SHA256'}))).to.equal(
+      'unsupported_protocol',
+    )
   })
 
   describe('tampering', () => {
@@ -161,23 +165,26 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
           runUpTo(hs, index)
           const [writer, reader] = index % 2 === 0 ? [hs.init, hs.resp] : [hs.resp, hs.init]
           const tampered = flipBit(writer.writeMessage(PAYLOADS[index]), byte * 8 + (byte % 8))
-          expect(thrownCode(NoiseError, () => reader.readMessage(tampered)), `byte ${byte}`).to.equal('decrypt_failed')
-          expect(thrownCode(NoiseError, () => (reader.isMyTurn ? reader.writeMessage() : reader.readMessage(tampered)))).to.equal(
-            'invalid_state',
-          )
+          expect(
+            thrownCode(NoiseError, () => reader.readMessage(tampered)),
+            `byte ${byte}`,
+          ).to.equal('decrypt_failed')
+          expect(
+            thrownCode(NoiseError, () => (reader.isMyTurn ? reader.writeMessage() : reader.readMessage(tampered))),
+          ).to.equal('invalid_state')
         }
       })
     }
 
     it('plain XX cannot see a flip in message 1 until the initiator reads message 2 (why psk0)', () => {
-      const hs = pair({ protocolName: XX, psks: [] })
+      const hs = pair({protocolName: XX, psks: []})
       const m1 = flipBit(hs.init.writeMessage(Buffer.from('hello')), 33 * 8)
       expect(hs.resp.readMessage(m1).toString()).to.not.equal('hello')
       expect(thrownCode(NoiseError, () => hs.init.readMessage(hs.resp.writeMessage()))).to.equal('decrypt_failed')
     })
 
     it('a wrong PSK fails at message 1 on the responder, which then cannot answer', () => {
-      const hs = pair({}, {}, { psks: [crypto.randomBytes(32)] })
+      const hs = pair({}, {}, {psks: [crypto.randomBytes(32)]})
       expect(thrownCode(NoiseError, () => hs.resp.readMessage(hs.init.writeMessage()))).to.equal('decrypt_failed')
       expect(hs.resp.remoteEphemeralPublicKey).to.not.equal(null)
       expect(thrownCode(NoiseError, () => hs.resp.writeMessage())).to.equal('invalid_state')
@@ -185,15 +192,15 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
 
     it('a prologue mismatch fails at message 1 with psk0, at message 2 with plain XX', () => {
       const other = Buffer.from('chat/2 room-abc')
-      const psk0 = pair({}, {}, { prologue: other })
+      const psk0 = pair({}, {}, {prologue: other})
       expect(thrownCode(NoiseError, () => psk0.resp.readMessage(psk0.init.writeMessage()))).to.equal('decrypt_failed')
-      const xx = pair({ protocolName: XX, psks: [] }, {}, { prologue: other })
+      const xx = pair({protocolName: XX, psks: []}, {}, {prologue: other})
       xx.resp.readMessage(xx.init.writeMessage())
       expect(thrownCode(NoiseError, () => xx.init.readMessage(xx.resp.writeMessage()))).to.equal('decrypt_failed')
     })
 
     it('a protocol name mismatch (psk0 vs psk3) fails at message 1', () => {
-      const hs = pair({}, {}, { protocolName: 'Noise_XXpsk3_25519_ChaChaPoly_SHA256' })
+      const hs = pair({}, {}, {protocolName: 'Noise_XXpsk3_25519_ChaChaPoly_SHA256'})
       expect(thrownCode(NoiseError, () => hs.resp.readMessage(hs.init.writeMessage()))).to.equal('decrypt_failed')
     })
   })
@@ -202,7 +209,7 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
     for (const [i, point] of LOW_ORDER_POINTS.entries()) {
       it(`point #${i} (${point.toString('hex').slice(0, 8)}…) aborts with invalid-dh, not a crash`, () => {
         // As the initiator's e in message 1 (plain XX: no PSK needed to forge it): the responder's ee fails.
-        const xx = pair({ protocolName: XX, psks: [] })
+        const xx = pair({protocolName: XX, psks: []})
         xx.resp.readMessage(point)
         expect(thrownCode(NoiseError, () => xx.resp.writeMessage())).to.equal('invalid_dh')
         expect(thrownCode(NoiseError, () => xx.resp.writeMessage())).to.equal('invalid_state')
@@ -215,9 +222,11 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
 
         // As the responder's static in message 2, from a peer holding the PSK: the initiator's es fails.
         for (const psk of [false, true]) {
-          const victim = pair(psk ? {} : { protocolName: XX, psks: [] })
+          const victim = pair(psk ? {} : {protocolName: XX, psks: []})
           const m1 = victim.init.writeMessage()
-          expect(thrownCode(NoiseError, () => victim.init.readMessage(maliciousMessage2(m1, point, psk)))).to.equal('invalid_dh')
+          expect(thrownCode(NoiseError, () => victim.init.readMessage(maliciousMessage2(m1, point, psk)))).to.equal(
+            'invalid_dh',
+          )
         }
       })
     }
@@ -234,7 +243,9 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
       hs.resp.readMessage(hs.init.writeMessage())
       hs.resp.writeMessage()
       expect(thrownCode(NoiseError, () => hs.init.readMessage(Buffer.alloc(95)))).to.equal('message_too_short')
-      expect(thrownCode(NoiseError, () => pair().resp.readMessage(Buffer.alloc(MAX_MESSAGE_LEN + 1)))).to.equal('message_too_large')
+      expect(thrownCode(NoiseError, () => pair().resp.readMessage(Buffer.alloc(MAX_MESSAGE_LEN + 1)))).to.equal(
+        'message_too_large',
+      )
     })
 
     it('accepts exactly 65,535 bytes; refuses one more before touching state', () => {
@@ -263,16 +274,16 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
 
     it('arbitrary bytes as message 1 never get past a psk0 responder, and only throw NoiseError', () => {
       fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        fc.property(fc.uint8Array({maxLength: 300}), (bytes) => {
           expect(outcome(() => pair().resp.readMessage(bytes))).to.be.oneOf(['message_too_short', 'decrypt_failed'])
         }),
-        { seed: 42, numRuns: 500 },
+        {seed: 42, numRuns: 500},
       )
     })
 
     it('arbitrary bytes as message 2 only ever throw NoiseError at the initiator', () => {
       fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        fc.property(fc.uint8Array({maxLength: 300}), (bytes) => {
           const victim = pair()
           victim.init.writeMessage()
           expect(outcome(() => victim.init.readMessage(bytes))).to.be.oneOf([
@@ -281,21 +292,21 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
             'invalid_dh',
           ])
         }),
-        { seed: 42, numRuns: 500 },
+        {seed: 42, numRuns: 500},
       )
     })
 
     it('random payloads round-trip through a full handshake', () => {
-      const payload = fc.uint8Array({ maxLength: 1024 })
+      const payload = fc.uint8Array({maxLength: 1024})
       fc.assert(
-        fc.property(payload, payload, payload, fc.uint8Array({ minLength: 32, maxLength: 32 }), (p1, p2, p3, psk) => {
-          const hs = pair({ psks: [psk] })
+        fc.property(payload, payload, payload, fc.uint8Array({minLength: 32, maxLength: 32}), (p1, p2, p3, psk) => {
+          const hs = pair({psks: [psk]})
           expect(hs.resp.readMessage(hs.init.writeMessage(p1)).equals(p1)).to.equal(true)
           expect(hs.init.readMessage(hs.resp.writeMessage(p2)).equals(p2)).to.equal(true)
           expect(hs.resp.readMessage(hs.init.writeMessage(p3)).equals(p3)).to.equal(true)
           expect(hs.init.handshakeHash.equals(hs.resp.handshakeHash)).to.equal(true)
         }),
-        { seed: 42, numRuns: 100 },
+        {seed: 42, numRuns: 100},
       )
     })
   })

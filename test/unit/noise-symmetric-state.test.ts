@@ -1,7 +1,7 @@
-import { expect } from 'chai'
+import {expect} from 'chai'
 import fc from 'fast-check'
 import crypto from 'node:crypto'
-import { NoiseError, SymmetricState, hkdf, parseProtocolName } from '../../src/p2p/noise/index.js'
+import {NoiseError, SymmetricState, hkdf, parseProtocolName} from '../../src/p2p/noise/index.js'
 import {thrownCode} from '../helpers/errors.js'
 
 const hmac = (key: Uint8Array, data: Uint8Array): Buffer => crypto.createHmac('sha256', key).update(data).digest()
@@ -19,8 +19,8 @@ describe('noise: SymmetricState', () => {
   it('hkdfSync(sha256, ikm, salt=ck, info=empty) equals Noise HKDF for 2 and 3 outputs', () => {
     fc.assert(
       fc.property(
-        fc.uint8Array({ minLength: 32, maxLength: 32 }),
-        fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 32, maxLength: 32 })),
+        fc.uint8Array({minLength: 32, maxLength: 32}),
+        fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({minLength: 32, maxLength: 32})),
         (ck, ikm) => {
           const [o1, o2, o3] = noiseHkdf(ck, ikm)
           const two = hkdf(ck, ikm, 2)
@@ -29,7 +29,7 @@ describe('noise: SymmetricState', () => {
           expect(Buffer.concat(three).equals(Buffer.concat([o1!, o2!, o3!]))).to.equal(true)
         },
       ),
-      { seed: 42, numRuns: 200 },
+      {seed: 42, numRuns: 200},
     )
   })
 
@@ -40,9 +40,9 @@ describe('noise: SymmetricState', () => {
       Buffer.concat([Buffer.from('Noise_NN'), Buffer.alloc(24)]).toString('hex'),
     )
     const long = 'Noise_XXpsk0_25519_ChaChaPoly_SHA256'
-    expect(new SymmetricState(long).getHandshakeHash().equals(crypto.createHash('sha256').update(long).digest())).to.equal(
-      true,
-    )
+    expect(
+      new SymmetricState(long).getHandshakeHash().equals(crypto.createHash('sha256').update(long).digest()),
+    ).to.equal(true)
   })
 
   it('EncryptAndHash/DecryptAndHash stay in step and Split gives matching key pairs', () => {
@@ -65,10 +65,14 @@ describe('noise: SymmetricState', () => {
     expect(a.getHandshakeHash().equals(b.getHandshakeHash())).to.equal(true)
     const [a1, a2] = a.split()
     const [b1, b2] = b.split()
-    expect(b1.decryptWithAd(Buffer.alloc(0), a1.encryptWithAd(Buffer.alloc(0), Buffer.from('x'))).toString()).to.equal('x')
-    expect(thrownCode(NoiseError, () => b2.decryptWithAd(Buffer.alloc(0), a1.encryptWithAd(Buffer.alloc(0), Buffer.from('y'))))).to.equal(
-      'decrypt_failed',
+    expect(b1.decryptWithAd(Buffer.alloc(0), a1.encryptWithAd(Buffer.alloc(0), Buffer.from('x'))).toString()).to.equal(
+      'x',
     )
+    expect(
+      thrownCode(NoiseError, () =>
+        b2.decryptWithAd(Buffer.alloc(0), a1.encryptWithAd(Buffer.alloc(0), Buffer.from('y'))),
+      ),
+    ).to.equal('decrypt_failed')
     expect(a2.hasKey()).to.equal(true)
     expect(thrownCode(NoiseError, () => a.split())).to.equal('invalid_state')
     expect(thrownCode(NoiseError, () => a.encryptAndHash(Buffer.from('after split')))).to.equal('invalid_state')
@@ -106,7 +110,10 @@ describe('noise: protocol names', () => {
       'Nois_XX_25519_ChaChaPoly_SHA256',
       '',
     ]) {
-      expect(thrownCode(NoiseError, () => parseProtocolName(name)), name).to.equal('unsupported_protocol')
+      expect(
+        thrownCode(NoiseError, () => parseProtocolName(name)),
+        name,
+      ).to.equal('unsupported_protocol')
     }
   })
 })

@@ -1,8 +1,8 @@
 // Known-answer vectors (snow's cacophony.txt and snow.txt): every handshake and transport message byte for byte.
 
-import { expect } from 'chai'
-import { readFileSync } from 'node:fs'
-import { CipherState, HandshakeState, keyPairFromPrivateKey } from '../../src/p2p/noise/index.js'
+import {expect} from 'chai'
+import {readFileSync} from 'node:fs'
+import {CipherState, HandshakeState, keyPairFromPrivateKey} from '../../src/p2p/noise/index.js'
 
 interface VectorMessage {
   payload: string
@@ -25,10 +25,10 @@ interface Vector {
 }
 
 const fixture = new URL('../fixtures/noise/xx-25519-chachapoly-sha256.json', import.meta.url)
-const { vectors } = JSON.parse(readFileSync(fixture, 'utf8')) as { vectors: Vector[] }
+const {vectors} = JSON.parse(readFileSync(fixture, 'utf8')) as {vectors: Vector[]}
 const hex = (s: string): Buffer => Buffer.from(s, 'hex')
 
-function sides(v: Vector): { init: HandshakeState; resp: HandshakeState } {
+function sides(v: Vector): {init: HandshakeState; resp: HandshakeState} {
   const init = new HandshakeState({
     initiator: true,
     protocolName: v.protocol_name,
@@ -45,7 +45,7 @@ function sides(v: Vector): { init: HandshakeState; resp: HandshakeState } {
     staticKeyPair: keyPairFromPrivateKey(hex(v.resp_static)),
     ephemeralKeyPair: keyPairFromPrivateKey(hex(v.resp_ephemeral)),
   })
-  return { init, resp }
+  return {init, resp}
 }
 
 describe('noise: known-answer vectors', () => {
@@ -55,10 +55,10 @@ describe('noise: known-answer vectors', () => {
 
   for (const [i, v] of vectors.entries()) {
     it(`#${i} ${v.protocol_name} (${v.source.split('/').pop()})`, () => {
-      const { init, resp } = sides(v)
+      const {init, resp} = sides(v)
       const handshakeLength = init.pattern.messages.length
-      let initCiphers: { send: CipherState; recv: CipherState } | undefined
-      let respCiphers: { send: CipherState; recv: CipherState } | undefined
+      let initCiphers: {send: CipherState; recv: CipherState} | undefined
+      let respCiphers: {send: CipherState; recv: CipherState} | undefined
 
       for (const [j, m] of v.messages.entries()) {
         // Writers alternate from the initiator, through the handshake and on into transport messages.

@@ -28,7 +28,9 @@ function peer(id: string, kind: 'swarm' | 'tcp' = 'tcp', transient = false): Fak
   return fake as unknown as Fake
 }
 
-async function setUp(...conns: Fake[]): Promise<{events: PeerEvents; log: string[]; registry: PeerRegistry<PeerConnection>}> {
+async function setUp(
+  ...conns: Fake[]
+): Promise<{events: PeerEvents; log: string[]; registry: PeerRegistry<PeerConnection>}> {
   const log: string[] = []
   const registry = new PeerRegistry<PeerConnection>()
   for (const conn of conns) await registry.add(conn)
@@ -39,7 +41,11 @@ async function setUp(...conns: Fake[]): Promise<{events: PeerEvents; log: string
       maintain: () => log.push('maintain'),
       scheduleRedial: (_h, port) => log.push(`redial ${port}`),
     },
-    roster: {seen: (ids) => log.push(`seen ${[...ids].join(',')}`), directUp: () => log.push('directUp'), directDown: () => log.push('directDown')},
+    roster: {
+      seen: (ids) => log.push(`seen ${[...ids].join(',')}`),
+      directUp: () => log.push('directUp'),
+      directDown: () => log.push('directDown'),
+    },
     held: new HeldMessages(),
     direct: {onPeerUp: () => log.push('direct')},
     history: {onPeerUp: () => log.push('history'), onPeerDown: () => log.push('history down')},
@@ -66,7 +72,7 @@ describe('PeerEvents', () => {
     expect(swarm.sent).to.deep.equal([])
   })
 
-  it('learns from a TCP peer\'s peers frame and ignores a swarm peer\'s', async () => {
+  it("learns from a TCP peer's peers frame and ignores a swarm peer's", async () => {
     const {events, log} = await setUp()
     events.onPeers(peer('s', 'swarm'), {type: 'peers', peers: [{id: 'x', host: '10.0.0.1', port: 1}]})
     events.onPeers(peer('t'), {type: 'peers', peers: [{id: 'x', host: '10.0.0.1', port: 1}]})

@@ -92,7 +92,10 @@ describe('link budget for never-seen authors', () => {
     const outcomes: string[] = []
     for (let i = 0; i < 1000; i++) outcomes.push(budget.takeNewAuthor())
     expect(outcomes.filter((o) => o === 'ok')).to.have.length(300)
-    expect(outcomes.filter((o) => o === 'sustained'), 'past half the burst').to.have.length(300)
+    expect(
+      outcomes.filter((o) => o === 'sustained'),
+      'past half the burst',
+    ).to.have.length(300)
     now += 1000
     for (let i = 0; i < 1000; i++) outcomes.push(budget.takeNewAuthor())
     expect(outcomes.filter((o) => o !== 'drop')).to.have.length(900)
@@ -181,7 +184,9 @@ describe('peer health', () => {
     expect(health.refuseAfterHello({id: 'peer-id', name: 'x', host: '10.1.1.1', port: 1})).to.not.equal(undefined)
     expect(health.blocked('127.0.0.1', 6000, 'peer-id'), 'by its id').to.not.equal(undefined)
     expect(health.blocked('127.0.0.1', 6000), 'the address it claimed is not taken on its word').to.equal(undefined)
-    expect(health.closed(link({peerId: 'slow', remote: undefined, errorCode: 'handshake_timeout'}), true)).to.equal(undefined)
+    expect(health.closed(link({peerId: 'slow', remote: undefined, errorCode: 'handshake_timeout'}), true)).to.equal(
+      undefined,
+    )
   })
 
   it('cools down a dialled address that closes the handshake twice in a row (a room mismatch)', () => {

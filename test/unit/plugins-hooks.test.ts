@@ -8,7 +8,13 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
-import {type ChatMessageHookOptions, type ChatPeerHookOptions, type ChatReadyHookOptions, type PluginProblem, wirePluginHooks} from '../../src/plugins/hooks.js'
+import {
+  type ChatMessageHookOptions,
+  type ChatPeerHookOptions,
+  type ChatReadyHookOptions,
+  type PluginProblem,
+  wirePluginHooks,
+} from '../../src/plugins/hooks.js'
 import {catalogs} from '../../src/repl/i18n.js'
 import {pluginProblemText} from '../../src/repl/i18n-cli.js'
 import {poll} from '../helpers/wait.js'
@@ -28,7 +34,13 @@ const SELF: NodeInfo = {id: 'self-id', name: 'Bot', host: '127.0.0.1', port: 500
 const PEDRO: NodeInfo = {id: 'pedro-id', name: 'Pedro', host: '127.0.0.1', port: 5001}
 const peer = (info: NodeInfo): PeerSummary => ({...info, direction: 'inbound', since: 1, transport: 'tcp'})
 let counter = 0
-const message = (text: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({id: `m${++counter}`, from: PEDRO, text, ts: 1, ...extra})
+const message = (text: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({
+  id: `m${++counter}`,
+  from: PEDRO,
+  text,
+  ts: 1,
+  ...extra,
+})
 
 class FakeNode extends EventEmitter<ChatNodeEvents> {
   readonly info = SELF
@@ -63,7 +75,16 @@ export default async function (options) {
 function makeCli(): {root: string; remove(): void} {
   const root = mkdtempSync(join(tmpdir(), 'chat-hooks-'))
   const plugins = ['good-plugin', 'bad-plugin']
-  writeFileSync(join(root, 'package.json'), JSON.stringify({name: 'fake-chat', version: '1.0.0', type: 'module', dependencies: Object.fromEntries(plugins.map((p) => [p, '1.0.0'])), oclif: {bin: 'fake', plugins}}))
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({
+      name: 'fake-chat',
+      version: '1.0.0',
+      type: 'module',
+      dependencies: Object.fromEntries(plugins.map((p) => [p, '1.0.0'])),
+      oclif: {bin: 'fake', plugins},
+    }),
+  )
   for (const name of plugins) {
     const dir = join(root, 'node_modules', name)
     mkdirSync(join(dir, 'hooks'), {recursive: true})
@@ -74,7 +95,10 @@ function makeCli(): {root: string; remove(): void} {
       writeFileSync(join(dir, file), HOOK(name, event))
     }
 
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({name, version: '1.0.0', type: 'module', main: 'index.js', oclif: {hooks}}))
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({name, version: '1.0.0', type: 'module', main: 'index.js', oclif: {hooks}}),
+    )
     writeFileSync(join(dir, 'index.js'), 'export {}\n')
   }
 
@@ -90,8 +114,11 @@ describe('plugins: wirePluginHooks', function () {
   let unwire: (() => void) | undefined
 
   const calls = (plugin?: string, event?: string): Call[] =>
-    globalThis.chatHookTest!.calls.filter((c) => (plugin === undefined || c.plugin === plugin) && (event === undefined || c.event === event))
-  const until = (what: string, check: () => boolean, timeoutMs?: number): Promise<boolean> => poll(what, check, {intervalMs: 5, timeoutMs})
+    globalThis.chatHookTest!.calls.filter(
+      (c) => (plugin === undefined || c.plugin === plugin) && (event === undefined || c.event === event),
+    )
+  const until = (what: string, check: () => boolean, timeoutMs?: number): Promise<boolean> =>
+    poll(what, check, {intervalMs: 5, timeoutMs})
 
   beforeEach(async () => {
     globalThis.chatHookTest = {calls: [], behaviour: {}}
@@ -133,7 +160,9 @@ describe('plugins: wirePluginHooks', function () {
     expect(changes.sort()).to.deep.equal(['joined', 'left'])
     await until('both pongs', () => node.sent.length === 2) // each plugin answers
     expect(node.sent).to.deep.equal(['pong', 'pong'])
-    expect(calls('good-plugin', 'chat:peer').map((c) => (c.options as unknown as ChatPeerHookOptions).peer.name)).to.not.include('cron')
+    expect(
+      calls('good-plugin', 'chat:peer').map((c) => (c.options as unknown as ChatPeerHookOptions).peer.name),
+    ).to.not.include('cron')
     expect(reports).to.deep.equal([])
   })
 
@@ -153,7 +182,9 @@ describe('plugins: wirePluginHooks', function () {
     node.emit('message', message('!ping', {history: true}))
     node.emit('message', message('live'))
     await until('the live message', () => calls(undefined, 'chat:message').length === 2)
-    expect(calls(undefined, 'chat:message').map((c) => (c.options as unknown as ChatMessageHookOptions).message.text)).to.deep.equal(['live', 'live'])
+    expect(
+      calls(undefined, 'chat:message').map((c) => (c.options as unknown as ChatMessageHookOptions).message.text),
+    ).to.deep.equal(['live', 'live'])
   })
 
   it('never passes messages from an author the user ignores', async () => {
@@ -161,7 +192,9 @@ describe('plugins: wirePluginHooks', function () {
     node.emit('message', message('ignored'))
     node.emit('message', {...message('live'), from: SELF})
     await until('the live message', () => calls(undefined, 'chat:message').length === 2)
-    expect(calls(undefined, 'chat:message').map((c) => (c.options as unknown as ChatMessageHookOptions).message.text)).to.deep.equal(['live', 'live'])
+    expect(
+      calls(undefined, 'chat:message').map((c) => (c.options as unknown as ChatMessageHookOptions).message.text),
+    ).to.deep.equal(['live', 'live'])
   })
 
   it('reports a plugin whose hook throws once, disables it for the session, and keeps the others going', async () => {
@@ -172,10 +205,14 @@ describe('plugins: wirePluginHooks', function () {
       problems.push(problem)
     })
     await until('the report', () => reports.length === 1)
-    expect(reports[0]).to.match(/^plugin bad-plugin failed in its chat:ready hook \(boom from bad-plugin\): its chat hooks are disabled for this session$/)
+    expect(reports[0]).to.match(
+      /^plugin bad-plugin failed in its chat:ready hook \(boom from bad-plugin\): its chat hooks are disabled for this session$/,
+    )
     // The parts, which chat start words in the reader's language.
     expect(pluginProblemText(catalogs.en.cli, problems[0])).to.equal(reports[0])
-    expect(pluginProblemText(catalogs.pt.cli, problems[0])).to.match(/^o plugin bad-plugin falhou no seu gancho chat:ready \(boom from bad-plugin\): seus ganchos/)
+    expect(pluginProblemText(catalogs.pt.cli, problems[0])).to.match(
+      /^o plugin bad-plugin falhou no seu gancho chat:ready \(boom from bad-plugin\): seus ganchos/,
+    )
     for (let i = 0; i < 5; i++) node.emit('message', message('!ping'))
     node.emit('peer_joined', peer(PEDRO))
     await until('the good plugin', () => calls('good-plugin').length === 7)
@@ -201,21 +238,27 @@ describe('plugins: wirePluginHooks', function () {
     unwire = wirePluginHooks(config, node, (m) => reports.push(m), {concurrency: 1, maxPending: 3})
     for (let i = 0; i < 10; i++) node.emit('message', message(`m${i}`)) // returns at once: nothing awaited here
     await until('the first event running', () => calls(undefined, 'chat:message').length === 2)
-    expect(reports).to.deep.equal(['plugin hooks are falling behind: chat:message events are dropped until they catch up'])
+    expect(reports).to.deep.equal([
+      'plugin hooks are falling behind: chat:message events are dropped until they catch up',
+    ])
     const release = async (): Promise<void> => {
       const t = globalThis.chatHookTest!
       const before = t.calls.length
       const go = t.release
       t.release = undefined
       go?.()
-      await until('the next event', () => t.calls.length > before || calls(undefined, 'chat:message').length >= 8, 2000).catch(() => {})
+      await until(
+        'the next event',
+        () => t.calls.length > before || calls(undefined, 'chat:message').length >= 8,
+        2000,
+      ).catch(() => {})
     }
 
     for (let i = 0; i < 5; i++) await release()
     // One running + three queued ran; six were dropped. Two plugins per event.
-    expect(calls(undefined, 'chat:message').map((c) => (c.options as unknown as ChatMessageHookOptions).message.text)).to.deep.equal([
-      'm0', 'm0', 'm1', 'm1', 'm2', 'm2', 'm3', 'm3',
-    ])
+    expect(
+      calls(undefined, 'chat:message').map((c) => (c.options as unknown as ChatMessageHookOptions).message.text),
+    ).to.deep.equal(['m0', 'm0', 'm1', 'm1', 'm2', 'm2', 'm3', 'm3'])
     expect(reports).to.have.length(1)
   })
 
@@ -233,7 +276,9 @@ describe('plugins: wirePluginHooks', function () {
     globalThis.chatHookTest!.behaviour['bad-plugin'] = 'spam'
     unwire = wirePluginHooks(config, node, (m) => reports.push(m), {sendLimit: 20, sendWindowMs: 60_000})
     await until('the report', () => reports.length === 1)
-    expect(reports[0]).to.match(/^plugin bad-plugin failed in its chat:ready hook \(plugins sent more than 20 messages in 60 s\)/)
+    expect(reports[0]).to.match(
+      /^plugin bad-plugin failed in its chat:ready hook \(plugins sent more than 20 messages in 60 s\)/,
+    )
     expect(node.sent).to.have.length(20)
   })
 
@@ -248,6 +293,11 @@ describe('plugins: wirePluginHooks', function () {
     await new Promise((resolve) => setTimeout(resolve, 300)) // the waiting hook times out after unwiring
     expect(calls(undefined, 'chat:message')).to.have.length(0)
     expect(reports).to.deep.equal([])
-    expect(node.listenerCount('message') + node.listenerCount('ready') + node.listenerCount('peer_joined') + node.listenerCount('peer_left')).to.equal(0)
+    expect(
+      node.listenerCount('message') +
+        node.listenerCount('ready') +
+        node.listenerCount('peer_joined') +
+        node.listenerCount('peer_left'),
+    ).to.equal(0)
   })
 })

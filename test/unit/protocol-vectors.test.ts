@@ -29,7 +29,8 @@ const PUBLIC_ROOM_ID = 'be96883269a3523956aaed9ed55e32dbc881ebf9c69ef165b69671b0
 /** Ed25519 private key: the 32-byte seed 0x01 × 32. */
 const IDENTITY_SEED = Buffer.alloc(32, 1)
 const NODE_ID = 'iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w'
-const CHAT_PAYLOAD = '{"from":{"id":"iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w","name":"Julia","host":"127.0.0.1","port":5000},"text":"ola","ts":1764000000000,"seq":1}'
+const CHAT_PAYLOAD =
+  '{"from":{"id":"iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w","name":"Julia","host":"127.0.0.1","port":5000},"text":"ola","ts":1764000000000,"seq":1}'
 const CHAT_SIG = 'lgyuIRuD9IrSJx-E7rdu9IaRAIYbUGa49f9QqJYrIc2zyzV__rYnbqr8fk8elBXzrmveol5QmC_EubWuausjBw'
 const MESSAGE_ID = '4d9eb380da969f7fa876635ba428e72d'
 /** X25519 Noise static private key: 0x02 × 32. */
@@ -40,7 +41,9 @@ const HELLO = `{"v":2,"id":"${NODE_ID}","name":"Julia","listen":{"host":"127.0.0
 
 // PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410): how node:crypto imports one.
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
-const identity = identityFromPrivateKey(crypto.createPrivateKey({key: Buffer.concat([ED25519_PKCS8_PREFIX, IDENTITY_SEED]), format: 'der', type: 'pkcs8'}))
+const identity = identityFromPrivateKey(
+  crypto.createPrivateKey({key: Buffer.concat([ED25519_PKCS8_PREFIX, IDENTITY_SEED]), format: 'der', type: 'pkcs8'}),
+)
 
 describe('docs/protocol.md test vectors', () => {
   it('names the Noise protocol the labels carry', () => {
@@ -52,11 +55,21 @@ describe('docs/protocol.md test vectors', () => {
     expect(room.key.toString('hex')).to.equal(PASSPHRASE_KEY)
     expect(room.roomId).to.equal(PASSPHRASE_ROOM_ID)
     // The same from the documented recipe, without the code.
-    const key = crypto.scryptSync(PASSPHRASE.trim().normalize('NFC'), `chat/${PROTOCOL_NAME}/room-passphrase`, 32, {N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024})
+    const key = crypto.scryptSync(PASSPHRASE.trim().normalize('NFC'), `chat/${PROTOCOL_NAME}/room-passphrase`, 32, {
+      N: 2 ** 15,
+      r: 8,
+      p: 1,
+      maxmem: 64 * 1024 * 1024,
+    })
     expect(key.toString('hex')).to.equal(PASSPHRASE_KEY)
-    expect(crypto.createHash('sha256').update(`chat/${PROTOCOL_NAME}/room-id:`).update(key).digest('hex')).to.equal(PASSPHRASE_ROOM_ID)
+    expect(crypto.createHash('sha256').update(`chat/${PROTOCOL_NAME}/room-id:`).update(key).digest('hex')).to.equal(
+      PASSPHRASE_ROOM_ID,
+    )
     // A decomposed "é" is the same passphrase as a composed one.
-    const [composed, decomposed] = await Promise.all([deriveRoomKey('caf\u00E9 au lait 1234'), deriveRoomKey('cafe\u0301 au lait 1234')])
+    const [composed, decomposed] = await Promise.all([
+      deriveRoomKey('caf\u00E9 au lait 1234'),
+      deriveRoomKey('cafe\u0301 au lait 1234'),
+    ])
     expect(decomposed.key.equals(composed.key)).to.equal(true)
   })
 
@@ -92,13 +105,22 @@ describe('docs/protocol.md test vectors', () => {
 
   it('node id, signed chat payload and message id', () => {
     expect(identity.id).to.equal(NODE_ID)
-    const {frame, message} = authorMessage(identity, {from: {id: NODE_ID, name: 'Julia', host: '127.0.0.1', port: 5000}, text: 'ola', ts: 1_764_000_000_000, seq: 1})
+    const {frame, message} = authorMessage(identity, {
+      from: {id: NODE_ID, name: 'Julia', host: '127.0.0.1', port: 5000},
+      text: 'ola',
+      ts: 1_764_000_000_000,
+      seq: 1,
+    })
     expect(frame).to.deep.equal({type: 'chat', payload: CHAT_PAYLOAD, sig: CHAT_SIG})
     expect(message.id).to.equal(MESSAGE_ID)
     expect(messageId(CHAT_PAYLOAD)).to.equal(MESSAGE_ID)
-    expect(crypto.createHash('sha256').update(`chat/2 message-id:${CHAT_PAYLOAD}`).digest('hex').slice(0, 32)).to.equal(MESSAGE_ID)
+    expect(crypto.createHash('sha256').update(`chat/2 message-id:${CHAT_PAYLOAD}`).digest('hex').slice(0, 32)).to.equal(
+      MESSAGE_ID,
+    )
     expect(SIGNATURE_PREFIXES.chat).to.equal('chat/2 message:')
-    expect(verifyWithPrefix(NODE_ID, 'chat/2 message:', Buffer.from(CHAT_PAYLOAD), Buffer.from(CHAT_SIG, 'base64url'))).to.equal(true)
+    expect(
+      verifyWithPrefix(NODE_ID, 'chat/2 message:', Buffer.from(CHAT_PAYLOAD), Buffer.from(CHAT_SIG, 'base64url')),
+    ).to.equal(true)
   })
 
   it('a signed hello: Ed25519 over "chat/2 noise-static:" ‖ the Noise static public key', () => {
@@ -114,7 +136,13 @@ describe('docs/protocol.md test vectors', () => {
 
   it('a responder built from the doc alone (prologue, PSK, hello) completes a handshake with a real node', async () => {
     const room = await deriveRoomKey(INVITE)
-    const dialler = new SecureSession({initiator: true, identity: generateIdentity(), name: 'Pedro', listen: {host: '127.0.0.1', port: 5001}, room})
+    const dialler = new SecureSession({
+      initiator: true,
+      identity: generateIdentity(),
+      name: 'Pedro',
+      listen: {host: '127.0.0.1', port: 5001},
+      room,
+    })
     const responder = new HandshakeState({
       initiator: false,
       staticKeyPair: keyPairFromPrivateKey(STATIC_PRIVATE),
@@ -137,7 +165,9 @@ describe('docs/protocol.md test vectors', () => {
     // As strings '-' < '0' < 'A' < '_' < 'a'; as bytes, '-' is 0b111110 and 'A' is 0: the two orders disagree.
     const dash = {peerId: 'x', initiatorId: `-${'A'.repeat(42)}`}
     const letter = {peerId: 'x', initiatorId: `A${'A'.repeat(42)}`}
-    expect(Buffer.from(letter.initiatorId, 'base64url').compare(Buffer.from(dash.initiatorId, 'base64url'))).to.equal(-1)
+    expect(Buffer.from(letter.initiatorId, 'base64url').compare(Buffer.from(dash.initiatorId, 'base64url'))).to.equal(
+      -1,
+    )
     expect(preferredConnection(dash, letter)).to.equal(dash)
     expect(preferredConnection(letter, dash)).to.equal(dash)
     // Two connections opened by the same node (a redial while the first is still up): the one already there stays.

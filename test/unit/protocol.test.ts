@@ -20,7 +20,11 @@ import {expectCode} from '../helpers/errors.js'
 
 const SIG = 'A'.repeat(86)
 const from = {id: 'node-1', name: 'Pedro', host: '127.0.0.1', port: 5001}
-const chat = {type: 'chat' as const, payload: encodeChatPayload({from, text: 'ola', ts: 1_764_000_000_000, seq: 1}), sig: SIG}
+const chat = {
+  type: 'chat' as const,
+  payload: encodeChatPayload({from, text: 'ola', ts: 1_764_000_000_000, seq: 1}),
+  sig: SIG,
+}
 
 function body(value: unknown): Buffer {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
@@ -62,7 +66,10 @@ describe('protocol: framing', () => {
     const c = lengthPrefixed(encodeBody(chat))
     const decoder = new FrameDecoder(limits)
     decoder.push(Buffer.concat([a, b, c.subarray(0, 7)]))
-    expect(drain(decoder).map((f) => decodeFrame(f))).to.deep.equal([{type: 'ping', n: 1}, {type: 'pong', n: 2}])
+    expect(drain(decoder).map((f) => decodeFrame(f))).to.deep.equal([
+      {type: 'ping', n: 1},
+      {type: 'pong', n: 2},
+    ])
     expect(decoder.midFrame).to.equal(true)
     decoder.push(c.subarray(7))
     expect(drain(decoder).map((f) => decodeFrame(f))).to.deep.equal([chat])
@@ -92,7 +99,11 @@ describe('protocol: framing', () => {
 
   it('refuses to build a frame over the limits', () => {
     expectCode(ProtocolError, () => lengthPrefixed(Buffer.alloc(MAX_FRAME_BYTES + 1)), 'frame_too_large')
-    expectCode(ProtocolError, () => encodeBody({type: 'error', code: 'x', message: 'y'.repeat(MAX_PLAINTEXT_BYTES)}), 'frame_too_large')
+    expectCode(
+      ProtocolError,
+      () => encodeBody({type: 'error', code: 'x', message: 'y'.repeat(MAX_PLAINTEXT_BYTES)}),
+      'frame_too_large',
+    )
   })
 })
 
@@ -100,7 +111,8 @@ describe('protocol: validation', () => {
   it('rejects bad UTF-8, bad JSON and non-objects', () => {
     expectCode(ProtocolError, () => decodeFrame(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 'bad_utf8')
     expectCode(ProtocolError, () => decodeFrame(body('{"type":')), 'bad_json')
-    for (const value of ['[1,2]', '"hello"', '42', 'null']) expectCode(ProtocolError, () => decodeFrame(body(value)), 'bad_frame')
+    for (const value of ['[1,2]', '"hello"', '42', 'null'])
+      expectCode(ProtocolError, () => decodeFrame(body(value)), 'bad_frame')
     expectCode(ProtocolError, () => decodeFrame(body({kind: 'chat'})), 'bad_frame')
   })
 
@@ -160,7 +172,10 @@ describe('protocol: validation', () => {
 
   it('reads the optional "transient" flag of a short-lived sender; absent means a normal node', () => {
     const hello = {v: 2, id: 'n', name: 'cron', listen: {host: '127.0.0.1', port: 5000}, sig: SIG}
-    expect(decodeHelloPayload(encodeHelloPayload({...hello, transient: true}))).to.deep.equal({...hello, transient: true})
+    expect(decodeHelloPayload(encodeHelloPayload({...hello, transient: true}))).to.deep.equal({
+      ...hello,
+      transient: true,
+    })
     // An older node sends no flag; `false` is the same as absent.
     expect(decodeHelloPayload(encodeHelloPayload(hello))).to.not.have.property('transient')
     expect(decodeHelloPayload(body({...hello, transient: false}))).to.not.have.property('transient')
@@ -180,7 +195,11 @@ describe('protocol: validation', () => {
     for (const type of ['ihave', 'graft'] as const) {
       expect(decodeFrame(encodeBody({type, ids}))).to.deep.equal({type, ids})
       expectCode(ProtocolError, () => decodeFrame(body({type, ids: []})), 'bad_field')
-      expectCode(ProtocolError, () => decodeFrame(body({type, ids: Array.from({length: MAX_TREE_IDS + 1}, () => ids[0])})), 'bad_field')
+      expectCode(
+        ProtocolError,
+        () => decodeFrame(body({type, ids: Array.from({length: MAX_TREE_IDS + 1}, () => ids[0])})),
+        'bad_field',
+      )
       expectCode(ProtocolError, () => decodeFrame(body({type, ids: ['F'.repeat(32)]})), 'bad_field')
       expectCode(ProtocolError, () => decodeFrame(body({type, ids: 'x'})), 'bad_field')
     }
@@ -191,11 +210,16 @@ describe('protocol: validation', () => {
   it('bounds the peers list', () => {
     const peer = {id: 'p', host: '127.0.0.1', port: 1}
     expect(decodeFrame(body({type: 'peers', peers: [peer]}))).to.deep.equal({type: 'peers', peers: [peer]})
-    expectCode(ProtocolError, () => decodeFrame(body({type: 'peers', peers: Array.from({length: MAX_PEERS_PER_FRAME + 1}, () => peer)})), 'too_many_peers')
+    expectCode(
+      ProtocolError,
+      () => decodeFrame(body({type: 'peers', peers: Array.from({length: MAX_PEERS_PER_FRAME + 1}, () => peer)})),
+      'too_many_peers',
+    )
   })
 
   it('copies only known fields into fresh objects (no __proto__, no extras)', () => {
-    const raw = '{"from":{"id":"n","name":"P","host":"h","port":1,"__proto__":{"admin":true}},"text":"t","ts":1,"seq":2,"extra":1}'
+    const raw =
+      '{"from":{"id":"n","name":"P","host":"h","port":1,"__proto__":{"admin":true}},"text":"t","ts":1,"seq":2,"extra":1}'
     const payload = decodeChatPayload(raw)
     expect(payload).to.deep.equal({from: {id: 'n', name: 'P', host: 'h', port: 1}, text: 't', ts: 1, seq: 2})
     expect(Object.getPrototypeOf(payload.from)).to.equal(Object.prototype)

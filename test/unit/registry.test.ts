@@ -72,7 +72,9 @@ describe('registry', () => {
 
     const results = await Promise.all(ops)
     expect(registry.size).to.be.at.most(8)
-    expect(results.some((r) => typeof r === 'object' && r !== null && (r as {status: string}).status === 'full')).to.equal(true)
+    expect(
+      results.some((r) => typeof r === 'object' && r !== null && (r as {status: string}).status === 'full'),
+    ).to.equal(true)
   })
 
   it('lets only one dial to an address be under way', async () => {

@@ -10,7 +10,16 @@ import type {ReplNode} from '../../src/repl/types.js'
 const node = (peers: string[], directory: string[]): ReplNode =>
   ({
     info: {id: 'self', name: 'Julia', host: '127.0.0.1', port: 1},
-    peers: () => peers.map((name) => ({id: name, name, host: '127.0.0.1', port: 2, direction: 'inbound', since: 0, transport: 'tcp'})),
+    peers: () =>
+      peers.map((name) => ({
+        id: name,
+        name,
+        host: '127.0.0.1',
+        port: 2,
+        direction: 'inbound',
+        since: 0,
+        transport: 'tcp',
+      })),
     directory: () => directory.map((name) => ({id: name, name, host: '127.0.0.1', port: 3})),
   }) as unknown as ReplNode
 

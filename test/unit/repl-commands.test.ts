@@ -93,7 +93,19 @@ describe('repl parseLine', () => {
   })
 
   it('knows its commands by name, in /help order', () => {
-    expect(COMMANDS.map((c) => c.name)).to.deep.equal(['help', 'connect', 'peers', 'who', 'msg', 'me', 'history', 'ignore', 'unignore', 'retry', 'quit'])
+    expect(COMMANDS.map((c) => c.name)).to.deep.equal([
+      'help',
+      'connect',
+      'peers',
+      'who',
+      'msg',
+      'me',
+      'history',
+      'ignore',
+      'unignore',
+      'retry',
+      'quit',
+    ])
     expect(parseLine('/who')).to.deep.equal({kind: 'who'})
     expect(parseLine('/NAMES')).to.deep.equal({kind: 'who'})
     expect(isCommandName('peers')).to.equal(true)

@@ -44,12 +44,19 @@ describe('repl complete', () => {
   })
 
   it('completes the word at the cursor, keeping what follows', () => {
-    expect(complete('hi @Pe there', 6, sources)).to.deep.equal({text: 'hi @Pedro there', cursor: 10, candidates: ['@Pedro']})
+    expect(complete('hi @Pe there', 6, sources)).to.deep.equal({
+      text: 'hi @Pedro there',
+      cursor: 10,
+      candidates: ['@Pedro'],
+    })
     expect(complete('/pe xyz', 3, sources)).to.deep.equal({text: '/peers xyz', cursor: 7, candidates: ['/peers']})
   })
 
   it('is driven by the command table: a command taking a peer completes names', () => {
-    const commands: Array<{name: string; args: readonly ArgKind[]}> = [...COMMANDS, {name: 'msg', args: ['peer', 'text']}]
+    const commands: Array<{name: string; args: readonly ArgKind[]}> = [
+      ...COMMANDS,
+      {name: 'msg', args: ['peer', 'text']},
+    ]
     const withMsg = {commands, peers}
     expect(complete('/ms', 3, withMsg).text).to.equal('/msg ')
     expect(complete('/msg pe', 7, withMsg).text).to.equal('/msg Pedro ')
@@ -61,11 +68,19 @@ describe('repl complete', () => {
 
   it('completes a name with spaces after /msg, in quotes, from the whole argument typed so far', () => {
     const names = {commands: COMMANDS, peers: ['Ana', 'Ana Maria', 'Pedro']}
-    expect(complete('/msg Ana M', 10, names)).to.deep.equal({text: '/msg "Ana Maria" ', cursor: 17, candidates: ['Ana Maria']})
+    expect(complete('/msg Ana M', 10, names)).to.deep.equal({
+      text: '/msg "Ana Maria" ',
+      cursor: 17,
+      candidates: ['Ana Maria'],
+    })
     expect(complete('/msg "ana m', 11, names).text).to.equal('/msg "Ana Maria" ')
     expect(complete('/msg Pe', 7, names).text).to.equal('/msg Pedro ')
     // "Ana" is a whole name and the start of another: Tab lists both and leaves the line
-    expect(complete('/msg Ana', 8, names)).to.deep.equal({text: '/msg Ana', cursor: 8, candidates: ['Ana', 'Ana Maria']})
+    expect(complete('/msg Ana', 8, names)).to.deep.equal({
+      text: '/msg Ana',
+      cursor: 8,
+      candidates: ['Ana', 'Ana Maria'],
+    })
     // a common prefix with a space opens the quote
     const two = {commands: COMMANDS, peers: ['Ana Maria', 'Ana Marta']}
     expect(complete('/msg An', 7, two).text).to.equal('/msg "Ana Mar')

@@ -22,11 +22,7 @@ describe('repl format', () => {
         ['Pedro', '127.0.0.1:5001', 'in'],
         ['Ana', '10.0.0.1:5', 'out'],
       ]),
-    ).to.deep.equal([
-      '  name   address         dir',
-      '  Pedro  127.0.0.1:5001  in',
-      '  Ana    10.0.0.1:5      out',
-    ])
+    ).to.deep.equal(['  name   address         dir', '  Pedro  127.0.0.1:5001  in', '  Ana    10.0.0.1:5      out'])
   })
 
   it('pads by terminal columns and outside the colour codes', () => {

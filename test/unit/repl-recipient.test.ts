@@ -28,22 +28,42 @@ describe('repl /msg recipient', () => {
   })
 
   it('takes a quoted name exactly, whatever else is known', () => {
-    expect(resolve('/msg "Ana Maria" hello  there', [ANA, ANA_MARIA])).to.deep.equal({kind: 'found', node: ANA_MARIA, text: 'hello  there'})
-    expect(resolve('/msg "ana" Maria hello', [ANA, ANA_MARIA])).to.deep.equal({kind: 'found', node: ANA, text: 'Maria hello'})
+    expect(resolve('/msg "Ana Maria" hello  there', [ANA, ANA_MARIA])).to.deep.equal({
+      kind: 'found',
+      node: ANA_MARIA,
+      text: 'hello  there',
+    })
+    expect(resolve('/msg "ana" Maria hello', [ANA, ANA_MARIA])).to.deep.equal({
+      kind: 'found',
+      node: ANA,
+      text: 'Maria hello',
+    })
     expect(resolve('/msg "Ana M" hi', [ANA, ANA_MARIA])).to.deep.equal({kind: 'unknown', name: 'Ana M'})
   })
 
   it('takes a fingerprint as that key', () => {
     const twin = node('Ana', 5009)
-    expect(resolve(`/msg ${fingerprint(twin.id)} hi`, [ANA, twin])).to.deep.equal({kind: 'found', node: twin, text: 'hi'})
+    expect(resolve(`/msg ${fingerprint(twin.id)} hi`, [ANA, twin])).to.deep.equal({
+      kind: 'found',
+      node: twin,
+      text: 'hi',
+    })
     expect(resolve('/msg 0000:0000 hi', [ANA])).to.deep.equal({kind: 'unknown', name: '0000:0000'})
   })
 
   it('takes the full name with spaces when no other reading exists', () => {
-    expect(resolve('/msg Ana Maria hello', [ANA_MARIA, PEDRO])).to.deep.equal({kind: 'found', node: ANA_MARIA, text: 'hello'})
+    expect(resolve('/msg Ana Maria hello', [ANA_MARIA, PEDRO])).to.deep.equal({
+      kind: 'found',
+      node: ANA_MARIA,
+      text: 'hello',
+    })
     expect(resolve('/msg ana maria hello', [ANA_MARIA])).to.deep.equal({kind: 'found', node: ANA_MARIA, text: 'hello'})
     // "Ana Maria" is not a reading of "Ana Mariana": names end at a word boundary
-    expect(resolve('/msg Ana Mariana hi', [ANA, ANA_MARIA])).to.deep.equal({kind: 'found', node: ANA, text: 'Mariana hi'})
+    expect(resolve('/msg Ana Mariana hi', [ANA, ANA_MARIA])).to.deep.equal({
+      kind: 'found',
+      node: ANA,
+      text: 'Mariana hi',
+    })
     expect(resolve('/msg Ana hello', [ANA, ANA_MARIA])).to.deep.equal({kind: 'found', node: ANA, text: 'hello'})
     expect(resolve('/msg @Pedro oi', [PEDRO])).to.deep.equal({kind: 'found', node: PEDRO, text: 'oi'})
   })

@@ -8,7 +8,14 @@ import {PassThrough} from 'node:stream'
 import {ChatNodeError} from '../../src/p2p/errors.js'
 import type {HistoryMessage} from '../../src/history/reader.js'
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
-import type {ChatMessage, ChatNodeEvents, DirectMessage, NodeInfo, PeerSummary, RosterEntry} from '../../src/p2p/types.js'
+import type {
+  ChatMessage,
+  ChatNodeEvents,
+  DirectMessage,
+  NodeInfo,
+  PeerSummary,
+  RosterEntry,
+} from '../../src/p2p/types.js'
 import {formatClock} from '../../src/repl/format.js'
 import {catalogs, helpLines, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
@@ -56,7 +63,14 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
     if (options.action) this.actions.push(text)
     else this.sent.push(text)
     this.#n += 1
-    return {id: `m${this.#n}`, from: this.info, text, ts: 1_764_000_000_000 + this.#n, ...(options.action ? {action: true} : {}), ...(this.alone ? {held: true as const} : {})}
+    return {
+      id: `m${this.#n}`,
+      from: this.info,
+      text,
+      ts: 1_764_000_000_000 + this.#n,
+      ...(options.action ? {action: true} : {}),
+      ...(this.alone ? {held: true as const} : {}),
+    }
   }
 
   connect(host: string, port: number): Promise<PeerSummary> {
@@ -182,7 +196,9 @@ interface Harness {
 const open: Repl[] = []
 
 /** Extra Repl options a test may set. */
-type Extra = Partial<Pick<ReplOptions, 'color' | 'timestamps' | 'quiet' | 'historyDir' | 'readHistory' | 'now' | 'lang'>>
+type Extra = Partial<
+  Pick<ReplOptions, 'color' | 'timestamps' | 'quiet' | 'historyDir' | 'readHistory' | 'now' | 'lang'>
+>
 
 function harness(options: {lang?: Lang; json?: boolean; start?: boolean} & Extra = {}): Harness {
   const node = new FakeNode()
@@ -234,8 +250,16 @@ describe('Repl over piped input (not a TTY)', function () {
   })
 
   for (const [lang, notice, released] of [
-    ['en', '  (nobody is connected: it will be sent when a peer connects)', '* 1 held message was sent (through Pedro (127.0.0.1:5001)).'],
-    ['pt', '  (ninguém está conectado: será enviada quando um peer conectar)', '* 1 mensagem guardada foi enviada (via Pedro (127.0.0.1:5001)).'],
+    [
+      'en',
+      '  (nobody is connected: it will be sent when a peer connects)',
+      '* 1 held message was sent (through Pedro (127.0.0.1:5001)).',
+    ],
+    [
+      'pt',
+      '  (ninguém está conectado: será enviada quando um peer conectar)',
+      '* 1 mensagem guardada foi enviada (via Pedro (127.0.0.1:5001)).',
+    ],
   ] as const) {
     it(`says (${lang}) that a message typed while nobody is connected is kept, and when it is sent`, async () => {
       const {node, out, type} = harness({lang})
@@ -250,7 +274,9 @@ describe('Repl over piped input (not a TTY)', function () {
   it('says how many held messages could not be delivered', async () => {
     const {node, out} = harness()
     node.emit('held_released', {sent: 0, dropped: 3, to: PEDRO})
-    await out.line('* 3 held messages were not delivered: they waited more than 5 minutes (or were more than 256), and peers refuse messages that old.')
+    await out.line(
+      '* 3 held messages were not delivered: they waited more than 5 minutes (or were more than 256), and peers refuse messages that old.',
+    )
   })
 
   it('shows own lines in Portuguese', async () => {
@@ -291,7 +317,10 @@ describe('Repl over piped input (not a TTY)', function () {
   it('says a peer lost to the network was lost and is being retried, not that it left', async () => {
     for (const [lang, line] of [
       ['en', '* Lost Ana (127.0.0.1:5002): heartbeat timeout (silent for more than 15 s); retrying.'],
-      ['pt', '* Conexão com Ana (127.0.0.1:5002) perdida: sem resposta (em silêncio por mais de 15 s); tentando de novo.'],
+      [
+        'pt',
+        '* Conexão com Ana (127.0.0.1:5002) perdida: sem resposta (em silêncio por mais de 15 s); tentando de novo.',
+      ],
     ] as const) {
       const {node, out} = harness({lang})
       node.emit('peer_left', {...ANA, reason: 'heartbeat timeout (silent for more than 15 s)', reasonCode: 'heartbeat'})
@@ -329,16 +358,39 @@ describe('Repl over piped input (not a TTY)', function () {
     type('/who')
     await out.line('Nobody else in the room, as far as this node knows.')
     const lastSeen = new Date(2026, 10, 25, 17, 42).getTime()
-    node.rosterList = [{...ANA, direct: false, present: true, lastSeen}, {...PEDRO, direct: true, present: true, lastSeen}]
+    node.rosterList = [
+      {...ANA, direct: false, present: true, lastSeen},
+      {...PEDRO, direct: true, present: true, lastSeen},
+    ]
     type('/names')
     await out.line('In the room besides you (2):')
     await out.line('  Pedro (127.0.0.1:5001) ? direct, last seen 17:42')
-    expect(out.lines.slice(-3)).to.deep.equal(['In the room besides you (2):', '  Ana (127.0.0.1:5002) ? via peers, last seen 17:42', '  Pedro (127.0.0.1:5001) ? direct, last seen 17:42'])
+    expect(out.lines.slice(-3)).to.deep.equal([
+      'In the room besides you (2):',
+      '  Ana (127.0.0.1:5002) ? via peers, last seen 17:42',
+      '  Pedro (127.0.0.1:5001) ? direct, last seen 17:42',
+    ])
   })
 
   for (const [lang, lines] of [
-    ['en', ['* Ana joined the room.', '* Ana left the room.', '* Ana left the room (not heard of for 25 minutes).', '* The room in the last 10 s: 12 joined, 3 left (see /who).']],
-    ['pt', ['* Ana entrou na sala.', '* Ana saiu da sala.', '* Ana saiu da sala (sem notícias há 25 minutos).', '* Movimento na sala nos últimos 10 s: 12 entraram, 3 saíram (veja /who).']],
+    [
+      'en',
+      [
+        '* Ana joined the room.',
+        '* Ana left the room.',
+        '* Ana left the room (not heard of for 25 minutes).',
+        '* The room in the last 10 s: 12 joined, 3 left (see /who).',
+      ],
+    ],
+    [
+      'pt',
+      [
+        '* Ana entrou na sala.',
+        '* Ana saiu da sala.',
+        '* Ana saiu da sala (sem notícias há 25 minutos).',
+        '* Movimento na sala nos últimos 10 s: 12 entraram, 3 saíram (veja /who).',
+      ],
+    ],
   ] as const) {
     it(`shows (${lang}) joins and leaves of the room, and the churn summed up`, async () => {
       const {node, out} = harness({lang})
@@ -401,7 +453,10 @@ describe('Repl over piped input (not a TTY)', function () {
 
   it('says so in Portuguese and in --json when a /msg is ambiguous', async () => {
     const pt = harness({lang: 'pt'})
-    pt.node.known = [{...ANA, id: generateIdentity().id}, {...ANA, name: 'Ana Maria', port: 5003, id: generateIdentity().id}]
+    pt.node.known = [
+      {...ANA, id: generateIdentity().id},
+      {...ANA, name: 'Ana Maria', port: 5003, id: generateIdentity().id},
+    ]
     pt.type('/msg Ana Maria oi')
     await pt.out.matching(/^"Ana" pode ser mais de um nó: .*Nada foi enviado/)
     const json = harness({json: true})
@@ -421,18 +476,26 @@ describe('Repl over piped input (not a TTY)', function () {
     node.emit('message', {id: '3', from: {...PEDRO, id: impostor.id}, text: 'and again', ts: Date.now()})
     await out.line('[Pedro (127.0.0.1:5001) said]: and again')
     const clashes = out.lines.filter((l) => l.startsWith('! The name "Pedro"'))
-    expect(clashes).to.deep.equal([`! The name "Pedro" is used by different keys (${fingerprint(real.id)}, ${fingerprint(impostor.id)}): check with /peers who is who.`])
+    expect(clashes).to.deep.equal([
+      `! The name "Pedro" is used by different keys (${fingerprint(real.id)}, ${fingerprint(impostor.id)}): check with /peers who is who.`,
+    ])
     node.emit('message', {id: '4', from: ANA, text: 'earlier', ts: new Date(2020, 0, 2, 9, 5).getTime(), history: true})
     await out.line('(history 2020-01-02 09:05) [Ana (127.0.0.1:5002) said]: earlier')
   })
 
-  it('shows a message learned late once, with its author\'s time, in both languages', async () => {
+  it("shows a message learned late once, with its author's time, in both languages", async () => {
     for (const [lang, line] of [
       ['en', '(2020-01-02 14:02, late) [Ana (127.0.0.1:5002) said]: while you were away'],
       ['pt', '(2020-01-02 14:02, atrasada) [Ana (127.0.0.1:5002) disse]: while you were away'],
     ] as const) {
       const {node, out} = harness({lang})
-      node.emit('message', {id: '5', from: ANA, text: 'while you were away', ts: new Date(2020, 0, 2, 14, 2).getTime(), late: true})
+      node.emit('message', {
+        id: '5',
+        from: ANA,
+        text: 'while you were away',
+        ts: new Date(2020, 0, 2, 14, 2).getTime(),
+        late: true,
+      })
       await out.line(line)
     }
   })
@@ -486,10 +549,16 @@ describe('Repl over piped input (not a TTY)', function () {
     expect(node.connects).to.deep.equal([{host: '127.0.0.1', port: 5001}])
   })
 
-  it('reports a failed /connect in the reader\'s language, by the engine\'s code', async () => {
+  it("reports a failed /connect in the reader's language, by the engine's code", async () => {
     const {node, out, type} = harness({lang: 'pt'})
     node.connectImpl = async (host, port) => {
-      if (port === 5009) throw new ChatNodeError({code: 'unreachable', host, port, failure: {code: 'refused', direction: 'outbound', host, port}})
+      if (port === 5009)
+        throw new ChatNodeError({
+          code: 'unreachable',
+          host,
+          port,
+          failure: {code: 'refused', direction: 'outbound', host, port},
+        })
       if (port === 5000) throw new ChatNodeError({code: 'self', host, port})
       throw new Error('something the catalogue does not know')
     }
@@ -550,8 +619,13 @@ describe('Repl over piped input (not a TTY)', function () {
 
   it('words engine warnings in Portuguese by their code', async () => {
     const {node, err} = harness({lang: 'pt'})
-    node.emit('warning', {code: 'bad_length', message: 'disconnected 127.0.0.1:40022: frame length 21331 is outside 1..1024 (bad_length)'})
-    await err.line('aviso: desconectado de 127.0.0.1:40022: não fala o protocolo do chat (tamanho de quadro inválido) (bad_length)')
+    node.emit('warning', {
+      code: 'bad_length',
+      message: 'disconnected 127.0.0.1:40022: frame length 21331 is outside 1..1024 (bad_length)',
+    })
+    await err.line(
+      'aviso: desconectado de 127.0.0.1:40022: não fala o protocolo do chat (tamanho de quadro inválido) (bad_length)',
+    )
     node.emit('warning', {code: 'send_queue_full', message: 'outgoing queue is full: a message was dropped'})
     await err.line('aviso: a fila de saída está cheia: uma mensagem foi descartada')
   })
@@ -785,8 +859,21 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
       {ts: new Date(2026, 10, 25, 17, 1).toISOString(), text: 'oi', own: true},
       {ts: new Date(2026, 10, 25, 17, 2).toISOString(), from: 'Ev\u001B[2Jil', text: 'a\nb', own: false},
       // logged at 17:09 (a held message, or replayed history), written by its author at 17:03
-      {ts: new Date(2026, 10, 25, 17, 9).toISOString(), sentTs: new Date(2026, 10, 25, 17, 3).getTime(), from: 'Ana', text: 'antes', own: false},
-      {ts: new Date(2026, 10, 25, 17, 10).toISOString(), sentTs: new Date(2026, 10, 25, 17, 10).getTime(), from: 'Ana', text: 'acena', own: false, action: true},
+      {
+        ts: new Date(2026, 10, 25, 17, 9).toISOString(),
+        sentTs: new Date(2026, 10, 25, 17, 3).getTime(),
+        from: 'Ana',
+        text: 'antes',
+        own: false,
+      },
+      {
+        ts: new Date(2026, 10, 25, 17, 10).toISOString(),
+        sentTs: new Date(2026, 10, 25, 17, 10).getTime(),
+        from: 'Ana',
+        text: 'acena',
+        own: false,
+        action: true,
+      },
       {ts: new Date(2026, 10, 25, 17, 11).toISOString(), from: 'Julia', text: 'acena também', own: true, action: true},
     ]
     const readHistory = async (count: number): Promise<HistoryMessage[]> => {
@@ -832,7 +919,7 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
     expect(out.text).to.equal('[Pedro (127.0.0.1:5001) said]: hi @Julia\n')
   })
 
-  it('prefixes messages, own lines, joins and leaves with HH:MM when asked: a message by its author\'s time', async () => {
+  it("prefixes messages, own lines, joins and leaves with HH:MM when asked: a message by its author's time", async () => {
     const now = new Date(2026, 10, 25, 7, 5).getTime()
     const sent = new Date(2026, 10, 25, 7, 3).getTime()
     const {node, out, type} = harness({timestamps: true, now: () => now})
@@ -861,7 +948,9 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
   })
 
   it('marks mentions in JSON, and only there', async () => {
-    const readHistory = async (): Promise<HistoryMessage[]> => [{ts: '2026-11-25T17:00:00.000Z', from: 'Pedro', text: 'x', own: false}]
+    const readHistory = async (): Promise<HistoryMessage[]> => [
+      {ts: '2026-11-25T17:00:00.000Z', from: 'Pedro', text: 'x', own: false},
+    ]
     const {node, out, type} = harness({json: true, readHistory})
     node.emit('message', {id: 'j1', from: PEDRO, text: 'hi @JULIA', ts: 1})
     node.emit('message', {id: 'j2', from: PEDRO, text: 'hi @Juliana', ts: 2})
@@ -880,7 +969,10 @@ describe('Repl: /me, /help COMMAND, /history, mentions, timestamps', function ()
 })
 
 /** A fake terminal: enquirer only needs isTTY and setRawMode on stdin, and columns on stdout. */
-function fakeTty(): {input: PassThrough & {isTTY: true; isRaw: boolean; setRawMode(mode: boolean): unknown}; out: Capture} {
+function fakeTty(): {
+  input: PassThrough & {isTTY: true; isRaw: boolean; setRawMode(mode: boolean): unknown}
+  out: Capture
+} {
   const input = Object.assign(new PassThrough(), {
     isTTY: true as const,
     isRaw: false,
@@ -894,7 +986,6 @@ function fakeTty(): {input: PassThrough & {isTTY: true; isRaw: boolean; setRawMo
   return {input, out}
 }
 
-
 describe('Repl on a terminal (enquirer prompt)', function () {
   this.timeout(3000)
 
@@ -902,7 +993,16 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     const node = new FakeNode()
     const {input, out} = fakeTty()
     const err = new Capture()
-    const repl = new Repl({node, lang: 'en', name: 'Julia', input, output: out.stream, errorOutput: err.stream, color: false, ...extra})
+    const repl = new Repl({
+      node,
+      lang: 'en',
+      name: 'Julia',
+      input,
+      output: out.stream,
+      errorOutput: err.stream,
+      color: false,
+      ...extra,
+    })
     open.push(repl)
     repl.start()
     return {node, repl, input, out, err, type: (...lines) => input.write(lines.map((line) => `${line}\r`).join(''))}
@@ -930,7 +1030,10 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     node.known = [PEDRO]
     type('/me waves', '/msg Pedro psst')
     await out.shown('[you → Pedro]: psst')
-    expect(out.screen.filter((line) => line !== '' && !line.startsWith('Julia>'))).to.deep.equal(['* Julia waves', '[you → Pedro]: psst'])
+    expect(out.screen.filter((line) => line !== '' && !line.startsWith('Julia>'))).to.deep.equal([
+      '* Julia waves',
+      '[you → Pedro]: psst',
+    ])
     expect(out.screen.some((line) => line.startsWith('Julia> /'))).to.equal(false)
   })
 
@@ -1093,7 +1196,12 @@ describe('Repl on a terminal (enquirer prompt)', function () {
 
   it('completes the 256 most recent authors, most recent first, and forgets older ones', async () => {
     const {node, input, out} = tty()
-    const author = (i: number): NodeInfo => ({id: `u${i}-id`, name: `u${String(i).padStart(3, '0')}`, host: '127.0.0.1', port: 6000 + i})
+    const author = (i: number): NodeInfo => ({
+      id: `u${i}-id`,
+      name: `u${String(i).padStart(3, '0')}`,
+      host: '127.0.0.1',
+      port: 6000 + i,
+    })
     for (let i = 0; i <= 256; i++) node.emit('message', {id: `n${i}`, from: author(i), text: 'hi', ts: i})
     // u001 speaks again: it becomes the most recent, u002 is now the oldest kept.
     node.emit('message', {id: 'n1-again', from: author(1), text: 'hi again', ts: 300})
@@ -1137,7 +1245,10 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     const {node, out, type} = tty()
     const id = 'A'.repeat(43)
     const since = new Date(2026, 10, 25, 9, 7).getTime()
-    node.peerList = [{...PEDRO, id, direction: 'inbound', since, transport: 'tcp'}, {...ANA, name: 'Ana Maria', direction: 'outbound', since, transport: 'swarm', route: 'direct'}]
+    node.peerList = [
+      {...PEDRO, id, direction: 'inbound', since, transport: 'tcp'},
+      {...ANA, name: 'Ana Maria', direction: 'outbound', since, transport: 'swarm', route: 'direct'},
+    ]
     type('/peers')
     await out.shown('Connected peers (2):')
     await out.until((capture) => capture.screen.some((line) => line.startsWith('  Ana Maria')))
@@ -1155,13 +1266,19 @@ describe('Repl on a terminal (enquirer prompt)', function () {
       Object.assign(out.stream, {columns: 50})
       const id = 'A'.repeat(43)
       const since = new Date(2026, 10, 25, 9, 7).getTime()
-      node.peerList = [{...PEDRO, id, direction: 'inbound', since, transport: 'tcp'}, {...ANA, name: 'Ana Maria', host: '192.168.100.200', direction: 'outbound', since, transport: 'tcp'}]
+      node.peerList = [
+        {...PEDRO, id, direction: 'inbound', since, transport: 'tcp'},
+        {...ANA, name: 'Ana Maria', host: '192.168.100.200', direction: 'outbound', since, transport: 'tcp'},
+      ]
       type('/peers', '/help', '/help connect')
       await out.until((capture) => capture.screen.some((line) => /^ {2}\S.*\/connect 127\.0\.0\.1:5001/.test(line)))
       const printed = out.screen.filter((line) => !line.startsWith('Julia>'))
       for (const line of printed) expect(displayWidth(line), `${lang}: ${JSON.stringify(line)}`).to.be.at.most(50)
       // name, address and fingerprint stay (a narrower table, or the plain list); every word of the help is there
-      expect(printed.some((line) => /^ {2}Ana Maria\W+192\.168\.100\.200:5002\W+\?$/.test(line)), printed.join('\n')).to.equal(true)
+      expect(
+        printed.some((line) => /^ {2}Ana Maria\W+192\.168\.100\.200:5002\W+\?$/.test(line)),
+        printed.join('\n'),
+      ).to.equal(true)
       const words = (lines: string[]): string => lines.join(' ').split(/\s+/).filter(Boolean).join(' ')
       expect(words(printed)).to.include(words(helpLines(catalogs[lang])))
     }
@@ -1171,7 +1288,10 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     const seen = new Date(2026, 10, 25, 9, 7).getTime()
     const {node, out, type} = tty({now: () => seen})
     const id = 'A'.repeat(43)
-    node.rosterList = [{...PEDRO, id, direct: true, present: true, lastSeen: seen}, {...ANA, name: 'Ana Maria', direct: false, present: true, lastSeen: seen}]
+    node.rosterList = [
+      {...PEDRO, id, direct: true, present: true, lastSeen: seen},
+      {...ANA, name: 'Ana Maria', direct: false, present: true, lastSeen: seen},
+    ]
     type('/who')
     await out.shown('In the room besides you (2):')
     await out.until((capture) => capture.screen.some((line) => line.startsWith('  Ana Maria')))

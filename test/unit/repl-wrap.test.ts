@@ -14,7 +14,11 @@ describe('repl wrapLine', () => {
 
   it('breaks between words, continuing under the message text', () => {
     const line = 'You: the quick brown fox jumps over the lazy dog'
-    expect(wrapLine(line, 20, 5).split('\n')).to.deep.equal(['You: the quick brown', '     fox jumps over', '     the lazy dog'])
+    expect(wrapLine(line, 20, 5).split('\n')).to.deep.equal([
+      'You: the quick brown',
+      '     fox jumps over',
+      '     the lazy dog',
+    ])
   })
 
   it('cuts a word only when it is longer than a whole row', () => {

@@ -47,7 +47,9 @@ describe('room keys', () => {
     const [a, b] = await Promise.all([deriveRoomKey(), deriveRoomKey(undefined)])
     expect(a.isPublic).to.equal(true)
     expect(a.key.equals(b.key)).to.equal(true)
-    expect(a.key.toString('hex')).to.equal(crypto.createHash('sha256').update(`chat/${PROTOCOL}/public-room`).digest('hex'))
+    expect(a.key.toString('hex')).to.equal(
+      crypto.createHash('sha256').update(`chat/${PROTOCOL}/public-room`).digest('hex'),
+    )
     expect(a.roomId).to.match(/^[0-9a-f]{64}$/)
     expect(a.roomId).to.not.equal(a.key.toString('hex'))
     const secret = await deriveRoomKey('a long and private passphrase')
@@ -115,7 +117,8 @@ describe('invite codes', () => {
     const body = crypto.randomBytes(32).toString('base64url')
     // 43 characters hold 258 bits: a last character with a spare bit set is a second spelling of some code.
     const lastIndex = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(body.at(-1)!)
-    const nonCanonical = body.slice(0, -1) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[lastIndex | 1]
+    const nonCanonical =
+      body.slice(0, -1) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[lastIndex | 1]
     for (const text of [
       '',
       body,
@@ -140,7 +143,17 @@ describe('invite codes', () => {
 
 describe('passphraseWarning', () => {
   it('warns about short, all-digit, common and repetitive passphrases', () => {
-    for (const weak of ['hunter2', 'abc', '12345678901234567890', 'password1234', 'Password123!', 'correct horse battery staple', 'abcabcabcabcabc', 'aaaaaaaaaaaaaaaa', 'qwertyuiop123']) {
+    for (const weak of [
+      'hunter2',
+      'abc',
+      '12345678901234567890',
+      'password1234',
+      'Password123!',
+      'correct horse battery staple',
+      'abcabcabcabcabc',
+      'aaaaaaaaaaaaaaaa',
+      'qwertyuiop123',
+    ]) {
       const warning = passphraseWarning(weak)
       expect(warning, weak).to.be.a('string')
       expect(warning).to.not.include('\n')
@@ -175,7 +188,13 @@ describe('fingerprint', () => {
   })
 
   it('rejects something that is not a node id', () => {
-    for (const bad of ['', 'abc', Buffer.alloc(31).toString('base64url'), Buffer.alloc(33).toString('base64url'), Buffer.alloc(32).toString('base64')]) {
+    for (const bad of [
+      '',
+      'abc',
+      Buffer.alloc(31).toString('base64url'),
+      Buffer.alloc(33).toString('base64url'),
+      Buffer.alloc(32).toString('base64'),
+    ]) {
       expect(() => fingerprint(bad), bad).to.throw(/not a node id/)
     }
   })

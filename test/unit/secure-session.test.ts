@@ -12,7 +12,12 @@ interface Side {
   identity: Identity
 }
 
-function side(initiator: boolean, room: RoomKey = PUBLIC_ROOM, name = initiator ? 'Ini' : 'Resp', port = initiator ? 5001 : 5000): Side {
+function side(
+  initiator: boolean,
+  room: RoomKey = PUBLIC_ROOM,
+  name = initiator ? 'Ini' : 'Resp',
+  port = initiator ? 5001 : 5000,
+): Side {
   const identity = generateIdentity()
   return {identity, session: new SecureSession({initiator, identity, name, listen: {host: '127.0.0.1', port}, room})}
 }
@@ -29,7 +34,7 @@ function handshake(a: Side, b: Side): {messages: Buffer[]; atA: SessionOutput; a
 }
 
 describe('secure session (Noise XXpsk0 + signed hellos)', () => {
-  it('completes a handshake: each side learns the other\'s signed identity and listening address', () => {
+  it("completes a handshake: each side learns the other's signed identity and listening address", () => {
     const a = side(true)
     const b = side(false)
     const {atA, atB, messages} = handshake(a, b)
@@ -62,9 +67,13 @@ describe('secure session (Noise XXpsk0 + signed hellos)', () => {
     const b = side(false, await deriveRoomKey('another long passphrase'))
     const [m1] = a.session.start()
     let output: SessionOutput | undefined
-    expectCode(ProtocolError, () => {
-      output = b.session.receive(m1)
-    }, 'room_mismatch')
+    expectCode(
+      ProtocolError,
+      () => {
+        output = b.session.receive(m1)
+      },
+      'room_mismatch',
+    )
     expect(output).to.equal(undefined)
     // One side public, the other private: the same.
     const c = side(true)
@@ -103,9 +112,17 @@ describe('secure session (Noise XXpsk0 + signed hellos)', () => {
     const mallory = generateIdentity()
     const impostor = {...alice, privateKey: mallory.privateKey}
     for (const impostorIsInitiator of [true, false]) {
-      const fake = new SecureSession({initiator: impostorIsInitiator, identity: impostor, name: 'Alice', listen: {host: '127.0.0.1', port: 1}, room: PUBLIC_ROOM})
+      const fake = new SecureSession({
+        initiator: impostorIsInitiator,
+        identity: impostor,
+        name: 'Alice',
+        listen: {host: '127.0.0.1', port: 1},
+        room: PUBLIC_ROOM,
+      })
       const honest = side(!impostorIsInitiator)
-      const [a, b] = impostorIsInitiator ? [{session: fake, identity: impostor}, honest] : [honest, {session: fake, identity: impostor}]
+      const [a, b] = impostorIsInitiator
+        ? [{session: fake, identity: impostor}, honest]
+        : [honest, {session: fake, identity: impostor}]
       expectCode(ProtocolError, () => handshake(a, b), 'bad_identity')
     }
   })
@@ -114,7 +131,11 @@ describe('secure session (Noise XXpsk0 + signed hellos)', () => {
     const a = side(true)
     const b = side(false)
     handshake(a, b)
-    expectCode(ProtocolError, () => b.session.receive(lengthPrefixed(encodeBody({type: 'ping', n: 1}))), 'decrypt_failed')
+    expectCode(
+      ProtocolError,
+      () => b.session.receive(lengthPrefixed(encodeBody({type: 'ping', n: 1}))),
+      'decrypt_failed',
+    )
     const c = side(true)
     const d = side(false)
     handshake(c, d)
@@ -125,7 +146,9 @@ describe('secure session (Noise XXpsk0 + signed hellos)', () => {
 
   it('tells a version-1 peer why, in version 1 framing', () => {
     const b = side(false)
-    const v1Hello = Buffer.from(JSON.stringify({type: 'hello', v: 1, id: 'x', name: 'Old', listen: {host: '127.0.0.1', port: 1}}))
+    const v1Hello = Buffer.from(
+      JSON.stringify({type: 'hello', v: 1, id: 'x', name: 'Old', listen: {host: '127.0.0.1', port: 1}}),
+    )
     const frame = Buffer.concat([Buffer.from([0, 0, 0, v1Hello.length]), v1Hello])
     try {
       b.session.receive(frame)

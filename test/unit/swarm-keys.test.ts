@@ -37,7 +37,9 @@ describe('swarm keys', () => {
     expect(swarmTopic(room).equals(swarmTopic(await deriveRoomKey(code)))).to.equal(true)
     expect(swarmTopic(room).equals(swarmTopic(await deriveRoomKey(newInviteCode())))).to.equal(false)
     // The public room has one fixed topic anyone can compute (pinned: changing it splits the public swarm).
-    expect(swarmTopic(PUBLIC_ROOM).toString('hex')).to.equal('6d2c759889f5f2651d04ea585cc70162186855dcb219b905fa13902f2ac2faf5')
+    expect(swarmTopic(PUBLIC_ROOM).toString('hex')).to.equal(
+      '6d2c759889f5f2651d04ea585cc70162186855dcb219b905fa13902f2ac2faf5',
+    )
     expect(swarmTopic(PUBLIC_ROOM).equals(swarmTopic(room))).to.equal(false)
   })
 

@@ -23,7 +23,9 @@ describe('reconciliation cost (10,000 shared messages)', () => {
       const result = reconcileSets([...common, ...a], [...common, ...b])
       expect(result.have.size + result.need.size).to.equal(differences)
       costs.set(differences, {bytes: result.bytes, rounds: result.rounds})
-      console.log(`      ${differences} differences: ${result.bytes.toLocaleString('en')} bytes in ${result.rounds} frames (${(result.bytes / differences).toFixed(0)} bytes per difference)`)
+      console.log(
+        `      ${differences} differences: ${result.bytes.toLocaleString('en')} bytes in ${result.rounds} frames (${(result.bytes / differences).toFixed(0)} bytes per difference)`,
+      )
       // O(d · log n) ranges: a constant number of fingerprints per difference and level of the tree of ranges.
       expect(result.bytes / differences).to.be.below(2000)
       // O(log n) frames: one per level of splitting (log8 of 10,000 ≈ 4.4) and the id lists, plus the frames a large

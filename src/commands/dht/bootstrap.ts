@@ -20,10 +20,23 @@ export default class DhtBootstrap extends Command {
   ]
 
   static override flags = {
-    port: Flags.integer({char: 'p', description: 'UDP port of the first node (the next two are used too)', max: 65_533, min: 1, required: true}),
+    port: Flags.integer({
+      char: 'p',
+      description: 'UDP port of the first node (the next two are used too)',
+      max: 65_533,
+      min: 1,
+      required: true,
+    }),
     host: Flags.string({default: '127.0.0.1', description: 'IPv4 address peers reach this machine at (not 0.0.0.0)'}),
-    relay: Flags.boolean({allowNo: true, default: true, description: 'run a blind relay beside the first node (--no-relay: none)'}),
-    json: Flags.boolean({default: false, description: 'print one JSON line when ready instead of the options and the hint'}),
+    relay: Flags.boolean({
+      allowNo: true,
+      default: true,
+      description: 'run a blind relay beside the first node (--no-relay: none)',
+    }),
+    json: Flags.boolean({
+      default: false,
+      description: 'print one JSON line when ready instead of the options and the hint',
+    }),
     lang: langFlag('the hint'),
   }
 
@@ -40,13 +53,22 @@ export default class DhtBootstrap extends Command {
       running = await startBootstrap({port: flags.port, host: flags.host, relay: flags.relay})
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
-      const why = code === 'EADDRINUSE' ? `a port from ${flags.port} to ${flags.port + 2} is in use: choose another --port` : (error as Error).message
+      const why =
+        code === 'EADDRINUSE'
+          ? `a port from ${flags.port} to ${flags.port + 2} is in use: choose another --port`
+          : (error as Error).message
       this.error(`cannot run the DHT on ${flags.host}:${flags.port}: ${why}`, {exit: 2})
     }
 
     const addresses = running.nodes.map(({host, port}) => `${host}:${port}`)
     if (flags.json) {
-      this.log(JSON.stringify({event: 'ready', bootstrap: addresses, ...(running.relay ? {relay: running.relay.publicKey} : {})}))
+      this.log(
+        JSON.stringify({
+          event: 'ready',
+          bootstrap: addresses,
+          ...(running.relay ? {relay: running.relay.publicKey} : {}),
+        }),
+      )
     } else {
       const relay = running.relay ? ` --relay-through ${running.relay.publicKey}` : ''
       this.log(addresses.map((address) => `--bootstrap ${address}`).join(' ') + relay)

@@ -12,7 +12,7 @@ export default class LogTail extends Command {
 
   // One paragraph per line: oclif wraps help text to the terminal's width.
   static override description = [
-    "Reads <log-dir>/chat_history_<port>.log, the history kept by the node listening on that port, and prints its last events one per line. Works whether or not the node is running.",
+    'Reads <log-dir>/chat_history_<port>.log, the history kept by the node listening on that port, and prints its last events one per line. Works whether or not the node is running.',
     'With --follow, keeps printing new events as they are written, until Ctrl+C; a history that does not exist yet is waited for (like tail -F). With --json, prints the raw JSON lines instead, for scripts.',
   ].join('\n\n')
 
@@ -36,7 +36,12 @@ export default class LogTail extends Command {
       description: 'directory of the history file [default: the working directory]',
       env: 'CHAT_LOG_DIR',
     }),
-    lines: Flags.integer({char: 'n', default: DEFAULT_TAIL_LINES, description: 'how many of the last events to print', min: 0}),
+    lines: Flags.integer({
+      char: 'n',
+      default: DEFAULT_TAIL_LINES,
+      description: 'how many of the last events to print',
+      min: 0,
+    }),
     follow: Flags.boolean({char: 'f', default: false, description: 'keep printing new events until interrupted'}),
     json: Flags.boolean({default: false, description: 'print the raw JSON lines instead of readable ones'}),
     lang: langFlag('the readable lines'),
@@ -62,13 +67,15 @@ export default class LogTail extends Command {
         texts,
         out: process.stdout,
         // stderr, so a pipe reading the events gets only events
-        onWaiting: () => process.stderr.write(`${texts.waiting(historyPath(flags['log-dir'] ?? process.cwd(), flags.port))}\n`),
+        onWaiting: () =>
+          process.stderr.write(`${texts.waiting(historyPath(flags['log-dir'] ?? process.cwd(), flags.port))}\n`),
         signal: controller.signal,
         // While a node runs on that port, its log process answers (late messages included, as they are reconciled).
         socket: tailSocketPath(tailSocketDir(this.config.dataDir), flags.port),
       })
     } catch (error) {
-      if (error instanceof HistoryNotFoundError) this.error(texts.notFound(error.port, error.dir, error.path), {exit: 2})
+      if (error instanceof HistoryNotFoundError)
+        this.error(texts.notFound(error.port, error.dir, error.path), {exit: 2})
       if (error instanceof HistoryReadError) this.error(error.message, {exit: 1})
       throw error
     } finally {

@@ -1,7 +1,7 @@
 // Noise CipherState (§5.1) for ChaChaPoly: ChaCha20-Poly1305 via node:crypto with a 64-bit counter nonce.
 
 import crypto from 'node:crypto'
-import { NoiseError } from './errors.js'
+import {NoiseError} from './errors.js'
 
 export const KEYLEN = 32
 export const TAGLEN = 16
@@ -27,8 +27,8 @@ export function chachaNonce(n: bigint): Buffer {
  * data is the same either way (RFC 8439 §2.8), and every transport frame has none.
  */
 export function aeadEncrypt(key: Uint8Array, n: bigint, ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Buffer {
-  const cipher = crypto.createCipheriv('chacha20-poly1305', key, chachaNonce(n), { authTagLength: TAGLEN })
-  if (ad.length > 0) cipher.setAAD(ad, { plaintextLength: plaintext.length })
+  const cipher = crypto.createCipheriv('chacha20-poly1305', key, chachaNonce(n), {authTagLength: TAGLEN})
+  if (ad.length > 0) cipher.setAAD(ad, {plaintextLength: plaintext.length})
   const out = Buffer.allocUnsafe(headroom + plaintext.length + TAGLEN)
   out.fill(0, 0, headroom)
   let at = headroom + cipher.update(plaintext).copy(out, headroom)
@@ -42,8 +42,8 @@ export function aeadDecrypt(key: Uint8Array, n: bigint, ad: Uint8Array, cipherte
   // node only checks the tag in final(); a missing or short tag must never reach it.
   if (ciphertext.length < TAGLEN) return null
   const bodyLen = ciphertext.length - TAGLEN
-  const decipher = crypto.createDecipheriv('chacha20-poly1305', key, chachaNonce(n), { authTagLength: TAGLEN })
-  if (ad.length > 0) decipher.setAAD(ad, { plaintextLength: bodyLen })
+  const decipher = crypto.createDecipheriv('chacha20-poly1305', key, chachaNonce(n), {authTagLength: TAGLEN})
+  if (ad.length > 0) decipher.setAAD(ad, {plaintextLength: bodyLen})
   decipher.setAuthTag(ciphertext.subarray(bodyLen))
   const body = decipher.update(ciphertext.subarray(0, bodyLen))
   try {
@@ -94,7 +94,8 @@ export class CipherState {
    */
   encryptWithAd(ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Buffer {
     this.#checkAlive()
-    if (this.#k === null) return headroom === 0 ? Buffer.from(plaintext) : Buffer.concat([Buffer.alloc(headroom), plaintext])
+    if (this.#k === null)
+      return headroom === 0 ? Buffer.from(plaintext) : Buffer.concat([Buffer.alloc(headroom), plaintext])
     this.#checkNonce()
     if (plaintext.length + TAGLEN > MAX_MESSAGE_LEN) {
       throw new NoiseError('message_too_large', `ciphertext would exceed ${MAX_MESSAGE_LEN} bytes`)

@@ -25,7 +25,7 @@ export class NoiseError extends Error {
   override readonly name = 'NoiseError'
   readonly code: NoiseErrorCode
 
-  constructor(code: NoiseErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: NoiseErrorCode, message: string, options?: {cause?: unknown}) {
     super(message, options)
     this.code = code
   }

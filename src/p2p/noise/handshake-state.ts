@@ -1,11 +1,11 @@
 // Noise HandshakeState (§5.3) for patterns without pre-messages (XX), with psk modifiers (§9).
 
-import type { KeyObject } from 'node:crypto'
-import { CipherState, MAX_MESSAGE_LEN, TAGLEN } from './cipher-state.js'
-import { NoiseError } from './errors.js'
-import { DEFAULT_PROTOCOL_NAME, parseProtocolName, type HandshakePattern, type Token } from './patterns.js'
-import { SymmetricState } from './symmetric-state.js'
-import { DHLEN, dh, generateKeyPair, type X25519KeyPair } from './x25519.js'
+import type {KeyObject} from 'node:crypto'
+import {CipherState, MAX_MESSAGE_LEN, TAGLEN} from './cipher-state.js'
+import {NoiseError} from './errors.js'
+import {DEFAULT_PROTOCOL_NAME, parseProtocolName, type HandshakePattern, type Token} from './patterns.js'
+import {SymmetricState} from './symmetric-state.js'
+import {DHLEN, dh, generateKeyPair, type X25519KeyPair} from './x25519.js'
 
 export const PSKLEN = 32
 
@@ -50,7 +50,10 @@ export class HandshakeState {
     this.pattern = parseProtocolName(options.protocolName ?? DEFAULT_PROTOCOL_NAME)
     const psks = options.psks ?? []
     if (psks.length !== this.pattern.pskCount) {
-      throw new NoiseError('invalid_psk', `${this.pattern.name} needs ${this.pattern.pskCount} PSK(s), got ${psks.length}`)
+      throw new NoiseError(
+        'invalid_psk',
+        `${this.pattern.name} needs ${this.pattern.pskCount} PSK(s), got ${psks.length}`,
+      )
     }
     if (psks.some((psk) => psk.length !== PSKLEN)) throw new NoiseError('invalid_psk', `PSKs must be ${PSKLEN} bytes`)
     this.#psks = psks.map((psk) => Buffer.from(psk))
@@ -134,7 +137,10 @@ export class HandshakeState {
     const tokens = this.#begin(false)
     return this.#guard(() => {
       if (message.length > MAX_MESSAGE_LEN) {
-        throw new NoiseError('message_too_large', `handshake message of ${message.length} bytes (max ${MAX_MESSAGE_LEN})`)
+        throw new NoiseError(
+          'message_too_large',
+          `handshake message of ${message.length} bytes (max ${MAX_MESSAGE_LEN})`,
+        )
       }
       const minimum = this.#messageLength(tokens, 0)
       if (message.length < minimum) {
@@ -183,8 +189,8 @@ export class HandshakeState {
     this.#e = null
     for (const psk of this.#psks) psk.fill(0)
     return this.initiator
-      ? { send: initiatorToResponder, recv: responderToInitiator }
-      : { send: responderToInitiator, recv: initiatorToResponder }
+      ? {send: initiatorToResponder, recv: responderToInitiator}
+      : {send: responderToInitiator, recv: initiatorToResponder}
   }
 
   #begin(writing: boolean): readonly Token[] {
@@ -205,7 +211,7 @@ export class HandshakeState {
     } catch (err) {
       this.#phase = 'failed'
       this.#e = null
-      throw err instanceof NoiseError ? err : new NoiseError('invalid_state', 'handshake step failed', { cause: err })
+      throw err instanceof NoiseError ? err : new NoiseError('invalid_state', 'handshake step failed', {cause: err})
     }
   }
 
@@ -259,10 +265,17 @@ export class HandshakeState {
       return key
     }
     const [mine, theirs]: ['e' | 's', 'e' | 's'] =
-      token === 'ee' ? ['e', 'e']
-      : token === 'ss' ? ['s', 's']
-      : token === 'es' ? (this.initiator ? ['e', 's'] : ['s', 'e'])
-      : this.initiator ? ['s', 'e'] : ['e', 's']
+      token === 'ee'
+        ? ['e', 'e']
+        : token === 'ss'
+          ? ['s', 's']
+          : token === 'es'
+            ? this.initiator
+              ? ['e', 's']
+              : ['s', 'e']
+            : this.initiator
+              ? ['s', 'e']
+              : ['e', 's']
     const shared = dh(local(mine), remote(theirs))
     this.#symmetric.mixKey(shared)
     shared.fill(0)

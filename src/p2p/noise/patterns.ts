@@ -1,7 +1,7 @@
 // Handshake patterns and protocol-name parsing. Only XX (no pre-messages) with psk modifiers and the
 // 25519/ChaChaPoly/SHA256 suite: what this project needs and what the known-answer vectors cover.
 
-import { NoiseError } from './errors.js'
+import {NoiseError} from './errors.js'
 
 export type Token = 'e' | 's' | 'ee' | 'es' | 'se' | 'ss' | 'psk'
 export type MessagePattern = readonly Token[]
@@ -35,7 +35,8 @@ export function parseProtocolName(protocolName: string): HandshakePattern {
   const parts = protocolName.split('_')
   if (parts.length !== 5 || parts[0] !== 'Noise') throw unsupported(protocolName, 'not a Noise protocol name')
   const [, patternName, ...suite] = parts as [string, string, string, string, string]
-  if (suite.some((part, i) => part !== SUITE[i])) throw unsupported(protocolName, `only ${SUITE.join('_')} is supported`)
+  if (suite.some((part, i) => part !== SUITE[i]))
+    throw unsupported(protocolName, `only ${SUITE.join('_')} is supported`)
 
   const match = /^([A-Z1]+)(.*)$/.exec(patternName)
   const base = match?.[1]
@@ -60,5 +61,5 @@ export function parseProtocolName(protocolName: string): HandshakePattern {
       pskCount++
     }
   }
-  return { protocolName, name: patternName, messages, pskCount }
+  return {protocolName, name: patternName, messages, pskCount}
 }

@@ -1,8 +1,8 @@
 // X25519 for Noise on node:crypto. Private keys stay KeyObjects (never exported); public keys are raw 32 bytes,
 // which is what goes on the wire.
 
-import crypto, { type KeyObject } from 'node:crypto'
-import { NoiseError } from './errors.js'
+import crypto, {type KeyObject} from 'node:crypto'
+import {NoiseError} from './errors.js'
 
 /** Noise DHLEN for 25519. */
 export const DHLEN = 32
@@ -19,13 +19,13 @@ export interface X25519KeyPair {
 }
 
 function rawPublicKey(key: KeyObject): Buffer {
-  const spki = key.export({ format: 'der', type: 'spki' })
+  const spki = key.export({format: 'der', type: 'spki'})
   return Buffer.from(spki.subarray(SPKI_PREFIX.length))
 }
 
 export function generateKeyPair(): X25519KeyPair {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('x25519')
-  return { privateKey, publicKey: rawPublicKey(publicKey) }
+  const {privateKey, publicKey} = crypto.generateKeyPairSync('x25519')
+  return {privateKey, publicKey: rawPublicKey(publicKey)}
 }
 
 /** Imports a raw 32-byte private scalar (test vectors, fixed keys) and derives its public key. */
@@ -33,20 +33,20 @@ export function keyPairFromPrivateKey(raw: Uint8Array): X25519KeyPair {
   if (raw.length !== DHLEN) throw new NoiseError('invalid_key', `X25519 private key must be ${DHLEN} bytes`)
   let privateKey: KeyObject
   try {
-    privateKey = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' })
+    privateKey = crypto.createPrivateKey({key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8'})
   } catch (err) {
-    throw new NoiseError('invalid_key', 'cannot import X25519 private key', { cause: err })
+    throw new NoiseError('invalid_key', 'cannot import X25519 private key', {cause: err})
   }
-  return { privateKey, publicKey: rawPublicKey(crypto.createPublicKey(privateKey)) }
+  return {privateKey, publicKey: rawPublicKey(crypto.createPublicKey(privateKey))}
 }
 
 /** Imports a raw 32-byte public key. Any 32 bytes import; bad points are caught by {@link dh}. */
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
   if (raw.length !== DHLEN) throw new NoiseError('invalid_key', `X25519 public key must be ${DHLEN} bytes`)
   try {
-    return crypto.createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' })
+    return crypto.createPublicKey({key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki'})
   } catch (err) {
-    throw new NoiseError('invalid_key', 'cannot import X25519 public key', { cause: err })
+    throw new NoiseError('invalid_key', 'cannot import X25519 public key', {cause: err})
   }
 }
 
@@ -58,9 +58,9 @@ export function dh(privateKey: KeyObject, remotePublicKey: Uint8Array): Buffer {
   const publicKey = publicKeyFromRaw(remotePublicKey)
   let shared: Buffer
   try {
-    shared = crypto.diffieHellman({ privateKey, publicKey })
+    shared = crypto.diffieHellman({privateKey, publicKey})
   } catch (err) {
-    throw new NoiseError('invalid_dh', 'X25519 failed: low-order or invalid peer public key', { cause: err })
+    throw new NoiseError('invalid_dh', 'X25519 failed: low-order or invalid peer public key', {cause: err})
   }
   // Belt and braces should a different OpenSSL build return zeros instead of failing.
   let acc = 0

@@ -31,7 +31,11 @@ export function nodeIdOfSwarmKey(publicKey: Uint8Array): string {
 
 /** The seed of a node's blind-relay key pair: stable for an identity, unrelated to its chat key. */
 export function relaySeed(identity: Identity): Buffer {
-  return crypto.createHash('sha256').update(RELAY_SEED_PREFIX, 'utf8').update(swarmKeyPair(identity).secretKey.subarray(0, 32)).digest()
+  return crypto
+    .createHash('sha256')
+    .update(RELAY_SEED_PREFIX, 'utf8')
+    .update(swarmKeyPair(identity).secretKey.subarray(0, 32))
+    .digest()
 }
 
 /** The 32-byte DHT topic of a room. The public room's is fixed: anyone can compute it and join. */

@@ -32,7 +32,11 @@ export interface DhtInstance extends EventEmitter {
   readonly table: {size: number}
   address(): {host: string; port: number}
   fullyBootstrapped(): Promise<void>
-  createServer(onConnection: (stream: NoiseStream) => void): {listen(keyPair?: unknown): Promise<void>; readonly publicKey: Buffer; close(): Promise<void>}
+  createServer(onConnection: (stream: NoiseStream) => void): {
+    listen(keyPair?: unknown): Promise<void>
+    readonly publicKey: Buffer
+    close(): Promise<void>
+  }
   createRawStream(options?: object): unknown
   destroy(): Promise<void>
 }

@@ -12,7 +12,10 @@ export interface RunningRelay {
 }
 
 /** Serves as a blind relay on `dht`, reachable by the DHT key pair given. */
-export async function startRelay(dht: DhtInstance, keyPair: {publicKey: Buffer; secretKey: Buffer}): Promise<RunningRelay> {
+export async function startRelay(
+  dht: DhtInstance,
+  keyPair: {publicKey: Buffer; secretKey: Buffer},
+): Promise<RunningRelay> {
   const Server = await loadRelayServer()
   const relay = new Server({createStream: (options) => dht.createRawStream({...options, framed: true})})
   const server = dht.createServer((stream: NoiseStream) => {

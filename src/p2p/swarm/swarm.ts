@@ -10,7 +10,14 @@ import type {SwarmRoute, Transport} from '../transport.js'
 import type {Address, NodeWarning, PeerDirection} from '../types.js'
 import {nodeIdOfSwarmKey, relaySeed, swarmKeyPair, swarmTopic} from './keys.js'
 import {type RunningRelay, startRelay} from './relay.js'
-import {isLoopbackHost, loadHyperdht, loadHyperswarm, type NoiseStream, type SwarmInstance, type SwarmPeerInfo} from './lib.js'
+import {
+  isLoopbackHost,
+  loadHyperdht,
+  loadHyperswarm,
+  type NoiseStream,
+  type SwarmInstance,
+  type SwarmPeerInfo,
+} from './lib.js'
 
 /**
  * Peers joining at the same moment can miss each other (Hyperswarm re-announces every 10 ± 2 min): the discovery is
@@ -83,7 +90,10 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
   /** Loads Hyperswarm, joins the room's topic and starts handing out connections. Resolves at once. */
   static async open(options: SwarmOptions, host: SwarmHost): Promise<SwarmLink> {
     const [Hyperswarm, DHT] = await Promise.all([loadHyperswarm(), loadHyperdht()])
-    const loopback = options.bootstrap !== undefined && options.bootstrap.length > 0 && options.bootstrap.every(({host}) => isLoopbackHost(host))
+    const loopback =
+      options.bootstrap !== undefined &&
+      options.bootstrap.length > 0 &&
+      options.bootstrap.every(({host}) => isLoopbackHost(host))
     // On loopback the DHT must bind 127.0.0.1, or connections do not complete (as in Hyperswarm's own tests).
     const dht = new DHT({bootstrap: options.bootstrap, ...(loopback ? {host: '127.0.0.1'} : {})})
     const relays = options.relayThrough ?? []
@@ -91,7 +101,9 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
       dht,
       keyPair: swarmKeyPair(options.identity),
       maxPeers: Math.max(1, options.maxPeers),
-      ...(relays.length > 0 ? {relayThrough: (force: boolean) => (force ? relays[Math.floor(Math.random() * relays.length)] : null)} : {}),
+      ...(relays.length > 0
+        ? {relayThrough: (force: boolean) => (force ? relays[Math.floor(Math.random() * relays.length)] : null)}
+        : {}),
     })
     const link = new SwarmLink(swarm, options, host)
     if (options.relay) {
@@ -154,12 +166,19 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
       timer = setTimeout(() => resolve('timeout'), DHT_BOOTSTRAP_TIMEOUT_MS)
       timer.unref()
     })
-    const outcome = await Promise.race([flushed.then(() => 'flushed' as const, () => 'failed' as const), timeout])
+    const outcome = await Promise.race([
+      flushed.then(
+        () => 'flushed' as const,
+        () => 'failed' as const,
+      ),
+      timeout,
+    ])
     clearTimeout(timer)
     if (this.#destroyed) return
     // A DHT that knows no node at all never reached its bootstrap: everything else keeps working on TCP.
     if (outcome !== 'flushed' || this.#swarm.dht.table.size === 0) {
-      const where = this.#options.bootstrap?.map(({host, port}) => `${host}:${port}`).join(', ') ?? 'the public bootstrap nodes'
+      const where =
+        this.#options.bootstrap?.map(({host, port}) => `${host}:${port}`).join(', ') ?? 'the public bootstrap nodes'
       this.#host.warn({
         code: 'dht_unreachable',
         message: `the DHT cannot be reached (${where}): no peers will be found on the swarm; the node keeps running on TCP`,
@@ -202,7 +221,12 @@ export class SwarmLink extends EventEmitter<SwarmLinkEvents> {
     for (const info of this.#swarm.peers.values()) {
       const id = nodeIdOfSwarmKey(info.publicKey)
       if (info.attempts < UNREACHABLE_AFTER_ATTEMPTS || this.#warned.has(id) || this.#host.isConnected(id)) continue
-      if ([...this.#swarm.connections].some((stream) => Buffer.from(stream.remotePublicKey).equals(Buffer.from(info.publicKey)))) continue
+      if (
+        [...this.#swarm.connections].some((stream) =>
+          Buffer.from(stream.remotePublicKey).equals(Buffer.from(info.publicKey)),
+        )
+      )
+        continue
       if (this.#warned.size >= MAX_WARNED_PEERS) this.#warned.clear()
       this.#warned.add(id)
       const relaying = (this.#options.relayThrough?.length ?? 0) > 0

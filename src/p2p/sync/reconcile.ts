@@ -44,7 +44,11 @@ export class Reconciler {
   readonly #maxBytes: number
 
   /** `keys` sorted by (ts, id), as MessageStore.keys() returns them. */
-  constructor(keys: StoreKey[], role: 'initiator' | 'responder', limits: {maxBytes?: number; maxIds?: number; maxRanges?: number} = {}) {
+  constructor(
+    keys: StoreKey[],
+    role: 'initiator' | 'responder',
+    limits: {maxBytes?: number; maxIds?: number; maxRanges?: number} = {},
+  ) {
     this.role = role
     this.#keys = keys
     this.#prefix = Array.from({length: keys.length + 1})
@@ -73,7 +77,11 @@ export class Reconciler {
       const upper: Bound = [range[0], range[1]]
       const hi = this.#lowerIndex(upper, lo)
       // Near the frame limits: one fingerprint for everything left, and the other side goes on from there.
-      if (out.ranges.length + SYNC_BUCKETS + 2 > this.#maxRanges || out.ids + SYNC_ID_LIST_THRESHOLD > this.#maxIds || out.bytes + WORST_STEP_BYTES > this.#maxBytes) {
+      if (
+        out.ranges.length + SYNC_BUCKETS + 2 > this.#maxRanges ||
+        out.ids + SYNC_ID_LIST_THRESHOLD > this.#maxIds ||
+        out.bytes + WORST_STEP_BYTES > this.#maxBytes
+      ) {
         out.push([null, '', this.#fingerprint(lo, this.#keys.length)])
         return {ranges: out.ranges, have, need}
       }
@@ -110,7 +118,10 @@ export class Reconciler {
   #describe(out: Output, upper: Bound, lo: number, hi: number): void {
     const count = hi - lo
     if (count <= SYNC_ID_LIST_THRESHOLD) {
-      const ids = this.#keys.slice(lo, hi).map((key) => key.id).sort()
+      const ids = this.#keys
+        .slice(lo, hi)
+        .map((key) => key.id)
+        .sort()
       out.push([upper[0], upper[1], ids], ids.length)
       return
     }

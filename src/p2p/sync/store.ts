@@ -51,7 +51,8 @@ export class MessageStore {
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS
     this.maxMessages = Math.min(options.maxMessages ?? DEFAULT_MAX_STORED, MAX_STORED_CEILING)
     this.#now = options.now ?? Date.now
-    if (!(this.retentionMs > 0) || !(this.maxMessages >= 1)) throw new RangeError('a store needs a positive retention and room for one frame')
+    if (!(this.retentionMs > 0) || !(this.maxMessages >= 1))
+      throw new RangeError('a store needs a positive retention and room for one frame')
   }
 
   get size(): number {

@@ -14,7 +14,11 @@ const DECODERS: Record<SyncItemKind, (payload: string) => {ts: number}> = {
  * The stored form of a frame; throws ProtocolError if the payload is malformed. Does not check the signature.
  * `known` (id and author time, from a validation that already decoded it) spares decoding and hashing again.
  */
-export function toStoredFrame(kind: SyncItemKind, frame: {payload: string; sig: string}, known?: {id: string; ts: number}): StoredFrame {
+export function toStoredFrame(
+  kind: SyncItemKind,
+  frame: {payload: string; sig: string},
+  known?: {id: string; ts: number},
+): StoredFrame {
   const {id, ts} = known ?? {id: messageId(frame.payload), ts: DECODERS[kind](frame.payload).ts}
   return {id, ts, kind, payload: frame.payload, sig: frame.sig}
 }

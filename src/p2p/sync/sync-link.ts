@@ -6,7 +6,17 @@
 
 import {EventEmitter} from 'node:events'
 
-import {encodeBody, type Frame, MAX_PLAINTEXT_BYTES, MAX_SYNC_ITEMS, MAX_SYNC_WANT, ProtocolError, type SyncFrame, type SyncItemsFrame, type SyncWantFrame} from '../protocol.js'
+import {
+  encodeBody,
+  type Frame,
+  MAX_PLAINTEXT_BYTES,
+  MAX_SYNC_ITEMS,
+  MAX_SYNC_WANT,
+  ProtocolError,
+  type SyncFrame,
+  type SyncItemsFrame,
+  type SyncWantFrame,
+} from '../protocol.js'
 import {TokenBucket} from '../rate-limit.js'
 import {Reconciler} from './reconcile.js'
 import type {MessageStore, StoredFrame} from './store.js'
@@ -112,7 +122,9 @@ export class SyncLinks<C extends SyncConnection> extends EventEmitter<SyncLinksE
 
     // A round of the peer's session: answered from the store as it is now, no state kept.
     if (!state.roundBudget.take()) {
-      conn.reject(new ProtocolError('sync_flood', `more than ${SYNC_ROUNDS_PER_SECOND} reconciliation rounds per second`))
+      conn.reject(
+        new ProtocolError('sync_flood', `more than ${SYNC_ROUNDS_PER_SECOND} reconciliation rounds per second`),
+      )
       return
     }
 
@@ -153,7 +165,11 @@ export class SyncLinks<C extends SyncConnection> extends EventEmitter<SyncLinksE
     return state
   }
 
-  #round(conn: C, session: NonNullable<LinkState['session']>, ranges: SyncFrame['ranges']): Promise<SyncFrame['ranges']> {
+  #round(
+    conn: C,
+    session: NonNullable<LinkState['session']>,
+    ranges: SyncFrame['ranges'],
+  ): Promise<SyncFrame['ranges']> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         session.waiting = undefined
