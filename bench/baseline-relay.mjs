@@ -41,7 +41,7 @@ const DATA = 1
 /** @param {string} name */
 function arg(name) {
   const i = process.argv.indexOf(name)
-  if (i < 0 || i + 1 >= process.argv.length) throw new Error(`missing ${name}`)
+  if (i === -1 || i + 1 >= process.argv.length) throw new Error(`missing ${name}`)
   return process.argv[i + 1]
 }
 

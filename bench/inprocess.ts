@@ -177,7 +177,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
       if (performance.now() > nextRepair) {
         nextRepair = performance.now() + 2000
         for (const [from, to] of dials) {
-          const port = nodes[to].info.port
+          const {port} = nodes[to].info
           if (nodes[from].peers().some((p) => p.port === port) || (engineMesh && nodes[from].peers().length > 0))
             continue
           const target = engineMesh ? nodes[Math.floor(retryRandom() * from)].info.port : port
@@ -195,6 +195,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
           `the in-process mesh was not complete in time: ${short.length} nodes short of peers (${short.slice(0, 8).join(', ')}); warnings: ${seen.join(', ') || 'none'}`,
         )
       }
+
       await sleep(20)
     }
 
@@ -280,11 +281,11 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
     const start = performance.now()
     const interval = 1000 / options.rate
     try {
-      for (let i = 0; i < sends.length; i++) {
+      for (const [i, send] of sends.entries()) {
         const due = start + i * interval
         if (performance.now() < due) await sleep(due - performance.now())
         sentAt[i] = performance.now()
-        nodes[sends[i].origin].send(sends[i].text)
+        nodes[send.origin].send(send.text)
       }
 
       await drained.wait(options.drainMs)

@@ -5,6 +5,7 @@
 import {performance} from 'node:perf_hooks'
 
 import type {Mesh} from './mesh.js'
+
 import {DrainLatch, rng, sleep, summarize, type Summary} from './stats.js'
 
 export interface Send {
@@ -131,8 +132,8 @@ export async function runLoad(mesh: Mesh, sends: Send[], options: LoadOptions): 
   const byHops = new Map<number, number[]>()
   const full: number[] = []
   const local: number[] = []
-  for (let i = 0; i < sends.length; i++) {
-    const origin = sends[i].origin
+  for (const [i, send] of sends.entries()) {
+    const {origin} = send
     let last = 0
     for (let r = 0; r < n; r++) {
       const at = arrivals[i][r]

@@ -80,7 +80,7 @@ export class Mesh {
 
   static async start(options: MeshOptions): Promise<Mesh> {
     const deadline = performance.now() + options.timeoutMs
-    const n = options.graph.n
+    const {n} = options.graph
     const ports: number[] = []
     for (let i = 0; i < n; i++) ports.push(await freePort())
     const nodes: MeshNode[] = Array.from({length: n})
@@ -201,7 +201,7 @@ export class Mesh {
     if (!event) return
     switch (event.event) {
       case 'message': {
-        const text = event.text
+        const {text} = event
         // A message replayed from a peer's recent history (joining) is not a live delivery.
         if (typeof text === 'string' && event.history !== true)
           for (const listener of this.#messageListeners) listener(index, text, at)
@@ -209,7 +209,7 @@ export class Mesh {
       }
 
       case 'sent': {
-        const text = event.text
+        const {text} = event
         if (typeof text === 'string') for (const listener of this.#sentListeners) listener(index, text, at)
         break
       }
@@ -341,7 +341,7 @@ export function chatEnv(workDir: string): NodeJS.ProcessEnv {
   // Anything that would change what a node does must not leak in from the user's shell (CHAT_DISCOVER above all:
   // the bench stays on 127.0.0.1, no multicast on the LAN).
   for (const name of Object.keys(env)) {
-    if (name.startsWith('CHAT_') && !['CHAT_CONFIG_DIR', 'CHAT_DATA_DIR', 'CHAT_CACHE_DIR'].includes(name))
+    if (name.startsWith('CHAT_') && !['CHAT_CACHE_DIR', 'CHAT_CONFIG_DIR', 'CHAT_DATA_DIR'].includes(name))
       delete env[name]
   }
 

@@ -181,7 +181,7 @@ export function summarizeProfile(
       const frame = byId.get(at)?.callFrame
       if (!frame) break
       const rank = ACCOUNT.findIndex((a) => a.match(frame.functionName, frame.url))
-      if (rank >= 0 && rank < best) {
+      if (rank !== -1 && rank < best) {
         best = rank
         item = ACCOUNT[rank].item
       }

@@ -5,11 +5,12 @@ import type {LatencySide} from './load.js'
 import type {Machine} from './machine.js'
 import type {ProfileRun} from './profile.js'
 import type {SoakResult} from './soak.js'
-import type {SyncBenchResult} from './sync.js'
 import type {StartupResult} from './startup.js'
-import {ratio, type Summary} from './stats.js'
+import type {SyncBenchResult} from './sync.js'
 import type {RampResult} from './throughput.js'
 import type {GraphStats} from './topology.js'
+
+import {ratio, type Summary} from './stats.js'
 
 type Cell = number | string
 
@@ -253,6 +254,7 @@ export function formatReport(report: Record<string, unknown>): string {
           )
         }
       }
+
       const hops = new Map<number, Cell[]>()
       for (const h of c.byHops) hops.set(h.hops, [h.hops, h.pairs, h.p50, h.p99, '–', '–'])
       for (const h of b.byHops) {
@@ -263,9 +265,8 @@ export function formatReport(report: Record<string, unknown>): string {
       }
 
       out.push(
-        `  per hop, fit: the slope of p50 against hop count (least squares over the rows below); chat ${fmt(c.hopFit.perHopMs)} ms per hop + ${fmt(c.hopFit.fixedMs)} ms fixed, baseline ${fmt(b.hopFit.perHopMs)} + ${fmt(b.hopFit.fixedMs)} ms`,
+        `  per hop, fit: the slope of p50 against hop count (least squares over the rows below); chat ${fmt(c.hopFit.perHopMs)} ms per hop + ${fmt(c.hopFit.fixedMs)} ms fixed, baseline ${fmt(b.hopFit.perHopMs)} + ${fmt(b.hopFit.fixedMs)} ms`, '  by hop count (end to end, ms):'
       )
-      out.push('  by hop count (end to end, ms):')
       out.push(
         table(
           [
@@ -273,13 +274,11 @@ export function formatReport(report: Record<string, unknown>): string {
             ...[...hops.values()].sort((x, y) => Number(x[0]) - Number(y[0])),
           ],
           '    ',
-        ),
-      )
-      out.push(
+        ), 
         '',
-        'Memory: RSS per node, MiB (VmRSS; chat\'s forked history writer counted apart; "node + its writer" is the node\'s RSS plus the',
+        'Memory: RSS per node, MiB (VmRSS; chat\'s forked history writer counted apart; "node + its writer" is the node\'s RSS plus the', "  writer's RssAnon: the writer's file-backed pages are the node executable's, resident once for both)"
+      
       )
-      out.push("  writer's RssAnon: the writer's file-backed pages are the node executable's, resident once for both)")
       out.push(
         table([
           ['', 'idle mean', 'idle max', 'after mean', 'after max'],
@@ -327,7 +326,7 @@ export function formatReport(report: Record<string, unknown>): string {
           ],
         ]),
       )
-      const errors = latency.chat.errors
+      const {errors} = latency.chat
       if (errors.length > 0) out.push(`  chat error events: ${errors.slice(0, 5).join(' | ')}`)
     }
   }
@@ -397,9 +396,8 @@ export function formatReport(report: Record<string, unknown>): string {
     if (e) out.push(`  error: ${e}`)
     else {
       out.push(
-        `  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms: ${fmt((1000 * profile.relay.busyMs) / profile.messages)} µs per message`,
+        `  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms: ${fmt((1000 * profile.relay.busyMs) / profile.messages)} µs per message`, `  profile: ${profile.relay.file}`, `  window: ${profile.relay.window}`
       )
-      out.push(`  profile: ${profile.relay.file}`, `  window: ${profile.relay.window}`)
       out.push(
         table(
           [
@@ -519,9 +517,8 @@ export function formatReport(report: Record<string, unknown>): string {
         ['ideal N − 1', inproc.frames.ideal],
         ['overhead (counted / ideal)', inproc.frames.overhead],
         ['bytes per frame on the wire', inproc.frames.wireBytesPerFrame],
-      ]),
+      ]), `  (${inproc.frames.method})`
     )
-    out.push(`  (${inproc.frames.method})`)
     out.push(
       table([
         ['cost', ''],
@@ -587,10 +584,9 @@ export function formatReport(report: Record<string, unknown>): string {
           cpu(ramps?.floor),
           cpu(ramps?.chat) - cpu(ramps?.floor),
         ],
-      ]),
-    )
-    out.push(
+      ]), 
       '  (busy is wall time between samples, so on a loaded machine every item grows; the CPU time does not, much)',
+    
     )
   }
 

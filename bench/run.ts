@@ -23,7 +23,7 @@ import {Mesh, type MeshKind, type MeshOptions} from './mesh.js'
 import {killAllChildren} from './proc.js'
 import {profileRelay, type ProfileRun} from './profile.js'
 import {formatReport} from './report.js'
-import {type SoakResult, soak} from './soak.js'
+import {soak, type SoakResult} from './soak.js'
 import {measureStartup, type StartupResult} from './startup.js'
 import {ratio, sleep} from './stats.js'
 import {cdfSvg} from './svg.js'
@@ -729,8 +729,7 @@ async function main(): Promise<void> {
     },
   }
   try {
-    if (options.inProcess) await inProcessMode(options, report)
-    else await processMode(options, report)
+    await (options.inProcess ? inProcessMode(options, report) : processMode(options, report));
   } catch (error) {
     report.error = String((error as Error).message ?? error)
   } finally {

@@ -96,9 +96,25 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   const finished = new Promise<void>((resolve) => {
     child.on('message', (raw) => {
       const message = raw as {type: string; received: number; warnings: number; rssMiB: number; message?: string}
-      if (message.type === 'progress') sample(message.received)
-      else if (message.type === 'done') done = message
-      else if (message.type === 'error') failure = message.message
+      switch (message.type) {
+      case 'progress': {
+      sample(message.received)
+      break;
+      }
+
+      case 'done': {
+      done = message
+      break;
+      }
+
+      case 'error': { {
+      failure = message.message
+      // No default
+      }
+
+      break;
+      }
+      }
     })
     child.on('exit', () => resolve())
   })

@@ -49,7 +49,7 @@ export function randomKeys(
   for (let i = 0; i < n; i++) {
     let id = ''
     for (let k = 0; k < 4; k++)
-      id += Math.floor(random() * 0x1_0000_0000)
+      id += Math.floor(random() * 0x1_00_00_00_00)
         .toString(16)
         .padStart(8, '0')
     keys.push({id, ts: baseTs + Math.floor(random() * spanMs)})

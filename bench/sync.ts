@@ -3,8 +3,9 @@
 
 import {performance} from 'node:perf_hooks'
 
-import {ChatNode} from '../src/p2p/node.js'
 import type {SyncSummary} from '../src/p2p/types.js'
+
+import {ChatNode} from '../src/p2p/node.js'
 import {rng} from './stats.js'
 import {randomKeys, reconcileSets} from './sync-sets.js'
 

@@ -5,19 +5,20 @@
 import {Flags} from '@oclif/core'
 import {userInfo} from 'node:os'
 
+import type {Address} from '../p2p/types.js'
+
 import {explainBadAddress, parseAddress} from '../p2p/address.js'
 import {HOP_FRAME_BURST, HOP_FRAMES_PER_SECOND} from '../p2p/connection.js'
 import {DEFAULT_HISTORY_MESSAGES} from '../p2p/history-sync.js'
-import {INBOUND_CONNECTIONS_PER_IP_PER_SECOND, MAX_PENDING_CONNECTIONS} from '../p2p/listener.js'
 import {NEW_AUTHOR_MESSAGE_BURST, NEW_AUTHOR_MESSAGES_PER_SECOND} from '../p2p/link-budget.js'
+import {INBOUND_CONNECTIONS_PER_IP_PER_SECOND, MAX_PENDING_CONNECTIONS} from '../p2p/listener.js'
 import {DEFAULT_DEGREE} from '../p2p/mesh.js'
+import {parseNameFlag} from '../p2p/name.js'
 import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND, type ChatNodeOptions, DEFAULT_HOST} from '../p2p/options.js'
 import {MAX_HISTORY_MESSAGES} from '../p2p/protocol.js'
-import {parseNameFlag} from '../p2p/name.js'
 import {DEFAULT_MAX_PEERS} from '../p2p/registry.js'
 import {parseRelayKey} from '../p2p/swarm/relay.js'
 import {DEFAULT_MAX_STORED, DEFAULT_RETENTION_MS, MAX_STORED_CEILING} from '../p2p/sync/store.js'
-import type {Address} from '../p2p/types.js'
 import {LANGS} from '../repl/i18n.js'
 
 // ---- Shared by `chat start` and `chat send` (each passes its own description) ----

@@ -4,6 +4,7 @@
 // and oclif.manifest.json each; for `chat start` oclif loads the root plugin and the user's plugins only.
 
 import type {Interfaces} from '@oclif/core'
+
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 

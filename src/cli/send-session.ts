@@ -3,11 +3,12 @@
 
 import pTimeout from 'p-timeout'
 
-import {formatAddress} from '../p2p/address.js'
+import type {Address, ChatMessage} from '../p2p/types.js'
+
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
+import {formatAddress} from '../p2p/address.js'
 import {ChatNode} from '../p2p/node.js'
 import {deriveRoomKey} from '../p2p/room.js'
-import type {Address, ChatMessage} from '../p2p/types.js'
 import {nodeErrorText, roomSecretText} from '../repl/engine-text.js'
 import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
 import {badInput, CommandFailure} from './failure.js'

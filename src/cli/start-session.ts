@@ -3,7 +3,10 @@
 // `StartOptions`.
 
 import type {Config} from '@oclif/core'
+
 import {stat} from 'node:fs/promises'
+
+import type {Address} from '../p2p/types.js'
 
 import {historyPath} from '../history/events.js'
 import {HistoryLog} from '../history/history-log.js'
@@ -15,13 +18,12 @@ import {addressBookPath, keepAddressBook, loadAddressBook} from '../identity/add
 import {loadOrCreateIdentity} from '../identity/identity-file.js'
 import {saveLastName} from '../identity/last-name.js'
 import {ChatNode, type ChatNodeOptions, DEFAULT_PORT} from '../p2p/node.js'
-import {DEFAULT_MAX_STORED, DEFAULT_RETENTION_MS} from '../p2p/sync/store.js'
 import {deriveRoomKey, passphraseWeakness, type RoomKey} from '../p2p/room.js'
-import type {Address} from '../p2p/types.js'
+import {DEFAULT_MAX_STORED, DEFAULT_RETENTION_MS} from '../p2p/sync/store.js'
 import {wirePluginHooks} from '../plugins/hooks.js'
 import {nodeErrorText, roomSecretText, weakPassphraseText} from '../repl/engine-text.js'
-import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
 import {type CliTexts, discoveryProblemText, historyProblemText, pluginProblemText} from '../repl/i18n-cli.js'
+import {type Catalog, catalogs, type Lang} from '../repl/i18n.js'
 import {IgnoreList, ignoreListPath, type IgnoreProblem} from '../repl/ignore-list.js'
 import {Repl} from '../repl/repl.js'
 import {badInput, CommandFailure, EXIT_BAD_INPUT} from './failure.js'
@@ -224,7 +226,7 @@ async function checkLogDir(dir: string, texts: CliTexts): Promise<string | undef
   try {
     if (!(await stat(dir)).isDirectory()) return texts.logDirIsFile(dir)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
+    const {code} = (error as NodeJS.ErrnoException)
     if (code === 'ENOTDIR') return texts.logDirUnderFile(dir)
   }
 

@@ -3,8 +3,9 @@
 // Connections are not persistent (no redial): a node that left says goodbye, and one still there is found again
 // within REFOUND_MS and dialled again if the connection was lost.
 
-import {isLoopback} from '../p2p/address.js'
 import type {NodeInfo, PeerSummary} from '../p2p/types.js'
+
+import {isLoopback} from '../p2p/address.js'
 import {type DiscoveredNode, Discovery, type DiscoveryOptions} from './mdns.js'
 
 export {type DiscoveredNode, Discovery, type DiscoveryOptions} from './mdns.js'
@@ -55,7 +56,7 @@ export async function discoverPeers(
     if (node.peers().some((peer) => peer.id === found.id || (peer.host === found.host && peer.port === found.port)))
       return
     node.connect(found.host, found.port, {persistent: false}).catch((error: unknown) => {
-      const code = (error as {code?: unknown}).code
+      const {code} = (error as {code?: unknown})
       if (typeof code === 'string' && QUIET_CONNECT_ERRORS.has(code)) return
       report(`discovery: found ${found.host}:${found.port} but ${(error as Error).message}`, {
         kind: 'connect',

@@ -3,15 +3,15 @@
 // the same room that it finds. Bounded everywhere: one query per interval, coalesced answers, a capped cache of
 // seen nodes whose entries expire, and a node reported again at most once per REFOUND_MS.
 
+import type {Answer} from 'dns-packet'
+
 import {LRUCache} from 'lru-cache'
 import makeMdns from 'multicast-dns'
 import pTimeout from 'p-timeout'
 
-import type {Answer} from 'dns-packet'
-
 import {
-  announcement,
   type Announced,
+  announcement,
   asksForUs,
   readSightings,
   RECORD_TTL_S,

@@ -9,10 +9,10 @@
 // The room id (RoomKey.roomId) is a hash of the room key, never the secret. The node's name is not published:
 // in a private room names travel encrypted, and the LAN need not learn them.
 
+import type {Answer} from 'dns-packet'
+
 import crypto from 'node:crypto'
 import {isIP} from 'node:net'
-
-import type {Answer} from 'dns-packet'
 
 import {isLoopback} from '../p2p/address.js'
 

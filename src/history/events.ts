@@ -114,14 +114,22 @@ function node(n: HistoryNode): HistoryNode {
 /** The event's own fields in a fixed order, whitelisted. */
 function body(e: HistoryEventInput): Record<string, unknown> {
   switch (e.event) {
-    case 'session_start':
+    case 'session_start': {
       return {node: node(e.node)}
-    case 'session_end':
+    }
+
+    case 'session_end': {
       return {}
-    case 'peer_connected':
+    }
+
+    case 'peer_connected': {
       return {peer: node(e.peer)}
-    case 'peer_disconnected':
+    }
+
+    case 'peer_disconnected': {
       return {peer: node(e.peer), reason: e.reason}
+    }
+
     case 'message_sent': {
       const out: Record<string, unknown> = {id: e.id, text: e.text}
       if (e.kind !== undefined) out.kind = e.kind
@@ -138,8 +146,10 @@ function body(e: HistoryEventInput): Record<string, unknown> {
       return out
     }
 
-    case 'dm_sent':
+    case 'dm_sent': {
       return {id: e.id, to: node(e.to), text: e.text}
+    }
+
     case 'dm_received': {
       const out: Record<string, unknown> = {id: e.id, from: node(e.from), text: e.text}
       if (e.sent_ts !== undefined) out.sent_ts = e.sent_ts
@@ -147,8 +157,9 @@ function body(e: HistoryEventInput): Record<string, unknown> {
       return out
     }
 
-    case 'frame_stored':
+    case 'frame_stored': {
       return {kind: e.kind, payload: e.payload, sig: e.sig}
+    }
   }
 }
 
@@ -206,8 +217,10 @@ export function parseHistoryLine(line: string): HistoryEvent | undefined {
       return n ? {...stamp, event: 'session_start', node: n} : undefined
     }
 
-    case 'session_end':
+    case 'session_end': {
       return {...stamp, event: 'session_end'}
+    }
+
     case 'peer_connected': {
       const peer = parseNode(raw.peer)
       return peer ? {...stamp, event: 'peer_connected', peer} : undefined
@@ -272,7 +285,8 @@ export function parseHistoryLine(line: string): HistoryEvent | undefined {
       return {...stamp, event: 'frame_stored', kind, payload, sig}
     }
 
-    default:
+    default: {
       return undefined
+    }
   }
 }

@@ -59,16 +59,26 @@ export interface LogTexts {
 /** The event's own part of the line, after the timestamp. */
 function describe(e: HistoryEvent, t: LogTexts): string {
   switch (e.event) {
-    case 'session_start':
+    case 'session_start': {
       return t.sessionStarted(sanitize(e.node.name), address(e.node))
-    case 'session_end':
+    }
+
+    case 'session_end': {
       return t.sessionEnded
-    case 'peer_connected':
+    }
+
+    case 'peer_connected': {
       return t.connected(formatNode(e.peer))
-    case 'peer_disconnected':
+    }
+
+    case 'peer_disconnected': {
       return t.disconnected(formatNode(e.peer), sanitize(e.reason).trim())
-    case 'message_sent':
+    }
+
+    case 'message_sent': {
       return e.kind === 'action' ? t.action(sanitize(e.name ?? t.you), sanitize(e.text)) : t.own(sanitize(e.text))
+    }
+
     case 'message_received': {
       const line =
         e.kind === 'action'
@@ -77,12 +87,17 @@ function describe(e: HistoryEvent, t: LogTexts): string {
       return `${e.history ? t.historyMark : ''}${e.late ? t.lateMark : ''}${line}`
     }
 
-    case 'dm_sent':
+    case 'dm_sent': {
       return t.directSent(formatNode(e.to), sanitize(e.text))
-    case 'dm_received':
+    }
+
+    case 'dm_received': {
       return `${e.late ? t.lateMark : ''}${t.directReceived(formatNode(e.from), sanitize(e.text))}`
-    case 'frame_stored':
+    }
+
+    case 'frame_stored': {
       return t.frameStored(e.kind)
+    }
   }
 }
 

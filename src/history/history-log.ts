@@ -6,11 +6,12 @@
 import {randomBytes} from 'node:crypto'
 import {EventEmitter} from 'node:events'
 
+import type {FromWriter} from './writer-protocol.js'
+
 import {reasonFor} from './errors.js'
-import {historyPath, serializeEvent, type HistoryEventInput} from './events.js'
+import {type HistoryEventInput, historyPath, serializeEvent} from './events.js'
 import {MAX_QUEUE_BYTES, SendWindow} from './send-window.js'
 import {READY_TIMEOUT_MS, WriterSupervisor} from './writer-supervisor.js'
-import type {FromWriter} from './writer-protocol.js'
 
 export {ACK_WINDOW, BATCH_MS, MAX_BATCH_BYTES, MAX_QUEUE_BYTES} from './send-window.js'
 export {MAX_WRITER_FAILURES, READY_TIMEOUT_MS} from './writer-supervisor.js'
@@ -36,8 +37,10 @@ export type HistoryProblemDetail =
   | {kind: 'close'; lost: number; path: string}
 
 export interface HistoryLogEvents {
-  /** One sentence to show the user, and its code. At most once per kind of trouble (cannot write; queue
-   * overflow; events lost at close; an event that could not be serialized). */
+  /**
+   * One sentence to show the user, and its code. At most once per kind of trouble (cannot write; queue
+   * overflow; events lost at close; an event that could not be serialized).
+   */
   problem: [message: string, code: string, detail: HistoryProblemDetail]
   /** A writer (the first or a restarted one) has the file open; `lastSeq` was already in it. */
   ready: [{pid: number; lastSeq: number}]

@@ -48,7 +48,7 @@ export async function completeLinesEnd(fh: FileHandle, end: number, chunkBytes =
     pos -= size
     const buf = await readAt(fh, pos, size)
     const nl = buf.lastIndexOf(NL)
-    if (nl >= 0) return pos + nl + 1
+    if (nl !== -1) return pos + nl + 1
   }
 
   return 0
@@ -93,7 +93,7 @@ export async function* linesBackward(fh: FileHandle, end: number, chunkBytes = C
     let right = buf.length
     while (right > 0) {
       const nl = buf.lastIndexOf(NL, right - 1)
-      if (nl < 0) break
+      if (nl === -1) break
       pieces.push(buf.subarray(nl + 1, right))
       pieceBytes += right - nl - 1
       const line = take()

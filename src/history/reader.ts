@@ -3,11 +3,12 @@
 // where fs.watch does not).
 
 import type {FileHandle} from 'node:fs/promises'
+
 import {open, stat} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {authorTime, byAuthorTime, isShownEvent, parseHistoryLine, type HistoryEvent} from './events.js'
-import {CHUNK_BYTES, LineSplitter, MAX_LINE_BYTES, completeLinesEnd, linesBackward, readAt} from './lines.js'
+import {authorTime, byAuthorTime, type HistoryEvent, isShownEvent, parseHistoryLine} from './events.js'
+import {CHUNK_BYTES, completeLinesEnd, linesBackward, LineSplitter, MAX_LINE_BYTES, readAt} from './lines.js'
 
 /** How often `followHistory` looks for new lines. */
 export const FOLLOW_POLL_MS = 200

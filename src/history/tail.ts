@@ -8,14 +8,15 @@ import {escapeJsonLine} from '../text/sanitize.js'
 import {reasonFor} from './errors.js'
 import {byAuthorTime, historyPath, parseHistoryLine} from './events.js'
 import {formatEvent, type LogTexts} from './format.js'
+import {followHistory, type HistoryRecord, type LastEvents, readLastEvents} from './reader.js'
 import {openTail} from './tail-socket.js'
-import {followHistory, readLastEvents, type HistoryRecord, type LastEvents} from './reader.js'
 
 export const DEFAULT_TAIL_LINES = 20
 
 /** There is no history file for that port in that directory. */
 export class HistoryNotFoundError extends Error {
   readonly code = 'ENOENT'
+
   constructor(
     readonly path: string,
     readonly dir: string,

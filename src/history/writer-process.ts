@@ -2,17 +2,19 @@
 // `log_worker` process fed by a queue). It writes batches of lines and acknowledges each batch once the OS has it,
 // so the parent can keep every event until it is safe. It never exits silently on an error: it reports it.
 
-import {mkdir, open, type FileHandle} from 'node:fs/promises'
+import {type FileHandle, mkdir, open} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 import {errnoCode} from '../io/errno.js'
 import {parseHistoryLine} from './events.js'
 import {completeLinesEnd, linesBackward} from './lines.js'
 import {TailServer} from './tail-socket.js'
-import {describeMessage, parseToWriter, type FromWriter} from './writer-protocol.js'
+import {describeMessage, type FromWriter, parseToWriter} from './writer-protocol.js'
 
-/** How far back from the end `init` looks for this session's last line. Only this writer appends, so its last
- * line is the file's last line; the margin covers another node sharing the file (same port, another host). */
+/**
+ * How far back from the end `init` looks for this session's last line. Only this writer appends, so its last
+ * line is the file's last line; the margin covers another node sharing the file (same port, another host).
+ */
 const MAX_RESUME_SCAN_BYTES = 8 * 1024 * 1024
 /** Upper bound of one write() — large enough to batch a burst, small enough to ack steadily. */
 const MAX_BATCH_BYTES = 1024 * 1024

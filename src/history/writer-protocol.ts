@@ -59,7 +59,7 @@ function isLines(v: unknown): v is string[] {
 export function parseToWriter(v: unknown): ToWriter | undefined {
   if (!isObj(v)) return undefined
   switch (v.type) {
-    case 'init':
+    case 'init': {
       if (v.tailSocket !== undefined && typeof v.tailSocket !== 'string') return undefined
       return typeof v.path === 'string' && typeof v.session === 'string' && v.session !== ''
         ? {
@@ -69,16 +69,25 @@ export function parseToWriter(v: unknown): ToWriter | undefined {
             ...(typeof v.tailSocket === 'string' ? {tailSocket: v.tailSocket} : {}),
           }
         : undefined
-    case 'append':
+    }
+
+    case 'append': {
       return isSeq(v.first) && v.first > 0 && isLines(v.lines) && Number.isSafeInteger(v.first + v.lines.length)
         ? {type: 'append', first: v.first, lines: v.lines}
         : undefined
-    case 'flush':
+    }
+
+    case 'flush': {
       return {type: 'flush'}
-    case 'shutdown':
+    }
+
+    case 'shutdown': {
       return {type: 'shutdown'}
-    default:
+    }
+
+    default: {
       return undefined
+    }
   }
 }
 
@@ -94,14 +103,19 @@ export function parseFromWriter(v: unknown): FromWriter | undefined {
         : undefined
     }
 
-    case 'ack':
+    case 'ack': {
       return isSeq(v.upTo) ? {type: 'ack', upTo: v.upTo} : undefined
-    case 'error':
+    }
+
+    case 'error': {
       return typeof v.code === 'string' && typeof v.message === 'string'
         ? {type: 'error', code: v.code, message: v.message}
         : undefined
-    default:
+    }
+
+    default: {
       return undefined
+    }
   }
 }
 

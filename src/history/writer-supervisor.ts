@@ -3,13 +3,12 @@
 // a row without progress, and stop it (politely, then SIGKILL). Knows nothing of lines or acknowledgements: the
 // messages it gets from the writer go to its host.
 
-import {fork, type ChildProcess} from 'node:child_process'
+import {type ChildProcess, fork} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
-
 import pTimeout from 'p-timeout'
 
 import {backoffDelay} from '../p2p/backoff.js'
-import {parseFromWriter, type FromWriter, type ToWriter} from './writer-protocol.js'
+import {type FromWriter, parseFromWriter, type ToWriter} from './writer-protocol.js'
 
 /** How long a writer has to answer `ready`. */
 export const READY_TIMEOUT_MS = 5000
@@ -37,8 +36,10 @@ export interface WriterSupervisorOptions {
 }
 
 export interface WriterSupervisorHost {
-  /** A message from the current writer: `ready` (once the writer is marked ready), `ack`, or an `error` that is not a
-   * crash report (a crash report only explains the exit that follows). */
+  /**
+   * A message from the current writer: `ready` (once the writer is marked ready), `ack`, or an `error` that is not a
+   * crash report (a crash report only explains the exit that follows).
+   */
   onMessage(msg: FromWriter): void
   /** The current writer exited (before any restart is scheduled): what it was sent is not known to be written. */
   onExit(): void
@@ -138,7 +139,7 @@ export class WriterSupervisor {
   /** Forks a writer and sends it `init`. */
   start(): void {
     this.#restartTimer = undefined
-    const writerPath = this.#options.writerPath
+    const {writerPath} = this.#options
     const {path, execArgv} = writerPath ? {path: writerPath, execArgv: defaultWriter().execArgv} : defaultWriter()
     let child: ChildProcess
     try {
@@ -199,8 +200,10 @@ export class WriterSupervisor {
     })
   }
 
-  /** Sends to the current writer if its channel is open. A failed send needs no action here: the writer's exit
-   * tells the host that everything unacknowledged is to be sent again. */
+  /**
+   * Sends to the current writer if its channel is open. A failed send needs no action here: the writer's exit
+   * tells the host that everything unacknowledged is to be sent again.
+   */
   send(msg: ToWriter): boolean {
     const child = this.#writer?.child
     if (!child?.connected) return false

@@ -24,6 +24,7 @@ export interface LoadedIdentity {
 
 export class IdentityError extends Error {
   override name = 'IdentityError'
+
   constructor(
     readonly file: string,
     message: string,
@@ -167,12 +168,14 @@ async function publishNoReplace(temp: string, file: string): Promise<boolean> {
     // window is tiny and only matters if two nodes create the same identity at the same instant.
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error
   }
+
   try {
     await writeFile(file, '', {flag: 'wx', mode: 0o600})
   } catch (error) {
     if (errnoCode(error) === 'EEXIST') return false
     throw error
   }
+
   // We hold the name (empty for an instant, which readers wait out); the rename fills it atomically.
   await rename(temp, file)
   return true

@@ -7,11 +7,12 @@ import type {PeerConnection} from './connection.js'
 import type {SeenCache} from './flood.js'
 import type {SignedIntake} from './intake.js'
 import type {LazyPush} from './lazy-push.js'
-import {chatMessage, MAX_CLOCK_SKEW_MS} from './message-auth.js'
 import type {SignedFrame, SignedPayload, SyncItemsFrame} from './protocol.js'
 import type {MessageStore, StoredFrame} from './sync/store.js'
-import {toStoredFrame} from './sync/stored-frame.js'
 import type {ChatMessage, NodeInfo} from './types.js'
+
+import {chatMessage, MAX_CLOCK_SKEW_MS} from './message-auth.js'
+import {toStoredFrame} from './sync/stored-frame.js'
 
 /** A full seen-cache (ids all inside the acceptance window) is reported at most this often. */
 const SEEN_FULL_WARNING_MS = 60_000

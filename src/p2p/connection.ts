@@ -5,15 +5,16 @@
 
 import {EventEmitter} from 'node:events'
 
+import type {Identity} from './identity.js'
+import type {Transport} from './transport.js'
+import type {CloseCode, NodeInfo, PeerDirection, PeerSummary} from './types.js'
+
 import {type CloseCause, describeSocketError, socketCloseCode} from './connect-failure.js'
 import {CLOSE_GRACE_MS, type ConnectionLimits, DEFAULT_CONNECTION_LIMITS} from './connection-limits.js'
 import {Heartbeat} from './heartbeat.js'
-import type {Identity} from './identity.js'
-import {TokenBucket} from './rate-limit.js'
 import {type DecodedFrame, decodeFrame, encodeBody, type Frame, ProtocolError, type WireAddress} from './protocol.js'
+import {TokenBucket} from './rate-limit.js'
 import {type RoomKeyMaterial, SecureSession, SessionError} from './secure-session.js'
-import type {Transport} from './transport.js'
-import type {CloseCode, NodeInfo, PeerDirection, PeerSummary} from './types.js'
 
 // The limits are part of a connection's interface: importers of this module find them here too.
 export * from './connection-limits.js'

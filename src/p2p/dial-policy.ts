@@ -53,7 +53,7 @@ export function chooseDials(known: Iterable<KnownPeer>, context: DialContext): K
   const chosen = candidates.slice(0, wanted)
   if (!context.score) return chosen
   // A stable sort after the shuffle: the best scores first, ties stay in their random order.
-  const score = context.score
+  const {score} = context
   const scored = candidates.map((peer) => ({peer, score: score(peer.id)}))
   if (scored.every((entry) => entry.score === 0)) return chosen
   const ranked = scored.map((entry, i) => ({...entry, i})).sort((a, b) => b.score - a.score || a.i - b.i)

@@ -6,11 +6,13 @@
 import {LRUCache} from 'lru-cache'
 
 import type {PeerConnection} from './connection.js'
-import {openSealed, sealTo} from './direct-crypto.js'
-import {ChatNodeError} from './errors.js'
 import type {SeenCache} from './flood.js'
 import type {Identity} from './identity.js'
 import type {SignedIntake} from './intake.js'
+import type {DirectMessage, NodeInfo} from './types.js'
+
+import {openSealed, sealTo} from './direct-crypto.js'
+import {ChatNodeError} from './errors.js'
 import {messageId, signFrame} from './message-auth.js'
 import {generateKeyPair, type X25519KeyPair} from './noise/index.js'
 import {
@@ -22,7 +24,6 @@ import {
   type SignedFrame,
   type SignedPayload,
 } from './protocol.js'
-import type {DirectMessage, NodeInfo} from './types.js'
 
 export const ANNOUNCE_INTERVAL_MS = 10 * 60_000
 /** Announcements given to a new direct peer, most recent first. */

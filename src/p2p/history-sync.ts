@@ -3,9 +3,10 @@
 
 import type {PeerConnection} from './connection.js'
 import type {SignedIntake} from './intake.js'
+import type {ChatMessage} from './types.js'
+
 import {chatMessage} from './message-auth.js'
 import {type HistoryFrame, MAX_HISTORY_MESSAGES, MAX_PLAINTEXT_BYTES, type SignedPayload} from './protocol.js'
-import type {ChatMessage} from './types.js'
 
 /** Recent messages kept to give a newcomer (and asked for when joining). */
 export const DEFAULT_HISTORY_MESSAGES = 50

@@ -1,9 +1,8 @@
 // A node's long-term Ed25519 identity, in memory. The node id is the raw public key in base64url. Storage on disk
 // is not the engine's business (src/identity does it); signing and verifying with ids is.
 
-import crypto, {type KeyObject} from 'node:crypto'
-
 import {LRUCache} from 'lru-cache'
+import crypto, {type KeyObject} from 'node:crypto'
 
 export interface Identity {
   /** Node id: base64url of the raw 32-byte Ed25519 public key. */

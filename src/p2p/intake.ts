@@ -4,9 +4,10 @@
 
 import type {PeerConnection} from './connection.js'
 import type {SeenCache} from './flood.js'
-import {messageId, type SignedKind, type SignedPayloads, validateSigned} from './message-auth.js'
 import type {ProtocolError, SignedPayload} from './protocol.js'
 import type {KeyedRateLimiter} from './rate-limit.js'
+
+import {messageId, type SignedKind, type SignedPayloads, validateSigned} from './message-auth.js'
 
 /** What became of a received payload. */
 export type Intake<P> =

@@ -2,9 +2,10 @@
 // `prune` frames, and grafts answered from the message store. Only live chat messages are pushed lazily; direct
 // messages, announcements and late frames (`sync_items`) still go whole down every link.
 
-import {BroadcastTree, type TreeOptions, type TreeStats} from './broadcast-tree.js'
 import type {PeerConnection} from './connection.js'
 import type {GraftFrame, IhaveFrame, SignedPayload} from './protocol.js'
+
+import {BroadcastTree, type TreeOptions, type TreeStats} from './broadcast-tree.js'
 import {KeyedRateLimiter} from './rate-limit.js'
 
 /** Chat messages a peer may graft from us per second (and burst): an honest peer grafts a few, not a flood's worth. */

@@ -4,14 +4,15 @@
 
 import {createConnection, type Socket} from 'node:net'
 
+import type {Frame} from './protocol.js'
+import type {CloseCode, NodeInfo, PeerDirection, PeerSummary} from './types.js'
+
 import {classifyClose, type ConnectFailure, describeFailure} from './connect-failure.js'
 import {type ConnectionLimits, type LocalEnd, PeerConnection} from './connection.js'
-import {ChatNodeError} from './errors.js'
 import {addressKey} from './dial-policy.js'
-import type {Frame} from './protocol.js'
+import {ChatNodeError} from './errors.js'
 import {PeerRegistry} from './registry.js'
-import {type Transport, tcpTransport} from './transport.js'
-import type {CloseCode, NodeInfo, PeerDirection, PeerSummary} from './types.js'
+import {tcpTransport, type Transport} from './transport.js'
 
 /** What the links need from their node. */
 export interface LinksHost {

@@ -5,8 +5,10 @@
 
 import crypto from 'node:crypto'
 
-import {ChatNodeError} from './errors.js'
 import type {SeenCache} from './flood.js'
+import type {ChatMessage} from './types.js'
+
+import {ChatNodeError} from './errors.js'
 import {type Identity, signWithPrefix, verifyWithPrefix} from './identity.js'
 import {
   type AnnouncePayload,
@@ -23,7 +25,6 @@ import {
   type SignedPayload,
   type SignedType,
 } from './protocol.js'
-import type {ChatMessage} from './types.js'
 
 export const MESSAGE_SIGNATURE_PREFIX = 'chat/2 message:'
 /** Each kind of signed payload has its own prefix, so a signature for one is never valid as another. */

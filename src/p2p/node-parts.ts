@@ -4,17 +4,21 @@
 
 import type {EventEmitter} from 'node:events'
 
-import {ChatMessages} from './chat-messages.js'
 import type {ConnectFailure} from './connect-failure.js'
 import type {LocalEnd, PeerConnection} from './connection.js'
+import type {Identity} from './identity.js'
+import type {Frame, SignedFrame, SyncItemsFrame} from './protocol.js'
+import type {RoomKey} from './room.js'
+import type {ChatNodeEvents, NodeInfo, PeerSummary} from './types.js'
+
+import {ChatMessages} from './chat-messages.js'
 import {DirectMessages} from './direct.js'
 import {ChatNodeError} from './errors.js'
 import {SeenCache} from './flood.js'
 import {HeldMessages} from './held.js'
 import {HistorySync} from './history-sync.js'
-import {LazyPush} from './lazy-push.js'
-import type {Identity} from './identity.js'
 import {SignedIntake} from './intake.js'
+import {LazyPush} from './lazy-push.js'
 import {LeaveGrace} from './leave-grace.js'
 import {Links} from './links.js'
 import {Listener} from './listener.js'
@@ -29,16 +33,13 @@ import {
 } from './options.js'
 import {PeerEvents} from './peer-events.js'
 import {PeerHealth} from './peer-health.js'
-import type {Frame, SignedFrame, SyncItemsFrame} from './protocol.js'
 import {KeyedRateLimiter} from './rate-limit.js'
-import type {RoomKey} from './room.js'
 import {Roster} from './roster.js'
 import {Sender} from './sender.js'
 import {LateRelay} from './sync/late-relay.js'
 import {MessageStore} from './sync/store.js'
 import {restoreFrames} from './sync/stored-frame.js'
 import {SyncLinks} from './sync/sync-link.js'
-import type {ChatNodeEvents, NodeInfo, PeerSummary} from './types.js'
 
 /** What the parts need from ChatNode itself: who it is, its state, and what it keeps (frames in, floods, dials). */
 export interface NodeCore {
@@ -118,7 +119,7 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
     !options.transient && (options.lazyPush === undefined ? options.degree !== 0 : options.lazyPush !== false)
   const lazyHost = {
     known: (id: string) => known.has(id),
-    chat: (id: string) => {
+    chat(id: string) {
       const stored = store.get(id)
       return stored?.kind === 'chat' ? stored : undefined
     },
@@ -160,25 +161,25 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
       onPeerUp: (conn) => peerEvents.up(conn),
       onPeerDown: (conn, reason, removed, code) => peerEvents.down(conn, reason, removed, code),
       // A reconciliation under way on the closed duplicate is lost with it: run one on the kept socket.
-      onPeerReplaced: (conn) => {
+      onPeerReplaced(conn) {
         if (conn.direction === 'outbound') void sync.initiate(conn)
       },
       onFrame: (conn, frame) => node.onFrame(conn, frame),
       warn,
-      refuseDial: (host, port) => {
+      refuseDial(host, port) {
         const cooling = health.blocked(host, port)
         return (
           cooling && new ChatNodeError({code: 'cooling_down', host, port, reason: cooling.code, until: cooling.until})
         )
       },
       dialled: (conn, host, port) => health.dialled(conn, host, port),
-      refuseAfterHello: (conn, remote) => {
+      refuseAfterHello(conn, remote) {
         const cooling = health.refuseAfterHello(remote)
         if (!cooling) return undefined
         refused.add(conn)
         return {code: cooling.code, host: remote.host, port: remote.port, until: cooling.until}
       },
-      closed: (conn, protocolError) => {
+      closed(conn, protocolError) {
         const penalty = health.closed(conn, protocolError)
         return penalty === undefined || penalty.fresh
       },
@@ -195,7 +196,7 @@ export function buildParts(node: NodeCore, options: ChatNodeOptions): NodeParts 
       dialOnce: async (host, port) => (await node.connectOnce(host, port)).id,
       blocked: (host, port, id) => health.blocked(host, port, id) !== undefined,
       score: (id) => health.scores.score(id),
-      exchangePeers: () => {
+      exchangePeers() {
         for (const conn of links.registry.list()) peerEvents.sendPeers(conn)
       },
     },

@@ -6,22 +6,12 @@
 // docs/architecture.md.
 
 import {EventEmitter} from 'node:events'
-
 import pTimeout from 'p-timeout'
 
 import type {TreeStats} from './broadcast-tree.js'
 import type {ConnectFailure} from './connect-failure.js'
 import type {PeerConnection} from './connection.js'
-import {ChatNodeError} from './errors.js'
-import {relayTargets} from './flood.js'
-import {generateIdentity, type Identity} from './identity.js'
 import type {AddressBookEntry} from './mesh.js'
-import {authorMessage, checkText} from './message-auth.js'
-import {nameProblem} from './name.js'
-import {buildParts, type NodeParts} from './node-parts.js'
-import {type ChatNodeOptions, STOP_TIMEOUT_MS} from './options.js'
-import {encodeBody, type Frame, MAX_NAME_CHARS, type SignedFrame, type SyncItemsFrame} from './protocol.js'
-import {PUBLIC_ROOM, type RoomKey} from './room.js'
 import type {SwarmLink} from './swarm/swarm.js'
 import type {
   ChatMessage,
@@ -32,6 +22,16 @@ import type {
   PeerSummary,
   RosterEntry,
 } from './types.js'
+
+import {ChatNodeError} from './errors.js'
+import {relayTargets} from './flood.js'
+import {generateIdentity, type Identity} from './identity.js'
+import {authorMessage, checkText} from './message-auth.js'
+import {nameProblem} from './name.js'
+import {buildParts, type NodeParts} from './node-parts.js'
+import {type ChatNodeOptions, STOP_TIMEOUT_MS} from './options.js'
+import {encodeBody, type Frame, MAX_NAME_CHARS, type SignedFrame, type SyncItemsFrame} from './protocol.js'
+import {PUBLIC_ROOM, type RoomKey} from './room.js'
 
 export {ChatNodeError} from './errors.js'
 export {DEFAULT_HISTORY_MESSAGES} from './history-sync.js'
@@ -186,7 +186,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       if (persistent) this.#parts.mesh.pin(host, port)
       return peer
     } catch (error) {
-      const code = (error as ChatNodeError).code
+      const {code} = (error as ChatNodeError)
       if (persistent && (code === 'unreachable' || code === 'dial_in_progress')) {
         this.#parts.mesh.pin(host, port)
         this.#parts.mesh.scheduleRedial(host, port)

@@ -7,13 +7,14 @@ import type {HeldMessages} from './held.js'
 import type {HistorySync} from './history-sync.js'
 import type {LazyPush} from './lazy-push.js'
 import type {LeaveGrace} from './leave-grace.js'
-import {CLOCK_WARNING_MS} from './message-auth.js'
 import type {Mesh} from './mesh.js'
-import {MAX_PEERS_PER_FRAME, type PeersFrame, type SignedFrame, type SignedPayload} from './protocol.js'
 import type {PeerRegistry} from './registry.js'
 import type {Roster} from './roster.js'
 import type {SyncLinks} from './sync/sync-link.js'
 import type {ChatNodeEvents, CloseCode} from './types.js'
+
+import {CLOCK_WARNING_MS} from './message-auth.js'
+import {MAX_PEERS_PER_FRAME, type PeersFrame, type SignedFrame, type SignedPayload} from './protocol.js'
 
 /** What peer events need from their node: the helpers that each do their part, and where the events go. */
 export interface PeerEventsHost {
@@ -74,6 +75,7 @@ export class PeerEvents {
       const to = {id: remote.id, name: remote.name, host: remote.host, port: remote.port}
       node.emit('held_released', {sent: released.send.length, dropped: released.dropped, to})
     }
+
     const offsetMs = conn.clockOffsetMs
     if (offsetMs !== undefined && Math.abs(offsetMs) > CLOCK_WARNING_MS)
       node.emit('clock_skew', {peer: conn.summary(), offsetMs})

@@ -2,6 +2,8 @@
 // scores, each link's budget for never-seen authors and the set of authors this node knows, and tells the node
 // (through a narrow link interface, no sockets here) whom to refuse, whom not to redial and which link to cut.
 
+import type {CooldownSummary, NodeInfo, PeerDirection, PeerPenalised} from './types.js'
+
 import {isLoopback} from './address.js'
 import {Cooldown, type CooldownEntry, type CooldownKey, type CooldownOptions} from './cooldown.js'
 import {
@@ -11,9 +13,8 @@ import {
   NEW_AUTHOR_MESSAGES_PER_SECOND,
   RecentSet,
 } from './link-budget.js'
-import {type PenaltyKind, PeerScores} from './peer-score.js'
+import {PeerScores, type PenaltyKind} from './peer-score.js'
 import {ProtocolError} from './protocol.js'
-import type {CooldownSummary, NodeInfo, PeerDirection, PeerPenalised} from './types.js'
 
 /** Protocol errors that are not the peer's fault (a slow network, our own bug): no cool-down for them. */
 const FORGIVEN_CODES = new Set(['handshake_timeout', 'internal', 'rekey'])
@@ -162,7 +163,7 @@ export class PeerHealth {
     }
 
     if (!code || FORGIVEN_CODES.has(code)) return undefined
-    if (link.peerId && (code === 'bad_signature' || !['flooding', 'duplicate_flood'].includes(code))) {
+    if (link.peerId && (code === 'bad_signature' || !['duplicate_flood', 'flooding'].includes(code))) {
       this.scores.penalise(link.peerId, code === 'bad_signature' ? 'bad_signature' : 'invalid_frame')
     }
 

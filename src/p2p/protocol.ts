@@ -42,6 +42,7 @@ export const FINGERPRINT_CHARS = 22
 /** Why a frame was refused. `code` is stable and machine-readable; `message` says what was wrong. */
 export class ProtocolError extends Error {
   readonly code: string
+
   constructor(code: string, message: string) {
     super(message)
     this.name = 'ProtocolError'
@@ -655,7 +656,7 @@ function asObject(value: unknown, what: string): Obj {
 
 function field(obj: Obj, key: string): unknown {
   // Own properties only: never read through a prototype a peer may have planted.
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined
+  return Object.hasOwn(obj, key) ? obj[key] : undefined
 }
 
 function str(obj: Obj, key: string, min: number, max: number): string {

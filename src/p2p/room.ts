@@ -18,6 +18,7 @@ export interface RoomKey {
 /** A secret that cannot make a room key: `code` says which way, for a UI to word in its own language. */
 export class RoomSecretError extends Error {
   override readonly name = 'RoomSecretError'
+
   constructor(
     readonly code: 'empty_secret' | 'malformed_invite',
     message: string,
@@ -165,8 +166,8 @@ export function passphraseWeakness(secret: string): PassphraseWeakness | undefin
   if (text === '' || parseInviteCode(text)) return undefined
   if (/^\d+$/.test(text)) return {kind: 'digits'}
   if ([...text].length < MIN_PASSPHRASE_LENGTH) return {kind: 'short', min: MIN_PASSPHRASE_LENGTH}
-  const folded = text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
-  const core = folded.replace(/^\d+|\d+$/g, '')
+  const folded = text.toLowerCase().replaceAll(/[^\p{L}\p{N}]/gu, '')
+  const core = folded.replaceAll(/^\d+|\d+$/g, '')
   if (COMMON_PASSPHRASES.has(core) || COMMON_PASSPHRASES.has(folded)) return {kind: 'common'}
   if (/^(.{1,4})\1+$/u.test(folded) || new Set(folded).size < 4) return {kind: 'repeated'}
   return undefined

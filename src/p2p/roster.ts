@@ -4,8 +4,9 @@
 //
 // Hop counts are not knowable (flooded frames carry no hop counter), so a node is "direct" or "via peers".
 
-import {TokenBucket} from './rate-limit.js'
 import type {NodeInfo, RoomChurn, RoomLeft, RosterEntry} from './types.js'
+
+import {TokenBucket} from './rate-limit.js'
 
 /** Nodes remembered; past this the one heard of least recently is forgotten. */
 export const MAX_ROSTER_ENTRIES = 1000

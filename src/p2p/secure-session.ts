@@ -7,6 +7,7 @@
 //   -> s, se         + hello
 //   <-> transport frames: uint16 length ‖ ciphertext
 
+import {type Identity, isNodeId, signWithPrefix, verifyWithPrefix} from './identity.js'
 import {
   type CipherState,
   DEFAULT_PROTOCOL_NAME,
@@ -16,7 +17,6 @@ import {
   NONCE_RECONNECT_THRESHOLD,
   type X25519KeyPair,
 } from './noise/index.js'
-import {type Identity, isNodeId, signWithPrefix, verifyWithPrefix} from './identity.js'
 import {
   decodeHelloPayload,
   encodeHelloPayload,
@@ -74,6 +74,7 @@ export type RemoteHello = WireNode & {clockOffsetMs?: number; transient?: true; 
 /** A handshake or transport failure. `reply` is what may be written before closing (usually nothing). */
 export class SessionError extends ProtocolError {
   readonly reply: Buffer | undefined
+
   constructor(code: string, message: string, reply?: Buffer) {
     super(code, message)
     this.name = 'SessionError'

@@ -7,6 +7,7 @@
 
 import type {Config, Interfaces} from '@oclif/core'
 import type {EventEmitter} from 'node:events'
+
 import PQueue from 'p-queue'
 
 import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerLeft, PeerSummary} from '../p2p/types.js'
@@ -199,6 +200,7 @@ export function wirePluginHooks(
   const onMessage = (message: ChatMessage): void => {
     if (!message.history && !options.ignored?.(message.from.id)) fire('chat:message', {message})
   }
+
   // A short-lived `chat send` node comes and goes with each message: no hook, as no line on the screen.
   const onJoined = (peer: PeerSummary): void => {
     if (!peer.transient) fire('chat:peer', {change: 'joined', peer})

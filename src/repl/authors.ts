@@ -4,8 +4,9 @@
 
 import {LRUCache} from 'lru-cache'
 
-import {safeFingerprint} from './output.js'
 import type {ReplNode} from './types.js'
+
+import {safeFingerprint} from './output.js'
 
 /** Names of message authors remembered for @completion (they may be several hops away, not direct peers). */
 const MAX_SEEN_NAMES = 256
@@ -15,8 +16,10 @@ export class Authors {
   readonly #ownName: () => string
   /** Names of recent authors for @completion: set() makes a name the most recent; the least recent goes when full. */
   readonly #seenNames = new LRUCache<string, true>({max: MAX_SEEN_NAMES})
-  /** Display name → the identity keys seen using it. Read with peek and set once per name: full, the name seen
-   * first goes. */
+  /**
+   * Display name → the identity keys seen using it. Read with peek and set once per name: full, the name seen
+   * first goes.
+   */
   readonly #keysByName = new LRUCache<string, Set<string>>({max: MAX_SEEN_NAMES})
 
   constructor(node: ReplNode, ownName: () => string) {

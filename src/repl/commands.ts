@@ -1,7 +1,8 @@
 // What a typed line means. Pure: no node, no output, so every case is a one-line test.
 
-import {parseAddress, parseHost, parsePort} from '../p2p/address.js'
 import type {Address} from '../p2p/types.js'
+
+import {parseAddress, parseHost, parsePort} from '../p2p/address.js'
 import {type MsgTarget, readQuoted} from './recipient.js'
 
 /** What a command's argument is, for Tab completion. `text` completes nothing but `@names`. */
@@ -94,8 +95,10 @@ function parseHistory(args: string[]): Command {
     : {kind: 'usage', command: 'history'}
 }
 
-/** `/msg "Ana Maria" text` (a quoted name, then the text) or `/msg words...` (resolved later); the text keeps its
- * inner spacing. */
+/**
+ * `/msg "Ana Maria" text` (a quoted name, then the text) or `/msg words...` (resolved later); the text keeps its
+ * inner spacing.
+ */
 function parseMsg(args: string): Command {
   const usage: Command = {kind: 'usage', command: 'msg'}
   if (args.startsWith('"')) {

@@ -3,8 +3,9 @@
 // events) is corked from then on and uncorked once the turn's work is done: the rest of the burst reaches the pipe
 // as one writev instead of one system call per line.
 
-import {isBroken, markBroken} from '../io/broken-pipe.js'
 import type {ReplOutput} from './types.js'
+
+import {isBroken, markBroken} from '../io/broken-pipe.js'
 
 interface Corkable {
   cork(): void

@@ -9,7 +9,7 @@ import {chatNodeErrorDetail, type ChatNodeErrorDetail} from '../p2p/errors.js'
 import {type PassphraseWeakness, RoomSecretError} from '../p2p/room.js'
 import {
   type EngineTexts,
-  type NodeErrorTexts,
+  
   PROTOCOL_CODES,
   type ProtocolCode,
   REASON_CODES,
@@ -41,7 +41,7 @@ const ENGLISH_REASONS: Readonly<Record<string, ReasonCode>> = {
 const has = <T extends string>(list: readonly T[], code: string | undefined): code is T =>
   code !== undefined && (list as readonly string[]).includes(code)
 
-export type {NodeErrorTexts}
+
 
 function field(error: unknown, name: string): unknown {
   return typeof error === 'object' && error !== null && name in error
@@ -183,3 +183,5 @@ export function weakPassphraseText(texts: EngineTexts, weak: PassphraseWeakness)
   const why = weak.kind === 'short' ? texts.weakness.short(weak.min) : texts.weakness[weak.kind]
   return texts.weakPassphrase(why)
 }
+
+export {type NodeErrorTexts} from './i18n-engine.js'

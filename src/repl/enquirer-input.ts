@@ -1,8 +1,9 @@
 // enquirer's Input prompt, typed: enquirer is CommonJS and its typings omit the prompt classes, so the parts of its
 // StringPrompt (lib/prompt.js, lib/types/string.js) that ChatPrompt uses or overrides are declared here.
 
-import Enquirer from 'enquirer'
 import type {EventEmitter} from 'node:events'
+
+import Enquirer from 'enquirer'
 
 import type {ReplInput, ReplOutput} from './types.js'
 
@@ -43,4 +44,4 @@ type StringPromptClass = new (options: {
 }) => StringPrompt
 
 // enquirer is CommonJS and its typings omit the prompt classes; Input is StringPrompt plus optional history.
-export const Input = (Enquirer as unknown as {Input: StringPromptClass}).Input
+export const {Input} = (Enquirer as unknown as {Input: StringPromptClass})

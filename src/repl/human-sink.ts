@@ -1,7 +1,6 @@
 // Human output: sentences in the user's language, coloured and wrapped for a terminal (the `OutputSink` of output.ts).
 
 import type {HistoryMessage} from '../history/reader.js'
-import {formatAddress} from '../p2p/address.js'
 import type {
   ChatMessage,
   ClockSkew,
@@ -16,11 +15,13 @@ import type {
   RoomLeft,
   RosterEntry,
 } from '../p2p/types.js'
+import type {IgnoredAuthor} from './ignore-list.js'
+
+import {formatAddress} from '../p2p/address.js'
 import {sanitize} from '../text/sanitize.js'
 import {leaveReasonText, warningText} from './engine-text.js'
 import {fitTable, formatClock, formatStamp} from './format.js'
 import {actionText, type Catalog, formatRemaining, helpLines, helpTopicLines, usageWidth} from './i18n.js'
-import type {IgnoredAuthor} from './ignore-list.js'
 import {markMentions, mentions} from './mention.js'
 import {type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
 import {PLAIN, type Style} from './style.js'
@@ -286,7 +287,7 @@ export class HumanSink implements OutputSink {
     if (topic === undefined) {
       const lines = helpLines(this.#catalog)
       const hang = usageWidth(this.#catalog) + 2
-      lines.forEach((line, i) => this.#printer.out(line, i < lines.length - 1 ? hang : 0))
+      for (const [i, line] of lines.entries()) this.#printer.out(line, i < lines.length - 1 ? hang : 0)
       return
     }
 

@@ -1,10 +1,11 @@
-import {FILE_ERROR_CODES, FILE_ERROR_REASONS, type FileErrorCode} from '../history/errors.js'
 import type {DiscoveryProblem} from '../discovery/index.js'
 import type {HistoryProblemDetail} from '../history/history-log.js'
-import {formatAddress} from '../p2p/address.js'
 import type {PluginProblem} from '../plugins/hooks.js'
-import {errorMessage, nodeErrorText} from './engine-text.js'
 import type {EngineTexts} from './i18n-engine.js'
+
+import {FILE_ERROR_CODES, FILE_ERROR_REASONS, type FileErrorCode} from '../history/errors.js'
+import {formatAddress} from '../p2p/address.js'
+import {errorMessage, nodeErrorText} from './engine-text.js'
 
 // The lines of the commands other than the REPL (`chat send`, `chat room invite`) and the problems `chat start` meets
 // while setting up (shown after the catalogue's `aviso:`/`warning:` prefix), in Portuguese and English.

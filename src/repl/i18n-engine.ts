@@ -2,8 +2,9 @@
 // reads is looked up here by code, so both languages say the same thing. test/unit/i18n-catalog.test.ts scans
 // src/p2p for every code it can raise and fails until each one is here.
 
-import {formatAddress} from '../p2p/address.js'
 import type {ChatNodeErrorCode, ChatNodeErrorDetail} from '../p2p/errors.js'
+
+import {formatAddress} from '../p2p/address.js'
 
 /** Codes of ChatNode's errors (a refused send, connect or start): src/p2p/errors.ts. */
 export const NODE_ERROR_CODES = [

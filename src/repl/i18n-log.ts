@@ -1,6 +1,7 @@
 // `chat log tail`'s lines in Portuguese and English. English keeps the seed's wording, which scripts may grep.
 
 import type {LogTexts} from '../history/format.js'
+
 import {reasonText} from './engine-text.js'
 import {enEngine, ptEngine} from './i18n-engine.js'
 

@@ -1,13 +1,14 @@
 // Every sentence the REPL shows, in Portuguese and English. Templates only: callers pass raw values and the human
 // renderer sanitises whole lines, so nothing here needs to know about terminals.
 
-import {formatAddress} from '../p2p/address.js'
-import type {Address, ConnectFailure, ConnectFailureCode, PeerDirection} from '../p2p/types.js'
-import type {SwarmRoute, TransportKind} from '../p2p/transport.js'
 import type {LogTexts} from '../history/format.js'
-import {COMMANDS, type CommandName} from './commands.js'
+import type {SwarmRoute, TransportKind} from '../p2p/transport.js'
+import type {Address, ConnectFailure, ConnectFailureCode, PeerDirection} from '../p2p/types.js'
+
+import {formatAddress} from '../p2p/address.js'
+import {type CommandName, COMMANDS} from './commands.js'
+import {type CliTexts, enCli, ptCli} from './i18n-cli.js'
 import {enEngine, type EngineTexts, ptEngine} from './i18n-engine.js'
-import {enCli, type CliTexts, ptCli} from './i18n-cli.js'
 import {enLog, ptLog} from './i18n-log.js'
 
 export const LANGS = ['pt', 'en'] as const

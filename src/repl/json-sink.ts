@@ -17,9 +17,10 @@ import type {
   RoomLeft,
   RosterEntry,
 } from '../p2p/types.js'
-import {toJsonLine} from '../text/sanitize.js'
 import type {Catalog} from './i18n.js'
 import type {IgnoredAuthor} from './ignore-list.js'
+
+import {toJsonLine} from '../text/sanitize.js'
 import {type LinePrinter, type OutputSink, safeFingerprint} from './output.js'
 
 /** Picks the public fields by name, so whatever else an engine object carries never leaks into the stream. */

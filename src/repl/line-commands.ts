@@ -1,18 +1,19 @@
 // The commands a typed line can be (`parseLine`, commands.ts): one `switch` that runs each against the node and
 // answers through the output sink. Every failure becomes a printed, translated error; nothing here throws.
 
+import type {ChatMessage, NodeInfo} from '../p2p/types.js'
+import type {Catalog} from './i18n.js'
+import type {HistoryReader, ReplNode} from './types.js'
+
 import {formatAddress} from '../p2p/address.js'
 import {chatNodeErrorDetail} from '../p2p/errors.js'
-import type {ChatMessage, NodeInfo} from '../p2p/types.js'
 import {sanitize} from '../text/sanitize.js'
 import {type Authors, resolveAuthor} from './authors.js'
 import {isCommandName, parseLine} from './commands.js'
 import {errorMessage, nodeErrorText} from './engine-text.js'
-import type {Catalog} from './i18n.js'
 import {type IgnoreList, MAX_IGNORED} from './ignore-list.js'
 import {type OutputSink, safeFingerprint} from './output.js'
 import {type MsgTarget, resolveRecipient} from './recipient.js'
-import type {HistoryReader, ReplNode} from './types.js'
 
 /** What the commands need from their REPL. */
 export interface CommandsHost {

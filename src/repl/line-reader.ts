@@ -3,14 +3,15 @@
 
 import {createInterface, type Interface} from 'node:readline'
 
-import {parseLine} from './commands.js'
 import type {Completion} from './complete.js'
-import {errorMessage} from './engine-text.js'
 import type {Catalog} from './i18n.js'
-import {InputHistory, inputHistoryPath} from './input-history.js'
 import type {ChatPrompt} from './prompt.js'
 import type {Style} from './style.js'
 import type {ReplInput, ReplOutput} from './types.js'
+
+import {parseLine} from './commands.js'
+import {errorMessage} from './engine-text.js'
+import {InputHistory, inputHistoryPath} from './input-history.js'
 
 /** Commands whose outcome is a line of their own (`You: hi`, `* Julia waves`, `[you → Pedro]: hi`). */
 const OWN_LINE_KINDS: ReadonlySet<string> = new Set(['message', 'me', 'msg'])

@@ -3,7 +3,6 @@
 // prompts or streams. This module holds what they share: the one interface they implement.
 
 import type {HistoryMessage} from '../history/reader.js'
-import {fingerprint} from '../p2p/identity.js'
 import type {
   ChatMessage,
   ClockSkew,
@@ -20,6 +19,8 @@ import type {
   RosterEntry,
 } from '../p2p/types.js'
 import type {IgnoredAuthor} from './ignore-list.js'
+
+import {fingerprint} from '../p2p/identity.js'
 
 /**
  * Writes whole lines (no trailing newline) to the user's stdout (`out`) or stderr (`err`). `hang` is the column where

@@ -9,12 +9,13 @@
 
 import {emitKeypressEvents} from 'node:readline'
 
+import type {ReplInput, ReplOutput} from './types.js'
+
 import {sanitize} from '../text/sanitize.js'
-import {complete as defaultComplete, type Completion} from './complete.js'
+import {type Completion, complete as defaultComplete} from './complete.js'
 import {Input, type Key} from './enquirer-input.js'
 import {InputHistory} from './input-history.js'
 import {BracketedPaste} from './paste.js'
-import type {ReplInput, ReplOutput} from './types.js'
 import {displayWidth, fitLine} from './width.js'
 import {codePoints, unitsAt, unitsBefore, wordLeft, wordRight} from './words.js'
 
@@ -159,7 +160,7 @@ export class ChatPrompt extends Input {
   override start(): void {
     if (this.#stopKeys) return
     const stdin = this.#stdin
-    const stdout = this.stdout
+    const {stdout} = this
     emitKeypressEvents(stdin)
     stdin.setRawMode?.(true)
     const onKeypress = (input: string | undefined, key: Key | undefined): void => {
@@ -269,7 +270,7 @@ export class ChatPrompt extends Input {
 
   // Up/Down walk through the recalled lines, like a shell; what was being typed comes back below the newest.
   up(): Promise<void> | void {
-    const lines = this.#history.lines
+    const {lines} = this.#history
     this.#historyIndex = Math.min(this.#historyIndex, lines.length)
     if (this.#historyIndex === 0) return this.alert()
     if (this.#historyIndex === lines.length) this.#draft = this.input
@@ -278,7 +279,7 @@ export class ChatPrompt extends Input {
   }
 
   down(): Promise<void> | void {
-    const lines = this.#history.lines
+    const {lines} = this.#history
     if (this.#historyIndex >= lines.length) return this.alert()
     this.#historyIndex += 1
     return this.#replace(this.#historyIndex === lines.length ? this.#draft : lines[this.#historyIndex])

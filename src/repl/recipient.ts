@@ -1,8 +1,9 @@
 // Who a `/msg` is for. Pure: the known nodes come in, a verdict goes out. A direct message must never reach someone
 // the sender did not mean, so anything that could be read two ways is refused with the candidates, never guessed.
 
-import {fingerprint} from '../p2p/identity.js'
 import type {NodeInfo} from '../p2p/types.js'
+
+import {fingerprint} from '../p2p/identity.js'
 
 /** `/msg`'s argument as typed: a quoted name and the text after it, or the words after `/msg`, not yet split. */
 export type MsgTarget = {quoted: string; text: string} | {words: string}
@@ -85,7 +86,7 @@ export function resolveRecipient(target: MsgTarget, known: readonly NodeInfo[]):
 /** A name as `/msg` takes it back: bare when it is one plain word, else in double quotes (`"` and `\` escaped). */
 export function quoteName(name: string): string {
   if (/^[^\s"\\@]\S*$/.test(name) && !FINGERPRINT.test(name)) return name
-  return `"${name.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`
+  return `"${name.replaceAll('\\', '\\\\').replaceAll('"', String.raw`\"`)}"`
 }
 
 /**

@@ -3,9 +3,12 @@
 // builds it, awaits `done` and calls `close()`. Its parts: LineReader (where lines come from), LineCommands (what a
 // line does), Authors (who is who), and an OutputSink (HumanSink or JsonSink) for everything shown.
 
-import {chatNodeErrorDetail} from '../p2p/errors.js'
-import {guardPipe} from '../io/broken-pipe.js'
 import type {ChatMessage, NodeInfo} from '../p2p/types.js'
+import type {LinePrinter, OutputSink} from './output.js'
+import type {HistoryReader, ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
+
+import {guardPipe} from '../io/broken-pipe.js'
+import {chatNodeErrorDetail} from '../p2p/errors.js'
 import {sanitize} from '../text/sanitize.js'
 import {Authors} from './authors.js'
 import {COMMANDS} from './commands.js'
@@ -19,9 +22,7 @@ import {JsonSink} from './json-sink.js'
 import {LineCommands} from './line-commands.js'
 import {LineReader} from './line-reader.js'
 import {mentions} from './mention.js'
-import type {LinePrinter, OutputSink} from './output.js'
 import {ansiStyle, PLAIN, resolveColor, type Style} from './style.js'
-import type {HistoryReader, ReplEventName, ReplInput, ReplListener, ReplNode, ReplOutput} from './types.js'
 import {wrapLine} from './wrap.js'
 
 export interface ReplOptions {
@@ -65,8 +66,7 @@ export class Repl {
   readonly json: boolean
   /** True when input and output are terminals (and not --json): the enquirer prompt is used. */
   readonly interactive: boolean
-
-  readonly #node: ReplNode
+readonly #node: ReplNode
   readonly #catalog: Catalog
   readonly #sink: OutputSink
   readonly #input: ReplInput
@@ -298,7 +298,7 @@ export class Repl {
   #print(stream: ReplOutput, line: string, hang = 0): void {
     const columns = stream.isTTY && !this.json ? (stream.columns ?? 0) : 0
     if (columns > 0) line = wrapLine(line, columns, hang)
-    const prompt = this.#reader.prompt
+    const {prompt} = this.#reader
     if (prompt && !prompt.disposed) prompt.printAbove(stream, line, writeOutput)
     else writeOutput(stream, `${line}\n`)
   }

@@ -9,21 +9,21 @@ const ZERO_WIDTH =
 /** Two columns: East Asian wide and fullwidth forms, and emoji pictographs. */
 function isWide(cp: number): boolean {
   return (
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0x303e) ||
-    (cp >= 0x3041 && cp <= 0x33ff) ||
-    (cp >= 0x3400 && cp <= 0x4dbf) ||
-    (cp >= 0x4e00 && cp <= 0x9fff) ||
-    (cp >= 0xa000 && cp <= 0xa4cf) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1f64f) ||
-    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
-    (cp >= 0x1fa70 && cp <= 0x1faff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd)
+    (cp >= 0x11_00 && cp <= 0x11_5f) ||
+    (cp >= 0x2e_80 && cp <= 0x30_3e) ||
+    (cp >= 0x30_41 && cp <= 0x33_ff) ||
+    (cp >= 0x34_00 && cp <= 0x4d_bf) ||
+    (cp >= 0x4e_00 && cp <= 0x9f_ff) ||
+    (cp >= 0xa0_00 && cp <= 0xa4_cf) ||
+    (cp >= 0xac_00 && cp <= 0xd7_a3) ||
+    (cp >= 0xf9_00 && cp <= 0xfa_ff) ||
+    (cp >= 0xfe_30 && cp <= 0xfe_4f) ||
+    (cp >= 0xff_00 && cp <= 0xff_60) ||
+    (cp >= 0xff_e0 && cp <= 0xff_e6) ||
+    (cp >= 0x1_f3_00 && cp <= 0x1_f6_4f) ||
+    (cp >= 0x1_f9_00 && cp <= 0x1_f9_ff) ||
+    (cp >= 0x1_fa_70 && cp <= 0x1_fa_ff) ||
+    (cp >= 0x2_00_00 && cp <= 0x3_ff_fd)
   )
 }
 

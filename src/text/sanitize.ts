@@ -4,7 +4,7 @@
 // This module sits outside p2p, repl and history so that each of them may import it without knowing the others.
 
 /** ANSI/VT escape sequences: CSI (ESC [ or 8-bit 0x9b), OSC/DCS/SOS/PM/APC strings, and two-character ESC x. */
-// eslint-disable-next-line no-control-regex
+ 
 const ESCAPE_SEQUENCE =
   /(?:\u001B\[|\u009B)[\u0030-\u003F]*[\u0020-\u002F]*[\u0040-\u007E]?|(?:\u001B[\]PX^_]|[\u0090\u0098\u009D-\u009F])[^\u0007\u001B\u009C]*(?:\u0007|\u001B\\|\u009C)?|\u001B[\u0020-\u002F]*[\u0030-\u007E]?/g
 
@@ -16,7 +16,7 @@ const ESCAPE_SEQUENCE =
 const RAW_IN_JSON = '\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069'
 
 /** All of the above plus the C0 controls (ESC, newlines…) but tab, which `sanitize` turns into a space first. */
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = new RegExp(`[\u0000-\u0008\u000A-\u001F${RAW_IN_JSON}]`, 'g')
 const UNSAFE_IN_JSON = new RegExp(`[${RAW_IN_JSON}]`, 'g')
 
@@ -28,7 +28,7 @@ export const REPLACEMENT = '\uFFFD'
  * other control character (newlines included, so a peer cannot start a fake line) becomes U+FFFD.
  */
 export function sanitize(text: string): string {
-  return text.replace(ESCAPE_SEQUENCE, '').replaceAll('\t', ' ').replace(CONTROL, REPLACEMENT)
+  return text.replaceAll(ESCAPE_SEQUENCE, '').replaceAll('\t', ' ').replaceAll(CONTROL, REPLACEMENT)
 }
 
 /**
@@ -36,7 +36,7 @@ export function sanitize(text: string): string {
  * reads exactly what the peer sent), and harmless when `cat`-ed to a terminal.
  */
 export function escapeJsonLine(json: string): string {
-  return json.replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return json.replaceAll(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 /** One NDJSON line (without its newline): `value` serialised, then `escapeJsonLine`. */

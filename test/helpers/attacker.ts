@@ -1,7 +1,7 @@
 // Hostile peers for the siege test: raw sockets that send garbage, stall, dribble, or complete a real handshake and
 // then misbehave. Every attack records who closed its socket (the node, the attacker itself, or the test at its
 // deadline) and when, so the test can prove the node cleans up after each kind on its own.
-import {connect as netConnect, createServer, type Server, type Socket} from 'node:net'
+import {createServer, connect as netConnect, type Server, type Socket} from 'node:net'
 import {performance} from 'node:perf_hooks'
 
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'

@@ -171,7 +171,7 @@ export interface InProcessResult {
  * add nothing to, such as flag validation. Loads the built commands (`dist/`), like the real CLI.
  */
 export async function runInProcess(args: string[]): Promise<InProcessResult> {
-  const exitCode = process.exitCode
+  const {exitCode} = process
   try {
     const {error, stderr, stdout} = await runCommand(args, {root: PROJECT_ROOT})
     return {exit: error ? (error.oclif?.exit ?? 1) : 0, message: error?.message ?? '', stderr, stdout}

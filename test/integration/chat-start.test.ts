@@ -1,7 +1,7 @@
 // `chat start` end to end: real processes over 127.0.0.1, driven through stdin, read through stdout.
 import {expect} from 'chai'
 import {chmodSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {connect as netConnect, createServer, type Server} from 'node:net'
+import {createServer, connect as netConnect, type Server} from 'node:net'
 import {join} from 'node:path'
 
 import {ChatProcess, freePort, runChat, tempDir, useChatNodes} from '../helpers/cli.js'
@@ -210,10 +210,10 @@ describe('chat start (integration)', function () {
       ['* Bia waves', undefined],
     ])
     const tail = await runChat(['log', 'tail', '--port', String(pa), '--log-dir', logs.path])
-    expect(tail.stdout).to.match(/  \* Bia waves\n/)
+    expect(tail.stdout).to.match(/ {2}\* Bia waves\n/)
     expect(tail.stdout).to.include(`  Bia (127.0.0.1:${pb}): * Bia waves`)
     const own = await runChat(['log', 'tail', '--port', String(pb), '--log-dir', logs.path])
-    expect(own.stdout).to.match(/  \* Bia waves\n/)
+    expect(own.stdout).to.match(/ {2}\* Bia waves\n/)
   })
 
   it('keeps its name beside its identity file, for chat send', async () => {
@@ -367,7 +367,7 @@ describe('chat start: bad input (integration)', function () {
       ]) {
         const result = await runChat(['start', '--name', 'X', '--port', String(await freePort()), '--log-dir', logDir])
         expect(result.code).to.equal(2)
-        expect(result.stderr.replace(/\s*\n\s*(›\s*)?/g, ' ')).to.include(`--log-dir ${logDir} ${message}`)
+        expect(result.stderr.replaceAll(/\s*\n\s*(›\s*)?/g, ' ')).to.include(`--log-dir ${logDir} ${message}`)
       }
 
       const pt = await runChat([
@@ -382,7 +382,7 @@ describe('chat start: bad input (integration)', function () {
         'pt',
       ])
       expect(pt.code).to.equal(2)
-      expect(pt.stderr.replace(/\s*\n\s*(›\s*)?/g, ' ')).to.include(`--log-dir ${file} é um arquivo, não um diretório`)
+      expect(pt.stderr.replaceAll(/\s*\n\s*(›\s*)?/g, ' ')).to.include(`--log-dir ${file} é um arquivo, não um diretório`)
     } finally {
       dir.remove()
     }

@@ -5,9 +5,10 @@ import {expect} from 'chai'
 import {createServer as createHttpServer, request} from 'node:http'
 import {createServer, type Server} from 'node:net'
 
+import type {ConnectFailure, NodeWarning} from '../../src/p2p/types.js'
+
 import {type ChatNode, ChatNodeError} from '../../src/p2p/node.js'
 import {deriveRoomKey} from '../../src/p2p/room.js'
-import type {ConnectFailure, NodeWarning} from '../../src/p2p/types.js'
 import {catalogs} from '../../src/repl/i18n.js'
 import {useNodes} from '../helpers/nodes.js'
 import {nextEvent} from '../helpers/wait.js'

@@ -2,10 +2,11 @@
 // message must cross two relays.
 import {expect} from 'chai'
 
-import {openSealed, sealTo} from '../../src/p2p/direct-crypto.js'
-import {generateKeyPair} from '../../src/p2p/noise/index.js'
 import type {ChatNode} from '../../src/p2p/node.js'
 import type {DirectMessage} from '../../src/p2p/types.js'
+
+import {openSealed, sealTo} from '../../src/p2p/direct-crypto.js'
+import {generateKeyPair} from '../../src/p2p/noise/index.js'
 import {useNodes} from '../helpers/nodes.js'
 import {nextEvent, poll} from '../helpers/wait.js'
 

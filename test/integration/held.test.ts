@@ -3,6 +3,7 @@
 import {expect} from 'chai'
 
 import type {ChatMessage, DirectMessage, HeldReleased} from '../../src/p2p/types.js'
+
 import {useNodes} from '../helpers/nodes.js'
 import {nextEvent, poll} from '../helpers/wait.js'
 

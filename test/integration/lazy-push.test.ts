@@ -5,6 +5,7 @@ import {expect} from 'chai'
 import type {TreeStats} from '../../src/p2p/broadcast-tree.js'
 import type {ChatNode} from '../../src/p2p/node.js'
 import type {ChatMessage} from '../../src/p2p/types.js'
+
 import {useNodes} from '../helpers/nodes.js'
 import {waitFor} from '../helpers/wait.js'
 

@@ -1,6 +1,6 @@
 // Runs the built CLI (`npm run build` first; `npm test` does it) as a user would.
 import {expect} from 'chai'
-import {spawn, type ChildProcess} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {existsSync} from 'node:fs'
 import {appendFile, mkdtemp, rm, writeFile} from 'node:fs/promises'
@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {serializeEvent, type HistoryEventInput} from '../../src/history/events.js'
+import {type HistoryEventInput, serializeEvent} from '../../src/history/events.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const bin = join(root, 'bin', 'run.js')
@@ -87,7 +87,7 @@ describe('chat log tail (built CLI)', function () {
   let path: string
   const children: ChildProcess[] = []
 
-  before(function () {
+  before(() => {
     if (!existsSync(join(root, 'dist', 'commands', 'log', 'tail.js'))) {
       throw new Error('dist/ is missing: run `npm run build` first (`npm test` does)')
     }

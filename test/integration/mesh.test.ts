@@ -4,6 +4,7 @@ import {expect} from 'chai'
 
 import type {ChatNode, ChatNodeOptions} from '../../src/p2p/node.js'
 import type {ChatMessage} from '../../src/p2p/types.js'
+
 import {rejection} from '../helpers/errors.js'
 import {useNodes} from '../helpers/nodes.js'
 import {poll} from '../helpers/wait.js'
@@ -52,7 +53,7 @@ describe('mesh (in-process nodes)', function () {
 
   it('redials a --join peer that was not up yet, with backoff, until it is back', async () => {
     const late = await startNode('late')
-    const port = late.info.port
+    const {port} = late.info
     await late.stop()
     const a = await startNode('A')
     await rejection(a.connect('127.0.0.1', port))

@@ -2,9 +2,10 @@
 import {expect} from 'chai'
 import {connect as netConnect, type Socket} from 'node:net'
 
+import type {ChatMessage} from '../../src/p2p/types.js'
+
 import {ChatNode, ChatNodeError} from '../../src/p2p/node.js'
 import {MAX_TEXT_CHARS} from '../../src/p2p/protocol.js'
-import type {ChatMessage} from '../../src/p2p/types.js'
 import {rejection} from '../helpers/errors.js'
 import {useNodes} from '../helpers/nodes.js'
 import {nextEvent, untilEvent} from '../helpers/wait.js'
@@ -12,6 +13,7 @@ import {nextEvent, untilEvent} from '../helpers/wait.js'
 describe('ChatNode over loopback', function () {
   this.timeout(20_000)
   const sockets: Socket[] = []
+
   afterEach(() => {
     for (const s of sockets) s.destroy()
   })
@@ -139,7 +141,7 @@ describe('ChatNode over loopback', function () {
   it('rejects an unreachable address with a clear error and keeps running', async () => {
     const a = await startNode('A')
     const spare = await startNode('spare')
-    const port = spare.info.port
+    const {port} = spare.info
     await spare.stop()
     expect((await rejection(a.connect('127.0.0.1', port))).message).to.equal(
       `could not reach 127.0.0.1:${port}: connection refused`,
@@ -177,7 +179,7 @@ describe('ChatNode over loopback', function () {
   it('reports a refused call as a ChatNodeError whose snake_case code carries the facts, not only English', async () => {
     const a = await startNode('A')
     const spare = await startNode('spare')
-    const port = spare.info.port
+    const {port} = spare.info
     await spare.stop()
     const detailOf = async (call: () => unknown): Promise<unknown> => {
       try {

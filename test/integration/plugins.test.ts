@@ -209,7 +209,7 @@ describe('shell completion, --version and help conventions', function () {
       const result = await runChat([flag], {env})
       expect(result.code).to.equal(0)
       expect(result.stdout).to.match(
-        new RegExp(`^chat/${version.replaceAll('.', '\\.')} \\S+ node-v\\d+\\.\\d+\\.\\d+$`),
+        new RegExp(`^chat/${version.replaceAll('.', String.raw`\.`)} \\S+ node-v\\d+\\.\\d+\\.\\d+$`),
       )
     }
   })

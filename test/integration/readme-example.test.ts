@@ -31,6 +31,7 @@ describe('the README example', function () {
   this.timeout(60_000)
   const procs: ChatProcess[] = []
   const logs = tempDir()
+
   after(async () => {
     await Promise.all(procs.map((p) => p.kill('SIGKILL')))
     logs.remove()

@@ -22,6 +22,7 @@ describe('redials: the cool-down list (integration)', function () {
   this.timeout(60_000)
   const fixture = useChatNodes()
   const servers: Array<{close(): unknown}> = []
+
   afterEach(() => {
     for (const server of servers.splice(0)) server.close()
   })

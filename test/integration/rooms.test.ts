@@ -1,6 +1,6 @@
 // Private rooms and encryption, with real `chat start` processes and a recording TCP proxy between two of them.
 import {expect} from 'chai'
-import {connect as netConnect, createServer, type Server, type Socket} from 'node:net'
+import {createServer, connect as netConnect, type Server, type Socket} from 'node:net'
 
 import {type ChatProcess, freePort, runChat, useChatNodes} from '../helpers/cli.js'
 

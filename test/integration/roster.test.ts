@@ -2,6 +2,7 @@
 import {expect} from 'chai'
 
 import type {RoomLeft, RosterEntry} from '../../src/p2p/types.js'
+
 import {useNodes} from '../helpers/nodes.js'
 import {nextEvent, poll} from '../helpers/wait.js'
 

@@ -1,15 +1,16 @@
 // Protocol version 2 against real ChatNodes over loopback: what a member, a non-member, an old node and a
 // malicious member can and cannot do. The raw clients here speak the protocol with the engine's own SecureSession.
 import {expect} from 'chai'
-import {connect as netConnect, createServer, type Server, type Socket} from 'node:net'
+import {createServer, connect as netConnect, type Server, type Socket} from 'node:net'
+
+import type {ChatNode, ChatNodeError} from '../../src/p2p/node.js'
+import type {ChatMessage, NodeWarning} from '../../src/p2p/types.js'
 
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
 import {authorMessage} from '../../src/p2p/message-auth.js'
-import type {ChatNode, ChatNodeError} from '../../src/p2p/node.js'
 import {type ChatFrame, encodeBody, type Frame} from '../../src/p2p/protocol.js'
 import {deriveRoomKey, PUBLIC_ROOM, type RoomKey} from '../../src/p2p/room.js'
 import {SecureSession} from '../../src/p2p/secure-session.js'
-import type {ChatMessage, NodeWarning} from '../../src/p2p/types.js'
 import {rejection} from '../helpers/errors.js'
 import {useNodes} from '../helpers/nodes.js'
 import {nextEvent, waitFor} from '../helpers/wait.js'
@@ -68,6 +69,7 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
   this.timeout(20_000)
   const sockets: Socket[] = []
   const servers: Server[] = []
+
   afterEach(() => {
     for (const s of sockets) s.destroy()
     for (const s of servers) s.close()
@@ -109,6 +111,7 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
       expect(w.code).to.equal('room_mismatch')
       expect(w.message).to.match(/^a connection from \S+ used another room secret$/)
     }
+
     const atB = collect<ChatMessage>(b, 'message')
     a.send('members only')
     await waitFor(

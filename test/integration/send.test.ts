@@ -5,9 +5,10 @@ import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
 import type {ChatNode} from '../../src/p2p/node.js'
-import {deriveRoomKey} from '../../src/p2p/room.js'
 import type {ChatMessage, PeerLeft} from '../../src/p2p/types.js'
+
 import {saveLastName} from '../../src/identity/last-name.js'
+import {deriveRoomKey} from '../../src/p2p/room.js'
 import {Repl} from '../../src/repl/repl.js'
 import {freePort, runChat, tempDir} from '../helpers/cli.js'
 import {useNodes} from '../helpers/nodes.js'
@@ -16,13 +17,14 @@ import {nextEvent} from '../helpers/wait.js'
 /** oclif wraps an error to the terminal's width, with ` ›` at the start of every line: one line again. */
 const unwrap = (stderr: string): string =>
   stderr
-    .replace(/\s*\n\s*(›\s*)?/g, ' ')
+    .replaceAll(/\s*\n\s*(›\s*)?/g, ' ')
     .replace(/^\s*›\s*/, '')
     .trim()
 
 describe('chat send', function () {
   this.timeout(30_000)
   const servers: Server[] = []
+
   afterEach(async () => {
     for (const server of servers.splice(0)) server.close()
   })

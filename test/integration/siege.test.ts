@@ -13,6 +13,8 @@ import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 import {performance} from 'node:perf_hooks'
 
+import type {NodeWarning} from '../../src/p2p/types.js'
+
 import {
   HANDSHAKE_TIMEOUT_MS,
   HEARTBEAT_INTERVAL_MS,
@@ -20,7 +22,6 @@ import {
   PEER_DEAD_AFTER_MS,
 } from '../../src/p2p/connection.js'
 import {type ChatNode, DEFAULT_HISTORY_MESSAGES} from '../../src/p2p/node.js'
-import type {NodeWarning} from '../../src/p2p/types.js'
 import {
   type Attack,
   type AttackKind,
@@ -31,7 +32,7 @@ import {
   QUICK_KINDS,
   SLOW_KINDS,
 } from '../helpers/attacker.js'
-import {ChatProcess, freePort, tempDir, type JsonEvent, jsonEvents} from '../helpers/cli.js'
+import {ChatProcess, freePort, type JsonEvent, jsonEvents, tempDir} from '../helpers/cli.js'
 import {useNodes} from '../helpers/nodes.js'
 
 /** Total attacker connections, in waves; each wave waits for the previous one to be cleaned up. */
@@ -41,7 +42,7 @@ const MESSAGES_PER_NODE = 50
 /** A raw attacker socket must be closed by the node within the handshake deadline plus this (a busy machine). */
 const CLOSE_MARGIN_MS = 7000
 const RSS_LIMIT_MIB = 200
-const SEED = 0x51e9e
+const SEED = 0x5_1e_9e
 
 const events = jsonEvents
 
@@ -280,7 +281,7 @@ describe('siege: hostile connections against a running node (integration)', func
     ).length
     const maxRaw = Math.max(
       ...results
-        .filter((r) => !['stuck-reader', 'replayer', 'garbage-after-handshake'].includes(r.kind))
+        .filter((r) => !['garbage-after-handshake', 'replayer', 'stuck-reader'].includes(r.kind))
         .map((r) => r.lifetimeMs),
     )
     console.log(
@@ -313,6 +314,7 @@ describe('siege: hostile connections against a running node (integration)', func
 describe('siege: one member against the per-connection limits (in-process)', function () {
   this.timeout(60_000)
   let attacks: Attack[] = []
+
   afterEach(() => {
     for (const a of attacks) a.abort('test')
     attacks = []

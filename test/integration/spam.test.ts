@@ -9,11 +9,12 @@ import {createServer, type Server} from 'node:net'
 import {performance} from 'node:perf_hooks'
 import {createInterface} from 'node:readline'
 
-import {NEW_AUTHOR_MESSAGE_BURST, NEW_AUTHOR_MESSAGES_PER_SECOND} from '../../src/p2p/link-budget.js'
-import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND} from '../../src/p2p/options.js'
-import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
-import {authorMessage} from '../../src/p2p/message-auth.js'
 import type {ChatFrame} from '../../src/p2p/protocol.js'
+
+import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
+import {NEW_AUTHOR_MESSAGE_BURST, NEW_AUTHOR_MESSAGES_PER_SECOND} from '../../src/p2p/link-budget.js'
+import {authorMessage} from '../../src/p2p/message-auth.js'
+import {AUTHOR_MESSAGE_BURST, AUTHOR_MESSAGES_PER_SECOND} from '../../src/p2p/options.js'
 import {MemberAttack, prng} from '../helpers/attacker.js'
 import {ChatProcess, freePort, jsonEvents, useChatNodes} from '../helpers/cli.js'
 
@@ -75,7 +76,7 @@ function arrivals(proc: ChatProcess): Map<string, number> {
   const at = new Map<string, number>()
   createInterface({input: proc.child.stdout}).on('line', (line) => {
     if (!line.startsWith('{"event":"message"')) return
-    const text = (JSON.parse(line) as {text: string}).text
+    const {text} = (JSON.parse(line) as {text: string})
     if (!at.has(text)) at.set(text, Date.now())
   })
   return at
@@ -127,6 +128,7 @@ describe('spam: a flood from fresh identities through one link (integration)', f
       return proc
     },
   }
+
   afterEach(() => {
     for (const fn of cleanup.splice(0)) fn()
   })

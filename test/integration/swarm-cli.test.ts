@@ -12,7 +12,7 @@ describe('chat start --swarm and chat dht bootstrap (processes, loopback)', func
   let bootstrap: ChatProcess | undefined
   let swarmArgs: string[] = []
 
-  before(async function () {
+  before(async () => {
     // Three consecutive UDP ports: a free TCP port is very likely a free UDP one; try a few in case.
     for (let attempt = 0; attempt < 5 && !bootstrap; attempt++) {
       const port = await freePort()
@@ -31,7 +31,7 @@ describe('chat start --swarm and chat dht bootstrap (processes, loopback)', func
     if (!bootstrap) throw new Error('chat dht bootstrap did not start on any of 5 ports')
   })
 
-  after(async function () {
+  after(async () => {
     await bootstrap?.kill('SIGTERM')
   })
 
@@ -63,7 +63,7 @@ describe('chat start --swarm and chat dht bootstrap (processes, loopback)', func
     return jsonEvents(proc, 'message')
   }
 
-  it('the bootstrap prints the options to use, and refuses a port range in use', async function () {
+  it('the bootstrap prints the options to use, and refuses a port range in use', async () => {
     expect(swarmArgs.filter((arg) => arg === '--bootstrap')).to.have.length(3)
     const port = Number(swarmArgs[2].split(':')[1])
     const taken = await runChat(['dht', 'bootstrap', '--port', String(port), '--host', '127.0.0.1'], {
@@ -73,13 +73,13 @@ describe('chat start --swarm and chat dht bootstrap (processes, loopback)', func
     expect(taken.stderr).to.match(/in use/)
   })
 
-  it('--bootstrap without --swarm is refused with a clear message', async function () {
+  it('--bootstrap without --swarm is refused with a clear message', async () => {
     const result = await runChat(['start', '--port', String(await freePort()), '--bootstrap', '127.0.0.1:9'])
     expect(result.code).to.equal(2)
     expect(result.stderr).to.match(/add --swarm/)
   })
 
-  it('a mixed network (two TCP-only, two swarm-only, one with both) delivers every message to every node exactly once', async function () {
+  it('a mixed network (two TCP-only, two swarm-only, one with both) delivers every message to every node exactly once', async () => {
     const t1Port = await freePort()
     const t1 = await start('T1', t1Port, [])
     const t2 = await start('T2', await freePort(), ['--join', `127.0.0.1:${t1Port}`])

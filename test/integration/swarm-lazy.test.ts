@@ -26,7 +26,7 @@ function loadsHyperswarm(options: string): boolean {
 describe('Hyperswarm is loaded only with swarm options', function () {
   this.timeout(60_000)
 
-  it('a plain node loads none of hyperswarm, hyperdht or blind-relay; a swarm node does', function () {
+  it('a plain node loads none of hyperswarm, hyperdht or blind-relay; a swarm node does', () => {
     expect(loadsHyperswarm('')).to.equal(false)
     // A loopback bootstrap nobody answers on: no public bootstrap node is ever contacted.
     expect(loadsHyperswarm(`swarm: {bootstrap: [{host: '127.0.0.1', port: 9}]}`)).to.equal(true)

@@ -110,7 +110,7 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
     relayKey = ready.relay as string
   })
 
-  after(async function () {
+  after(async () => {
     if (bootstrap?.child.exitCode === null) bootstrap.child.kill('SIGTERM')
     await bootstrap?.exited
     if (made) deleteNamespaces(Object.values(ns))
@@ -150,7 +150,7 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
     await a.waitFor("B's message at A", (e) => e.event === 'message' && e.text === 'hello from home B', WAIT_MS)
   }
 
-  it('two homes behind ordinary NATs find each other by the invite code, punch through and chat both ways; the internet sees no name, text or secret', async function () {
+  it('two homes behind ordinary NATs find each other by the invite code, punch through and chat both ways; the internet sees no name, text or secret', async () => {
     routers(false)
     const secret = `chat-invite-${randomBytes(32).toString('base64url')}`
     // The recording proxy of the private-room test, on the swarm: everything that crosses the "internet".
@@ -203,7 +203,7 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
     }
   })
 
-  it('behind two symmetric NATs punching fails: one clear line says so; with a blind relay they chat', async function () {
+  it('behind two symmetric NATs punching fails: one clear line says so; with a blind relay they chat', async () => {
     routers(true)
     const secret = `chat-invite-${randomBytes(32).toString('base64url')}`
     let a = home(ns.hA, 'Julia', secret)

@@ -3,9 +3,10 @@
 import {expect} from 'chai'
 import {createRequire} from 'node:module'
 
+import type {ChatMessage, NodeWarning} from '../../src/p2p/types.js'
+
 import {ChatNode, type ChatNodeOptions} from '../../src/p2p/node.js'
 import {deriveRoomKey, newInviteCode, type RoomKey} from '../../src/p2p/room.js'
-import type {ChatMessage, NodeWarning} from '../../src/p2p/types.js'
 import {waitFor} from '../helpers/wait.js'
 
 interface Testnet {
@@ -23,15 +24,15 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
   let testnet: Testnet
   let nodes: ChatNode[] = []
 
-  before(async function () {
+  before(async () => {
     testnet = await createTestnet(3, {host: '127.0.0.1'})
   })
 
-  after(async function () {
+  after(async () => {
     await testnet?.destroy()
   })
 
-  afterEach(async function () {
+  afterEach(async () => {
     await Promise.all(nodes.map((node) => node.stop()))
     nodes = []
   })
@@ -134,7 +135,7 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
     }
   }
 
-  it('three nodes of one room find each other on the DHT and chat: every message once at every node, over swarm streams', async function () {
+  it('three nodes of one room find each other on the DHT and chat: every message once at every node, over swarm streams', async () => {
     const room = await deriveRoomKey(newInviteCode())
     const list = await Promise.all(['Ana', 'Bia', 'Caio'].map((name) => swarmNode(name, room)))
     await connected(list)
@@ -142,7 +143,7 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
     expectExactlyOnce(list, await chatAll(list))
   })
 
-  it('a node with another secret finds nobody and gets nothing in', async function () {
+  it('a node with another secret finds nobody and gets nothing in', async () => {
     const room = await deriveRoomKey(newInviteCode())
     const list = await Promise.all(['Ana', 'Bia'].map((name) => swarmNode(name, room)))
     const stranger = await swarmNode('Eve', await deriveRoomKey(newInviteCode()))
@@ -155,7 +156,7 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
     for (const node of list) expect(node.peers().map((p) => p.id)).not.to.include(stranger.id)
   })
 
-  it('a peer reachable over the swarm and over TCP ends with one connection, the same at both ends, with no spurious leave', async function () {
+  it('a peer reachable over the swarm and over TCP ends with one connection, the same at both ends, with no spurious leave', async () => {
     const room = await deriveRoomKey(newInviteCode())
     const a = await swarmNode('Ana', room)
     const b = await swarmNode('Bia', room)
@@ -182,7 +183,7 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
     expect(warnings, 'a connected peer is not reported unreachable').to.not.include('swarm_unreachable')
   })
 
-  it('thirty nodes join one topic and chat: delivered 1.0, no duplicates, no node above its degree of dialled peers', async function () {
+  it('thirty nodes join one topic and chat: delivered 1.0, no duplicates, no node above its degree of dialled peers', async () => {
     const room = await deriveRoomKey(newInviteCode())
     const names = Array.from({length: 30}, (_, i) => `n${i}`)
     const list: ChatNode[] = []
@@ -196,7 +197,7 @@ describe('chat over Hyperswarm (a local DHT testnet on 127.0.0.1)', function () 
     expect(links, 'links between 30 nodes').to.be.below((30 * 29) / 4)
   })
 
-  it('says in one line when the DHT cannot be reached, and keeps running on TCP', async function () {
+  it('says in one line when the DHT cannot be reached, and keeps running on TCP', async () => {
     const warnings: NodeWarning[] = []
     const lonely = new ChatNode({
       name: 'Solo',

@@ -2,9 +2,10 @@
 // reaches it once, marked late, whichever side dials; what it had is never shown again; late messages travel on.
 import {expect} from 'chai'
 
+import type {ChatMessage, StoredFrameInfo, SyncSummary} from '../../src/p2p/types.js'
+
 import {generateIdentity} from '../../src/p2p/identity.js'
 import {ChatNode, type ChatNodeOptions} from '../../src/p2p/node.js'
-import type {ChatMessage, StoredFrameInfo, SyncSummary} from '../../src/p2p/types.js'
 import {nextEvent, untilEvent} from '../helpers/wait.js'
 
 describe('message store and reconciliation (in-process nodes)', function () {
@@ -46,7 +47,7 @@ describe('message store and reconciliation (in-process nodes)', function () {
       julia.send('before 1')
       julia.send('before 2')
       await until(pedro, 'the first messages at Pedro', () => atPedro.messages.length === 2)
-      const port = pedro.info.port
+      const {port} = pedro.info
       await pedro.stop()
 
       for (let i = 0; i < 5; i++) julia.send(`while away ${i}`)

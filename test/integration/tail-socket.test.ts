@@ -10,6 +10,7 @@ describe('log tail from the running node (integration)', function () {
   const nodes = useChatNodes()
   const data = tempDir('chat-test-data-')
   const env = {CHAT_DATA_DIR: data.path, XDG_RUNTIME_DIR: ''}
+
   after(() => data.remove())
 
   it('gets the last events and follows new ones from the node, not from the file; two tails at once', async () => {

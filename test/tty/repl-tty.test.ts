@@ -26,7 +26,7 @@ const hasTmux = spawnSync('tmux', ['-V'], {stdio: 'ignore'}).status === 0
 
 /** A received line as the plain format shows it. */
 const FROM_PEDRO = /^\[Pedro \(127\.0\.0\.1:\d+\) said\]: /
-// eslint-disable-next-line no-control-regex
+ 
 const SGR = /\u001B\[[\d;]*m/
 
 describe('REPL in a real terminal (tmux)', function () {
@@ -34,7 +34,7 @@ describe('REPL in a real terminal (tmux)', function () {
 
   let dir = ''
   let socket = ''
-  let sessions: string[] = []
+  const sessions: string[] = []
   let counter = 0
 
   before(function () {
@@ -420,7 +420,7 @@ describe('REPL in a real terminal (tmux)', function () {
     keys(s, 'Enter')
     await until(s, 'Pedro back', (lines) => {
       const at = lines.findIndex((line) => / is no longer ignored\.$/.test(line))
-      return at >= 0 && floodNumbers(lines.slice(at + 1)).length > 0
+      return at !== -1 && floodNumbers(lines.slice(at + 1)).length > 0
     })
     keys(s, 'C-c')
   })

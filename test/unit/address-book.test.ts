@@ -10,9 +10,11 @@ describe('the address book', () => {
   describe('in the mesh: it outlives failures', () => {
     const realNow = Date.now
     let now = 1_764_000_000_000
+
     beforeEach(() => {
       Date.now = () => now
     })
+
     afterEach(() => {
       Date.now = realNow
     })
@@ -27,11 +29,11 @@ describe('the address book', () => {
           isRunning: () => true,
           connectedIds: () => new Set(),
           connectionCount: () => 0,
-          dialOnce: async () => {
+          async dialOnce() {
             dials++
             throw new Error('unreachable')
           },
-          exchangePeers: () => {},
+          exchangePeers() {},
         },
         {degree: 2, random: () => 0.999},
       )
@@ -59,7 +61,7 @@ describe('the address book', () => {
         connectedIds: () => new Set(),
         connectionCount: () => 0,
         dialOnce: async () => 'x',
-        exchangePeers: () => {},
+        exchangePeers() {},
       })
       mesh.learn([
         {id: 'ana', host: '10.0.0.3', port: 5001, lastSeen: now - 60_000},
@@ -71,9 +73,11 @@ describe('the address book', () => {
 
   describe('the file beside the identity', () => {
     let dir: ReturnType<typeof tempDir>
+
     beforeEach(() => {
       dir = tempDir()
     })
+
     afterEach(() => dir.remove())
 
     it('saves (owner-only) and loads the book back; a damaged file or entry is skipped, never fatal', async () => {
@@ -86,7 +90,7 @@ describe('the address book', () => {
       expect(await loadAddressBook(path)).to.deep.equal(entries)
       writeFileSync(
         path,
-        '[{"id":"a","host":"h","port":70000,"lastSeen":1},{"id":"b","host":"h\\u001b","port":1,"lastSeen":1},{"id":"c","host":"h","port":2,"lastSeen":3}]',
+        String.raw`[{"id":"a","host":"h","port":70000,"lastSeen":1},{"id":"b","host":"h\u001b","port":1,"lastSeen":1},{"id":"c","host":"h","port":2,"lastSeen":3}]`,
       )
       expect(await loadAddressBook(path)).to.deep.equal([{id: 'c', host: 'h', port: 2, lastSeen: 3}])
       writeFileSync(path, '{"torn')

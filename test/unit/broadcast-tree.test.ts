@@ -29,6 +29,7 @@ const id = (n: number): string => n.toString(16).padStart(32, '0')
 
 describe('broadcast tree (lazy push)', () => {
   let tree: BroadcastTree<string> | undefined
+
   afterEach(() => tree?.stop())
 
   it('starts with every link eager: a message goes whole to every target', async () => {

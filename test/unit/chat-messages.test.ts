@@ -4,8 +4,9 @@
 
 import {expect} from 'chai'
 
-import {ChatMessages, type ChatHost} from '../../src/p2p/chat-messages.js'
 import type {PeerConnection} from '../../src/p2p/connection.js'
+
+import {type ChatHost, ChatMessages} from '../../src/p2p/chat-messages.js'
 import {SeenCache} from '../../src/p2p/flood.js'
 import {generateIdentity} from '../../src/p2p/identity.js'
 import {SignedIntake} from '../../src/p2p/intake.js'
@@ -14,7 +15,7 @@ import {KeyedRateLimiter} from '../../src/p2p/rate-limit.js'
 import {MessageStore} from '../../src/p2p/sync/store.js'
 
 const alice = generateIdentity()
-const conn = {reject: () => {}} as unknown as PeerConnection
+const conn = {reject() {}} as unknown as PeerConnection
 
 function chatPath(options: {memberSince?: number; seen?: SeenCache} = {}): {
   chat: ChatMessages

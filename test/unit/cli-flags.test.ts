@@ -90,8 +90,8 @@ describe('CLI flags (src/cli/flags.ts)', () => {
     let error: unknown
     try {
       await parse('nope', {} as never, {} as never)
-    } catch (caught) {
-      error = caught
+    } catch (error_) {
+      error = error_
     }
 
     expect(error).to.be.instanceOf(Error)

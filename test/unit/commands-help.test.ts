@@ -2,10 +2,10 @@
 // `chat start --help` (a short line in the middle of a paragraph). Paragraphs are one line each.
 import {expect} from 'chai'
 
-import Send from '../../src/commands/send.js'
-import Start from '../../src/commands/start.js'
 import LogTail from '../../src/commands/log/tail.js'
 import RoomInvite from '../../src/commands/room/invite.js'
+import Send from '../../src/commands/send.js'
+import Start from '../../src/commands/start.js'
 
 describe('command help texts', () => {
   for (const command of [Start, Send, LogTail, RoomInvite]) {

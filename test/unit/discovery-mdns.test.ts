@@ -5,12 +5,13 @@ import {expect} from 'chai'
 import dnsPacket from 'dns-packet'
 import {EventEmitter} from 'node:events'
 
-import {type DiscoveryProblem, discoverPeers} from '../../src/discovery/index.js'
-import {Discovery, type DiscoveredNode, type MdnsSocket} from '../../src/discovery/mdns.js'
-import {announcement} from '../../src/discovery/records.js'
 import type {PeerSummary} from '../../src/p2p/types.js'
-import {catalogs} from '../../src/repl/i18n.js'
+
+import {discoverPeers, type DiscoveryProblem} from '../../src/discovery/index.js'
+import {type DiscoveredNode, Discovery, type MdnsSocket} from '../../src/discovery/mdns.js'
+import {announcement} from '../../src/discovery/records.js'
 import {discoveryProblemText} from '../../src/repl/i18n-cli.js'
+import {catalogs} from '../../src/repl/i18n.js'
 import {rejection} from '../helpers/errors.js'
 import {poll} from '../helpers/wait.js'
 
@@ -39,6 +40,7 @@ class Bus {
 
 class FakeSocket extends EventEmitter implements MdnsSocket {
   destroyed = false
+
   constructor(
     readonly bus: Bus,
     readonly address: string,
@@ -175,7 +177,7 @@ describe('discovery: mDNS announcer and browser', () => {
           Discovery.start({
             self: {id: 'x', host: '10.0.0.1', port: 1},
             roomId: ROOM_A,
-            onFound: () => {},
+            onFound() {},
             mdns: failing,
           }),
         )

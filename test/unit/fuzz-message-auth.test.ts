@@ -23,7 +23,7 @@ import {
   ProtocolError,
 } from '../../src/p2p/protocol.js'
 
-const SEED = 0xa17_4e55
+const SEED = 0xa_17_4e_55
 const RUNS = 2000
 const NOW = 1_764_000_000_000
 

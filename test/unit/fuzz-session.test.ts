@@ -22,7 +22,7 @@ import {deriveRoomKey, PUBLIC_ROOM, type RoomKey} from '../../src/p2p/room.js'
 import {SecureSession, type SessionOutput} from '../../src/p2p/secure-session.js'
 import {split} from '../helpers/chunks.js'
 
-const SEED = 0x5e55_1017
+const SEED = 0x5e_55_10_17
 const RUNS = 1000
 
 /** Every code a session may close with. 'internal' (an unexpected exception turned into an error) is a bug. */

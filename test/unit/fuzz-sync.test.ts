@@ -20,7 +20,7 @@ import {Reconciler} from '../../src/p2p/sync/reconcile.js'
 import {compareKeys} from '../../src/p2p/sync/store.js'
 import {randomKeys} from '../helpers/reconcile.js'
 
-const SEED = 0x5eed_5ec7
+const SEED = 0x5e_ed_5e_c7
 const RUNS = 1500
 const CODES = new Set(['bad_utf8', 'bad_json', 'bad_frame', 'bad_field'])
 

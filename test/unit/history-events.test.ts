@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {historyPath, parseHistoryLine, serializeEvent, type HistoryEventInput} from '../../src/history/events.js'
+import {type HistoryEventInput, historyPath, parseHistoryLine, serializeEvent} from '../../src/history/events.js'
 
 const stamp = {ts: '2026-11-25T17:20:01.000Z', session: 'abc', seq: 7}
 const node = {id: 'n', name: 'Ana', host: '127.0.0.1', port: 5002}
@@ -65,7 +65,7 @@ describe('history events (line format)', () => {
     const text = 'a\u009B31mb\u2028c\u202Ed\u007F'
     const line = serializeEvent({event: 'message_sent', id: 'x', text}, stamp)
     expect(line).to.not.match(/[\u007F-\u009F\u2028\u202E]/)
-    expect(line).to.include('\\u009b')
+    expect(line).to.include(String.raw`\u009b`)
     expect(parseHistoryLine(line)).to.include({text})
   })
 

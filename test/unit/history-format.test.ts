@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
 import type {HistoryEvent} from '../../src/history/events.js'
+
 import {formatEvent as format, formatTimestamp, type LogTexts} from '../../src/history/format.js'
 import {catalogs} from '../../src/repl/i18n.js'
 import {REPLACEMENT, sanitize} from '../../src/text/sanitize.js'
@@ -14,10 +15,12 @@ const pedro = {id: 'p', name: 'Pedro', host: '127.0.0.1', port: 5001}
 describe('history formatter', () => {
   // Local time, checked in a fixed zone: São Paulo is UTC-3 all year (no DST since 2019).
   let savedTz: string | undefined
+
   before(() => {
     savedTz = process.env.TZ
     process.env.TZ = 'America/Sao_Paulo'
   })
+
   after(() => {
     if (savedTz === undefined) delete process.env.TZ
     else process.env.TZ = savedTz

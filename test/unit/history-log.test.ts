@@ -1,24 +1,24 @@
 import {expect} from 'chai'
-import {fork, type ChildProcess} from 'node:child_process'
+import {type ChildProcess, fork} from 'node:child_process'
 import {once} from 'node:events'
 import {chmod, mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {historyPath, parseHistoryLine, serializeEvent, type HistoryEvent} from '../../src/history/events.js'
+import {type HistoryEvent, historyPath, parseHistoryLine, serializeEvent} from '../../src/history/events.js'
 import {ACK_WINDOW, HistoryLog, type HistoryProblemDetail, MAX_WRITER_FAILURES} from '../../src/history/history-log.js'
 import {
+  type FromWriter,
   MAX_APPEND_LINES,
   parseFromWriter,
   parseToWriter,
-  type FromWriter,
   type ToWriter,
 } from '../../src/history/writer-protocol.js'
 import {RESTART_BACKOFF} from '../../src/history/writer-supervisor.js'
 import {backoffDelay} from '../../src/p2p/backoff.js'
-import {catalogs} from '../../src/repl/i18n.js'
 import {historyProblemText} from '../../src/repl/i18n-cli.js'
+import {catalogs} from '../../src/repl/i18n.js'
 
 const PORT = 5000
 
@@ -375,7 +375,7 @@ process.on('message', (msg) => {
     await log.open()
     await log.close()
     const seqs = (await readEvents(log.path)).map((e) => e.seq)
-    const dropped = log.stats.dropped
+    const {dropped} = log.stats
     expect(seqs).to.deep.equal(Array.from({length: 9000 - dropped}, (_, i) => dropped + i + 1))
     expect(problems).to.have.length(1)
   })
@@ -419,7 +419,7 @@ describe('history writer process (IPC protocol)', () => {
     const next = async (type: FromWriter['type']): Promise<FromWriter> => {
       for (;;) {
         const i = inbox.findIndex((m) => m.type === type)
-        if (i >= 0) return inbox.splice(i, 1)[0]
+        if (i !== -1) return inbox.splice(i, 1)[0]
         await new Promise<void>((resolve) => {
           wake = resolve
         })

@@ -2,8 +2,9 @@ import {expect} from 'chai'
 import {EventEmitter} from 'node:events'
 
 import type {HistoryEventInput} from '../../src/history/events.js'
-import {recordNodeEvents} from '../../src/history/node-events.js'
 import type {ChatNodeEvents} from '../../src/p2p/types.js'
+
+import {recordNodeEvents} from '../../src/history/node-events.js'
 
 const ana = {id: 'a', name: 'Ana', host: '127.0.0.1', port: 5000}
 const julia = {id: 'j', name: 'Julia', host: '127.0.0.1', port: 5001}

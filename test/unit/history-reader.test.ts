@@ -4,9 +4,9 @@ import {appendFile, mkdtemp, open, readdir, rename, rm, truncate, writeFile} fro
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {serializeEvent, type HistoryEventInput} from '../../src/history/events.js'
-import {MAX_LINE_BYTES, completeLinesEnd, linesBackward} from '../../src/history/lines.js'
-import {followHistory, readLastEvents, type HistoryRecord} from '../../src/history/reader.js'
+import {type HistoryEventInput, serializeEvent} from '../../src/history/events.js'
+import {completeLinesEnd, linesBackward, MAX_LINE_BYTES} from '../../src/history/lines.js'
+import {followHistory, type HistoryRecord, readLastEvents} from '../../src/history/reader.js'
 
 const TS = '2026-11-25T17:20:01.000Z'
 

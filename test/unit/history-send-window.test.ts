@@ -34,9 +34,11 @@ function pushAll(window: SendWindow, from: number, to: number): void {
 
 describe('history SendWindow (queue, batches, ack window)', () => {
   let windows: SendWindow[]
+
   beforeEach(() => {
     windows = []
   })
+
   afterEach(() => {
     for (const w of windows) w.clear()
   })

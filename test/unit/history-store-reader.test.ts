@@ -9,9 +9,11 @@ import {tempDir} from '../helpers/cli.js'
 
 describe('reading the message store back from the history file', () => {
   let dir: ReturnType<typeof tempDir>
+
   beforeEach(() => {
     dir = tempDir()
   })
+
   afterEach(() => dir.remove())
 
   const node = {id: 'n', name: 'Julia', host: '127.0.0.1', port: 5000}

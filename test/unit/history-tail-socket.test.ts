@@ -11,9 +11,11 @@ import {tempDir} from '../helpers/cli.js'
 describe("the log process's tail socket (src/history/tail-socket.ts)", () => {
   let dir: ReturnType<typeof tempDir>
   let server: TailServer | undefined
+
   beforeEach(() => {
     dir = tempDir()
   })
+
   afterEach(async () => {
     await server?.close()
     dir.remove()

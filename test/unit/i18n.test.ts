@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
-import {COMMANDS} from '../../src/repl/commands.js'
 import {ChatNodeError} from '../../src/p2p/errors.js'
+import {COMMANDS} from '../../src/repl/commands.js'
 import {leaveReasonText, nodeErrorText, reasonText, warningText} from '../../src/repl/engine-text.js'
 import {actionText, catalogs, helpLines, helpTopicLines, resolveLang} from '../../src/repl/i18n.js'
 
@@ -189,8 +189,8 @@ describe('i18n', () => {
   })
 
   it('has the new sentences in both languages', () => {
-    const pt = catalogs.pt
-    const en = catalogs.en
+    const {pt} = catalogs
+    const {en} = catalogs
     expect(pt.meUsage).to.equal('Uso: /me AÇÃO (por exemplo: /me acena)')
     expect(en.meUsage).to.equal('Usage: /me ACTION (for example: /me waves)')
     expect(pt.historyUsage).to.equal('Uso: /history [N] (N de 1 a 1000)')

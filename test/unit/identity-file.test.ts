@@ -33,9 +33,11 @@ function idFromChildProcess(file: string): Promise<string> {
 
 describe('identity file', () => {
   let dir: string
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'chat-identity-'))
   })
+
   afterEach(() => {
     rmSync(dir, {force: true, recursive: true})
   })

@@ -9,9 +9,11 @@ import {IgnoreList, ignoreListPath, type IgnoreProblem, MAX_IGNORED} from '../..
 
 describe('ignore list', () => {
   let dir = ''
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'chat-ignore-'))
   })
+
   afterEach(() => rmSync(dir, {recursive: true, force: true}))
 
   it('lives beside the identity file', () => {

@@ -4,6 +4,7 @@
 import {expect} from 'chai'
 
 import type {PeerConnection} from '../../src/p2p/connection.js'
+
 import {SeenCache} from '../../src/p2p/flood.js'
 import {generateIdentity} from '../../src/p2p/identity.js'
 import {SignedIntake} from '../../src/p2p/intake.js'

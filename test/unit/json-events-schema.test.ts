@@ -1,3 +1,4 @@
+import {Ajv2020} from 'ajv/dist/2020.js'
 // docs/json-events.schema.json is a promise to bot authors: every line `chat start --json` prints validates against
 // it. Checked with a real validator (Ajv, JSON Schema 2020-12, strict: a typo in the schema fails too) on events
 // emitted for real: a Repl in JSON mode over two in-process nodes, and every method of the JSON sink.
@@ -6,13 +7,12 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
-import {Ajv2020} from 'ajv/dist/2020.js'
+import type {DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
+import type {OutputSink} from '../../src/repl/output.js'
 
 import {ChatNode} from '../../src/p2p/node.js'
-import type {DirectMessage, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
 import {catalogs} from '../../src/repl/i18n.js'
 import {JsonSink} from '../../src/repl/json-sink.js'
-import type {OutputSink} from '../../src/repl/output.js'
 import {Repl} from '../../src/repl/repl.js'
 import {PROJECT_ROOT} from '../helpers/cli.js'
 import {useNodes} from '../helpers/nodes.js'
@@ -74,6 +74,7 @@ class Lines {
 describe('docs/json-events.schema.json', function () {
   this.timeout(20_000)
   const repls: Repl[] = []
+
   afterEach(() => {
     for (const repl of repls.splice(0)) repl.close()
   })
@@ -205,27 +206,27 @@ describe('docs/json-events.schema.json', function () {
     const dm: DirectMessage = {id: 'd1', from: info, to: {...info, id: 'b3Q', name: 'Bo'}, text: 'psst', ts: 5}
     const calls: {[K in keyof OutputSink]: () => void} = {
       ready: () => sink.ready(info),
-      message: () => {
+      message() {
         sink.message({id: 'm1', from: info, text: '\u0000\u001B[31m', ts: 1}, false)
         sink.message({id: 'm2', from: info, text: '@Ana', ts: 2}, true)
         sink.message({id: 'm4', from: info, text: 'old', ts: 4, history: true}, true)
         sink.message({id: 'm5', from: info, text: 'said while away', ts: 5, late: true}, false)
       },
-      sent: () => {
+      sent() {
         sink.sent({id: 'm3', from: info, text: '', ts: 3})
         sink.sent({id: 'm5', from: info, text: 'waves', ts: 5, action: true})
         sink.sent({id: 'm5', from: info, text: 'alone', ts: 5, held: true})
       },
-      direct: () => {
+      direct() {
         sink.direct(dm)
         sink.direct({...dm, late: true})
       },
-      directSent: () => {
+      directSent() {
         sink.directSent(dm)
         sink.directSent({...dm, held: true})
       },
       heldReleased: () => sink.heldReleased({sent: 2, dropped: 1, to: info}),
-      who: () => {
+      who() {
         sink.who([])
         sink.who([
           {...info, direct: true, present: true, lastSeen: 7},
@@ -237,7 +238,7 @@ describe('docs/json-events.schema.json', function () {
       roomChurn: () => sink.roomChurn({joined: 12, left: 3}),
       peerJoined: () => sink.peerJoined(peer),
       peerLeft: () => sink.peerLeft({...info, reason: 'quit'}),
-      peers: () => {
+      peers() {
         sink.peers([])
         sink.peers([peer, {...peer, direction: 'outbound', score: -2.5}], [])
         sink.peers(
@@ -255,19 +256,19 @@ describe('docs/json-events.schema.json', function () {
           ],
         )
       },
-      ignoreList: () => {
+      ignoreList() {
         sink.ignoreList([], 0)
         sink.ignoreList([{id: 'aWQ', name: 'Eve'}], 3)
       },
-      peerPenalised: () => {
+      peerPenalised() {
         sink.peerPenalised({code: 'flooding', target: 'Eve (127.0.0.1:5009)', peer: info, score: -50.2, until: 7})
         sink.peerPenalised({code: 'room_mismatch', target: '10.0.0.1:40000', score: 0, until: 7})
       },
-      help: () => {
+      help() {
         sink.help()
         sink.help('connect')
       },
-      history: () => {
+      history() {
         sink.history([])
         sink.history([
           {ts: '2026-11-25T17:20:01.000Z', sentTs: 1, from: 'Ana', text: 'waves', own: false, action: true},
@@ -275,11 +276,11 @@ describe('docs/json-events.schema.json', function () {
       },
       connected: () => sink.connected(peer),
       notice: () => sink.notice('n'),
-      error: () => {
+      error() {
         sink.error('usage', 'u')
         sink.error('connect_failed', 'c', 'not_chat_protocol')
       },
-      clockSkew: () => {
+      clockSkew() {
         sink.clockSkew({peer, offsetMs: 600_000})
         sink.clockSkew({peer, offsetMs: -45_000})
       },

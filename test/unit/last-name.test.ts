@@ -8,9 +8,11 @@ import {tempDir} from '../helpers/cli.js'
 
 describe('last used name', () => {
   let dir: ReturnType<typeof tempDir>
+
   beforeEach(() => {
     dir = tempDir()
   })
+
   afterEach(() => dir.remove())
 
   it('is kept beside the identity file, private, and read back', async () => {

@@ -3,8 +3,9 @@
 import {expect} from 'chai'
 
 import type {PeerConnection} from '../../src/p2p/connection.js'
-import {GRAFTED_BURST, LazyPush} from '../../src/p2p/lazy-push.js'
 import type {Frame} from '../../src/p2p/protocol.js'
+
+import {GRAFTED_BURST, LazyPush} from '../../src/p2p/lazy-push.js'
 
 type Fake = PeerConnection & {sent: Frame[]}
 
@@ -19,6 +20,7 @@ const host = {known: (x: string) => stored.has(x), chat: (x: string) => stored.g
 
 describe('lazy push (the node side)', () => {
   let push: LazyPush | undefined
+
   afterEach(() => push?.stop())
 
   it('answers a graft with the stored chat frame, skipping ids it no longer holds, and makes the link eager', () => {

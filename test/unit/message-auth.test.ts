@@ -1,6 +1,8 @@
 import {expect} from 'chai'
 import fc from 'fast-check'
 
+import type {ChatFrame} from '../../src/p2p/protocol.js'
+
 import {SeenCache} from '../../src/p2p/flood.js'
 import {generateIdentity} from '../../src/p2p/identity.js'
 import {
@@ -10,7 +12,6 @@ import {
   MAX_MESSAGE_AGE_MS,
   messageId,
 } from '../../src/p2p/message-auth.js'
-import type {ChatFrame} from '../../src/p2p/protocol.js'
 
 const NOW = 1_764_000_000_000
 const alice = generateIdentity()

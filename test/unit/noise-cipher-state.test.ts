@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 import fc from 'fast-check'
 import crypto from 'node:crypto'
+
 import {CipherState, MAX_NONCE, NoiseError, TAGLEN} from '../../src/p2p/noise/index.js'
 import {thrownCode} from '../helpers/errors.js'
 
@@ -30,6 +31,7 @@ describe('noise: CipherState', () => {
       expect(ct.length).to.equal(5 + TAGLEN)
       expect(rx.decryptWithAd(AD, ct).toString()).to.equal(`msg ${i}`)
     }
+
     expect(tx.nonce).to.equal(3n)
     expect(rx.nonce).to.equal(3n)
   })
@@ -46,7 +48,7 @@ describe('noise: CipherState', () => {
   })
 
   it('uses 4 zero bytes ‖ little-endian counter as the ChaCha20-Poly1305 nonce', () => {
-    const n = 0x0102030405060708n
+    const n = 0x01_02_03_04_05_06_07_08n
     const nonce = Buffer.from('000000000807060504030201', 'hex')
     const c = crypto.createCipheriv('chacha20-poly1305', key, nonce, {authTagLength: 16})
     c.setAAD(AD, {plaintextLength: 3})

@@ -1,15 +1,16 @@
 import {expect} from 'chai'
 import fc from 'fast-check'
 import crypto from 'node:crypto'
+
 import {
   DEFAULT_PROTOCOL_NAME,
+  dh,
+  generateKeyPair,
+  type HandshakeOptions,
   HandshakeState,
   MAX_MESSAGE_LEN,
   NoiseError,
   SymmetricState,
-  dh,
-  generateKeyPair,
-  type HandshakeOptions,
   type X25519KeyPair,
 } from '../../src/p2p/noise/index.js'
 import {thrownCode} from '../helpers/errors.js'
@@ -159,7 +160,7 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
       it(`a flipped bit anywhere in message ${index + 1} makes the reader throw and the handshake dead`, () => {
         const probe = pair()
         runUpTo(probe, index)
-        const length = (index % 2 === 0 ? probe.init : probe.resp).writeMessage(PAYLOADS[index]).length
+        const {length} = (index % 2 === 0 ? probe.init : probe.resp).writeMessage(PAYLOADS[index])
         for (let byte = 0; byte < length; byte++) {
           const hs = pair()
           runUpTo(hs, index)
@@ -239,6 +240,7 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
         hs.init.writeMessage()
         expect(thrownCode(NoiseError, () => hs.resp.readMessage(bad))).to.equal('message_too_short')
       }
+
       const hs = pair()
       hs.resp.readMessage(hs.init.writeMessage())
       hs.resp.writeMessage()
@@ -266,9 +268,9 @@ describe('noise: HandshakeState (XXpsk0 by default)', () => {
       try {
         fn()
         return 'ok'
-      } catch (err) {
-        if (err instanceof NoiseError) return err.code
-        throw err
+      } catch (error) {
+        if (error instanceof NoiseError) return error.code
+        throw error
       }
     }
 

@@ -1,7 +1,8 @@
 import {expect} from 'chai'
 import fc from 'fast-check'
 import crypto from 'node:crypto'
-import {NoiseError, SymmetricState, hkdf, parseProtocolName} from '../../src/p2p/noise/index.js'
+
+import {hkdf, NoiseError, parseProtocolName, SymmetricState} from '../../src/p2p/noise/index.js'
 import {thrownCode} from '../helpers/errors.js'
 
 const hmac = (key: Uint8Array, data: Uint8Array): Buffer => crypto.createHmac('sha256', key).update(data).digest()

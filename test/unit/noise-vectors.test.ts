@@ -2,6 +2,7 @@
 
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
+
 import {CipherState, HandshakeState, keyPairFromPrivateKey} from '../../src/p2p/noise/index.js'
 
 interface VectorMessage {

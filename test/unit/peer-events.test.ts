@@ -4,6 +4,7 @@
 import {expect} from 'chai'
 
 import type {PeerConnection} from '../../src/p2p/connection.js'
+
 import {HeldMessages} from '../../src/p2p/held.js'
 import {LeaveGrace} from '../../src/p2p/leave-grace.js'
 import {PeerEvents, type PeerEventsHost} from '../../src/p2p/peer-events.js'
@@ -51,7 +52,7 @@ async function setUp(
     history: {onPeerUp: () => log.push('history'), onPeerDown: () => log.push('history down')},
     sync: {initiate: async () => undefined},
     swaps: new LeaveGrace(),
-    lazy: {up: () => {}, down: () => {}},
+    lazy: {up() {}, down() {}},
     isRunning: () => true,
     relayLate: () => log.push('late'),
     emit: ((event: string) => log.push(event)) as PeerEventsHost['emit'],

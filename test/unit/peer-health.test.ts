@@ -1,5 +1,8 @@
 import {expect} from 'chai'
 
+import type {ProtocolError} from '../../src/p2p/protocol.js'
+import type {NodeInfo, PeerPenalised} from '../../src/p2p/types.js'
+
 import {Cooldown, COOLDOWN_INITIAL_MS, COOLDOWN_MAX_MS} from '../../src/p2p/cooldown.js'
 import {chooseDials, type KnownPeer} from '../../src/p2p/dial-policy.js'
 import {SeenCache} from '../../src/p2p/flood.js'
@@ -7,8 +10,6 @@ import {LinkBudget, RecentSet} from '../../src/p2p/link-budget.js'
 import {MAX_MESSAGE_AGE_MS} from '../../src/p2p/message-auth.js'
 import {type HealthLink, PeerHealth} from '../../src/p2p/peer-health.js'
 import {DISCONNECT_SCORE, MAX_POSITIVE_SCORE, PeerScores, SCORE_HALF_LIFE_MS} from '../../src/p2p/peer-score.js'
-import type {ProtocolError} from '../../src/p2p/protocol.js'
-import type {NodeInfo, PeerPenalised} from '../../src/p2p/types.js'
 
 describe('cool-down list', () => {
   it('grows the period with each offence after the last one ended: 1 min, 2, 4 … capped at 1 h', () => {

@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {ChatMessage, ChatNodeEvents, NodeInfo, PeerSummary} from '../../src/p2p/types.js'
+
 import {
   type ChatMessageHookOptions,
   type ChatPeerHookOptions,
@@ -15,8 +16,8 @@ import {
   type PluginProblem,
   wirePluginHooks,
 } from '../../src/plugins/hooks.js'
-import {catalogs} from '../../src/repl/i18n.js'
 import {pluginProblemText} from '../../src/repl/i18n-cli.js'
+import {catalogs} from '../../src/repl/i18n.js'
 import {poll} from '../helpers/wait.js'
 
 interface Call {
@@ -26,7 +27,7 @@ interface Call {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var chatHookTest: {calls: Call[]; behaviour: Record<string, string>; release?: () => void} | undefined
 }
 
@@ -46,6 +47,7 @@ class FakeNode extends EventEmitter<ChatNodeEvents> {
   readonly info = SELF
   running = true
   readonly sent: string[] = []
+
   send(text: string): ChatMessage {
     if (!this.running) throw new Error('the node is not running')
     this.sent.push(text)

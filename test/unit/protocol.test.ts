@@ -137,7 +137,7 @@ describe('protocol: validation', () => {
   it('decodes a payload string as its UTF-8 bytes would decode: a leading BOM dropped, a lone surrogate as U+FFFD', () => {
     const json = JSON.stringify({from, text: 'ola', ts: 5, seq: 1})
     expect(decodeChatPayload('\uFEFF' + json)).to.deep.equal(decodeChatPayload(json))
-    const lone = JSON.stringify({from, text: 'a\uD800b', ts: 5, seq: 1}).replace('\\ud800', '\uD800')
+    const lone = JSON.stringify({from, text: 'a\uD800b', ts: 5, seq: 1}).replace(String.raw`\ud800`, '\uD800')
     expect(lone).to.include('\uD800')
     expect(decodeChatPayload(lone).text).to.equal('a\uFFFDb')
     expect(decodeChatPayload(JSON.stringify({from, text: 'olá 👋', ts: 5, seq: 1})).text).to.equal('olá 👋')

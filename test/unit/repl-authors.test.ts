@@ -3,9 +3,10 @@
 
 import {expect} from 'chai'
 
+import type {ReplNode} from '../../src/repl/types.js'
+
 import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import {Authors, resolveAuthor} from '../../src/repl/authors.js'
-import type {ReplNode} from '../../src/repl/types.js'
 
 const node = (peers: string[], directory: string[]): ReplNode =>
   ({

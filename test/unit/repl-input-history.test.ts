@@ -126,7 +126,7 @@ describe('repl input history', () => {
       expect(readFileSync(path, 'utf8')).to.equal('"hello"\n"bye"\n')
     })
 
-    it('reports a file it cannot write once, and keeps working in memory', function () {
+    it('reports a file it cannot write once, and keeps working in memory', () => {
       if (process.getuid?.() === 0) {
         // root writes through permissions: make the directory a file instead
         writeFileSync(join(dir, 'input-history'), 'not a directory')

@@ -2,8 +2,9 @@
 // anything that reads two ways is refused with the candidates.
 import {expect} from 'chai'
 
-import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import type {NodeInfo} from '../../src/p2p/types.js'
+
+import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import {parseLine} from '../../src/repl/commands.js'
 import {quoteName, readQuoted, resolveRecipient} from '../../src/repl/recipient.js'
 
@@ -91,7 +92,7 @@ describe('repl /msg recipient', () => {
   })
 
   it('quotes names that need it, and reads them back', () => {
-    for (const name of ['Ana Maria', 'say "hi"', 'a \\ b', '@bot', 'ab12:cd34', ' lead']) {
+    for (const name of ['Ana Maria', 'say "hi"', String.raw`a \ b`, '@bot', 'ab12:cd34', ' lead']) {
       const quoted = quoteName(name)
       expect(quoted.startsWith('"'), name).to.equal(true)
       expect(readQuoted(`${quoted} text`)).to.deep.equal({name, rest: ' text'})
@@ -99,7 +100,7 @@ describe('repl /msg recipient', () => {
 
     expect(quoteName('Pedro')).to.equal('Pedro')
     expect(quoteName('Zoë')).to.equal('Zoë')
-    expect(quoteName('back\\slash')).to.equal('back\\slash')
+    expect(quoteName(String.raw`back\slash`)).to.equal(String.raw`back\slash`)
     expect(readQuoted('no quote')).to.equal(undefined)
   })
 })

@@ -5,9 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
-import {ChatNodeError} from '../../src/p2p/errors.js'
 import type {HistoryMessage} from '../../src/history/reader.js'
-import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import type {
   ChatMessage,
   ChatNodeEvents,
@@ -16,15 +14,18 @@ import type {
   PeerSummary,
   RosterEntry,
 } from '../../src/p2p/types.js'
+import type {ReplNode} from '../../src/repl/types.js'
+
+import {ChatNodeError} from '../../src/p2p/errors.js'
+import {fingerprint, generateIdentity} from '../../src/p2p/identity.js'
 import {formatClock} from '../../src/repl/format.js'
 import {catalogs, helpLines, type Lang} from '../../src/repl/i18n.js'
 import {Repl, type ReplOptions} from '../../src/repl/repl.js'
 import {ansiStyle} from '../../src/repl/style.js'
-import type {ReplNode} from '../../src/repl/types.js'
 import {displayWidth} from '../../src/repl/width.js'
 
 const CLEAR_LINE = '\u001B[2K\u001B[1G'
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/
 
 const JULIA: NodeInfo = {id: 'julia-id', name: 'Julia', host: '127.0.0.1', port: 5000}
@@ -52,8 +53,7 @@ class FakeNode extends EventEmitter<ChatNodeEvents> implements ReplNode {
   /** Messages come back flagged as held, as the real node does with no peer connected. */
   alone = false
   #n = 0
-
-  readonly actions: string[] = []
+readonly actions: string[] = []
 
   send(text: string, options: {action?: boolean} = {}): ChatMessage {
     if (text.length > 4000) {
@@ -1221,9 +1221,9 @@ describe('Repl on a terminal (enquirer prompt)', function () {
     await out.until((capture) => capture.text.endsWith('Julia> half typed'))
     const burst = writes.filter((chunk) => chunk.includes('burst'))
     expect(burst).to.have.length(50)
-    burst.forEach((chunk, i) => {
+    for (const [i, chunk] of burst.entries()) {
       expect(chunk).to.equal(`${CLEAR_LINE}[Pedro (127.0.0.1:5001) said]: burst ${i + 1}\n${CLEAR_LINE}Julia> half typ`)
-    })
+    }
   })
 
   it('scrolls a line longer than the terminal sideways instead of wrapping it', async () => {

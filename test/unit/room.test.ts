@@ -64,6 +64,7 @@ describe('room keys', () => {
       await deriveRoomKey(secret)
       return performance.now() - started
     }
+
     const inviteMs = await timed(code)
     const passphraseMs = await timed('a passphrase that goes through scrypt')
     const room = await deriveRoomKey(code)
@@ -84,6 +85,7 @@ describe('room keys', () => {
       } catch (error_) {
         error = error_
       }
+
       expect(error, JSON.stringify(secret)).to.be.instanceOf(Error)
       expect((error as Error).message).to.match(/empty/)
     }
@@ -95,6 +97,7 @@ describe('room keys', () => {
     } catch (error_) {
       error = error_
     }
+
     expect(error).to.be.instanceOf(Error)
     expect((error as Error).message).to.match(/invite code/)
   })

@@ -2,8 +2,9 @@
 import {expect} from 'chai'
 import {EventEmitter} from 'node:events'
 
-import {ROOM_NOTICE_BURST, Roster, ROSTER_EXPIRY_MS} from '../../src/p2p/roster.js'
 import type {NodeInfo, RoomChurn, RoomLeft, RosterEntry} from '../../src/p2p/types.js'
+
+import {ROOM_NOTICE_BURST, Roster, ROSTER_EXPIRY_MS} from '../../src/p2p/roster.js'
 import {nextEvent} from '../helpers/wait.js'
 
 const node = (n: number): NodeInfo => ({id: `id${n}`, name: `N${n}`, host: '127.0.0.1', port: 5000 + n})
@@ -32,7 +33,7 @@ function setup(options: {maxEntries?: number; churnIntervalMs?: number} = {}) {
     joined,
     left,
     events,
-    advance: (ms: number) => {
+    advance(ms: number) {
       now += ms
     },
     now: () => now,

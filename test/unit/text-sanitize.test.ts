@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {escapeJsonLine, REPLACEMENT, sanitize, toJsonLine} from '../../src/text/sanitize.js'
 
 // Anything a terminal could act on: C0 (but tab), DEL, C1.
-// eslint-disable-next-line no-control-regex
+ 
 const DANGEROUS = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F]/
 
 describe('text sanitize', () => {
@@ -49,12 +49,12 @@ describe('text toJsonLine', () => {
     const value = {text: 'a\u202Eb\u202Ac\u2066d\u2069e\u200Ff\u061Cg'}
     const line = toJsonLine(value)
     expect(line).not.to.match(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/)
-    expect(line).to.include('\\u202e')
+    expect(line).to.include(String.raw`\u202e`)
     expect(JSON.parse(line)).to.deep.equal(value)
   })
 
   it('escapeJsonLine escapes an already serialised line the same way', () => {
-    expect(escapeJsonLine('"\u0085\u202E"')).to.equal('"\\u0085\\u202e"')
+    expect(escapeJsonLine('"\u0085\u202E"')).to.equal(String.raw`"\u0085\u202e"`)
     const value = {t: '\u009B\u2028\u2067'}
     expect(escapeJsonLine(JSON.stringify(value))).to.equal(toJsonLine(value))
   })

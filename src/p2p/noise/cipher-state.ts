@@ -1,6 +1,7 @@
 // Noise CipherState (§5.1) for ChaChaPoly: ChaCha20-Poly1305 via node:crypto with a 64-bit counter nonce.
 
 import crypto from 'node:crypto'
+
 import {NoiseError} from './errors.js'
 
 export const KEYLEN = 32
@@ -100,6 +101,7 @@ export class CipherState {
     if (plaintext.length + TAGLEN > MAX_MESSAGE_LEN) {
       throw new NoiseError('message_too_large', `ciphertext would exceed ${MAX_MESSAGE_LEN} bytes`)
     }
+
     const out = aeadEncrypt(this.#k, this.#n, ad, plaintext, headroom)
     this.#n += 1n
     return out
@@ -113,6 +115,7 @@ export class CipherState {
     if (ciphertext.length > MAX_MESSAGE_LEN) {
       throw new NoiseError('message_too_large', `ciphertext exceeds ${MAX_MESSAGE_LEN} bytes`)
     }
+
     if (ciphertext.length < TAGLEN) throw new NoiseError('message_too_short', 'ciphertext shorter than its tag')
     const out = aeadDecrypt(this.#k, this.#n, ad, ciphertext)
     if (out === null) throw new NoiseError('decrypt_failed', 'authentication failed')

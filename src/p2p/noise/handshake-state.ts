@@ -1,11 +1,12 @@
 // Noise HandshakeState (§5.3) for patterns without pre-messages (XX), with psk modifiers (§9).
 
 import type {KeyObject} from 'node:crypto'
+
 import {CipherState, MAX_MESSAGE_LEN, TAGLEN} from './cipher-state.js'
 import {NoiseError} from './errors.js'
-import {DEFAULT_PROTOCOL_NAME, parseProtocolName, type HandshakePattern, type Token} from './patterns.js'
+import {DEFAULT_PROTOCOL_NAME, type HandshakePattern, parseProtocolName, type Token} from './patterns.js'
 import {SymmetricState} from './symmetric-state.js'
-import {DHLEN, dh, generateKeyPair, type X25519KeyPair} from './x25519.js'
+import {dh, DHLEN, generateKeyPair, type X25519KeyPair} from './x25519.js'
 
 export const PSKLEN = 32
 
@@ -55,11 +56,13 @@ export class HandshakeState {
         `${this.pattern.name} needs ${this.pattern.pskCount} PSK(s), got ${psks.length}`,
       )
     }
+
     if (psks.some((psk) => psk.length !== PSKLEN)) throw new NoiseError('invalid_psk', `PSKs must be ${PSKLEN} bytes`)
     this.#psks = psks.map((psk) => Buffer.from(psk))
     for (const kp of [options.staticKeyPair, options.ephemeralKeyPair]) {
       if (kp !== undefined && kp.publicKey.length !== DHLEN) throw new NoiseError('invalid_key', 'bad key pair')
     }
+
     this.#s = options.staticKeyPair
     this.#e = options.ephemeralKeyPair ?? null
 
@@ -80,7 +83,7 @@ export class HandshakeState {
 
   /** h: while running, the transcript so far; once complete, the channel-binding value both sides share. */
   get handshakeHash(): Buffer {
-    return this.#handshakeHash !== null ? Buffer.from(this.#handshakeHash) : this.#symmetric.getHandshakeHash()
+    return this.#handshakeHash === null ? this.#symmetric.getHandshakeHash() : Buffer.from(this.#handshakeHash)
   }
 
   get localStaticPublicKey(): Buffer {
@@ -106,6 +109,7 @@ export class HandshakeState {
     if (length > MAX_MESSAGE_LEN) {
       throw new NoiseError('message_too_large', `handshake message would be ${length} bytes (max ${MAX_MESSAGE_LEN})`)
     }
+
     return this.#guard(() => {
       const out: Buffer[] = []
       for (const token of tokens) {
@@ -116,16 +120,23 @@ export class HandshakeState {
             this.#mixEphemeral(this.#e.publicKey)
             break
           }
-          case 's':
+
+          case 's': {
             out.push(this.#symmetric.encryptAndHash(this.#s.publicKey))
             break
-          case 'psk':
+          }
+
+          case 'psk': {
             this.#mixPsk()
             break
-          default:
+          }
+
+          default: {
             this.#mixDh(token)
+          }
         }
       }
+
       out.push(this.#symmetric.encryptAndHash(payload))
       this.#advance()
       return Buffer.concat(out)
@@ -142,16 +153,19 @@ export class HandshakeState {
           `handshake message of ${message.length} bytes (max ${MAX_MESSAGE_LEN})`,
         )
       }
+
       const minimum = this.#messageLength(tokens, 0)
       if (message.length < minimum) {
         throw new NoiseError('message_too_short', `handshake message of ${message.length} bytes (min ${minimum})`)
       }
+
       let offset = 0
       const take = (n: number): Buffer => {
         const part = Buffer.from(message.subarray(offset, offset + n))
         offset += n
         return part
       }
+
       for (const token of tokens) {
         switch (token) {
           case 'e': {
@@ -159,18 +173,24 @@ export class HandshakeState {
             this.#mixEphemeral(this.#re)
             break
           }
+
           case 's': {
             const sealed = take(DHLEN + (this.#symmetric.hasKey() ? TAGLEN : 0))
             this.#rs = this.#symmetric.decryptAndHash(sealed)
             break
           }
-          case 'psk':
+
+          case 'psk': {
             this.#mixPsk()
             break
-          default:
+          }
+
+          default: {
             this.#mixDh(token)
+          }
         }
       }
+
       const payload = this.#symmetric.decryptAndHash(message.subarray(offset))
       this.#advance()
       return payload
@@ -184,6 +204,7 @@ export class HandshakeState {
     if (this.#phase !== 'complete') {
       throw new NoiseError('invalid_state', this.#phase === 'split' ? 'already split' : 'handshake not complete')
     }
+
     const [initiatorToResponder, responderToInitiator] = this.#symmetric.split()
     this.#phase = 'split'
     this.#e = null
@@ -199,6 +220,7 @@ export class HandshakeState {
     if (this.isMyTurn !== writing) {
       throw new NoiseError('out_of_turn', `expected to ${writing ? 'read' : 'write'} message ${this.#messageIndex + 1}`)
     }
+
     const tokens = this.pattern.messages[this.#messageIndex]
     if (tokens === undefined) throw new NoiseError('invalid_state', 'no such handshake message')
     return tokens
@@ -208,10 +230,10 @@ export class HandshakeState {
   #guard<T>(step: () => T): T {
     try {
       return step()
-    } catch (err) {
+    } catch (error) {
       this.#phase = 'failed'
       this.#e = null
-      throw err instanceof NoiseError ? err : new NoiseError('invalid_state', 'handshake step failed', {cause: err})
+      throw error instanceof NoiseError ? error : new NoiseError('invalid_state', 'handshake step failed', {cause: error})
     }
   }
 
@@ -237,6 +259,7 @@ export class HandshakeState {
         keyed = true
       }
     }
+
     return length + payloadLength + (keyed ? TAGLEN : 0)
   }
 
@@ -259,11 +282,13 @@ export class HandshakeState {
       if (kp === null) throw new NoiseError('invalid_state', `no local ${which} key for ${token}`)
       return kp.privateKey
     }
+
     const remote = (which: 'e' | 's'): Buffer => {
       const key = which === 'e' ? this.#re : this.#rs
       if (key === null) throw new NoiseError('invalid_state', `no remote ${which} key for ${token}`)
       return key
     }
+
     const [mine, theirs]: ['e' | 's', 'e' | 's'] =
       token === 'ee'
         ? ['e', 'e']

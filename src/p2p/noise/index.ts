@@ -11,9 +11,9 @@
  *   treat any of them as "close the connection". Framing, size caps below 64 KiB and key signing live above this.
  */
 
-export {NoiseError, type NoiseErrorCode} from './errors.js'
 export {CipherState, KEYLEN, MAX_MESSAGE_LEN, MAX_NONCE, NONCE_RECONNECT_THRESHOLD, TAGLEN} from './cipher-state.js'
-export {HASHLEN, SymmetricState, hkdf} from './symmetric-state.js'
+export {NoiseError, type NoiseErrorCode} from './errors.js'
+export {HandshakeState, PSKLEN, type HandshakeOptions, type TransportCiphers} from './handshake-state.js'
 export {
   DEFAULT_PROTOCOL_NAME,
   parseProtocolName,
@@ -21,5 +21,5 @@ export {
   type MessagePattern,
   type Token,
 } from './patterns.js'
-export {HandshakeState, PSKLEN, type HandshakeOptions, type TransportCiphers} from './handshake-state.js'
+export {HASHLEN, SymmetricState, hkdf} from './symmetric-state.js'
 export {DHLEN, dh, generateKeyPair, keyPairFromPrivateKey, type X25519KeyPair} from './x25519.js'

@@ -61,5 +61,6 @@ export function parseProtocolName(protocolName: string): HandshakePattern {
       pskCount++
     }
   }
+
   return {protocolName, name: patternName, messages, pskCount}
 }

@@ -1,6 +1,7 @@
 // Noise SymmetricState (§5.2) with SHA-256: the chaining key ck, handshake hash h and the handshake CipherState.
 
 import crypto from 'node:crypto'
+
 import {CipherState} from './cipher-state.js'
 import {NoiseError} from './errors.js'
 

@@ -2,6 +2,7 @@
 // which is what goes on the wire.
 
 import crypto, {type KeyObject} from 'node:crypto'
+
 import {NoiseError} from './errors.js'
 
 /** Noise DHLEN for 25519. */
@@ -34,9 +35,10 @@ export function keyPairFromPrivateKey(raw: Uint8Array): X25519KeyPair {
   let privateKey: KeyObject
   try {
     privateKey = crypto.createPrivateKey({key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8'})
-  } catch (err) {
-    throw new NoiseError('invalid_key', 'cannot import X25519 private key', {cause: err})
+  } catch (error) {
+    throw new NoiseError('invalid_key', 'cannot import X25519 private key', {cause: error})
   }
+
   return {privateKey, publicKey: rawPublicKey(crypto.createPublicKey(privateKey))}
 }
 
@@ -45,8 +47,8 @@ export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
   if (raw.length !== DHLEN) throw new NoiseError('invalid_key', `X25519 public key must be ${DHLEN} bytes`)
   try {
     return crypto.createPublicKey({key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki'})
-  } catch (err) {
-    throw new NoiseError('invalid_key', 'cannot import X25519 public key', {cause: err})
+  } catch (error) {
+    throw new NoiseError('invalid_key', 'cannot import X25519 public key', {cause: error})
   }
 }
 
@@ -59,9 +61,10 @@ export function dh(privateKey: KeyObject, remotePublicKey: Uint8Array): Buffer {
   let shared: Buffer
   try {
     shared = crypto.diffieHellman({privateKey, publicKey})
-  } catch (err) {
-    throw new NoiseError('invalid_dh', 'X25519 failed: low-order or invalid peer public key', {cause: err})
+  } catch (error) {
+    throw new NoiseError('invalid_dh', 'X25519 failed: low-order or invalid peer public key', {cause: error})
   }
+
   // Belt and braces should a different OpenSSL build return zeros instead of failing.
   let acc = 0
   for (const byte of shared) acc |= byte

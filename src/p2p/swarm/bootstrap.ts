@@ -6,6 +6,7 @@
 import crypto from 'node:crypto'
 
 import type {Address} from '../types.js'
+
 import {type DhtInstance, loadHyperdht} from './lib.js'
 import {type RunningRelay, startRelay} from './relay.js'
 

@@ -4,9 +4,10 @@
 
 import crypto from 'node:crypto'
 
+import type {RoomKey} from '../room.js'
+
 import {type Identity, rawPrivateSeed, rawPublicKey} from '../identity.js'
 import {DEFAULT_PROTOCOL_NAME} from '../noise/index.js'
-import type {RoomKey} from '../room.js'
 
 /** The form hyperdht and sodium take: the 32-byte public key and the 64-byte secret key (seed then public key). */
 export interface SwarmKeyPair {

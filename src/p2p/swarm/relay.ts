@@ -3,6 +3,7 @@
 // handshake still runs end to end inside.
 
 import type {DhtInstance, NoiseStream} from './lib.js'
+
 import {loadRelayServer} from './lib.js'
 
 export interface RunningRelay {

@@ -4,12 +4,12 @@
 
 import {EventEmitter} from 'node:events'
 
-import {fingerprint, type Identity} from '../identity.js'
 import type {RoomKey} from '../room.js'
 import type {SwarmRoute, Transport} from '../transport.js'
 import type {Address, NodeWarning, PeerDirection} from '../types.js'
+
+import {fingerprint, type Identity} from '../identity.js'
 import {nodeIdOfSwarmKey, relaySeed, swarmKeyPair, swarmTopic} from './keys.js'
-import {type RunningRelay, startRelay} from './relay.js'
 import {
   isLoopbackHost,
   loadHyperdht,
@@ -18,6 +18,7 @@ import {
   type SwarmInstance,
   type SwarmPeerInfo,
 } from './lib.js'
+import {type RunningRelay, startRelay} from './relay.js'
 
 /**
  * Peers joining at the same moment can miss each other (Hyperswarm re-announces every 10 ± 2 min): the discovery is

@@ -2,6 +2,7 @@
 // that every node that gets them knows they are late. Items learned in one turn of the event loop travel together.
 
 import type {SyncItemKind, SyncItemsFrame} from '../protocol.js'
+
 import {itemFrames} from './sync-link.js'
 
 export class LateRelay<C> {

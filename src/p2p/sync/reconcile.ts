@@ -8,8 +8,9 @@
 
 import {createHash} from 'node:crypto'
 
-import {MAX_SYNC_IDS, MAX_SYNC_RANGES, type SyncRange} from '../protocol.js'
 import type {StoreKey} from './store.js'
+
+import {MAX_SYNC_IDS, MAX_SYNC_RANGES, type SyncRange} from '../protocol.js'
 
 /** A range differing is split into this many buckets. */
 export const SYNC_BUCKETS = 8

@@ -1,8 +1,9 @@
 // A signed frame as the store keeps it: its id and author time read from the payload the author signed.
 
+import type {StoredFrame} from './store.js'
+
 import {messageId} from '../message-auth.js'
 import {decodeAnnouncePayload, decodeChatPayload, decodeDirectPayload, type SyncItemKind} from '../protocol.js'
-import type {StoredFrame} from './store.js'
 
 const DECODERS: Record<SyncItemKind, (payload: string) => {ts: number}> = {
   announce: decodeAnnouncePayload,

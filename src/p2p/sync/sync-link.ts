@@ -6,6 +6,8 @@
 
 import {EventEmitter} from 'node:events'
 
+import type {MessageStore, StoredFrame} from './store.js'
+
 import {
   encodeBody,
   type Frame,
@@ -19,7 +21,6 @@ import {
 } from '../protocol.js'
 import {TokenBucket} from '../rate-limit.js'
 import {Reconciler} from './reconcile.js'
-import type {MessageStore, StoredFrame} from './store.js'
 
 /** Rounds one session may take before it is abandoned (a well-behaved peer needs about a dozen for 1,000 differences). */
 export const MAX_SYNC_ROUNDS = 64
@@ -112,7 +113,7 @@ export class SyncLinks<C extends SyncConnection> extends EventEmitter<SyncLinksE
 
   onSync(conn: C, frame: SyncFrame): void {
     const state = this.#state(conn)
-    const session = state.session
+    const {session} = state
     if (session?.waiting) {
       const resolve = session.waiting
       session.waiting = undefined
