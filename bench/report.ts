@@ -265,7 +265,8 @@ export function formatReport(report: Record<string, unknown>): string {
       }
 
       out.push(
-        `  per hop, fit: the slope of p50 against hop count (least squares over the rows below); chat ${fmt(c.hopFit.perHopMs)} ms per hop + ${fmt(c.hopFit.fixedMs)} ms fixed, baseline ${fmt(b.hopFit.perHopMs)} + ${fmt(b.hopFit.fixedMs)} ms`, '  by hop count (end to end, ms):'
+        `  per hop, fit: the slope of p50 against hop count (least squares over the rows below); chat ${fmt(c.hopFit.perHopMs)} ms per hop + ${fmt(c.hopFit.fixedMs)} ms fixed, baseline ${fmt(b.hopFit.perHopMs)} + ${fmt(b.hopFit.fixedMs)} ms`,
+        '  by hop count (end to end, ms):',
       )
       out.push(
         table(
@@ -274,10 +275,10 @@ export function formatReport(report: Record<string, unknown>): string {
             ...[...hops.values()].sort((x, y) => Number(x[0]) - Number(y[0])),
           ],
           '    ',
-        ), 
+        ),
         '',
-        'Memory: RSS per node, MiB (VmRSS; chat\'s forked history writer counted apart; "node + its writer" is the node\'s RSS plus the', "  writer's RssAnon: the writer's file-backed pages are the node executable's, resident once for both)"
-      
+        'Memory: RSS per node, MiB (VmRSS; chat\'s forked history writer counted apart; "node + its writer" is the node\'s RSS plus the',
+        "  writer's RssAnon: the writer's file-backed pages are the node executable's, resident once for both)",
       )
       out.push(
         table([
@@ -396,7 +397,9 @@ export function formatReport(report: Record<string, unknown>): string {
     if (e) out.push(`  error: ${e}`)
     else {
       out.push(
-        `  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms: ${fmt((1000 * profile.relay.busyMs) / profile.messages)} µs per message`, `  profile: ${profile.relay.file}`, `  window: ${profile.relay.window}`
+        `  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms: ${fmt((1000 * profile.relay.busyMs) / profile.messages)} µs per message`,
+        `  profile: ${profile.relay.file}`,
+        `  window: ${profile.relay.window}`,
       )
       out.push(
         table(
@@ -517,7 +520,8 @@ export function formatReport(report: Record<string, unknown>): string {
         ['ideal N − 1', inproc.frames.ideal],
         ['overhead (counted / ideal)', inproc.frames.overhead],
         ['bytes per frame on the wire', inproc.frames.wireBytesPerFrame],
-      ]), `  (${inproc.frames.method})`
+      ]),
+      `  (${inproc.frames.method})`,
     )
     out.push(
       table([
@@ -584,9 +588,8 @@ export function formatReport(report: Record<string, unknown>): string {
           cpu(ramps?.floor),
           cpu(ramps?.chat) - cpu(ramps?.floor),
         ],
-      ]), 
+      ]),
       '  (busy is wall time between samples, so on a loaded machine every item grows; the CPU time does not, much)',
-    
     )
   }
 

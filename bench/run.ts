@@ -729,7 +729,7 @@ async function main(): Promise<void> {
     },
   }
   try {
-    await (options.inProcess ? inProcessMode(options, report) : processMode(options, report));
+    await (options.inProcess ? inProcessMode(options, report) : processMode(options, report))
   } catch (error) {
     report.error = String((error as Error).message ?? error)
   } finally {

@@ -97,23 +97,24 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     child.on('message', (raw) => {
       const message = raw as {type: string; received: number; warnings: number; rssMiB: number; message?: string}
       switch (message.type) {
-      case 'progress': {
-      sample(message.received)
-      break;
-      }
+        case 'progress': {
+          sample(message.received)
+          break
+        }
 
-      case 'done': {
-      done = message
-      break;
-      }
+        case 'done': {
+          done = message
+          break
+        }
 
-      case 'error': { {
-      failure = message.message
-      // No default
-      }
+        case 'error': {
+          {
+            failure = message.message
+            // No default
+          }
 
-      break;
-      }
+          break
+        }
       }
     })
     child.on('exit', () => resolve())

@@ -29,7 +29,8 @@ export function cdfSvg(title: string, xLabel: string, series: Series[], note = '
   const y = (p: number): number => PLOT_H - M.bottom - p * (PLOT_H - M.top - M.bottom)
   const out: string[] = []
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`, `<rect width="${W}" height="${H}" fill="white"/>`
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
   )
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(title)}</text>`)
   // Grid: decades and 2×, 5× marks on x; tenths on y.
@@ -61,9 +62,8 @@ export function cdfSvg(title: string, xLabel: string, series: Series[], note = '
   )
   out.push(`<text x="${W - M.right - 4}" y="${(p99 - 4).toFixed(1)}" text-anchor="end" fill="#a66">p99</text>`)
   out.push(
-    `<text x="${(M.left + W - M.right) / 2}" y="${PLOT_H - 12}" text-anchor="middle">${esc(xLabel)} (log scale)</text>`, 
+    `<text x="${(M.left + W - M.right) / 2}" y="${PLOT_H - 12}" text-anchor="middle">${esc(xLabel)} (log scale)</text>`,
     `<text x="16" y="${(M.top + PLOT_H - M.bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(M.top + PLOT_H - M.bottom) / 2})">fraction of (message, receiver) pairs</text>`,
-  
   )
 
   const drawn: Array<Array<[number, number]>> = []

@@ -226,7 +226,7 @@ async function checkLogDir(dir: string, texts: CliTexts): Promise<string | undef
   try {
     if (!(await stat(dir)).isDirectory()) return texts.logDirIsFile(dir)
   } catch (error) {
-    const {code} = (error as NodeJS.ErrnoException)
+    const {code} = error as NodeJS.ErrnoException
     if (code === 'ENOTDIR') return texts.logDirUnderFile(dir)
   }
 

@@ -8,20 +8,20 @@ import {resolveLang} from '../repl/i18n.js'
 
 export default class Send extends Command {
   static override summary = 'Send one message to a chat network and exit once a peer has it'
-// One paragraph per line: oclif wraps help text to the terminal's width.
+  // One paragraph per line: oclif wraps help text to the terminal's width.
   static override description = [
     'Starts a short-lived node on a free port, joins the given node(s), sends TEXT and waits until at least one peer has read it: after the message, each peer is pinged, and its answer comes after it handled every earlier frame on that ordered, authenticated connection. The peers relay it to the rest of the network as usual. Then it leaves and exits 0. For cron jobs, CI notifications and scripts.',
     `It exits ${EXIT_NOT_DELIVERED} with a one-line error when no peer could be reached or none confirmed in time, and 2 on bad input. The node uses a fresh identity that is not kept, unless --identity names a key file. Private rooms: --secret or CHAT_SECRET, as for "chat start".`,
   ].join('\n\n')
-static override examples = [
+  static override examples = [
     '<%= config.bin %> <%= command.id %> --join 127.0.0.1:5000 --name ci "build 421 passed"',
     'CHAT_SECRET="$SECRET" <%= config.bin %> <%= command.id %> -j 10.0.0.5:5000 -j 10.0.0.6:5000 -n cron "backup done"',
     '<%= config.bin %> <%= command.id %> --join 127.0.0.1:5000 --json "hello"',
   ]
-static override args = {
+  static override args = {
     text: Args.string({description: 'the message', required: true}),
   }
-static override flags = {
+  static override flags = {
     join: joinFlag({
       description: 'HOST:PORT of a node to send through (repeatable; one confirming peer is enough)',
       // One value per --join, so the message after it is not taken for a second address.

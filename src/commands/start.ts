@@ -23,19 +23,19 @@ import {resolveColor} from '../repl/style.js'
 
 export default class Start extends Command {
   static override summary = 'Start a chat node: listen for peers, join others and chat from this terminal'
-// One paragraph per line: oclif wraps help text to the terminal's width.
+  // One paragraph per line: oclif wraps help text to the terminal's width.
   static override description = [
     'Every line you type is sent to every node of the network; lines starting with / are commands (/help lists them). With --json, stdout carries one JSON event per line instead, for bots and scripts. The node keeps a history in <log-dir>/chat_history_<port>.log (see "chat log tail"), readable by you only: it holds your direct messages in plain text (--no-log: no history on disk). /quit, Ctrl+C or SIGTERM leave gracefully.',
     'Every connection is encrypted and authenticated (Noise XXpsk0). Nodes started with the same --secret form a private room; nodes without one share the public room. Each node signs its messages with its identity key, kept in <config-dir>/identities/node-<port>.pem unless --identity says otherwise.',
   ].join('\n\n')
-static override examples = [
+  static override examples = [
     '<%= config.bin %> <%= command.id %> --port 5000 --name Julia',
     '<%= config.bin %> <%= command.id %> --port 5001 --name Pedro --join 127.0.0.1:5000',
     '<%= config.bin %> <%= command.id %> --port 5002 --name Ana --join 127.0.0.1:5000 --join 127.0.0.1:5001 --lang pt',
     'CHAT_SECRET="$(<%= config.bin %> room invite)" <%= config.bin %> <%= command.id %> --port 5004 --name Julia',
     'echo "hello from a script" | <%= config.bin %> <%= command.id %> --port 5003 --name bot --join 127.0.0.1:5000 --json',
   ]
-static override flags = {
+  static override flags = {
     host: hostFlag('address to listen on (and to announce to peers)'),
     port: Flags.integer({
       char: 'p',
@@ -101,7 +101,7 @@ static override flags = {
       env: 'CHAT_IDENTITY',
     }),
   }
-#session: StartSession | undefined
+  #session: StartSession | undefined
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Start)

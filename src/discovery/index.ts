@@ -56,7 +56,7 @@ export async function discoverPeers(
     if (node.peers().some((peer) => peer.id === found.id || (peer.host === found.host && peer.port === found.port)))
       return
     node.connect(found.host, found.port, {persistent: false}).catch((error: unknown) => {
-      const {code} = (error as {code?: unknown})
+      const {code} = error as {code?: unknown}
       if (typeof code === 'string' && QUIET_CONNECT_ERRORS.has(code)) return
       report(`discovery: found ${found.host}:${found.port} but ${(error as Error).message}`, {
         kind: 'connect',

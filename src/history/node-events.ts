@@ -60,7 +60,7 @@ export function recordNodeEvents(
   const emitter = node as EventEmitter
   const wired = Object.entries(historyEvent).map(([name, toEvent]) => {
     const listener = (arg: unknown): void => {
-      const {from} = (arg as {from?: {id?: unknown}})
+      const {from} = arg as {from?: {id?: unknown}}
       if ((name === 'message' || name === 'direct') && typeof from?.id === 'string' && ignored(from.id)) return
       append((toEvent as (arg: unknown) => HistoryEventInput)(arg))
     }

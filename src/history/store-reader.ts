@@ -32,7 +32,7 @@ export async function readStoredFrames(path: string, options: StoredFramesOption
     fh = await open(path, 'r')
   } catch (error) {
     // No file (or no directory) yet: a node that never ran here. HistoryLog reports a directory it cannot create.
-    const {code} = (error as NodeJS.ErrnoException)
+    const {code} = error as NodeJS.ErrnoException
     if (code === 'ENOENT' || code === 'ENOTDIR') return {frames: [], memberSince: undefined}
     throw error
   }

@@ -186,7 +186,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       if (persistent) this.#parts.mesh.pin(host, port)
       return peer
     } catch (error) {
-      const {code} = (error as ChatNodeError)
+      const {code} = error as ChatNodeError
       if (persistent && (code === 'unreachable' || code === 'dial_in_progress')) {
         this.#parts.mesh.pin(host, port)
         this.#parts.mesh.scheduleRedial(host, port)

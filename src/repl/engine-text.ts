@@ -9,7 +9,6 @@ import {chatNodeErrorDetail, type ChatNodeErrorDetail} from '../p2p/errors.js'
 import {type PassphraseWeakness, RoomSecretError} from '../p2p/room.js'
 import {
   type EngineTexts,
-  
   PROTOCOL_CODES,
   type ProtocolCode,
   REASON_CODES,
@@ -40,8 +39,6 @@ const ENGLISH_REASONS: Readonly<Record<string, ReasonCode>> = {
 
 const has = <T extends string>(list: readonly T[], code: string | undefined): code is T =>
   code !== undefined && (list as readonly string[]).includes(code)
-
-
 
 function field(error: unknown, name: string): unknown {
   return typeof error === 'object' && error !== null && name in error

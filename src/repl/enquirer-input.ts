@@ -44,4 +44,4 @@ type StringPromptClass = new (options: {
 }) => StringPrompt
 
 // enquirer is CommonJS and its typings omit the prompt classes; Input is StringPrompt plus optional history.
-export const {Input} = (Enquirer as unknown as {Input: StringPromptClass})
+export const {Input} = Enquirer as unknown as {Input: StringPromptClass}

@@ -66,7 +66,7 @@ export class Repl {
   readonly json: boolean
   /** True when input and output are terminals (and not --json): the enquirer prompt is used. */
   readonly interactive: boolean
-readonly #node: ReplNode
+  readonly #node: ReplNode
   readonly #catalog: Catalog
   readonly #sink: OutputSink
   readonly #input: ReplInput

@@ -4,7 +4,7 @@
 // This module sits outside p2p, repl and history so that each of them may import it without knowing the others.
 
 /** ANSI/VT escape sequences: CSI (ESC [ or 8-bit 0x9b), OSC/DCS/SOS/PM/APC strings, and two-character ESC x. */
- 
+
 const ESCAPE_SEQUENCE =
   /(?:\u001B\[|\u009B)[\u0030-\u003F]*[\u0020-\u002F]*[\u0040-\u007E]?|(?:\u001B[\]PX^_]|[\u0090\u0098\u009D-\u009F])[^\u0007\u001B\u009C]*(?:\u0007|\u001B\\|\u009C)?|\u001B[\u0020-\u002F]*[\u0030-\u007E]?/g
 
@@ -16,7 +16,7 @@ const ESCAPE_SEQUENCE =
 const RAW_IN_JSON = '\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069'
 
 /** All of the above plus the C0 controls (ESC, newlines…) but tab, which `sanitize` turns into a space first. */
- 
+
 const CONTROL = new RegExp(`[\u0000-\u0008\u000A-\u001F${RAW_IN_JSON}]`, 'g')
 const UNSAFE_IN_JSON = new RegExp(`[${RAW_IN_JSON}]`, 'g')
 

@@ -382,7 +382,9 @@ describe('chat start: bad input (integration)', function () {
         'pt',
       ])
       expect(pt.code).to.equal(2)
-      expect(pt.stderr.replaceAll(/\s*\n\s*(›\s*)?/g, ' ')).to.include(`--log-dir ${file} é um arquivo, não um diretório`)
+      expect(pt.stderr.replaceAll(/\s*\n\s*(›\s*)?/g, ' ')).to.include(
+        `--log-dir ${file} é um arquivo, não um diretório`,
+      )
     } finally {
       dir.remove()
     }

@@ -76,7 +76,7 @@ function arrivals(proc: ChatProcess): Map<string, number> {
   const at = new Map<string, number>()
   createInterface({input: proc.child.stdout}).on('line', (line) => {
     if (!line.startsWith('{"event":"message"')) return
-    const {text} = (JSON.parse(line) as {text: string})
+    const {text} = JSON.parse(line) as {text: string}
     if (!at.has(text)) at.set(text, Date.now())
   })
   return at

@@ -155,7 +155,8 @@ function expectValidFrame(frame: DecodedFrame): void {
       const messages = plain(f, ['type', 'messages'], 'history').messages as unknown[]
       expect(Array.isArray(messages)).to.equal(true)
       expect(messages.length).to.be.at.most(MAX_HISTORY_MESSAGES)
-      for (const [i, m] of messages.entries()) expectSigned(plain(m, ['payload', 'sig'], `messages[${i}]`), `messages[${i}]`)
+      for (const [i, m] of messages.entries())
+        expectSigned(plain(m, ['payload', 'sig'], `messages[${i}]`), `messages[${i}]`)
       return
     }
 

@@ -27,7 +27,6 @@ interface Call {
 }
 
 declare global {
-   
   var chatHookTest: {calls: Call[]; behaviour: Record<string, string>; release?: () => void} | undefined
 }
 

@@ -3,7 +3,6 @@ import {expect} from 'chai'
 import {ansiStyle} from '../../src/repl/style.js'
 import {visibleWidth, wrapLine} from '../../src/repl/wrap.js'
 
- 
 const plain = (text: string): string => text.replaceAll(/\u001B\[[\d;]*m|\u0007/g, '')
 
 describe('repl wrapLine', () => {
@@ -40,7 +39,7 @@ describe('repl wrapLine', () => {
     const wrapped = wrapLine(line, 36, 32)
     for (const row of wrapped.split('\n')) expect(visibleWidth(row)).to.be.at.most(36)
     expect(plain(wrapped).replaceAll(/\n +/g, ' ')).to.equal(plain(line))
-     
+
     expect(wrapped.match(/\u001B\[[\d;]*m|\u0007/g)).to.deep.equal(line.match(/\u001B\[[\d;]*m|\u0007/g))
   })
 })

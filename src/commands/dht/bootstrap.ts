@@ -7,16 +7,16 @@ import {catalogs, resolveLang} from '../../repl/i18n.js'
 
 export default class DhtBootstrap extends Command {
   static override summary = 'Run a private DHT for --swarm nodes: three bootstrap nodes and a blind relay'
-// One paragraph per line: oclif wraps help text to the terminal's width.
+  // One paragraph per line: oclif wraps help text to the terminal's width.
   static override description = [
     'Runs three persistent DHT nodes on UDP ports PORT, PORT+1 and PORT+2 of HOST (hyperdht needs several to tell what kind of NAT a peer is behind, or hole punching fails), and a blind relay beside the first for peers whose NATs cannot be punched through. Nodes started with --swarm and these --bootstrap addresses use it instead of the public bootstrap nodes: for a class, a company, or tests.',
     'Prints the options to give "chat start" on stdout (one line), a hint on stderr, and runs until Ctrl+C or SIGTERM. HOST must be the IPv4 address the nodes reach this machine at. With --json, prints {"event":"ready","bootstrap":[…],"relay":"…"} instead.',
   ].join('\n\n')
-static override examples = [
+  static override examples = [
     '<%= config.bin %> <%= command.id %> --port 49737',
     '<%= config.bin %> <%= command.id %> --port 49737 --host 192.168.1.10',
   ]
-static override flags = {
+  static override flags = {
     port: Flags.integer({
       char: 'p',
       description: 'UDP port of the first node (the next two are used too)',
@@ -49,7 +49,7 @@ static override flags = {
     try {
       running = await startBootstrap({port: flags.port, host: flags.host, relay: flags.relay})
     } catch (error) {
-      const {code} = (error as NodeJS.ErrnoException)
+      const {code} = error as NodeJS.ErrnoException
       const why =
         code === 'EADDRINUSE'
           ? `a port from ${flags.port} to ${flags.port + 2} is in use: choose another --port`

@@ -9,19 +9,19 @@ import {catalogs, resolveLang} from '../../repl/i18n.js'
 
 export default class LogTail extends Command {
   static override summary = "Print the latest events of a node's chat history"
-// One paragraph per line: oclif wraps help text to the terminal's width.
+  // One paragraph per line: oclif wraps help text to the terminal's width.
   static override description = [
     'Reads <log-dir>/chat_history_<port>.log, the history kept by the node listening on that port, and prints its last events one per line. Works whether or not the node is running.',
     'With --follow, keeps printing new events as they are written, until Ctrl+C; a history that does not exist yet is waited for (like tail -F). With --json, prints the raw JSON lines instead, for scripts.',
   ].join('\n\n')
-static override examples = [
+  static override examples = [
     '<%= config.bin %> <%= command.id %> --port 5000',
     '<%= config.bin %> <%= command.id %> --port 5000 -n 100 --log-dir ./logs',
     '<%= config.bin %> <%= command.id %> --port 5000 --follow',
     '<%= config.bin %> <%= command.id %> --port 5000 --json -n 0 -f',
     '<%= config.bin %> <%= command.id %> --port 5000 --lang pt',
   ]
-static override flags = {
+  static override flags = {
     port: Flags.integer({
       char: 'p',
       description: 'port of the node whose history to read (1-65535)',

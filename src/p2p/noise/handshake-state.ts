@@ -233,7 +233,9 @@ export class HandshakeState {
     } catch (error) {
       this.#phase = 'failed'
       this.#e = null
-      throw error instanceof NoiseError ? error : new NoiseError('invalid_state', 'handshake step failed', {cause: error})
+      throw error instanceof NoiseError
+        ? error
+        : new NoiseError('invalid_state', 'handshake step failed', {cause: error})
     }
   }
 
