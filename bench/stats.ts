@@ -24,7 +24,7 @@ export function summarize(values: readonly number[]): Summary {
     p50: percentile(sorted, 50),
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
-    max: sorted.length === 0 ? Number.NaN : sorted.at(-1),
+    max: sorted.at(-1) ?? Number.NaN,
     mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
   }
 }
