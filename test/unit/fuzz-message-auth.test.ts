@@ -2,7 +2,7 @@
 // seeded and shrinking: whatever a hop sends, checkMessage accepts only a payload its claimed author signed, within
 // the time window, not seen before; everything else is a typed reject or an ignore.
 import {expect} from 'chai'
-import fc from 'fast-check'
+import * as fc from 'fast-check'
 
 import {SeenCache} from '../../src/p2p/flood.js'
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'

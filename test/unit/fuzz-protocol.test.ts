@@ -7,7 +7,7 @@
 //   decodeHelloPayload, only ProtocolError with a known code; outputs hold whitelisted keys only, with valid values;
 //   decodeChatPayload nothing reaches Object.prototype
 import {expect} from 'chai'
-import fc from 'fast-check'
+import * as fc from 'fast-check'
 
 import * as protocol from '../../src/p2p/protocol.js'
 import {

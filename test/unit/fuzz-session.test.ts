@@ -9,7 +9,7 @@
 //   transport, arbitrary or tampered   no plaintext comes out of bytes the peer did not seal, and a tampered stream
 //   bytes                              yields at most the untampered prefix of the genuine plaintexts
 import {expect} from 'chai'
-import fc from 'fast-check'
+import * as fc from 'fast-check'
 
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
 import {

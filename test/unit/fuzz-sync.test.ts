@@ -2,7 +2,7 @@
 // whatever the decoder lets through: only ProtocolError with a known code escapes the decoder, what it returns is
 // bounded and ordered, and a reconciler answers any decoded round without throwing and within the frame limits.
 import {expect} from 'chai'
-import fc from 'fast-check'
+import * as fc from 'fast-check'
 
 import {rng} from '../../bench/stats.js'
 import {

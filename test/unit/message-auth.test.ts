@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import fc from 'fast-check'
+import * as fc from 'fast-check'
 
 import type {ChatFrame} from '../../src/p2p/protocol.js'
 

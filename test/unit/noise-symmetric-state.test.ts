@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import fc from 'fast-check'
+import * as fc from 'fast-check'
 import crypto from 'node:crypto'
 
 import {hkdf, NoiseError, parseProtocolName, SymmetricState} from '../../src/p2p/noise/index.js'

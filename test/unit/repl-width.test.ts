@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import fc from 'fast-check'
+import * as fc from 'fast-check'
 
 import {charWidth, displayWidth, fitLine, padEnd} from '../../src/repl/width.js'
 

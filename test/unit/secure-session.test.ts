@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import fc from 'fast-check'
+import * as fc from 'fast-check'
 
 import {generateIdentity, type Identity} from '../../src/p2p/identity.js'
 import {decodeFrame, encodeBody, lengthPrefixed, ProtocolError} from '../../src/p2p/protocol.js'
