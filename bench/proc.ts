@@ -204,7 +204,9 @@ export async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', resolve)
   })
   const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve())
+  })
   if (!address || typeof address !== 'object') throw new Error('could not get a free port')
   return address.port
 }

@@ -65,7 +65,10 @@ export function roundSummary(s: Summary, digits = 3): Summary {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms)
+  })
 
 /** Set when every expected delivery has arrived; `wait(ms)` resolves then, or after `ms` (the drain deadline). */
 export class DrainLatch {

@@ -71,7 +71,9 @@ async function catchUp(nodesPerHalf: number, messagesPerHalf: number): Promise<S
 
     await Promise.all(nodes.map((n) => n.confirmDelivery()))
     const started = performance.now()
-    const linked = new Promise<SyncSummary>((resolve) => a.at(-1)!.once('synced', resolve))
+    const linked = new Promise<SyncSummary>((resolve) => {
+      a.at(-1)!.once('synced', resolve)
+    })
     await a.at(-1)!.connect('127.0.0.1', b[0].info.port, {persistent: false})
     await new Promise<void>((resolve, reject) => {
       const deadline = setTimeout(() => reject(new Error('not every node had every message after 60 s')), 60_000)

@@ -100,7 +100,10 @@ export class TailServer {
     this.#tails.clear()
     const server = this.#server
     this.#server = undefined
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()))
+    if (server)
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+      })
     if (this.#path) await unlink(this.#path).catch(() => {})
   }
 

@@ -479,12 +479,16 @@ export class ForgingListener {
   }
 
   async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, HOST, resolve))
+    await new Promise<void>((resolve) => {
+      this.server.listen(0, HOST, resolve)
+    })
     return this.port
   }
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy()
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve())
+    })
   }
 }

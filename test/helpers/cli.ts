@@ -17,9 +17,13 @@ export const CHAT_BIN = join(PROJECT_ROOT, 'bin', 'run.js')
 /** A port nobody listens on right now (the OS picks it), for tests that run side by side. */
 export async function freePort(): Promise<number> {
   const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve)
+  })
   const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve())
+  })
   if (!address || typeof address !== 'object') throw new Error('no port')
   return address.port
 }

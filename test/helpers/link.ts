@@ -38,13 +38,18 @@ export class ControlledLink {
       upstream.pipe(client)
     })
     this.#server = server
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => {
+      server.listen(this.port, '127.0.0.1', resolve)
+    })
   }
 
   async cut(): Promise<void> {
     const server = this.#server
     this.#server = undefined
     for (const socket of this.#sockets) socket.destroy()
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()))
+    if (server)
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+      })
   }
 }

@@ -310,7 +310,9 @@ describe('chat start (integration)', function () {
     const huge = Buffer.alloc(4)
     huge.writeUInt32BE(0xff_ff_ff_ff)
     attacker.write(huge)
-    await new Promise((resolve) => attacker.on('close', resolve))
+    await new Promise((resolve) => {
+      attacker.on('close', resolve)
+    })
     await a.waitForLine(/^warning: a connection from 127\.0\.0\.1:\d+ does not speak the chat protocol\.$/, {
       stream: 'err',
     })
@@ -393,7 +395,9 @@ describe('chat start: bad input (integration)', function () {
   it('says which port is already in use', async () => {
     blocker = createServer()
     const port = await freePort()
-    await new Promise<void>((resolve) => blocker!.listen(port, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => {
+      blocker!.listen(port, '127.0.0.1', resolve)
+    })
     const result = await runChat(['start', '--name', 'X', '--port', String(port)])
     expect(result.code).to.equal(2)
     expect(result.stderr).to.include(`port ${port} on 127.0.0.1 is already in use`)

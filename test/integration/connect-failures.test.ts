@@ -25,7 +25,9 @@ describe('connection failures, classified', function () {
 
   async function listen(server: Server | ReturnType<typeof createHttpServer>): Promise<number> {
     servers.push(server)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => {
+      server.listen(0, '127.0.0.1', resolve)
+    })
     return (server.address() as {port: number}).port
   }
 

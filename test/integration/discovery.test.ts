@@ -92,7 +92,9 @@ describe('chat start --discover (mDNS between two network namespaces)', function
 
     // The stranger heard both announcements (same LAN, before and after it started) and dialled neither; nobody
     // dialled it or was refused by it.
-    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await new Promise((resolve) => {
+      setTimeout(resolve, 1000)
+    })
     for (const proc of [a, b, stranger]) {
       expect(
         proc.events.filter((e) => e.event === 'error'),

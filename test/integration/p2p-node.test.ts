@@ -225,7 +225,9 @@ describe('ChatNode over loopback', function () {
     sockets.push(bad)
     bad.on('error', () => {})
     bad.resume()
-    const closed = new Promise((resolve) => bad.on('close', resolve))
+    const closed = new Promise((resolve) => {
+      bad.on('close', resolve)
+    })
     // A handshake message far over the 1 KiB cap.
     bad.write(Buffer.from([0xff, 0xff, 0x7b, 0x7b, 0x7b]))
     await closed
@@ -244,7 +246,9 @@ describe('ChatNode over loopback', function () {
     silent.on('error', () => {})
     silent.on('data', () => {})
     const warned = nextEvent(a, 'warning')
-    await new Promise((resolve) => silent.on('close', resolve))
+    await new Promise((resolve) => {
+      silent.on('close', resolve)
+    })
     const [warning] = (await warned) as [{message: string}]
     expect(warning.message).to.match(/did not finish the handshake within 200 ms/)
   })

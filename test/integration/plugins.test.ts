@@ -142,7 +142,9 @@ describe('plugins: chat plugins link, hooks in chat start, plugin commands', fun
     user.type('!ping')
     await quiet.waitForLine(/"event":"message".*"text":"!ping"/)
     await user.waitForLines(/"event":"message".*"text":"pong"/, 3) // still the bot, not Quiet
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await new Promise((resolve) => {
+      setTimeout(resolve, 300)
+    })
     expect(user.lines.filter((line) => /"name":"Quiet".*"text":"pong"/.test(line))).to.deep.equal([])
   })
 })

@@ -70,7 +70,9 @@ describe('redials: the cool-down list (integration)', function () {
       socket.on('error', () => {})
       socket.end('SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n')
     })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => {
+      server.listen(0, '127.0.0.1', resolve)
+    })
     servers.push(server)
     const address = server.address()
     return {count: () => connections, port: typeof address === 'object' && address ? address.port : 0, server}

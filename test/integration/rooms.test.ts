@@ -26,7 +26,9 @@ async function recordingProxy(
     }
   })
   const port = await freePort()
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => {
+    server.listen(port, '127.0.0.1', resolve)
+  })
   return {port, recorded, server, sockets}
 }
 

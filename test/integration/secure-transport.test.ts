@@ -34,7 +34,9 @@ class RawMember {
       listen: {host: '127.0.0.1', port: 1},
       room,
     })
-    this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()))
+    this.closed = new Promise((resolve) => {
+      this.socket.on('close', () => resolve())
+    })
     this.established = new Promise((resolve, reject) => {
       this.socket.on('data', (chunk) => {
         this.received.push(chunk)
@@ -202,7 +204,9 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
     replay.resume()
     const warned = nextEvent(a, 'warning')
     replay.write(Buffer.concat(sent))
-    await new Promise((resolve) => replay.on('close', resolve))
+    await new Promise((resolve) => {
+      replay.on('close', resolve)
+    })
     await warned
     expect(messages).to.have.length(0)
   })
@@ -236,14 +240,18 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
     const header = Buffer.alloc(4)
     header.writeUInt32BE(hello.length)
     old.write(Buffer.concat([header, hello]))
-    await new Promise((resolve) => old.on('close', resolve))
+    await new Promise((resolve) => {
+      old.on('close', resolve)
+    })
     const reply = Buffer.concat(chunks)
     expect(JSON.parse(reply.subarray(4).toString())).to.include({type: 'error', code: 'version'})
 
     // The other way round: a version-1 node speaks first when it accepts a connection.
     const server = createServer((socket) => socket.end(Buffer.concat([header, hello])))
     servers.push(server)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => {
+      server.listen(0, '127.0.0.1', resolve)
+    })
     const {port} = server.address() as {port: number}
     const error = await rejection(a.connect('127.0.0.1', port))
     expect(error.message).to.match(/speaks another version of the chat protocol/)
@@ -259,7 +267,9 @@ describe('protocol v2 over loopback (in-process nodes)', function () {
       socket.resume()
     })
     servers.push(server)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => {
+      server.listen(0, '127.0.0.1', resolve)
+    })
     const {port} = server.address() as {port: number}
     const error = await rejection(a.connect('127.0.0.1', port))
     expect(error.message).to.match(/no answer to the handshake within 300 ms/)

@@ -126,7 +126,9 @@ describe('chat send', function () {
   it('exits 1 when a peer accepts the connection but never completes the handshake, within --timeout', async () => {
     const silent = createServer(() => {}) // accepts and says nothing
     servers.push(silent)
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => {
+      silent.listen(0, '127.0.0.1', resolve)
+    })
     const {port} = silent.address() as {port: number}
     const started = Date.now()
     const result = await runChat(['send', '--join', `127.0.0.1:${port}`, '--timeout', '2', 'hello?'])

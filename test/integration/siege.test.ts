@@ -339,9 +339,9 @@ describe('siege: one member against the per-connection limits (in-process)', fun
     for (let i = 0; i < DEFAULT_HISTORY_MESSAGES; i++) b.send(`remember me ${i} ${'r'.repeat(300)}`)
     expect(
       await within(
-        new Promise<boolean>((resolve) =>
-          a.on('message', () => atA.length === DEFAULT_HISTORY_MESSAGES && resolve(true)),
-        ),
+        new Promise<boolean>((resolve) => {
+          a.on('message', () => atA.length === DEFAULT_HISTORY_MESSAGES && resolve(true))
+        }),
         20_000,
         false,
       ),
@@ -378,11 +378,16 @@ describe('siege: one member against the per-connection limits (in-process)', fun
     attacks.push(stuck)
     expect(await within(stuck.established, 10_000, false)).to.equal(true)
     await within(
-      new Promise((resolve) => (a.peers().length > 0 ? resolve(true) : a.once('peer_joined', resolve))),
+      new Promise((resolve) => {
+        if (a.peers().length > 0) resolve(true)
+        else a.once('peer_joined', resolve)
+      }),
       10_000,
       false,
     )
-    const left = new Promise<string>((resolve) => a.on('peer_left', (p) => resolve(p.reason)))
+    const left = new Promise<string>((resolve) => {
+      a.on('peer_left', (p) => resolve(p.reason))
+    })
     // ~4 KiB per message; the kernel takes a few MB on loopback before Node's own buffer grows at all.
     const text = 'x'.repeat(3990)
     let sent = 0
@@ -418,7 +423,10 @@ describe('siege: one member against the per-connection limits (in-process)', fun
     // The node logs the cut once its side of the socket has closed too.
     if (m.isClosed)
       await within(
-        new Promise((resolve) => (warnings.length > 0 ? resolve(true) : a.once('warning', resolve))),
+        new Promise((resolve) => {
+          if (warnings.length > 0) resolve(true)
+          else a.once('warning', resolve)
+        }),
         10_000,
         false,
       )

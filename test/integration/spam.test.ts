@@ -67,7 +67,12 @@ async function flood(
   }
 
   if (!attack.isClosed)
-    await Promise.race([attack.closed, new Promise((resolve) => setTimeout(resolve, CUT_WITHIN_MS))])
+    await Promise.race([
+      attack.closed,
+      new Promise((resolve) => {
+        setTimeout(resolve, CUT_WITHIN_MS)
+      }),
+    ])
   return {sent, ...(attack.isClosed ? {cutAfterMs: performance.now() - started} : {})}
 }
 
@@ -89,7 +94,9 @@ async function countingServer(): Promise<{count(): number; port: number; server:
     connections++
     socket.destroy()
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve)
+  })
   const address = server.address()
   return {count: () => connections, port: typeof address === 'object' && address ? address.port : 0, server}
 }
@@ -253,7 +260,9 @@ describe('spam: a flood from fresh identities through one link (integration)', f
       if (established) for (const frame of freshSpam(200, `again${round}`)) again.send(frame)
       const closed = await Promise.race([
         again.closed.then(() => true),
-        new Promise((resolve) => setTimeout(() => resolve(false), CUT_WITHIN_MS)),
+        new Promise((resolve) => {
+          setTimeout(() => resolve(false), CUT_WITHIN_MS)
+        }),
       ])
       expect(closed, `reconnection ${round} refused`).to.equal(true)
       expect(again.frameTypes.get('error') ?? 0, 'told why, once').to.be.at.most(1)

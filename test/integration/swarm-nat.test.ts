@@ -180,7 +180,10 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
           {stdio: 'pipe'},
         )
       : undefined
-    if (tcpdump) await new Promise<void>((resolve) => tcpdump.stderr.once('data', () => resolve())) // "listening on br0"
+    if (tcpdump)
+      await new Promise<void>((resolve) => {
+        tcpdump.stderr.once('data', () => resolve())
+      }) // "listening on br0"
     const names = [`Julia${randomBytes(3).toString('hex')}`, `Pedro${randomBytes(3).toString('hex')}`]
     const a = home(ns.hA, names[0], secret)
     const b = home(ns.hB, names[1], secret)
@@ -195,7 +198,9 @@ describe('chat start --swarm through NATs (network namespaces, nftables masquera
     }
 
     tcpdump.kill('SIGINT')
-    await new Promise((resolve) => tcpdump.once('close', resolve))
+    await new Promise((resolve) => {
+      tcpdump.once('close', resolve)
+    })
     const wire = readFileSync(pcap)
     expect(wire.length, 'packets were captured').to.be.above(1000)
     for (const clear of [...names, 'hello from home', secret, secret.slice('chat-invite-'.length)]) {

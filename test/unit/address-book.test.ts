@@ -19,7 +19,10 @@ describe('the address book', () => {
       Date.now = realNow
     })
 
-    const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+    const settle = (): Promise<void> =>
+      new Promise((resolve) => {
+        setImmediate(resolve)
+      })
 
     it('keeps retrying a peer that does not answer, at most every 5 minutes, and forgets it after a week unseen', async () => {
       let dials = 0

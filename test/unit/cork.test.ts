@@ -19,7 +19,10 @@ function recordingStream(): {stream: PassThrough; batches: string[]} {
   return {stream, batches}
 }
 
-const endOfTurn = async (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+const endOfTurn = async (): Promise<void> =>
+  new Promise((resolve) => {
+    setImmediate(resolve)
+  })
 
 describe('corkForThisTurn', () => {
   it('lets the first write of a turn through at once and sends the rest of the turn as one batch', async () => {

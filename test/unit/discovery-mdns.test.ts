@@ -107,7 +107,9 @@ describe('discovery: mDNS announcer and browser', () => {
     const b = await start('node-b', '10.0.0.2', ROOM_A)
     const c = await start('node-c', '10.0.0.3', ROOM_B)
     await until('a and b find each other', () => a.found.length > 0 && b.found.length > 0, 500)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await new Promise((resolve) => {
+      setTimeout(resolve, 50)
+    })
     expect(a.found).to.deep.equal([{id: 'node-b', host: '10.0.0.2', port: 5000}])
     expect(b.found).to.deep.equal([{id: 'node-a', host: '10.0.0.1', port: 5000}])
     expect(c.found).to.deep.equal([])
@@ -125,7 +127,9 @@ describe('discovery: mDNS announcer and browser', () => {
     say('10.0.0.2', 6000)
     say('10.0.0.2', 6000)
     await until('one report', () => a.found.length === 1)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await new Promise((resolve) => {
+      setTimeout(resolve, 20)
+    })
     expect(a.found).to.have.length(1)
     say('10.0.0.2', 6001)
     await until('the new port', () => a.found.length === 2)
@@ -159,7 +163,9 @@ describe('discovery: mDNS announcer and browser', () => {
       for (const r of packet.answers ?? []) if (r.type === 'SRV') seen.push(String(r.ttl))
     })
     for (let i = 0; i < 20; i++) asker.query({questions: [{name: '_chat._tcp.local', type: 'PTR'}]})
-    await new Promise((resolve) => setTimeout(resolve, 1300))
+    await new Promise((resolve) => {
+      setTimeout(resolve, 1300)
+    })
     const queries = bus.packets.filter((p) => p.from === '10.0.0.1' && p.type === 'query').length
     expect(queries, 'its own queries in 1.3 s at a 100 ms interval (and one at start)').to.be.within(10, 15)
     // One answer at once, then at most one per second (its own queries ask too).
@@ -218,7 +224,9 @@ describe('discovery: mDNS announcer and browser', () => {
       }
 
       await until('three connects', () => connects.length === 3)
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await new Promise((resolve) => {
+        setTimeout(resolve, 20)
+      })
       expect(connects).to.deep.equal([
         '10.0.0.2:5000 persistent=false',
         '10.0.0.4:5000 persistent=false',

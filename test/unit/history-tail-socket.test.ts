@@ -31,10 +31,14 @@ describe("the log process's tail socket (src/history/tail-socket.ts)", () => {
     const path = join(dir.path, 't.sock')
     expect(await server.listen(path)).to.equal(true)
     const socket = connect(path)
-    await new Promise((resolve) => socket.once('connect', resolve))
+    await new Promise((resolve) => {
+      socket.once('connect', resolve)
+    })
     socket.write(JSON.stringify({n: 1, follow: true}) + '\n')
     // The last event arrives once the tail is registered; from then on it stops reading.
-    await new Promise((resolve) => socket.once('data', resolve))
+    await new Promise((resolve) => {
+      socket.once('data', resolve)
+    })
     socket.pause()
     const big = 'x'.repeat(1000)
     const lines = Array.from({length: 3 * (MAX_TAIL_BUFFER_BYTES / 1000) + 2000}, (_, i) => line(i + 2, big))

@@ -8,7 +8,9 @@ describe('LeaveGrace (a swarm stream replaced as a duplicate)', () => {
     const reported: string[] = []
     grace.down('a', () => reported.push('a'))
     expect(grace.up('a')).to.equal(true)
-    await new Promise((resolve) => setTimeout(resolve, 80))
+    await new Promise((resolve) => {
+      setTimeout(resolve, 80)
+    })
     expect(reported).to.deep.equal([])
     expect(grace.up('a'), 'a later join is a real one').to.equal(false)
   })
@@ -17,7 +19,9 @@ describe('LeaveGrace (a swarm stream replaced as a duplicate)', () => {
     const grace = new LeaveGrace(20)
     const reported: string[] = []
     grace.down('a', () => reported.push('a'))
-    await new Promise((resolve) => setTimeout(resolve, 60))
+    await new Promise((resolve) => {
+      setTimeout(resolve, 60)
+    })
     expect(reported).to.deep.equal(['a'])
     expect(grace.up('a')).to.equal(false)
   })
@@ -30,7 +34,9 @@ describe('LeaveGrace (a swarm stream replaced as a duplicate)', () => {
     expect(reported).to.deep.equal(['first'])
     grace.down('b', () => reported.push('b'))
     grace.clear()
-    await new Promise((resolve) => setTimeout(resolve, 60))
+    await new Promise((resolve) => {
+      setTimeout(resolve, 60)
+    })
     expect(reported).to.deep.equal(['first'])
   })
 })

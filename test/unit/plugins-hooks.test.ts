@@ -291,7 +291,9 @@ describe('plugins: wirePluginHooks', function () {
     off() // idempotent
     node.emit('message', message('!ping'))
     node.emit('peer_joined', peer(PEDRO))
-    await new Promise((resolve) => setTimeout(resolve, 300)) // the waiting hook times out after unwiring
+    await new Promise((resolve) => {
+      setTimeout(resolve, 300)
+    }) // the waiting hook times out after unwiring
     expect(calls(undefined, 'chat:message')).to.have.length(0)
     expect(reports).to.deep.equal([])
     expect(

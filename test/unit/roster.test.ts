@@ -10,7 +10,10 @@ import {nextEvent} from '../helpers/wait.js'
 const node = (n: number): NodeInfo => ({id: `id${n}`, name: `N${n}`, host: '127.0.0.1', port: 5000 + n})
 
 /** Lets the join grace (10 ms here) run out. */
-const graceOver = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30))
+const graceOver = (): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, 30)
+  })
 
 function setup(options: {maxEntries?: number; churnIntervalMs?: number} = {}) {
   let now = 1_000_000
