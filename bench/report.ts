@@ -184,8 +184,6 @@ export function formatReport(report: Record<string, unknown>): string {
           ],
           row('stdin → own sent line', 'localMs'),
         ]),
-      )
-      out.push(
         table([
           ['', 'chat', 'plain', 'floor'],
           ['delivered ratio', fmt(c.deliveredRatio, 4), fmt(b.deliveredRatio, 4), fmt(f.deliveredRatio, 4)],
@@ -267,8 +265,6 @@ export function formatReport(report: Record<string, unknown>): string {
       out.push(
         `  per hop, fit: the slope of p50 against hop count (least squares over the rows below); chat ${fmt(c.hopFit.perHopMs)} ms per hop + ${fmt(c.hopFit.fixedMs)} ms fixed, baseline ${fmt(b.hopFit.perHopMs)} + ${fmt(b.hopFit.fixedMs)} ms`,
         '  by hop count (end to end, ms):',
-      )
-      out.push(
         table(
           [
             ['hops', 'pairs', 'chat p50', 'chat p99', 'baseline p50', 'baseline p99'],
@@ -359,8 +355,8 @@ export function formatReport(report: Record<string, unknown>): string {
         continue
       }
 
-      out.push(`  ${kind}: sustained ${fmt(r.sustained)} msg/s (${r.ended})`)
       out.push(
+        `  ${kind}: sustained ${fmt(r.sustained)} msg/s (${r.ended})`,
         table(
           [
             ['rate', 'msgs', 'written/s', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'relay CPU µs/msg', 'result'],
@@ -400,8 +396,6 @@ export function formatReport(report: Record<string, unknown>): string {
         `  ${profile.messages} messages at ${profile.rate} msg/s, delivered ${fmt(profile.deliveredRatio, 4)}, p50 ${fmt(profile.p50)} ms, p99 ${fmt(profile.p99)} ms; busy ${fmt(profile.relay.busyMs)} ms of ${fmt(profile.relay.totalMs)} ms: ${fmt((1000 * profile.relay.busyMs) / profile.messages)} µs per message`,
         `  profile: ${profile.relay.file}`,
         `  window: ${profile.relay.window}`,
-      )
-      out.push(
         table(
           [
             ['area', 'self ms', '% of busy'],
@@ -409,8 +403,6 @@ export function formatReport(report: Record<string, unknown>): string {
           ],
           '    ',
         ),
-      )
-      out.push(
         table(
           [
             ['function', 'where', 'self ms', '% of busy', 'mostly via'],
@@ -448,8 +440,8 @@ export function formatReport(report: Record<string, unknown>): string {
           ],
           '    ',
         ),
+        `  heap per message while the cache fills: ${fmt(soak.heapBytesPerMessageFilling)} bytes`,
       )
-      out.push(`  heap per message while the cache fills: ${fmt(soak.heapBytesPerMessageFilling)} bytes`)
       if (soak.afterCacheFull) {
         const a = soak.afterCacheFull
         out.push(
@@ -488,31 +480,22 @@ export function formatReport(report: Record<string, unknown>): string {
 
   const inproc = report.inProcess as InProcessResult | undefined
   if (inproc) {
-    out.push('', `In-process: ${inproc.nodes} ChatNodes in one process over loopback, topology ${inproc.topology}`)
     out.push(
+      '',
+      `In-process: ${inproc.nodes} ChatNodes in one process over loopback, topology ${inproc.topology}`,
       `  ${graphLine(inproc.graph)}; set up in ${fmt(inproc.setupSeconds)} s${inproc.dialFailures > 0 ? ` (${inproc.dialFailures} join dials refused even after retries)` : ''}${inproc.redials > 0 ? ` (${inproc.redials} links dialled again after dropping)` : ''}`,
-    )
-    out.push(
       `  ${inproc.messages} messages, ${inproc.pairs.toLocaleString('en')} pairs: delivered ${fmt(inproc.deliveredRatio, 4)}, duplicates ${inproc.duplicates}`,
-    )
-    out.push(
       table([
         ['ms', 'p50', 'p90', 'p99', 'max', 'n'],
         summaryRow('end to end', inproc.e2eMs),
         summaryRow('per hop', inproc.perHopMs),
         summaryRow('reach every node', inproc.fullMs),
       ]),
-    )
-    out.push(
       `  by hop count (end to end, ms; fit: ${fmt(inproc.hopFit.perHopMs)} ms per hop + ${fmt(inproc.hopFit.fixedMs)} ms fixed):`,
-    )
-    out.push(
       table(
         [['hops', 'pairs', 'p50', 'p99'], ...inproc.byHops.map((h): Cell[] => [h.hops, h.pairs, h.p50, h.p99])],
         '    ',
       ),
-    )
-    out.push(
       table([
         ['frames per message', ''],
         ['counted', inproc.frames.perMessage],
@@ -522,8 +505,6 @@ export function formatReport(report: Record<string, unknown>): string {
         ['bytes per frame on the wire', inproc.frames.wireBytesPerFrame],
       ]),
       `  (${inproc.frames.method})`,
-    )
-    out.push(
       table([
         ['cost', ''],
         ['heap per node, KiB', inproc.memoryPerNode.heapKiB],
@@ -546,6 +527,8 @@ export function formatReport(report: Record<string, unknown>): string {
   if (targets.length > 0) {
     out.push('', 'Targets (issue 16)')
     out.push(
+      '',
+      'Targets (issue 6)',
       table([
         ['target', 'measured', ''],
         ...targets.map((t): Cell[] => [t.target, t.measured, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL']),

@@ -31,8 +31,8 @@ export function cdfSvg(title: string, xLabel: string, series: Series[], note = '
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(title)}</text>`,
   )
-  out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(title)}</text>`)
   // Grid: decades and 2×, 5× marks on x; tenths on y.
   for (let d = lo; d <= hi * 1.0001; d *= 10) {
     for (const m of [1, 2, 5]) {
@@ -41,8 +41,6 @@ export function cdfSvg(title: string, xLabel: string, series: Series[], note = '
       const px = x(v)
       out.push(
         `<line x1="${px.toFixed(1)}" y1="${M.top}" x2="${px.toFixed(1)}" y2="${PLOT_H - M.bottom}" stroke="${m === 1 ? '#bbb' : '#eee'}"/>`,
-      )
-      out.push(
         `<text x="${px.toFixed(1)}" y="${PLOT_H - M.bottom + 16}" text-anchor="middle" fill="#333">${v >= 1 ? v.toFixed(0) : v.toPrecision(1)}</text>`,
       )
     }
@@ -52,16 +50,14 @@ export function cdfSvg(title: string, xLabel: string, series: Series[], note = '
     const py = y(p)
     out.push(
       `<line x1="${M.left}" y1="${py.toFixed(1)}" x2="${W - M.right}" y2="${py.toFixed(1)}" stroke="${Math.abs(p - 0.5) < 1e-9 || Math.abs(p - 1) < 1e-9 ? '#bbb' : '#eee'}"/>`,
+      `<text x="${M.left - 6}" y="${(py + 4).toFixed(1)}" text-anchor="end" fill="#333">${p.toFixed(1)}</text>`,
     )
-    out.push(`<text x="${M.left - 6}" y="${(py + 4).toFixed(1)}" text-anchor="end" fill="#333">${p.toFixed(1)}</text>`)
   }
 
   const p99 = y(0.99)
   out.push(
     `<line x1="${M.left}" y1="${p99.toFixed(1)}" x2="${W - M.right}" y2="${p99.toFixed(1)}" stroke="#c88" stroke-dasharray="4 3"/>`,
-  )
-  out.push(`<text x="${W - M.right - 4}" y="${(p99 - 4).toFixed(1)}" text-anchor="end" fill="#a66">p99</text>`)
-  out.push(
+    `<text x="${W - M.right - 4}" y="${(p99 - 4).toFixed(1)}" text-anchor="end" fill="#a66">p99</text>`,
     `<text x="${(M.left + W - M.right) / 2}" y="${PLOT_H - 12}" text-anchor="middle">${esc(xLabel)} (log scale)</text>`,
     `<text x="16" y="${(M.top + PLOT_H - M.bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(M.top + PLOT_H - M.bottom) / 2})">fraction of (message, receiver) pairs</text>`,
   )
@@ -86,8 +82,10 @@ export function cdfSvg(title: string, xLabel: string, series: Series[], note = '
   for (const [k, s] of series.entries()) {
     const lx = M.left + (k % 2) * 300
     const ly = legendTop + Math.floor(k / 2) * 18
-    out.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 24}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`)
-    out.push(`<text x="${lx + 30}" y="${ly}" fill="#222">${esc(s.label)}</text>`)
+    out.push(
+      `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 24}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`,
+      `<text x="${lx + 30}" y="${ly}" fill="#222">${esc(s.label)}</text>`,
+    )
   }
 
   if (note) out.push(`<text x="${W - M.right}" y="38" text-anchor="end" fill="#666" font-size="11">${esc(note)}</text>`)
