@@ -5,7 +5,6 @@
 import {charWidth} from './width.js'
 
 /** SGR sequences the Style writes, and the bell: in a line, but taking no column. */
-
 const ZERO_WIDTH_TOKEN = /\u001B\[[\d;]*m|\u0007/y
 
 /** Continuation rows never start further right than this share of the row: a long prefix would leave no room. */

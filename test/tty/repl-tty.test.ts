@@ -26,7 +26,6 @@ const hasTmux = spawnSync('tmux', ['-V'], {stdio: 'ignore'}).status === 0
 
 /** A received line as the plain format shows it. */
 const FROM_PEDRO = /^\[Pedro \(127\.0\.0\.1:\d+\) said\]: /
-
 const SGR = /\u001B\[[\d;]*m/
 
 describe('REPL in a real terminal (tmux)', function () {

@@ -25,7 +25,6 @@ import {ansiStyle} from '../../src/repl/style.js'
 import {displayWidth} from '../../src/repl/width.js'
 
 const CLEAR_LINE = '\u001B[2K\u001B[1G'
-
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/
 
 const JULIA: NodeInfo = {id: 'julia-id', name: 'Julia', host: '127.0.0.1', port: 5000}

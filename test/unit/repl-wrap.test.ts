@@ -39,7 +39,6 @@ describe('repl wrapLine', () => {
     const wrapped = wrapLine(line, 36, 32)
     for (const row of wrapped.split('\n')) expect(visibleWidth(row)).to.be.at.most(36)
     expect(plain(wrapped).replaceAll(/\n +/g, ' ')).to.equal(plain(line))
-
     expect(wrapped.match(/\u001B\[[\d;]*m|\u0007/g)).to.deep.equal(line.match(/\u001B\[[\d;]*m|\u0007/g))
   })
 })

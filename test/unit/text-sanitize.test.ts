@@ -3,7 +3,6 @@ import {expect} from 'chai'
 import {escapeJsonLine, REPLACEMENT, sanitize, toJsonLine} from '../../src/text/sanitize.js'
 
 // Anything a terminal could act on: C0 (but tab), DEL, C1.
-
 const DANGEROUS = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F]/
 
 describe('text sanitize', () => {
