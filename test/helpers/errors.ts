@@ -2,7 +2,7 @@
 // fails the test with a message instead of passing silently or failing on a later, unrelated line.
 import {expect} from 'chai'
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any[] matches every error constructor
 type ErrorClass<E extends Error> = abstract new (...args: any[]) => E
 
 /** The error `fn` throws, which must be a `type`. */

@@ -78,7 +78,7 @@ export function poll<T>(
 /** Resolves once `check()` holds, re-checking whenever `emitter` emits one of `events` (no polling). */
 export async function untilEvent(
   // Any typed emitter (a ChatNode): only the event names matter here, not their arguments.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- only any admits every typed emitter
   emitter: EventEmitter<any>,
   events: readonly string[],
   what: string,
