@@ -12,7 +12,7 @@ import {performance} from 'node:perf_hooks'
 import {benchNodeOptions} from './engine-options.js'
 import {fullGc, memory} from './gc.js'
 import {hopFit, type LoadSummary, makeSchedule} from './load.js'
-import {DrainLatch, rng, sleep, summarize, type Summary} from './stats.js'
+import {DrainLatch, rng, sleep, summarize} from './stats.js'
 import {
   addEdge,
   allDistances,

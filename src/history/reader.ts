@@ -7,7 +7,7 @@ import type {FileHandle} from 'node:fs/promises'
 import {open, stat} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {authorTime, byAuthorTime, type HistoryEvent, isShownEvent, parseHistoryLine} from './events.js'
+import {byAuthorTime, type HistoryEvent, isShownEvent, parseHistoryLine} from './events.js'
 import {CHUNK_BYTES, completeLinesEnd, linesBackward, LineSplitter, MAX_LINE_BYTES, readAt} from './lines.js'
 
 /** How often `followHistory` looks for new lines. */

@@ -1,7 +1,7 @@
 // A node's long-term Ed25519 identity, kept in a PKCS#8 PEM file (SECURITY.md: the Noise static key is fresh per
 // process and signed by this key; the identity itself is never used for DH).
 
-import crypto, {type KeyObject} from 'node:crypto'
+import crypto from 'node:crypto'
 import {constants as fsConstants} from 'node:fs'
 import {link, mkdir, open, rename, unlink, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'

@@ -8,7 +8,7 @@ import {expect} from 'chai'
 import {mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {ChatProcess, freePort, type JsonEvent, jsonEvents, tempDir} from '../helpers/cli.js'
+import {ChatProcess, freePort, jsonEvents, tempDir} from '../helpers/cli.js'
 import {poll} from '../helpers/wait.js'
 
 const READY = 'Interface ready. Type /help to see the available commands.'

@@ -7,7 +7,6 @@ import {Cooldown, COOLDOWN_INITIAL_MS, COOLDOWN_MAX_MS} from '../../src/p2p/cool
 import {chooseDials, type KnownPeer} from '../../src/p2p/dial-policy.js'
 import {SeenCache} from '../../src/p2p/flood.js'
 import {LinkBudget, RecentSet} from '../../src/p2p/link-budget.js'
-import {MAX_MESSAGE_AGE_MS} from '../../src/p2p/message-auth.js'
 import {type HealthLink, PeerHealth} from '../../src/p2p/peer-health.js'
 import {DISCONNECT_SCORE, MAX_POSITIVE_SCORE, PeerScores, SCORE_HALF_LIFE_MS} from '../../src/p2p/peer-score.js'
 
