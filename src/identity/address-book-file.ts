@@ -95,7 +95,9 @@ export function keepAddressBook(
     }
   }
 
-  const timer = setInterval(() => void save(), ADDRESS_BOOK_SAVE_MS)
+  const timer = setInterval(() => {
+    void save()
+  }, ADDRESS_BOOK_SAVE_MS)
   timer.unref()
   return async () => {
     clearInterval(timer)

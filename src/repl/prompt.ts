@@ -171,7 +171,9 @@ export class ChatPrompt extends Input {
         })
     }
 
-    const onResize = (): void => void this.render()
+    const onResize = (): void => {
+      void this.render()
+    }
     stdin.on('keypress', onKeypress)
     stdout.on('resize', onResize)
     stdin.resume()

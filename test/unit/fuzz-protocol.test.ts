@@ -855,11 +855,15 @@ describe('fuzz: decodeHelloPayload and decodeChatPayload', function () {
 
   it('hello: arbitrary bytes and arbitrary JSON give a typed error or a valid hello', () => {
     fc.assert(
-      fc.property(fc.uint8Array({maxLength: 512}), (b) => void checkHello(b)),
+      fc.property(fc.uint8Array({maxLength: 512}), (b) => {
+        checkHello(b)
+      }),
       {seed: SEED + 20, numRuns: RUNS},
     )
     fc.assert(
-      fc.property(fc.jsonValue(), (v) => void checkHello(Buffer.from(JSON.stringify(v) ?? 'null'))),
+      fc.property(fc.jsonValue(), (v) => {
+        checkHello(Buffer.from(JSON.stringify(v) ?? 'null'))
+      }),
       {seed: SEED + 21, numRuns: RUNS},
     )
   })
@@ -900,11 +904,15 @@ describe('fuzz: decodeHelloPayload and decodeChatPayload', function () {
 
   it('chat payload: arbitrary strings (lone surrogates included) and arbitrary JSON', () => {
     fc.assert(
-      fc.property(fc.string({unit: 'binary', maxLength: 300}), (s) => void checkChat(s)),
+      fc.property(fc.string({unit: 'binary', maxLength: 300}), (s) => {
+        checkChat(s)
+      }),
       {seed: SEED + 30, numRuns: RUNS},
     )
     fc.assert(
-      fc.property(fc.jsonValue(), (v) => void checkChat(JSON.stringify(v) ?? 'null')),
+      fc.property(fc.jsonValue(), (v) => {
+        checkChat(JSON.stringify(v) ?? 'null')
+      }),
       {seed: SEED + 31, numRuns: RUNS},
     )
   })
