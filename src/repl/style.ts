@@ -8,7 +8,7 @@
 export const PALETTE_256 = [33, 37, 34, 70, 98, 130, 133, 136, 166, 168, 31, 172] as const
 export const PALETTE_16 = [32, 33, 34, 35, 36, 92, 94, 95, 96] as const
 
-const SGR = (code: string): string => `\u001B[${code}m`
+const sgr = (code: string): string => `\u001B[${code}m`
 
 /** FNV-1a over the UTF-16 units: stable across runs and machines, cheap, and spreads similar ids apart. */
 export function hashId(id: string): number {
@@ -69,7 +69,7 @@ export const PLAIN: Style = {
  * italic), so a reversed `@You` inside a highlighted message keeps the rest of it highlighted.
  */
 export function ansiStyle(depth: ColorDepth): Style {
-  const wrap = (on: string, off: string) => (text: string) => (text === '' ? text : `${SGR(on)}${text}${SGR(off)}`)
+  const wrap = (on: string, off: string) => (text: string) => (text === '' ? text : `${sgr(on)}${text}${sgr(off)}`)
   const gray = depth === 256 ? '38;5;244' : '90'
   return {
     color: true,

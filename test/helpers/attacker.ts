@@ -313,18 +313,18 @@ export class MemberAttack extends Attack {
   /** Resolves true once `check()` holds (re-checked on every frame), false if the socket closes first. */
   until(check: () => boolean): Promise<boolean> {
     return new Promise((resolve) => {
-      const test = (): void => {
+      const recheck = (): void => {
         if (check()) {
-          this.#watchers.delete(test)
+          this.#watchers.delete(recheck)
           resolve(true)
         } else if (this.socket.destroyed) {
-          this.#watchers.delete(test)
+          this.#watchers.delete(recheck)
           resolve(false)
         }
       }
 
-      this.#watchers.add(test)
-      test()
+      this.#watchers.add(recheck)
+      recheck()
     })
   }
 

@@ -59,7 +59,7 @@ class FakeNode extends EventEmitter<ChatNodeEvents> {
 }
 
 // What a hook does is chosen per plugin by globalThis.chatHookTest.behaviour[plugin]: ok, throw, hang, wait, spam.
-const HOOK = (plugin: string, event: string): string => `
+const hookSource = (plugin: string, event: string): string => `
 export default async function (options) {
   const t = globalThis.chatHookTest
   t.calls.push({plugin: ${JSON.stringify(plugin)}, event: ${JSON.stringify(event)}, options})
@@ -93,7 +93,7 @@ function makeCli(): {root: string; remove(): void} {
     for (const event of ['chat:ready', 'chat:message', 'chat:peer']) {
       const file = `./hooks/${event.replace(':', '-')}.js`
       hooks[event] = file
-      writeFileSync(join(dir, file), HOOK(name, event))
+      writeFileSync(join(dir, file), hookSource(name, event))
     }
 
     writeFileSync(

@@ -15,7 +15,7 @@ const graceOver = (): Promise<void> =>
     setTimeout(resolve, 30)
   })
 
-function setup(options: {maxEntries?: number; churnIntervalMs?: number} = {}) {
+function makeRoster(options: {maxEntries?: number; churnIntervalMs?: number} = {}) {
   let now = 1_000_000
   const direct = new Set<string>()
   const events = new EventEmitter()
@@ -45,7 +45,7 @@ function setup(options: {maxEntries?: number; churnIntervalMs?: number} = {}) {
 
 describe('Roster', () => {
   it('announces a node that joins the room through others, and its leave', async () => {
-    const {joined, left, now, roster} = setup()
+    const {joined, left, now, roster} = makeRoster()
     roster.announced(node(1), {leaving: false, live: true, ts: now()})
     expect(joined, 'not before the grace is over').to.deep.equal([])
     await graceOver()
@@ -60,7 +60,7 @@ describe('Roster', () => {
   })
 
   it('says nothing of direct peers (their connection does), but lists them as direct', () => {
-    const {direct, joined, left, now, roster} = setup()
+    const {direct, joined, left, now, roster} = makeRoster()
     direct.add('id2')
     roster.directUp(node(2))
     roster.announced(node(2), {leaving: false, live: true, ts: now()})
@@ -73,7 +73,7 @@ describe('Roster', () => {
   })
 
   it('takes the room handed over on joining (keys) quietly, and skips announcements too old to be news', () => {
-    const {joined, now, roster} = setup()
+    const {joined, now, roster} = makeRoster()
     roster.announced(node(3), {leaving: false, live: false, ts: now() - 60_000})
     roster.announced(node(4), {leaving: false, live: false, ts: now() - ROSTER_EXPIRY_MS - 1})
     expect(joined).to.deep.equal([])
@@ -81,7 +81,7 @@ describe('Roster', () => {
   })
 
   it('lists a message author quietly, and forgets it quietly when it goes silent (a chat send)', () => {
-    const {advance, joined, left, roster} = setup()
+    const {advance, joined, left, roster} = makeRoster()
     roster.heard(node(5))
     expect(roster.list().map((e) => e.name)).to.deep.equal(['N5'])
     advance(ROSTER_EXPIRY_MS + 1)
@@ -92,7 +92,7 @@ describe('Roster', () => {
   })
 
   it('takes an announced node not heard of for 25 minutes as gone, unless a peer says it is connected to it', async () => {
-    const {advance, left, now, roster} = setup()
+    const {advance, left, now, roster} = makeRoster()
     roster.announced(node(6), {leaving: false, live: true, ts: now()})
     roster.announced(node(7), {leaving: false, live: true, ts: now()})
     await graceOver()
@@ -105,7 +105,7 @@ describe('Roster', () => {
   })
 
   it('tells no join for a node that connects to us within the grace (its connection says it), nor one that left', async () => {
-    const {direct, joined, left, now, roster} = setup()
+    const {direct, joined, left, now, roster} = makeRoster()
     roster.announced(node(9), {leaving: false, live: true, ts: now()})
     direct.add('id9')
     roster.directUp(node(9))
@@ -117,7 +117,7 @@ describe('Roster', () => {
   })
 
   it('ignores a late, older announcement after a leave', async () => {
-    const {joined, now, roster} = setup()
+    const {joined, now, roster} = makeRoster()
     roster.announced(node(8), {leaving: false, live: true, ts: now()})
     await graceOver()
     roster.announced(node(8), {leaving: true, live: true, ts: now() + 10})
@@ -128,14 +128,14 @@ describe('Roster', () => {
   })
 
   it('is bounded: the node heard of least recently is forgotten', () => {
-    const {roster} = setup({maxEntries: 3})
+    const {roster} = makeRoster({maxEntries: 3})
     for (let n = 1; n <= 5; n++) roster.heard(node(n))
     roster.heard(node(3))
     expect(roster.list().map((e) => e.name)).to.deep.equal(['N3', 'N5', 'N4'])
   })
 
   it('announces a burst of joins one by one, then sums the rest up', async () => {
-    const {events, joined, now, roster} = setup({churnIntervalMs: 50})
+    const {events, joined, now, roster} = makeRoster({churnIntervalMs: 50})
     const churn = nextEvent<[RoomChurn]>(events, 'churn')
     for (let n = 1; n <= 20; n++) roster.announced(node(n), {leaving: false, live: true, ts: now()})
     await graceOver()
