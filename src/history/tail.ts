@@ -139,7 +139,17 @@ export async function tailHistory(options: TailOptions): Promise<void> {
   }
 
   // The last events in the order they were said: a message that arrived late sits at its author's time.
-  if (!(await write(out, byAuthorTime(last.records).map(render).join(''), signal)) || !options.follow) return
+  if (
+    !(await write(
+      out,
+      byAuthorTime(last.records)
+        .map((r) => render(r))
+        .join(''),
+      signal,
+    )) ||
+    !options.follow
+  )
+    return
 
   try {
     for await (const record of followHistory(path, {from: last.end, pollMs: options.pollMs, signal})) {

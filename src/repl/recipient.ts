@@ -71,7 +71,9 @@ export function resolveRecipient(target: MsgTarget, known: readonly NodeInfo[]):
   if (readings.size === 0) return {kind: 'unknown', name: first.replace(/^@/, '')}
   if (readings.size > 1) {
     const candidates = known.filter((node) => readings.has(fold(node.name)))
-    const shortest = [...readings.values()].reduce((a, b) => (b.name.length < a.name.length ? b : a))
+    const all = [...readings.values()]
+    let shortest = all[0]
+    for (const reading of all) if (reading.name.length < shortest.name.length) shortest = reading
     return {kind: 'ambiguous', name: shortest.name, candidates}
   }
 

@@ -34,7 +34,7 @@ function sides(v: Vector): {init: HandshakeState; resp: HandshakeState} {
     initiator: true,
     protocolName: v.protocol_name,
     prologue: hex(v.init_prologue),
-    psks: (v.init_psks ?? []).map(hex),
+    psks: (v.init_psks ?? []).map((s) => hex(s)),
     staticKeyPair: keyPairFromPrivateKey(hex(v.init_static)),
     ephemeralKeyPair: keyPairFromPrivateKey(hex(v.init_ephemeral)),
   })
@@ -42,7 +42,7 @@ function sides(v: Vector): {init: HandshakeState; resp: HandshakeState} {
     initiator: false,
     protocolName: v.protocol_name,
     prologue: hex(v.resp_prologue),
-    psks: (v.resp_psks ?? []).map(hex),
+    psks: (v.resp_psks ?? []).map((s) => hex(s)),
     staticKeyPair: keyPairFromPrivateKey(hex(v.resp_static)),
     ephemeralKeyPair: keyPairFromPrivateKey(hex(v.resp_ephemeral)),
   })
