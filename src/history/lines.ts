@@ -13,7 +13,7 @@ export const CHUNK_BYTES = 64 * 1024
 export const MAX_LINE_BYTES = 1024 * 1024
 
 const NL = 0x0a
-const utf8 = new TextDecoder('utf-8', {fatal: true})
+const utf8 = new TextDecoder('utf8', {fatal: true})
 
 /** Decodes one line, or `undefined` if it is not valid UTF-8 (corruption: the line cannot be an event). */
 export function decodeLine(bytes: Uint8Array): string | undefined {

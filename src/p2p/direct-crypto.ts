@@ -42,7 +42,7 @@ export function openSealed(own: X25519KeyPair, sealed: SealedBox, associated: st
     decipher.setAAD(Buffer.from(associated, 'utf8'), {plaintextLength: box.length - TAG_BYTES})
     decipher.setAuthTag(box.subarray(box.length - TAG_BYTES))
     const plain = Buffer.concat([decipher.update(box.subarray(0, box.length - TAG_BYTES)), decipher.final()])
-    return new TextDecoder('utf-8', {fatal: true}).decode(plain)
+    return new TextDecoder('utf8', {fatal: true}).decode(plain)
   } catch {
     return undefined
   }

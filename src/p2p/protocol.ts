@@ -255,7 +255,7 @@ export type Frame =
   | SyncWantFrame
 export type DecodedFrame = Frame | UnknownFrame
 
-const utf8 = new TextDecoder('utf-8', {fatal: true})
+const utf8 = new TextDecoder('utf8', {fatal: true})
 
 /** `uint16 BE length ‖ bytes`: one frame on the socket. */
 export function lengthPrefixed(bytes: Uint8Array): Buffer {
