@@ -108,11 +108,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
         }
 
         case 'error': {
-          {
-            failure = message.message
-            // No default
-          }
-
+          failure = message.message
           break
         }
       }

@@ -256,7 +256,7 @@ describe('spam: a flood from fresh identities through one link (integration)', f
         name: 'Flooder',
       })
       cleanup.push(() => again.abort('test'))
-      const [established] = await Promise.all([again.established])
+      const established = await again.established
       if (established) for (const frame of freshSpam(200, `again${round}`)) again.send(frame)
       const closed = await Promise.race([
         again.closed.then(() => true),

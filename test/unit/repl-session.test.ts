@@ -463,7 +463,7 @@ describe('Repl over piped input (not a TTY)', function () {
     json.type('/msg Ana Maria oi')
     const line = await json.out.matching(/ambiguous_recipient/)
     expect(JSON.parse(line)).to.include({event: 'error', code: 'ambiguous_recipient'})
-    expect(pt.node.directs.concat(json.node.directs)).to.deep.equal([])
+    expect([...pt.node.directs, ...json.node.directs]).to.deep.equal([])
   })
 
   it('flags a name used by a second identity key, once, and marks history messages', async () => {
