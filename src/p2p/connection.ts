@@ -229,7 +229,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Leaves politely: optionally an error frame or a bye, then FIN; forced closed after a grace period. */
-  close(reason: string, farewell: Frame | undefined = {type: 'bye'}, code: CloseCode = 'closed'): void {
+  close(reason: string, farewell: Frame | undefined = BYE, code: CloseCode = 'closed'): void {
     if (this.#closing || this.#closed) return
     if (farewell) this.sendFrame(farewell)
     this.#closing = true

@@ -293,6 +293,9 @@ export interface FrameLimits {
   maxBytes: number
 }
 
+/** A transport frame's limits once the handshake is over: what a decoder starts with unless told otherwise. */
+const TRANSPORT_FRAME_LIMITS: Readonly<FrameLimits> = {minBytes: MIN_TRANSPORT_FRAME_BYTES, maxBytes: MAX_FRAME_BYTES}
+
 /**
  * Splits a TCP byte stream into length-prefixed frames, one at a time, so the limits can change between two frames
  * of the same chunk (the handshake's are tighter). A length outside the limits is refused as soon as its header
@@ -304,7 +307,7 @@ export class FrameDecoder {
   #buffered = 0
   #expected = -1
 
-  constructor(limits: FrameLimits = {minBytes: MIN_TRANSPORT_FRAME_BYTES, maxBytes: MAX_FRAME_BYTES}) {
+  constructor(limits: FrameLimits = TRANSPORT_FRAME_LIMITS) {
     this.limits = limits
   }
 

@@ -20,6 +20,9 @@ export interface Completion {
   candidates: string[]
 }
 
+/** What completes when the caller gives no sources: the commands, no peers. */
+const COMMANDS_ONLY: CompletionSources = {commands: COMMANDS, peers: []}
+
 const lower = (text: string): string => text.toLocaleLowerCase()
 const same = (text: string): string => text
 
@@ -127,11 +130,7 @@ function candidatesFor(before: string, sources: CompletionSources): Candidates |
  * replaces it and adds a space; several extend it to their longest common prefix; none leaves the line as it is.
  * `candidates` lists every match.
  */
-export function complete(
-  text: string,
-  cursor: number,
-  sources: CompletionSources = {commands: COMMANDS, peers: []},
-): Completion {
+export function complete(text: string, cursor: number, sources: CompletionSources = COMMANDS_ONLY): Completion {
   const at = Math.max(0, Math.min(cursor, text.length))
   const before = text.slice(0, at)
   const after = text.slice(at)
