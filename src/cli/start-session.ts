@@ -265,6 +265,7 @@ async function restoredState(
 function untilSignal(): Promise<void> {
   return new Promise<void>((resolve) => {
     const onSignal = (): void => {
+      // eslint-disable-next-line n/no-process-exit -- a second Ctrl+C means leave now, without waiting for shutdown
       process.once('SIGINT', () => process.exit(130))
       resolve()
     }

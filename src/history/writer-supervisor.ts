@@ -67,6 +67,7 @@ function defaultWriter(): {path: string; execArgv: string[]} {
   if (here.endsWith('.ts')) {
     let tsx = 'tsx'
     try {
+      // eslint-disable-next-line n/no-unsupported-features/node-builtins -- before Node 20.6 it throws: caught below
       tsx = import.meta.resolve('tsx')
     } catch {
       // fall back to resolving `tsx` from the working directory

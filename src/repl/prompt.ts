@@ -174,6 +174,7 @@ export class ChatPrompt extends Input {
     const onResize = (): void => {
       void this.render()
     }
+
     stdin.on('keypress', onKeypress)
     stdout.on('resize', onResize)
     stdin.resume()

@@ -4,6 +4,7 @@
 import {expect} from 'chai'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {NODE_ERROR_CODES, PROTOCOL_CODES, REASON_CODES, WARNING_CODES} from '../../src/repl/i18n-engine.js'
 import {catalogs} from '../../src/repl/i18n.js'
@@ -192,7 +193,7 @@ describe('message catalogues', () => {
   })
 
   it('have words for every code the engine raises', () => {
-    const dir = join(import.meta.dirname, '../../src/p2p')
+    const dir = fileURLToPath(new URL('../../src/p2p', import.meta.url))
     const files = readdirSync(dir, {recursive: true, encoding: 'utf8'}).filter((file) => file.endsWith('.ts'))
     const source = files.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n')
     const found = (pattern: RegExp): string[] => [...new Set([...source.matchAll(pattern)].map((m) => m[1]))]

@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient types only: there is no module to import
 /// <reference path="./modules.d.ts" />
 // Typed doors to Hyperswarm, hyperdht and blind-relay (CommonJS without types): only the parts this project uses,
 // each loaded with a dynamic import so that nothing of them is loaded unless the swarm is used.
