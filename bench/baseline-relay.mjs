@@ -38,7 +38,7 @@ import {createInterface} from 'node:readline'
 const HELLO = 0
 const DATA = 1
 
-/** @param {string} name */
+/** @param {string} name the flag (e.g. --port) whose value follows it on the command line */
 function arg(name) {
   const i = process.argv.indexOf(name)
   if (i === -1 || i + 1 >= process.argv.length) throw new Error(`missing ${name}`)
@@ -74,7 +74,7 @@ const children = Array.from({length: n}, (_, origin) => {
 /** @type {Map<number, import('node:net').Socket>} neighbour index → socket */
 const peers = new Map()
 
-/** @param {unknown} event */
+/** @param {unknown} event one JSON line for the bench runner */
 function print(event) {
   process.stdout.write(JSON.stringify(event) + '\n')
 }
