@@ -223,6 +223,7 @@ function harness(options: {lang?: Lang; json?: boolean; start?: boolean} & Extra
   return {node, repl, input, out, err, type: (...lines) => input.write(lines.map((line) => `${line}\n`).join(''))}
 }
 
+// eslint-disable-next-line mocha/no-top-level-hooks -- closes what this file's harness opened, whichever suite ran
 afterEach(() => {
   for (const repl of open.splice(0)) repl.close()
 })
