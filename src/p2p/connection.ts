@@ -32,6 +32,9 @@ export interface LocalEnd {
   lazy?: boolean
 }
 
+/** The farewell close() sends unless told otherwise. */
+const BYE: Frame = {type: 'bye'}
+
 export interface ConnectionEvents {
   /** The handshake completed and the peer's signed hello was valid: `remote` is set from now on. */
   hello: [NodeInfo]

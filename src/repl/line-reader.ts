@@ -101,7 +101,9 @@ export class LineReader {
       history,
       complete: (text, cursor) => this.#host.complete(text, cursor),
       // Lines typed at a terminal are handled at once: a slow /connect must not hold back the next message.
-      onLine: (line) => void this.#host.run(line),
+      onLine: (line) => {
+        void this.#host.run(line)
+      },
       // A message, /me and /msg print their own line (`You: hi`): the typed one would show the text twice.
       keepLine: (line) => !OWN_LINE_KINDS.has(parseLine(line).kind),
       onQuit: () => this.#host.quit(),
