@@ -327,10 +327,11 @@ function receive(plain, from) {
   print({event: 'message', from: origin, text: plain.toString('utf8', TEXT_AT)})
 }
 
-/** @param {number} id */
+/** @param {number} id the message's id, kept until SEEN_MAX newer ones push it out */
 function remember(id) {
   seen.add(id)
-  if (seen.size > SEEN_MAX) for (const oldest of seen) return void seen.delete(oldest)
+  // A Set iterates in insertion order: its first value is the oldest.
+  if (seen.size > SEEN_MAX) seen.delete(/** @type {number} */ (seen.values().next().value))
 }
 
 /** @param {string} text */

@@ -206,8 +206,8 @@ export function formatReport(report: Record<string, unknown>): string {
         if (de || !('chat' in d)) out.push(`  chat with the default --degree: error: ${de}`)
         else {
           const dl = d.chat.load
-          out.push(`  chat with the engine's default --degree, from the same joins: ${graphLine(d.graph)}`)
           out.push(
+            `  chat with the engine's default --degree, from the same joins: ${graphLine(d.graph)}`,
             table([
               [
                 'ms',
@@ -275,8 +275,6 @@ export function formatReport(report: Record<string, unknown>): string {
         '',
         'Memory: RSS per node, MiB (VmRSS; chat\'s forked history writer counted apart; "node + its writer" is the node\'s RSS plus the',
         "  writer's RssAnon: the writer's file-backed pages are the node executable's, resident once for both)",
-      )
-      out.push(
         table([
           ['', 'idle mean', 'idle max', 'after mean', 'after max'],
           [
@@ -525,10 +523,9 @@ export function formatReport(report: Record<string, unknown>): string {
 
   const targets = report.targets as Array<{target: string; measured: string; pass: boolean | null; note?: string}>
   if (targets.length > 0) {
-    out.push('', 'Targets (issue 16)')
     out.push(
       '',
-      'Targets (issue 6)',
+      'Targets (issue 16)',
       table([
         ['target', 'measured', ''],
         ...targets.map((t): Cell[] => [t.target, t.measured, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL']),

@@ -2,6 +2,7 @@
 // this process loads is listed in $CHAT_TEST_MODULE_TRACE/<pid>.txt, one per line: `esm <url>` as the ESM loader
 // loads it, and at exit `cjs <path>` for each module in require's cache. Plain JavaScript, so no loader is needed.
 import {appendFileSync} from 'node:fs'
+// eslint-disable-next-line n/no-unsupported-features/node-builtins -- test helper: every Node 20 this project runs on (20.6+) has module.register
 import {createRequire, register} from 'node:module'
 import {join} from 'node:path'
 

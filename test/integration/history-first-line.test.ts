@@ -25,7 +25,9 @@ describe('history: session_start comes first', function () {
           break
         } catch {
           if (a.child.exitCode !== null) throw new Error(`chat start exited: ${a.errLines.join('\n')}`)
-          await new Promise((resolve) => setImmediate(resolve))
+          await new Promise((resolve) => {
+            setImmediate(resolve)
+          })
         }
       }
 

@@ -5,7 +5,11 @@ import {MAX_TREE_IDS} from '../../src/p2p/protocol.js'
 
 type Sent = {to: string; type: 'graft' | 'ihave' | 'prune'; ids?: string[]}
 
-function setup(options: {maxMissing?: number} = {}): {clock: {now: number}; sent: Sent[]; tree: BroadcastTree<string>} {
+function makeTree(options: {maxMissing?: number} = {}): {
+  clock: {now: number}
+  sent: Sent[]
+  tree: BroadcastTree<string>
+} {
   const sent: Sent[] = []
   const host: TreeHost<string> = {
     ihave: (to, ids) => sent.push({to, type: 'ihave', ids}),
@@ -24,7 +28,10 @@ function setup(options: {maxMissing?: number} = {}): {clock: {now: number}; sent
 }
 
 /** Lets the announcement timer (0 ms in these tests) fire. */
-const turn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1))
+const turn = (): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, 1)
+  })
 const id = (n: number): string => n.toString(16).padStart(32, '0')
 
 describe('broadcast tree (lazy push)', () => {
@@ -33,7 +40,7 @@ describe('broadcast tree (lazy push)', () => {
   afterEach(() => tree?.stop())
 
   it('starts with every link eager: a message goes whole to every target', async () => {
-    const t = setup()
+    const t = makeTree()
     tree = t.tree
     for (const peer of ['a', 'b', 'c']) tree.add(peer, true)
     expect(tree.route(['a', 'b', 'c'], id(1))).to.deep.equal(['a', 'b', 'c'])
@@ -43,7 +50,7 @@ describe('broadcast tree (lazy push)', () => {
   })
 
   it('prunes a link that brings a duplicate (once), then announces ids on it together in one ihave', async () => {
-    const t = setup()
+    const t = makeTree()
     tree = t.tree
     for (const peer of ['a', 'b']) tree.add(peer, true)
     tree.duplicate('b')
@@ -57,7 +64,7 @@ describe('broadcast tree (lazy push)', () => {
   })
 
   it('never prunes or announces to a peer that does not speak lazy push', async () => {
-    const t = setup()
+    const t = makeTree()
     tree = t.tree
     tree.add('old', false)
     tree.duplicate('old')
@@ -68,7 +75,7 @@ describe('broadcast tree (lazy push)', () => {
   })
 
   it('makes a link lazy when the peer prunes it, and eager again when the peer grafts', () => {
-    const t = setup()
+    const t = makeTree()
     tree = t.tree
     tree.add('a', true)
     tree.onPrune('a')
@@ -78,7 +85,7 @@ describe('broadcast tree (lazy push)', () => {
   })
 
   it('a new message from a lazy link puts that link back on the tree', () => {
-    const t = setup()
+    const t = makeTree()
     tree = t.tree
     tree.add('a', true)
     tree.onPrune('a')
@@ -87,7 +94,7 @@ describe('broadcast tree (lazy push)', () => {
   })
 
   it('grafts an announced id that did not arrive in time, from its first announcer, then the next', () => {
-    const t = setup()
+    const t = makeTree()
     tree = t.tree
     for (const peer of ['a', 'b']) tree.add(peer, true)
     tree.onPrune('a')
@@ -112,7 +119,7 @@ describe('broadcast tree (lazy push)', () => {
   })
 
   it('does not graft what arrived meanwhile, nor from a peer that left', () => {
-    const t = setup()
+    const t = makeTree()
     tree = t.tree
     for (const peer of ['a', 'b']) tree.add(peer, true)
     tree.onIhave('a', [id(1), id(2)], () => false)
@@ -125,7 +132,7 @@ describe('broadcast tree (lazy push)', () => {
   })
 
   it('bounds the ids it waits for, the announcers per id and the ids per frame', async () => {
-    const t = setup({maxMissing: 3})
+    const t = makeTree({maxMissing: 3})
     tree = t.tree
     const peers = Array.from({length: MAX_ANNOUNCERS + 2}, (_, i) => `p${i}`)
     for (const peer of peers) tree.add(peer, true)
@@ -158,7 +165,10 @@ describe('broadcast tree (lazy push)', () => {
     tree.onIhave('a', [id(1)], () => false)
     tree.onIhave('a', [id(2)], () => false)
     const deadline = Date.now() + 5000
-    while (sent.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+    while (sent.length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => {
+        setTimeout(resolve, 5)
+      })
     expect(sent.flat().sort()).to.deep.equal([id(1), id(2)])
   })
 })
