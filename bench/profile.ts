@@ -137,6 +137,47 @@ export async function profileRelay(options: {
   }
 }
 
+/**
+ * `chat start` runs as one esbuild bundle (scripts/bundle-start.mjs), so every frame of ours would carry the bundle's
+ * URL and the areas and the account (which go by module path) would see one file. esbuild marks where each module
+ * begins (`// dist/p2p/connection.js`): a frame's line is mapped back to the module it came from.
+ */
+function unbundle(profile: CpuProfile): void {
+  const starts = new Map<string, Array<{line: number; path: string}> | undefined>()
+  const modulesOf = (url: string): Array<{line: number; path: string}> | undefined => {
+    if (starts.has(url)) return starts.get(url)
+    let found: Array<{line: number; path: string}> | undefined
+    if (/\/dist\/(commands\/start|chunks\/[^/]+)\.js$/.test(url)) {
+      try {
+        const path = url.startsWith('file://') ? new URL(url).pathname : url
+        const dist = path.slice(0, path.lastIndexOf('/dist/') + '/dist/'.length - 1)
+        found = []
+        for (const [i, text] of readFileSync(path, 'utf8').split('\n').entries()) {
+          const marker = /^\/\/ dist\/(.+\.js)$/.exec(text)
+          if (marker) found.push({line: i, path: `file://${dist}/${marker[1]}`})
+        }
+      } catch {
+        found = undefined // the build changed since the run: keep the bundle's URL
+      }
+    }
+
+    starts.set(url, found)
+    return found
+  }
+
+  for (const {callFrame} of profile.nodes) {
+    const modules = callFrame.url ? modulesOf(callFrame.url) : undefined
+    if (!modules) continue
+    let module: string | undefined
+    for (const start of modules) {
+      if (start.line > callFrame.lineNumber) break
+      module = start.path
+    }
+
+    if (module) callFrame.url = module
+  }
+}
+
 export function summarizeProfile(
   file: string,
   root: string,
@@ -144,6 +185,7 @@ export function summarizeProfile(
   top = 20,
 ): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
+  unbundle(profile)
   const self = new Map<number, number>()
   const parent = new Map<number, number>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
