@@ -192,14 +192,18 @@ export interface NodeFixture {
   /** The log directory of the current test. */
   readonly logDir: string
   /** Starts `chat start --port P --name NAME --log-dir … --lang …` and waits for its ready line. */
-  start(
-    name: string,
-    port: number,
-    extra?: string[],
-    options?: {env?: NodeJS.ProcessEnv; lang?: 'en' | 'pt'},
-  ): Promise<ChatProcess>
+  start(name: string, port: number, extra?: string[], options?: StartOptions): Promise<ChatProcess>
   /** Kills `proc` after the test like the others (for processes started another way). */
   track(proc: ChatProcess): ChatProcess
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv
+  lang?: 'en' | 'pt'
+  /** `--json`: ready once the `ready` event is out (instead of the human ready line). */
+  json?: boolean
+  /** How long to wait for ready (waitForLine's default otherwise). */
+  timeoutMs?: number
 }
 
 /**
@@ -235,11 +239,13 @@ export function useChatNodes(defaults: {extra?: string[]; lang?: 'en' | 'pt'} = 
         '--lang',
         lang,
         ...(defaults.extra ?? []),
+        ...(options.json ? ['--json'] : []),
         ...extra,
       ]
       const proc = new ChatProcess(args, {env: options.env})
       procs.push(proc)
-      await proc.waitForLine(lang === 'pt' ? READY_PT : READY_EN)
+      const ready = options.json ? /^\{"event":"ready"/ : lang === 'pt' ? READY_PT : READY_EN
+      await proc.waitForLine(ready, options.timeoutMs === undefined ? undefined : {timeoutMs: options.timeoutMs})
       return proc
     },
     track(proc) {

@@ -16,23 +16,9 @@ describe('/ignore (integration)', function () {
   this.timeout(60_000)
   const fixture = useChatNodes()
 
-  async function start(name: string, port: number, extra: string[] = []): Promise<ChatProcess> {
-    const proc = fixture.track(
-      new ChatProcess([
-        'start',
-        '--port',
-        String(port),
-        '--name',
-        name,
-        '--log-dir',
-        fixture.logDir,
-        '--json',
-        ...extra,
-      ]),
-    )
-    await proc.waitForLine(/"event":"ready"/)
-    return proc
-  }
+  /** `chat start --json`, once its ready event is out. */
+  const start = (name: string, port: number, extra: string[] = []): Promise<ChatProcess> =>
+    fixture.start(name, port, extra, {json: true})
 
   /** Asks /ignore until `check` holds for its answer. */
   async function ignoredUntil(proc: ChatProcess, check: (answer: Ignored) => boolean): Promise<Ignored> {
@@ -114,7 +100,7 @@ describe('/ignore (integration)', function () {
       const identity = join(keys.path, 'a.pem')
       const file = join(keys.path, 'a.ignored.json')
       writeFileSync(file, '{"ignored": 42')
-      const a = await start('A', await freePort(), ['--identity', identity, '--lang', 'pt'])
+      const a = await fixture.start('A', await freePort(), ['--identity', identity], {json: true, lang: 'pt'})
       const problem = JSON.parse(await a.waitForLine(/"code":"ignore_list"/)) as {message: string}
       expect(
         problem.message.startsWith(`aviso: lista de ignorados: ${file} não é uma lista de ignorados (`),

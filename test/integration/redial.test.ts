@@ -27,23 +27,9 @@ describe('redials: the cool-down list (integration)', function () {
     for (const server of servers.splice(0)) server.close()
   })
 
-  async function start(name: string, port: number, extra: string[] = []): Promise<ChatProcess> {
-    const proc = fixture.track(
-      new ChatProcess([
-        'start',
-        '--port',
-        String(port),
-        '--name',
-        name,
-        '--log-dir',
-        fixture.logDir,
-        '--json',
-        ...extra,
-      ]),
-    )
-    await proc.waitForLine(/"event":"ready"/)
-    return proc
-  }
+  /** `chat start --json`, once its ready event is out. */
+  const start = (name: string, port: number, extra: string[] = []): Promise<ChatProcess> =>
+    fixture.start(name, port, extra, {json: true})
 
   /** Asks /peers until the cool-down list holds `address`; returns its entry. */
   async function coolingDown(proc: ChatProcess, address: string): Promise<Cooling> {

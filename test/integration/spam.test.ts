@@ -117,23 +117,8 @@ describe('spam: a flood from fresh identities through one link (integration)', f
   const cleanup: Array<() => void> = []
   /** `chat start --json`, once its ready event is out. */
   const nodes = {
-    async start(name: string, port: number, extra: string[] = []): Promise<ChatProcess> {
-      const proc = fixture.track(
-        new ChatProcess([
-          'start',
-          '--port',
-          String(port),
-          '--name',
-          name,
-          '--log-dir',
-          fixture.logDir,
-          '--json',
-          ...extra,
-        ]),
-      )
-      await proc.waitForLine(/"event":"ready"/)
-      return proc
-    },
+    start: (name: string, port: number, extra: string[] = []): Promise<ChatProcess> =>
+      fixture.start(name, port, extra, {json: true}),
   }
 
   afterEach(() => {

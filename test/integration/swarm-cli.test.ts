@@ -36,24 +36,8 @@ describe('chat start --swarm and chat dht bootstrap (processes, loopback)', func
   })
 
   /** A `--json` node: ready once its `ready` event is out. */
-  async function start(name: string, port: number, extra: string[]): Promise<ChatProcess> {
-    const args = [
-      'start',
-      '--port',
-      String(port),
-      '--name',
-      name,
-      '--log-dir',
-      fixture.logDir,
-      '--json',
-      '--history',
-      '0',
-      ...extra,
-    ]
-    const proc = fixture.track(new ChatProcess(args))
-    await proc.waitForLine(/^\{"event":"ready"/, {timeoutMs: WAIT_MS})
-    return proc
-  }
+  const start = (name: string, port: number, extra: string[]): Promise<ChatProcess> =>
+    fixture.start(name, port, ['--history', '0', ...extra], {json: true, timeoutMs: WAIT_MS})
 
   function joined(proc: ChatProcess, name: string): Promise<string> {
     return proc.waitForLine(new RegExp(`^\\{"event":"peer_joined".*"name":"${name}"`), {timeoutMs: WAIT_MS})
