@@ -55,6 +55,14 @@ const pairKiB = (nodeKiB: number[], writerAnonKiB: number[]): number[] =>
 const mean = (list: number[]): number =>
   list.length === 0 ? Number.NaN : list.reduce((a, b) => a + b, 0) / list.length
 const max = (list: number[]): number => (list.length === 0 ? Number.NaN : Math.max(...list))
+/** A row of the memory table: idle mean and max, then after the run, MiB. */
+const memoryRow = (label: string, idleKiB: number[], afterKiB: number[]): Cell[] => [
+  label,
+  mib(mean(idleKiB)),
+  mib(max(idleKiB)),
+  mib(mean(afterKiB)),
+  mib(max(afterKiB)),
+]
 
 function graphLine(g: GraphStats): string {
   return `${g.nodes} nodes, ${g.edges} links, degree ${g.degree.min}–${g.degree.max} (mean ${fmt(g.degree.mean)}), diameter ${g.diameter}, mean distance ${fmt(g.meanDistance)}${g.connected ? '' : `, NOT CONNECTED (components of ${g.components.slice(0, 6).join(', ')}${g.components.length > 6 ? ', …' : ''} nodes)`}`
@@ -277,48 +285,20 @@ export function formatReport(report: Record<string, unknown>): string {
         "  writer's RssAnon: the writer's file-backed pages are the node executable's, resident once for both)",
         table([
           ['', 'idle mean', 'idle max', 'after mean', 'after max'],
-          [
-            'chat node',
-            mib(mean(latency.chat.memoryIdleKiB)),
-            mib(max(latency.chat.memoryIdleKiB)),
-            mib(mean(latency.chat.memoryAfterKiB)),
-            mib(max(latency.chat.memoryAfterKiB)),
-          ],
-          [
-            'chat history writer',
-            mib(mean(latency.chat.childrenIdleKiB)),
-            mib(max(latency.chat.childrenIdleKiB)),
-            mib(mean(latency.chat.childrenAfterKiB)),
-            mib(max(latency.chat.childrenAfterKiB)),
-          ],
-          [
+          memoryRow('chat node', latency.chat.memoryIdleKiB, latency.chat.memoryAfterKiB),
+          memoryRow('chat history writer', latency.chat.childrenIdleKiB, latency.chat.childrenAfterKiB),
+          memoryRow(
             '  of which its own (RssAnon)',
-            mib(mean(latency.chat.childrenIdleAnonKiB)),
-            mib(max(latency.chat.childrenIdleAnonKiB)),
-            mib(mean(latency.chat.childrenAfterAnonKiB)),
-            mib(max(latency.chat.childrenAfterAnonKiB)),
-          ],
-          [
+            latency.chat.childrenIdleAnonKiB,
+            latency.chat.childrenAfterAnonKiB,
+          ),
+          memoryRow(
             'chat node + its writer',
-            mib(mean(pairKiB(latency.chat.memoryIdleKiB, latency.chat.childrenIdleAnonKiB))),
-            mib(max(pairKiB(latency.chat.memoryIdleKiB, latency.chat.childrenIdleAnonKiB))),
-            mib(mean(pairKiB(latency.chat.memoryAfterKiB, latency.chat.childrenAfterAnonKiB))),
-            mib(max(pairKiB(latency.chat.memoryAfterKiB, latency.chat.childrenAfterAnonKiB))),
-          ],
-          [
-            'baseline relay',
-            mib(mean(latency.baseline.memoryIdleKiB)),
-            mib(max(latency.baseline.memoryIdleKiB)),
-            mib(mean(latency.baseline.memoryAfterKiB)),
-            mib(max(latency.baseline.memoryAfterKiB)),
-          ],
-          [
-            'floor relay',
-            mib(mean(latency.floor.memoryIdleKiB)),
-            mib(max(latency.floor.memoryIdleKiB)),
-            mib(mean(latency.floor.memoryAfterKiB)),
-            mib(max(latency.floor.memoryAfterKiB)),
-          ],
+            pairKiB(latency.chat.memoryIdleKiB, latency.chat.childrenIdleAnonKiB),
+            pairKiB(latency.chat.memoryAfterKiB, latency.chat.childrenAfterAnonKiB),
+          ),
+          memoryRow('baseline relay', latency.baseline.memoryIdleKiB, latency.baseline.memoryAfterKiB),
+          memoryRow('floor relay', latency.floor.memoryIdleKiB, latency.floor.memoryAfterKiB),
         ]),
       )
       const {errors} = latency.chat

@@ -227,16 +227,7 @@ function objectText(entries: Array<[string, string]>): string {
 }
 
 /** Keys a hostile peer would try: prototype setters, Object.prototype names, and junk. */
-const hostileKey = fc.constantFrom(
-  '__proto__',
-  'constructor',
-  'prototype',
-  'polluted',
-  'toString',
-  'hasOwnProperty',
-  'valueOf',
-  '__defineGetter__',
-)
+const hostileKey = fc.constantFrom(...PLANTED_KEYS)
 const pollutingValue = fc.constantFrom(
   '{"polluted":"yes"}',
   '{"polluted":1,"toString":"x"}',
