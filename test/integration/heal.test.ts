@@ -27,7 +27,8 @@ describe('healing (integration)', function () {
       if (how === '/quit') b.type('/quit')
       else b.child.kill('SIGKILL')
       await b.exited
-      await a.waitForLine(/^\* B \(.*\) left/)
+      // A killed process's socket closes (a leave) or, with bytes unread, resets (a peer lost): either says it.
+      await a.waitForLine(how === '/quit' ? /^\* B \(.*\) left/ : /^\* (?:B \(.*\) left|Lost B )/)
       const noticedAt = Date.now()
       a.type('after')
       // Typed while A may have no peer left: then it reaches C and D by reconciliation, marked late (docs/sync.md).
